@@ -1,0 +1,114 @@
+/* Freestanding Linux harness (no C library): runs the RTL suites in a static binary built by clang -O2 for i686 and
+ * x86_64, so the 32-bit code paths (32-bit bitmap words, 64-bit division helpers) run on the host too. The exit
+ * status is the number of failures. Used by freestanding_test.sh. */
+#include <rtl.h>
+
+#include "rtl_suites.h"
+
+/* write(1, ...) and exit(Status) through the raw system call interface. */
+#if defined(__i386__)
+static long FsSyscall3(long Number, long Argument1, long Argument2, long Argument3) {
+    long Result;
+    __asm__ volatile("int $0x80"
+                     : "=a"(Result)
+                     : "a"(Number), "b"(Argument1), "c"(Argument2), "d"(Argument3)
+                     : "memory");
+    return Result;
+}
+#define FS_WRITE 4
+#define FS_EXIT  1
+#else
+static long FsSyscall3(long Number, long Argument1, long Argument2, long Argument3) {
+    long Result;
+    __asm__ volatile("syscall"
+                     : "=a"(Result)
+                     : "a"(Number), "D"(Argument1), "S"(Argument2), "d"(Argument3)
+                     : "rcx", "r11", "memory");
+    return Result;
+}
+#define FS_WRITE 1
+#define FS_EXIT  60
+#endif
+
+static VOID FsOutput(PVOID Context, PCSTR Characters, SIZE_T Count) {
+    UNUSED(Context);
+    FsSyscall3(FS_WRITE, 1, (long)Characters, (long)Count);
+}
+
+VOID XtestPrint(PCSTR Format, ...) {
+    va_list Arguments;
+
+    va_start(Arguments, Format);
+    RtlFormatOutput(FsOutput, NULL, Format, Arguments);
+    va_end(Arguments);
+}
+
+XTNORETURN VOID RtlFailFast(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Parameter2) {
+    XtestPrint("RtlFailFast(%u, %p, %p)\n", Code, (PVOID)Parameter1, (PVOID)Parameter2);
+    FsSyscall3(FS_EXIT, 99, 0, 0);
+    for (;;) {
+    }
+}
+
+/* The libgcc-ABI division helpers clang calls on i686 Linux, routed to the RTL's division. */
+ULONGLONG __udivdi3(ULONGLONG Dividend, ULONGLONG Divisor);
+ULONGLONG __umoddi3(ULONGLONG Dividend, ULONGLONG Divisor);
+LONGLONG __divdi3(LONGLONG Dividend, LONGLONG Divisor);
+LONGLONG __moddi3(LONGLONG Dividend, LONGLONG Divisor);
+
+ULONGLONG __udivdi3(ULONGLONG Dividend, ULONGLONG Divisor) {
+    return RtlDivideUnsigned64(Dividend, Divisor, NULL);
+}
+ULONGLONG __umoddi3(ULONGLONG Dividend, ULONGLONG Divisor) {
+    ULONGLONG Remainder;
+    RtlDivideUnsigned64(Dividend, Divisor, &Remainder);
+    return Remainder;
+}
+LONGLONG __divdi3(LONGLONG Dividend, LONGLONG Divisor) {
+    return RtlDivideSigned64(Dividend, Divisor, NULL);
+}
+LONGLONG __moddi3(LONGLONG Dividend, LONGLONG Divisor) {
+    LONGLONG Remainder;
+    RtlDivideSigned64(Dividend, Divisor, &Remainder);
+    return Remainder;
+}
+
+#if defined(__i386__)
+/* The MSVC-ABI helpers from i686/lldiv.c, called like clang calls them on i686 Windows (callee pops 16 bytes). */
+ULONGLONG __stdcall FsAulldiv(ULONGLONG Dividend, ULONGLONG Divisor) __asm__("__aulldiv");
+ULONGLONG __stdcall FsAullrem(ULONGLONG Dividend, ULONGLONG Divisor) __asm__("__aullrem");
+LONGLONG __stdcall FsAlldiv(LONGLONG Dividend, LONGLONG Divisor) __asm__("__alldiv");
+LONGLONG __stdcall FsAllrem(LONGLONG Dividend, LONGLONG Divisor) __asm__("__allrem");
+
+static ULONG FsCheckMsvcHelpers(VOID) {
+    volatile ULONGLONG Dividend = 0xFFFFFFFFFFFFFFFFULL, Divisor = 10;
+    volatile LONGLONG SignedDividend = -1000000000007LL, SignedDivisor = 3;
+    ULONG Failures = 0;
+
+    Failures += FsAulldiv(Dividend, Divisor) != 1844674407370955161ULL;
+    Failures += FsAullrem(Dividend, Divisor) != 5;
+    Failures += FsAlldiv(SignedDividend, SignedDivisor) != -333333333335LL;
+    Failures += FsAllrem(SignedDividend, SignedDivisor) != -2;
+    XtestPrint("i686 MSVC-ABI division helpers: %u failures\n", Failures);
+    return Failures;
+}
+#else
+static ULONG FsCheckMsvcHelpers(VOID) {
+    return 0;
+}
+#endif
+
+VOID _start(VOID);
+
+VOID _start(VOID) {
+    static const XTEST_SUITE *const Suites[] = {&RtlListSuite,   &RtlMemorySuite, &RtlBitmapSuite,    &RtlStringSuite,
+                                                &RtlFormatSuite, &RtlSha1Suite,   &RtlArithmeticSuite};
+    ULONG Failures = XtestRunSuites(Suites, ARRAY_SIZE(Suites));
+
+    Failures += FsCheckMsvcHelpers();
+    XtestPrint("%u-bit freestanding build, string instructions %s\n", (ULONG)(8 * sizeof(PVOID)),
+               RtlSetStringInstructions(TRUE) ? "on (ERMS)" : "off");
+    FsSyscall3(FS_EXIT, (long)Failures, 0, 0);
+    for (;;) {
+    }
+}
