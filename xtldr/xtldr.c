@@ -1,2 +1,135 @@
-#include <xtbase.h>
-ULONG_PTR XtLdrEntry(PVOID ImageHandle, PVOID SystemTable) { return (ULONG_PTR)ImageHandle + (ULONG_PTR)SystemTable; }
+/* XTLDR entry point: configuration, kernel file checks and the boot report. */
+#include <peimage.h>
+#include <xtpecoff.h>
+#include <xttest.h>
+
+#include "config.h"
+#include "xtldr.h"
+
+static EFI_SYSTEM_TABLE *BlpSystemTable;
+static BOOLEAN BlpTestExit;
+
+VOID BlTestSetRequested(BOOLEAN Requested) {
+    BlpTestExit = Requested;
+}
+
+BOOLEAN BlTestRequested(VOID) {
+    return BlpTestExit;
+}
+
+EFI_STATUS BlFail(EFI_STATUS Status, PCSTR Format, ...) {
+    CHAR Message[400];
+    va_list Arguments;
+
+    va_start(Arguments, Format);
+    RtlFormatStringV(Message, sizeof(Message), Format, Arguments);
+    va_end(Arguments);
+    BlPrint("XTLDR: error: %s\n", Message);
+    if (BlpTestExit) {
+        XtTestExit(XT_TEST_EXIT_LOADER_ERROR);
+    }
+    /* Leave the message on screen for a while, then return to the firmware's boot manager. */
+    BlpSystemTable->BootServices->Stall(5 * 1000 * 1000);
+    return Status;
+}
+
+XTNORETURN VOID RtlFailFast(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Parameter2) {
+    BlPrint("XTLDR: error: internal corruption detected (RTL fail-fast code %u, 0x%llx, 0x%llx)\n", Code,
+            (ULONGLONG)Parameter1, (ULONGLONG)Parameter2);
+    if (BlpTestExit) {
+        XtTestExit(XT_TEST_EXIT_LOADER_ERROR);
+    }
+    ArHaltSystem();
+}
+
+static VOID BlpReportIniDiagnostic(PVOID Context, ULONG Line, PCSTR Message) {
+    BlPrint("XTLDR: warning: %s line %u: %s\n", (PCSTR)Context, Line, Message);
+}
+
+/* Reads and parses XTLDR.INI, then selects the default boot entry. */
+static EFI_STATUS BlpLoadConfiguration(PBL_CONFIG Config) {
+    static INI_FILE Ini;
+    PVOID Text;
+    SIZE_T Size;
+    PCSTR Reason;
+    EFI_STATUS Status;
+
+    Status = BlReadFile(XTLDR_INI_PATH, &Text, &Size, &Reason);
+    if (Status != EFI_SUCCESS) {
+        return BlFail(Status, "cannot read %s: %s", XTLDR_INI_PATH, Reason);
+    }
+    if (!XT_SUCCESS(BlIniParse(Text, Size, &Ini, BlpReportIniDiagnostic, (PVOID)XTLDR_INI_PATH))) {
+        return BlFail(EFI_LOAD_ERROR, "%s is not a usable INI file (%u bad lines, no section)", XTLDR_INI_PATH,
+                      Ini.DiagnosticCount);
+    }
+    if (!XT_SUCCESS(BlConfigLoad(&Ini, Config, &Reason))) {
+        return BlFail(EFI_LOAD_ERROR, "%s: %s", XTLDR_INI_PATH, Reason);
+    }
+    BlTestSetRequested(BlpTestExit || BlConfigHasParameter(Config->Entry.Parameters, "TESTEXIT"));
+    BlConsoleSetDebugPort(Config->DebugPort, Config->DebugBaud);
+    BlPrint("XTLDR: config %s: entry '%s' (%s), kernel %s, timeout %u s, parameters '%s'\n", XTLDR_INI_PATH,
+            Config->Entry.Name, Config->Entry.SystemName, Config->Entry.KernelPath, Config->Timeout,
+            Config->Entry.Parameters);
+    return EFI_SUCCESS;
+}
+
+/* Reads the kernel file and checks that it is a valid PE kernel image for this machine. */
+static EFI_STATUS BlpCheckKernel(const BL_CONFIG *Config) {
+    PCSTR Path = Config->Entry.KernelPath;
+    PE_IMAGE_INFO Info;
+    PE_ERROR Error = {0};
+    UCHAR Digest[RTL_SHA1_DIGEST_SIZE];
+    CHAR DigestText[2 * RTL_SHA1_DIGEST_SIZE + 1];
+    PVOID File;
+    SIZE_T Size;
+    PCSTR Reason;
+    EFI_STATUS Status;
+
+    Status = BlReadFile(Path, &File, &Size, &Reason);
+    if (Status != EFI_SUCCESS) {
+        return BlFail(Status, "kernel %s: %s", Path, Reason);
+    }
+    if (!XT_SUCCESS(BlPeValidateImage(File, Size, BlArchMachine, IMAGE_SUBSYSTEM_NATIVE, &Info, &Error))) {
+        return BlFail(EFI_LOAD_ERROR, "kernel %s: %s (%s at file offset 0x%x)", Path, Error.Reason, Error.Field,
+                      Error.Offset);
+    }
+    RtlSha1Digest(File, Size, Digest);
+    for (ULONG Index = 0; Index < RTL_SHA1_DIGEST_SIZE; Index++) {
+        RtlFormatString(&DigestText[2 * Index], 3, "%02x", Digest[Index]);
+    }
+    BlPrint("XTLDR: kernel %s: %s image, %u bytes, base 0x%llx, %u sections, sha1 %s\n", Path, BlArchName,
+            (ULONG)Size, Info.ImageBase, Info.SectionCount, DigestText);
+    return EFI_SUCCESS;
+}
+
+EFI_STATUS EFIAPI XtLdrEntry(EFI_HANDLE ImageHandle, EFI_SYSTEM_TABLE *SystemTable) {
+    BL_CONFIG Config;
+    EFI_STATUS Status;
+
+    BlpSystemTable = SystemTable;
+    BlConsoleInitialize(SystemTable);
+    BlPrint("XTLDR %s (%s) - XTOS boot loader\n", XTLDR_VERSION, BlArchName);
+    SystemTable->BootServices->SetWatchdogTimer(0, 0, 0, NULL);
+    BlTestSetRequested(BlFwCfgHasFile(XT_TEST_FW_CFG_FILE));
+
+    Status = BlOpenBootVolume(ImageHandle, SystemTable->BootServices);
+    if (Status != EFI_SUCCESS) {
+        return BlFail(Status, "cannot open the boot volume (status 0x%llx)", (ULONGLONG)Status);
+    }
+    Status = BlpLoadConfiguration(&Config);
+    if (Status != EFI_SUCCESS) {
+        return Status;
+    }
+    Status = BlpCheckKernel(&Config);
+    if (Status != EFI_SUCCESS) {
+        return Status;
+    }
+    BlPrint("XTLDR: kernel checks passed; hand-off to the kernel is not implemented yet\n");
+    if (BlTestRequested()) {
+        XtTestExit(XT_TEST_EXIT_SUCCESS);
+    }
+    if (BlConfigHasParameter(Config.Entry.Parameters, "SHUTDOWN")) {
+        SystemTable->RuntimeServices->ResetSystem(EfiResetShutdown, EFI_SUCCESS, 0, NULL);
+    }
+    return EFI_SUCCESS;
+}

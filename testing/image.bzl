@@ -1,0 +1,79 @@
+"""Disk images: the loader and kernel built for one arch, packaged on a GPT disk with a FAT32 EFI system partition."""
+
+_ARCHES = ["amd64", "i686"]
+_BOOT_FILE = {"amd64": "BOOTX64.EFI", "i686": "BOOTIA32.EFI"}
+
+def _loader_transition_impl(settings, attr):
+    return {"//command_line_option:platforms": "//toolchains:uefi_" + attr.arch}
+
+def _kernel_transition_impl(settings, attr):
+    return {"//command_line_option:platforms": "//toolchains:kernel_" + (attr.kernel_arch or attr.arch)}
+
+_loader_transition = transition(
+    implementation = _loader_transition_impl,
+    inputs = [],
+    outputs = ["//command_line_option:platforms"],
+)
+
+_kernel_transition = transition(
+    implementation = _kernel_transition_impl,
+    inputs = [],
+    outputs = ["//command_line_option:platforms"],
+)
+
+def _single(attr_value):
+    # In Bazel 4 an attribute with a 1:1 transition arrives as a list.
+    if type(attr_value) == "list":
+        attr_value = attr_value[0] if attr_value else None
+    return attr_value.files.to_list()[0] if attr_value else None
+
+def _xt_disk_image_impl(ctx):
+    ini = ctx.actions.declare_file(ctx.label.name + ".ini")
+    ctx.actions.expand_template(
+        template = ctx.file.ini,
+        output = ini,
+        substitutions = {"@PARAMETERS@": ctx.attr.parameters},
+    )
+    files = {"/EFI/BOOT/" + _BOOT_FILE[ctx.attr.arch]: _single(ctx.attr.loader)}
+    if ctx.attr.with_ini:
+        files["/EFI/BOOT/XTLDR/XTLDR.INI"] = ini
+    kernel = ctx.file.kernel_file or _single(ctx.attr.kernel)
+    if kernel and ctx.attr.with_kernel:
+        files["/XTOS/XTOSKRNL.EXE"] = kernel
+
+    out = ctx.actions.declare_file(ctx.label.name + ".img")
+    args = ctx.actions.args()
+    args.add(out)
+    args.add(ctx.attr.size_mib)
+    for dest, src in files.items():
+        args.add("%s=%s" % (dest, src.path))
+    ctx.actions.run(
+        executable = ctx.executable._mkimage,
+        arguments = [args],
+        inputs = files.values(),
+        outputs = [out],
+        mnemonic = "XtDiskImage",
+        progress_message = "Packaging disk image %s" % out.short_path,
+    )
+    return [DefaultInfo(files = depset([out]), runfiles = ctx.runfiles(files = [out]))]
+
+xt_disk_image = rule(
+    implementation = _xt_disk_image_impl,
+    doc = "A GPT disk with a FAT32 ESP at 1 MiB holding the loader, XTLDR.INI and the kernel at the contract paths.",
+    attrs = {
+        "arch": attr.string(mandatory = True, values = _ARCHES),
+        "loader": attr.label(default = "//xtldr", cfg = _loader_transition),
+        "kernel": attr.label(default = "//xtoskrnl", cfg = _kernel_transition),
+        "kernel_arch": attr.string(doc = "Build the kernel for another arch (wrong-machine tests).", values = [""] + _ARCHES),
+        "kernel_file": attr.label(allow_single_file = True, doc = "Use this file as the kernel instead of building one."),
+        "with_kernel": attr.bool(default = True),
+        "ini": attr.label(default = "//xtldr:XTLDR.INI", allow_single_file = True),
+        "with_ini": attr.bool(default = True),
+        "parameters": attr.string(doc = "Extra kernel parameters substituted for @PARAMETERS@ in the INI."),
+        "size_mib": attr.int(default = 64),
+        "_mkimage": attr.label(default = "//testing:mkimage", executable = True, cfg = "host"),
+        "_allowlist_function_transition": attr.label(
+            default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
+        ),
+    },
+)

@@ -1,0 +1,96 @@
+"""QEMU boot tests: one disk image per test, booted under OVMF, judged by exit status and serial lines."""
+
+load("//testing:image.bzl", "xt_disk_image")
+
+# isa-debug-exit: the guest writes V to port 0xf4, QEMU exits with (V << 1) | 1 (design.md section 5).
+EXIT_STATUS = {
+    "clean": 33,  # 0x10: clean boot (and passing self-tests)
+    "selftest_failed": 35,  # 0x11
+    "stop": 37,  # 0x12: a STOP
+    "loader_error": 39,  # 0x13: XTLDR failed
+}
+
+_FIRMWARE = {
+    "amd64": ("@ovmf//:OVMF_CODE_4M.fd", "@ovmf//:OVMF_VARS_4M.fd"),
+    "i686": ("@ovmf//:OVMF32_CODE_4M.secboot.fd", "@ovmf//:OVMF32_VARS_4M.fd"),
+}
+
+_DEFAULT_CPU = {"amd64": "qemu64", "i686": "qemu32"}
+
+def _quote(text):
+    # Test args are split like a Bourne shell command line: single-quote, escaping embedded single quotes.
+    return "'" + text.replace("'", "'\\''") + "'"
+
+def xt_qemu_test(
+        name,
+        arch,
+        expect_exit,
+        expect = [],
+        expect_re = [],
+        reject = [],
+        cpu = None,
+        mem = "128M",
+        smp = 1,
+        parameters = "",
+        timeout_s = 120,
+        image = None,
+        **image_attrs):
+    """Boots `arch` with `parameters` (+ TESTEXIT and serial debug) and checks `expect_exit` and serial lines.
+
+    `image` names a prebuilt disk image; otherwise one is built from `image_attrs` (see xt_disk_image).
+    """
+    if expect_exit not in EXIT_STATUS:
+        fail("expect_exit must be one of %s" % EXIT_STATUS.keys())
+    if not image:
+        image = name + "_image"
+        xt_disk_image(
+            name = image,
+            arch = arch,
+            parameters = ("DEBUG=COM1,115200 TESTEXIT " + parameters).strip(),
+            testonly = True,
+            **image_attrs
+        )
+    code, vars = _FIRMWARE[arch]
+    args = ["--expect-exit", str(EXIT_STATUS[expect_exit])]
+    for text in expect:
+        args += ["--expect", _quote(text)]
+    for regex in expect_re:
+        args += ["--expect-re", _quote(regex)]
+    for text in reject:
+        args += ["--reject", _quote(text)]
+    args += [
+        "--",
+        "--arch",
+        arch,
+        "--cpu",
+        cpu or _DEFAULT_CPU[arch],
+        "--mem",
+        mem,
+        "--smp",
+        str(smp),
+        "--timeout",
+        str(timeout_s),
+        "--image",
+        "$(rootpath :%s)" % image,
+        "--code",
+        "$(rootpath %s)" % code,
+        "--vars",
+        "$(rootpath %s)" % vars,
+        # Lets the loader end the run through isa-debug-exit even before it has read XTLDR.INI.
+        "--",
+        "-fw_cfg",
+        "name=opt/xtos/testexit,string=1",
+    ]
+    native.sh_test(
+        name = name,
+        srcs = ["//testing:qemu_test.sh"],
+        args = args,
+        data = [
+            ":" + image,
+            "//testing:qemu_boot.sh",
+            code,
+            vars,
+        ],
+        size = "medium",
+        tags = ["qemu"],
+    )

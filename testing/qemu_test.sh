@@ -1,0 +1,58 @@
+#!/bin/bash
+# One QEMU boot test: boots the image, then checks the exact isa-debug-exit status and the serial log.
+# usage: qemu_test.sh --expect-exit STATUS [--expect TEXT]... [--expect-re REGEX]... [--reject TEXT]...
+#                     -- qemu_boot.sh arguments (without --serial)
+set -uo pipefail
+expect_exit="" expects=() regexes=() rejects=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --expect-exit) expect_exit=$2; shift 2 ;;
+        --expect) expects+=("$2"); shift 2 ;;
+        --expect-re) regexes+=("$2"); shift 2 ;;
+        --reject) rejects+=("$2"); shift 2 ;;
+        --) shift; break ;;
+        *) echo "qemu_test: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+[ -n "$expect_exit" ] && [ "$expect_exit" != 0 ] || { echo "qemu_test: an exit status other than 0 is required" >&2; exit 2; }
+
+boot="${TEST_SRCDIR:-.}/${TEST_WORKSPACE:-xtos}/testing/qemu_boot.sh"
+[ -x "$boot" ] || boot="$(dirname "$0")/qemu_boot.sh"
+outdir=${TEST_UNDECLARED_OUTPUTS_DIR:-${TEST_TMPDIR:-/tmp}}
+mkdir -p "$outdir"
+log="$outdir/serial.log"
+: >"$log"
+export TMPDIR=${TEST_TMPDIR:-/tmp}
+
+start=$(date +%s%N)
+"$boot" --serial "$log" "$@"
+status=$?
+elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+
+failures=()
+case "$status" in
+    "$expect_exit") ;;
+    0) failures+=("QEMU exited with status 0: the guest reset, triple-faulted or powered off without isa-debug-exit") ;;
+    124|137) failures+=("timeout: the guest did not end (hang)") ;;
+    *) failures+=("exit status $status, expected $expect_exit") ;;
+esac
+# The serial log mixes OVMF's CRLF console mirror with our LF lines: compare on a cleaned copy.
+clean="$outdir/serial.clean.log"
+sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' "$log" >"$clean"
+for text in "${expects[@]}"; do
+    grep -qF -- "$text" "$clean" || failures+=("missing serial line: $text")
+done
+for regex in "${regexes[@]}"; do
+    grep -qE -- "$regex" "$clean" || failures+=("no serial line matches: $regex")
+done
+for text in "${rejects[@]}"; do
+    grep -qF -- "$text" "$clean" && failures+=("unexpected serial line: $(grep -F -- "$text" "$clean" | head -1)")
+done
+
+if [ ${#failures[@]} -gt 0 ]; then
+    printf 'FAIL: %s\n' "${failures[@]}"
+    echo "---- serial log (last 40 lines) ----"
+    tail -n 40 "$clean"
+    exit 1
+fi
+echo "PASS: status $status, $((${#expects[@]} + ${#regexes[@]})) lines checked, ${elapsed_ms} ms"

@@ -1,0 +1,271 @@
+/* Memory-map tests: conversion of hostile firmware maps and reading a map that grows between calls. */
+#include <rtl.h>
+#include <xtest.h>
+
+#include "../memmap.h"
+
+#define DESCRIPTOR_SIZE 48 /* what OVMF reports: larger than the structure, as the spec allows */
+#define MAX_INPUT 512
+
+static UCHAR Input[MAX_INPUT * DESCRIPTOR_SIZE];
+static ULONG InputCount;
+static UCHAR Scratch[MAX_INPUT * 64];
+static XT_MEMORY_DESCRIPTOR Output[MAX_INPUT * 2];
+static ULONG OutputCount;
+
+static VOID Add(ULONG Type, ULONGLONG Start, ULONGLONG Pages) {
+    PEFI_MEMORY_DESCRIPTOR Descriptor = (PVOID)&Input[InputCount++ * DESCRIPTOR_SIZE];
+    RtlZeroMemory(Descriptor, DESCRIPTOR_SIZE);
+    Descriptor->Type = Type;
+    Descriptor->PhysicalStart = Start;
+    Descriptor->NumberOfPages = Pages;
+}
+
+static XTSTATUS Build(ULONG Flags) {
+    return BlBuildMemoryMap(Input, InputCount * DESCRIPTOR_SIZE, DESCRIPTOR_SIZE, Flags, Scratch, sizeof(Scratch),
+                            Output, ARRAY_SIZE(Output), &OutputCount);
+}
+
+static BOOLEAN Is(ULONG Index, ULONGLONG BasePage, ULONGLONG PageCount, ULONG Type) {
+    return Index < OutputCount && Output[Index].BasePage == BasePage && Output[Index].PageCount == PageCount &&
+           Output[Index].MemoryType == Type;
+}
+
+XTEST(SortsAndMergesAdjacentEqualTypes) {
+    InputCount = 0;
+    Add(EfiConventionalMemory, 0x10000, 4);
+    Add(EfiBootServicesData, 0x5000, 3);
+    Add(EfiConventionalMemory, 0x0, 5);
+    Add(EfiBootServicesCode, 0x8000, 8);
+    XTEST_ASSERT_EQ(Build(0), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(OutputCount, 3);
+    XTEST_CHECK(Is(0, 0, 5, LoaderFree));
+    XTEST_CHECK(Is(1, 5, 11, LoaderFirmwareTemporary));
+    XTEST_CHECK(Is(2, 0x10, 4, LoaderFree));
+}
+
+XTEST(OverlapsNeverBecomeFree) {
+    InputCount = 0;
+    Add(EfiConventionalMemory, 0, 16);
+    Add(EfiRuntimeServicesData, 8 * 4096, 4);
+    Add(EfiBootServicesData, 14 * 4096, 4);
+    Add(EfiUnusableMemory, 15 * 4096, 1);
+    XTEST_ASSERT_EQ(Build(0), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(OutputCount, 6);
+    XTEST_CHECK(Is(0, 0, 8, LoaderFree));
+    XTEST_CHECK(Is(1, 8, 4, LoaderFirmwarePermanent));
+    XTEST_CHECK(Is(2, 12, 2, LoaderFree));
+    XTEST_CHECK(Is(3, 14, 1, LoaderFirmwareTemporary));
+    XTEST_CHECK(Is(4, 15, 1, LoaderBad));
+    XTEST_CHECK(Is(5, 16, 2, LoaderFirmwareTemporary));
+}
+
+XTEST(ZeroLengthAndUnknownTypes) {
+    InputCount = 0;
+    Add(EfiConventionalMemory, 0x1000, 0);
+    Add(0x70000000, 0x2000, 1);
+    Add(EfiPersistentMemory, 0x3000, 1);
+    Add(EfiUnacceptedMemoryType, 0x4000, 1);
+    Add(EfiMemoryMappedIO, 0xFEC00000, 1);
+    Add(EfiACPIReclaimMemory, 0x6000, 1);
+    XTEST_ASSERT_EQ(Build(0), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(OutputCount, 4);
+    XTEST_CHECK(Is(0, 2, 1, LoaderFirmwarePermanent));
+    XTEST_CHECK(Is(1, 3, 2, LoaderSpecialMemory));
+    XTEST_CHECK(Is(2, 6, 1, LoaderFirmwarePermanent));
+    XTEST_CHECK(Is(3, 0xFEC00, 1, LoaderSpecialMemory));
+    for (ULONG Type = 0; Type < 64; Type++) {
+        XTEST_CHECK(Type == EfiConventionalMemory || BlConvertEfiMemoryType(Type, 0) != LoaderFree);
+    }
+}
+
+XTEST(LoaderTypesAndTestFlag) {
+    InputCount = 0;
+    Add(BL_EFI_PAGE_TABLES, 0x1000, 2);
+    Add(BL_EFI_KERNEL_IMAGE, 0x3000, 1);
+    Add(BL_EFI_INIT_BLOCK, 0x4000, 1);
+    Add(BL_EFI_KERNEL_STACK, 0x5000, 1);
+    Add(BL_EFI_PANIC_STACK, 0x6000, 1);
+    Add(BL_EFI_TRAMPOLINE, 0x7000, 1);
+    XTEST_ASSERT_EQ(Build(0), STATUS_SUCCESS);
+    XTEST_CHECK(Is(0, 1, 2, LoaderMemoryData));
+    XTEST_CHECK(Is(1, 3, 1, LoaderSystemCode));
+    XTEST_CHECK(Is(2, 4, 1, LoaderSystemBlock));
+    XTEST_CHECK(Is(3, 5, 1, LoaderStartupKernelStack));
+    XTEST_CHECK(Is(4, 6, 1, LoaderStartupPanicStack));
+    XTEST_CHECK(Is(5, 7, 1, LoaderMemoryData));
+    XTEST_ASSERT_EQ(Build(BL_MEMMAP_TEST_PAGE_TABLES_FREE), STATUS_SUCCESS);
+    XTEST_CHECK(Is(0, 1, 2, LoaderFree));
+}
+
+XTEST(ClipsAndAlignsHostileRanges) {
+    InputCount = 0;
+    Add(EfiConventionalMemory, 0x1800, 2);            /* misaligned free: shrinks to [0x2000, 0x3000) */
+    Add(EfiReservedMemoryType, 0x10800, 1);           /* misaligned reserved: grows to [0x10000, 0x12000) */
+    Add(EfiConventionalMemory, 0xFFFFFFFFF000ull, ~0ull); /* overflowing page count: clipped at 2^52 */
+    Add(EfiConventionalMemory, 1ull << 52, 16);       /* entirely beyond 52-bit physical: dropped */
+    XTEST_ASSERT_EQ(Build(0), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(OutputCount, 3);
+    XTEST_CHECK(Is(0, 2, 1, LoaderFree));
+    XTEST_CHECK(Is(1, 0x10, 2, LoaderFirmwarePermanent));
+    XTEST_CHECK(Is(2, 0xFFFFFFFFFull, (1ull << 40) - 0xFFFFFFFFFull, LoaderFree));
+}
+
+XTEST(RejectsBadShapes) {
+    ULONG Count;
+    InputCount = 0;
+    Add(EfiConventionalMemory, 0, 1);
+    XTEST_CHECK_EQ(BlBuildMemoryMap(Input, 32, 32, 0, Scratch, sizeof(Scratch), Output, 4, &Count),
+                   STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(BlBuildMemoryMap(Input, 47, 48, 0, Scratch, sizeof(Scratch), Output, 4, &Count),
+                   STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(BlBuildMemoryMap(Input, 48, 48, 0, Scratch, 8, Output, 4, &Count), STATUS_BUFFER_TOO_SMALL);
+    InputCount = 0;
+    Add(EfiConventionalMemory, 0, 1);
+    Add(EfiACPIMemoryNVS, 0x2000, 1);
+    XTEST_CHECK_EQ(BlBuildMemoryMap(Input, 96, 48, 0, Scratch, sizeof(Scratch), Output, 1, &Count),
+                   STATUS_BUFFER_TOO_SMALL);
+}
+
+/* Differential test: random overlapping maps against a per-page brute-force reference. */
+XTEST(RandomMapsMatchReference) {
+    static ULONG Reference[256];
+    ULONGLONG Seed = 0x2545F4914F6CDD1Dull;
+    for (ULONG Round = 0; Round < 300; Round++) {
+        InputCount = 0;
+        for (ULONG Page = 0; Page < 256; Page++) {
+            Reference[Page] = LoaderMaximum;
+        }
+        ULONG Count = 1 + Round % 40;
+        for (ULONG Index = 0; Index < Count; Index++) {
+            Seed ^= Seed << 13, Seed ^= Seed >> 7, Seed ^= Seed << 17;
+            ULONG Start = (ULONG)(Seed % 240), Pages = (ULONG)((Seed >> 16) % 16), Efi = (ULONG)((Seed >> 32) % 17);
+            ULONG Type = BlConvertEfiMemoryType(Efi, 0);
+            Add(Efi, (ULONGLONG)Start * 4096, Pages);
+            for (ULONG Page = Start; Page < Start + Pages; Page++) {
+                ULONG Old = Reference[Page];
+                ULONG OldRank = Old == LoaderFree ? 0 : (Old == LoaderFirmwareTemporary || Old == LoaderOsloaderHeap) ? 1 : Old == LoaderBad ? 3 : 2;
+                ULONG NewRank = Type == LoaderFree ? 0 : (Type == LoaderFirmwareTemporary || Type == LoaderOsloaderHeap) ? 1 : Type == LoaderBad ? 3 : 2;
+                if (Old == LoaderMaximum || NewRank > OldRank || (NewRank == OldRank && Type > Old)) {
+                    Reference[Page] = Type;
+                }
+            }
+        }
+        XTEST_ASSERT_EQ(Build(0), STATUS_SUCCESS);
+        ULONG Expanded[256];
+        for (ULONG Page = 0; Page < 256; Page++) {
+            Expanded[Page] = LoaderMaximum;
+        }
+        for (ULONG Index = 0; Index < OutputCount; Index++) {
+            XTEST_ASSERT(Output[Index].PageCount > 0);
+            XTEST_ASSERT(Index == 0 || Output[Index].BasePage >= Output[Index - 1].BasePage + Output[Index - 1].PageCount);
+            XTEST_ASSERT(Index == 0 || Output[Index].MemoryType != Output[Index - 1].MemoryType ||
+                         Output[Index].BasePage != Output[Index - 1].BasePage + Output[Index - 1].PageCount);
+            for (ULONGLONG Page = Output[Index].BasePage; Page < Output[Index].BasePage + Output[Index].PageCount; Page++) {
+                Expanded[Page] = Output[Index].MemoryType;
+            }
+        }
+        for (ULONG Page = 0; Page < 256; Page++) {
+            XTEST_ASSERT_EQ(Expanded[Page], Reference[Page]);
+        }
+    }
+}
+
+/* A fake firmware whose map grows between calls, and whose pool allocations add descriptors too. */
+typedef struct _FAKE_FIRMWARE {
+    ULONG Count;
+    ULONG GrowPerCall;
+    ULONG GrowPerAllocation;
+    ULONG Calls;
+    LONG Outstanding;
+    UCHAR Pool[4][MAX_INPUT * DESCRIPTOR_SIZE];
+    ULONG PoolUsed;
+} FAKE_FIRMWARE;
+
+static EFI_STATUS FakeGetMemoryMap(PVOID Context, PUINTN Size, PEFI_MEMORY_DESCRIPTOR Map, PUINTN Key,
+                                   PUINTN DescriptorSize) {
+    FAKE_FIRMWARE *Firmware = Context;
+    UINTN Needed;
+    Firmware->Calls++;
+    Firmware->Count += Firmware->GrowPerCall;
+    Needed = (UINTN)Firmware->Count * DESCRIPTOR_SIZE;
+    *DescriptorSize = DESCRIPTOR_SIZE;
+    if (*Size < Needed || Map == NULL) {
+        *Size = Needed;
+        return EFI_BUFFER_TOO_SMALL;
+    }
+    for (ULONG Index = 0; Index < Firmware->Count; Index++) {
+        PEFI_MEMORY_DESCRIPTOR Descriptor = (PVOID)((PUCHAR)Map + Index * DESCRIPTOR_SIZE);
+        Descriptor->Type = EfiConventionalMemory;
+        Descriptor->PhysicalStart = (ULONGLONG)Index * 0x2000;
+        Descriptor->NumberOfPages = 1;
+    }
+    *Size = Needed;
+    *Key = Firmware->Calls;
+    return EFI_SUCCESS;
+}
+
+static EFI_STATUS FakeAllocatePool(PVOID Context, UINTN Size, PVOID *Buffer) {
+    FAKE_FIRMWARE *Firmware = Context;
+    if (Size > sizeof(Firmware->Pool[0]) || Firmware->PoolUsed == ARRAY_SIZE(Firmware->Pool)) {
+        return EFI_OUT_OF_RESOURCES;
+    }
+    Firmware->Count += Firmware->GrowPerAllocation;
+    Firmware->Outstanding++;
+    *Buffer = Firmware->Pool[Firmware->PoolUsed++];
+    return EFI_SUCCESS;
+}
+
+static VOID FakeFreePool(PVOID Context, PVOID Buffer) {
+    ((FAKE_FIRMWARE *)Context)->Outstanding--;
+}
+
+static FAKE_FIRMWARE Fake;
+
+static EFI_STATUS ReadWithGrowth(ULONG GrowPerCall, ULONG GrowPerAllocation, PBL_EFI_MEMORY_MAP Map) {
+    BL_FIRMWARE_MEMORY Firmware = {FakeGetMemoryMap, FakeAllocatePool, FakeFreePool, &Fake};
+    RtlZeroMemory(&Fake, sizeof(Fake));
+    Fake.Count = 60;
+    Fake.GrowPerCall = GrowPerCall;
+    Fake.GrowPerAllocation = GrowPerAllocation;
+    EFI_STATUS Status = BlReadMemoryMap(&Firmware, Map);
+    if (Status == EFI_SUCCESS) {
+        /* After a failed ExitBootServices the map is re-read into the same buffer, without allocating. */
+        ULONG Pools = Fake.PoolUsed;
+        Status = BlRefreshMemoryMap(&Firmware, Map);
+        if (Fake.PoolUsed != Pools) {
+            return EFI_ABORTED;
+        }
+    }
+    return Status;
+}
+
+XTEST(MapGrowingUpTo40EntriesPerCallIsRead) {
+    BL_EFI_MEMORY_MAP Map;
+    for (ULONG Growth = 0; Growth <= 40; Growth++) {
+        XTEST_ASSERT_EQ(ReadWithGrowth(Growth / 2, Growth - Growth / 2, &Map), EFI_SUCCESS);
+        XTEST_CHECK_EQ(Map.Size, (UINTN)Fake.Count * DESCRIPTOR_SIZE);
+        XTEST_CHECK(Map.Capacity >= Map.Size);
+        XTEST_CHECK_EQ(Map.DescriptorSize, DESCRIPTOR_SIZE);
+        XTEST_CHECK_EQ(Fake.Outstanding, 1);
+        XTEST_CHECK_EQ(Fake.PoolUsed, 1);
+    }
+    XTEST_ASSERT_EQ(ReadWithGrowth(40, 0, &Map), EFI_SUCCESS);
+    XTEST_CHECK_EQ(Fake.Outstanding, 1);
+    XTEST_ASSERT_EQ(ReadWithGrowth(0, 40, &Map), EFI_SUCCESS);
+    XTEST_CHECK_EQ(Fake.Outstanding, 1);
+}
+
+XTEST(RunawayGrowthFailsCleanly) {
+    BL_EFI_MEMORY_MAP Map;
+    XTEST_CHECK_EQ(ReadWithGrowth(200, 0, &Map), EFI_OUT_OF_RESOURCES);
+    XTEST_CHECK_EQ(Fake.Outstanding, 0);
+}
+
+XTEST_SUITE(BlMemoryMapSuite, XTEST_ENTRY(SortsAndMergesAdjacentEqualTypes), XTEST_ENTRY(OverlapsNeverBecomeFree),
+            XTEST_ENTRY(ZeroLengthAndUnknownTypes), XTEST_ENTRY(LoaderTypesAndTestFlag),
+            XTEST_ENTRY(ClipsAndAlignsHostileRanges), XTEST_ENTRY(RejectsBadShapes),
+            XTEST_ENTRY(RandomMapsMatchReference), XTEST_ENTRY(MapGrowingUpTo40EntriesPerCallIsRead),
+            XTEST_ENTRY(RunawayGrowthFailsCleanly));
+
+XTEST_HOST_MAIN(&BlMemoryMapSuite)

@@ -1,0 +1,34 @@
+/* XTLDR internals shared by the loader's modules. */
+#ifndef XTLDR_XTLDR_H
+#define XTLDR_XTLDR_H
+
+#include <rtl.h>
+#include <xtbase.h>
+#include <xtstatus.h>
+#include <xtuefi.h>
+
+#define XTLDR_VERSION "0.1.0"
+#define XTLDR_INI_PATH "\\EFI\\BOOT\\XTLDR\\XTLDR.INI"
+
+/* Per-arch facts, defined in amd64/ and i686/. */
+extern const USHORT BlArchMachine;   /* IMAGE_FILE_MACHINE_* the kernel must have */
+extern const CHAR BlArchName[];      /* "amd64" or "i686" */
+
+/* Console: ConOut plus the serial debug port. */
+VOID BlConsoleInitialize(EFI_SYSTEM_TABLE *SystemTable);
+VOID BlConsoleSetDebugPort(USHORT Port, ULONG Baud);
+VOID BlPrint(PCSTR Format, ...);
+
+/* Reports a loader failure ("XTLDR: error: ...") and ends the boot attempt; never returns when testing. */
+EFI_STATUS BlFail(EFI_STATUS Status, PCSTR Format, ...);
+
+/* Test support: TRUE when the run should end through isa-debug-exit. */
+VOID BlTestSetRequested(BOOLEAN Requested);
+BOOLEAN BlTestRequested(VOID);
+BOOLEAN BlFwCfgHasFile(PCSTR Name);
+
+/* Boot volume files: whole-file reads into pool memory with one spare zero byte after the data. */
+EFI_STATUS BlOpenBootVolume(EFI_HANDLE ImageHandle, EFI_BOOT_SERVICES *BootServices);
+EFI_STATUS BlReadFile(PCSTR Path, PVOID *Buffer, SIZE_T *Size, PCSTR *Reason);
+
+#endif

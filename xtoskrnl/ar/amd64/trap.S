@@ -1,0 +1,179 @@
+/* amd64 exception entry stubs: each saves a full KTRAP_FRAME (ar/amd64/ararch.h) and calls KiDispatchTrap.
+ * Vectors 0..31; the CPU pushes an error code for 8, 10-14, 17, 21, 29 and 30, the others get a 0. */
+
+    .text
+
+.macro TRAP_NO_ERROR vector
+    .p2align 4
+KiTrap\vector:
+    pushq $0
+    pushq $\vector
+    jmp KiTrapCommon
+.endm
+
+.macro TRAP_ERROR vector
+    .p2align 4
+KiTrap\vector:
+    pushq $\vector
+    jmp KiTrapCommon
+.endm
+
+TRAP_NO_ERROR 0
+TRAP_NO_ERROR 1
+TRAP_NO_ERROR 2
+TRAP_NO_ERROR 3
+TRAP_NO_ERROR 4
+TRAP_NO_ERROR 5
+TRAP_NO_ERROR 6
+TRAP_NO_ERROR 7
+TRAP_ERROR 8
+TRAP_NO_ERROR 9
+TRAP_ERROR 10
+TRAP_ERROR 11
+TRAP_ERROR 12
+TRAP_ERROR 13
+TRAP_ERROR 14
+TRAP_NO_ERROR 15
+TRAP_NO_ERROR 16
+TRAP_ERROR 17
+TRAP_NO_ERROR 18
+TRAP_NO_ERROR 19
+TRAP_NO_ERROR 20
+TRAP_ERROR 21
+TRAP_NO_ERROR 22
+TRAP_NO_ERROR 23
+TRAP_NO_ERROR 24
+TRAP_NO_ERROR 25
+TRAP_NO_ERROR 26
+TRAP_NO_ERROR 27
+TRAP_NO_ERROR 28
+TRAP_ERROR 29
+TRAP_ERROR 30
+TRAP_NO_ERROR 31
+
+/* Saves the general registers below the vector/error code, calls KiDispatchTrap(frame) with an aligned stack and
+ * the MS ABI shadow space, and resumes the interrupted code if it returns. */
+    .p2align 4
+KiTrapCommon:
+    pushq %rax
+    pushq %rbx
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    cld
+    movq %rsp, %rcx
+    movq %rsp, %rbx
+    andq $-16, %rsp
+    subq $32, %rsp
+    call KiDispatchTrap
+    movq %rbx, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    addq $16, %rsp
+    iretq
+
+/* VOID ArCaptureTrapFrame(PKTRAP_FRAME Frame): RCX = Frame. Records the caller's registers; Rip is the return
+ * address, Rsp the caller's stack pointer after the return, Vector = ~0 (no exception). */
+    .globl ArCaptureTrapFrame
+    .p2align 4
+ArCaptureTrapFrame:
+    movq %r15, 0x00(%rcx)
+    movq %r14, 0x08(%rcx)
+    movq %r13, 0x10(%rcx)
+    movq %r12, 0x18(%rcx)
+    movq %r11, 0x20(%rcx)
+    movq %r10, 0x28(%rcx)
+    movq %r9, 0x30(%rcx)
+    movq %r8, 0x38(%rcx)
+    movq %rbp, 0x40(%rcx)
+    movq %rdi, 0x48(%rcx)
+    movq %rsi, 0x50(%rcx)
+    movq %rdx, 0x58(%rcx)
+    movq %rcx, 0x60(%rcx)
+    movq %rbx, 0x68(%rcx)
+    movq %rax, 0x70(%rcx)
+    movq $-1, 0x78(%rcx)
+    movq $0, 0x80(%rcx)
+    movq (%rsp), %rax
+    movq %rax, 0x88(%rcx)
+    xorl %eax, %eax
+    movw %cs, %ax
+    movq %rax, 0x90(%rcx)
+    pushfq
+    popq %rax
+    movq %rax, 0x98(%rcx)
+    leaq 8(%rsp), %rax
+    movq %rax, 0xA0(%rcx)
+    xorl %eax, %eax
+    movw %ss, %ax
+    movq %rax, 0xA8(%rcx)
+    movq 0x70(%rcx), %rax
+    ret
+
+/* VOID ArTouchStackAt(ULONG_PTR StackPointer): loads RSP and pushes (TESTFAULT=DOUBLE). */
+    .globl ArTouchStackAt
+    .p2align 4
+ArTouchStackAt:
+    movq %rcx, %rsp
+    pushq $0
+1:  hlt
+    jmp 1b
+
+/* VOID ArRaiseGeneralProtection(VOID): reads a non-canonical address (TESTFAULT=GP). */
+    .globl ArRaiseGeneralProtection
+    .p2align 4
+ArRaiseGeneralProtection:
+    movabsq $0x8000000000000000, %rax
+    movq (%rax), %rax
+1:  hlt
+    jmp 1b
+
+/* VOID ArpLoadSegments(USHORT CodeSelector, USHORT DataSelector): reloads CS through a far return and the data
+ * segment registers. */
+    .globl ArpLoadSegments
+    .p2align 4
+ArpLoadSegments:
+    movzwl %cx, %ecx
+    leaq 1f(%rip), %rax
+    pushq %rcx
+    pushq %rax
+    lretq
+1:  movw %dx, %ds
+    movw %dx, %es
+    movw %dx, %ss
+    movw %dx, %fs
+    movw %dx, %gs
+    ret
+
+/* The entry address of every exception stub, indexed by vector. */
+    .section .rdata, "dr"
+    .p2align 3
+    .globl KiTrapEntryTable
+KiTrapEntryTable:
+    .quad KiTrap0, KiTrap1, KiTrap2, KiTrap3, KiTrap4, KiTrap5, KiTrap6, KiTrap7
+    .quad KiTrap8, KiTrap9, KiTrap10, KiTrap11, KiTrap12, KiTrap13, KiTrap14, KiTrap15
+    .quad KiTrap16, KiTrap17, KiTrap18, KiTrap19, KiTrap20, KiTrap21, KiTrap22, KiTrap23
+    .quad KiTrap24, KiTrap25, KiTrap26, KiTrap27, KiTrap28, KiTrap29, KiTrap30, KiTrap31

@@ -1,0 +1,115 @@
+/* Architecture support (Ar): CPU registers, descriptor tables and CPU features. The interface is generic; the
+ * implementation lives in ar/amd64 or ar/i686, chosen by the platform in BUILD. */
+#ifndef XTOSKRNL_AR_AR_H
+#define XTOSKRNL_AR_AR_H
+
+#include <xtbase.h>
+#include <xtboot.h>
+#include <xtintrin.h>
+#include <xtpaging.h>
+
+/* The arch's register frame (struct _KTRAP_FRAME) comes from <ararch.h>, selected per arch by BUILD. */
+#include <ararch.h>
+
+/* Reads CR0. */
+XTINLINE ULONG_PTR ArReadCr0(VOID) {
+    ULONG_PTR Value;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(Value));
+    return Value;
+}
+
+/* Reads CR2 (the last page-fault address). */
+XTINLINE ULONG_PTR ArReadCr2(VOID) {
+    ULONG_PTR Value;
+    __asm__ volatile("mov %%cr2, %0" : "=r"(Value));
+    return Value;
+}
+
+/* Reads CR3 (the page-map base). */
+XTINLINE ULONG_PTR ArReadCr3(VOID) {
+    ULONG_PTR Value;
+    __asm__ volatile("mov %%cr3, %0" : "=r"(Value));
+    return Value;
+}
+
+/* Reads CR4. */
+XTINLINE ULONG_PTR ArReadCr4(VOID) {
+    ULONG_PTR Value;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(Value));
+    return Value;
+}
+
+/* Writes CR0. */
+XTINLINE VOID ArWriteCr0(ULONG_PTR Value) {
+    __asm__ volatile("mov %0, %%cr0" : : "r"(Value) : "memory");
+}
+
+/* Writes CR4. */
+XTINLINE VOID ArWriteCr4(ULONG_PTR Value) {
+    __asm__ volatile("mov %0, %%cr4" : : "r"(Value) : "memory");
+}
+
+/* Reads a model-specific register (the caller makes sure it exists). */
+XTINLINE ULONGLONG ArReadMsr(ULONG Msr) {
+    ULONG Low, High;
+    __asm__ volatile("rdmsr" : "=a"(Low), "=d"(High) : "c"(Msr));
+    return ((ULONGLONG)High << 32) | Low;
+}
+
+/* Writes a model-specific register (the caller makes sure it exists). */
+XTINLINE VOID ArWriteMsr(ULONG Msr, ULONGLONG Value) {
+    __asm__ volatile("wrmsr" : : "c"(Msr), "a"((ULONG)Value), "d"((ULONG)(Value >> 32)) : "memory");
+}
+
+/* Flushes the TLB entry of one virtual address. */
+XTINLINE VOID ArInvalidatePage(PCVOID Address) {
+    __asm__ volatile("invlpg (%0)" : : "r"(Address) : "memory");
+}
+
+/* Returns the current frame pointer. */
+XTINLINE ULONG_PTR ArGetFramePointer(VOID) {
+    return (ULONG_PTR)__builtin_frame_address(0);
+}
+
+/* What the boot CPU supports and what the kernel turned on. */
+typedef struct _AR_CPU_FEATURES {
+    ULONG MaxLeaf;         /* CPUID.0.EAX */
+    ULONG MaxExtendedLeaf; /* CPUID.80000000h.EAX (0 when the extended range is absent) */
+    BOOLEAN EferPresent;   /* IA32_EFER exists (NX or long mode reported) */
+    BOOLEAN NxSupported;
+    BOOLEAN SmepSupported;
+    BOOLEAN SmapSupported;
+    BOOLEAN NxEnabled; /* EFER.NXE = 1 after ArEnableCpuFeatures */
+    BOOLEAN SmepEnabled;
+    BOOLEAN SmapEnabled;
+    BOOLEAN WpEnabled;
+} AR_CPU_FEATURES, *PAR_CPU_FEATURES;
+
+/* Fills Features from CPUID (the "Enabled" fields read back the current CR0/CR4/EFER). Checks the maximum leaf
+ * before reading leaf 7 and the extended maximum before 80000001h. */
+VOID ArQueryCpuFeatures(PAR_CPU_FEATURES Features);
+
+/* Turns on CR0.WP, EFER.NXE, CR4.SMEP and CR4.SMAP where the CPU has them; updates the "Enabled" fields. */
+VOID ArEnableCpuFeatures(PAR_CPU_FEATURES Features);
+
+/* Reads IA32_EFER into *Value when the CPU has it; FALSE (and *Value = 0) otherwise. */
+BOOLEAN ArReadEfer(PULONGLONG Value);
+
+/* Builds and loads the kernel's own GDT, IDT and TSS(s) for the boot CPU, and reloads every segment register.
+ * Double fault, NMI and machine check run on the loader's panic stacks (InitBlock->PanicStackBase). */
+VOID ArInitializeProcessor(PXT_INIT_BLOCK InitBlock);
+
+/* Fills Frame with the caller's registers (instruction pointer = the return address of this call). */
+VOID ArCaptureTrapFrame(PKTRAP_FRAME Frame);
+
+/* Loads StackPointer into the stack pointer and writes to it (a fault on purpose: TESTFAULT=DOUBLE). */
+XTNORETURN VOID ArTouchStackAt(ULONG_PTR StackPointer);
+
+/* Causes a general protection fault on purpose (TESTFAULT=GP). */
+XTNORETURN VOID ArRaiseGeneralProtection(VOID);
+
+/* Provided by ke: the C handler every exception stub calls with the saved register frame. Returns only for
+ * exceptions that were handled (the stub then resumes the interrupted code). */
+VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame);
+
+#endif

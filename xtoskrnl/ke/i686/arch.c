@@ -1,0 +1,4 @@
+/* Kernel facts for the i686 build. */
+#include "../ke.h"
+
+const CHAR KeArchName[] = "i686";
