@@ -77,3 +77,37 @@ xt_disk_image = rule(
         ),
     },
 )
+
+def _corrupt_transition_impl(settings, attr):
+    return {"//command_line_option:platforms": "//toolchains:kernel_" + attr.arch}
+
+_corrupt_transition = transition(
+    implementation = _corrupt_transition_impl,
+    inputs = [],
+    outputs = ["//command_line_option:platforms"],
+)
+
+def _xt_corrupt_pe_impl(ctx):
+    out = ctx.actions.declare_file(ctx.label.name + ".exe")
+    ctx.actions.run(
+        executable = ctx.executable._tool,
+        arguments = [ctx.attr.mode, _single(ctx.attr.image).path, out.path],
+        inputs = [_single(ctx.attr.image)],
+        outputs = [out],
+        mnemonic = "XtCorruptPe",
+    )
+    return [DefaultInfo(files = depset([out]))]
+
+xt_corrupt_pe = rule(
+    implementation = _xt_corrupt_pe_impl,
+    doc = "A deliberately broken copy of a kernel image built for `arch` (see testing/tools/pecorrupt.c).",
+    attrs = {
+        "arch": attr.string(mandatory = True, values = _ARCHES),
+        "image": attr.label(mandatory = True, cfg = _corrupt_transition),
+        "mode": attr.string(mandatory = True, values = ["truncate", "section-table", "reloc-past-end"]),
+        "_tool": attr.label(default = "//testing:pecorrupt", executable = True, cfg = "host"),
+        "_allowlist_function_transition": attr.label(
+            default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
+        ),
+    },
+)

@@ -19,7 +19,8 @@ _DEFAULT_CPU = {"amd64": "qemu64", "i686": "qemu32"}
 
 def _quote(text):
     # Test args are split like a Bourne shell command line: single-quote, escaping embedded single quotes.
-    return "'" + text.replace("'", "'\\''") + "'"
+    # "$" is Bazel's make-variable marker in args: double it.
+    return "'" + text.replace("$", "$$").replace("'", "'\\''") + "'"
 
 def xt_qemu_test(
         name,

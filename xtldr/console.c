@@ -11,6 +11,14 @@ VOID BlConsoleInitialize(EFI_SYSTEM_TABLE *SystemTable) {
     BlpSerialBase = HlInitializeComPort(1, 115200);
 }
 
+VOID BlConsoleExitBootServices(VOID) {
+    BlpConOut = NULL;
+}
+
+BOOLEAN BlConsoleBootServicesActive(VOID) {
+    return BlpConOut != NULL;
+}
+
 VOID BlConsoleSetDebugPort(USHORT Port, ULONG Baud) {
     BlpSerialBase = Port ? HlInitializeComPort(Port, Baud) : 0;
 }

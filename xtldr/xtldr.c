@@ -1,10 +1,8 @@
 /* XTLDR entry point: configuration, kernel file checks and the boot report. */
-#include <peimage.h>
 #include <xtpecoff.h>
 #include <xttest.h>
 
-#include "config.h"
-#include "xtldr.h"
+#include "boot.h"
 
 static EFI_SYSTEM_TABLE *BlpSystemTable;
 static BOOLEAN BlpTestExit;
@@ -27,6 +25,9 @@ EFI_STATUS BlFail(EFI_STATUS Status, PCSTR Format, ...) {
     BlPrint("XTLDR: error: %s\n", Message);
     if (BlpTestExit) {
         XtTestExit(XT_TEST_EXIT_LOADER_ERROR);
+    }
+    if (!BlConsoleBootServicesActive()) {
+        ArHaltSystem(); /* boot services are gone: nothing to return to */
     }
     /* Leave the message on screen for a while, then return to the firmware's boot manager. */
     BlpSystemTable->BootServices->Stall(5 * 1000 * 1000);
@@ -74,36 +75,34 @@ static EFI_STATUS BlpLoadConfiguration(PBL_CONFIG Config) {
 }
 
 /* Reads the kernel file and checks that it is a valid PE kernel image for this machine. */
-static EFI_STATUS BlpCheckKernel(const BL_CONFIG *Config) {
+static EFI_STATUS BlpCheckKernel(const BL_CONFIG *Config, PBL_KERNEL_FILE Kernel) {
     PCSTR Path = Config->Entry.KernelPath;
-    PE_IMAGE_INFO Info;
     PE_ERROR Error = {0};
-    UCHAR Digest[RTL_SHA1_DIGEST_SIZE];
     CHAR DigestText[2 * RTL_SHA1_DIGEST_SIZE + 1];
-    PVOID File;
-    SIZE_T Size;
     PCSTR Reason;
     EFI_STATUS Status;
 
-    Status = BlReadFile(Path, &File, &Size, &Reason);
+    Status = BlReadFile(Path, &Kernel->Data, &Kernel->Size, &Reason);
     if (Status != EFI_SUCCESS) {
         return BlFail(Status, "kernel %s: %s", Path, Reason);
     }
-    if (!XT_SUCCESS(BlPeValidateImage(File, Size, BlArchMachine, IMAGE_SUBSYSTEM_NATIVE, &Info, &Error))) {
+    if (!XT_SUCCESS(BlPeValidateImage(Kernel->Data, Kernel->Size, BlArchMachine, IMAGE_SUBSYSTEM_NATIVE,
+                                      &Kernel->Image, &Error))) {
         return BlFail(EFI_LOAD_ERROR, "kernel %s: %s (%s at file offset 0x%x)", Path, Error.Reason, Error.Field,
                       Error.Offset);
     }
-    RtlSha1Digest(File, Size, Digest);
+    RtlSha1Digest(Kernel->Data, Kernel->Size, Kernel->Sha1);
     for (ULONG Index = 0; Index < RTL_SHA1_DIGEST_SIZE; Index++) {
-        RtlFormatString(&DigestText[2 * Index], 3, "%02x", Digest[Index]);
+        RtlFormatString(&DigestText[2 * Index], 3, "%02x", Kernel->Sha1[Index]);
     }
     BlPrint("XTLDR: kernel %s: %s image, %u bytes, base 0x%llx, %u sections, sha1 %s\n", Path, BlArchName,
-            (ULONG)Size, Info.ImageBase, Info.SectionCount, DigestText);
+            (ULONG)Kernel->Size, Kernel->Image.ImageBase, Kernel->Image.SectionCount, DigestText);
     return EFI_SUCCESS;
 }
 
 EFI_STATUS EFIAPI XtLdrEntry(EFI_HANDLE ImageHandle, EFI_SYSTEM_TABLE *SystemTable) {
-    BL_CONFIG Config;
+    static BL_CONFIG Config;
+    static BL_KERNEL_FILE Kernel;
     EFI_STATUS Status;
 
     BlpSystemTable = SystemTable;
@@ -120,16 +119,9 @@ EFI_STATUS EFIAPI XtLdrEntry(EFI_HANDLE ImageHandle, EFI_SYSTEM_TABLE *SystemTab
     if (Status != EFI_SUCCESS) {
         return Status;
     }
-    Status = BlpCheckKernel(&Config);
+    Status = BlpCheckKernel(&Config, &Kernel);
     if (Status != EFI_SUCCESS) {
         return Status;
     }
-    BlPrint("XTLDR: kernel checks passed; hand-off to the kernel is not implemented yet\n");
-    if (BlTestRequested()) {
-        XtTestExit(XT_TEST_EXIT_SUCCESS);
-    }
-    if (BlConfigHasParameter(Config.Entry.Parameters, "SHUTDOWN")) {
-        SystemTable->RuntimeServices->ResetSystem(EfiResetShutdown, EFI_SUCCESS, 0, NULL);
-    }
-    return EFI_SUCCESS;
+    return BlBootKernel(ImageHandle, SystemTable, &Config, &Kernel);
 }

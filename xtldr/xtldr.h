@@ -7,7 +7,9 @@
 #include <xtstatus.h>
 #include <xtuefi.h>
 
-#define XTLDR_VERSION "0.1.0"
+#define XTLDR_VERSION_MAJOR 0
+#define XTLDR_VERSION_MINOR 2
+#define XTLDR_VERSION "0.2.0"
 #define XTLDR_INI_PATH "\\EFI\\BOOT\\XTLDR\\XTLDR.INI"
 
 /* Per-arch facts, defined in amd64/ and i686/. */
@@ -18,6 +20,9 @@ extern const CHAR BlArchName[];      /* "amd64" or "i686" */
 VOID BlConsoleInitialize(EFI_SYSTEM_TABLE *SystemTable);
 VOID BlConsoleSetDebugPort(USHORT Port, ULONG Baud);
 VOID BlPrint(PCSTR Format, ...);
+/* After ExitBootServices: stop using ConOut; the serial port goes on. */
+VOID BlConsoleExitBootServices(VOID);
+BOOLEAN BlConsoleBootServicesActive(VOID);
 
 /* Reports a loader failure ("XTLDR: error: ...") and ends the boot attempt; never returns when testing. */
 EFI_STATUS BlFail(EFI_STATUS Status, PCSTR Format, ...);

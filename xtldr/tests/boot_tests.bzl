@@ -1,20 +1,59 @@
-"""Loader QEMU tests, instantiated for both arches."""
+"""Loader QEMU tests: XTLDR boots the hand-off probe kernel (testing/probe) so they do not depend on the kernel."""
 
-load("//testing:qemu.bzl", "xt_qemu_test")
+load("//testing:image.bzl", "xt_corrupt_pe")
+load("//testing:qemu.bzl", _xt_qemu_test = "xt_qemu_test")
 
-def xtldr_boot_tests(arch, other_arch):
-    """Boots and negative boots of XTLDR on `arch`."""
-    xt_qemu_test(
-        name = "boot_%s" % arch,
-        arch = arch,
-        expect_exit = "clean",
-        expect = [
-            "XTLDR 0.1.0 (%s) - XTOS boot loader" % arch,
-            "XTLDR: config \\EFI\\BOOT\\XTLDR\\XTLDR.INI: entry 'XTOS'",
-            "XTLDR: kernel \\XTOS\\XTOSKRNL.EXE: %s image" % arch,
-        ],
-        reject = ["XTLDR: error:", "XTLDR: warning:"],
+_PROBE = "//testing/probe"
+
+def xt_qemu_test(**kwargs):
+    # Loader tests never build the real kernel: images carry the probe unless a test says otherwise.
+    kwargs.setdefault("kernel", _PROBE)
+    _xt_qemu_test(**kwargs)
+
+# (name, arch, cpu, parameters, expected paging mode)
+_MODES = [
+    ("pml4", "amd64", "qemu64", "", "PML4"),
+    ("pml5", "amd64", "qemu64,+la57", "", "PML5"),
+    ("pml4_noxpa", "amd64", "qemu64,+la57", "NOXPA", "PML4"),
+    ("pml3", "i686", "qemu32", "", "PML3"),
+    ("pml2_noxpa", "i686", "qemu32", "NOXPA", "PML2"),
+]
+
+def _report(arch, mode):
+    return "XTLDR-REPORT version=0.2.0 arch=%s paging=%s la57=%d pae=%d" % (
+        arch,
+        mode,
+        1 if mode == "PML5" else 0,
+        0 if mode == "PML2" else 1,
     )
+
+def xtldr_handoff_tests():
+    """The loader hands off in every paging mode, at several RAM sizes and with two CPUs."""
+    for name, arch, cpu, parameters, mode in _MODES:
+        mems = ["128M", "4G"] + (["6G"] if mode in ["PML3", "PML4", "PML5"] else [])
+        for mem in mems:
+            xt_qemu_test(
+                name = "handoff_%s_%s" % (name, mem.lower()),
+                arch = arch,
+                cpu = cpu,
+                mem = mem,
+                parameters = parameters,
+                expect_exit = "clean",
+                expect = [_report(arch, mode), "PROBE: ok mode=" + mode],
+                expect_re = ["XTLDR-REPORT .* kernel_sha1=[0-9a-f]{40}$"],
+            )
+        xt_qemu_test(
+            name = "handoff_%s_smp2" % name,
+            arch = arch,
+            cpu = cpu,
+            smp = 2,
+            parameters = parameters,
+            expect_exit = "clean",
+            expect = [_report(arch, mode), "PROBE: ok mode=" + mode],
+        )
+
+def xtldr_error_tests(arch, other_arch):
+    """Every loader error path on `arch` ends with its XTLDR: error: line and status 39, never a hang."""
     xt_qemu_test(
         name = "missing_kernel_%s" % arch,
         arch = arch,
@@ -33,9 +72,29 @@ def xtldr_boot_tests(arch, other_arch):
         name = "wrong_machine_kernel_%s" % arch,
         arch = arch,
         expect_exit = "loader_error",
-        expect_re = ["XTLDR: error: kernel .XTOS.XTOSKRNL.EXE: .*Machine"],
+        expect_re = ["XTLDR: error: kernel .XTOS.XTOSKRNL.EXE: .*IMAGE_FILE_HEADER.Machine"],
         kernel_arch = other_arch,
     )
+    for mode, field in [
+        ("truncate", "extend past the end of the file .*\\(IMAGE_SECTION_HEADER\\[[0-9]+\\].SizeOfRawData"),
+        ("section-table", "at 0x7ffff000 extend past the end .*\\(IMAGE_SECTION_HEADER\\[0\\].SizeOfRawData"),
+        ("reloc-past-end", "\\(IMAGE_BASE_RELOCATION\\[0\\].SizeOfBlock"),
+    ]:
+        name = "%s_kernel_%s" % (mode.replace("-", "_"), arch)
+        xt_corrupt_pe(
+            name = name + "_file",
+            testonly = True,
+            arch = arch,
+            image = _PROBE,
+            mode = mode,
+        )
+        xt_qemu_test(
+            name = name,
+            arch = arch,
+            expect_exit = "loader_error",
+            expect_re = ["XTLDR: error: kernel .XTOS.XTOSKRNL.EXE: .*" + field + " at file offset 0x[0-9a-f]+\\)"],
+            kernel_file = ":%s_file" % name,
+        )
     xt_qemu_test(
         name = "missing_ini_%s" % arch,
         arch = arch,

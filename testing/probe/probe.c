@@ -1,0 +1,83 @@
+/* Hand-off probe: a minimal kernel image that checks what XTLDR handed over (init block, paging mode in the control
+ * registers, stack and descriptors) and reports it. Lets the loader be tested independently of the real kernel. */
+#include <rtl.h>
+#include <xtboot.h>
+#include <xtpaging.h>
+#include <xttest.h>
+#include <xtuart.h>
+
+static USHORT ProbeSerial;
+
+/* A table of pointers: gives the image base relocations on both arches, which the loader must apply. */
+static PCSTR const ProbeModeNames[] = {"none", "?", "PML2", "PML3", "PML4", "PML5"};
+
+static VOID ProbeOutput(PVOID Context, PCSTR Characters, SIZE_T Count) {
+    for (SIZE_T Index = 0; Index < Count; Index++) {
+        if (Characters[Index] == '\n') {
+            HlWriteComPort(ProbeSerial, '\r');
+        }
+        HlWriteComPort(ProbeSerial, (UCHAR)Characters[Index]);
+    }
+}
+
+static VOID ProbePrint(PCSTR Format, ...) {
+    va_list Arguments;
+    va_start(Arguments, Format);
+    RtlFormatOutput(ProbeOutput, NULL, Format, Arguments);
+    va_end(Arguments);
+}
+
+XTNORETURN VOID RtlFailFast(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Parameter2) {
+    ProbePrint("PROBE: fail-fast %u\n", Code);
+    XtTestExit(XT_TEST_EXIT_STOP);
+}
+
+/* Returns the paging mode the control registers say is active. */
+static ULONG ProbeActiveMode(VOID) {
+    ULONG_PTR Cr0, Cr4;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(Cr0));
+    __asm__ volatile("mov %%cr4, %0" : "=r"(Cr4));
+    if (!(Cr0 & CR0_PG)) {
+        return 0;
+    }
+    if (sizeof(PVOID) == 8) {
+        return (Cr4 & CR4_LA57) ? XtPagingModePml5 : XtPagingModePml4;
+    }
+    return (Cr4 & CR4_PAE) ? XtPagingModePml3 : XtPagingModePml2;
+}
+
+/* Counts LoaderFree pages and checks order and merging of the descriptors. */
+static BOOLEAN ProbeDescriptors(PXT_INIT_BLOCK InitBlock, PULONGLONG FreePages) {
+    PXT_MEMORY_DESCRIPTOR Descriptors = (PXT_MEMORY_DESCRIPTOR)(ULONG_PTR)InitBlock->MemoryDescriptors;
+    *FreePages = 0;
+    for (ULONG Index = 0; Index < InitBlock->MemoryDescriptorCount; Index++) {
+        if (Descriptors[Index].PageCount == 0) {
+            return FALSE;
+        }
+        if (Index > 0 && Descriptors[Index].BasePage < Descriptors[Index - 1].BasePage + Descriptors[Index - 1].PageCount) {
+            return FALSE;
+        }
+        if (Descriptors[Index].MemoryType == LoaderFree) {
+            *FreePages += Descriptors[Index].PageCount;
+        }
+    }
+    return InitBlock->MemoryDescriptorCount > 0;
+}
+
+XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
+    ULONG_PTR StackPointer = (ULONG_PTR)&StackPointer;
+    ULONGLONG FreePages = 0;
+    BOOLEAN Ok;
+
+    ProbeSerial = HlInitializeComPort(1, 115200);
+    Ok = InitBlock->Signature == XT_INIT_BLOCK_SIGNATURE && InitBlock->Version == XT_INIT_BLOCK_VERSION &&
+         InitBlock->Size == sizeof(XT_INIT_BLOCK);
+    Ok = Ok && ProbeActiveMode() == InitBlock->PagingMode;
+    Ok = Ok && StackPointer > InitBlock->KernelStackBase &&
+         StackPointer < InitBlock->KernelStackBase + InitBlock->KernelStackSize;
+    Ok = Ok && ProbeDescriptors(InitBlock, &FreePages);
+    ProbePrint("PROBE: %s mode=%s descriptors=%u free_pages=%llu ptables=%u stack=%p params='%s'\n",
+               Ok ? "ok" : "FAILED", ProbeModeNames[ProbeActiveMode()], InitBlock->MemoryDescriptorCount, FreePages,
+               InitBlock->PageTableFrameCount, (PVOID)StackPointer, InitBlock->Parameters);
+    XtTestExit(Ok ? XT_TEST_EXIT_SUCCESS : XT_TEST_EXIT_SELFTEST_FAILED);
+}
