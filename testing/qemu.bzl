@@ -34,11 +34,14 @@ def xt_qemu_test(
         smp = 1,
         parameters = "",
         timeout_s = 120,
+        keys_after = None,
+        keys = [],
         image = None,
         **image_attrs):
     """Boots `arch` with `parameters` (+ TESTEXIT and serial debug) and checks `expect_exit` and serial lines.
 
     `image` names a prebuilt disk image; otherwise one is built from `image_attrs` (see xt_disk_image).
+    `keys` (printf %b escapes) are typed on COM1 once `keys_after` appears on the serial port.
     """
     if expect_exit not in EXIT_STATUS:
         fail("expect_exit must be one of %s" % EXIT_STATUS.keys())
@@ -59,6 +62,10 @@ def xt_qemu_test(
         args += ["--expect-re", _quote(regex)]
     for text in reject:
         args += ["--reject", _quote(text)]
+    if keys:
+        args += ["--keys-after", _quote(keys_after)]
+        for chunk in keys:
+            args += ["--keys", _quote(chunk)]
     args += [
         "--",
         "--arch",

@@ -1,9 +1,12 @@
 #!/bin/bash
 # Boots a disk image under OVMF in QEMU (TCG), headless, with isa-debug-exit; exits with QEMU's status.
 # usage: qemu_boot.sh --arch amd64|i686 --image IMG --code OVMF_CODE --vars OVMF_VARS_TEMPLATE
-#                     [--cpu MODEL] [--mem SIZE] [--smp N] [--serial FILE|stdio] [--timeout SECONDS] [-- QEMU_ARGS...]
+#                     [--cpu MODEL] [--mem SIZE] [--smp N] [--serial FILE|stdio] [--timeout SECONDS]
+#                     [--keys-after TEXT --keys KEYS [--keys KEYS]...] [-- QEMU_ARGS...]
+# --keys (printf %b escapes, e.g. '\033[B' for Down) are typed on COM1, one chunk every half second, once TEXT
+# appears on the serial port (file mode only): the firmware's terminal driver turns them into console keys.
 set -euo pipefail
-arch="" image="" code="" vars="" cpu="" mem=128M smp=1 serial=stdio timeout_s=0
+arch="" image="" code="" vars="" cpu="" mem=128M smp=1 serial=stdio timeout_s=0 keys_after="" keys=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --arch) arch=$2; shift 2 ;;
@@ -15,6 +18,8 @@ while [ $# -gt 0 ]; do
         --smp) smp=$2; shift 2 ;;
         --serial) serial=$2; shift 2 ;;
         --timeout) timeout_s=$2; shift 2 ;;
+        --keys-after) keys_after=$2; shift 2 ;;
+        --keys) keys+=("$2"); shift 2 ;;
         --) shift; break ;;
         *) echo "qemu_boot: unknown option $1" >&2; exit 2 ;;
     esac
@@ -38,8 +43,28 @@ trap 'rm -rf "$work"' EXIT
 cp "$vars" "$work/vars.fd"
 chmod u+w "$work/vars.fd"
 
+# Types the --keys chunks into the COM1 input pipe once the marker shows up in the serial log.
+type_keys() {
+    local waited=0
+    until grep -qaF -- "$keys_after" "$serial" 2>/dev/null; do
+        sleep 0.2
+        waited=$((waited + 1))
+        [ "$waited" -lt 600 ] || return 0
+    done
+    for chunk in "${keys[@]}"; do
+        sleep 0.5
+        printf '%b' "$chunk" >&3
+    done
+}
+
 if [ "$serial" = stdio ]; then
     serial_args=(-serial mon:stdio)
+elif [ ${#keys[@]} -gt 0 ]; then
+    mkfifo "$work/com1.in" "$work/com1.out"
+    exec 3<>"$work/com1.in"
+    cat "$work/com1.out" >>"$serial" &
+    type_keys &
+    serial_args=(-chardev "pipe,id=com1,path=$work/com1" -serial chardev:com1 -monitor none)
 else
     serial_args=(-serial "file:$serial" -monitor none)
 fi

@@ -3,13 +3,14 @@
 # usage: qemu_test.sh --expect-exit STATUS [--expect TEXT]... [--expect-re REGEX]... [--reject TEXT]...
 #                     -- qemu_boot.sh arguments (without --serial)
 set -uo pipefail
-expect_exit="" expects=() regexes=() rejects=()
+expect_exit="" expects=() regexes=() rejects=() key_args=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --expect-exit) expect_exit=$2; shift 2 ;;
         --expect) expects+=("$2"); shift 2 ;;
         --expect-re) regexes+=("$2"); shift 2 ;;
         --reject) rejects+=("$2"); shift 2 ;;
+        --keys-after|--keys) key_args+=("$1" "$2"); shift 2 ;;
         --) shift; break ;;
         *) echo "qemu_test: unknown option $1" >&2; exit 2 ;;
     esac
@@ -25,7 +26,7 @@ log="$outdir/serial.log"
 export TMPDIR=${TEST_TMPDIR:-/tmp}
 
 start=$(date +%s%N)
-"$boot" --serial "$log" "$@"
+"$boot" --serial "$log" "${key_args[@]}" "$@"
 status=$?
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 

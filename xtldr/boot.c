@@ -4,8 +4,8 @@
 
 #include "boot.h"
 
-#define BL_INIT_BLOCK_PAGES                                                                                         \
-    (1 + (BL_MAX_DESCRIPTORS * sizeof(XT_MEMORY_DESCRIPTOR) + MM_PAGE_SIZE - 1) / MM_PAGE_SIZE +                   \
+#define BL_INIT_BLOCK_PAGES                                                                                            \
+    (1 + (BL_MAX_DESCRIPTORS * sizeof(XT_MEMORY_DESCRIPTOR) + MM_PAGE_SIZE - 1) / MM_PAGE_SIZE +                       \
      (BL_MAX_TABLE_FRAMES * sizeof(ULONGLONG) + MM_PAGE_SIZE - 1) / MM_PAGE_SIZE)
 #define BL_BELOW_4G 0xFFFFFFFFull
 
@@ -62,9 +62,8 @@ static EFI_STATUS BlpLoadKernelImage(PBL_BOOT Boot) {
     if (Boot->KernelPhysical == 0) {
         return BlFail(EFI_OUT_OF_RESOURCES, "no memory for the kernel image (%u pages)", (ULONG)Pages);
     }
-    if (!XT_SUCCESS(BlPeLoadImage(Kernel->Data, Kernel->Size, &Kernel->Image,
-                                  (PVOID)(ULONG_PTR)Boot->KernelPhysical, Kernel->Image.SizeOfImage,
-                                  Kernel->Image.ImageBase, &Error))) {
+    if (!XT_SUCCESS(BlPeLoadImage(Kernel->Data, Kernel->Size, &Kernel->Image, (PVOID)(ULONG_PTR)Boot->KernelPhysical,
+                                  Kernel->Image.SizeOfImage, Kernel->Image.ImageBase, &Error))) {
         return BlFail(EFI_LOAD_ERROR, "kernel %s: %s (%s at file offset 0x%x)", Boot->Config->Entry.KernelPath,
                       Error.Reason, Error.Field, Error.Offset);
     }
@@ -173,7 +172,8 @@ static EFI_STATUS BlpFillInitBlock(PBL_BOOT Boot, ULONGLONG InitVirtual) {
     SIZE_T Length = RtlStringLength(Parameters, XT_INIT_BLOCK_PARAMETERS_MAX);
 
     if (Length >= XT_INIT_BLOCK_PARAMETERS_MAX) {
-        return BlFail(EFI_INVALID_PARAMETER, "kernel parameters longer than %u bytes", XT_INIT_BLOCK_PARAMETERS_MAX - 1);
+        return BlFail(EFI_INVALID_PARAMETER, "kernel parameters longer than %u bytes",
+                      XT_INIT_BLOCK_PARAMETERS_MAX - 1);
     }
     InitBlock->Signature = XT_INIT_BLOCK_SIGNATURE;
     InitBlock->Version = XT_INIT_BLOCK_VERSION;
@@ -213,9 +213,9 @@ static EFI_STATUS BlpBuildAddressSpace(PBL_BOOT Boot) {
     InitPages = (PUCHAR)(ULONG_PTR)InitPhysical;
     Boot->InitBlock = (PXT_INIT_BLOCK)InitPages;
     Boot->Descriptors = (PXT_MEMORY_DESCRIPTOR)(InitPages + MM_PAGE_SIZE);
-    if (!XT_SUCCESS(BlInitializePageMap(&Boot->Map, Boot->Mode, Boot->NxEnabled, BlpAllocateTable,
-                                        BlpPhysicalToPointer, Boot,
-                                        (PULONGLONG)(Boot->Descriptors + BL_MAX_DESCRIPTORS), BL_MAX_TABLE_FRAMES))) {
+    if (!XT_SUCCESS(BlInitializePageMap(&Boot->Map, Boot->Mode, Boot->NxEnabled, BlpAllocateTable, BlpPhysicalToPointer,
+                                        Boot, (PULONGLONG)(Boot->Descriptors + BL_MAX_DESCRIPTORS),
+                                        BL_MAX_TABLE_FRAMES))) {
         return BlFail(EFI_OUT_OF_RESOURCES, "cannot create the kernel's page tables");
     }
     Status = BlpLoadKernelImage(Boot);
@@ -256,8 +256,8 @@ static VOID BlpFirmwareFreePool(PVOID Context, PVOID Buffer) {
 static EFI_STATUS BlpExitBootServices(PBL_BOOT Boot) {
     BL_FIRMWARE_MEMORY Firmware = {BlpFirmwareGetMemoryMap, BlpFirmwareAllocatePool, BlpFirmwareFreePool, Boot};
     SIZE_T ScratchSize = BlMemoryMapScratchSize(BL_MEMMAP_MAX_DESCRIPTORS);
-    ULONG Flags = BlConfigHasParameter(Boot->Config->Entry.Parameters, "TESTPTFREE") ? BL_MEMMAP_TEST_PAGE_TABLES_FREE
-                                                                                     : 0;
+    ULONG Flags =
+        BlConfigHasParameter(Boot->Config->Entry.Parameters, "TESTPTFREE") ? BL_MEMMAP_TEST_PAGE_TABLES_FREE : 0;
     BL_EFI_MEMORY_MAP Map;
     PVOID Scratch;
     EFI_STATUS Status;
@@ -272,9 +272,9 @@ static EFI_STATUS BlpExitBootServices(PBL_BOOT Boot) {
     /* From here on only GetMemoryMap and ExitBootServices may be called: no more ConOut. */
     BlConsoleExitBootServices();
     for (ULONG Attempt = 0; Attempt < 8; Attempt++) {
-        XTSTATUS Converted = BlBuildMemoryMap(Map.Buffer, Map.Size, Map.DescriptorSize, Flags, Scratch, ScratchSize,
-                                              Boot->Descriptors, BL_MAX_DESCRIPTORS,
-                                              &Boot->InitBlock->MemoryDescriptorCount);
+        XTSTATUS Converted =
+            BlBuildMemoryMap(Map.Buffer, Map.Size, Map.DescriptorSize, Flags, Scratch, ScratchSize, Boot->Descriptors,
+                             BL_MAX_DESCRIPTORS, &Boot->InitBlock->MemoryDescriptorCount);
         if (!XT_SUCCESS(Converted)) {
             return BlFail(EFI_LOAD_ERROR, "cannot convert the firmware memory map (%u bytes, status 0x%x)",
                           (ULONG)Map.Size, (ULONG)Converted);

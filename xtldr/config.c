@@ -108,12 +108,44 @@ static XTSTATUS BlpConfigLoadGlobals(const INI_FILE *Ini, PBL_CONFIG Config, PCS
     return STATUS_SUCCESS;
 }
 
-XTSTATUS BlConfigLoad(const INI_FILE *Ini, PBL_CONFIG Config, PCSTR *Error) {
-    PBL_BOOT_ENTRY Entry = &Config->Entry;
+/* Fills Entry from section Name; FALSE (with the reason) when the section is not a usable XTOS entry. */
+static BOOLEAN BlpConfigLoadEntry(const INI_FILE *Ini, PCSTR Name, PBL_BOOT_ENTRY Entry, PCSTR *Reason) {
     PCSTR SystemPath, KernelFile;
+
+    Entry->Name = Name;
+    Entry->SystemType = BlIniGetValue(Ini, Name, "SystemType");
+    if (!Entry->SystemType || RtlCompareCString(Entry->SystemType, "XTOS", INI_MAX_LINE, TRUE) != 0) {
+        *Reason = "SystemType is not XTOS";
+        return FALSE;
+    }
+    SystemPath = BlIniGetValue(Ini, Name, "SystemPath");
+    KernelFile = BlIniGetValue(Ini, Name, "KernelFile");
+    if (!SystemPath || !KernelFile || !*KernelFile) {
+        *Reason = "SystemPath or KernelFile missing";
+        return FALSE;
+    }
+    if (!XT_SUCCESS(BlpConfigKernelPath(SystemPath, KernelFile, Entry->KernelPath))) {
+        *Reason = "kernel path too long";
+        return FALSE;
+    }
+    Entry->SystemName = BlIniGetValue(Ini, Name, "SystemName");
+    if (!Entry->SystemName || !*Entry->SystemName) {
+        Entry->SystemName = Name;
+    }
+    Entry->Parameters = BlIniGetValue(Ini, Name, "Parameters");
+    if (!Entry->Parameters) {
+        Entry->Parameters = "";
+    }
+    return TRUE;
+}
+
+XTSTATUS BlConfigLoad(const INI_FILE *Ini, PBL_CONFIG Config, PCSTR *Error, PCSTR *Warning) {
+    PCSTR Default, Reason = "no section describes a boot entry";
+    BOOLEAN Found = FALSE;
     XTSTATUS Status;
 
     RtlZeroMemory(Config, sizeof(*Config));
+    *Warning = NULL;
     if (!BlIniHasSection(Ini, "XTLDR")) {
         *Error = "no [XTLDR] section";
         return STATUS_NOT_FOUND;
@@ -122,37 +154,27 @@ XTSTATUS BlConfigLoad(const INI_FILE *Ini, PBL_CONFIG Config, PCSTR *Error) {
     if (!XT_SUCCESS(Status)) {
         return Status;
     }
-    Entry->Name = BlIniGetValue(Ini, "XTLDR", "Default");
-    if (!Entry->Name || !*Entry->Name) {
-        *Error = "no usable boot entry: [XTLDR] has no Default";
+    Default = BlIniGetValue(Ini, "XTLDR", "Default");
+    for (ULONG Index = 0; Index < Ini->SectionCount && Config->EntryCount < BL_MAX_ENTRIES; Index++) {
+        PCSTR Name = Ini->Sections[Index].Name;
+        if (RtlCompareCString(Name, "XTLDR", INI_MAX_LINE, TRUE) == 0 ||
+            !BlpConfigLoadEntry(Ini, Name, &Config->Entries[Config->EntryCount], &Reason)) {
+            continue;
+        }
+        if (!Found && Default && RtlCompareCString(Name, Default, INI_MAX_LINE, TRUE) == 0) {
+            Config->DefaultEntry = Config->EntryCount;
+            Found = TRUE;
+        }
+        Config->EntryCount++;
+    }
+    if (Config->EntryCount == 0) {
+        *Error = "no usable boot entry (each needs SystemType=XTOS, SystemPath and KernelFile)";
         return STATUS_NOT_FOUND;
     }
-    if (!BlIniHasSection(Ini, Entry->Name)) {
-        *Error = "no usable boot entry: the Default entry has no section";
-        return STATUS_NOT_FOUND;
+    if (!Found) {
+        *Warning = Default ? "the Default entry is missing or unusable: booting the first usable entry"
+                           : "[XTLDR] has no Default: booting the first usable entry";
     }
-    Entry->SystemType = BlIniGetValue(Ini, Entry->Name, "SystemType");
-    if (!Entry->SystemType || RtlCompareCString(Entry->SystemType, "XTOS", INI_MAX_LINE, TRUE) != 0) {
-        *Error = "no usable boot entry: SystemType of the Default entry is not XTOS";
-        return STATUS_NOT_FOUND;
-    }
-    SystemPath = BlIniGetValue(Ini, Entry->Name, "SystemPath");
-    KernelFile = BlIniGetValue(Ini, Entry->Name, "KernelFile");
-    if (!SystemPath || !KernelFile || !*KernelFile) {
-        *Error = "no usable boot entry: SystemPath or KernelFile missing";
-        return STATUS_NOT_FOUND;
-    }
-    if (!XT_SUCCESS(BlpConfigKernelPath(SystemPath, KernelFile, Entry->KernelPath))) {
-        *Error = "kernel path too long";
-        return STATUS_NAME_TOO_LONG;
-    }
-    Entry->SystemName = BlIniGetValue(Ini, Entry->Name, "SystemName");
-    if (!Entry->SystemName) {
-        Entry->SystemName = Entry->Name;
-    }
-    Entry->Parameters = BlIniGetValue(Ini, Entry->Name, "Parameters");
-    if (!Entry->Parameters) {
-        Entry->Parameters = "";
-    }
+    Config->Entry = Config->Entries[Config->DefaultEntry];
     return STATUS_SUCCESS;
 }

@@ -35,8 +35,7 @@ VOID BlFindFramebuffer(EFI_BOOT_SERVICES *BootServices, PXT_FRAMEBUFFER_INFO Fra
     const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *Info;
 
     RtlZeroMemory(Framebuffer, sizeof(*Framebuffer));
-    if (BootServices->LocateProtocol(&GopGuid, NULL, (PVOID *)&Gop) != EFI_SUCCESS || !Gop->Mode ||
-        !Gop->Mode->Info) {
+    if (BootServices->LocateProtocol(&GopGuid, NULL, (PVOID *)&Gop) != EFI_SUCCESS || !Gop->Mode || !Gop->Mode->Info) {
         return;
     }
     Info = Gop->Mode->Info;

@@ -5,10 +5,10 @@
 #include "xtldr.h"
 
 #define FW_CFG_PORT_SELECTOR 0x510
-#define FW_CFG_PORT_DATA 0x511
-#define FW_CFG_SIGNATURE 0x0000
-#define FW_CFG_FILE_DIR 0x0019
-#define FW_CFG_MAX_FILES 4096
+#define FW_CFG_PORT_DATA     0x511
+#define FW_CFG_SIGNATURE     0x0000
+#define FW_CFG_FILE_DIR      0x0019
+#define FW_CFG_MAX_FILES     4096
 
 /* Reads Length bytes from the currently selected fw_cfg item. */
 static VOID BlpFwCfgRead(PUCHAR Buffer, ULONG Length) {

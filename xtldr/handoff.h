@@ -38,9 +38,9 @@ STATIC_ASSERT(sizeof(BL_HANDOFF_BLOCK) == 0x78);
 #define BL_GDT_DATA   0x18
 
 typedef struct _BL_CPU_INFO {
-    ULONG Features;    /* XT_CPU_FEATURE_* */
-    ULONG_PTR Cr0;     /* at loader entry */
-    ULONG_PTR Cr4;     /* at loader entry: tells whether firmware runs PAE or LA57 */
+    ULONG Features; /* XT_CPU_FEATURE_* */
+    ULONG_PTR Cr0;  /* at loader entry */
+    ULONG_PTR Cr4;  /* at loader entry: tells whether firmware runs PAE or LA57 */
 } BL_CPU_INFO, *PBL_CPU_INFO;
 
 /* Reads CPUID and the control registers. */

@@ -6,8 +6,8 @@
 #include <xtstatus.h>
 
 #define INI_MAX_SECTIONS 32
-#define INI_MAX_ENTRIES 256
-#define INI_MAX_LINE 1024
+#define INI_MAX_ENTRIES  256
+#define INI_MAX_LINE     1024
 
 typedef struct _INI_ENTRY {
     ULONG Section;

@@ -133,8 +133,8 @@ static BOOLEAN BlpConvertDescriptor(const EFI_MEMORY_DESCRIPTOR *Descriptor, ULO
 }
 
 /* Appends [Start, End) of Type to the output, merging with the previous descriptor when possible. */
-static XTSTATUS BlpEmitRange(PXT_MEMORY_DESCRIPTOR Output, ULONG Capacity, PULONG Count, ULONGLONG Start,
-                             ULONGLONG End, ULONG Type) {
+static XTSTATUS BlpEmitRange(PXT_MEMORY_DESCRIPTOR Output, ULONG Capacity, PULONG Count, ULONGLONG Start, ULONGLONG End,
+                             ULONG Type) {
     if (*Count > 0) {
         PXT_MEMORY_DESCRIPTOR Last = &Output[*Count - 1];
         if (Last->MemoryType == Type && Last->BasePage + Last->PageCount == Start / MM_PAGE_SIZE) {

@@ -41,8 +41,8 @@ XTSTATUS BlBuildMemoryMap(PCVOID EfiMap, SIZE_T MapSize, SIZE_T DescriptorSize, 
 
 /* Firmware access used by BlReadMemoryMap: Boot Services in the loader, a fake firmware in tests. */
 typedef struct _BL_FIRMWARE_MEMORY {
-    EFI_STATUS (*GetMemoryMap)(PVOID Context, PUINTN Size, PEFI_MEMORY_DESCRIPTOR Map, PUINTN Key,
-                               PUINTN DescriptorSize);
+    EFI_STATUS (*GetMemoryMap)
+    (PVOID Context, PUINTN Size, PEFI_MEMORY_DESCRIPTOR Map, PUINTN Key, PUINTN DescriptorSize);
     EFI_STATUS (*AllocatePool)(PVOID Context, UINTN Size, PVOID *Buffer);
     VOID (*FreePool)(PVOID Context, PVOID Buffer);
     PVOID Context;

@@ -119,8 +119,7 @@ static XTSTATUS BlpCreateSelfMap(PBL_PAGE_MAP Map) {
             }
             return STATUS_SUCCESS;
         default:
-            BlpWriteEntry(Map, Map->Root, MM_PML4_SELFMAP_INDEX,
-                          Map->Root | PTE_PRESENT | PTE_WRITABLE | NoExecute);
+            BlpWriteEntry(Map, Map->Root, MM_PML4_SELFMAP_INDEX, Map->Root | PTE_PRESENT | PTE_WRITABLE | NoExecute);
             return STATUS_SUCCESS;
     }
 }

@@ -13,12 +13,12 @@
 #define BL_MAP_EXECUTE 0x2
 
 typedef struct _BL_PAGING_MODE_INFO {
-    ULONG Mode;          /* XT_PAGING_MODE */
-    ULONG Levels;        /* table levels, 2..5 */
-    ULONG EntrySize;     /* 4 (PML2) or 8 bytes */
-    ULONG IndexBits;     /* bits of VA per level below the top: 10 (PML2) or 9 */
-    ULONG TopIndexBits;  /* bits of VA resolved by the top level: 10, 2, 9, 9 */
-    ULONG VaBits;        /* canonical VA width: 32, 32, 48, 57 */
+    ULONG Mode;            /* XT_PAGING_MODE */
+    ULONG Levels;          /* table levels, 2..5 */
+    ULONG EntrySize;       /* 4 (PML2) or 8 bytes */
+    ULONG IndexBits;       /* bits of VA per level below the top: 10 (PML2) or 9 */
+    ULONG TopIndexBits;    /* bits of VA resolved by the top level: 10, 2, 9, 9 */
+    ULONG VaBits;          /* canonical VA width: 32, 32, 48, 57 */
     ULONGLONG MaxPhysical; /* first physical address an entry cannot hold */
 } BL_PAGING_MODE_INFO, *PBL_PAGING_MODE_INFO;
 
@@ -29,12 +29,12 @@ typedef PVOID (*PBL_PHYSICAL_TO_POINTER)(PVOID Context, ULONGLONG Address);
 
 typedef struct _BL_PAGE_MAP {
     const BL_PAGING_MODE_INFO *Mode;
-    BOOLEAN NxEnabled;       /* set NX on non-executable leaves (64-bit entries only) */
-    ULONGLONG Root;          /* physical address of the top-level table (CR3) */
+    BOOLEAN NxEnabled; /* set NX on non-executable leaves (64-bit entries only) */
+    ULONGLONG Root;    /* physical address of the top-level table (CR3) */
     PBL_ALLOCATE_TABLE AllocateTable;
     PBL_PHYSICAL_TO_POINTER PhysicalToPointer;
     PVOID Context;
-    PULONGLONG Frames;       /* PFN of every table frame, Root first */
+    PULONGLONG Frames; /* PFN of every table frame, Root first */
     ULONG FrameCount;
     ULONG FrameCapacity;
 } BL_PAGE_MAP, *PBL_PAGE_MAP;

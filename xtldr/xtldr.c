@@ -52,7 +52,7 @@ static EFI_STATUS BlpLoadConfiguration(PBL_CONFIG Config) {
     static INI_FILE Ini;
     PVOID Text;
     SIZE_T Size;
-    PCSTR Reason;
+    PCSTR Reason, Warning;
     EFI_STATUS Status;
 
     Status = BlReadFile(XTLDR_INI_PATH, &Text, &Size, &Reason);
@@ -63,14 +63,18 @@ static EFI_STATUS BlpLoadConfiguration(PBL_CONFIG Config) {
         return BlFail(EFI_LOAD_ERROR, "%s is not a usable INI file (%u bad lines, no section)", XTLDR_INI_PATH,
                       Ini.DiagnosticCount);
     }
-    if (!XT_SUCCESS(BlConfigLoad(&Ini, Config, &Reason))) {
+    if (!XT_SUCCESS(BlConfigLoad(&Ini, Config, &Reason, &Warning))) {
         return BlFail(EFI_LOAD_ERROR, "%s: %s", XTLDR_INI_PATH, Reason);
     }
-    BlTestSetRequested(BlpTestExit || BlConfigHasParameter(Config->Entry.Parameters, "TESTEXIT"));
+    if (Warning) {
+        BlPrint("XTLDR: warning: %s: %s\n", XTLDR_INI_PATH, Warning);
+    }
     BlConsoleSetDebugPort(Config->DebugPort, Config->DebugBaud);
-    BlPrint("XTLDR: config %s: entry '%s' (%s), kernel %s, timeout %u s, parameters '%s'\n", XTLDR_INI_PATH,
-            Config->Entry.Name, Config->Entry.SystemName, Config->Entry.KernelPath, Config->Timeout,
-            Config->Entry.Parameters);
+    BlPrint("XTLDR: config %s: %u entries, default '%s' (%s), kernel %s, timeout %u s, parameters '%s'\n",
+            XTLDR_INI_PATH, Config->EntryCount, Config->Entry.Name, Config->Entry.SystemName, Config->Entry.KernelPath,
+            Config->Timeout, Config->Entry.Parameters);
+    BlRunBootMenu(BlpSystemTable, Config);
+    BlTestSetRequested(BlpTestExit || BlConfigHasParameter(Config->Entry.Parameters, "TESTEXIT"));
     return EFI_SUCCESS;
 }
 
@@ -86,8 +90,8 @@ static EFI_STATUS BlpCheckKernel(const BL_CONFIG *Config, PBL_KERNEL_FILE Kernel
     if (Status != EFI_SUCCESS) {
         return BlFail(Status, "kernel %s: %s", Path, Reason);
     }
-    if (!XT_SUCCESS(BlPeValidateImage(Kernel->Data, Kernel->Size, BlArchMachine, IMAGE_SUBSYSTEM_NATIVE,
-                                      &Kernel->Image, &Error))) {
+    if (!XT_SUCCESS(BlPeValidateImage(Kernel->Data, Kernel->Size, BlArchMachine, IMAGE_SUBSYSTEM_NATIVE, &Kernel->Image,
+                                      &Error))) {
         return BlFail(EFI_LOAD_ERROR, "kernel %s: %s (%s at file offset 0x%x)", Path, Error.Reason, Error.Field,
                       Error.Offset);
     }

@@ -9,12 +9,12 @@
 
 #define XTLDR_VERSION_MAJOR 0
 #define XTLDR_VERSION_MINOR 2
-#define XTLDR_VERSION "0.2.0"
-#define XTLDR_INI_PATH "\\EFI\\BOOT\\XTLDR\\XTLDR.INI"
+#define XTLDR_VERSION       "0.2.0"
+#define XTLDR_INI_PATH      "\\EFI\\BOOT\\XTLDR\\XTLDR.INI"
 
 /* Per-arch facts, defined in amd64/ and i686/. */
-extern const USHORT BlArchMachine;   /* IMAGE_FILE_MACHINE_* the kernel must have */
-extern const CHAR BlArchName[];      /* "amd64" or "i686" */
+extern const USHORT BlArchMachine; /* IMAGE_FILE_MACHINE_* the kernel must have */
+extern const CHAR BlArchName[];    /* "amd64" or "i686" */
 
 /* Console: ConOut plus the serial debug port. */
 VOID BlConsoleInitialize(EFI_SYSTEM_TABLE *SystemTable);
@@ -26,6 +26,10 @@ BOOLEAN BlConsoleBootServicesActive(VOID);
 
 /* Reports a loader failure ("XTLDR: error: ...") and ends the boot attempt; never returns when testing. */
 EFI_STATUS BlFail(EFI_STATUS Status, PCSTR Format, ...);
+
+/* Boot menu: lets the user pick and edit an entry until the timeout ends (Timeout=0: no menu). */
+struct _BL_CONFIG;
+VOID BlRunBootMenu(EFI_SYSTEM_TABLE *SystemTable, struct _BL_CONFIG *Config);
 
 /* Test support: TRUE when the run should end through isa-debug-exit. */
 VOID BlTestSetRequested(BOOLEAN Requested);

@@ -54,7 +54,8 @@ static BOOLEAN ProbeDescriptors(PXT_INIT_BLOCK InitBlock, PULONGLONG FreePages) 
         if (Descriptors[Index].PageCount == 0) {
             return FALSE;
         }
-        if (Index > 0 && Descriptors[Index].BasePage < Descriptors[Index - 1].BasePage + Descriptors[Index - 1].PageCount) {
+        if (Index > 0 &&
+            Descriptors[Index].BasePage < Descriptors[Index - 1].BasePage + Descriptors[Index - 1].PageCount) {
             return FALSE;
         }
         if (Descriptors[Index].MemoryType == LoaderFree) {

@@ -36,7 +36,8 @@ int main(int argc, char **argv) {
     }
     FILE *In = fopen(argv[2], "rb");
     size_t Size = In ? fread(Image, 1, sizeof(Image), In) : 0;
-    if (In) fclose(In);
+    if (In)
+        fclose(In);
     if (Size < 512) {
         fprintf(stderr, "pecorrupt: cannot read a PE image from %s\n", argv[2]);
         return 1;

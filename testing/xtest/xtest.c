@@ -15,8 +15,8 @@ BOOLEAN XtestCheckEqual(PXTEST_CONTEXT Context, ULONGLONG Actual, ULONGLONG Expe
     Context->Checks++;
     if (Actual != Expected) {
         Context->CaseFailed = TRUE;
-        XtestPrint("XTEST FAIL %s.%s %s:%u: %s == %s (0x%llx != 0x%llx)\n", Context->SuiteName, Context->CaseName,
-                   File, Line, ActualText, ExpectedText, Actual, Expected);
+        XtestPrint("XTEST FAIL %s.%s %s:%u: %s == %s (0x%llx != 0x%llx)\n", Context->SuiteName, Context->CaseName, File,
+                   Line, ActualText, ExpectedText, Actual, Expected);
         return FALSE;
     }
     return TRUE;

@@ -43,31 +43,33 @@ ULONG XtestRunSuites(const XTEST_SUITE *const *Suites, ULONG Count);
 
 /* CHECK records and continues; ASSERT records and leaves the test case on failure. */
 #define XTEST_CHECK(Expression) XtestCheck(XtestContext, (Expression) ? TRUE : FALSE, #Expression, __FILE__, __LINE__)
-#define XTEST_CHECK_EQ(Actual, Expected)                                                                        \
-    XtestCheckEqual(XtestContext, (ULONGLONG)(Actual), (ULONGLONG)(Expected), #Actual, #Expected, __FILE__, \
-                    __LINE__)
-#define XTEST_ASSERT(Expression)                  \
-    do {                                          \
-        if (!XTEST_CHECK(Expression)) return;     \
+#define XTEST_CHECK_EQ(Actual, Expected)                                                                               \
+    XtestCheckEqual(XtestContext, (ULONGLONG)(Actual), (ULONGLONG)(Expected), #Actual, #Expected, __FILE__, __LINE__)
+#define XTEST_ASSERT(Expression)                                                                                       \
+    do {                                                                                                               \
+        if (!XTEST_CHECK(Expression))                                                                                  \
+            return;                                                                                                    \
     } while (0)
-#define XTEST_ASSERT_EQ(Actual, Expected)            \
-    do {                                             \
-        if (!XTEST_CHECK_EQ(Actual, Expected)) return; \
+#define XTEST_ASSERT_EQ(Actual, Expected)                                                                              \
+    do {                                                                                                               \
+        if (!XTEST_CHECK_EQ(Actual, Expected))                                                                         \
+            return;                                                                                                    \
     } while (0)
 
-#define XTEST_ENTRY(Name) {#Name, Name}
+#define XTEST_ENTRY(Name)                                                                                              \
+    { #Name, Name }
 
 /* Defines a suite object named SuiteName from a list of XTEST_ENTRY(...) items. */
-#define XTEST_SUITE(SuiteName, ...)                                               \
-    static const XTEST_CASE SuiteName##Cases[] = {__VA_ARGS__};                   \
+#define XTEST_SUITE(SuiteName, ...)                                                                                    \
+    static const XTEST_CASE SuiteName##Cases[] = {__VA_ARGS__};                                                        \
     const XTEST_SUITE SuiteName = {#SuiteName, SuiteName##Cases, ARRAY_SIZE(SuiteName##Cases)}
 
 /* In a host test binary (XTEST_HOST defined by the host runner), defines main() running the named suites. */
 #ifdef XTEST_HOST
-#define XTEST_HOST_MAIN(...)                                             \
-    int main(void) {                                                     \
-        static const XTEST_SUITE *const Suites[] = {__VA_ARGS__};        \
-        return XtestRunSuites(Suites, ARRAY_SIZE(Suites)) ? 1 : 0;       \
+#define XTEST_HOST_MAIN(...)                                                                                           \
+    int main(void) {                                                                                                   \
+        static const XTEST_SUITE *const Suites[] = {__VA_ARGS__};                                                      \
+        return XtestRunSuites(Suites, ARRAY_SIZE(Suites)) ? 1 : 0;                                                     \
     }
 #else
 #define XTEST_HOST_MAIN(...)

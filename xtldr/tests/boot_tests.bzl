@@ -119,3 +119,29 @@ def xtldr_error_tests(arch, other_arch):
         ],
         ini = "no_entry.ini",
     )
+
+def xtldr_menu_tests(arch, cpu, noxpa_mode):
+    """The boot menu: a key stops the countdown, Down picks the second entry, E edits its parameters."""
+    xt_qemu_test(
+        name = "menu_edit_%s" % arch,
+        arch = arch,
+        cpu = cpu,
+        ini = "menu.ini",
+        keys_after = "Booting in 30 s",
+        keys = ["\\033[B", "e", " NOXPA", "\\r", "\\r"],
+        expect_exit = "clean",
+        expect = [
+            " > XTOS edited [XTOS-EDIT]",
+            "Parameters (Enter accepts, Esc cancels): DEBUG=COM1,115200 TESTEXIT NOXPA_",
+            "XTLDR: booting entry 'XTOS-EDIT' with parameters 'DEBUG=COM1,115200 TESTEXIT NOXPA'",
+            "paging=" + noxpa_mode,
+            "PROBE: ok mode=" + noxpa_mode,
+        ],
+    )
+    xt_qemu_test(
+        name = "menu_timeout_%s" % arch,
+        arch = arch,
+        ini = "menu_timeout.ini",
+        expect_exit = "clean",
+        expect = ["Booting in 1 s", "XTLDR: booting entry 'XTOS' with parameters 'DEBUG=COM1,115200 TESTEXIT'"],
+    )

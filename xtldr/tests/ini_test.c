@@ -58,10 +58,10 @@ XTEST(ParsesWellFormedFile) {
 }
 
 XTEST(LoadsDefaultEntry) {
-    BL_CONFIG Config;
-    PCSTR Error = NULL;
+    static BL_CONFIG Config;
+    PCSTR Error = NULL, Warning = NULL;
     XTEST_ASSERT_EQ(PARSE(GoodIni), STATUS_SUCCESS);
-    XTEST_ASSERT_EQ(BlConfigLoad(&Ini, &Config, &Error), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(BlConfigLoad(&Ini, &Config, &Error, &Warning), STATUS_SUCCESS);
     XTEST_CHECK_EQ(Config.Timeout, 5);
     XTEST_CHECK_EQ(Config.DebugPort, 1);
     XTEST_CHECK_EQ(Config.DebugBaud, 115200);
@@ -70,6 +70,8 @@ XTEST(LoadsDefaultEntry) {
     XTEST_CHECK(BlConfigHasParameter(Config.Entry.Parameters, "DEBUG"));
     XTEST_CHECK(!BlConfigHasParameter(Config.Entry.Parameters, "NOX"));
     XTEST_CHECK(!BlConfigHasParameter(Config.Entry.Parameters, "TESTEXIT"));
+    XTEST_CHECK(Warning == NULL);
+    XTEST_CHECK_EQ(Config.EntryCount, 1);
 }
 
 XTEST(UnterminatedSectionIsReportedAndItsKeysIgnored) {
@@ -154,18 +156,18 @@ XTEST(TooManySectionsFails) {
 }
 
 XTEST(ConfigRejectsUnusableEntries) {
-    BL_CONFIG Config;
-    PCSTR Error = NULL;
+    static BL_CONFIG Config;
+    PCSTR Error = NULL, Warning = NULL;
     XTEST_ASSERT_EQ(PARSE("[XTLDR]\nTimeout=0\n"), STATUS_SUCCESS);
-    XTEST_CHECK_EQ(BlConfigLoad(&Ini, &Config, &Error), STATUS_NOT_FOUND);
+    XTEST_CHECK_EQ(BlConfigLoad(&Ini, &Config, &Error, &Warning), STATUS_NOT_FOUND);
     XTEST_ASSERT_EQ(PARSE("[XTLDR]\nDefault=Linux\n[Linux]\nSystemType=LINUX\n"), STATUS_SUCCESS);
-    XTEST_CHECK_EQ(BlConfigLoad(&Ini, &Config, &Error), STATUS_NOT_FOUND);
+    XTEST_CHECK_EQ(BlConfigLoad(&Ini, &Config, &Error, &Warning), STATUS_NOT_FOUND);
     XTEST_ASSERT_EQ(PARSE("[XTLDR]\nDefault=A\n[A]\nSystemType=XTOS\nSystemPath=\\XTOS\n"), STATUS_SUCCESS);
-    XTEST_CHECK_EQ(BlConfigLoad(&Ini, &Config, &Error), STATUS_NOT_FOUND);
+    XTEST_CHECK_EQ(BlConfigLoad(&Ini, &Config, &Error, &Warning), STATUS_NOT_FOUND);
     XTEST_ASSERT_EQ(PARSE("[XTLDR]\nDefault=A\nTimeout=soon\n[A]\n"), STATUS_SUCCESS);
-    XTEST_CHECK_EQ(BlConfigLoad(&Ini, &Config, &Error), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(BlConfigLoad(&Ini, &Config, &Error, &Warning), STATUS_INVALID_PARAMETER);
     XTEST_ASSERT_EQ(PARSE("[XTLDR]\nDefault=A\nDebug=LPT1\n[A]\n"), STATUS_SUCCESS);
-    XTEST_CHECK_EQ(BlConfigLoad(&Ini, &Config, &Error), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(BlConfigLoad(&Ini, &Config, &Error, &Warning), STATUS_INVALID_PARAMETER);
     XTEST_CHECK(Error != NULL);
 }
 
@@ -184,21 +186,44 @@ XTEST(DebugPortParsing) {
 }
 
 XTEST(KernelPathJoinsAndNormalises) {
-    BL_CONFIG Config;
-    PCSTR Error;
+    static BL_CONFIG Config;
+    PCSTR Error, Warning;
     XTEST_ASSERT_EQ(PARSE("[XTLDR]\nDefault=A\n[A]\nSystemType=xtos\nSystemPath=/XTOS/\nKernelFile=/k.exe\n"),
                     STATUS_SUCCESS);
-    XTEST_ASSERT_EQ(BlConfigLoad(&Ini, &Config, &Error), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(BlConfigLoad(&Ini, &Config, &Error, &Warning), STATUS_SUCCESS);
     XTEST_CHECK(Equal(Config.Entry.KernelPath, "\\XTOS\\k.exe"));
     XTEST_CHECK(Equal(Config.Entry.Parameters, ""));
 }
 
-XTEST_SUITE(BlIniSuite, XTEST_ENTRY(ParsesWellFormedFile), XTEST_ENTRY(LoadsDefaultEntry),
-            XTEST_ENTRY(UnterminatedSectionIsReportedAndItsKeysIgnored), XTEST_ENTRY(OverlongLineIsReported),
-            XTEST_ENTRY(MissingEqualsAndEmptyKeyAreReported), XTEST_ENTRY(DuplicateKeyLastWins),
-            XTEST_ENTRY(DuplicateSectionIsMerged), XTEST_ENTRY(NonAsciiAndControlBytesAreRejected),
-            XTEST_ENTRY(KeyBeforeAnySectionIsReported), XTEST_ENTRY(EmptyOrGarbageFileFails),
-            XTEST_ENTRY(TooManySectionsFails), XTEST_ENTRY(ConfigRejectsUnusableEntries),
-            XTEST_ENTRY(DebugPortParsing), XTEST_ENTRY(KernelPathJoinsAndNormalises));
+XTEST(MissingDefaultFallsBackWithWarning) {
+    static BL_CONFIG Config;
+    PCSTR Error = NULL, Warning = NULL;
+    static const CHAR Two[] = "[XTLDR]\nDefault=Gone\n[Bad]\nSystemType=XTOS\n"
+                              "[One]\nSystemType=XTOS\nSystemPath=\\A\nKernelFile=k.exe\nParameters=P1\n"
+                              "[Two]\nSystemType=XTOS\nSystemPath=\\B\nKernelFile=k.exe\n";
+    XTEST_ASSERT_EQ(PARSE(Two), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(BlConfigLoad(&Ini, &Config, &Error, &Warning), STATUS_SUCCESS);
+    XTEST_CHECK(Warning != NULL);
+    XTEST_CHECK_EQ(Config.EntryCount, 2);
+    XTEST_CHECK_EQ(Config.DefaultEntry, 0);
+    XTEST_CHECK(Equal(Config.Entry.Name, "One"));
+    XTEST_CHECK(Equal(Config.Entries[1].KernelPath, "\\B\\k.exe"));
+    XTEST_ASSERT_EQ(PARSE("[XTLDR]\nDefault=two\n[One]\nSystemType=XTOS\nSystemPath=A\nKernelFile=k\n"
+                          "[Two]\nSystemType=XTOS\nSystemPath=B\nKernelFile=k\n"),
+                    STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(BlConfigLoad(&Ini, &Config, &Error, &Warning), STATUS_SUCCESS);
+    XTEST_CHECK(Warning == NULL);
+    XTEST_CHECK_EQ(Config.DefaultEntry, 1);
+    XTEST_CHECK(Equal(Config.Entry.KernelPath, "\\B\\k"));
+}
+
+XTEST_SUITE(BlIniSuite, XTEST_ENTRY(MissingDefaultFallsBackWithWarning), XTEST_ENTRY(ParsesWellFormedFile),
+            XTEST_ENTRY(LoadsDefaultEntry), XTEST_ENTRY(UnterminatedSectionIsReportedAndItsKeysIgnored),
+            XTEST_ENTRY(OverlongLineIsReported), XTEST_ENTRY(MissingEqualsAndEmptyKeyAreReported),
+            XTEST_ENTRY(DuplicateKeyLastWins), XTEST_ENTRY(DuplicateSectionIsMerged),
+            XTEST_ENTRY(NonAsciiAndControlBytesAreRejected), XTEST_ENTRY(KeyBeforeAnySectionIsReported),
+            XTEST_ENTRY(EmptyOrGarbageFileFails), XTEST_ENTRY(TooManySectionsFails),
+            XTEST_ENTRY(ConfigRejectsUnusableEntries), XTEST_ENTRY(DebugPortParsing),
+            XTEST_ENTRY(KernelPathJoinsAndNormalises));
 
 XTEST_HOST_MAIN(&BlIniSuite)

@@ -5,7 +5,7 @@
 #include "../memmap.h"
 
 #define DESCRIPTOR_SIZE 48 /* what OVMF reports: larger than the structure, as the spec allows */
-#define MAX_INPUT 512
+#define MAX_INPUT       512
 
 static UCHAR Input[MAX_INPUT * DESCRIPTOR_SIZE];
 static ULONG InputCount;
@@ -100,10 +100,10 @@ XTEST(LoaderTypesAndTestFlag) {
 
 XTEST(ClipsAndAlignsHostileRanges) {
     InputCount = 0;
-    Add(EfiConventionalMemory, 0x1800, 2);            /* misaligned free: shrinks to [0x2000, 0x3000) */
-    Add(EfiReservedMemoryType, 0x10800, 1);           /* misaligned reserved: grows to [0x10000, 0x12000) */
+    Add(EfiConventionalMemory, 0x1800, 2);                /* misaligned free: shrinks to [0x2000, 0x3000) */
+    Add(EfiReservedMemoryType, 0x10800, 1);               /* misaligned reserved: grows to [0x10000, 0x12000) */
     Add(EfiConventionalMemory, 0xFFFFFFFFF000ull, ~0ull); /* overflowing page count: clipped at 2^52 */
-    Add(EfiConventionalMemory, 1ull << 52, 16);       /* entirely beyond 52-bit physical: dropped */
+    Add(EfiConventionalMemory, 1ull << 52, 16);           /* entirely beyond 52-bit physical: dropped */
     XTEST_ASSERT_EQ(Build(0), STATUS_SUCCESS);
     XTEST_CHECK_EQ(OutputCount, 3);
     XTEST_CHECK(Is(0, 2, 1, LoaderFree));
@@ -144,8 +144,14 @@ XTEST(RandomMapsMatchReference) {
             Add(Efi, (ULONGLONG)Start * 4096, Pages);
             for (ULONG Page = Start; Page < Start + Pages; Page++) {
                 ULONG Old = Reference[Page];
-                ULONG OldRank = Old == LoaderFree ? 0 : (Old == LoaderFirmwareTemporary || Old == LoaderOsloaderHeap) ? 1 : Old == LoaderBad ? 3 : 2;
-                ULONG NewRank = Type == LoaderFree ? 0 : (Type == LoaderFirmwareTemporary || Type == LoaderOsloaderHeap) ? 1 : Type == LoaderBad ? 3 : 2;
+                ULONG OldRank = Old == LoaderFree                                               ? 0
+                                : (Old == LoaderFirmwareTemporary || Old == LoaderOsloaderHeap) ? 1
+                                : Old == LoaderBad                                              ? 3
+                                                                                                : 2;
+                ULONG NewRank = Type == LoaderFree                                                ? 0
+                                : (Type == LoaderFirmwareTemporary || Type == LoaderOsloaderHeap) ? 1
+                                : Type == LoaderBad                                               ? 3
+                                                                                                  : 2;
                 if (Old == LoaderMaximum || NewRank > OldRank || (NewRank == OldRank && Type > Old)) {
                     Reference[Page] = Type;
                 }
@@ -158,10 +164,12 @@ XTEST(RandomMapsMatchReference) {
         }
         for (ULONG Index = 0; Index < OutputCount; Index++) {
             XTEST_ASSERT(Output[Index].PageCount > 0);
-            XTEST_ASSERT(Index == 0 || Output[Index].BasePage >= Output[Index - 1].BasePage + Output[Index - 1].PageCount);
+            XTEST_ASSERT(Index == 0 ||
+                         Output[Index].BasePage >= Output[Index - 1].BasePage + Output[Index - 1].PageCount);
             XTEST_ASSERT(Index == 0 || Output[Index].MemoryType != Output[Index - 1].MemoryType ||
                          Output[Index].BasePage != Output[Index - 1].BasePage + Output[Index - 1].PageCount);
-            for (ULONGLONG Page = Output[Index].BasePage; Page < Output[Index].BasePage + Output[Index].PageCount; Page++) {
+            for (ULONGLONG Page = Output[Index].BasePage; Page < Output[Index].BasePage + Output[Index].PageCount;
+                 Page++) {
                 Expanded[Page] = Output[Index].MemoryType;
             }
         }

@@ -4,7 +4,7 @@
 
 #include "../paging.h"
 
-#define SIM_BASE 0x00200000ull
+#define SIM_BASE  0x00200000ull
 #define SIM_PAGES 256
 
 static ULONGLONG SimMemory[SIM_PAGES][512];
