@@ -18,6 +18,13 @@ XTINLINE UCHAR HlReadPort8(USHORT Port) {
     return Value;
 }
 
+/* Reads one 16-bit word from an I/O port. */
+XTINLINE USHORT HlReadPort16(USHORT Port) {
+    USHORT Value;
+    __asm__ volatile("inw %1, %0" : "=a"(Value) : "Nd"(Port));
+    return Value;
+}
+
 /* Writes one byte to an I/O port. */
 XTINLINE VOID HlWritePort8(USHORT Port, UCHAR Value) {
     __asm__ volatile("outb %0, %1" : : "a"(Value), "Nd"(Port));
@@ -38,6 +45,13 @@ XTINLINE VOID ArCpuId(ULONG Leaf, ULONG SubLeaf, PCPUID_REGISTERS Registers) {
     __asm__ volatile("cpuid"
                      : "=a"(Registers->Eax), "=b"(Registers->Ebx), "=c"(Registers->Ecx), "=d"(Registers->Edx)
                      : "a"(Leaf), "c"(SubLeaf));
+}
+
+/* Reads the time-stamp counter (under QEMU -icount: guest instructions << shift). */
+XTINLINE ULONGLONG ArReadTimeStampCounter(VOID) {
+    ULONG Low, High;
+    __asm__ volatile("rdtsc" : "=a"(Low), "=d"(High));
+    return ((ULONGLONG)High << 32) | Low;
 }
 
 /* Returns TRUE when CPUID leaf 1 reports a hypervisor (ECX bit 31). */

@@ -9,22 +9,22 @@
 typedef ULONG HARDWARE_PTE32, *PHARDWARE_PTE32;
 typedef ULONGLONG HARDWARE_PTE64, *PHARDWARE_PTE64;
 
-#define PTE_PRESENT        (1ull << 0)
-#define PTE_WRITABLE       (1ull << 1)
-#define PTE_USER           (1ull << 2)
-#define PTE_WRITE_THROUGH  (1ull << 3)
-#define PTE_CACHE_DISABLE  (1ull << 4)
-#define PTE_ACCESSED       (1ull << 5)
-#define PTE_DIRTY          (1ull << 6)
-#define PTE_LARGE_PAGE     (1ull << 7) /* PS in a directory entry; PAT in a 4 KiB PTE */
-#define PTE_GLOBAL         (1ull << 8)
-#define PTE_NO_EXECUTE     (1ull << 63) /* 64-bit entries only, effective when EFER.NXE = 1 */
+#define PTE_PRESENT       (1ull << 0)
+#define PTE_WRITABLE      (1ull << 1)
+#define PTE_USER          (1ull << 2)
+#define PTE_WRITE_THROUGH (1ull << 3)
+#define PTE_CACHE_DISABLE (1ull << 4)
+#define PTE_ACCESSED      (1ull << 5)
+#define PTE_DIRTY         (1ull << 6)
+#define PTE_LARGE_PAGE    (1ull << 7) /* PS in a directory entry; PAT in a 4 KiB PTE */
+#define PTE_GLOBAL        (1ull << 8)
+#define PTE_NO_EXECUTE    (1ull << 63) /* 64-bit entries only, effective when EFER.NXE = 1 */
 
 /* Frame address fields: 4 KiB aligned, up to bit 31 (PML2), bit 51 (64-bit entries: 52-bit physical). */
-#define PTE32_FRAME_MASK   0xFFFFF000u
-#define PTE64_FRAME_MASK   0x000FFFFFFFFFF000ull
+#define PTE32_FRAME_MASK 0xFFFFF000u
+#define PTE64_FRAME_MASK 0x000FFFFFFFFFF000ull
 /* PAE's 4-entry PDPT: bits 1, 2, 5-8 and 63 are reserved there; only P, PWT and PCD may be set. */
-#define PTE_PDPT_ALLOWED   (PTE_PRESENT | PTE_WRITE_THROUGH | PTE_CACHE_DISABLE | PTE64_FRAME_MASK)
+#define PTE_PDPT_ALLOWED (PTE_PRESENT | PTE_WRITE_THROUGH | PTE_CACHE_DISABLE | PTE64_FRAME_MASK)
 
 /* Control-register bits the loader and the kernel both check. */
 #define CR0_PE   (1u << 0)
@@ -36,21 +36,26 @@ typedef ULONGLONG HARDWARE_PTE64, *PHARDWARE_PTE64;
 #define CR4_LA57 (1u << 12)
 #define CR4_SMEP (1u << 20)
 #define CR4_SMAP (1u << 21)
-#define MSR_EFER      0xC0000080u
+#define MSR_EFER 0xC0000080u
 #define EFER_LME (1u << 8)
 #define EFER_LMA (1u << 10)
 #define EFER_NXE (1u << 11)
 
 /* Recursive self-map: the slot of the top-level table that points at itself, per mode, and the VAs it yields. */
-#define MM_PML2_SELFMAP_INDEX 0x300u                  /* PDE 0x300: PTEs at 0xC0000000, PDEs at 0xC0300000 */
+#define MM_PML2_SELFMAP_INDEX 0x300u /* PDE 0x300: PTEs at 0xC0000000, PDEs at 0xC0300000 */
 #define MM_PML2_PTE_BASE      0xC0000000u
 #define MM_PML2_PDE_BASE      0xC0300000u
-#define MM_PML3_PTE_BASE      0xC0000000u             /* the 4 PDs in PD[3] slots 0..3: PDEs at 0xC0600000 */
+#define MM_PML3_PTE_BASE      0xC0000000u /* the 4 PDs in PD[3] slots 0..3: PDEs at 0xC0600000 */
 #define MM_PML3_PDE_BASE      0xC0600000u
-#define MM_PML4_SELFMAP_INDEX 0x1EDu                  /* PTEs at 0xFFFFF68000000000 (as NT) */
+#define MM_PML4_SELFMAP_INDEX 0x1EDu /* PTEs at 0xFFFFF68000000000 (as NT) */
 #define MM_PML4_PTE_BASE      0xFFFFF68000000000ull
-#define MM_PML5_SELFMAP_INDEX 0x1EDu                  /* PTEs at 0xFFED000000000000 */
+#define MM_PML5_SELFMAP_INDEX 0x1EDu /* PTEs at 0xFFED000000000000 */
 #define MM_PML5_PTE_BASE      0xFFED000000000000ull
+
+/* HAL window: VAs whose page table the loader creates (nothing mapped) for the kernel's early mappings. */
+#define MM_HAL_WINDOW_BASE_AMD64 0xFFFFFFFFFFC00000ull
+#define MM_HAL_WINDOW_BASE_I686  0xFFC00000ull
+#define MM_HAL_WINDOW_SIZE       0x200000ull
 
 STATIC_ASSERT(sizeof(HARDWARE_PTE32) == 4);
 STATIC_ASSERT(sizeof(HARDWARE_PTE64) == 8);

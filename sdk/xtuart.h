@@ -4,17 +4,17 @@
 
 #include <xtintrin.h>
 
-#define UART_CLOCK_RATE 115200
-#define UART_REG_DATA 0
+#define UART_CLOCK_RATE           115200
+#define UART_REG_DATA             0
 #define UART_REG_INTERRUPT_ENABLE 1
-#define UART_REG_FIFO_CONTROL 2
-#define UART_REG_LINE_CONTROL 3
-#define UART_REG_MODEM_CONTROL 4
-#define UART_REG_LINE_STATUS 5
-#define UART_REG_SCRATCH 7
-#define UART_LSR_TRANSMIT_EMPTY 0x20
-#define UART_LCR_DLAB 0x80
-#define UART_LCR_8N1 0x03
+#define UART_REG_FIFO_CONTROL     2
+#define UART_REG_LINE_CONTROL     3
+#define UART_REG_MODEM_CONTROL    4
+#define UART_REG_LINE_STATUS      5
+#define UART_REG_SCRATCH          7
+#define UART_LSR_TRANSMIT_EMPTY   0x20
+#define UART_LCR_DLAB             0x80
+#define UART_LCR_8N1              0x03
 
 static const USHORT UartComPortBase[] = {0, 0x3F8, 0x2F8, 0x3E8, 0x2E8};
 

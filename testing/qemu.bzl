@@ -8,6 +8,7 @@ EXIT_STATUS = {
     "selftest_failed": 35,  # 0x11
     "stop": 37,  # 0x12: a STOP
     "loader_error": 39,  # 0x13: XTLDR failed
+    "poweroff": "poweroff",  # status 0 from an ACPI power-off, and no triple fault logged by QEMU
 }
 
 _FIRMWARE = {
@@ -50,7 +51,7 @@ def xt_qemu_test(
         xt_disk_image(
             name = image,
             arch = arch,
-            parameters = ("DEBUG=COM1,115200 TESTEXIT " + parameters).strip(),
+            parameters = ("DEBUG=COM1,115200 %s %s" % ("" if expect_exit == "poweroff" else "TESTEXIT", parameters)).strip().replace("  ", " "),
             testonly = True,
             **image_attrs
         )

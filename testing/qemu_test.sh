@@ -1,7 +1,9 @@
 #!/bin/bash
 # One QEMU boot test: boots the image, then checks the exact isa-debug-exit status and the serial log.
-# usage: qemu_test.sh --expect-exit STATUS [--expect TEXT]... [--expect-re REGEX]... [--reject TEXT]...
+# usage: qemu_test.sh --expect-exit STATUS|poweroff [--expect TEXT]... [--expect-re REGEX]... [--reject TEXT]...
 #                     -- qemu_boot.sh arguments (without --serial)
+# STATUS is an isa-debug-exit status (never 0). "poweroff" accepts status 0 only when QEMU logged no triple fault:
+# QEMU runs with -d cpu_reset, which logs "Triple fault" for a reset the guest did not ask for.
 set -uo pipefail
 expect_exit="" expects=() regexes=() rejects=() key_args=()
 while [ $# -gt 0 ]; do
@@ -15,7 +17,7 @@ while [ $# -gt 0 ]; do
         *) echo "qemu_test: unknown option $1" >&2; exit 2 ;;
     esac
 done
-[ -n "$expect_exit" ] && [ "$expect_exit" != 0 ] || { echo "qemu_test: an exit status other than 0 is required" >&2; exit 2; }
+[ -n "$expect_exit" ] && [ "$expect_exit" != 0 ] || { echo "qemu_test: an exit status other than 0 (or poweroff) is required" >&2; exit 2; }
 
 boot="${TEST_SRCDIR:-.}/${TEST_WORKSPACE:-xtos}/testing/qemu_boot.sh"
 [ -x "$boot" ] || boot="$(dirname "$0")/qemu_boot.sh"
@@ -26,15 +28,20 @@ log="$outdir/serial.log"
 export TMPDIR=${TEST_TMPDIR:-/tmp}
 
 start=$(date +%s%N)
-"$boot" --serial "$log" "${key_args[@]}" "$@"
+qemu_log="$outdir/qemu-reset.log"
+"$boot" --serial "$log" "${key_args[@]}" "$@" -d cpu_reset -D "$qemu_log"
 status=$?
+triple_fault=0
+grep -q "Triple fault" "$qemu_log" 2>/dev/null && triple_fault=1
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 
 failures=()
-case "$status" in
-    "$expect_exit") ;;
-    0) failures+=("QEMU exited with status 0: the guest reset, triple-faulted or powered off without isa-debug-exit") ;;
-    124|137) failures+=("timeout: the guest did not end (hang)") ;;
+[ "$triple_fault" = 1 ] && failures+=("the guest triple-faulted (QEMU logged 'Triple fault')")
+case "$expect_exit:$status" in
+    poweroff:0) ;;
+    "$expect_exit:$expect_exit") ;;
+    *:0) failures+=("QEMU exited with status 0: the guest reset, triple-faulted or powered off without isa-debug-exit") ;;
+    *:124|*:137) failures+=("timeout: the guest did not end (hang)") ;;
     *) failures+=("exit status $status, expected $expect_exit") ;;
 esac
 # The serial log mixes OVMF's CRLF console mirror with our LF lines: compare on a cleaned copy.

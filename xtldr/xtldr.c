@@ -4,6 +4,7 @@
 
 #include "boot.h"
 
+ULONGLONG BlEntryTimeStamp;
 static EFI_SYSTEM_TABLE *BlpSystemTable;
 static BOOLEAN BlpTestExit;
 
@@ -109,6 +110,7 @@ EFI_STATUS EFIAPI XtLdrEntry(EFI_HANDLE ImageHandle, EFI_SYSTEM_TABLE *SystemTab
     static BL_KERNEL_FILE Kernel;
     EFI_STATUS Status;
 
+    BlEntryTimeStamp = ArReadTimeStampCounter();
     BlpSystemTable = SystemTable;
     BlConsoleInitialize(SystemTable);
     BlPrint("XTLDR %s (%s) - XTOS boot loader\n", XTLDR_VERSION, BlArchName);

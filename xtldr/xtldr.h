@@ -31,6 +31,9 @@ EFI_STATUS BlFail(EFI_STATUS Status, PCSTR Format, ...);
 struct _BL_CONFIG;
 VOID BlRunBootMenu(EFI_SYSTEM_TABLE *SystemTable, struct _BL_CONFIG *Config);
 
+/* Time-stamp counter at loader entry, for the hand-off benchmark line. */
+extern ULONGLONG BlEntryTimeStamp;
+
 /* Test support: TRUE when the run should end through isa-debug-exit. */
 VOID BlTestSetRequested(BOOLEAN Requested);
 BOOLEAN BlTestRequested(VOID);

@@ -10,8 +10,8 @@ const USHORT BlArchMachine = IMAGE_FILE_MACHINE_AMD64;
 const CHAR BlArchName[] = "amd64";
 
 /* The kernel's early-mapping window: the last 2 MiB of the address space (one page table). */
-const ULONGLONG BlArchHalWindowBase = 0xFFFFFFFFFFC00000ull;
-const ULONG BlArchHalWindowPages = 512;
+const ULONGLONG BlArchHalWindowBase = MM_HAL_WINDOW_BASE_AMD64;
+const ULONG BlArchHalWindowPages = MM_HAL_WINDOW_SIZE / MM_PAGE_SIZE;
 
 ULONG BlArchChoosePagingMode(const BL_CPU_INFO *Cpu, BOOLEAN NoXpa) {
     return ((Cpu->Features & XT_CPU_FEATURE_LA57) && !NoXpa) ? XtPagingModePml5 : XtPagingModePml4;

@@ -55,7 +55,8 @@ BlpHandOffCode:
     .code64
 BlpHandOffFarTarget:
     movq %cr0, %rax
-    orq $0x10000, %rax
+    andq $~0x60000000, %rax         /* caches on: CR0.CD and CR0.NW clear */
+    orq $0x10000, %rax              /* WP */
     movq %rax, %cr0
     movq 0x10(%rsi), %rsp
     movq 0x18(%rsi), %rcx

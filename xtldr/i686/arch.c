@@ -10,8 +10,8 @@ const USHORT BlArchMachine = IMAGE_FILE_MACHINE_I386;
 const CHAR BlArchName[] = "i686";
 
 /* The kernel's early-mapping window: 2 MiB at 0xFFC00000 (one page table in either mode). */
-const ULONGLONG BlArchHalWindowBase = 0xFFC00000ull;
-const ULONG BlArchHalWindowPages = 512;
+const ULONGLONG BlArchHalWindowBase = MM_HAL_WINDOW_BASE_I686;
+const ULONG BlArchHalWindowPages = MM_HAL_WINDOW_SIZE / MM_PAGE_SIZE;
 
 ULONG BlArchChoosePagingMode(const BL_CPU_INFO *Cpu, BOOLEAN NoXpa) {
     return ((Cpu->Features & XT_CPU_FEATURE_PAE) && !NoXpa) ? XtPagingModePml3 : XtPagingModePml2;

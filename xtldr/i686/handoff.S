@@ -1,6 +1,6 @@
 /* XTLDR i686 hand-off trampoline: copied to a page below 4 GiB and entered (cdecl) with a BL_HANDOFF_BLOCK.
- * Loads its own GDT, turns paging off, sets CR4 for the new mode (PAE or not), enables NX, loads CR3, turns paging
- * and write protection on, then jumps to the kernel with the init block as its cdecl argument. */
+ * Loads its own GDT, turns paging off, sets CR4 for the new mode (PAE or not), enables NX, loads CR3, turns paging,
+ * write protection and caching (CR0.CD/NW clear) on, then jumps to the kernel with the init block as its cdecl argument. */
     .text
     .globl _BlpHandOffCode
     .globl _BlpHandOffCodeEnd
@@ -37,7 +37,8 @@ _BlpHandOffFarTarget:
     movl 0x00(%esi), %eax
     movl %eax, %cr3
     movl %cr0, %eax
-    orl $0x80010000, %eax
+    andl $0x9FFFFFFF, %eax          /* caches on: OVMF ia32 leaves CR0.CD set */
+    orl $0x80010000, %eax           /* PG | WP */
     movl %eax, %cr0
     jmp 2f
 2:  movl 0x10(%esi), %esp
