@@ -5,11 +5,11 @@
 #include <xtbase.h>
 
 /* Access bytes: present, DPL, type. */
-#define AR_ACCESS_CODE_R0 0x9A  /* present, DPL 0, code, execute/read */
-#define AR_ACCESS_DATA_R0 0x92  /* present, DPL 0, data, read/write */
-#define AR_ACCESS_CODE_R3 0xFA  /* present, DPL 3, code, execute/read */
-#define AR_ACCESS_DATA_R3 0xF2  /* present, DPL 3, data, read/write */
-#define AR_ACCESS_TSS     0x89  /* present, DPL 0, available 32-bit TSS (or 64-bit TSS in long mode) */
+#define AR_ACCESS_CODE_R0 0x9A /* present, DPL 0, code, execute/read */
+#define AR_ACCESS_DATA_R0 0x92 /* present, DPL 0, data, read/write */
+#define AR_ACCESS_CODE_R3 0xFA /* present, DPL 3, code, execute/read */
+#define AR_ACCESS_DATA_R3 0xF2 /* present, DPL 3, data, read/write */
+#define AR_ACCESS_TSS     0x89 /* present, DPL 0, available 32-bit TSS (or 64-bit TSS in long mode) */
 /* Flags nibble (descriptor bits 52..55): granularity, default size, long mode. */
 #define AR_FLAGS_GRANULARITY 0x8
 #define AR_FLAGS_32BIT       0x4

@@ -1,40 +1,156 @@
-/* Kernel start-up: for now, serial output and halt (the boot path arrives with the loader's hand-off). */
+/* Kernel start-up: checks the init block, takes over the CPU (GDT/IDT/TSS, CR bits), binds the paging mode,
+ * reports, then runs SELFTEST / TESTFAULT and ends (TESTEXIT, SHUTDOWN or halt). */
+#include <mmhl.h>
 #include <rtl.h>
-#include <xtintrin.h>
-#include <xtuart.h>
+#include <xttest.h>
 
-#include "ke.h"
+#include "hl/hl.h"
+#include "kd/kd.h"
+#include "ke/ke.h"
 
-static USHORT KdpSerialBase;
+static KE_PARAMETERS KiParameters;
 
-/* Writes Length characters to the debug port, expanding "\n" to "\r\n". */
-static VOID KdpWrite(PCSTR Text, SIZE_T Length) {
-    for (SIZE_T Index = 0; KdpSerialBase && Index < Length; Index++) {
-        if (Text[Index] == '\n') {
-            HlWriteComPort(KdpSerialBase, '\r');
-        }
-        HlWriteComPort(KdpSerialBase, (UCHAR)Text[Index]);
+/* Prints why the init block is unusable and stops with LOADER_BLOCK_MISMATCH (0x100). */
+static XTNORETURN VOID KiInitBlockMismatch(ULONG Reason, PCSTR What, ULONG_PTR Found, ULONG_PTR Expected) {
+    KdStopPrint("KE: init block check failed: %s (found 0x%zx, expected 0x%zx)\n", What, (SIZE_T)Found,
+                (SIZE_T)Expected);
+    KeBugCheckEx(LOADER_BLOCK_MISMATCH, Reason, Found, Expected, 0);
+}
+
+/* Signature, version and size: what must hold before any other field is read. */
+static VOID KiCheckInitBlockHeader(PXT_INIT_BLOCK InitBlock) {
+    if (InitBlock == NULL) {
+        KiInitBlockMismatch(KI_LOADER_BLOCK_NULL, "no init block", 0, 1);
+    }
+    if (InitBlock->Signature != XT_INIT_BLOCK_SIGNATURE) {
+        KiInitBlockMismatch(KI_LOADER_BLOCK_SIGNATURE, "signature", InitBlock->Signature, XT_INIT_BLOCK_SIGNATURE);
+    }
+    if (InitBlock->Version != XT_INIT_BLOCK_VERSION) {
+        KiInitBlockMismatch(KI_LOADER_BLOCK_VERSION, "version", InitBlock->Version, XT_INIT_BLOCK_VERSION);
+    }
+    if (InitBlock->Size < sizeof(XT_INIT_BLOCK)) {
+        KiInitBlockMismatch(KI_LOADER_BLOCK_SIZE, "size", InitBlock->Size, sizeof(XT_INIT_BLOCK));
     }
 }
 
-VOID KdPrint(PCSTR Format, ...) {
-    CHAR Buffer[512];
-    va_list Arguments;
-    SIZE_T Length;
+/* Stacks, memory map and the paging mode against CR0/CR4/EFER. */
+static VOID KiCheckInitBlockContents(PXT_INIT_BLOCK InitBlock) {
+    PCMMH_PAGE_MAP_OPS Ops = MmhFindPagingMode(InitBlock->PagingMode);
+    ULONGLONG Efer;
+    BOOLEAN EferPresent = ArReadEfer(&Efer);
+    MMH_MODE_CHECK Check = MmhCheckPagingRegisters(Ops, ArReadCr0(), ArReadCr4(), Efer, EferPresent);
 
-    va_start(Arguments, Format);
-    Length = RtlFormatStringV(Buffer, sizeof(Buffer), Format, Arguments);
-    va_end(Arguments);
-    KdpWrite(Buffer, Length < sizeof(Buffer) ? Length : sizeof(Buffer) - 1);
+    if (Check != MmhModeOk) {
+        KdStopPrint("KE: paging mode %u from the loader: %s (CR0 0x%zx CR4 0x%zx EFER 0x%llx)\n", InitBlock->PagingMode,
+                    MmhModeCheckText(Check), (SIZE_T)ArReadCr0(), (SIZE_T)ArReadCr4(), Efer);
+        KiInitBlockMismatch(KI_LOADER_BLOCK_PAGING_MODE, "paging mode", InitBlock->PagingMode, Check);
+    }
+    if (InitBlock->KernelStackBase == 0 || InitBlock->KernelStackSize < MM_PAGE_SIZE ||
+        InitBlock->PanicStackSize < MM_PAGE_SIZE || InitBlock->PanicStackBase[0] == 0 ||
+        InitBlock->PanicStackBase[1] == 0 || InitBlock->PanicStackBase[2] == 0) {
+        KiInitBlockMismatch(KI_LOADER_BLOCK_STACKS, "kernel/panic stacks", (ULONG_PTR)InitBlock->PanicStackSize,
+                            MM_PAGE_SIZE);
+    }
+    if (InitBlock->MemoryDescriptors == 0 || InitBlock->MemoryDescriptorCount == 0 ||
+        InitBlock->MemoryDescriptorSize < sizeof(XT_MEMORY_DESCRIPTOR)) {
+        KiInitBlockMismatch(KI_LOADER_BLOCK_MEMORY_MAP, "memory descriptor size", InitBlock->MemoryDescriptorSize,
+                            sizeof(XT_MEMORY_DESCRIPTOR));
+    }
 }
 
-XTNORETURN VOID RtlFailFast(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Parameter2) {
-    KdPrint("*** STOP 0x%08x (0x%p, 0x%p): runtime library fail-fast\n", Code, (PVOID)Parameter1, (PVOID)Parameter2);
+/* TRUE for memory types that are RAM (everything but firmware-permanent, bad, special/MMIO and ROM ranges). */
+static BOOLEAN KiIsRamType(ULONG Type) {
+    return Type != LoaderFirmwarePermanent && Type != LoaderBad && Type != LoaderSpecialMemory && Type != LoaderXIPRom;
+}
+
+/* Counts RAM pages and free (LoaderFree) pages in the loader's memory map. */
+static VOID KiCountMemory(PXT_INIT_BLOCK InitBlock, PULONGLONG RamPages, PULONGLONG FreePages) {
+    const UCHAR *Descriptors = (const UCHAR *)(ULONG_PTR)InitBlock->MemoryDescriptors;
+
+    *RamPages = *FreePages = 0;
+    for (ULONG Index = 0; Index < InitBlock->MemoryDescriptorCount; Index++) {
+        const XT_MEMORY_DESCRIPTOR *Descriptor =
+            (const XT_MEMORY_DESCRIPTOR *)(Descriptors + (SIZE_T)Index * InitBlock->MemoryDescriptorSize);
+        if (KiIsRamType(Descriptor->MemoryType)) {
+            *RamPages += Descriptor->PageCount;
+        }
+        if (Descriptor->MemoryType == LoaderFree) {
+            *FreePages += Descriptor->PageCount;
+        }
+    }
+}
+
+/* Reports every ignored parameter. */
+static VOID KiReportParameters(PXT_INIT_BLOCK InitBlock) {
+    ULONG Count = KiParameters.IgnoredCount;
+
+    for (ULONG Index = 0; Index < Count && Index < KE_PARAMETER_IGNORED_MAX; Index++) {
+        const KE_IGNORED_PARAMETER *Ignored = &KiParameters.Ignored[Index];
+        KdPrint("KE: %s parameter '%.*s' ignored\n",
+                Ignored->Problem == KeParameterUnknown ? "unknown" : "invalid value in", (int)Ignored->Length,
+                InitBlock->Parameters + Ignored->Offset);
+    }
+    if (Count > KE_PARAMETER_IGNORED_MAX) {
+        KdPrint("KE: %u more parameters ignored\n", Count - KE_PARAMETER_IGNORED_MAX);
+    }
+    if (KiParameters.NoXpa) {
+        KdPrint("KE: NOXPA: the loader chose %s\n", MmhGetPageMapOps()->Name);
+    }
+}
+
+/* Prints the banner and the XTOS-REPORT line. */
+static VOID KiReport(PXT_INIT_BLOCK InitBlock, const AR_CPU_FEATURES *Features) {
+    ULONGLONG RamPages, FreePages;
+    SIZE_T ParameterLength = RtlStringLength(InitBlock->Parameters, XT_INIT_BLOCK_PARAMETERS_MAX);
+
+    KdPrint("XTOS kernel (%s): init block v%u, XTLDR %u.%u, parameters '%.*s'\n", KeArchName, InitBlock->Version,
+            InitBlock->LoaderVersion >> 16, InitBlock->LoaderVersion & 0xFFFF, (int)ParameterLength,
+            InitBlock->Parameters);
+    KiReportParameters(InitBlock);
+    KdPrint("MM: paging %s, HAL window 0x%p (%u pages) %s\n", MmhGetPageMapOps()->Name, (PVOID)MmhHalWindowBase,
+            (ULONG)MM_HAL_WINDOW_PAGES, MmhIsHalWindowReady() ? "ready" : "has no page table");
+    KiCountMemory(InitBlock, &RamPages, &FreePages);
+    KdPrint("XTOS-REPORT arch=%s paging=%s ram_pages=%llu free_pages=%llu pfn_entry_bytes=0 "
+            "loader_ptables_verified=0 pool_ok=0 nx=%u smep=%u smap=%u\n",
+            KeArchName, MmhGetPageMapOps()->Name, RamPages, FreePages, MmhIsNoExecuteActive() ? 1 : 0,
+            Features->SmepEnabled ? 1 : 0, Features->SmapEnabled ? 1 : 0);
+}
+
+/* The end of start-up: TESTEXIT (0x10, or 0x11 after failed self-tests), else SHUTDOWN, else halt. */
+static XTNORETURN VOID KiFinishStartup(PXT_INIT_BLOCK InitBlock, ULONG SelfTestFailures) {
+    if (KiParameters.TestExit) {
+        KdPrint("KE: TESTEXIT\n");
+        XtTestExit(SelfTestFailures ? XT_TEST_EXIT_SELFTEST_FAILED : XT_TEST_EXIT_SUCCESS);
+    }
+    if (KiParameters.Shutdown) {
+        HlShutdownSystem(InitBlock);
+    }
+    KdPrint("KE: start-up complete, halting\n");
     ArHaltSystem();
 }
 
 XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
-    KdpSerialBase = HlInitializeComPort(1, 115200);
-    KdPrint("XTOS kernel (%s) started, init block at %p\n", KeArchName, (PVOID)InitBlock);
-    ArHaltSystem();
+    AR_CPU_FEATURES Features;
+    ULONG SelfTestFailures = 0;
+
+    KiCheckInitBlockHeader(InitBlock);
+    KeParseParameters(InitBlock->Parameters, XT_INIT_BLOCK_PARAMETERS_MAX, &KiParameters);
+    KiSetStopTestExit(KiParameters.TestExit);
+    KiSetStopContext(InitBlock);
+    KiCheckInitBlockContents(InitBlock);
+    ArInitializeProcessor(InitBlock);
+    ArQueryCpuFeatures(&Features);
+    ArEnableCpuFeatures(&Features);
+    MmhInitialize(InitBlock, Features.NxEnabled); /* the mode was checked above */
+    if (KiParameters.DebugEnabled) {
+        KdInitializeDebugPort(KiParameters.DebugPort, KiParameters.DebugBaud);
+    }
+    KiReport(InitBlock, &Features);
+    if (KiParameters.SelfTest) {
+        SelfTestFailures = KiRunSelfTests();
+    }
+    if (KiParameters.TestFault != KeTestFaultNone) {
+        KiRaiseTestFault(KiParameters.TestFault);
+    }
+    KiFinishStartup(InitBlock, SelfTestFailures);
 }

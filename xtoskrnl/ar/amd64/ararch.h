@@ -52,8 +52,7 @@ typedef struct __attribute__((packed)) _KTSS64 {
     ULONGLONG Rsp0;
     ULONGLONG Rsp1;
     ULONGLONG Rsp2;
-    ULONGLONG Reserved1;
-    ULONGLONG Ist[8]; /* Ist[0] is reserved: slots 1..7 are used by IDT gates */
+    ULONGLONG Ist[8]; /* Ist[0] is the reserved quadword at 0x1C: Ist[1..7] are the slots IDT gates name */
     ULONGLONG Reserved2;
     USHORT Reserved3;
     USHORT IoMapBase;

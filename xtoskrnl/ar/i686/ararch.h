@@ -5,16 +5,16 @@
 #include <xtbase.h>
 
 /* GDT layout (selectors). */
-#define KGDT_NULL       0x00
-#define KGDT_R0_CODE    0x08
-#define KGDT_R0_DATA    0x10
-#define KGDT_R3_CODE    0x18
-#define KGDT_R3_DATA    0x20
-#define KGDT_TSS        0x28 /* the boot task */
-#define KGDT_DF_TSS     0x30 /* double-fault task (task gate, vector 8) */
-#define KGDT_NMI_TSS    0x38 /* NMI task (vector 2) */
-#define KGDT_MC_TSS     0x40 /* machine-check task (vector 18) */
-#define KGDT_ENTRIES    9
+#define KGDT_NULL    0x00
+#define KGDT_R0_CODE 0x08
+#define KGDT_R0_DATA 0x10
+#define KGDT_R3_CODE 0x18
+#define KGDT_R3_DATA 0x20
+#define KGDT_TSS     0x28 /* the boot task */
+#define KGDT_DF_TSS  0x30 /* double-fault task (task gate, vector 8) */
+#define KGDT_NMI_TSS 0x38 /* NMI task (vector 2) */
+#define KGDT_MC_TSS  0x40 /* machine-check task (vector 18) */
+#define KGDT_ENTRIES 9
 
 /* The frame built by the exception stubs (ar/i686/trap.S): segment registers, PUSHAD, vector and error code (0
  * when the CPU pushes none), then what the CPU pushed (same privilege: no ESP/SS). Lowest address first. */
@@ -87,7 +87,8 @@ typedef struct __attribute__((packed)) _KDESCRIPTOR32 {
 } KDESCRIPTOR32;
 
 STATIC_ASSERT(sizeof(KTRAP_FRAME) == 17 * 4);
-STATIC_ASSERT(offsetof(KTRAP_FRAME, Edi) == 0x10 && offsetof(KTRAP_FRAME, PushadEsp) == 0x1C); /* ArCaptureTrapFrame in trap.S writes these offsets */
+STATIC_ASSERT(offsetof(KTRAP_FRAME, Edi) == 0x10 &&
+              offsetof(KTRAP_FRAME, PushadEsp) == 0x1C); /* ArCaptureTrapFrame in trap.S writes these offsets */
 STATIC_ASSERT(offsetof(KTRAP_FRAME, Eax) == 0x2C);
 STATIC_ASSERT(offsetof(KTRAP_FRAME, Vector) == 0x30);
 STATIC_ASSERT(offsetof(KTRAP_FRAME, Eip) == 0x38);
@@ -101,5 +102,8 @@ STATIC_ASSERT(offsetof(KTSS32, Ldt) == 0x60 && offsetof(KTSS32, IoMapBase) == 0x
 STATIC_ASSERT(sizeof(KIDT_ENTRY32) == 8);
 STATIC_ASSERT(offsetof(KIDT_ENTRY32, TypeAttributes) == 5 && offsetof(KIDT_ENTRY32, OffsetHigh) == 6);
 STATIC_ASSERT(sizeof(KDESCRIPTOR32) == 6);
+
+/* The TSS behind a task selector of the GDT (KGDT_TSS, KGDT_DF_TSS, ...); NULL for any other selector. */
+PKTSS32 ArGetTaskStateSegment(ULONG Selector);
 
 #endif

@@ -1,0 +1,169 @@
+/* STOP reports: the STOP line, the register dump, a bounded backtrace; then TESTEXIT or halt. Never resets. */
+#include <rtl.h>
+#include <xttest.h>
+
+#include "kd/kd.h"
+#include "ke/ke.h"
+
+#define KI_BACKTRACE_FRAMES     16
+#define KI_STACK_OVERFLOW_RANGE 0x10000 /* an SP this far below a stack's base counts as an overflow */
+
+typedef struct _KI_STACK {
+    ULONG_PTR Low;
+    ULONG_PTR High;
+    PCSTR Name;
+} KI_STACK;
+
+static volatile LONG KiBugCheckNesting;
+static BOOLEAN KiStopTestExit;
+static KI_STACK KiStacks[4];
+static ULONG_PTR KiImageBase, KiImageSize;
+
+VOID KiSetStopTestExit(BOOLEAN Enable) {
+    KiStopTestExit = Enable;
+}
+
+VOID KiSetStopContext(PXT_INIT_BLOCK InitBlock) {
+    static const PCSTR Names[] = {"double-fault stack", "NMI stack", "machine-check stack"};
+
+    KiStacks[0] = (KI_STACK){(ULONG_PTR)InitBlock->KernelStackBase,
+                             (ULONG_PTR)(InitBlock->KernelStackBase + InitBlock->KernelStackSize), "kernel stack"};
+    for (ULONG Index = 0; Index < 3; Index++) {
+        KiStacks[Index + 1] =
+            (KI_STACK){(ULONG_PTR)InitBlock->PanicStackBase[Index],
+                       (ULONG_PTR)(InitBlock->PanicStackBase[Index] + InitBlock->PanicStackSize), Names[Index]};
+    }
+    KiImageBase = (ULONG_PTR)InitBlock->KernelVirtualBase;
+    KiImageSize = (ULONG_PTR)InitBlock->KernelImageSize;
+}
+
+/* Ends the STOP: isa-debug-exit with XT_TEST_EXIT_STOP under TESTEXIT, else halt forever. */
+static XTNORETURN VOID KiStopFinish(VOID) {
+    if (KiStopTestExit) {
+        XtTestExit(XT_TEST_EXIT_STOP);
+    }
+    ArHaltSystem();
+}
+
+/* The known stack holding Address, or NULL. */
+static const KI_STACK *KiFindStack(ULONG_PTR Address) {
+    for (ULONG Index = 0; Index < ARRAY_SIZE(KiStacks); Index++) {
+        if (KiStacks[Index].High != 0 && Address >= KiStacks[Index].Low && Address < KiStacks[Index].High) {
+            return &KiStacks[Index];
+        }
+    }
+    return NULL;
+}
+
+/* Prints one code address, image-relative when it lies in the kernel image. */
+static VOID KiPrintCodeAddress(PCSTR Prefix, ULONG_PTR Address) {
+    if (KiImageSize != 0 && Address >= KiImageBase && Address - KiImageBase < KiImageSize) {
+        KdStopPrint("%s0x%p (xtoskrnl+0x%zx)\n", Prefix, (PVOID)Address, (SIZE_T)(Address - KiImageBase));
+    } else {
+        KdStopPrint("%s0x%p\n", Prefix, (PVOID)Address);
+    }
+}
+
+/* Prints the faulting address and the frame-pointer chain, reading only inside the stack that holds it; when the
+ * chain is short, also the kernel-image addresses found on the stack (candidates). */
+static VOID KiPrintBacktrace(const KI_TRAP_INFO *Info) {
+    ULONG_PTR Addresses[KI_BACKTRACE_FRAMES];
+    const KI_STACK *Stack = KiFindStack(Info->FramePointer);
+    ULONG Count = 0;
+    CHAR Prefix[8];
+
+    KdStopPrint("Backtrace:\n");
+    KiPrintCodeAddress("  #0  ", Info->InstructionPointer);
+    if (Stack != NULL) {
+        Count = KiWalkFrameChain(Info->FramePointer, Stack->Low, Stack->High, Addresses, KI_BACKTRACE_FRAMES);
+    }
+    for (ULONG Index = 0; Index < Count; Index++) {
+        RtlFormatString(Prefix, sizeof(Prefix), "  #%-2u ", Index + 1);
+        KiPrintCodeAddress(Prefix, Addresses[Index]);
+    }
+    Stack = KiFindStack(Info->StackPointer);
+    if (Count >= 2 || Stack == NULL || KiImageSize == 0) {
+        return;
+    }
+    Count = KiScanStackForCode(Info->StackPointer, Stack->Low, Stack->High, KiImageBase, KiImageSize, 512, Addresses,
+                               KI_BACKTRACE_FRAMES / 2);
+    KdStopPrint("Stack scan (kernel addresses on the %s, may include stale values):\n", Stack->Name);
+    for (ULONG Index = 0; Index < Count; Index++) {
+        KiPrintCodeAddress("  ?   ", Addresses[Index]);
+    }
+}
+
+/* Minimal report for a fault inside the STOP printer (no formatting; nothing at deeper levels), then finish. */
+static XTNORETURN VOID KiNestedStop(const KI_TRAP_INFO *Info) {
+    if (KiBugCheckNesting == 2) {
+        KdStopWriteRaw("\n*** STOP: fault while reporting a STOP: vector ", Info ? Info->Vector : KI_NO_VECTOR, TRUE);
+        KdStopWriteRaw(" IP ", Info ? Info->InstructionPointer : 0, TRUE);
+        KdStopWriteRaw(" address ", Info ? Info->FaultAddress : 0, TRUE);
+        KdStopWriteRaw("\n", 0, FALSE);
+    }
+    KiStopFinish();
+}
+
+/* Prints the complete STOP report for Stop; Frame/Info describe the registers. */
+static XTNORETURN VOID KiStop(const KI_STOP *Stop, PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info) {
+    KdStopPrint("\n*** STOP 0x%08X (0x%p, 0x%p, 0x%p, 0x%p)\n%s\n", Stop->Code, (PVOID)Stop->Parameters[0],
+                (PVOID)Stop->Parameters[1], (PVOID)Stop->Parameters[2], (PVOID)Stop->Parameters[3],
+                KiBugCheckName(Stop->Code));
+    KiDumpTrapFrame(Frame, Info);
+    KiPrintBacktrace(Info);
+    KdStopPrint("KE: system halted%s\n", KiStopTestExit ? " (TESTEXIT)" : "");
+    KiStopFinish();
+}
+
+/* Explains an exception in one line before the STOP (stack overflow, unexpected interrupt, page fault). */
+static VOID KiDescribeTrap(const KI_TRAP_INFO *Info) {
+    const KI_STACK *Kernel = &KiStacks[0];
+
+    if (Info->Vector == 14) {
+        KdStopPrint("KE: page fault: %s of 0x%p at 0x%p (error code 0x%zx)\n",
+                    (Info->ErrorCode & KI_PF_FETCH)   ? "instruction fetch"
+                    : (Info->ErrorCode & KI_PF_WRITE) ? "write"
+                                                      : "read",
+                    (PVOID)Info->FaultAddress, (PVOID)Info->InstructionPointer, (SIZE_T)Info->ErrorCode);
+    } else if (Info->Vector == 11 && (Info->ErrorCode & 2)) {
+        KdStopPrint("KE: unexpected interrupt: vector 0x%zx has no IDT gate\n", (SIZE_T)(Info->ErrorCode >> 3));
+    } else {
+        KdStopPrint("KE: exception %s (vector %u, error code 0x%zx) at 0x%p\n", KiVectorName(Info->Vector),
+                    Info->Vector, (SIZE_T)Info->ErrorCode, (PVOID)Info->InstructionPointer);
+    }
+    if (Kernel->High != 0 && Info->StackPointer < Kernel->Low &&
+        Kernel->Low - Info->StackPointer <= KI_STACK_OVERFLOW_RANGE) {
+        KdStopPrint("KE: kernel stack overflow: stack pointer 0x%p is below the kernel stack 0x%p-0x%p (guard page)\n",
+                    (PVOID)Info->StackPointer, (PVOID)Kernel->Low, (PVOID)Kernel->High);
+    }
+}
+
+XTNORETURN VOID KiBugCheckTrap(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info) {
+    KI_STOP Stop;
+
+    if (__atomic_add_fetch(&KiBugCheckNesting, 1, __ATOMIC_SEQ_CST) > 1) {
+        KiNestedStop(Info);
+    }
+    KiClassifyTrap(Info, &Stop);
+    KiDescribeTrap(Info);
+    KiStop(&Stop, Frame, Info);
+}
+
+XTNORETURN VOID KeBugCheckEx(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Parameter2, ULONG_PTR Parameter3,
+                             ULONG_PTR Parameter4) {
+    KTRAP_FRAME Frame;
+    KI_TRAP_INFO Info;
+    KI_STOP Stop = {Code, {Parameter1, Parameter2, Parameter3, Parameter4}};
+
+    if (__atomic_add_fetch(&KiBugCheckNesting, 1, __ATOMIC_SEQ_CST) > 1) {
+        KiNestedStop(NULL);
+    }
+    ArCaptureTrapFrame(&Frame);
+    KiGetTrapInfo(&Frame, &Info);
+    KiStop(&Stop, &Frame, &Info);
+}
+
+XTNORETURN VOID RtlFailFast(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Parameter2) {
+    KdStopPrint("KE: runtime library fail-fast %u\n", Code);
+    KeBugCheckEx(KERNEL_SECURITY_CHECK_FAILURE, Code, Parameter1, Parameter2, 0);
+}

@@ -1,4 +1,0 @@
-/* Kernel facts for the i686 build. */
-#include "../ke.h"
-
-const CHAR KeArchName[] = "i686";

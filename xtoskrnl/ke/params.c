@@ -1,0 +1,151 @@
+/* Kernel parameter parsing (see params.h). */
+#include <rtl.h>
+
+#include "ke/params.h"
+
+typedef struct _KE_TOKEN {
+    PCSTR Text;
+    SIZE_T Length;     /* whole token */
+    SIZE_T NameLength; /* up to '=' (or the whole token) */
+    PCSTR Value;       /* after '=', NULL without one */
+    SIZE_T ValueLength;
+} KE_TOKEN;
+
+static const PCSTR KepTestFaultNames[] = {"NONE", "PAGE", "GP", "STACK", "DOUBLE"};
+
+PCSTR KeTestFaultName(ULONG TestFault) {
+    return TestFault < ARRAY_SIZE(KepTestFaultNames) ? KepTestFaultNames[TestFault] : "?";
+}
+
+/* TRUE when the counted string equals the NUL-terminated Literal, ignoring ASCII case. */
+static BOOLEAN KepEquals(PCSTR Text, SIZE_T Length, PCSTR Literal) {
+    SIZE_T Index = 0;
+
+    for (; Index < Length; Index++) {
+        if (Literal[Index] == '\0' || RtlUpcaseChar(Text[Index]) != RtlUpcaseChar(Literal[Index])) {
+            return FALSE;
+        }
+    }
+    return Literal[Index] == '\0';
+}
+
+/* Parses a decimal number of at most 9 digits filling the whole counted string. */
+static BOOLEAN KepParseDecimal(PCSTR Text, SIZE_T Length, PULONG Value) {
+    *Value = 0;
+    if (Length == 0 || Length > 9) {
+        return FALSE;
+    }
+    for (SIZE_T Index = 0; Index < Length; Index++) {
+        if (Text[Index] < '0' || Text[Index] > '9') {
+            return FALSE;
+        }
+        *Value = *Value * 10 + (ULONG)(Text[Index] - '0');
+    }
+    return TRUE;
+}
+
+/* DEBUG[=COMn[,baud]]: FALSE for anything else. */
+static BOOLEAN KepParseDebug(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
+    ULONG Port = 1, Baud = 115200;
+    SIZE_T Comma = 0;
+
+    if (Token->Value != NULL) {
+        while (Comma < Token->ValueLength && Token->Value[Comma] != ',') {
+            Comma++;
+        }
+        if (Comma != 4 || !KepEquals(Token->Value, 3, "COM") || !KepParseDecimal(Token->Value + 3, 1, &Port) ||
+            Port < 1 || Port > 4) {
+            return FALSE;
+        }
+        if (Comma < Token->ValueLength &&
+            (!KepParseDecimal(Token->Value + Comma + 1, Token->ValueLength - Comma - 1, &Baud) || Baud == 0 ||
+             115200 % Baud != 0)) {
+            return FALSE;
+        }
+    }
+    Parameters->DebugEnabled = TRUE;
+    Parameters->DebugPort = Port;
+    Parameters->DebugBaud = Baud;
+    return TRUE;
+}
+
+/* TESTFAULT=PAGE|GP|STACK|DOUBLE: FALSE for anything else. */
+static BOOLEAN KepParseTestFault(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
+    for (ULONG Fault = KeTestFaultPage; Token->Value != NULL && Fault < ARRAY_SIZE(KepTestFaultNames); Fault++) {
+        if (KepEquals(Token->Value, Token->ValueLength, KepTestFaultNames[Fault])) {
+            Parameters->TestFault = Fault;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* A flag parameter (no value allowed). */
+static BOOLEAN KepParseFlag(const KE_TOKEN *Token, PBOOLEAN Flag) {
+    if (Token->Value != NULL) {
+        return FALSE;
+    }
+    *Flag = TRUE;
+    return TRUE;
+}
+
+/* Applies one token; returns 0 or the KE_PARAMETER_PROBLEM. */
+static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
+    static const struct {
+        PCSTR Name;
+        SIZE_T Offset;
+    } Flags[] = {
+        {"NOXPA", offsetof(KE_PARAMETERS, NoXpa)},
+        {"SELFTEST", offsetof(KE_PARAMETERS, SelfTest)},
+        {"TESTEXIT", offsetof(KE_PARAMETERS, TestExit)},
+        {"SHUTDOWN", offsetof(KE_PARAMETERS, Shutdown)},
+    };
+
+    if (KepEquals(Token->Text, Token->NameLength, "DEBUG")) {
+        return KepParseDebug(Token, Parameters) ? 0 : KeParameterBadValue;
+    }
+    if (KepEquals(Token->Text, Token->NameLength, "TESTFAULT")) {
+        return KepParseTestFault(Token, Parameters) ? 0 : KeParameterBadValue;
+    }
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Flags); Index++) {
+        if (KepEquals(Token->Text, Token->NameLength, Flags[Index].Name)) {
+            return KepParseFlag(Token, (PBOOLEAN)((PUCHAR)Parameters + Flags[Index].Offset)) ? 0 : KeParameterBadValue;
+        }
+    }
+    return KeParameterUnknown;
+}
+
+VOID KeParseParameters(PCSTR Text, SIZE_T Length, PKE_PARAMETERS Parameters) {
+    SIZE_T Position = 0, End;
+    KE_TOKEN Token;
+    ULONG Problem;
+
+    RtlZeroMemory(Parameters, sizeof(*Parameters));
+    Length = RtlStringLength(Text, Length);
+    while (Position < Length) {
+        if (Text[Position] == ' ' || Text[Position] == '\t') {
+            Position++;
+            continue;
+        }
+        for (End = Position; End < Length && Text[End] != ' ' && Text[End] != '\t'; End++) {
+        }
+        Token = (KE_TOKEN){Text + Position, End - Position, End - Position, NULL, 0};
+        for (SIZE_T Index = 0; Index < Token.Length; Index++) {
+            if (Token.Text[Index] == '=') {
+                Token.NameLength = Index;
+                Token.Value = Token.Text + Index + 1;
+                Token.ValueLength = Token.Length - Index - 1;
+                break;
+            }
+        }
+        Problem = KepApplyToken(&Token, Parameters);
+        if (Problem != 0) {
+            if (Parameters->IgnoredCount < KE_PARAMETER_IGNORED_MAX) {
+                Parameters->Ignored[Parameters->IgnoredCount] =
+                    (KE_IGNORED_PARAMETER){(USHORT)Position, (USHORT)Token.Length, Problem};
+            }
+            Parameters->IgnoredCount++;
+        }
+        Position = End;
+    }
+}

@@ -1,0 +1,50 @@
+/* Kernel parameters (design.md section 4): parsed from InitBlock->Parameters. Pure, host-testable. */
+#ifndef XTOSKRNL_KE_PARAMS_H
+#define XTOSKRNL_KE_PARAMS_H
+
+#include <xtbase.h>
+
+/* TESTFAULT=... : a fault provoked on purpose after initialisation (tests of the STOP path). */
+typedef enum _KE_TEST_FAULT {
+    KeTestFaultNone = 0,
+    KeTestFaultPage,  /* read of an unmapped VA: #PF -> STOP 0x50 */
+    KeTestFaultGp,    /* general protection fault: STOP 0x7F (0xD) */
+    KeTestFaultStack, /* kernel stack overflow into the guard page: double fault, STOP 0x7F (8) */
+    KeTestFaultDouble /* #PF with an unusable stack pointer: double fault, STOP 0x7F (8) */
+} KE_TEST_FAULT;
+
+#define KE_PARAMETER_IGNORED_MAX 8
+
+/* Why a token was ignored. */
+typedef enum _KE_PARAMETER_PROBLEM {
+    KeParameterUnknown = 1, /* not a parameter this kernel knows */
+    KeParameterBadValue = 2 /* a known name with a value it cannot use */
+} KE_PARAMETER_PROBLEM;
+
+typedef struct _KE_IGNORED_PARAMETER {
+    USHORT Offset; /* into the parameter string */
+    USHORT Length;
+    ULONG Problem; /* KE_PARAMETER_PROBLEM */
+} KE_IGNORED_PARAMETER;
+
+typedef struct _KE_PARAMETERS {
+    BOOLEAN DebugEnabled; /* DEBUG or DEBUG=COMn[,baud] */
+    ULONG DebugPort;      /* 1..4 */
+    ULONG DebugBaud;      /* divides 115200 */
+    BOOLEAN NoXpa;
+    BOOLEAN SelfTest;
+    BOOLEAN TestExit;
+    BOOLEAN Shutdown;
+    ULONG TestFault;    /* KE_TEST_FAULT */
+    ULONG IgnoredCount; /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */
+    KE_IGNORED_PARAMETER Ignored[KE_PARAMETER_IGNORED_MAX];
+} KE_PARAMETERS, *PKE_PARAMETERS;
+
+/* Parses up to Length characters of Text (stops at a NUL): space/tab separated tokens, names case-insensitive.
+ * DEBUG without a value means COM1,115200; DEBUG=COMn means 115200. Later tokens override earlier ones. */
+VOID KeParseParameters(PCSTR Text, SIZE_T Length, PKE_PARAMETERS Parameters);
+
+/* Name of a KE_TEST_FAULT value ("PAGE", ...); "NONE" for none. */
+PCSTR KeTestFaultName(ULONG TestFault);
+
+#endif

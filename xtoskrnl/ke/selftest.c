@@ -1,0 +1,25 @@
+/* SELFTEST: the runtime library's and the kernel's own XTEST suites, run inside the kernel. */
+#include <rtl_suites.h>
+#include <xtest.h>
+
+#include "kd/kd.h"
+#include "ke/ke.h"
+#include "tests/kernel_suites.h"
+
+VOID XtestPrint(PCSTR Format, ...) {
+    va_list Arguments;
+
+    va_start(Arguments, Format);
+    KdPrintV(Format, Arguments);
+    va_end(Arguments);
+}
+
+ULONG KiRunSelfTests(VOID) {
+    static const XTEST_SUITE *const Suites[] = {
+        &RtlListSuite,       &RtlMemorySuite,   &RtlBitmapSuite, &RtlStringSuite, &RtlFormatSuite,  &RtlSha1Suite,
+        &RtlArithmeticSuite, &KeParameterSuite, &KeBugCodeSuite, &HlAcpiSuite,    &MmhPageMapSuite, &ArDescriptorSuite,
+    };
+
+    KdPrint("KE: SELFTEST: %u suites\n", (ULONG)ARRAY_SIZE(Suites));
+    return XtestRunSuites(Suites, ARRAY_SIZE(Suites));
+}

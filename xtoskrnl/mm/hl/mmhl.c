@@ -1,0 +1,123 @@
+/* Binding of the paging mode, the generic page walk, and the HAL window of early physical mappings. */
+#include <rtl.h>
+
+#include "ar/ar.h"
+#include "mmhl.h"
+
+static PCMMH_PAGE_MAP_OPS MmhpOps;
+static BOOLEAN MmhpNoExecute;
+static BOOLEAN MmhpWindowReady;
+static ULONG_PTR MmhpWindowBits[RTL_BITMAP_WORDS(MM_HAL_WINDOW_PAGES)];
+static RTL_BITMAP MmhpWindowMap;
+
+PCMMH_PAGE_MAP_OPS MmhFindPagingMode(ULONG Mode) {
+    for (ULONG Index = 0; Index < MmhArchModeCount; Index++) {
+        if (MmhArchModes[Index]->Mode == Mode) {
+            return MmhArchModes[Index];
+        }
+    }
+    return NULL;
+}
+
+MMH_MODE_CHECK MmhInitialize(PXT_INIT_BLOCK InitBlock, BOOLEAN NoExecute) {
+    PCMMH_PAGE_MAP_OPS Ops = MmhFindPagingMode(InitBlock->PagingMode);
+    ULONGLONG Efer;
+    BOOLEAN EferPresent = ArReadEfer(&Efer);
+    MMH_MODE_CHECK Check = MmhCheckPagingRegisters(Ops, ArReadCr0(), ArReadCr4(), Efer, EferPresent);
+
+    if (Check != MmhModeOk) {
+        return Check;
+    }
+    MmhpOps = Ops;
+    MmhpNoExecute = NoExecute && Ops->NoExecuteBit != 0;
+    RtlInitializeBitMap(&MmhpWindowMap, MmhpWindowBits, MM_HAL_WINDOW_PAGES);
+    RtlClearAllBits(&MmhpWindowMap);
+    RtlSetBit(&MmhpWindowMap, MM_HAL_WINDOW_PAGES - 1); /* the never-mapped page */
+    /* The window's page table: its level-2 entry (and everything above) must be present. */
+    MmhpWindowReady = TRUE;
+    for (ULONG Level = Ops->Levels; Level >= 2; Level--) {
+        if (!(Ops->ReadEntry(Ops->GetEntryAddress(MmhHalWindowBase, Level)) & PTE_PRESENT)) {
+            MmhpWindowReady = FALSE;
+            break;
+        }
+    }
+    return MmhModeOk;
+}
+
+PCMMH_PAGE_MAP_OPS MmhGetPageMapOps(VOID) {
+    return MmhpOps;
+}
+
+BOOLEAN MmhIsAddressValid(ULONGLONG Va) {
+    ULONGLONG Entry;
+
+    if (MmhpOps == NULL) {
+        return FALSE;
+    }
+    for (ULONG Level = MmhpOps->Levels; Level >= 1; Level--) {
+        Entry = MmhpOps->ReadEntry(MmhpOps->GetEntryAddress(Va, Level));
+        if (!(Entry & PTE_PRESENT)) {
+            return FALSE;
+        }
+        if (Level > 1 && (Entry & PTE_LARGE_PAGE)) {
+            return TRUE;
+        }
+    }
+    return TRUE;
+}
+
+BOOLEAN MmhIsNoExecuteActive(VOID) {
+    return MmhpOps != NULL && MmhpNoExecute;
+}
+
+BOOLEAN MmhIsHalWindowReady(VOID) {
+    return MmhpOps != NULL && MmhpWindowReady;
+}
+
+ULONG_PTR MmhGetUnmappedAddress(VOID) {
+    return MmhHalWindowBase + (MM_HAL_WINDOW_PAGES - 1) * MM_PAGE_SIZE;
+}
+
+XTSTATUS MmhMapPhysicalMemory(PHYSICAL_ADDRESS Address, SIZE_T Length, PVOID *Va) {
+    ULONGLONG FirstPfn = Address >> MM_PAGE_SHIFT;
+    ULONG_PTR Pages = (ULONG_PTR)(((Address & (MM_PAGE_SIZE - 1)) + Length + MM_PAGE_SIZE - 1) >> MM_PAGE_SHIFT);
+    ULONG_PTR First, PageVa;
+
+    *Va = NULL;
+    if (!MmhIsHalWindowReady()) {
+        return STATUS_NOT_FOUND;
+    }
+    if (Length == 0 || Pages >= MM_HAL_WINDOW_PAGES || FirstPfn + Pages - 1 > MmhpOps->MaxPfn) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    First = RtlFindClearBitsAndSet(&MmhpWindowMap, Pages, 0);
+    if (First == RTL_BITMAP_NOT_FOUND) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    for (ULONG_PTR Page = 0; Page < Pages; Page++) {
+        PageVa = MmhHalWindowBase + (First + Page) * MM_PAGE_SIZE;
+        MmhpOps->WriteEntry(
+            MmhpOps->GetEntryAddress(PageVa, 1),
+            MmhpOps->MakeLeafEntry(FirstPfn + Page, MMH_MAP_WRITABLE | (MmhpNoExecute ? MMH_MAP_NO_EXECUTE : 0)));
+        ArInvalidatePage((PCVOID)PageVa);
+    }
+    *Va = (PVOID)(MmhHalWindowBase + First * MM_PAGE_SIZE + (ULONG_PTR)(Address & (MM_PAGE_SIZE - 1)));
+    return STATUS_SUCCESS;
+}
+
+VOID MmhUnmapPhysicalMemory(PVOID Va, SIZE_T Length) {
+    ULONG_PTR Offset = (ULONG_PTR)Va - MmhHalWindowBase;
+    ULONG_PTR First = Offset >> MM_PAGE_SHIFT;
+    ULONG_PTR Pages = ((Offset & (MM_PAGE_SIZE - 1)) + Length + MM_PAGE_SIZE - 1) >> MM_PAGE_SHIFT;
+    ULONG_PTR PageVa;
+
+    if (MmhpOps == NULL || Va == NULL || First + Pages > MM_HAL_WINDOW_PAGES - 1) {
+        return;
+    }
+    for (ULONG_PTR Page = 0; Page < Pages; Page++) {
+        PageVa = MmhHalWindowBase + (First + Page) * MM_PAGE_SIZE;
+        MmhpOps->WriteEntry(MmhpOps->GetEntryAddress(PageVa, 1), 0);
+        ArInvalidatePage((PCVOID)PageVa);
+    }
+    RtlClearBits(&MmhpWindowMap, First, Pages);
+}

@@ -1,0 +1,17 @@
+/* Memory manager pager: system virtual address space backed by physical frames (interface; implemented by the
+ * kernel's pager, and by fake pagers in host tests). */
+#ifndef XTOSKRNL_MM_PAGER_PAGER_H
+#define XTOSKRNL_MM_PAGER_PAGER_H
+
+#include <xtbase.h>
+
+#define MM_SYSTEM_PAGES_GUARD_AFTER 0x1 /* leave one unmapped guard page right after the block (special pool) */
+
+/* Reserves Count contiguous system VA pages and backs them with physical frames, read-write, non-executable.
+ * Returns NULL when VA or frames are exhausted. */
+PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags);
+
+/* Releases pages obtained from MmAllocateSystemPages (same Count and Flags). */
+VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags);
+
+#endif

@@ -1,0 +1,59 @@
+/* amd64 pool header: NT x64's 16-byte POOL_HEADER shape (granularity 16 bytes) with a 64-bit check value. */
+#ifndef XTOSKRNL_MM_POOL_POOLARCH_H
+#define XTOSKRNL_MM_POOL_POOLARCH_H
+
+#include <xtbase.h>
+
+#define MI_POOL_GRANULE_SHIFT 4 /* 16-byte granules */
+#define MI_POOL_SIZE_BITS     8 /* PreviousSize and BlockSize, in granules */
+#define MI_POOL_TYPE_BITS     8
+
+/* Bits 0-7 PreviousSize, 8-15 PoolIndex (unused: 0), 16-23 BlockSize, 24-31 PoolType; then the tag; then Check, a
+ * keyed digest of the first 8 bytes, the header's address and the per-boot cookie. */
+typedef struct _POOL_HEADER {
+    union {
+        struct {
+            ULONG PreviousSize : 8;
+            ULONG PoolIndex : 8;
+            ULONG BlockSize : 8;
+            ULONG PoolType : 8;
+        };
+        ULONG Ulong1;
+    };
+    ULONG PoolTag;
+    ULONG_PTR Check;
+} POOL_HEADER, *PPOOL_HEADER;
+
+STATIC_ASSERT(sizeof(PVOID) == 8);
+STATIC_ASSERT(sizeof(POOL_HEADER) == 16);
+STATIC_ASSERT(offsetof(POOL_HEADER, PoolTag) == 4);
+STATIC_ASSERT(offsetof(POOL_HEADER, Check) == 8);
+
+/* The first header word from its fields. */
+#define MI_POOL_ULONG1(PreviousSize, BlockSize, PoolType) \
+    ((ULONG)(PreviousSize) | ((ULONG)(BlockSize) << 16) | ((ULONG)(PoolType) << 24))
+
+/* A bijective 64-bit mixer (multiply by an odd constant, then fold the high half down). */
+XTINLINE ULONG_PTR MiPoolMix(ULONG_PTR Value) {
+    Value *= 0x9E3779B97F4A7C15ULL;
+    return Value ^ (Value >> 32);
+}
+
+/* The check value of a header at Header holding Ulong1 and Tag. Any change of the first 8 bytes changes it. */
+XTINLINE ULONG_PTR MiPoolHeaderCheck(const POOL_HEADER *Header, ULONG Ulong1, ULONG Tag, ULONG_PTR Cookie) {
+    return MiPoolMix(((ULONG_PTR)Ulong1 | ((ULONG_PTR)Tag << 32)) ^ (ULONG_PTR)Header ^ Cookie);
+}
+
+/* Writes a whole header (fields and check). */
+XTINLINE VOID MiPoolWriteHeader(PPOOL_HEADER Header, ULONG Ulong1, ULONG Tag, ULONG_PTR Cookie) {
+    Header->Ulong1 = Ulong1;
+    Header->PoolTag = Tag;
+    Header->Check = MiPoolHeaderCheck(Header, Ulong1, Tag, Cookie);
+}
+
+/* TRUE when the header's check value matches its contents. */
+XTINLINE BOOLEAN MiPoolHeaderIntact(const POOL_HEADER *Header, ULONG_PTR Cookie) {
+    return (BOOLEAN)(Header->Check == MiPoolHeaderCheck(Header, Header->Ulong1, Header->PoolTag, Cookie));
+}
+
+#endif

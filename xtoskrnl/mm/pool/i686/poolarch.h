@@ -1,0 +1,62 @@
+/* i686 pool header: NT x86's 8-byte POOL_HEADER shape (granularity 8 bytes); PoolIndex holds a 7-bit check. */
+#ifndef XTOSKRNL_MM_POOL_POOLARCH_H
+#define XTOSKRNL_MM_POOL_POOLARCH_H
+
+#include <xtbase.h>
+
+#define MI_POOL_GRANULE_SHIFT 3 /* 8-byte granules */
+#define MI_POOL_SIZE_BITS     9 /* PreviousSize and BlockSize, in granules */
+#define MI_POOL_TYPE_BITS     7
+
+/* Bits 0-8 PreviousSize, 9-15 PoolIndex (a keyed 7-bit digest of the rest of the header, its address and the
+ * per-boot cookie), 16-24 BlockSize, 25-31 PoolType; then the tag. */
+typedef struct _POOL_HEADER {
+    union {
+        struct {
+            ULONG PreviousSize : 9;
+            ULONG PoolIndex : 7;
+            ULONG BlockSize : 9;
+            ULONG PoolType : 7;
+        };
+        ULONG Ulong1;
+    };
+    ULONG PoolTag;
+} POOL_HEADER, *PPOOL_HEADER;
+
+STATIC_ASSERT(sizeof(PVOID) == 4);
+STATIC_ASSERT(sizeof(POOL_HEADER) == 8);
+STATIC_ASSERT(offsetof(POOL_HEADER, PoolTag) == 4);
+
+#define MI_POOL_INDEX_SHIFT 9
+#define MI_POOL_INDEX_MASK  (0x7Fu << MI_POOL_INDEX_SHIFT)
+
+/* The first header word from its fields (PoolIndex left 0: the check goes there). */
+#define MI_POOL_ULONG1(PreviousSize, BlockSize, PoolType) \
+    ((ULONG)(PreviousSize) | ((ULONG)(BlockSize) << 16) | ((ULONG)(PoolType) << 25))
+
+/* A bijective 32-bit mixer (multiply by an odd constant, then fold the high half down). */
+XTINLINE ULONG_PTR MiPoolMix(ULONG_PTR Value) {
+    Value *= 0x7F4A7C15u;
+    return Value ^ (Value >> 16);
+}
+
+/* The 7-bit check of a header at Header holding Ulong1 (its PoolIndex bits ignored) and Tag. */
+XTINLINE ULONG MiPoolHeaderCheck(const POOL_HEADER *Header, ULONG Ulong1, ULONG Tag, ULONG_PTR Cookie) {
+    ULONG_PTR Value = MiPoolMix(Tag ^ (ULONG_PTR)Header ^ Cookie);
+
+    Value = MiPoolMix(Value ^ (Ulong1 & ~MI_POOL_INDEX_MASK)) * 0x2C1B3C6Du;
+    return (ULONG)(Value >> 25);
+}
+
+/* Writes a whole header (fields and check). */
+XTINLINE VOID MiPoolWriteHeader(PPOOL_HEADER Header, ULONG Ulong1, ULONG Tag, ULONG_PTR Cookie) {
+    Header->PoolTag = Tag;
+    Header->Ulong1 = (Ulong1 & ~MI_POOL_INDEX_MASK) | (MiPoolHeaderCheck(Header, Ulong1, Tag, Cookie) << MI_POOL_INDEX_SHIFT);
+}
+
+/* TRUE when the header's check value matches its contents. */
+XTINLINE BOOLEAN MiPoolHeaderIntact(const POOL_HEADER *Header, ULONG_PTR Cookie) {
+    return (BOOLEAN)(Header->PoolIndex == MiPoolHeaderCheck(Header, Header->Ulong1, Header->PoolTag, Cookie));
+}
+
+#endif

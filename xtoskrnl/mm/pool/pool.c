@@ -1,0 +1,223 @@
+/* Non-paged pool: initialisation, the allocation and free fast paths (lookaside lists) and the Mm API. */
+#include "poolp.h"
+
+/* The system's non-paged pool. */
+static MI_POOL_DESCRIPTOR MiNonPagedPool;
+
+XTSTATUS MiInitializePool(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie) {
+    ULONG Index;
+
+    if (Cookie == 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    RtlZeroMemory(Pool, sizeof(*Pool));
+    Pool->Cookie = Cookie;
+    for (Index = 0; Index < MI_POOL_LIST_HEADS; Index++) {
+        Pool->ListHeads[Index].Flink = &Pool->ListHeads[Index];
+        Pool->ListHeads[Index].Blink = &Pool->ListHeads[Index];
+    }
+    for (Index = MI_POOL_MIN_BLOCK; Index <= MI_POOL_LOOKASIDE_GRANULES; Index++) {
+        ULONG Depth = (ULONG)(MI_POOL_LOOKASIDE_LIST_BYTES / (Index * MI_POOL_GRANULE));
+        Pool->Lookaside[Index].MaximumDepth = Depth < MI_POOL_LOOKASIDE_MAX_DEPTH ? Depth : MI_POOL_LOOKASIDE_MAX_DEPTH;
+    }
+    RtlInitializeListHead(&Pool->PageList);
+    Pool->OverflowTag.Key = MI_POOL_TAG_KEY(MI_POOL_OVERFLOW_TAG);
+    return STATUS_SUCCESS;
+}
+
+/* Stops the system for a block whose own header is unusable: corrupt, not in use (double free) or another tag. */
+static XTNORETURN VOID MiPoolBadFree(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, PVOID Address, ULONG Tag) {
+    if (!MiPoolHeaderIntact(Header, Pool->Cookie)) {
+        KeBugCheckEx(BAD_POOL_CALLER, MI_BPC_HEADER_CORRUPT, (ULONG_PTR)Header, Header->Ulong1, 0);
+    }
+    if (Header->PoolType != MI_POOL_BLOCK_IN_USE) {
+        KeBugCheckEx(BAD_POOL_CALLER, MI_BPC_DOUBLE_FREE, 0, Header->Ulong1, (ULONG_PTR)Address);
+    }
+    if (Header->PoolTag != Tag) {
+        KeBugCheckEx(BAD_POOL_CALLER, MI_BPC_WRONG_TAG, (ULONG_PTR)Address, Header->PoolTag, Tag);
+    }
+    KeBugCheckEx(BAD_POOL_HEADER, MI_BPH_BLOCK_SIZE_CORRUPT, 0, Header->Ulong1, (ULONG_PTR)Header);
+}
+
+/* A block from the lookaside list of its size, marked in use with Tag; NULL when the list is empty. */
+static PPOOL_HEADER MiPopLookaside(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag) {
+    PMI_POOL_LOOKASIDE Lookaside = &Pool->Lookaside[Granules];
+    PMI_POOL_LOOKASIDE_LINK Link = Lookaside->Head;
+    PPOOL_HEADER Header;
+
+    if (Link == NULL) {
+        return NULL;
+    }
+    if (Link->Check != MiPoolLookasideCheck(Pool, Link, Link->Next)) {
+        KeBugCheckEx(BAD_POOL_HEADER, MI_BPH_FREE_LIST_CORRUPT, (ULONG_PTR)Link, (ULONG_PTR)Link->Next, Link->Check);
+    }
+    Header = (PPOOL_HEADER)Link - 1;
+    if (!MiPoolHeaderIntact(Header, Pool->Cookie) || Header->PoolType != MI_POOL_BLOCK_LOOKASIDE ||
+        Header->BlockSize != Granules) {
+        KeBugCheckEx(BAD_POOL_HEADER, MI_BPH_FREED_BLOCK_CHANGED, (ULONG_PTR)Header, Header->Ulong1, Granules);
+    }
+    Lookaside->Head = Link->Next;
+    Lookaside->Depth--;
+    Pool->LookasideBlocks--;
+    MiPoolWriteHeader(Header, MI_POOL_ULONG1(Header->PreviousSize, Granules, MI_POOL_BLOCK_IN_USE), Tag,
+                      Pool->Cookie);
+    return Header;
+}
+
+/* Puts a checked in-use block on the lookaside list of its size; FALSE when that list is full. */
+static BOOLEAN MiPushLookaside(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, ULONG Granules) {
+    PMI_POOL_LOOKASIDE Lookaside = &Pool->Lookaside[Granules];
+    PMI_POOL_LOOKASIDE_LINK Link = (PMI_POOL_LOOKASIDE_LINK)(Header + 1);
+
+    if (Lookaside->Depth >= Lookaside->MaximumDepth) {
+        return FALSE;
+    }
+    Link->Next = Lookaside->Head;
+    Link->Check = MiPoolLookasideCheck(Pool, Link, Link->Next);
+    MiPoolWriteHeader(Header, MI_POOL_ULONG1(Header->PreviousSize, Granules, MI_POOL_BLOCK_LOOKASIDE), Header->PoolTag,
+                      Pool->Cookie);
+    Lookaside->Head = Link;
+    Lookaside->Depth++;
+    Pool->LookasideBlocks++;
+    return TRUE;
+}
+
+PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
+    PPOOL_HEADER Header = NULL;
+    PVOID Address;
+    ULONG Granules;
+
+    if (PoolType != NonPagedPool || Pool->Cookie == 0) {
+        Pool->FailedAllocations++;
+        return NULL;
+    }
+    MiAcquirePoolLock(Pool);
+    if (MI_POOL_TAG_KEY(Tag) == Pool->SpecialTagKey) {
+        Address = MiAllocateSpecialPool(Pool, Size, Tag);
+    } else if (Size > MI_POOL_MAX_SMALL_SIZE) {
+        Address = MiAllocateBigPool(Pool, Size, Tag);
+    } else {
+        Granules = (ULONG)((Size + (Size == 0) + MI_POOL_GRANULE - 1) >> MI_POOL_GRANULE_SHIFT) + 1;
+        if (Granules <= MI_POOL_LOOKASIDE_GRANULES) {
+            Header = MiPopLookaside(Pool, Granules, Tag);
+        }
+        if (Header == NULL) {
+            Header = MiAllocateSmallBlock(Pool, Granules, Tag);
+        }
+        Address = Header != NULL ? Header + 1 : NULL;
+        if (Header != NULL) {
+            MiPoolCharge(Pool, Tag, (SIZE_T)Header->BlockSize << MI_POOL_GRANULE_SHIFT);
+        }
+    }
+    if (Address == NULL) {
+        Pool->FailedAllocations++;
+    }
+    MiReleasePoolLock(Pool);
+    return Address;
+}
+
+/* Frees Address when it is not a block of a pool page: a big or special-pool allocation, or a bad address. */
+static VOID MiFreeNonSmall(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
+    if (!MiFreeBigPool(Pool, Address, Tag)) {
+        KeBugCheckEx(BAD_POOL_CALLER, MI_BPC_BAD_ADDRESS, (ULONG_PTR)Address, 0, 0);
+    }
+}
+
+VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
+    PPOOL_HEADER Header = (PPOOL_HEADER)Address - 1;
+    ULONG_PTR Page = MiPoolPageOf(Address);
+    PPOOL_HEADER Next;
+    ULONG Granules;
+
+    MiAcquirePoolLock(Pool);
+    if (((ULONG_PTR)Address & (MI_POOL_GRANULE - 1)) != 0 ||
+        (ULONG_PTR)Address - Page < MI_POOL_PAGE_HEADER_BYTES + MI_POOL_GRANULE ||
+        ((PMI_POOL_PAGE)Page)->Signature != MiPoolPageSignature(Pool, Page)) {
+        MiFreeNonSmall(Pool, Address, Tag);
+        MiReleasePoolLock(Pool);
+        return;
+    }
+    Granules = Header->BlockSize;
+    if (!MiPoolHeaderIntact(Header, Pool->Cookie) || Header->PoolType != MI_POOL_BLOCK_IN_USE ||
+        Header->PoolTag != Tag || Granules < MI_POOL_MIN_BLOCK ||
+        (ULONG_PTR)Header + ((ULONG_PTR)Granules << MI_POOL_GRANULE_SHIFT) > Page + MM_PAGE_SIZE) {
+        MiPoolBadFree(Pool, Header, Address, Tag);
+    }
+    if (!MiPoolBlockEndsPage(Header, Granules)) {
+        Next = MiPoolHeaderAt(Header, Granules);
+        if (!MiPoolHeaderIntact(Next, Pool->Cookie) || Next->PreviousSize != Granules) {
+            KeBugCheckEx(BAD_POOL_HEADER, MI_BPH_NEXT_BLOCK_CORRUPT, (ULONG_PTR)Header, (ULONG_PTR)Next, Page);
+        }
+    }
+    MiPoolCredit(Pool, Tag, (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT);
+    if (Granules > MI_POOL_LOOKASIDE_GRANULES || !MiPushLookaside(Pool, Header, Granules)) {
+        MiFreeSmallBlock(Pool, Header);
+    }
+    MiReleasePoolLock(Pool);
+}
+
+VOID MiSetSpecialPoolTag(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, BOOLEAN Enable) {
+    Pool->SpecialTagKey = Enable ? MI_POOL_TAG_KEY(Tag) : 0;
+}
+
+VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool) {
+    PMI_POOL_LOOKASIDE_LINK Link;
+    PPOOL_HEADER Header;
+    ULONG Index;
+
+    for (Index = MI_POOL_MIN_BLOCK; Index <= MI_POOL_LOOKASIDE_GRANULES; Index++) {
+        while ((Link = Pool->Lookaside[Index].Head) != NULL) {
+            Header = MiPopLookaside(Pool, Index, ((PPOOL_HEADER)Link - 1)->PoolTag);
+            MiFreeSmallBlock(Pool, Header);
+        }
+    }
+    MiReleaseEmptyPages(Pool);
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* The system's non-paged pool                                                                                  */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+XTSTATUS MmInitializeNonPagedPool(ULONG_PTR Cookie) {
+    return MiInitializePool(&MiNonPagedPool, Cookie);
+}
+
+PVOID MmAllocatePool(MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
+    return MiAllocatePool(&MiNonPagedPool, PoolType, Size, Tag);
+}
+
+VOID MmFreePool(PVOID Address, ULONG Tag) {
+    MiFreePool(&MiNonPagedPool, Address, Tag);
+}
+
+PVOID ExAllocatePoolWithTag(MM_POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag) {
+    return MiAllocatePool(&MiNonPagedPool, PoolType, NumberOfBytes, Tag);
+}
+
+VOID ExFreePoolWithTag(PVOID Address, ULONG Tag) {
+    MiFreePool(&MiNonPagedPool, Address, Tag);
+}
+
+VOID MmSetSpecialPoolTag(ULONG Tag) {
+    MiSetSpecialPoolTag(&MiNonPagedPool, Tag, TRUE);
+}
+
+VOID MmClearSpecialPoolTag(VOID) {
+    MiSetSpecialPoolTag(&MiNonPagedPool, 0, FALSE);
+}
+
+BOOLEAN MmQueryPoolTag(ULONG Tag, PMM_POOL_TAG_STATISTICS Statistics) {
+    return MiQueryPoolTag(&MiNonPagedPool, Tag, Statistics);
+}
+
+VOID MmQueryPoolStatistics(PMM_POOL_STATISTICS Statistics) {
+    MiQueryPoolStatistics(&MiNonPagedPool, Statistics);
+}
+
+VOID MmDumpPoolTags(PRTL_OUTPUT_ROUTINE Output, PVOID Context) {
+    MiDumpPoolTags(&MiNonPagedPool, Output, Context);
+}
+
+ULONG MmCheckPoolConsistency(VOID) {
+    return MiCheckPoolConsistency(&MiNonPagedPool);
+}

@@ -1,0 +1,284 @@
+/* Non-paged pool internals: the pool descriptor, block and page layout, checks and STOP codes. Generic code: the
+ * per-arch header layout comes from <poolarch.h> (amd64/ or i686/, chosen by the build). See docs/pool.md. */
+#ifndef XTOSKRNL_MM_POOL_POOLP_H
+#define XTOSKRNL_MM_POOL_POOLP_H
+
+#include <pager.h>
+#include <poolarch.h>
+#include <rtl.h>
+
+#include "pool.h"
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* STOP codes (NT values) and their first parameter                                                             */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+#define BAD_POOL_HEADER                        0x00000019
+#define SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION 0x000000C1
+#define BAD_POOL_CALLER                        0x000000C2
+
+/* BAD_POOL_HEADER parameter 1. */
+#define MI_BPH_FREE_LIST_CORRUPT   0x03 /* P2 entry, P3 read-back flink/next, P4 read-back blink/check */
+#define MI_BPH_NEIGHBOURS_DISAGREE 0x05 /* P2 entry, P3 0, P4 the neighbour whose size disagrees */
+#define MI_BPH_BLOCK_SIZE_CORRUPT  0x07 /* P2 0, P3 header contents, P4 the header */
+#define MI_BPH_FREED_BLOCK_CHANGED 0x0D /* P2 header, P3 header contents, P4 expected block size */
+#define MI_BPH_NEXT_BLOCK_CORRUPT  0x21 /* P2 block being freed, P3 the corrupt next header, P4 the page */
+
+/* BAD_POOL_CALLER parameter 1. */
+#define MI_BPC_HEADER_CORRUPT 0x01 /* P2 header, P3 header contents, P4 0 */
+#define MI_BPC_DOUBLE_FREE    0x07 /* P2 0, P3 header contents, P4 the address being freed */
+#define MI_BPC_WRONG_TAG      0x0A /* P2 address, P3 allocator's tag, P4 tag used to free */
+#define MI_BPC_BAD_ADDRESS    0x46 /* P2 address, P3 0, P4 0: not a pool block */
+
+/* SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION parameter 4 (P1 address being freed, P2 first corrupt byte, P3 size). */
+#define MI_SPC_BEFORE_BLOCK_CHANGED 0x23
+#define MI_SPC_AFTER_BLOCK_CHANGED  0x24
+
+/* Provided by the kernel (ke); host tests provide a catchable one. */
+XTNORETURN VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR Parameter1, ULONG_PTR Parameter2, ULONG_PTR Parameter3,
+                             ULONG_PTR Parameter4);
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Geometry                                                                                                     */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+#define MI_POOL_GRANULE              ((SIZE_T)sizeof(POOL_HEADER))
+#define MI_POOL_PAGE_HEADER_GRANULES 2
+#define MI_POOL_PAGE_HEADER_BYTES    (MI_POOL_PAGE_HEADER_GRANULES * MI_POOL_GRANULE)
+/* The whole usable part of a pool page, in granules (254 on amd64, 510 on i686). */
+#define MI_POOL_PAGE_GRANULES        ((ULONG)(MM_PAGE_SIZE / MI_POOL_GRANULE - MI_POOL_PAGE_HEADER_GRANULES))
+/* Smallest block: the header and one granule (a free block's links, a lookaside link). */
+#define MI_POOL_MIN_BLOCK            2
+/* Largest request served from pool pages; above it, whole pages. */
+#define MI_POOL_MAX_SMALL_SIZE       ((SIZE_T)(MI_POOL_PAGE_GRANULES - 1) * MI_POOL_GRANULE)
+#define MI_POOL_LIST_HEADS           (MI_POOL_PAGE_GRANULES + 1)
+/* Lookaside lists for blocks of up to 512 bytes including the header (requests up to 496 / 504 bytes). */
+#define MI_POOL_LOOKASIDE_GRANULES   ((ULONG)(512 / MI_POOL_GRANULE))
+#define MI_POOL_LOOKASIDE_LIST_BYTES 32768
+#define MI_POOL_LOOKASIDE_MAX_DEPTH  256
+/* Completely free pages kept for reuse before pages go back to the pager. */
+#define MI_POOL_EMPTY_PAGE_LIMIT     8
+#define MI_POOL_TAG_TABLE_SHIFT      9
+#define MI_POOL_TAG_TABLE_SIZE       (1u << MI_POOL_TAG_TABLE_SHIFT)
+#define MI_POOL_TAG_TABLE_LIMIT      (MI_POOL_TAG_TABLE_SIZE * 7 / 8)
+#define MI_POOL_OVERFLOW_TAG         MM_POOL_TAG('O', 'v', 'f', 'l')
+#define MI_POOL_PAGE_MAGIC           ((ULONG_PTR)0x506F6F6C50616765ULL) /* "PoolPage" (truncated on i686) */
+
+STATIC_ASSERT(MI_POOL_GRANULE == ((SIZE_T)1 << MI_POOL_GRANULE_SHIFT));
+STATIC_ASSERT(MI_POOL_GRANULE == 2 * sizeof(PVOID));
+STATIC_ASSERT(MI_POOL_PAGE_GRANULES < (1u << MI_POOL_SIZE_BITS));
+STATIC_ASSERT(MI_POOL_PAGE_GRANULES == (sizeof(PVOID) == 8 ? 254 : 510));
+STATIC_ASSERT(MI_POOL_LOOKASIDE_GRANULES < MI_POOL_PAGE_GRANULES);
+
+/* Block states (POOL_HEADER.PoolType). */
+#define MI_POOL_BLOCK_FREE      0x00 /* on a per-size free list; PoolTag holds the keyed check of its links */
+#define MI_POOL_BLOCK_IN_USE    0x01 /* NonPagedPool + 1 */
+#define MI_POOL_BLOCK_LOOKASIDE 0x41 /* freed by its owner, held by a lookaside list; PoolTag keeps the old tag */
+
+/* The first bytes of every page carved into blocks. */
+typedef struct _MI_POOL_PAGE {
+    ULONG_PTR Signature; /* MiPoolPageSignature(): a page of this pool */
+    LIST_ENTRY PageLinks;
+    ULONG_PTR Reserved;
+} MI_POOL_PAGE, *PMI_POOL_PAGE;
+
+STATIC_ASSERT(sizeof(MI_POOL_PAGE) == MI_POOL_PAGE_HEADER_BYTES);
+
+/* The body of a free block (and a list head): links to the bodies of the neighbouring free blocks. */
+typedef struct _MI_POOL_FREE_LINKS {
+    struct _MI_POOL_FREE_LINKS *Flink;
+    struct _MI_POOL_FREE_LINKS *Blink;
+} MI_POOL_FREE_LINKS, *PMI_POOL_FREE_LINKS;
+
+/* The body of a block on a lookaside list. */
+typedef struct _MI_POOL_LOOKASIDE_LINK {
+    struct _MI_POOL_LOOKASIDE_LINK *Next;
+    ULONG_PTR Check; /* keyed digest of Next and the link's address */
+} MI_POOL_LOOKASIDE_LINK, *PMI_POOL_LOOKASIDE_LINK;
+
+STATIC_ASSERT(sizeof(MI_POOL_FREE_LINKS) <= (MI_POOL_MIN_BLOCK - 1) * MI_POOL_GRANULE);
+STATIC_ASSERT(sizeof(MI_POOL_LOOKASIDE_LINK) <= (MI_POOL_MIN_BLOCK - 1) * MI_POOL_GRANULE);
+
+typedef struct _MI_POOL_LOOKASIDE {
+    PMI_POOL_LOOKASIDE_LINK Head;
+    ULONG Depth;
+    ULONG MaximumDepth;
+} MI_POOL_LOOKASIDE, *PMI_POOL_LOOKASIDE;
+
+typedef struct _MI_POOL_TAG_ENTRY {
+    ULONGLONG Key; /* 0: empty slot; otherwise the tag | 1 << 32 */
+    ULONG_PTR Allocations;
+    ULONG_PTR Frees;
+    SIZE_T BytesInUse;
+    SIZE_T CheckBytes;     /* consistency checker scratch */
+    ULONG_PTR CheckBlocks; /* consistency checker scratch */
+} MI_POOL_TAG_ENTRY, *PMI_POOL_TAG_ENTRY;
+
+#define MI_POOL_TAG_KEY(Tag) ((ULONGLONG)(Tag) | (1ULL << 32))
+
+/* One page-sized (or special pool) allocation. Address NULL: empty slot. */
+typedef struct _MI_POOL_BIG_ENTRY {
+    PVOID Address;
+    SIZE_T Size; /* bytes requested */
+    ULONG Tag;
+    ULONG Flags;
+} MI_POOL_BIG_ENTRY, *PMI_POOL_BIG_ENTRY;
+
+#define MI_POOL_BIG_SPECIAL 0x1 /* special pool: at the end of its pages, guard page after */
+
+/* A pool: the system's non-paged pool is one; tests make private ones. */
+typedef struct _MI_POOL_DESCRIPTOR {
+    ULONG_PTR Cookie;
+    ULONGLONG SpecialTagKey; /* MI_POOL_TAG_KEY(special tag), or 0: no special pool */
+    /* The pool lock goes here once there is more than one CPU or interrupts on (MiAcquirePoolLock). */
+    MI_POOL_LOOKASIDE Lookaside[MI_POOL_LOOKASIDE_GRANULES + 1];
+    MI_POOL_FREE_LINKS ListHeads[MI_POOL_LIST_HEADS];
+    SIZE_T ListCounts[MI_POOL_LIST_HEADS];
+    ULONG_PTR NonEmptyLists[RTL_BITMAP_WORDS(MI_POOL_LIST_HEADS)];
+    LIST_ENTRY PageList;
+    SIZE_T SmallPages;
+    SIZE_T EmptyPages;
+    SIZE_T FreeBlocks;
+    SIZE_T LookasideBlocks;
+    PMI_POOL_BIG_ENTRY BigTable;
+    SIZE_T BigCapacity; /* a power of two, or 0 before the first big allocation */
+    SIZE_T BigCount;
+    SIZE_T BigPages;
+    ULONG_PTR Allocations;
+    ULONG_PTR Frees;
+    ULONG_PTR FailedAllocations;
+    ULONG TagsUsed;
+    MI_POOL_TAG_ENTRY OverflowTag;
+    MI_POOL_TAG_ENTRY Tags[MI_POOL_TAG_TABLE_SIZE];
+    SIZE_T CheckCounts[MI_POOL_LIST_HEADS]; /* consistency checker scratch */
+} MI_POOL_DESCRIPTOR, *PMI_POOL_DESCRIPTOR;
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Inline helpers                                                                                               */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+/* Serialises the pool; nothing to do on one CPU with interrupts off. */
+XTINLINE VOID MiAcquirePoolLock(PMI_POOL_DESCRIPTOR Pool) {
+    UNUSED(Pool);
+}
+XTINLINE VOID MiReleasePoolLock(PMI_POOL_DESCRIPTOR Pool) {
+    UNUSED(Pool);
+}
+
+XTINLINE ULONG_PTR MiPoolPageOf(PCVOID Address) {
+    return (ULONG_PTR)Address & ~(ULONG_PTR)(MM_PAGE_SIZE - 1);
+}
+
+/* The signature a page of Pool carries in MI_POOL_PAGE.Signature. */
+XTINLINE ULONG_PTR MiPoolPageSignature(const MI_POOL_DESCRIPTOR *Pool, ULONG_PTR Page) {
+    return MiPoolMix(Page ^ Pool->Cookie ^ (ULONG_PTR)Pool ^ MI_POOL_PAGE_MAGIC);
+}
+
+/* The header Granules granules after Header. */
+XTINLINE PPOOL_HEADER MiPoolHeaderAt(PPOOL_HEADER Header, LONG_PTR Granules) {
+    return (PPOOL_HEADER)((PUCHAR)Header + Granules * (LONG_PTR)MI_POOL_GRANULE);
+}
+
+/* TRUE when the block at Header ends exactly at its page's end (no next neighbour). */
+XTINLINE BOOLEAN MiPoolBlockEndsPage(const POOL_HEADER *Header, ULONG BlockSize) {
+    return (BOOLEAN)((((ULONG_PTR)Header + ((ULONG_PTR)BlockSize << MI_POOL_GRANULE_SHIFT)) & (MM_PAGE_SIZE - 1)) ==
+                     0);
+}
+
+/* Keyed check of a lookaside link. */
+XTINLINE ULONG_PTR MiPoolLookasideCheck(const MI_POOL_DESCRIPTOR *Pool, const MI_POOL_LOOKASIDE_LINK *Link,
+                                        const MI_POOL_LOOKASIDE_LINK *Next) {
+    return MiPoolMix((ULONG_PTR)Next ^ (ULONG_PTR)Link ^ Pool->Cookie);
+}
+
+/* Keyed 32-bit check of a free block's links (kept in its header's PoolTag). */
+XTINLINE ULONG MiPoolFreeLinksCheck(const MI_POOL_DESCRIPTOR *Pool, const MI_POOL_FREE_LINKS *Links,
+                                    const MI_POOL_FREE_LINKS *Flink, const MI_POOL_FREE_LINKS *Blink) {
+    ULONG_PTR Value = MiPoolMix(MiPoolMix((ULONG_PTR)Flink ^ (ULONG_PTR)Links ^ Pool->Cookie) ^ (ULONG_PTR)Blink);
+    return (ULONG)(Value ^ (Value >> 16 >> 16));
+}
+
+/* The statistics entry of Tag; with Create, inserts a new tag (or answers the overflow entry when the table is
+ * full). Without Create, an unknown tag answers the overflow entry. */
+PMI_POOL_TAG_ENTRY MiPoolFindTagSlow(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, BOOLEAN Create);
+
+XTINLINE PMI_POOL_TAG_ENTRY MiPoolFindTag(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, BOOLEAN Create) {
+    PMI_POOL_TAG_ENTRY Entry = &Pool->Tags[(ULONG)(Tag * 0x9E3779B1u) >> (32 - MI_POOL_TAG_TABLE_SHIFT)];
+
+    if (Entry->Key == MI_POOL_TAG_KEY(Tag)) {
+        return Entry;
+    }
+    return MiPoolFindTagSlow(Pool, Tag, Create);
+}
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Descriptor-level routines (the Mm API applies them to the system's non-paged pool)                           */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+/* Makes Pool empty and keys it with Cookie (non-zero). Does not release anything Pool held before. */
+XTSTATUS MiInitializePool(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie);
+
+/* Gives every page Pool holds back to the pager (live blocks included) and leaves it empty. For tests. */
+VOID MiReleasePool(PMI_POOL_DESCRIPTOR Pool);
+
+PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag);
+VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag);
+VOID MiSetSpecialPoolTag(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, BOOLEAN Enable);
+BOOLEAN MiQueryPoolTag(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, PMM_POOL_TAG_STATISTICS Statistics);
+VOID MiQueryPoolStatistics(PMI_POOL_DESCRIPTOR Pool, PMM_POOL_STATISTICS Statistics);
+VOID MiDumpPoolTags(PMI_POOL_DESCRIPTOR Pool, PRTL_OUTPUT_ROUTINE Output, PVOID Context);
+ULONG MiCheckPoolConsistency(PMI_POOL_DESCRIPTOR Pool);
+
+/* Empties the lookaside lists into the free lists and gives cached empty pages back to the pager. */
+VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool);
+
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Between the pool's source files                                                                              */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+/* poolpage.c: a block of at least Granules granules from the free lists (or a new page), marked in use with Tag;
+ * NULL when no page can be had. */
+PPOOL_HEADER MiAllocateSmallBlock(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag);
+/* poolpage.c: returns a block (in use or on a lookaside list, already checked) to the free lists, coalescing it
+ * with free neighbours; a page that becomes empty is cached or given back. */
+VOID MiFreeSmallBlock(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header);
+/* poolpage.c: the free-list links of a free block check out (else BAD_POOL_HEADER 3); for the checker. */
+BOOLEAN MiPoolFreeLinksIntact(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_FREE_LINKS Links);
+/* poolpage.c: gives every cached empty page back to the pager. */
+VOID MiReleaseEmptyPages(PMI_POOL_DESCRIPTOR Pool);
+
+/* poolbig.c: page-sized allocations and the big-allocation table. */
+PVOID MiAllocateBigPool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag);
+/* poolbig.c: frees a big or special-pool allocation; FALSE when Address is not in the table. */
+BOOLEAN MiFreeBigPool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag);
+/* poolbig.c: inserts an entry (growing the table); FALSE when the table cannot grow. */
+BOOLEAN MiInsertBigEntry(PMI_POOL_DESCRIPTOR Pool, PVOID Address, SIZE_T Size, ULONG Tag, ULONG Flags);
+/* poolbig.c: Count pages from the pager; on failure trims the pool and tries once more. */
+PVOID MiAllocatePoolPages(PMI_POOL_DESCRIPTOR Pool, SIZE_T Count, ULONG Flags);
+/* poolbig.c: pages (without the guard page) a big-table entry occupies. */
+SIZE_T MiBigEntryPages(const MI_POOL_BIG_ENTRY *Entry);
+
+/* poolspec.c: special pool. */
+PVOID MiAllocateSpecialPool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag);
+/* poolspec.c: checks the fill around a special-pool block and gives its pages back. */
+VOID MiFreeSpecialPool(PMI_POOL_DESCRIPTOR Pool, const MI_POOL_BIG_ENTRY *Entry);
+/* poolspec.c: first page of a special-pool allocation of Size bytes at Address, and its page count. */
+ULONG_PTR MiSpecialPoolBase(PVOID Address, SIZE_T Size, PSIZE_T Pages);
+
+/* Charges an allocation of Bytes to Tag (MiPoolCredit: its free). */
+XTINLINE VOID MiPoolCharge(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, SIZE_T Bytes) {
+    PMI_POOL_TAG_ENTRY Entry = MiPoolFindTag(Pool, Tag, TRUE);
+
+    Entry->Allocations++;
+    Entry->BytesInUse += Bytes;
+    Pool->Allocations++;
+}
+XTINLINE VOID MiPoolCredit(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, SIZE_T Bytes) {
+    PMI_POOL_TAG_ENTRY Entry = MiPoolFindTag(Pool, Tag, FALSE);
+
+    Entry->Frees++;
+    Entry->BytesInUse -= Bytes;
+    Pool->Frees++;
+}
+
+#endif

@@ -1,0 +1,100 @@
+/* Non-paged pool: per-tag statistics (a fixed open-addressing table) and their report. */
+#include "poolp.h"
+
+PMI_POOL_TAG_ENTRY MiPoolFindTagSlow(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, BOOLEAN Create) {
+    ULONG Index = (ULONG)(Tag * 0x9E3779B1u) >> (32 - MI_POOL_TAG_TABLE_SHIFT);
+    ULONG Probes;
+
+    for (Probes = 0; Probes < MI_POOL_TAG_TABLE_SIZE; Probes++) {
+        PMI_POOL_TAG_ENTRY Entry = &Pool->Tags[Index];
+
+        if (Entry->Key == MI_POOL_TAG_KEY(Tag)) {
+            return Entry;
+        }
+        if (Entry->Key == 0) {
+            if (!Create || Pool->TagsUsed >= MI_POOL_TAG_TABLE_LIMIT) {
+                break;
+            }
+            Entry->Key = MI_POOL_TAG_KEY(Tag);
+            Pool->TagsUsed++;
+            return Entry;
+        }
+        Index = (Index + 1) & (MI_POOL_TAG_TABLE_SIZE - 1);
+    }
+    return &Pool->OverflowTag;
+}
+
+/* Copies Entry into Statistics. */
+static VOID MiCopyTagStatistics(const MI_POOL_TAG_ENTRY *Entry, PMM_POOL_TAG_STATISTICS Statistics) {
+    Statistics->Tag = (ULONG)Entry->Key;
+    Statistics->Allocations = Entry->Allocations;
+    Statistics->Frees = Entry->Frees;
+    Statistics->BytesInUse = Entry->BytesInUse;
+}
+
+BOOLEAN MiQueryPoolTag(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, PMM_POOL_TAG_STATISTICS Statistics) {
+    PMI_POOL_TAG_ENTRY Entry = MiPoolFindTag(Pool, Tag, FALSE);
+
+    if (Entry == &Pool->OverflowTag && Tag != MI_POOL_OVERFLOW_TAG) {
+        RtlZeroMemory(Statistics, sizeof(*Statistics));
+        Statistics->Tag = Tag;
+        return FALSE;
+    }
+    MiCopyTagStatistics(Entry, Statistics);
+    return TRUE;
+}
+
+VOID MiQueryPoolStatistics(PMI_POOL_DESCRIPTOR Pool, PMM_POOL_STATISTICS Statistics) {
+    Statistics->SmallPages = Pool->SmallPages;
+    Statistics->EmptyPages = Pool->EmptyPages;
+    Statistics->FreeBlocks = Pool->FreeBlocks;
+    Statistics->LookasideBlocks = Pool->LookasideBlocks;
+    Statistics->BigAllocations = Pool->BigCount;
+    Statistics->BigPages = Pool->BigPages;
+    Statistics->Allocations = Pool->Allocations;
+    Statistics->Frees = Pool->Frees;
+    Statistics->FailedAllocations = Pool->FailedAllocations;
+    Statistics->TagsTracked = Pool->TagsUsed;
+}
+
+/* Formats through Output. */
+static VOID MiPoolPrint(PRTL_OUTPUT_ROUTINE Output, PVOID Context, PCSTR Format, ...) {
+    va_list Arguments;
+
+    va_start(Arguments, Format);
+    RtlFormatOutput(Output, Context, Format, Arguments);
+    va_end(Arguments);
+}
+
+/* Prints one statistics line; the tag's bytes in memory order, unprintable ones as '.'. */
+static VOID MiPrintTagLine(PRTL_OUTPUT_ROUTINE Output, PVOID Context, const MI_POOL_TAG_ENTRY *Entry) {
+    CHAR Name[5];
+    ULONG Index;
+
+    for (Index = 0; Index < 4; Index++) {
+        CHAR Character = (CHAR)(Entry->Key >> (8 * Index));
+        Name[Index] = (Character >= 0x20 && Character < 0x7F) ? Character : '.';
+    }
+    Name[4] = 0;
+    MiPoolPrint(Output, Context, "%s %12zu %12zu %12zu %14zu\n", Name, (SIZE_T)Entry->Allocations,
+                (SIZE_T)Entry->Frees, (SIZE_T)(Entry->Allocations - Entry->Frees), Entry->BytesInUse);
+}
+
+VOID MiDumpPoolTags(PMI_POOL_DESCRIPTOR Pool, PRTL_OUTPUT_ROUTINE Output, PVOID Context) {
+    SIZE_T Bytes = 0;
+    ULONG Index;
+
+    MiPoolPrint(Output, Context, "Tag  %12s %12s %12s %14s\n", "Allocs", "Frees", "Live", "Bytes");
+    for (Index = 0; Index < MI_POOL_TAG_TABLE_SIZE; Index++) {
+        if (Pool->Tags[Index].Key != 0) {
+            MiPrintTagLine(Output, Context, &Pool->Tags[Index]);
+            Bytes += Pool->Tags[Index].BytesInUse;
+        }
+    }
+    if (Pool->OverflowTag.Allocations != 0) {
+        MiPrintTagLine(Output, Context, &Pool->OverflowTag);
+        Bytes += Pool->OverflowTag.BytesInUse;
+    }
+    MiPoolPrint(Output, Context, "Total %zu tags, %zu bytes in use, %zu small pages, %zu big allocations\n",
+                (SIZE_T)Pool->TagsUsed, Bytes, Pool->SmallPages, Pool->BigCount);
+}

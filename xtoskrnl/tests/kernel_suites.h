@@ -1,0 +1,13 @@
+/* The kernel's own XTEST suites: run on the host (cc_test) and inside the kernel under SELFTEST. */
+#ifndef XTOSKRNL_TESTS_KERNEL_SUITES_H
+#define XTOSKRNL_TESTS_KERNEL_SUITES_H
+
+#include <xtest.h>
+
+extern const XTEST_SUITE KeParameterSuite;  /* ke/params.c */
+extern const XTEST_SUITE KeBugCodeSuite;    /* ke/bugcode.c: exception -> STOP, frame walk */
+extern const XTEST_SUITE HlAcpiSuite;       /* hl/acpi.c over synthetic tables */
+extern const XTEST_SUITE MmhPageMapSuite;   /* mm/hl: self-map arithmetic and register checks of the 4 modes */
+extern const XTEST_SUITE ArDescriptorSuite; /* ar/descriptor.h encoders */
+
+#endif

@@ -1,0 +1,116 @@
+"""Kernel QEMU boot tests: paging modes x memory sizes, SMP, SELFTEST, parameters, faults and ACPI power-off."""
+
+load("//testing:image.bzl", "xt_disk_image")
+load("//testing:qemu.bzl", "xt_qemu_test")
+
+# A STOP parameter is printed with the pointer width of the arch.
+_ZERO = {"amd64": "0x0000000000000000", "i686": "0x00000000"}
+_VECTOR = {
+    "amd64": {8: "0x0000000000000008", 13: "0x000000000000000D"},
+    "i686": {8: "0x00000008", 13: "0x0000000D"},
+}
+
+# The never-mapped last page of the HAL window (mm/hl/mmhl.h): TESTFAULT=PAGE reads it.
+_UNMAPPED = {"amd64": "0xFFFFFFFFFFDFF000", "i686": "0xFFDFF000"}
+
+# The register dump's first line, and the control-register line.
+_REGISTERS = {
+    "amd64": ["^RIP=[0-9A-F]{16} RSP=[0-9A-F]{16} RBP=", "^CR0=[0-9A-F]{16} CR3=[0-9A-F]{16} CR4=[0-9A-F]{16} EFER="],
+    "i686": ["^EIP=[0-9A-F]{8} ESP=[0-9A-F]{8} EBP=", "^CR0=[0-9A-F]{8} CR3=[0-9A-F]{8} CR4=[0-9A-F]{8} EFER="],
+}
+
+_CLEAN_REJECT = ["*** STOP", "XTEST FAIL", "KE: unknown parameter", "has no page table"]
+
+def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = "", selftest = False, expect = []):
+    xt_qemu_test(
+        name = name,
+        arch = arch,
+        cpu = cpu,
+        mem = mem,
+        smp = smp,
+        parameters = (parameters + (" SELFTEST" if selftest else "")).strip(),
+        expect_exit = "clean",
+        expect = ["XTOS-REPORT arch=%s paging=%s ram_pages=" % (arch, paging), "KE: TESTEXIT"] + expect,
+        expect_re = ["^XTOS-REPORT arch=%s paging=%s ram_pages=[1-9][0-9]* free_pages=[1-9][0-9]* " % (arch, paging) +
+                     "pfn_entry_bytes=0 loader_ptables_verified=0 pool_ok=0 nx=[01] smep=[01] smap=[01]$"] +
+                    (["^XTEST: [1-9][0-9]* passed, 0 failed$"] if selftest else []),
+        reject = _CLEAN_REJECT,
+    )
+
+def _fault(arch, fault, stop, expect = [], reject = []):
+    xt_qemu_test(
+        name = "fault_%s_%s" % (fault.lower(), arch),
+        arch = arch,
+        parameters = "TESTFAULT=" + fault,
+        expect_exit = "stop",
+        expect = ["KE: TESTFAULT=" + fault, stop, "Backtrace:", "KE: system halted (TESTEXIT)"] + expect,
+        expect_re = _REGISTERS[arch],
+        reject = ["did not fault", "fault while reporting a STOP"] + reject,
+    )
+
+def _poweroff_test(name, arch):
+    """SHUTDOWN without TESTEXIT: QEMU must power off (status 0, no triple fault) after the kernel's S5 line."""
+    xt_qemu_test(
+        name = name,
+        arch = arch,
+        parameters = "SHUTDOWN",
+        expect_exit = "poweroff",
+        expect = ["HL: ACPI S5 via PM1a 0x604 SLP_TYP 0"],
+        reject = ["*** STOP"],
+    )
+
+def kernel_boot_tests():
+    """Every kernel boot test, both arches."""
+
+    # amd64: PML4 (no LA57), PML5 (LA57), PML4 forced by NOXPA on an LA57 CPU.
+    for mem in ["128M", "4G", "6G"]:
+        _boot("boot_amd64_pml4_%s" % mem.lower(), "amd64", "PML4", mem = mem, selftest = mem == "128M")
+    for mem in ["128M", "4G"]:
+        _boot("boot_amd64_pml5_%s" % mem.lower(), "amd64", "PML5", cpu = "qemu64,+la57", mem = mem,
+              selftest = mem == "128M")
+        _boot("boot_amd64_noxpa_la57_%s" % mem.lower(), "amd64", "PML4", cpu = "qemu64,+la57", mem = mem,
+              parameters = "NOXPA", expect = ["KE: NOXPA: the loader chose PML4"])
+    _boot("boot_amd64_smp2", "amd64", "PML4", smp = 2)
+
+    # "max" CPUs have NX, SMEP and SMAP (and LA57 on amd64): the kernel must turn them on.
+    _boot("boot_amd64_cpu_max", "amd64", "PML5", cpu = "max", expect = ["nx=1 smep=1 smap=1"])
+    _boot("boot_i686_cpu_max", "i686", "PML3", cpu = "max", expect = ["nx=1 smep=1 smap=1"])
+
+    # i686: PML3 (PAE), PML2 forced by NOXPA (OVMF ia32 needs a PAE CPU).
+    for mem in ["128M", "4G", "6G"]:
+        _boot("boot_i686_pml3_%s" % mem.lower(), "i686", "PML3", mem = mem, selftest = mem == "128M")
+    for mem in ["128M", "4G"]:
+        _boot("boot_i686_pml2_noxpa_%s" % mem.lower(), "i686", "PML2", mem = mem, parameters = "NOXPA",
+              selftest = mem == "128M", expect = ["KE: NOXPA: the loader chose PML2"])
+    _boot("boot_i686_smp2", "i686", "PML3", smp = 2)
+
+    # Unknown and malformed parameters are reported and ignored.
+    for arch in ["amd64", "i686"]:
+        xt_qemu_test(
+            name = "params_%s" % arch,
+            arch = arch,
+            parameters = "FOO=1 TESTFAULT=BOGUS bar",
+            expect_exit = "clean",
+            expect = [
+                "KE: unknown parameter 'FOO=1' ignored",
+                "KE: invalid value in parameter 'TESTFAULT=BOGUS' ignored",
+                "KE: unknown parameter 'bar' ignored",
+                "XTOS-REPORT arch=%s" % arch,
+            ],
+            reject = ["*** STOP", "KE: TESTFAULT="],
+        )
+
+    # Faults: a STOP line with the NT code and parameters, the register dump, a backtrace, exit 0x12.
+    for arch in ["amd64", "i686"]:
+        _fault(arch, "PAGE", "*** STOP 0x00000050 (%s, %s, " % (_UNMAPPED[arch], _ZERO[arch]),
+               expect = ["KE: page fault: read of %s" % _UNMAPPED[arch]])
+        _fault(arch, "GP", "*** STOP 0x0000007F (%s, " % _VECTOR[arch][13],
+               expect = ["KE: exception #GP (vector 13"])
+        _fault(arch, "STACK", "*** STOP 0x0000007F (%s, " % _VECTOR[arch][8],
+               expect = ["KE: kernel stack overflow: stack pointer"])
+        _fault(arch, "DOUBLE", "*** STOP 0x0000007F (%s, " % _VECTOR[arch][8],
+               expect = ["KE: exception #DF (vector 8"], reject = ["kernel stack overflow"])
+
+    # SHUTDOWN: ACPI S5 power-off (QEMU q35: PM1a_CNT 0x604, SLP_TYP 0).
+    _poweroff_test("poweroff_amd64", "amd64")
+    _poweroff_test("poweroff_i686", "i686")

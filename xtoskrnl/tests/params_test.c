@@ -1,0 +1,122 @@
+/* KeParseParameters: flags, DEBUG forms, TESTFAULT values, unknown and malformed tokens. */
+#include <rtl.h>
+
+#include "ke/params.h"
+#include "tests/kernel_suites.h"
+
+/* Parses a NUL-terminated string. */
+static VOID Parse(PCSTR Text, PKE_PARAMETERS Parameters) {
+    KeParseParameters(Text, RtlStringLength(Text, 4096), Parameters);
+}
+
+XTEST(EmptyStringSetsNothing) {
+    KE_PARAMETERS P;
+    Parse("", &P);
+    XTEST_CHECK(!P.DebugEnabled && !P.NoXpa && !P.SelfTest && !P.TestExit && !P.Shutdown);
+    XTEST_CHECK_EQ(P.TestFault, KeTestFaultNone);
+    XTEST_CHECK_EQ(P.IgnoredCount, 0);
+}
+
+XTEST(FlagsAreCaseInsensitive) {
+    KE_PARAMETERS P;
+    Parse("  noxpa\tSelfTest TESTEXIT shutdown ", &P);
+    XTEST_CHECK(P.NoXpa && P.SelfTest && P.TestExit && P.Shutdown);
+    XTEST_CHECK_EQ(P.IgnoredCount, 0);
+}
+
+XTEST(DebugForms) {
+    KE_PARAMETERS P;
+    Parse("DEBUG=COM1,115200", &P);
+    XTEST_CHECK(P.DebugEnabled);
+    XTEST_CHECK_EQ(P.DebugPort, 1);
+    XTEST_CHECK_EQ(P.DebugBaud, 115200);
+    Parse("DEBUG=com2,9600", &P);
+    XTEST_CHECK_EQ(P.DebugPort, 2);
+    XTEST_CHECK_EQ(P.DebugBaud, 9600);
+    Parse("DEBUG=COM3", &P);
+    XTEST_CHECK_EQ(P.DebugPort, 3);
+    XTEST_CHECK_EQ(P.DebugBaud, 115200);
+    Parse("DEBUG", &P);
+    XTEST_CHECK(P.DebugEnabled);
+    XTEST_CHECK_EQ(P.DebugPort, 1);
+}
+
+XTEST(BadDebugValuesAreIgnored) {
+    static const PCSTR Bad[] = {"DEBUG=COM5",   "DEBUG=COM0",       "DEBUG=LPT1",
+                                "DEBUG=COM1,7", "DEBUG=COM1,",      "DEBUG=COM1,abc",
+                                "DEBUG=",       "DEBUG=COM12,9600", "DEBUG=COM1,1152000000"};
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Bad); Index++) {
+        KE_PARAMETERS P;
+        Parse(Bad[Index], &P);
+        XTEST_CHECK(!P.DebugEnabled);
+        XTEST_CHECK_EQ(P.IgnoredCount, 1);
+        XTEST_CHECK_EQ(P.Ignored[0].Problem, KeParameterBadValue);
+    }
+}
+
+XTEST(TestFaultValues) {
+    static const struct {
+        PCSTR Text;
+        ULONG Fault;
+    } Cases[] = {{"TESTFAULT=PAGE", KeTestFaultPage},
+                 {"TESTFAULT=gp", KeTestFaultGp},
+                 {"TESTFAULT=STACK", KeTestFaultStack},
+                 {"TESTFAULT=Double", KeTestFaultDouble}};
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Cases); Index++) {
+        KE_PARAMETERS P;
+        Parse(Cases[Index].Text, &P);
+        XTEST_CHECK_EQ(P.TestFault, Cases[Index].Fault);
+        XTEST_CHECK_EQ(P.IgnoredCount, 0);
+    }
+    KE_PARAMETERS P;
+    Parse("TESTFAULT=NONE TESTFAULT=PAGES TESTFAULT", &P);
+    XTEST_CHECK_EQ(P.TestFault, KeTestFaultNone);
+    XTEST_CHECK_EQ(P.IgnoredCount, 3);
+    XTEST_CHECK(RtlCompareCString(KeTestFaultName(KeTestFaultStack), "STACK", 8, FALSE) == 0);
+}
+
+XTEST(UnknownTokensAreRecordedWithPosition) {
+    KE_PARAMETERS P;
+    PCSTR Text = "SELFTEST FOO=1 NOXPA=1 BAR";
+    Parse(Text, &P);
+    XTEST_CHECK(P.SelfTest);
+    XTEST_CHECK(!P.NoXpa); /* a flag with a value is malformed */
+    XTEST_ASSERT_EQ(P.IgnoredCount, 3);
+    XTEST_CHECK_EQ(P.Ignored[0].Offset, 9);
+    XTEST_CHECK_EQ(P.Ignored[0].Length, 5);
+    XTEST_CHECK_EQ(P.Ignored[0].Problem, KeParameterUnknown);
+    XTEST_CHECK_EQ(P.Ignored[1].Offset, 15);
+    XTEST_CHECK_EQ(P.Ignored[1].Problem, KeParameterBadValue);
+    XTEST_CHECK_EQ(P.Ignored[2].Offset, 23);
+    XTEST_CHECK_EQ(P.Ignored[2].Length, 3);
+}
+
+XTEST(PrefixesOfNamesAreUnknown) {
+    KE_PARAMETERS P;
+    Parse("SELF TESTEXITX DEBUGX=COM1", &P);
+    XTEST_CHECK(!P.SelfTest && !P.TestExit && !P.DebugEnabled);
+    XTEST_CHECK_EQ(P.IgnoredCount, 3);
+}
+
+XTEST(LengthAndNulBoundTheParse) {
+    KE_PARAMETERS P;
+    KeParseParameters("NOXPA SELFTEST", 5, &P);
+    XTEST_CHECK(P.NoXpa && !P.SelfTest);
+    KeParseParameters("NOXPA\0SELFTEST", 14, &P);
+    XTEST_CHECK(P.NoXpa && !P.SelfTest);
+}
+
+XTEST(ManyUnknownTokensAreCounted) {
+    KE_PARAMETERS P;
+    Parse("A B C D E F G H I J TESTEXIT", &P);
+    XTEST_CHECK(P.TestExit);
+    XTEST_CHECK_EQ(P.IgnoredCount, 10);
+    XTEST_CHECK_EQ(P.Ignored[KE_PARAMETER_IGNORED_MAX - 1].Offset, 14);
+}
+
+XTEST_SUITE(KeParameterSuite, XTEST_ENTRY(EmptyStringSetsNothing), XTEST_ENTRY(FlagsAreCaseInsensitive),
+            XTEST_ENTRY(DebugForms), XTEST_ENTRY(BadDebugValuesAreIgnored), XTEST_ENTRY(TestFaultValues),
+            XTEST_ENTRY(UnknownTokensAreRecordedWithPosition), XTEST_ENTRY(PrefixesOfNamesAreUnknown),
+            XTEST_ENTRY(LengthAndNulBoundTheParse), XTEST_ENTRY(ManyUnknownTokensAreCounted));
+
+XTEST_HOST_MAIN(&KeParameterSuite)
