@@ -4,6 +4,7 @@
 
 #include "kd/kd.h"
 #include "ke/ke.h"
+#include "mmpager.h"
 
 #define KI_BACKTRACE_FRAMES     16
 #define KI_STACK_OVERFLOW_RANGE 0x10000 /* an SP this far below a stack's base counts as an overflow */
@@ -125,6 +126,7 @@ static VOID KiDescribeTrap(const KI_TRAP_INFO *Info) {
                     : (Info->ErrorCode & KI_PF_WRITE) ? "write"
                                                       : "read",
                     (PVOID)Info->FaultAddress, (PVOID)Info->InstructionPointer, (SIZE_T)Info->ErrorCode);
+        KdStopPrint("MM: 0x%p is in: %s\n", (PVOID)Info->FaultAddress, MmDescribeAddress(Info->FaultAddress));
     } else if (Info->Vector == 11 && (Info->ErrorCode & 2)) {
         KdStopPrint("KE: unexpected interrupt: vector 0x%zx has no IDT gate\n", (SIZE_T)(Info->ErrorCode >> 3));
     } else {

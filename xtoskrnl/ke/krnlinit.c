@@ -7,6 +7,7 @@
 #include "hl/hl.h"
 #include "kd/kd.h"
 #include "ke/ke.h"
+#include "mm.h"
 
 static KE_PARAMETERS KiParameters;
 
@@ -58,28 +59,6 @@ static VOID KiCheckInitBlockContents(PXT_INIT_BLOCK InitBlock) {
     }
 }
 
-/* TRUE for memory types that are RAM (everything but firmware-permanent, bad, special/MMIO and ROM ranges). */
-static BOOLEAN KiIsRamType(ULONG Type) {
-    return Type != LoaderFirmwarePermanent && Type != LoaderBad && Type != LoaderSpecialMemory && Type != LoaderXIPRom;
-}
-
-/* Counts RAM pages and free (LoaderFree) pages in the loader's memory map. */
-static VOID KiCountMemory(PXT_INIT_BLOCK InitBlock, PULONGLONG RamPages, PULONGLONG FreePages) {
-    const UCHAR *Descriptors = (const UCHAR *)(ULONG_PTR)InitBlock->MemoryDescriptors;
-
-    *RamPages = *FreePages = 0;
-    for (ULONG Index = 0; Index < InitBlock->MemoryDescriptorCount; Index++) {
-        const XT_MEMORY_DESCRIPTOR *Descriptor =
-            (const XT_MEMORY_DESCRIPTOR *)(Descriptors + (SIZE_T)Index * InitBlock->MemoryDescriptorSize);
-        if (KiIsRamType(Descriptor->MemoryType)) {
-            *RamPages += Descriptor->PageCount;
-        }
-        if (Descriptor->MemoryType == LoaderFree) {
-            *FreePages += Descriptor->PageCount;
-        }
-    }
-}
-
 /* Reports every ignored parameter. */
 static VOID KiReportParameters(PXT_INIT_BLOCK InitBlock) {
     ULONG Count = KiParameters.IgnoredCount;
@@ -100,7 +79,7 @@ static VOID KiReportParameters(PXT_INIT_BLOCK InitBlock) {
 
 /* Prints the banner and the XTOS-REPORT line. */
 static VOID KiReport(PXT_INIT_BLOCK InitBlock, const AR_CPU_FEATURES *Features) {
-    ULONGLONG RamPages, FreePages;
+    MM_BOOT_REPORT Mm;
     SIZE_T ParameterLength = RtlStringLength(InitBlock->Parameters, XT_INIT_BLOCK_PARAMETERS_MAX);
 
     KdPrint("XTOS kernel (%s): init block v%u, XTLDR %u.%u, parameters '%.*s'\n", KeArchName, InitBlock->Version,
@@ -109,10 +88,11 @@ static VOID KiReport(PXT_INIT_BLOCK InitBlock, const AR_CPU_FEATURES *Features) 
     KiReportParameters(InitBlock);
     KdPrint("MM: paging %s, HAL window 0x%p (%u pages) %s\n", MmhGetPageMapOps()->Name, (PVOID)MmhHalWindowBase,
             (ULONG)MM_HAL_WINDOW_PAGES, MmhIsHalWindowReady() ? "ready" : "has no page table");
-    KiCountMemory(InitBlock, &RamPages, &FreePages);
-    KdPrint("XTOS-REPORT arch=%s paging=%s ram_pages=%llu free_pages=%llu pfn_entry_bytes=0 "
-            "loader_ptables_verified=0 pool_ok=0 nx=%u smep=%u smap=%u\n",
-            KeArchName, MmhGetPageMapOps()->Name, RamPages, FreePages, MmhIsNoExecuteActive() ? 1 : 0,
+    MmQueryBootReport(&Mm);
+    KdPrint("XTOS-REPORT arch=%s paging=%s ram_pages=%llu free_pages=%llu pfn_entry_bytes=%u "
+            "loader_ptables_verified=%zu loader_ptables_kept=%zu pool_ok=%u nx=%u smep=%u smap=%u\n",
+            KeArchName, MmhGetPageMapOps()->Name, Mm.RamPages, Mm.FreePages, Mm.PfnEntryBytes,
+            (SIZE_T)Mm.TablesVerified, (SIZE_T)Mm.LoaderFramesKept, Mm.PoolOk, MmhIsNoExecuteActive() ? 1 : 0,
             Features->SmepEnabled ? 1 : 0, Features->SmapEnabled ? 1 : 0);
 }
 
@@ -144,6 +124,9 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     MmhInitialize(InitBlock, Features.NxEnabled); /* the mode was checked above */
     if (KiParameters.DebugEnabled) {
         KdInitializeDebugPort(KiParameters.DebugPort, KiParameters.DebugBaud);
+    }
+    if (!XT_SUCCESS(MmInitializeMemoryManager(InitBlock))) {
+        KeBugCheckEx(MM_MEMORY_MANAGEMENT, 0x1000, 0, 0, 0);
     }
     KiReport(InitBlock, &Features);
     if (KiParameters.SelfTest) {

@@ -21,7 +21,13 @@ _REGISTERS = {
 
 _CLEAN_REJECT = ["*** STOP", "XTEST FAIL", "KE: unknown parameter", "has no page table"]
 
-def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = "", selftest = False, expect = []):
+_PFN_BYTES = {"amd64": 32, "i686": 20}
+
+# More than 4 GiB of RAM pages (1.3M..2M), or fewer than 1M.
+_ABOVE_4G = " ram_pages=1[3-9][0-9]{5} "
+_BELOW_4G = " ram_pages=[1-9][0-9]{5} "
+
+def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = "", selftest = False, expect = [], extra_re = []):
     xt_qemu_test(
         name = name,
         arch = arch,
@@ -32,7 +38,8 @@ def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = ""
         expect_exit = "clean",
         expect = ["XTOS-REPORT arch=%s paging=%s ram_pages=" % (arch, paging), "KE: TESTEXIT"] + expect,
         expect_re = ["^XTOS-REPORT arch=%s paging=%s ram_pages=[1-9][0-9]* free_pages=[1-9][0-9]* " % (arch, paging) +
-                     "pfn_entry_bytes=0 loader_ptables_verified=0 pool_ok=0 nx=[01] smep=[01] smap=[01]$"] +
+                     "pfn_entry_bytes=%d loader_ptables_verified=[1-9][0-9]* loader_ptables_kept=0 pool_ok=[01] " % _PFN_BYTES[arch] +
+                     "nx=[01] smep=[01] smap=[01]$"] + extra_re +
                     (["^XTEST: [1-9][0-9]* passed, 0 failed$"] if selftest else []),
         reject = _CLEAN_REJECT,
     )
@@ -64,7 +71,8 @@ def kernel_boot_tests():
 
     # amd64: PML4 (no LA57), PML5 (LA57), PML4 forced by NOXPA on an LA57 CPU.
     for mem in ["128M", "4G", "6G"]:
-        _boot("boot_amd64_pml4_%s" % mem.lower(), "amd64", "PML4", mem = mem, selftest = mem == "128M")
+        _boot("boot_amd64_pml4_%s" % mem.lower(), "amd64", "PML4", mem = mem, selftest = mem == "128M",
+              extra_re = [_ABOVE_4G] if mem == "6G" else [])
     for mem in ["128M", "4G"]:
         _boot("boot_amd64_pml5_%s" % mem.lower(), "amd64", "PML5", cpu = "qemu64,+la57", mem = mem,
               selftest = mem == "128M")
@@ -77,8 +85,13 @@ def kernel_boot_tests():
     _boot("boot_i686_cpu_max", "i686", "PML3", cpu = "max", expect = ["nx=1 smep=1 smap=1"])
 
     # i686: PML3 (PAE), PML2 forced by NOXPA (OVMF ia32 needs a PAE CPU).
-    for mem in ["128M", "4G", "6G"]:
+    for mem in ["128M", "4G"]:
         _boot("boot_i686_pml3_%s" % mem.lower(), "i686", "PML3", mem = mem, selftest = mem == "128M")
+
+    # 6 GiB: memory above 4 GiB is used by a CPU that can address it (PSE-36: 36 physical bits), and ignored by
+    # qemu32 (32 physical bits, no CPUID 0x80000008), whose frames above 4 GiB would fault as reserved bits.
+    _boot("boot_i686_pml3_6g", "i686", "PML3", cpu = "qemu32,+pse36", mem = "6G", extra_re = [_ABOVE_4G])
+    _boot("boot_i686_pml3_6g_32bit_cpu", "i686", "PML3", mem = "6G", extra_re = [_BELOW_4G])
     for mem in ["128M", "4G"]:
         _boot("boot_i686_pml2_noxpa_%s" % mem.lower(), "i686", "PML2", mem = mem, parameters = "NOXPA",
               selftest = mem == "128M", expect = ["KE: NOXPA: the loader chose PML2"])

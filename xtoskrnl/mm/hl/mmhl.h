@@ -101,9 +101,30 @@ VOID MmhUnmapPhysicalMemory(PVOID Va, SIZE_T Length);
 /* A VA inside the HAL window that is never mapped (its page table exists when the window is ready). */
 ULONG_PTR MmhGetUnmappedAddress(VOID);
 
-/* Per arch (mm/hl/amd64 or mm/hl/i686): the modes this kernel supports and its HAL window base. */
+/* Per arch (mm/hl/amd64 or mm/hl/i686): the modes this kernel supports, its HAL window base and the kernel VA
+ * regions of the memory manager (docs/memory-manager.md). */
 extern const PCMMH_PAGE_MAP_OPS MmhArchModes[];
 extern const ULONG MmhArchModeCount;
 extern const ULONG_PTR MmhHalWindowBase;
+extern const ULONG_PTR MmhPfnDatabaseBase;
+extern const ULONG_PTR MmhPfnDatabaseLimit;
+extern const ULONG_PTR MmhSystemPteBase;
+extern const ULONG_PTR MmhSystemPtePages;
+
+#define MMH_NO_FRAME (~0ull)
+
+/* Supplies a zeroed-or-not physical frame for a new page table; returns its PFN, or MMH_NO_FRAME. */
+typedef ULONGLONG (*PMMH_ALLOCATE_FRAME)(PVOID Context);
+
+/* Maps the 4 KiB page at Va to Pfn with MMH_MAP_* Flags (NX honoured only when active), creating missing page
+ * tables with frames from AllocateTable (zeroed here). STATUS_CONFLICTING_ADDRESSES when Va is already mapped,
+ * STATUS_NO_MEMORY when a table frame is missing, STATUS_INVALID_PARAMETER for a frame the mode cannot hold. */
+XTSTATUS MmhMapPage(ULONGLONG Va, ULONGLONG Pfn, ULONG Flags, PMMH_ALLOCATE_FRAME AllocateTable, PVOID Context);
+
+/* Unmaps the page at Va and flushes its TLB entry; returns the PFN it mapped, or MMH_NO_FRAME. */
+ULONGLONG MmhUnmapPage(ULONGLONG Va);
+
+/* Returns the PFN Va maps (4 KiB leaf) and its MMH_MAP_* protection, or MMH_NO_FRAME when not mapped. */
+ULONGLONG MmhQueryPage(ULONGLONG Va, PULONG Flags);
 
 #endif

@@ -1,0 +1,88 @@
+/* Page mappings through the self-map: any VA, with page tables created on demand. */
+#include <rtl.h>
+
+#include "ar/ar.h"
+#include "mmhl.h"
+
+/* PFN field of an entry of the bound mode. */
+static ULONGLONG MmhpEntryPfn(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Entry) {
+    return (Entry & (Ops->EntrySize == 4 ? PTE32_FRAME_MASK : PTE64_FRAME_MASK)) >> MM_PAGE_SHIFT;
+}
+
+/* Makes every table above Va's PTE present, taking new table frames from AllocateTable. */
+static XTSTATUS MmhpEnsureTables(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Va, PMMH_ALLOCATE_FRAME AllocateTable,
+                                 PVOID Context) {
+    for (ULONG Level = Ops->Levels; Level >= 2; Level--) {
+        ULONGLONG EntryVa = Ops->GetEntryAddress(Va, Level);
+        ULONGLONG Entry = Ops->ReadEntry(EntryVa);
+        ULONGLONG Table, TableVa;
+
+        if (Entry & PTE_PRESENT) {
+            if (Entry & PTE_LARGE_PAGE) {
+                return STATUS_CONFLICTING_ADDRESSES;
+            }
+            continue;
+        }
+        Table = AllocateTable ? AllocateTable(Context) : MMH_NO_FRAME;
+        if (Table == MMH_NO_FRAME || Table > Ops->MaxPfn) {
+            return STATUS_NO_MEMORY;
+        }
+        /* Tables stay writable and executable: the leaf decides. The new table appears in the self-map. */
+        Ops->WriteEntry(EntryVa, Ops->MakeLeafEntry(Table, MMH_MAP_WRITABLE));
+        TableVa = ALIGN_DOWN(Ops->GetEntryAddress(Va, Level - 1), (ULONGLONG)MM_PAGE_SIZE);
+        ArInvalidatePage((PCVOID)(ULONG_PTR)TableVa);
+        RtlZeroMemory((PVOID)(ULONG_PTR)TableVa, MM_PAGE_SIZE);
+    }
+    return STATUS_SUCCESS;
+}
+
+XTSTATUS MmhMapPage(ULONGLONG Va, ULONGLONG Pfn, ULONG Flags, PMMH_ALLOCATE_FRAME AllocateTable, PVOID Context) {
+    PCMMH_PAGE_MAP_OPS Ops = MmhGetPageMapOps();
+    ULONGLONG PteVa;
+    XTSTATUS Status;
+
+    if (Ops == NULL || Pfn > Ops->MaxPfn || (Va & (MM_PAGE_SIZE - 1))) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    Status = MmhpEnsureTables(Ops, Va, AllocateTable, Context);
+    if (!XT_SUCCESS(Status)) {
+        return Status;
+    }
+    PteVa = Ops->GetEntryAddress(Va, 1);
+    if (Ops->ReadEntry(PteVa) & PTE_PRESENT) {
+        return STATUS_CONFLICTING_ADDRESSES;
+    }
+    if (!MmhIsNoExecuteActive()) {
+        Flags &= ~MMH_MAP_NO_EXECUTE;
+    }
+    Ops->WriteEntry(PteVa, Ops->MakeLeafEntry(Pfn, Flags));
+    ArInvalidatePage((PCVOID)(ULONG_PTR)Va);
+    return STATUS_SUCCESS;
+}
+
+ULONGLONG MmhQueryPage(ULONGLONG Va, PULONG Flags) {
+    PCMMH_PAGE_MAP_OPS Ops = MmhGetPageMapOps();
+    ULONGLONG Entry;
+
+    if (Ops == NULL || !MmhIsAddressValid(Va)) {
+        return MMH_NO_FRAME;
+    }
+    Entry = Ops->ReadEntry(Ops->GetEntryAddress(Va, 1));
+    if (Flags) {
+        *Flags = ((Entry & PTE_WRITABLE) ? MMH_MAP_WRITABLE : 0) |
+                 ((Ops->NoExecuteBit && (Entry & Ops->NoExecuteBit)) ? MMH_MAP_NO_EXECUTE : 0);
+    }
+    return MmhpEntryPfn(Ops, Entry);
+}
+
+ULONGLONG MmhUnmapPage(ULONGLONG Va) {
+    PCMMH_PAGE_MAP_OPS Ops = MmhGetPageMapOps();
+    ULONGLONG Pfn = MmhQueryPage(Va, NULL);
+
+    if (Pfn == MMH_NO_FRAME) {
+        return MMH_NO_FRAME;
+    }
+    Ops->WriteEntry(Ops->GetEntryAddress(Va, 1), 0);
+    ArInvalidatePage((PCVOID)(ULONG_PTR)Va);
+    return Pfn;
+}
