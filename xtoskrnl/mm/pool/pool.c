@@ -11,7 +11,9 @@ XTSTATUS MiInitializePool(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie) {
         return STATUS_INVALID_PARAMETER;
     }
     RtlZeroMemory(Pool, sizeof(*Pool));
-    Pool->Cookie = Cookie;
+    /* Keyed per pool too: a block of another pool never checks out here. */
+    Pool->Cookie = Cookie ^ MiPoolMix((ULONG_PTR)Pool);
+    Pool->Cookie += Pool->Cookie == 0;
     for (Index = 0; Index < MI_POOL_LIST_HEADS; Index++) {
         Pool->ListHeads[Index].Flink = &Pool->ListHeads[Index];
         Pool->ListHeads[Index].Blink = &Pool->ListHeads[Index];
@@ -25,7 +27,8 @@ XTSTATUS MiInitializePool(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie) {
     return STATUS_SUCCESS;
 }
 
-/* Stops the system for a block whose own header is unusable: corrupt, not in use (double free) or another tag. */
+/* Stops the system for a block of a pool page whose own header is unusable: corrupt, not in use (double free),
+ * another tag, or a size that leaves the page. */
 static XTNORETURN VOID MiPoolBadFree(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, PVOID Address, ULONG Tag) {
     if (!MiPoolHeaderIntact(Header, Pool->Cookie)) {
         KeBugCheckEx(BAD_POOL_CALLER, MI_BPC_HEADER_CORRUPT, (ULONG_PTR)Header, Header->Ulong1, 0);
@@ -59,8 +62,7 @@ static PPOOL_HEADER MiPopLookaside(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULO
     Lookaside->Head = Link->Next;
     Lookaside->Depth--;
     Pool->LookasideBlocks--;
-    MiPoolWriteHeader(Header, MI_POOL_ULONG1(Header->PreviousSize, Granules, MI_POOL_BLOCK_IN_USE), Tag,
-                      Pool->Cookie);
+    MiPoolWriteHeader(Header, MI_POOL_ULONG1(Header->PreviousSize, Granules, MI_POOL_BLOCK_IN_USE), Tag, Pool->Cookie);
     return Header;
 }
 
@@ -116,8 +118,16 @@ PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Siz
     return Address;
 }
 
-/* Frees Address when it is not a block of a pool page: a big or special-pool allocation, or a bad address. */
+/* Frees Address whose header did not check out as an in-use small block: a big or special-pool allocation, a bad
+ * address, or a small block that is corrupt, already free or freed with another tag (all of which stop). */
 static VOID MiFreeNonSmall(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
+    ULONG_PTR Page = MiPoolPageOf(Address);
+
+    if (((ULONG_PTR)Address & (MI_POOL_GRANULE - 1)) == 0 &&
+        (ULONG_PTR)Address - Page >= MI_POOL_PAGE_HEADER_BYTES + MI_POOL_GRANULE &&
+        ((PMI_POOL_PAGE)Page)->Signature == MiPoolPageSignature(Pool, Page)) {
+        MiPoolBadFree(Pool, (PPOOL_HEADER)Address - 1, Address, Tag);
+    }
     if (!MiFreeBigPool(Pool, Address, Tag)) {
         KeBugCheckEx(BAD_POOL_CALLER, MI_BPC_BAD_ADDRESS, (ULONG_PTR)Address, 0, 0);
     }
@@ -125,28 +135,26 @@ static VOID MiFreeNonSmall(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
 
 VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
     PPOOL_HEADER Header = (PPOOL_HEADER)Address - 1;
-    ULONG_PTR Page = MiPoolPageOf(Address);
+    ULONG_PTR Offset = (ULONG_PTR)Address & (MM_PAGE_SIZE - 1);
     PPOOL_HEADER Next;
     ULONG Granules;
 
     MiAcquirePoolLock(Pool);
-    if (((ULONG_PTR)Address & (MI_POOL_GRANULE - 1)) != 0 ||
-        (ULONG_PTR)Address - Page < MI_POOL_PAGE_HEADER_BYTES + MI_POOL_GRANULE ||
-        ((PMI_POOL_PAGE)Page)->Signature != MiPoolPageSignature(Pool, Page)) {
+    /* A small block: granule aligned, not at a page start, and its header (keyed with the cookie, the pool and its
+     * own address) says in use with this tag. Anything else takes the slow path, which classifies or stops. */
+    if ((Offset & (MI_POOL_GRANULE - 1)) != 0 || Offset == 0 || !MiPoolHeaderIntact(Header, Pool->Cookie) ||
+        Header->PoolType != MI_POOL_BLOCK_IN_USE || Header->PoolTag != Tag ||
+        (Granules = Header->BlockSize) < MI_POOL_MIN_BLOCK ||
+        Offset + ((ULONG_PTR)(Granules - 1) << MI_POOL_GRANULE_SHIFT) > MM_PAGE_SIZE) {
         MiFreeNonSmall(Pool, Address, Tag);
         MiReleasePoolLock(Pool);
         return;
     }
-    Granules = Header->BlockSize;
-    if (!MiPoolHeaderIntact(Header, Pool->Cookie) || Header->PoolType != MI_POOL_BLOCK_IN_USE ||
-        Header->PoolTag != Tag || Granules < MI_POOL_MIN_BLOCK ||
-        (ULONG_PTR)Header + ((ULONG_PTR)Granules << MI_POOL_GRANULE_SHIFT) > Page + MM_PAGE_SIZE) {
-        MiPoolBadFree(Pool, Header, Address, Tag);
-    }
     if (!MiPoolBlockEndsPage(Header, Granules)) {
         Next = MiPoolHeaderAt(Header, Granules);
         if (!MiPoolHeaderIntact(Next, Pool->Cookie) || Next->PreviousSize != Granules) {
-            KeBugCheckEx(BAD_POOL_HEADER, MI_BPH_NEXT_BLOCK_CORRUPT, (ULONG_PTR)Header, (ULONG_PTR)Next, Page);
+            KeBugCheckEx(BAD_POOL_HEADER, MI_BPH_NEXT_BLOCK_CORRUPT, (ULONG_PTR)Header, (ULONG_PTR)Next,
+                         MiPoolPageOf(Header));
         }
     }
     MiPoolCredit(Pool, Tag, (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT);

@@ -10,10 +10,11 @@
 typedef enum _MM_POOL_TYPE {
     NonPagedPool = 0,
     PagedPool = 1,
-} MM_POOL_TYPE, *PMM_POOL_TYPE;
+} MM_POOL_TYPE,
+    *PMM_POOL_TYPE;
 
 /* A pool tag from its four characters in reading order: MM_POOL_TAG('P','o','o','l') prints as "Pool". */
-#define MM_POOL_TAG(A, B, C, D) \
+#define MM_POOL_TAG(A, B, C, D)                                                                                        \
     ((ULONG)(UCHAR)(A) | ((ULONG)(UCHAR)(B) << 8) | ((ULONG)(UCHAR)(C) << 16) | ((ULONG)(UCHAR)(D) << 24))
 
 /* Usage of one tag. Bytes count what the allocations occupy: the whole block including its header for small blocks,
@@ -27,16 +28,16 @@ typedef struct _MM_POOL_TAG_STATISTICS {
 
 /* Pool-wide counters. */
 typedef struct _MM_POOL_STATISTICS {
-    SIZE_T SmallPages;       /* pages carved into blocks (including cached empty pages) */
-    SIZE_T EmptyPages;       /* of those, pages kept completely free for reuse */
-    SIZE_T FreeBlocks;       /* blocks on the per-size free lists */
-    SIZE_T LookasideBlocks;  /* blocks held by the lookaside lists */
-    SIZE_T BigAllocations;   /* page-sized allocations (including special pool) */
-    SIZE_T BigPages;         /* pages they occupy (without guard pages) */
-    ULONG_PTR Allocations;   /* successful allocations since initialisation */
-    ULONG_PTR Frees;         /* frees since initialisation */
+    SIZE_T SmallPages;      /* pages carved into blocks (including cached empty pages) */
+    SIZE_T EmptyPages;      /* of those, pages kept completely free for reuse */
+    SIZE_T FreeBlocks;      /* blocks on the per-size free lists */
+    SIZE_T LookasideBlocks; /* blocks held by the lookaside lists */
+    SIZE_T BigAllocations;  /* page-sized allocations (including special pool) */
+    SIZE_T BigPages;        /* pages they occupy (without guard pages) */
+    ULONG_PTR Allocations;  /* successful allocations since initialisation */
+    ULONG_PTR Frees;        /* frees since initialisation */
     ULONG_PTR FailedAllocations;
-    ULONG TagsTracked;       /* distinct tags in the statistics table */
+    ULONG TagsTracked; /* distinct tags in the statistics table */
 } MM_POOL_STATISTICS, *PMM_POOL_STATISTICS;
 
 /* Prepares the non-paged pool; Cookie is per-boot entropy (RDRAND/RDTSC) keying every header and list check.

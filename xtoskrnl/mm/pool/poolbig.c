@@ -190,5 +190,5 @@ VOID MiReleasePool(PMI_POOL_DESCRIPTOR Pool) {
     if (Pool->BigTable != NULL) {
         MmFreeSystemPages(Pool->BigTable, MiBigTablePages(Pool->BigCapacity), 0);
     }
-    MiInitializePool(Pool, Cookie);
+    MiInitializePool(Pool, Cookie ^ MiPoolMix((ULONG_PTR)Pool));
 }

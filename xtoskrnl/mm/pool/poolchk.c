@@ -96,8 +96,8 @@ static VOID MiCheckFreeLists(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
         PMI_POOL_FREE_LINKS Head = &Pool->ListHeads[Index];
         PMI_POOL_FREE_LINKS Links = Head->Flink;
         SIZE_T Count = 0;
-        BOOLEAN Bit = (BOOLEAN)((Pool->NonEmptyLists[Index / (8 * sizeof(ULONG_PTR))] >>
-                                 (Index % (8 * sizeof(ULONG_PTR)))) & 1);
+        BOOLEAN Bit =
+            (BOOLEAN)((Pool->NonEmptyLists[Index / (8 * sizeof(ULONG_PTR))] >> (Index % (8 * sizeof(ULONG_PTR)))) & 1);
 
         while (Links != Head) {
             if (Count > Pool->FreeBlocks || !MiPoolFreeLinksIntact(Pool, Links) || Links->Flink->Blink != Links ||

@@ -13,9 +13,9 @@
 /* STOP codes (NT values) and their first parameter                                                             */
 /* ------------------------------------------------------------------------------------------------------------ */
 
-#define BAD_POOL_HEADER                        0x00000019
+#define BAD_POOL_HEADER                         0x00000019
 #define SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION 0x000000C1
-#define BAD_POOL_CALLER                        0x000000C2
+#define BAD_POOL_CALLER                         0x000000C2
 
 /* BAD_POOL_HEADER parameter 1. */
 #define MI_BPH_FREE_LIST_CORRUPT   0x03 /* P2 entry, P3 read-back flink/next, P4 read-back blink/check */
@@ -46,23 +46,23 @@ XTNORETURN VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR Parameter1, ULONG_PTR
 #define MI_POOL_PAGE_HEADER_GRANULES 2
 #define MI_POOL_PAGE_HEADER_BYTES    (MI_POOL_PAGE_HEADER_GRANULES * MI_POOL_GRANULE)
 /* The whole usable part of a pool page, in granules (254 on amd64, 510 on i686). */
-#define MI_POOL_PAGE_GRANULES        ((ULONG)(MM_PAGE_SIZE / MI_POOL_GRANULE - MI_POOL_PAGE_HEADER_GRANULES))
+#define MI_POOL_PAGE_GRANULES ((ULONG)(MM_PAGE_SIZE / MI_POOL_GRANULE - MI_POOL_PAGE_HEADER_GRANULES))
 /* Smallest block: the header and one granule (a free block's links, a lookaside link). */
-#define MI_POOL_MIN_BLOCK            2
+#define MI_POOL_MIN_BLOCK 2
 /* Largest request served from pool pages; above it, whole pages. */
-#define MI_POOL_MAX_SMALL_SIZE       ((SIZE_T)(MI_POOL_PAGE_GRANULES - 1) * MI_POOL_GRANULE)
-#define MI_POOL_LIST_HEADS           (MI_POOL_PAGE_GRANULES + 1)
+#define MI_POOL_MAX_SMALL_SIZE ((SIZE_T)(MI_POOL_PAGE_GRANULES - 1) * MI_POOL_GRANULE)
+#define MI_POOL_LIST_HEADS     (MI_POOL_PAGE_GRANULES + 1)
 /* Lookaside lists for blocks of up to 512 bytes including the header (requests up to 496 / 504 bytes). */
 #define MI_POOL_LOOKASIDE_GRANULES   ((ULONG)(512 / MI_POOL_GRANULE))
 #define MI_POOL_LOOKASIDE_LIST_BYTES 32768
 #define MI_POOL_LOOKASIDE_MAX_DEPTH  256
 /* Completely free pages kept for reuse before pages go back to the pager. */
-#define MI_POOL_EMPTY_PAGE_LIMIT     8
-#define MI_POOL_TAG_TABLE_SHIFT      9
-#define MI_POOL_TAG_TABLE_SIZE       (1u << MI_POOL_TAG_TABLE_SHIFT)
-#define MI_POOL_TAG_TABLE_LIMIT      (MI_POOL_TAG_TABLE_SIZE * 7 / 8)
-#define MI_POOL_OVERFLOW_TAG         MM_POOL_TAG('O', 'v', 'f', 'l')
-#define MI_POOL_PAGE_MAGIC           ((ULONG_PTR)0x506F6F6C50616765ULL) /* "PoolPage" (truncated on i686) */
+#define MI_POOL_EMPTY_PAGE_LIMIT 8
+#define MI_POOL_TAG_TABLE_SHIFT  9
+#define MI_POOL_TAG_TABLE_SIZE   (1u << MI_POOL_TAG_TABLE_SHIFT)
+#define MI_POOL_TAG_TABLE_LIMIT  (MI_POOL_TAG_TABLE_SIZE * 7 / 8)
+#define MI_POOL_OVERFLOW_TAG     MM_POOL_TAG('O', 'v', 'f', 'l')
+#define MI_POOL_PAGE_MAGIC       ((ULONG_PTR)0x506F6F6C50616765ULL) /* "PoolPage" (truncated on i686) */
 
 STATIC_ASSERT(MI_POOL_GRANULE == ((SIZE_T)1 << MI_POOL_GRANULE_SHIFT));
 STATIC_ASSERT(MI_POOL_GRANULE == 2 * sizeof(PVOID));
@@ -181,8 +181,7 @@ XTINLINE PPOOL_HEADER MiPoolHeaderAt(PPOOL_HEADER Header, LONG_PTR Granules) {
 
 /* TRUE when the block at Header ends exactly at its page's end (no next neighbour). */
 XTINLINE BOOLEAN MiPoolBlockEndsPage(const POOL_HEADER *Header, ULONG BlockSize) {
-    return (BOOLEAN)((((ULONG_PTR)Header + ((ULONG_PTR)BlockSize << MI_POOL_GRANULE_SHIFT)) & (MM_PAGE_SIZE - 1)) ==
-                     0);
+    return (BOOLEAN)((((ULONG_PTR)Header + ((ULONG_PTR)BlockSize << MI_POOL_GRANULE_SHIFT)) & (MM_PAGE_SIZE - 1)) == 0);
 }
 
 /* Keyed check of a lookaside link. */

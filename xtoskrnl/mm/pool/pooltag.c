@@ -76,8 +76,8 @@ static VOID MiPrintTagLine(PRTL_OUTPUT_ROUTINE Output, PVOID Context, const MI_P
         Name[Index] = (Character >= 0x20 && Character < 0x7F) ? Character : '.';
     }
     Name[4] = 0;
-    MiPoolPrint(Output, Context, "%s %12zu %12zu %12zu %14zu\n", Name, (SIZE_T)Entry->Allocations,
-                (SIZE_T)Entry->Frees, (SIZE_T)(Entry->Allocations - Entry->Frees), Entry->BytesInUse);
+    MiPoolPrint(Output, Context, "%s %12zu %12zu %12zu %14zu\n", Name, (SIZE_T)Entry->Allocations, (SIZE_T)Entry->Frees,
+                (SIZE_T)(Entry->Allocations - Entry->Frees), Entry->BytesInUse);
 }
 
 VOID MiDumpPoolTags(PMI_POOL_DESCRIPTOR Pool, PRTL_OUTPUT_ROUTINE Output, PVOID Context) {

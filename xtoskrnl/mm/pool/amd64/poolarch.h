@@ -30,7 +30,7 @@ STATIC_ASSERT(offsetof(POOL_HEADER, PoolTag) == 4);
 STATIC_ASSERT(offsetof(POOL_HEADER, Check) == 8);
 
 /* The first header word from its fields. */
-#define MI_POOL_ULONG1(PreviousSize, BlockSize, PoolType) \
+#define MI_POOL_ULONG1(PreviousSize, BlockSize, PoolType)                                                              \
     ((ULONG)(PreviousSize) | ((ULONG)(BlockSize) << 16) | ((ULONG)(PoolType) << 24))
 
 /* A bijective 64-bit mixer (multiply by an odd constant, then fold the high half down). */

@@ -31,7 +31,7 @@ STATIC_ASSERT(offsetof(POOL_HEADER, PoolTag) == 4);
 #define MI_POOL_INDEX_MASK  (0x7Fu << MI_POOL_INDEX_SHIFT)
 
 /* The first header word from its fields (PoolIndex left 0: the check goes there). */
-#define MI_POOL_ULONG1(PreviousSize, BlockSize, PoolType) \
+#define MI_POOL_ULONG1(PreviousSize, BlockSize, PoolType)                                                              \
     ((ULONG)(PreviousSize) | ((ULONG)(BlockSize) << 16) | ((ULONG)(PoolType) << 25))
 
 /* A bijective 32-bit mixer (multiply by an odd constant, then fold the high half down). */
@@ -51,7 +51,8 @@ XTINLINE ULONG MiPoolHeaderCheck(const POOL_HEADER *Header, ULONG Ulong1, ULONG 
 /* Writes a whole header (fields and check). */
 XTINLINE VOID MiPoolWriteHeader(PPOOL_HEADER Header, ULONG Ulong1, ULONG Tag, ULONG_PTR Cookie) {
     Header->PoolTag = Tag;
-    Header->Ulong1 = (Ulong1 & ~MI_POOL_INDEX_MASK) | (MiPoolHeaderCheck(Header, Ulong1, Tag, Cookie) << MI_POOL_INDEX_SHIFT);
+    Header->Ulong1 =
+        (Ulong1 & ~MI_POOL_INDEX_MASK) | (MiPoolHeaderCheck(Header, Ulong1, Tag, Cookie) << MI_POOL_INDEX_SHIFT);
 }
 
 /* TRUE when the header's check value matches its contents. */

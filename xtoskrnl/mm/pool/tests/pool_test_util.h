@@ -1,0 +1,84 @@
+/* Helpers shared by the pool tests: a deterministic PRNG, byte patterns, a private pool. Freestanding. */
+#ifndef XTOSKRNL_MM_POOL_TESTS_POOL_TEST_UTIL_H
+#define XTOSKRNL_MM_POOL_TESTS_POOL_TEST_UTIL_H
+
+#include <poolp.h>
+#include <xtest.h>
+
+/* The cookie of the tests' private pools (the kernel's comes from RDRAND/RDTSC). */
+#define POOL_TEST_COOKIE ((ULONG_PTR)0x5DEECE66D1234567ULL)
+
+#define POOL_TAG_A MM_POOL_TAG('T', 'a', 'g', 'A')
+#define POOL_TAG_B MM_POOL_TAG('T', 'a', 'g', 'B')
+#define POOL_TAG_C MM_POOL_TAG('T', 'a', 'g', 'C')
+
+/* xorshift64*: deterministic, freestanding. */
+typedef struct _POOL_TEST_RANDOM {
+    ULONGLONG State;
+} POOL_TEST_RANDOM, *PPOOL_TEST_RANDOM;
+
+XTINLINE VOID PoolTestSeed(PPOOL_TEST_RANDOM Random, ULONG Seed) {
+    Random->State = 0x9E3779B97F4A7C15ULL ^ ((ULONGLONG)Seed * 0xBF58476D1CE4E5B9ULL);
+    if (Random->State == 0) {
+        Random->State = 1;
+    }
+}
+
+XTINLINE ULONG PoolTestRandom(PPOOL_TEST_RANDOM Random) {
+    Random->State ^= Random->State >> 12;
+    Random->State ^= Random->State << 25;
+    Random->State ^= Random->State >> 27;
+    return (ULONG)((Random->State * 0x2545F4914F6CDD1DULL) >> 32);
+}
+
+/* The pattern word Index of a block filled with Seed. */
+XTINLINE ULONG_PTR PoolTestWord(ULONG Seed, SIZE_T Index) {
+    return (ULONG_PTR)(Seed * 0x9E3779B1u) ^ ((ULONG_PTR)Index * 0x01000193u) ^ ((ULONG_PTR)Index << 13);
+}
+
+/* Fills Size bytes at Address (pointer aligned) with the pattern of Seed. */
+XTINLINE VOID PoolTestFill(PVOID Address, SIZE_T Size, ULONG Seed) {
+    PULONG_PTR Words = Address;
+    SIZE_T Count = Size / sizeof(ULONG_PTR), Index;
+    ULONG_PTR Last;
+
+    for (Index = 0; Index < Count; Index++) {
+        Words[Index] = PoolTestWord(Seed, Index);
+    }
+    Last = PoolTestWord(Seed, Count);
+    for (Index = Count * sizeof(ULONG_PTR); Index < Size; Index++) {
+        ((PUCHAR)Address)[Index] = (UCHAR)(Last >> (8 * (Index % sizeof(ULONG_PTR))));
+    }
+}
+
+/* Offset of the first byte at Address that differs from the pattern of Seed; Size when all match. */
+XTINLINE SIZE_T PoolTestCheck(PCVOID Address, SIZE_T Size, ULONG Seed) {
+    const ULONG_PTR *Words = Address;
+    SIZE_T Count = Size / sizeof(ULONG_PTR), Index;
+    ULONG_PTR Last;
+
+    for (Index = 0; Index < Count; Index++) {
+        if (Words[Index] != PoolTestWord(Seed, Index)) {
+            return Index * sizeof(ULONG_PTR);
+        }
+    }
+    Last = PoolTestWord(Seed, Count);
+    for (Index = Count * sizeof(ULONG_PTR); Index < Size; Index++) {
+        if (((const UCHAR *)Address)[Index] != (UCHAR)(Last >> (8 * (Index % sizeof(ULONG_PTR))))) {
+            return Index;
+        }
+    }
+    return Size;
+}
+
+/* Granules of the block a small request of Size bytes gets from a fresh page. */
+XTINLINE ULONG PoolTestGranules(SIZE_T Size) {
+    return (ULONG)((Size + (Size == 0) + MI_POOL_GRANULE - 1) / MI_POOL_GRANULE) + 1;
+}
+
+/* The header of a small block. */
+XTINLINE PPOOL_HEADER PoolTestHeader(PVOID Address) {
+    return (PPOOL_HEADER)Address - 1;
+}
+
+#endif
