@@ -37,12 +37,14 @@ def xt_qemu_test(
         timeout_s = 120,
         keys_after = None,
         keys = [],
+        qemu_args = [],
         image = None,
         **image_attrs):
     """Boots `arch` with `parameters` (+ TESTEXIT and serial debug) and checks `expect_exit` and serial lines.
 
     `image` names a prebuilt disk image; otherwise one is built from `image_attrs` (see xt_disk_image).
     `keys` (printf %b escapes) are typed on COM1 once `keys_after` appears on the serial port.
+    `qemu_args` are passed to QEMU as they are.
     """
     if expect_exit not in EXIT_STATUS:
         fail("expect_exit must be one of %s" % EXIT_STATUS.keys())
@@ -89,7 +91,7 @@ def xt_qemu_test(
         "--",
         "-fw_cfg",
         "name=opt/xtos/testexit,string=1",
-    ]
+    ] + qemu_args
     native.sh_test(
         name = name,
         srcs = ["//testing:qemu_test.sh"],

@@ -128,6 +128,9 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     if (!XT_SUCCESS(MmInitializeMemoryManager(InitBlock))) {
         KeBugCheckEx(MM_MEMORY_MANAGEMENT, 0x1000, 0, 0, 0);
     }
+    if (KiParameters.SpecialPoolTag) {
+        MmSetSpecialPool(KiParameters.SpecialPoolTag);
+    }
     KiReport(InitBlock, &Features);
     if (KiParameters.SelfTest) {
         SelfTestFailures = KiRunSelfTests();

@@ -11,7 +11,8 @@ typedef struct _KE_TOKEN {
     SIZE_T ValueLength;
 } KE_TOKEN;
 
-static const PCSTR KepTestFaultNames[] = {"NONE", "PAGE", "GP", "STACK", "DOUBLE"};
+static const PCSTR KepTestFaultNames[] = {"NONE",        "PAGE",           "GP",      "STACK",      "DOUBLE",
+                                         "POOLOVERRUN", "POOLDOUBLEFREE", "POOLTAG", "SPECIALPOOL"};
 
 PCSTR KeTestFaultName(ULONG TestFault) {
     return TestFault < ARRAY_SIZE(KepTestFaultNames) ? KepTestFaultNames[TestFault] : "?";
@@ -99,6 +100,7 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
         {"SELFTEST", offsetof(KE_PARAMETERS, SelfTest)},
         {"TESTEXIT", offsetof(KE_PARAMETERS, TestExit)},
         {"SHUTDOWN", offsetof(KE_PARAMETERS, Shutdown)},
+        {"TESTPTFREE", offsetof(KE_PARAMETERS, TestPtFree)},
     };
 
     if (KepEquals(Token->Text, Token->NameLength, "DEBUG")) {
@@ -106,6 +108,14 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
     }
     if (KepEquals(Token->Text, Token->NameLength, "TESTFAULT")) {
         return KepParseTestFault(Token, Parameters) ? 0 : KeParameterBadValue;
+    }
+    if (KepEquals(Token->Text, Token->NameLength, "SPECIALPOOL")) {
+        if (Token->Value == NULL || Token->ValueLength != 4) {
+            return KeParameterBadValue;
+        }
+        Parameters->SpecialPoolTag = (ULONG)(UCHAR)Token->Value[0] | (ULONG)(UCHAR)Token->Value[1] << 8 |
+                                     (ULONG)(UCHAR)Token->Value[2] << 16 | (ULONG)(UCHAR)Token->Value[3] << 24;
+        return 0;
     }
     for (ULONG Index = 0; Index < ARRAY_SIZE(Flags); Index++) {
         if (KepEquals(Token->Text, Token->NameLength, Flags[Index].Name)) {

@@ -1,4 +1,6 @@
 /* SELFTEST: the runtime library's and the kernel's own XTEST suites, run inside the kernel. */
+#include <mm_suites.h>
+#include <pool_suites.h>
 #include <rtl_suites.h>
 #include <xtest.h>
 
@@ -18,6 +20,7 @@ ULONG KiRunSelfTests(VOID) {
     static const XTEST_SUITE *const Suites[] = {
         &RtlListSuite,       &RtlMemorySuite,   &RtlBitmapSuite, &RtlStringSuite, &RtlFormatSuite,  &RtlSha1Suite,
         &RtlArithmeticSuite, &KeParameterSuite, &KeBugCodeSuite, &HlAcpiSuite,    &MmhPageMapSuite, &ArDescriptorSuite,
+        &MmLiveSuite,        &PoolBasicSuite,   &PoolTortureSuite, &MmFinalSuite,
     };
 
     KdPrint("KE: SELFTEST: %u suites\n", (ULONG)ARRAY_SIZE(Suites));

@@ -3,6 +3,7 @@
 
 #include "kd/kd.h"
 #include "ke/ke.h"
+#include "mm.h"
 
 static volatile ULONG KiRecursionLimit = 0xFFFFFFFFu;
 
@@ -34,6 +35,18 @@ VOID KiRaiseTestFault(ULONG TestFault) {
         case KeTestFaultDouble:
             KdPrint("KE: stack pointer -> unmapped 0x%p\n", (PVOID)(Unmapped + MM_PAGE_SIZE / 2));
             ArTouchStackAt(Unmapped + MM_PAGE_SIZE / 2);
+        case KeTestFaultPoolOverrun:
+            MmTestPoolCorruption(MmPoolTestOverrun);
+            break;
+        case KeTestFaultPoolDoubleFree:
+            MmTestPoolCorruption(MmPoolTestDoubleFree);
+            break;
+        case KeTestFaultPoolTag:
+            MmTestPoolCorruption(MmPoolTestTagMismatch);
+            break;
+        case KeTestFaultSpecialPool:
+            MmTestPoolCorruption(MmPoolTestSpecialOverrun);
+            break;
         default:
             break;
     }

@@ -19,6 +19,22 @@ typedef struct _MM_BOOT_REPORT {
 /* Brings up the PFN database, the pager and the pool (the hardware layer is bound already). */
 XTSTATUS MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock);
 
+/* Test-only pool misuse (TESTFAULT=POOL...): each must end in the pool's STOP. */
+typedef enum _MM_POOL_TEST {
+    MmPoolTestOverrun,       /* write past a block's end, then free it: BAD_POOL_HEADER */
+    MmPoolTestDoubleFree,    /* free a block twice: BAD_POOL_CALLER */
+    MmPoolTestTagMismatch,   /* free a block with another tag: BAD_POOL_CALLER */
+    MmPoolTestSpecialOverrun /* write one byte past a special-pool block: page fault on the guard page */
+} MM_POOL_TEST;
+
+VOID MmTestPoolCorruption(MM_POOL_TEST Test);
+
+/* Puts every allocation tagged Tag (4 characters, little-endian) against a guard page. */
+VOID MmSetSpecialPool(ULONG Tag);
+
+/* The init block the memory manager was started with. */
+PXT_INIT_BLOCK MmGetBootInitBlock(VOID);
+
 /* Fills the figures of XTOS-REPORT. */
 VOID MmQueryBootReport(PMM_BOOT_REPORT Report);
 

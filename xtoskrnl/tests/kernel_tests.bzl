@@ -27,9 +27,11 @@ _PFN_BYTES = {"amd64": 32, "i686": 20}
 _ABOVE_4G = " ram_pages=1[3-9][0-9]{5} "
 _BELOW_4G = " ram_pages=[1-9][0-9]{5} "
 
-def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = "", selftest = False, expect = [], extra_re = []):
+def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = "", selftest = False, expect = [], extra_re = [],
+          qemu_args = []):
     xt_qemu_test(
         name = name,
+        qemu_args = qemu_args,
         arch = arch,
         cpu = cpu,
         mem = mem,
@@ -69,33 +71,72 @@ def _poweroff_test(name, arch):
 def kernel_boot_tests():
     """Every kernel boot test, both arches."""
 
-    # amd64: PML4 (no LA57), PML5 (LA57), PML4 forced by NOXPA on an LA57 CPU.
-    for mem in ["128M", "4G", "6G"]:
-        _boot("boot_amd64_pml4_%s" % mem.lower(), "amd64", "PML4", mem = mem, selftest = mem == "128M",
-              extra_re = [_ABOVE_4G] if mem == "6G" else [])
-    for mem in ["128M", "4G"]:
-        _boot("boot_amd64_pml5_%s" % mem.lower(), "amd64", "PML5", cpu = "qemu64,+la57", mem = mem,
-              selftest = mem == "128M")
-        _boot("boot_amd64_noxpa_la57_%s" % mem.lower(), "amd64", "PML4", cpu = "qemu64,+la57", mem = mem,
-              parameters = "NOXPA", expect = ["KE: NOXPA: the loader chose PML4"])
-    _boot("boot_amd64_smp2", "amd64", "PML4", smp = 2)
+    # SELFTEST (RTL, kernel and MM suites, pool torture of 1M operations) in every paging mode at 128 MiB, 1 GiB,
+    # 4 GiB and 6 GiB. At 6 GiB the MM suite allocates every frame, those above 4 GiB included, and writes them.
+    # PML2 cannot map frames above 4 GiB; i686 PML3 at 6 GiB runs on a PSE-36 CPU (36 physical bits).
+    for mode, arch, cpu, parameters in [
+        ("PML4", "amd64", "qemu64", ""),
+        ("PML5", "amd64", "qemu64,+la57", ""),
+        ("PML3", "i686", "qemu32,+pse36", ""),
+        ("PML2", "i686", "qemu32", "NOXPA"),
+    ]:
+        for mem in ["128M", "1G", "4G", "6G"]:
+            high = mem == "6G" and mode != "PML2"
+            _boot("selftest_%s_%s" % (mode.lower(), mem.lower()), arch, mode, cpu = cpu, mem = mem,
+                  parameters = parameters, selftest = True, extra_re = [_ABOVE_4G] if high else [])
 
-    # "max" CPUs have NX, SMEP and SMAP (and LA57 on amd64): the kernel must turn them on.
+    # NOXPA on an LA57 CPU gives PML4; two CPUs; -cpu max turns NX, SMEP and SMAP on.
+    _boot("boot_amd64_noxpa_la57", "amd64", "PML4", cpu = "qemu64,+la57", parameters = "NOXPA",
+          expect = ["KE: NOXPA: the loader chose PML4"])
+    _boot("boot_amd64_smp2", "amd64", "PML4", smp = 2)
+    _boot("boot_i686_smp2", "i686", "PML3", smp = 2)
     _boot("boot_amd64_cpu_max", "amd64", "PML5", cpu = "max", expect = ["nx=1 smep=1 smap=1"])
     _boot("boot_i686_cpu_max", "i686", "PML3", cpu = "max", expect = ["nx=1 smep=1 smap=1"])
 
-    # i686: PML3 (PAE), PML2 forced by NOXPA (OVMF ia32 needs a PAE CPU).
-    for mem in ["128M", "4G"]:
-        _boot("boot_i686_pml3_%s" % mem.lower(), "i686", "PML3", mem = mem, selftest = mem == "128M")
-
-    # 6 GiB: memory above 4 GiB is used by a CPU that can address it (PSE-36: 36 physical bits), and ignored by
-    # qemu32 (32 physical bits, no CPUID 0x80000008), whose frames above 4 GiB would fault as reserved bits.
-    _boot("boot_i686_pml3_6g", "i686", "PML3", cpu = "qemu32,+pse36", mem = "6G", extra_re = [_ABOVE_4G])
+    # qemu32 has 32 physical address bits: its frames above 4 GiB are ignored (they would fault as reserved bits).
     _boot("boot_i686_pml3_6g_32bit_cpu", "i686", "PML3", mem = "6G", extra_re = [_BELOW_4G])
-    for mem in ["128M", "4G"]:
-        _boot("boot_i686_pml2_noxpa_%s" % mem.lower(), "i686", "PML2", mem = mem, parameters = "NOXPA",
-              selftest = mem == "128M", expect = ["KE: NOXPA: the loader chose PML2"])
-    _boot("boot_i686_smp2", "i686", "PML3", smp = 2)
+
+    # Large memory: i686 PAE to 16 GiB and to the 36-bit top (62 GiB), amd64 64 GiB.
+    _boot("boot_i686_pml3_16g", "i686", "PML3", cpu = "qemu32,+pse36", mem = "16G")
+    # (q35 reserves a 64-bit PCI hole above RAM; with 36 physical bits there is no room for it at 62 GiB.)
+    _boot("boot_i686_pml3_62g", "i686", "PML3", cpu = "qemu32,+pse36", mem = "62G",
+          extra_re = [" ram_pages=1[5-6][0-9]{6} "], qemu_args = ["-global", "q35-pcihost.pci-hole64-size=0"])
+    _boot("boot_amd64_pml4_64g", "amd64", "PML4", mem = "64G")
+
+    # The loader reports its page-table frames as free (TESTPTFREE): the kernel must find them by walking the
+    # live tables from CR3, keep them, and still pass SELFTEST (the regression case for zeroing the CR3 frame).
+    for arch, mode in [("amd64", "PML4"), ("i686", "PML3")]:
+        xt_qemu_test(
+            name = "loader_ptables_free_%s" % arch,
+            arch = arch,
+            parameters = "TESTPTFREE SELFTEST",
+            expect_exit = "clean",
+            expect = ["but the loader reported it free: kept", "XTOS-REPORT arch=%s paging=%s" % (arch, mode)],
+            expect_re = ["loader_ptables_kept=[1-9][0-9]* pool_ok=1 ", "^XTEST: [1-9][0-9]* passed, 0 failed$"],
+            reject = _CLEAN_REJECT,
+        )
+
+    # Pool corruption ends in the pool's STOP: an overrun (BAD_POOL_HEADER), a double free and a tag mismatch
+    # (BAD_POOL_CALLER), and a special-pool overrun that hits the guard page (a page fault in system PTEs).
+    for arch in ["amd64", "i686"]:
+        for fault, stop, more in [
+            ("POOLOVERRUN", "*** STOP 0x00000019 (", []),
+            ("POOLDOUBLEFREE", "*** STOP 0x000000C2 (", []),
+            ("POOLTAG", "*** STOP 0x000000C2 (", []),
+            ("SPECIALPOOL", "*** STOP 0x00000050 (", [
+                "MM: special-pool block: writing past its end",
+                "is in: system PTEs (unmapped: a guard page or a freed page)",
+            ]),
+        ]:
+            xt_qemu_test(
+                name = "pool_%s_%s" % (fault.lower(), arch),
+                arch = arch,
+                parameters = "TESTFAULT=" + fault,
+                expect_exit = "stop",
+                expect = ["KE: TESTFAULT=" + fault, "MM: test block of 100 bytes at", stop] + more,
+                expect_re = _REGISTERS[arch],
+                reject = ["pool misuse was not caught", "fault while reporting a STOP"],
+            )
 
     # Unknown and malformed parameters are reported and ignored.
     for arch in ["amd64", "i686"]:

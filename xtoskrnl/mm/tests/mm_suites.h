@@ -1,0 +1,10 @@
+/* Memory manager suites that need the live kernel (PFN database, pager, page tables): SELFTEST only. */
+#ifndef XTOSKRNL_MM_TESTS_MM_SUITES_H
+#define XTOSKRNL_MM_TESTS_MM_SUITES_H
+
+#include <xtest.h>
+
+extern const XTEST_SUITE MmLiveSuite;   /* frames, mappings, W^X */
+extern const XTEST_SUITE MmFinalSuite;  /* consistency of the PFN database and the pool after everything else */
+
+#endif
