@@ -132,6 +132,9 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
         MmSetSpecialPool(KiParameters.SpecialPoolTag);
     }
     KiReport(InitBlock, &Features);
+    if (KiParameters.Bench) {
+        MmRunBenchmarks();
+    }
     if (KiParameters.SelfTest) {
         SelfTestFailures = KiRunSelfTests();
     }

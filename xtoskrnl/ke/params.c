@@ -12,7 +12,7 @@ typedef struct _KE_TOKEN {
 } KE_TOKEN;
 
 static const PCSTR KepTestFaultNames[] = {"NONE",        "PAGE",           "GP",      "STACK",      "DOUBLE",
-                                         "POOLOVERRUN", "POOLDOUBLEFREE", "POOLTAG", "SPECIALPOOL"};
+                                          "POOLOVERRUN", "POOLDOUBLEFREE", "POOLTAG", "SPECIALPOOL"};
 
 PCSTR KeTestFaultName(ULONG TestFault) {
     return TestFault < ARRAY_SIZE(KepTestFaultNames) ? KepTestFaultNames[TestFault] : "?";
@@ -96,11 +96,9 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
         PCSTR Name;
         SIZE_T Offset;
     } Flags[] = {
-        {"NOXPA", offsetof(KE_PARAMETERS, NoXpa)},
-        {"SELFTEST", offsetof(KE_PARAMETERS, SelfTest)},
-        {"TESTEXIT", offsetof(KE_PARAMETERS, TestExit)},
-        {"SHUTDOWN", offsetof(KE_PARAMETERS, Shutdown)},
-        {"TESTPTFREE", offsetof(KE_PARAMETERS, TestPtFree)},
+        {"NOXPA", offsetof(KE_PARAMETERS, NoXpa)},           {"SELFTEST", offsetof(KE_PARAMETERS, SelfTest)},
+        {"TESTEXIT", offsetof(KE_PARAMETERS, TestExit)},     {"SHUTDOWN", offsetof(KE_PARAMETERS, Shutdown)},
+        {"TESTPTFREE", offsetof(KE_PARAMETERS, TestPtFree)}, {"BENCH", offsetof(KE_PARAMETERS, Bench)},
     };
 
     if (KepEquals(Token->Text, Token->NameLength, "DEBUG")) {

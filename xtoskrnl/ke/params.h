@@ -7,10 +7,10 @@
 /* TESTFAULT=... : a fault provoked on purpose after initialisation (tests of the STOP path). */
 typedef enum _KE_TEST_FAULT {
     KeTestFaultNone = 0,
-    KeTestFaultPage,  /* read of an unmapped VA: #PF -> STOP 0x50 */
-    KeTestFaultGp,    /* general protection fault: STOP 0x7F (0xD) */
-    KeTestFaultStack, /* kernel stack overflow into the guard page: double fault, STOP 0x7F (8) */
-    KeTestFaultDouble, /* #PF with an unusable stack pointer: double fault, STOP 0x7F (8) */
+    KeTestFaultPage,           /* read of an unmapped VA: #PF -> STOP 0x50 */
+    KeTestFaultGp,             /* general protection fault: STOP 0x7F (0xD) */
+    KeTestFaultStack,          /* kernel stack overflow into the guard page: double fault, STOP 0x7F (8) */
+    KeTestFaultDouble,         /* #PF with an unusable stack pointer: double fault, STOP 0x7F (8) */
     KeTestFaultPoolOverrun,    /* a pool block written past its end: BAD_POOL_HEADER when it is freed */
     KeTestFaultPoolDoubleFree, /* a pool block freed twice: BAD_POOL_CALLER */
     KeTestFaultPoolTag,        /* a pool block freed with another tag: BAD_POOL_CALLER */
@@ -39,10 +39,11 @@ typedef struct _KE_PARAMETERS {
     BOOLEAN SelfTest;
     BOOLEAN TestExit;
     BOOLEAN Shutdown;
-    ULONG TestFault;    /* KE_TEST_FAULT */
+    ULONG TestFault;      /* KE_TEST_FAULT */
     ULONG SpecialPoolTag; /* SPECIALPOOL=TAGX: allocations with this tag go against a guard page; 0 when none */
+    BOOLEAN Bench;        /* BENCH: print the memory manager's per-operation costs (./xt bench) */
     BOOLEAN TestPtFree;   /* TESTPTFREE: read by the loader (page tables reported free); the kernel just knows it */
-    ULONG IgnoredCount; /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */
+    ULONG IgnoredCount;   /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */
     KE_IGNORED_PARAMETER Ignored[KE_PARAMETER_IGNORED_MAX];
 } KE_PARAMETERS, *PKE_PARAMETERS;
 

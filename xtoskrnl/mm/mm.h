@@ -32,6 +32,9 @@ VOID MmTestPoolCorruption(MM_POOL_TEST Test);
 /* Puts every allocation tagged Tag (4 characters, little-endian) against a guard page. */
 VOID MmSetSpecialPool(ULONG Tag);
 
+/* BENCH: prints one MM-BENCH line of per-operation costs in TSC ticks. */
+VOID MmRunBenchmarks(VOID);
+
 /* The init block the memory manager was started with. */
 PXT_INIT_BLOCK MmGetBootInitBlock(VOID);
 

@@ -69,10 +69,9 @@ XTSTATUS MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock) {
         KdPrint("MM: cannot build the PFN database (status 0x%x)\n", (ULONG)Status);
         return Status;
     }
-    KdPrint("MM: PFN database at 0x%p: %llu bytes of %u-byte entries for frames 0..0x%zx, built in %llu TSC ticks "
-            "(zeroing alone %llu)\n",
+    KdPrint("MM: PFN database at 0x%p: %llu bytes of %u-byte entries for frames 0..0x%zx, built in %llu TSC ticks\n",
             (PVOID)MmhPfnDatabaseBase, MmPfnBootStats.DatabaseBytes, (ULONG)sizeof(MMPFN),
-            (SIZE_T)MmPfnDatabase.HighestPfn, MmPfnBootStats.InitTimeStamps, MmPfnBootStats.MemsetTimeStamps);
+            (SIZE_T)MmPfnDatabase.HighestPfn, MmPfnBootStats.InitTimeStamps);
     KdPrint("MM: live page tables verified: %zu table frames, %zu frames kept that the loader reported free\n",
             (SIZE_T)MmPfnBootStats.TablesVerified, (SIZE_T)MmPfnBootStats.LoaderFramesKept);
     MmReclaimLoaderMemory();

@@ -12,15 +12,21 @@ static ULONGLONG MmhpEntryPfn(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Entry) {
 /* Makes every table above Va's PTE present, taking new table frames from AllocateTable. */
 static XTSTATUS MmhpEnsureTables(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Va, PMMH_ALLOCATE_FRAME AllocateTable,
                                  PVOID Context) {
-    for (ULONG Level = Ops->Levels; Level >= 2; Level--) {
+    /* Page tables are never freed: once a page table's region was seen complete, it stays so. */
+    static ULONGLONG LastRegion = ~0ull;
+    ULONGLONG Region = Va >> (Ops->EntrySize == 4 ? 22 : 21);
+    XTSTATUS Status = STATUS_SUCCESS;
+
+    if (Region == LastRegion) {
+        return STATUS_SUCCESS;
+    }
+    for (ULONG Level = Ops->Levels; Level >= 2 && XT_SUCCESS(Status); Level--) {
         ULONGLONG EntryVa = Ops->GetEntryAddress(Va, Level);
         ULONGLONG Entry = Ops->ReadEntry(EntryVa);
         ULONGLONG Table, TableVa;
 
         if (Entry & PTE_PRESENT) {
-            if (Entry & PTE_LARGE_PAGE) {
-                return STATUS_CONFLICTING_ADDRESSES;
-            }
+            Status = (Entry & PTE_LARGE_PAGE) ? STATUS_CONFLICTING_ADDRESSES : STATUS_SUCCESS;
             continue;
         }
         Table = AllocateTable ? AllocateTable(Context) : MMH_NO_FRAME;
@@ -33,7 +39,10 @@ static XTSTATUS MmhpEnsureTables(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Va, PMMH_ALLO
         ArInvalidatePage((PCVOID)(ULONG_PTR)TableVa);
         RtlZeroMemory((PVOID)(ULONG_PTR)TableVa, MM_PAGE_SIZE);
     }
-    return STATUS_SUCCESS;
+    if (XT_SUCCESS(Status)) {
+        LastRegion = Region;
+    }
+    return Status;
 }
 
 XTSTATUS MmhMapPage(ULONGLONG Va, ULONGLONG Pfn, ULONG Flags, PMMH_ALLOCATE_FRAME AllocateTable, PVOID Context) {

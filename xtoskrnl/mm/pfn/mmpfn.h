@@ -6,7 +6,7 @@
 
 typedef struct _MM_PFN_BOOT_STATS {
     ULONGLONG InitTimeStamps;   /* TSC ticks of backing + initialising the database */
-    ULONGLONG MemsetTimeStamps; /* TSC ticks spent zeroing the database pages: a memset of the same bytes */
+    ULONGLONG MemsetTimeStamps; /* TSC ticks of a memset of as many bytes (BENCH measures it) */
     ULONGLONG DatabaseBytes;    /* bytes of entries backed */
     ULONG_PTR TablesVerified;   /* page-table frames found by walking the live tables from CR3 */
     ULONG_PTR LoaderFramesKept; /* frames the live tables use that the loader reported free: kept reserved */

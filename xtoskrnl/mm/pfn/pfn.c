@@ -87,6 +87,46 @@ static VOID MiRemovePfn(PMMPFN_DATABASE Database, ULONG_PTR Pfn) {
     Entry->Flink = Entry->Blink = MM_PFN_NONE;
 }
 
+/* Writes the entries of free frames [First, Limit) (all in one zone) as one chain and appends it to the list. */
+static VOID MiInitializeFreeRun(PMMPFN_DATABASE Database, ULONG_PTR First, ULONG_PTR Limit) {
+    PMMPFN_LIST List = MiListOf(Database, MmPfnFree, First);
+    PMMPFN Entries = Database->Entries;
+
+    for (ULONG_PTR Pfn = First; Pfn < Limit; Pfn++) {
+        Entries[Pfn] = (MMPFN){Pfn + 1, Pfn - 1, 0, 0, 0, MmPfnFree, 0};
+    }
+    Entries[First].Blink = List->Tail;
+    Entries[Limit - 1].Flink = MM_PFN_NONE;
+    if (List->Tail == MM_PFN_NONE) {
+        List->Head = First;
+    } else {
+        Entries[List->Tail].Flink = First;
+    }
+    List->Tail = Limit - 1;
+    List->Count += Limit - First;
+    Database->StateCount[MmPfnFree] += Limit - First;
+}
+
+/* Writes the entries of one RAM range: every byte of every entry, so the backing pages need no zeroing. */
+static VOID MiInitializeRange(PMMPFN_DATABASE Database, const XT_MEMORY_DESCRIPTOR *Descriptor) {
+    ULONG_PTR First = (ULONG_PTR)Descriptor->BasePage,
+              Limit = (ULONG_PTR)(Descriptor->BasePage + Descriptor->PageCount);
+    MMPFN_STATE State = MiInitialState(Descriptor->MemoryType);
+
+    if (State != MmPfnFree) {
+        for (ULONG_PTR Pfn = First; Pfn < Limit; Pfn++) {
+            Database->Entries[Pfn] = (MMPFN){MM_PFN_NONE, MM_PFN_NONE, 0, 0, 0, (UCHAR)State, 0};
+        }
+        Database->StateCount[State] += Limit - First;
+        return;
+    }
+    if (First < MM_PFN_LOW_LIMIT && Limit > MM_PFN_LOW_LIMIT) {
+        MiInitializeFreeRun(Database, First, MM_PFN_LOW_LIMIT);
+        First = MM_PFN_LOW_LIMIT;
+    }
+    MiInitializeFreeRun(Database, First, Limit);
+}
+
 VOID MmInitializePfnEntries(PMMPFN_DATABASE Database, PMMPFN Entries, const XT_MEMORY_DESCRIPTOR *Descriptors,
                             ULONG Count) {
     RtlZeroMemory(Database, sizeof(*Database));
@@ -98,19 +138,8 @@ VOID MmInitializePfnEntries(PMMPFN_DATABASE Database, PMMPFN Entries, const XT_M
         Database->FreeList[Zone] = Database->ZeroedList[Zone] = (MMPFN_LIST){MM_PFN_NONE, MM_PFN_NONE, 0};
     }
     for (ULONG Index = 0; Index < Count; Index++) {
-        const XT_MEMORY_DESCRIPTOR *Descriptor = &Descriptors[Index];
-        MMPFN_STATE State = MiInitialState(Descriptor->MemoryType);
-        if (!MmIsRamDescriptor(Descriptor->MemoryType)) {
-            continue;
-        }
-        for (ULONG_PTR Pfn = (ULONG_PTR)Descriptor->BasePage; Pfn < Descriptor->BasePage + Descriptor->PageCount;
-             Pfn++) {
-            if (State == MmPfnFree) {
-                MiInsertPfn(Database, Pfn, MmPfnFree);
-            } else {
-                Entries[Pfn].State = (UCHAR)State;
-                Database->StateCount[State]++;
-            }
+        if (MmIsRamDescriptor(Descriptors[Index].MemoryType) && Descriptors[Index].PageCount) {
+            MiInitializeRange(Database, &Descriptors[Index]);
         }
     }
 }

@@ -63,8 +63,8 @@ BOOLEAN MmIsRamDescriptor(ULONG MemoryType);
 /* Highest frame of any RAM descriptor + 1; 0 when there is none. */
 ULONG_PTR MmGetPfnDatabaseEntryCount(const XT_MEMORY_DESCRIPTOR *Descriptors, ULONG Count);
 
-/* Fills the entries of every RAM descriptor in one pass (Entries already backed and zeroed) and builds the lists.
- * Descriptors must stay valid (the consistency checker walks them). */
+/* Writes every entry of every RAM descriptor once, whole, and builds the lists (Entries backed; entries of frames
+ * outside RAM descriptors must already be zero). Descriptors must stay valid (the consistency checker walks them). */
 VOID MmInitializePfnEntries(PMMPFN_DATABASE Database, PMMPFN Entries, const XT_MEMORY_DESCRIPTOR *Descriptors,
                             ULONG Count);
 

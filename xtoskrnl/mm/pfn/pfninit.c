@@ -87,26 +87,32 @@ static VOID MiChooseDonor(PMI_DONOR Donor, BOOLEAN Low) {
     }
 }
 
-/* Maps and zeroes every database page that holds entries of a RAM range. */
+/* Maps every database page that holds entries of a RAM range. Only the bytes of a new page outside the range's
+ * entries are zeroed (holes must read as zero; the entries themselves are written whole later). */
 static XTSTATUS MiBackDatabase(VOID) {
+    ULONG_PTR Mapped = 0; /* the descriptors are sorted: database pages come in ascending order */
+
     for (ULONG Index = 0; Index < MiDescriptorCount; Index++) {
         ULONG_PTR First = MmhPfnDatabaseBase + (ULONG_PTR)MiDescriptors[Index].BasePage * sizeof(MMPFN);
-        ULONG_PTR Last = MmhPfnDatabaseBase +
-                         (ULONG_PTR)(MiDescriptors[Index].BasePage + MiDescriptors[Index].PageCount) * sizeof(MMPFN) -
-                         1;
-        for (ULONG_PTR Page = ALIGN_DOWN(First, MM_PAGE_SIZE); Page <= Last; Page += MM_PAGE_SIZE) {
+        ULONG_PTR Limit = MmhPfnDatabaseBase +
+                          (ULONG_PTR)(MiDescriptors[Index].BasePage + MiDescriptors[Index].PageCount) * sizeof(MMPFN);
+        for (ULONG_PTR Page = ALIGN_DOWN(First, MM_PAGE_SIZE); Page < Limit; Page += MM_PAGE_SIZE) {
             ULONGLONG Frame;
-            if (MmhQueryPage(Page, NULL) != MMH_NO_FRAME) {
+            if (Mapped && Page <= Mapped) {
                 continue;
             }
+            Mapped = Page;
             Frame = MiStealFrame(&MiDataDonor);
             if (Frame == MMH_NO_FRAME || !XT_SUCCESS(MmhMapPage(Page, Frame, MMH_MAP_WRITABLE | MMH_MAP_NO_EXECUTE,
                                                                 MiStealFrame, MiTableSource))) {
                 return STATUS_NO_MEMORY;
             }
-            ULONGLONG Zeroing = ArReadTimeStampCounter();
-            RtlZeroMemory((PVOID)Page, MM_PAGE_SIZE);
-            MmPfnBootStats.MemsetTimeStamps += ArReadTimeStampCounter() - Zeroing;
+            if (Page < First) {
+                RtlZeroMemory((PVOID)Page, First - Page);
+            }
+            if (Page + MM_PAGE_SIZE > Limit) {
+                RtlZeroMemory((PVOID)Limit, Page + MM_PAGE_SIZE - Limit);
+            }
             MmPfnBootStats.DatabaseBytes += MM_PAGE_SIZE;
         }
     }

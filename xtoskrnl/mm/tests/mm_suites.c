@@ -47,8 +47,10 @@ XTEST(EveryFrameAllocatedAndReturned) {
     XTEST_CHECK_EQ(MmCountFreePfns(&MmPfnDatabase), Free);
     XTEST_CHECK_EQ(MmCheckPfnDatabase(&MmPfnDatabase), 0);
     /* Frames above 4 GiB exist exactly when the high zone had frames: they were used above. */
-    XTEST_CHECK((High > 0) == (MmPfnDatabase.HighestPfn >= MM_PFN_LOW_LIMIT && MmPfnDatabase.StateCount[MmPfnFree] > 0 &&
-                               MmPfnDatabase.FreeList[MM_PFN_ZONE_HIGH].Count + MmPfnDatabase.ZeroedList[MM_PFN_ZONE_HIGH].Count > 0));
+    XTEST_CHECK(
+        (High > 0) ==
+        (MmPfnDatabase.HighestPfn >= MM_PFN_LOW_LIMIT && MmPfnDatabase.StateCount[MmPfnFree] > 0 &&
+         MmPfnDatabase.FreeList[MM_PFN_ZONE_HIGH].Count + MmPfnDatabase.ZeroedList[MM_PFN_ZONE_HIGH].Count > 0));
 }
 
 XTEST(SystemPagesReadWriteNoExecute) {
@@ -108,7 +110,8 @@ XTEST(KernelImageIsWriteXorExecute) {
     XTEST_CHECK(!MmhIsNoExecuteActive() || Executable + Writable <= Mapped);
     /* The page holding this very function is code: executable and not writable. */
     ULONG Flags;
-    XTEST_ASSERT(MmhQueryPage(ALIGN_DOWN((ULONG_PTR)KernelImageIsWriteXorExecute, MM_PAGE_SIZE), &Flags) != MMH_NO_FRAME);
+    XTEST_ASSERT(MmhQueryPage(ALIGN_DOWN((ULONG_PTR)KernelImageIsWriteXorExecute, MM_PAGE_SIZE), &Flags) !=
+                 MMH_NO_FRAME);
     XTEST_CHECK(!(Flags & MMH_MAP_WRITABLE));
     XTEST_CHECK(!(Flags & MMH_MAP_NO_EXECUTE));
 }

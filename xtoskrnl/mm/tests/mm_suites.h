@@ -4,7 +4,7 @@
 
 #include <xtest.h>
 
-extern const XTEST_SUITE MmLiveSuite;   /* frames, mappings, W^X */
-extern const XTEST_SUITE MmFinalSuite;  /* consistency of the PFN database and the pool after everything else */
+extern const XTEST_SUITE MmLiveSuite;  /* frames, mappings, W^X */
+extern const XTEST_SUITE MmFinalSuite; /* consistency of the PFN database and the pool after everything else */
 
 #endif

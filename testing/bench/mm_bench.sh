@@ -1,0 +1,74 @@
+#!/bin/bash
+# Memory manager benchmark: boots the real kernel with BENCH under QEMU -icount shift=4,sleep=off (RDTSC counts
+# guest instructions << 4, deterministically) at 1 GiB and 16 GiB on both arches, and writes a markdown table and
+# a PNG chart of guest instructions per operation.
+# usage: mm_bench.sh IMAGE_DIR OUTPUT_DIR   (IMAGE_DIR holds xtos-amd64.img and xtos-i686.img)
+set -euo pipefail
+images=$1 out=$2
+here=$(cd "$(dirname "$0")/.." && pwd)
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+table="$out/mm-bench.md" data="$work/chart.dat"
+
+boot() { # arch cpu mem -> the MM-BENCH line
+    local arch=$1 cpu=$2 mem=$3 code vars
+    if [ "$arch" = amd64 ]; then code=OVMF_CODE_4M.fd vars=OVMF_VARS_4M.fd; else code=OVMF32_CODE_4M.secboot.fd vars=OVMF32_VARS_4M.fd; fi
+    cp --sparse=always "$images/xtos-$arch.img" "$work/disk.img"
+    chmod u+w "$work/disk.img"
+    sed 's|@PARAMETERS@|DEBUG=COM1,115200 TESTEXIT BENCH|' "$here/../xtldr/XTLDR.INI" >"$work/XTLDR.INI"
+    MTOOLS_SKIP_CHECK=1 mcopy -o -i "$work/disk.img@@1M" "$work/XTLDR.INI" ::/EFI/BOOT/XTLDR/XTLDR.INI
+    "$here/qemu_boot.sh" --arch "$arch" --cpu "$cpu" --mem "$mem" --image "$work/disk.img" \
+        --code "/usr/share/OVMF/$code" --vars "/usr/share/OVMF/$vars" --serial "$work/serial.log" --timeout 600 \
+        -- -icount shift=4,sleep=off >/dev/null 2>&1 || true
+    grep -a '^MM-BENCH' "$work/serial.log" | tr -d '\r' | head -1
+}
+
+field() { # line key -> value
+    echo "$1" | grep -oE "(^| )$2=[0-9]+" | cut -d= -f2
+}
+
+{
+    echo "Guest instructions (QEMU -icount shift=4,sleep=off, interrupts off), per operation unless stated."
+    echo
+    echo "| arch | RAM | PFN init per GiB | memset of the same bytes per GiB | ratio | page alloc+free | map+unmap |" \
+         "pool 16 B | 64 B | 256 B | 1024 B | 4000 B | 3 pages |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+} >"$table"
+: >"$data"
+for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
+    set -- $config
+    arch=$1 cpu=$2
+    for mem in 1G 16G; do
+        line=$(boot "$arch" "$cpu" "$mem")
+        [ -n "$line" ] || { echo "| $arch | $mem | (no MM-BENCH line) |" >>"$table"; continue; }
+        gib=$(echo "scale=4; $(field "$line" ram_pages) / 262144" | bc)
+        init=$(echo "$(field "$line" pfn_init) / 16 / $gib" | bc)
+        memset=$(echo "$(field "$line" pfn_memset) / 16 / $gib" | bc)
+        ratio=$(echo "scale=2; $init / $memset" | bc)
+        ops=()
+        for key in page_alloc_free map_unmap pool_16 pool_64 pool_256 pool_1024 pool_4000 pool_12288; do
+            ops+=("$(( $(field "$line" $key) / 16 ))")
+        done
+        echo "| $arch | $mem | $init | $memset | $ratio | ${ops[*]} |" | sed 's/ \([0-9]\+\) \([0-9]\)/ \1 | \2/g; s/ \([0-9]\+\) \([0-9]\)/ \1 | \2/g' >>"$table"
+        echo "\"$arch $mem\" ${ops[*]}" >>"$data"
+    done
+done
+cat "$table"
+
+gnuplot <<GNUPLOT
+set terminal pngcairo size 1100,560 noenhanced
+set output "$out/mm-bench.png"
+set title "XTOS memory manager: guest instructions per operation (QEMU -icount), 1 GiB vs 16 GiB"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set key outside right
+set ylabel "instructions"
+set xtics rotate by -20
+set logscale y
+plot "$data" using 2:xtic(1) title "page alloc+free", '' using 3 title "map+unmap", '' using 4 title "pool 16 B", \
+     '' using 5 title "pool 64 B", '' using 6 title "pool 256 B", '' using 7 title "pool 1024 B", \
+     '' using 8 title "pool 4000 B", '' using 9 title "pool 3 pages"
+GNUPLOT
+echo "chart: $out/mm-bench.png"
