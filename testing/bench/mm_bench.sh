@@ -21,7 +21,7 @@ boot() { # arch cpu mem -> the MM-BENCH line
     "$here/qemu_boot.sh" --arch "$arch" --cpu "$cpu" --mem "$mem" --image "$work/disk.img" \
         --code "/usr/share/OVMF/$code" --vars "/usr/share/OVMF/$vars" --serial "$work/serial.log" --timeout 600 \
         -- -icount shift=4,sleep=off >/dev/null 2>&1 || true
-    grep -a '^MM-BENCH' "$work/serial.log" | tr -d '\r' | head -1
+    echo "$(grep -a '^MM-BENCH' "$work/serial.log" | tr -d '\r' | head -1) $(grep -aoE 'entry_to_report=[0-9]+' "$work/serial.log" | head -1)"
 }
 
 field() { # line key -> value
@@ -31,9 +31,9 @@ field() { # line key -> value
 {
     echo "Guest instructions (QEMU -icount shift=4,sleep=off, interrupts off), per operation unless stated."
     echo
-    echo "| arch | RAM | PFN init per GiB | memset of the same bytes per GiB | ratio | page alloc+free | map+unmap |" \
-         "pool 16 B | 64 B | 256 B | 1024 B | 4000 B | 3 pages |"
-    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    echo "| arch | RAM | kernel entry -> XTOS-REPORT | PFN init per GiB | memset of the same bytes per GiB | ratio |" \
+         "page alloc+free | map+unmap | pool 16 B | 64 B | 256 B | 1024 B | 4000 B | 3 pages |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >"$table"
 : >"$data"
 for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
@@ -41,7 +41,8 @@ for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
     arch=$1 cpu=$2
     for mem in 1G 16G; do
         line=$(boot "$arch" "$cpu" "$mem")
-        [ -n "$line" ] || { echo "| $arch | $mem | (no MM-BENCH line) |" >>"$table"; continue; }
+        [ -n "$(field "$line" ram_pages)" ] || { echo "| $arch | $mem | (no MM-BENCH line) |" >>"$table"; continue; }
+        report=$(( $(field "$line" entry_to_report) / 16 ))
         gib=$(echo "scale=4; $(field "$line" ram_pages) / 262144" | bc)
         init=$(echo "$(field "$line" pfn_init) / 16 / $gib" | bc)
         memset=$(echo "$(field "$line" pfn_memset) / 16 / $gib" | bc)
@@ -50,7 +51,7 @@ for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
         for key in page_alloc_free map_unmap pool_16 pool_64 pool_256 pool_1024 pool_4000 pool_12288; do
             ops+=("$(( $(field "$line" $key) / 16 ))")
         done
-        echo "| $arch | $mem | $init | $memset | $ratio | ${ops[*]} |" | sed 's/ \([0-9]\+\) \([0-9]\)/ \1 | \2/g; s/ \([0-9]\+\) \([0-9]\)/ \1 | \2/g' >>"$table"
+        echo "| $arch | $mem | $report | $init | $memset | $ratio | $(echo "${ops[*]}" | sed 's/ / | /g') |" >>"$table"
         echo "\"$arch $mem\" ${ops[*]}" >>"$data"
     done
 done

@@ -110,6 +110,7 @@ static XTNORETURN VOID KiFinishStartup(PXT_INIT_BLOCK InitBlock, ULONG SelfTestF
 }
 
 XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
+    ULONGLONG EntryTimeStamp = ArReadTimeStampCounter();
     AR_CPU_FEATURES Features;
     ULONG SelfTestFailures = 0;
 
@@ -133,6 +134,7 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     }
     KiReport(InitBlock, &Features);
     if (KiParameters.Bench) {
+        KdPrint("KE-BENCH entry_to_report=%llu\n", ArReadTimeStampCounter() - EntryTimeStamp);
         MmRunBenchmarks();
     }
     if (KiParameters.SelfTest) {

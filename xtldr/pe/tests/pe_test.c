@@ -8,12 +8,6 @@
 #include "pebuilder.h"
 #include "xtest.h"
 
-/* The RTL's fail-fast hook, provided by the environment: the PE library never triggers it. */
-XTNORETURN VOID RtlFailFast(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Parameter2) {
-    XtestPrint("RtlFailFast(%u, 0x%lx, 0x%lx)\n", Code, (unsigned long)Parameter1, (unsigned long)Parameter2);
-    abort();
-}
-
 static const USHORT TestMachines[] = {IMAGE_FILE_MACHINE_AMD64, IMAGE_FILE_MACHINE_I386};
 
 static ULONGLONG TestPeBase(USHORT Machine) {

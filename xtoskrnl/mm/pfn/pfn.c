@@ -258,7 +258,8 @@ ULONG_PTR MmReleasePfnState(PMMPFN_DATABASE Database, MMPFN_STATE State) {
     ULONG_PTR Released = 0;
     for (ULONG Index = 0; Index < Database->DescriptorCount; Index++) {
         const XT_MEMORY_DESCRIPTOR *Descriptor = &Database->Descriptors[Index];
-        if (!MmIsRamDescriptor(Descriptor->MemoryType)) {
+        /* Only ranges that started in State can hold frames in it (frames only leave such states). */
+        if (!MmIsRamDescriptor(Descriptor->MemoryType) || MiInitialState(Descriptor->MemoryType) != State) {
             continue;
         }
         for (ULONG_PTR Pfn = (ULONG_PTR)Descriptor->BasePage; Pfn < Descriptor->BasePage + Descriptor->PageCount;

@@ -87,7 +87,8 @@ ULONG_PTR MmAllocateContiguousPfns(PMMPFN_DATABASE Database, ULONG_PTR Count, UL
 /* Moves a frame of any non-list state to State (used to keep loader frames found in use). */
 VOID MmSetPfnState(PMMPFN_DATABASE Database, ULONG_PTR Pfn, MMPFN_STATE State);
 
-/* Moves every frame in State (Reclaimable) to the free list; returns how many. */
+/* Moves every frame in State to the free list; returns how many. State must be an initial state (Reclaimable):
+ * only the ranges that started in it are scanned. */
 ULONG_PTR MmReleasePfnState(PMMPFN_DATABASE Database, MMPFN_STATE State);
 
 /* Checks that every frame is in exactly one state, list links are consistent, list lengths and per-state counters
