@@ -1,53 +1,14 @@
 /* Freestanding Linux harness (no C library): runs the RTL suites in a static binary built by clang -O2 for i686 and
  * x86_64, so the 32-bit code paths (32-bit bitmap words, 64-bit division helpers) run on the host too. The exit
  * status is the number of failures. Used by freestanding_test.sh. */
+#include <freestanding_linux.h>
 #include <rtl.h>
 
 #include "rtl_suites.h"
 
-/* write(1, ...) and exit(Status) through the raw system call interface. */
-#if defined(__i386__)
-static long FsSyscall3(long Number, long Argument1, long Argument2, long Argument3) {
-    long Result;
-    __asm__ volatile("int $0x80"
-                     : "=a"(Result)
-                     : "a"(Number), "b"(Argument1), "c"(Argument2), "d"(Argument3)
-                     : "memory");
-    return Result;
-}
-#define FS_WRITE 4
-#define FS_EXIT  1
-#else
-static long FsSyscall3(long Number, long Argument1, long Argument2, long Argument3) {
-    long Result;
-    __asm__ volatile("syscall"
-                     : "=a"(Result)
-                     : "a"(Number), "D"(Argument1), "S"(Argument2), "d"(Argument3)
-                     : "rcx", "r11", "memory");
-    return Result;
-}
-#define FS_WRITE 1
-#define FS_EXIT  60
-#endif
-
-static VOID FsOutput(PVOID Context, PCSTR Characters, SIZE_T Count) {
-    UNUSED(Context);
-    FsSyscall3(FS_WRITE, 1, (long)Characters, (long)Count);
-}
-
-VOID XtestPrint(PCSTR Format, ...) {
-    va_list Arguments;
-
-    va_start(Arguments, Format);
-    RtlFormatOutput(FsOutput, NULL, Format, Arguments);
-    va_end(Arguments);
-}
-
 XTNORETURN VOID RtlFailFast(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Parameter2) {
     XtestPrint("RtlFailFast(%u, %p, %p)\n", Code, (PVOID)Parameter1, (PVOID)Parameter2);
-    FsSyscall3(FS_EXIT, 99, 0, 0);
-    for (;;) {
-    }
+    FsExit(99);
 }
 
 /* The libgcc-ABI division helpers clang calls on i686 Linux, routed to the RTL's division. */
@@ -108,7 +69,5 @@ VOID _start(VOID) {
     Failures += FsCheckMsvcHelpers();
     XtestPrint("%u-bit freestanding build, string instructions %s\n", (ULONG)(8 * sizeof(PVOID)),
                RtlSetStringInstructions(TRUE) ? "on (ERMS)" : "off");
-    FsSyscall3(FS_EXIT, (long)Failures, 0, 0);
-    for (;;) {
-    }
+    FsExit((long)Failures);
 }

@@ -3,48 +3,12 @@
  * is a static arena (guard pages are reserved, not unmapped); KeBugCheckEx is caught with __builtin_setjmp. The exit
  * status is the number of failures. Used by freestanding_test.sh. */
 #include <pager.h>
+#include <freestanding_linux.h>
 #include <rtl.h>
 
 #include "pool_host_suites.h"
 #include "pool_suites.h"
 #include "pool_test_env.h"
-
-#if defined(__i386__)
-static long FsSyscall3(long Number, long Argument1, long Argument2, long Argument3) {
-    long Result;
-    __asm__ volatile("int $0x80"
-                     : "=a"(Result)
-                     : "a"(Number), "b"(Argument1), "c"(Argument2), "d"(Argument3)
-                     : "memory");
-    return Result;
-}
-#define FS_WRITE 4
-#define FS_EXIT  1
-#else
-static long FsSyscall3(long Number, long Argument1, long Argument2, long Argument3) {
-    long Result;
-    __asm__ volatile("syscall"
-                     : "=a"(Result)
-                     : "a"(Number), "D"(Argument1), "S"(Argument2), "d"(Argument3)
-                     : "rcx", "r11", "memory");
-    return Result;
-}
-#define FS_WRITE 1
-#define FS_EXIT  60
-#endif
-
-static VOID FsOutput(PVOID Context, PCSTR Characters, SIZE_T Count) {
-    UNUSED(Context);
-    FsSyscall3(FS_WRITE, 1, (long)Characters, (long)Count);
-}
-
-VOID XtestPrint(PCSTR Format, ...) {
-    va_list Arguments;
-
-    va_start(Arguments, Format);
-    RtlFormatOutput(FsOutput, NULL, Format, Arguments);
-    va_end(Arguments);
-}
 
 /* ---- arena pager ---- */
 #define FS_ARENA_PAGES 16384 /* 64 MiB */
@@ -83,7 +47,7 @@ VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags) {
 
     if (!RtlAreBitsSet(&FsArenaMap, Index, Total)) {
         XtestPrint("arena: bad free %p %u\n", Address, (ULONG)Count);
-        FsSyscall3(FS_EXIT, 98, 0, 0);
+        FsExit(98);
     }
     RtlClearBits(&FsArenaMap, Index, Total);
     FsInUse -= Count;
@@ -98,7 +62,7 @@ XTNORETURN VOID KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P
 XTNORETURN VOID KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4) {
     if (!FsCatching) {
         XtestPrint("*** STOP 0x%08X (%p, %p, %p, %p)\n", Code, (PVOID)P1, (PVOID)P2, (PVOID)P3, (PVOID)P4);
-        FsSyscall3(FS_EXIT, 99, 0, 0);
+        FsExit(99);
     }
     FsStop.Code = Code;
     FsStop.Parameters[0] = P1;
@@ -147,7 +111,5 @@ VOID _start(VOID) {
 
     XtestPrint("%u-bit freestanding build, %u-byte pool header\n", (ULONG)(8 * sizeof(PVOID)),
                (ULONG)(2 * sizeof(PVOID)));
-    FsSyscall3(FS_EXIT, (long)Failures, 0, 0);
-    for (;;) {
-    }
+    FsExit((long)Failures);
 }

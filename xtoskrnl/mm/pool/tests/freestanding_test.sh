@@ -12,12 +12,12 @@ SRCS="$POOL/pool.c $POOL/poolbig.c $POOL/poolchk.c $POOL/poolpage.c $POOL/poolsp
       $POOL/tests/pool_test.c $POOL/tests/pool_torture_test.c $POOL/tests/pool_exhaustion_test.c
       $POOL/tests/pool_corruption_test.c $POOL/tests/freestanding_main.c
       $RTL/arith.c $RTL/bitmap.c $RTL/format.c $RTL/list.c $RTL/memory.c $RTL/number.c $RTL/string.c
-      $RTL/crt.c testing/xtest/xtest.c"
+      $RTL/crt.c testing/xtest/xtest.c testing/xtest/freestanding_linux.c"
 status=0
 for arch in i686 x86_64; do
     case $arch in
-        i686) extra="$RTL/i686/cpu.c"; hdr=i686 ;;
-        x86_64) extra="$RTL/amd64/cpu.c"; hdr=amd64 ;;
+        i686) extra="$RTL/cpu.c"; hdr=i686 ;;
+        x86_64) extra="$RTL/cpu.c"; hdr=amd64 ;;
     esac
     # shellcheck disable=SC2086
     "$CLANG" --target=$arch-linux-gnu -std=c17 -O2 -ffreestanding -fno-builtin -nostdinc -isystem "$RESOURCE" \

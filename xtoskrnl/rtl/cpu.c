@@ -1,5 +1,6 @@
-/* amd64: CPU feature probe and string-instruction primitives for the memory routines. */
-#include "../rtlp.h"
+/* CPU feature probe and string-instruction primitives for the memory routines: the same instructions on i686 and
+ * amd64 (CPUID, rep movsb/stosb at native width). */
+#include "rtlp.h"
 
 /* Executes CPUID for Leaf/Subleaf and returns the four result registers. */
 static VOID RtlpCpuid(ULONG Leaf, ULONG Subleaf, ULONG Registers[4]) {

@@ -1,0 +1,48 @@
+/* XTEST freestanding Linux runtime: XtestPrint and FsExit over raw system calls (write, exit). Test tooling for the
+ * host only: the two ABIs are told apart by the compiler's own macro. */
+#include <rtl.h>
+
+#include "freestanding_linux.h"
+
+#if defined(__i386__)
+static long FspSyscall3(long Number, long Argument1, long Argument2, long Argument3) {
+    long Result;
+    __asm__ volatile("int $0x80"
+                     : "=a"(Result)
+                     : "a"(Number), "b"(Argument1), "c"(Argument2), "d"(Argument3)
+                     : "memory");
+    return Result;
+}
+#define FSP_WRITE 4
+#define FSP_EXIT  1
+#else
+static long FspSyscall3(long Number, long Argument1, long Argument2, long Argument3) {
+    long Result;
+    __asm__ volatile("syscall"
+                     : "=a"(Result)
+                     : "a"(Number), "D"(Argument1), "S"(Argument2), "d"(Argument3)
+                     : "rcx", "r11", "memory");
+    return Result;
+}
+#define FSP_WRITE 1
+#define FSP_EXIT  60
+#endif
+
+static VOID FspOutput(PVOID Context, PCSTR Characters, SIZE_T Count) {
+    UNUSED(Context);
+    FspSyscall3(FSP_WRITE, 1, (long)Characters, (long)Count);
+}
+
+VOID XtestPrint(PCSTR Format, ...) {
+    va_list Arguments;
+
+    va_start(Arguments, Format);
+    RtlFormatOutput(FspOutput, NULL, Format, Arguments);
+    va_end(Arguments);
+}
+
+XTNORETURN VOID FsExit(LONG Status) {
+    FspSyscall3(FSP_EXIT, Status, 0, 0);
+    for (;;) {
+    }
+}
