@@ -86,8 +86,9 @@ def kernel_boot_tests():
                   parameters = parameters, selftest = True, extra_re = [_ABOVE_4G] if high else [])
 
     # NOXPA on an LA57 CPU gives PML4; two CPUs; -cpu max turns NX, SMEP and SMAP on.
-    _boot("boot_amd64_noxpa_la57", "amd64", "PML4", cpu = "qemu64,+la57", parameters = "NOXPA",
-          expect = ["KE: NOXPA: the loader chose PML4"])
+    for mem in ["128M", "4G"]:
+        _boot("boot_amd64_noxpa_la57_%s" % mem.lower(), "amd64", "PML4", cpu = "qemu64,+la57", mem = mem,
+              parameters = "NOXPA", expect = ["KE: NOXPA: the loader chose PML4"])
     _boot("boot_amd64_smp2", "amd64", "PML4", smp = 2)
     _boot("boot_i686_smp2", "i686", "PML3", smp = 2)
     _boot("boot_amd64_cpu_max", "amd64", "PML5", cpu = "max", expect = ["nx=1 smep=1 smap=1"])

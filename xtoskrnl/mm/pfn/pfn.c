@@ -8,6 +8,63 @@ BOOLEAN MmIsRamDescriptor(ULONG MemoryType) {
     return MemoryType != LoaderSpecialMemory && MemoryType != LoaderXIPRom && MemoryType < LoaderMaximum;
 }
 
+/* Inserts Descriptor into the sorted Output[0..Count). */
+static VOID MiInsertSorted(PXT_MEMORY_DESCRIPTOR Output, ULONG Count, const XT_MEMORY_DESCRIPTOR *Descriptor) {
+    ULONG Index = Count;
+    while (Index > 0 && Output[Index - 1].BasePage > Descriptor->BasePage) {
+        Output[Index] = Output[Index - 1];
+        Index--;
+    }
+    Output[Index] = *Descriptor;
+}
+
+/* Removes Output[Index] from the array of Count entries. */
+static VOID MiRemoveDescriptor(PXT_MEMORY_DESCRIPTOR Output, ULONG Count, ULONG Index) {
+    for (; Index + 1 < Count; Index++) {
+        Output[Index] = Output[Index + 1];
+    }
+}
+
+ULONG MmSanitizeDescriptors(const XT_MEMORY_DESCRIPTOR *Input, ULONG Count, ULONGLONG Limit,
+                            PXT_MEMORY_DESCRIPTOR Output, ULONG Capacity) {
+    ULONG Used = 0;
+
+    for (ULONG Index = 0; Index < Count && Used < Capacity; Index++) {
+        XT_MEMORY_DESCRIPTOR Descriptor = Input[Index];
+        if (!MmIsRamDescriptor(Descriptor.MemoryType) || Descriptor.PageCount == 0 || Descriptor.BasePage >= Limit) {
+            continue;
+        }
+        if (Descriptor.PageCount > Limit - Descriptor.BasePage) {
+            Descriptor.PageCount = Limit - Descriptor.BasePage;
+        }
+        MiInsertSorted(Output, Used++, &Descriptor);
+    }
+    for (ULONG Index = 1; Index < Used;) {
+        PXT_MEMORY_DESCRIPTOR Previous = &Output[Index - 1], Next = &Output[Index];
+        ULONGLONG PreviousEnd = Previous->BasePage + Previous->PageCount;
+        ULONGLONG NextEnd = Next->BasePage + Next->PageCount;
+
+        if (Next->BasePage >= PreviousEnd) {
+            Index++;
+        } else if (Previous->MemoryType == LoaderFree && Next->MemoryType != LoaderFree) {
+            Previous->PageCount = Next->BasePage - Previous->BasePage; /* the free range gives way */
+            if (Previous->PageCount == 0) {
+                MiRemoveDescriptor(Output, Used--, Index - 1);
+            }
+        } else if (NextEnd <= PreviousEnd) {
+            MiRemoveDescriptor(Output, Used--, Index); /* entirely inside a range that wins */
+        } else {
+            Next->PageCount = NextEnd - PreviousEnd;
+            Next->BasePage = PreviousEnd;
+            /* Next may now start after a later range: restore the order. */
+            XT_MEMORY_DESCRIPTOR Moved = *Next;
+            MiRemoveDescriptor(Output, Used, Index);
+            MiInsertSorted(Output, Used - 1, &Moved);
+        }
+    }
+    return Used;
+}
+
 ULONG_PTR MmGetPfnDatabaseEntryCount(const XT_MEMORY_DESCRIPTOR *Descriptors, ULONG Count) {
     ULONGLONG Highest = 0;
     for (ULONG Index = 0; Index < Count; Index++) {

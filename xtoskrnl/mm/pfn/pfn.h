@@ -60,6 +60,12 @@ typedef struct _MMPFN_DATABASE {
 /* TRUE for descriptor types whose frames get PFN entries (RAM); MMIO and persistent memory get none. */
 BOOLEAN MmIsRamDescriptor(ULONG MemoryType);
 
+/* Copies the RAM descriptors of a loader map that may be hostile into Output: drops empty ranges, clips them below
+ * Limit (a frame number), sorts them, and resolves overlaps so that a frame is never free when any range says it is
+ * in use (a free range loses the overlap; frames cut off that way are simply not used). Returns the count. */
+ULONG MmSanitizeDescriptors(const XT_MEMORY_DESCRIPTOR *Input, ULONG Count, ULONGLONG Limit,
+                            PXT_MEMORY_DESCRIPTOR Output, ULONG Capacity);
+
 /* Highest frame of any RAM descriptor + 1; 0 when there is none. */
 ULONG_PTR MmGetPfnDatabaseEntryCount(const XT_MEMORY_DESCRIPTOR *Descriptors, ULONG Count);
 

@@ -42,27 +42,14 @@ static ULONG MiPhysicalAddressBits(VOID) {
     return (Registers.Edx & (1u << 17)) ? 36 : 32;
 }
 
-/* Copies the loader's descriptors, dropping what the bound mode or the CPU cannot address. */
+/* Copies the loader's descriptors (sorted, without overlaps) below what the bound mode and the CPU can address. */
 static VOID MiCopyDescriptors(PXT_INIT_BLOCK InitBlock) {
     const XT_MEMORY_DESCRIPTOR *Source = (const XT_MEMORY_DESCRIPTOR *)(ULONG_PTR)InitBlock->MemoryDescriptors;
     ULONGLONG Limit = MmhGetPageMapOps()->MaxPfn + 1;
     ULONGLONG CpuLimit = 1ull << (MiPhysicalAddressBits() - MM_PAGE_SHIFT);
 
-    if (CpuLimit < Limit) {
-        Limit = CpuLimit;
-    }
-
-    MiDescriptorCount = 0;
-    for (ULONG Index = 0; Index < InitBlock->MemoryDescriptorCount && MiDescriptorCount < MI_MAX_DESCRIPTORS; Index++) {
-        XT_MEMORY_DESCRIPTOR Descriptor = Source[Index];
-        if (!MmIsRamDescriptor(Descriptor.MemoryType) || Descriptor.BasePage >= Limit || !Descriptor.PageCount) {
-            continue;
-        }
-        if (Descriptor.PageCount > Limit - Descriptor.BasePage) {
-            Descriptor.PageCount = Limit - Descriptor.BasePage;
-        }
-        MiDescriptors[MiDescriptorCount++] = Descriptor;
-    }
+    MiDescriptorCount = MmSanitizeDescriptors(Source, InitBlock->MemoryDescriptorCount,
+                                              CpuLimit < Limit ? CpuLimit : Limit, MiDescriptors, MI_MAX_DESCRIPTORS);
 }
 
 /* Bootstrap frame sources (Context: the donor). */

@@ -134,7 +134,65 @@ XTEST(ZonesServeHighFirstAndLowOnRequest) {
     RtlFreeHost(Big);
 }
 
-XTEST_SUITE(MmPfnSuite, XTEST_ENTRY(ZonesServeHighFirstAndLowOnRequest), XTEST_ENTRY(InitialisesEveryRangeInOnePass),
+static XT_MEMORY_DESCRIPTOR Clean[64];
+
+/* Sanitises Hostile, builds a database from it and checks it; returns the number of clean ranges. */
+static ULONG BuildFrom(PXTEST_CONTEXT XtestContext, const XT_MEMORY_DESCRIPTOR *Hostile, ULONG Count, ULONGLONG Limit) {
+    ULONG Used = MmSanitizeDescriptors(Hostile, Count, Limit, Clean, ARRAY_SIZE(Clean));
+    for (ULONG Index = 1; Index < Used; Index++) {
+        XTEST_CHECK(Clean[Index].BasePage >= Clean[Index - 1].BasePage + Clean[Index - 1].PageCount);
+    }
+    for (ULONG Index = 0; Index < Used; Index++) {
+        XTEST_CHECK(Clean[Index].PageCount > 0 && Clean[Index].BasePage + Clean[Index].PageCount <= Limit);
+    }
+    RtlZeroMemory(Entries, sizeof(Entries));
+    MmInitializePfnEntries(&Database, Entries, Clean, Used);
+    XTEST_CHECK_EQ(MmCheckPfnDatabase(&Database), 0);
+    return Used;
+}
+
+XTEST(HostileMapsAreSanitised) {
+    static const XT_MEMORY_DESCRIPTOR Hostile[] = {
+        {0x300, 0x40, LoaderFree, 0},        {0x010, 0x000, LoaderFree, 0},             /* zero length */
+        {0x100, 0x100, LoaderFree, 0},       {0x180, 0x10, LoaderSystemCode, 0},        /* used inside free */
+        {0x020, 0x20, LoaderSystemBlock, 0}, {0x030, 0x40, LoaderFree, 0},              /* free over used */
+        {0x3F0, 0x100, LoaderFree, 0},       {0x5000, 0x10, LoaderFree, 0},             /* past the limit, beyond it */
+        {0x200, 0x20, LoaderBad, 0},         {0x210, 0x20, LoaderFirmwarePermanent, 0}, /* used over used */
+    };
+    ULONG Used = BuildFrom(XtestContext, Hostile, ARRAY_SIZE(Hostile), 0x400);
+    XTEST_CHECK(Used >= 6);
+    for (ULONG_PTR Pfn = 0x180; Pfn < 0x190; Pfn++) {
+        XTEST_CHECK_EQ(Entries[Pfn].State, MmPfnLoader); /* never free */
+    }
+    for (ULONG_PTR Pfn = 0x20; Pfn < 0x40; Pfn++) {
+        XTEST_CHECK_EQ(Entries[Pfn].State, MmPfnLoader);
+    }
+    XTEST_CHECK_EQ(Entries[0x45].State, MmPfnFree);
+    XTEST_CHECK_EQ(Entries[0x215].State, MmPfnBad);
+    XTEST_CHECK_EQ(Entries[0x225].State, MmPfnFirmware);
+    XTEST_CHECK_EQ(Entries[0x3FF].State, MmPfnFree);
+    XTEST_CHECK_EQ(Database.HighestPfn, 0x3FF);
+}
+
+XTEST(EverythingFreeAndAlmostNothingFree) {
+    static const XT_MEMORY_DESCRIPTOR AllFree[] = {{0, 0x1000, LoaderFree, 0}};
+    static const XT_MEMORY_DESCRIPTOR OneFree[] = {
+        {0, 0x7FF, LoaderFirmwarePermanent, 0}, {0x7FF, 1, LoaderFree, 0}, {0x800, 0x800, LoaderSystemCode, 0}};
+    ULONG_PTR Taken = 0;
+    BuildFrom(XtestContext, AllFree, 1, 0x1000);
+    while (MmAllocatePfn(&Database, FALSE, FALSE, NULL) != MM_PFN_NONE) {
+        Taken++;
+    }
+    XTEST_CHECK_EQ(Taken, 0x1000);
+    BuildFrom(XtestContext, OneFree, 3, 0x1000);
+    XTEST_CHECK_EQ(MmAllocatePfn(&Database, FALSE, FALSE, NULL), 0x7FF);
+    XTEST_CHECK_EQ(MmAllocatePfn(&Database, FALSE, FALSE, NULL), MM_PFN_NONE);
+    XTEST_CHECK_EQ(MmCheckPfnDatabase(&Database), 0);
+    XTEST_CHECK_EQ(MmSanitizeDescriptors(AllFree, 1, 0, Clean, ARRAY_SIZE(Clean)), 0); /* nothing addressable */
+}
+
+XTEST_SUITE(MmPfnSuite, XTEST_ENTRY(HostileMapsAreSanitised), XTEST_ENTRY(EverythingFreeAndAlmostNothingFree),
+            XTEST_ENTRY(ZonesServeHighFirstAndLowOnRequest), XTEST_ENTRY(InitialisesEveryRangeInOnePass),
             XTEST_ENTRY(AllocatesToExhaustionAndBack), XTEST_ENTRY(ZeroedListIsPreferredWhenAsked),
             XTEST_ENTRY(DoubleFreeAndStrayFramesAreRejected), XTEST_ENTRY(ContiguousRangesRespectAlignmentAndLimit),
             XTEST_ENTRY(ReclaimAndKeepStates), XTEST_ENTRY(CheckerFindsCorruption));
