@@ -47,6 +47,11 @@ ULONG MmSanitizeDescriptors(const XT_MEMORY_DESCRIPTOR *Input, ULONG Count, ULON
         if (Next->BasePage >= PreviousEnd) {
             Index++;
         } else if (Previous->MemoryType == LoaderFree && Next->MemoryType != LoaderFree) {
+            if (PreviousEnd > NextEnd && Used < Capacity) {
+                /* The free range encloses the used one: keep its tail (inserted after Next, by its base). */
+                XT_MEMORY_DESCRIPTOR Tail = {NextEnd, PreviousEnd - NextEnd, LoaderFree, 0};
+                MiInsertSorted(Output, Used++, &Tail);
+            }
             Previous->PageCount = Next->BasePage - Previous->BasePage; /* the free range gives way */
             if (Previous->PageCount == 0) {
                 MiRemoveDescriptor(Output, Used--, Index - 1);

@@ -62,7 +62,7 @@ BOOLEAN MmIsRamDescriptor(ULONG MemoryType);
 
 /* Copies the RAM descriptors of a loader map that may be hostile into Output: drops empty ranges, clips them below
  * Limit (a frame number), sorts them, and resolves overlaps so that a frame is never free when any range says it is
- * in use (a free range loses the overlap; frames cut off that way are simply not used). Returns the count. */
+ * in use (a free range loses the overlap, and is split around a used range it encloses). Returns the count. */
 ULONG MmSanitizeDescriptors(const XT_MEMORY_DESCRIPTOR *Input, ULONG Count, ULONGLONG Limit,
                             PXT_MEMORY_DESCRIPTOR Output, ULONG Capacity);
 

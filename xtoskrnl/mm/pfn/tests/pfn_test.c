@@ -168,6 +168,9 @@ XTEST(HostileMapsAreSanitised) {
         XTEST_CHECK_EQ(Entries[Pfn].State, MmPfnLoader);
     }
     XTEST_CHECK_EQ(Entries[0x45].State, MmPfnFree);
+    XTEST_CHECK_EQ(Entries[0x17F].State, MmPfnFree);
+    XTEST_CHECK_EQ(Entries[0x190].State, MmPfnFree); /* the tail of the free range around the used one */
+    XTEST_CHECK_EQ(Entries[0x1FF].State, MmPfnFree);
     XTEST_CHECK_EQ(Entries[0x215].State, MmPfnBad);
     XTEST_CHECK_EQ(Entries[0x225].State, MmPfnFirmware);
     XTEST_CHECK_EQ(Entries[0x3FF].State, MmPfnFree);
