@@ -1,5 +1,6 @@
 /* Page-table builder tests for all four modes, checked by an independent reference walker. */
 #include <rtl.h>
+#include <pagewalk.h>
 #include <xtest.h>
 
 #include "../paging.h"
@@ -29,46 +30,9 @@ static ULONGLONG SimRead(ULONGLONG Address, ULONG Size) {
     return Size == 4 ? *(PULONG)Byte : *(PULONGLONG)Byte;
 }
 
-typedef struct _WALK {
-    BOOLEAN Present;
-    BOOLEAN Writable;
-    BOOLEAN Executable;
-    ULONGLONG Physical;
-} WALK;
-
-/* Reference walker, written from the Intel SDM tables independently of the builder. */
-static WALK Walk(ULONG Mode, ULONGLONG Root, ULONGLONG Va) {
-    WALK Result = {FALSE, TRUE, TRUE, 0};
-    ULONGLONG Table = Root, Entry = 0;
-    ULONG Shifts[5], Counts = 0, Size = 8;
-    ULONGLONG Mask = 511;
-
-    if (Mode == XtPagingModePml2) {
-        Shifts[0] = 22, Shifts[1] = 12, Counts = 2, Size = 4, Mask = 1023;
-    } else if (Mode == XtPagingModePml3) {
-        Shifts[0] = 30, Shifts[1] = 21, Shifts[2] = 12, Counts = 3;
-    } else {
-        for (ULONG Level = 0; Level < Mode; Level++) {
-            Shifts[Level] = 12 + 9 * (Mode - 1 - Level);
-        }
-        Counts = Mode;
-    }
-    for (ULONG Step = 0; Step < Counts; Step++) {
-        ULONGLONG Index = (Va >> Shifts[Step]) & ((Mode == XtPagingModePml3 && Step == 0) ? 3 : Mask);
-        Entry = SimRead(Table + Index * Size, Size);
-        if (!(Entry & 1)) {
-            return Result;
-        }
-        BOOLEAN PaeTop = (Mode == XtPagingModePml3 && Step == 0);
-        if (!PaeTop) {
-            Result.Writable &= (Entry & 2) != 0;
-            Result.Executable &= Size == 8 ? (Entry >> 63) == 0 : TRUE;
-        }
-        Table = Size == 4 ? (Entry & 0xFFFFF000ull) : (Entry & 0x000FFFFFFFFFF000ull);
-    }
-    Result.Present = TRUE;
-    Result.Physical = Table;
-    return Result;
+/* The reference walker (testing/pagewalk) over this test's simulated memory. */
+static PW_RESULT Walk(ULONG Mode, ULONGLONG Root, ULONGLONG Va) {
+    return PwWalk(Mode, Root, Va, SimRead);
 }
 
 static BL_PAGE_MAP Map;
@@ -94,7 +58,7 @@ static VOID CheckKernelLayout(PXTEST_CONTEXT XtestContext, ULONG Mode, BOOLEAN N
     for (ULONG Section = 0; Section < 3; Section++) {
         XTEST_ASSERT_EQ(BlMapPages(&Map, Va, Pa, Counts[Section], Protections[Section]), STATUS_SUCCESS);
         for (ULONG Page = 0; Page < Counts[Section]; Page++) {
-            WALK Result = Walk(Mode, Map.Root, Va + Page * 4096ull);
+            PW_RESULT Result = Walk(Mode, Map.Root, Va + Page * 4096ull);
             BOOLEAN HardwareNx = Nx && Mode != XtPagingModePml2;
             XTEST_ASSERT(Result.Present);
             XTEST_CHECK_EQ(Result.Physical, Pa + Page * 4096ull);
@@ -132,7 +96,7 @@ static VOID CheckSelfMap(PXTEST_CONTEXT XtestContext, ULONG Mode, ULONGLONG PteB
     ULONGLONG Va = KernelBase(Mode) + 0x5000, Size = Mode == XtPagingModePml2 ? 4 : 8;
     ULONGLONG VaMask = VaBits == 64 ? ~0ull : (1ull << VaBits) - 1;
     ULONGLONG PteVa = PteBase + ((Va & VaMask) >> 12) * Size;
-    WALK Pte;
+    PW_RESULT Pte;
 
     XTEST_ASSERT_EQ(Setup(Mode, TRUE, SIM_PAGES), STATUS_SUCCESS);
     XTEST_ASSERT_EQ(BlMapPages(&Map, Va, 0x7000, 1, BL_MAP_WRITE), STATUS_SUCCESS);

@@ -1,7 +1,6 @@
 /* Page mappings through the self-map: any VA, with page tables created on demand. */
 #include <rtl.h>
 
-#include "ar/ar.h"
 #include "mmhl.h"
 
 /* PFN field of an entry of the bound mode. */
@@ -9,15 +8,21 @@ static ULONGLONG MmhpEntryPfn(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Entry) {
     return (Entry & (Ops->EntrySize == 4 ? PTE32_FRAME_MASK : PTE64_FRAME_MASK)) >> MM_PAGE_SHIFT;
 }
 
+/* The last page-table region (2 or 4 MiB of VA) whose tables were seen complete. Page tables are never freed, so
+ * it stays valid until another hierarchy is bound (MmhForgetPageTables). */
+static ULONGLONG MmhpLastRegion = ~0ull;
+
+VOID MmhForgetPageTables(VOID) {
+    MmhpLastRegion = ~0ull;
+}
+
 /* Makes every table above Va's PTE present, taking new table frames from AllocateTable. */
 static XTSTATUS MmhpEnsureTables(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Va, PMMH_ALLOCATE_FRAME AllocateTable,
                                  PVOID Context) {
-    /* Page tables are never freed: once a page table's region was seen complete, it stays so. */
-    static ULONGLONG LastRegion = ~0ull;
     ULONGLONG Region = Va >> (Ops->EntrySize == 4 ? 22 : 21);
     XTSTATUS Status = STATUS_SUCCESS;
 
-    if (Region == LastRegion) {
+    if (Region == MmhpLastRegion) {
         return STATUS_SUCCESS;
     }
     for (ULONG Level = Ops->Levels; Level >= 2 && XT_SUCCESS(Status); Level--) {
@@ -36,11 +41,11 @@ static XTSTATUS MmhpEnsureTables(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Va, PMMH_ALLO
         /* Tables stay writable and executable: the leaf decides. The new table appears in the self-map. */
         Ops->WriteEntry(EntryVa, Ops->MakeLeafEntry(Table, MMH_MAP_WRITABLE));
         TableVa = ALIGN_DOWN(Ops->GetEntryAddress(Va, Level - 1), (ULONGLONG)MM_PAGE_SIZE);
-        ArInvalidatePage((PCVOID)(ULONG_PTR)TableVa);
+        MmhFlushTlbEntry(TableVa);
         RtlZeroMemory((PVOID)(ULONG_PTR)TableVa, MM_PAGE_SIZE);
     }
     if (XT_SUCCESS(Status)) {
-        LastRegion = Region;
+        MmhpLastRegion = Region;
     }
     return Status;
 }
@@ -65,7 +70,7 @@ XTSTATUS MmhMapPage(ULONGLONG Va, ULONGLONG Pfn, ULONG Flags, PMMH_ALLOCATE_FRAM
         Flags &= ~MMH_MAP_NO_EXECUTE;
     }
     Ops->WriteEntry(PteVa, Ops->MakeLeafEntry(Pfn, Flags));
-    ArInvalidatePage((PCVOID)(ULONG_PTR)Va);
+    MmhFlushTlbEntry(Va);
     return STATUS_SUCCESS;
 }
 
@@ -92,6 +97,6 @@ ULONGLONG MmhUnmapPage(ULONGLONG Va) {
         return MMH_NO_FRAME;
     }
     Ops->WriteEntry(Ops->GetEntryAddress(Va, 1), 0);
-    ArInvalidatePage((PCVOID)(ULONG_PTR)Va);
+    MmhFlushTlbEntry(Va);
     return Pfn;
 }

@@ -29,6 +29,7 @@ MMH_MODE_CHECK MmhInitialize(PXT_INIT_BLOCK InitBlock, BOOLEAN NoExecute) {
         return Check;
     }
     MmhpOps = Ops;
+    MmhForgetPageTables();
     MmhpNoExecute = NoExecute && Ops->NoExecuteBit != 0;
     RtlInitializeBitMap(&MmhpWindowMap, MmhpWindowBits, MM_HAL_WINDOW_PAGES);
     RtlClearAllBits(&MmhpWindowMap);
@@ -42,6 +43,10 @@ MMH_MODE_CHECK MmhInitialize(PXT_INIT_BLOCK InitBlock, BOOLEAN NoExecute) {
         }
     }
     return MmhModeOk;
+}
+
+VOID MmhFlushTlbEntry(ULONGLONG Va) {
+    ArInvalidatePage((PCVOID)(ULONG_PTR)Va);
 }
 
 PCMMH_PAGE_MAP_OPS MmhGetPageMapOps(VOID) {

@@ -14,7 +14,7 @@
  *   amd64 (PML4, PML5): 0xFFFFFFFFFFC00000 .. 0xFFFFFFFFFFDFFFFF  (PML4/PML5 slot 511, PDPT 511, PD 510: 1 table)
  *   i686 (PML2, PML3):  0xFFC00000 .. 0xFFDFFFFF  (PML3: PD[3] slot 0x1FE; PML2: PDE 0x3FF, whose table spans 4 MiB)
  * The last page of the window is never mapped: a known-unmapped VA with a page table (TESTFAULT=PAGE/DOUBLE). */
-#define MM_HAL_WINDOW_PAGES      (MM_HAL_WINDOW_SIZE / MM_PAGE_SIZE)
+#define MM_HAL_WINDOW_PAGES (MM_HAL_WINDOW_SIZE / MM_PAGE_SIZE)
 
 /* MakeLeafEntry flags. */
 #define MMH_MAP_WRITABLE   0x1
@@ -120,6 +120,12 @@ typedef ULONGLONG (*PMMH_ALLOCATE_FRAME)(PVOID Context);
  * tables with frames from AllocateTable (zeroed here). STATUS_CONFLICTING_ADDRESSES when Va is already mapped,
  * STATUS_NO_MEMORY when a table frame is missing, STATUS_INVALID_PARAMETER for a frame the mode cannot hold. */
 XTSTATUS MmhMapPage(ULONGLONG Va, ULONGLONG Pfn, ULONG Flags, PMMH_ALLOCATE_FRAME AllocateTable, PVOID Context);
+
+/* Forgets which page tables MmhMapPage found complete: call after binding another page-table hierarchy. */
+VOID MmhForgetPageTables(VOID);
+
+/* Flushes the TLB entry of Va (invlpg in the kernel). */
+VOID MmhFlushTlbEntry(ULONGLONG Va);
 
 /* Unmaps the page at Va and flushes its TLB entry; returns the PFN it mapped, or MMH_NO_FRAME. */
 ULONGLONG MmhUnmapPage(ULONGLONG Va);
