@@ -46,3 +46,30 @@ XTNORETURN VOID FsExit(LONG Status) {
     for (;;) {
     }
 }
+
+/* The libgcc-ABI 64-bit division helpers clang calls on i686 Linux, routed to the RTL's division (unused on
+ * x86_64, where the instructions are native). */
+ULONGLONG __udivdi3(ULONGLONG Dividend, ULONGLONG Divisor);
+ULONGLONG __umoddi3(ULONGLONG Dividend, ULONGLONG Divisor);
+LONGLONG __divdi3(LONGLONG Dividend, LONGLONG Divisor);
+LONGLONG __moddi3(LONGLONG Dividend, LONGLONG Divisor);
+
+ULONGLONG __udivdi3(ULONGLONG Dividend, ULONGLONG Divisor) {
+    return RtlDivideUnsigned64(Dividend, Divisor, NULL);
+}
+
+ULONGLONG __umoddi3(ULONGLONG Dividend, ULONGLONG Divisor) {
+    ULONGLONG Remainder;
+    RtlDivideUnsigned64(Dividend, Divisor, &Remainder);
+    return Remainder;
+}
+
+LONGLONG __divdi3(LONGLONG Dividend, LONGLONG Divisor) {
+    return RtlDivideSigned64(Dividend, Divisor, NULL);
+}
+
+LONGLONG __moddi3(LONGLONG Dividend, LONGLONG Divisor) {
+    LONGLONG Remainder;
+    RtlDivideSigned64(Dividend, Divisor, &Remainder);
+    return Remainder;
+}

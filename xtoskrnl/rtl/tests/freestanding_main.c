@@ -11,29 +11,6 @@ XTNORETURN VOID RtlFailFast(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Paramete
     FsExit(99);
 }
 
-/* The libgcc-ABI division helpers clang calls on i686 Linux, routed to the RTL's division. */
-ULONGLONG __udivdi3(ULONGLONG Dividend, ULONGLONG Divisor);
-ULONGLONG __umoddi3(ULONGLONG Dividend, ULONGLONG Divisor);
-LONGLONG __divdi3(LONGLONG Dividend, LONGLONG Divisor);
-LONGLONG __moddi3(LONGLONG Dividend, LONGLONG Divisor);
-
-ULONGLONG __udivdi3(ULONGLONG Dividend, ULONGLONG Divisor) {
-    return RtlDivideUnsigned64(Dividend, Divisor, NULL);
-}
-ULONGLONG __umoddi3(ULONGLONG Dividend, ULONGLONG Divisor) {
-    ULONGLONG Remainder;
-    RtlDivideUnsigned64(Dividend, Divisor, &Remainder);
-    return Remainder;
-}
-LONGLONG __divdi3(LONGLONG Dividend, LONGLONG Divisor) {
-    return RtlDivideSigned64(Dividend, Divisor, NULL);
-}
-LONGLONG __moddi3(LONGLONG Dividend, LONGLONG Divisor) {
-    LONGLONG Remainder;
-    RtlDivideSigned64(Dividend, Divisor, &Remainder);
-    return Remainder;
-}
-
 #if defined(__i386__)
 /* The MSVC-ABI helpers from i686/lldiv.c, called like clang calls them on i686 Windows (callee pops 16 bytes). */
 ULONGLONG __stdcall FsAulldiv(ULONGLONG Dividend, ULONGLONG Divisor) __asm__("__aulldiv");

@@ -89,19 +89,6 @@ BOOLEAN PoolTestCatchBugCheck(PPOOL_TEST_ROUTINE Routine, PVOID Context, PPOOL_T
     return FALSE;
 }
 
-/* The libgcc-ABI division helpers clang calls on i686 Linux, routed to the RTL's division. */
-ULONGLONG __udivdi3(ULONGLONG Dividend, ULONGLONG Divisor);
-ULONGLONG __umoddi3(ULONGLONG Dividend, ULONGLONG Divisor);
-
-ULONGLONG __udivdi3(ULONGLONG Dividend, ULONGLONG Divisor) {
-    return RtlDivideUnsigned64(Dividend, Divisor, NULL);
-}
-ULONGLONG __umoddi3(ULONGLONG Dividend, ULONGLONG Divisor) {
-    ULONGLONG Remainder;
-    RtlDivideUnsigned64(Dividend, Divisor, &Remainder);
-    return Remainder;
-}
-
 VOID _start(VOID);
 
 VOID _start(VOID) {
