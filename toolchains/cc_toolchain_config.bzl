@@ -88,6 +88,14 @@ def _compile_features(target):
         feature(name = "user_compile_flags", enabled = True, flag_sets = [
             _flags(_COMPILE_ACTIONS, ["%{user_compile_flags}"], iterate_over = "user_compile_flags", expand_if_available = "user_compile_flags"),
         ]),
+        # Layering check: every target may include only the headers of the targets it depends on directly (Bazel
+        # writes a module map per target; clang enforces its "use" declarations).
+        feature(name = "module_maps", enabled = True),
+        feature(name = "layering_check", enabled = True, flag_sets = [
+            _flags(_COMPILE_ACTIONS, ["-fmodule-name=%{module_name}", "-fmodule-map-file=%{module_map_file}"], expand_if_available = "module_name"),
+            _flags(_COMPILE_ACTIONS, ["-fmodules-strict-decluse", "-Wprivate-header"], expand_if_available = "module_name"),
+            _flags(_COMPILE_ACTIONS, ["-fmodule-map-file=%{dependent_module_map_files}"], iterate_over = "dependent_module_map_files"),
+        ]),
         feature(name = "compiler_input_output", enabled = True, flag_sets = [
             _flags(_COMPILE_ACTIONS, ["-c", "%{source_file}"], expand_if_available = "source_file"),
             _flags(_COMPILE_ACTIONS, ["-o", "%{output_file}"], expand_if_available = "output_file"),

@@ -95,9 +95,18 @@ VOID ArEnableCpuFeatures(PAR_CPU_FEATURES Features);
 /* Reads IA32_EFER into *Value when the CPU has it; FALSE (and *Value = 0) otherwise. */
 BOOLEAN ArReadEfer(PULONGLONG Value);
 
+/* The exception entry points Ke supplies for the IDT: one stub per vector, and on i686 the entries of the double
+ * fault, NMI and machine-check tasks (task gates; unused on amd64, where those vectors switch stacks by IST). */
+typedef struct _AR_TRAP_ENTRIES {
+    const ULONG_PTR *Vectors; /* 32 entries, indexed by vector */
+    ULONG_PTR DoubleFaultTask;
+    ULONG_PTR NmiTask;
+    ULONG_PTR MachineCheckTask;
+} AR_TRAP_ENTRIES, *PAR_TRAP_ENTRIES;
+
 /* Builds and loads the kernel's own GDT, IDT and TSS(s) for the boot CPU, and reloads every segment register.
  * Double fault, NMI and machine check run on the loader's panic stacks (InitBlock->PanicStackBase). */
-VOID ArInitializeProcessor(PXT_INIT_BLOCK InitBlock);
+VOID ArInitializeProcessor(PXT_INIT_BLOCK InitBlock, const AR_TRAP_ENTRIES *Entries);
 
 /* Fills Frame with the caller's registers (instruction pointer = the return address of this call). */
 VOID ArCaptureTrapFrame(PKTRAP_FRAME Frame);
@@ -107,9 +116,5 @@ XTNORETURN VOID ArTouchStackAt(ULONG_PTR StackPointer);
 
 /* Causes a general protection fault on purpose (TESTFAULT=GP). */
 XTNORETURN VOID ArRaiseGeneralProtection(VOID);
-
-/* Provided by ke: the C handler every exception stub calls with the saved register frame. Returns only for
- * exceptions that were handled (the stub then resumes the interrupted code). */
-VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame);
 
 #endif

@@ -1,5 +1,5 @@
 /* CPU feature detection and enabling (generic: CPUID, control registers and EFER exist on both arches). */
-#include "ar/ar.h"
+#include "ar.h"
 
 #define CPUID_1_EDX_PAE       (1u << 6)
 #define CPUID_7_EBX_SMEP      (1u << 7)

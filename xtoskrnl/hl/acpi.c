@@ -1,7 +1,7 @@
 /* ACPI table walk for S5 (see acpi.h). Every read is bounds-checked against the mapped length. */
 #include <rtl.h>
 
-#include "hl/acpi.h"
+#include "acpi.h"
 
 /* Little-endian reads from byte arrays (tables are not aligned). */
 static ULONG HlpRead32(const UCHAR *Bytes) {

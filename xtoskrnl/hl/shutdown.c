@@ -1,10 +1,10 @@
 /* ACPI power-off (S5) through the PM1 control registers. */
+#include <kd.h>
 #include <mmhl.h>
 #include <xtintrin.h>
 
-#include "hl/acpi.h"
-#include "hl/hl.h"
-#include "kd/kd.h"
+#include "acpi.h"
+#include "hl.h"
 
 /* HL_ACPI_ACCESS.Map over the HAL window. */
 static XTSTATUS HlpMapPhysical(PVOID Context, ULONGLONG Address, SIZE_T Length, PVOID *Va) {

@@ -1,7 +1,7 @@
 /* Serial debug output: KdPrint on the DEBUG= port, STOP output that always reaches COM1. */
 #include <xtuart.h>
 
-#include "kd/kd.h"
+#include "kd.h"
 
 static USHORT KdpDebugPortBase; /* 0: KdPrint is silent */
 static USHORT KdpStopPortBase;  /* 0: not yet set up */

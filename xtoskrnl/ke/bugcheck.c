@@ -1,10 +1,10 @@
 /* STOP reports: the STOP line, the register dump, a bounded backtrace; then TESTEXIT or halt. Never resets. */
+#include <kd.h>
+#include <mm.h>
 #include <rtl.h>
 #include <xttest.h>
 
-#include "kd/kd.h"
-#include "ke/ke.h"
-#include "mmpager.h"
+#include "ki.h"
 
 #define KI_BACKTRACE_FRAMES     16
 #define KI_STACK_OVERFLOW_RANGE 0x10000 /* an SP this far below a stack's base counts as an overflow */
@@ -17,25 +17,36 @@ typedef struct _KI_STACK {
 
 static volatile LONG KiBugCheckNesting;
 static BOOLEAN KiStopTestExit;
-static KI_STACK KiStacks[4];
-static ULONG_PTR KiImageBase, KiImageSize;
 
 VOID KiSetStopTestExit(BOOLEAN Enable) {
     KiStopTestExit = Enable;
 }
 
-VOID KiSetStopContext(PXT_INIT_BLOCK InitBlock) {
-    static const PCSTR Names[] = {"double-fault stack", "NMI stack", "machine-check stack"};
+/* Stack Index (0 the kernel stack, 1..3 the double-fault, NMI and machine-check stacks) from the boot facts; FALSE
+ * before the init block was checked. */
+static BOOLEAN KiGetStack(ULONG Index, KI_STACK *Stack) {
+    static const PCSTR Names[] = {"kernel stack", "double-fault stack", "NMI stack", "machine-check stack"};
+    const XT_INIT_BLOCK *Block = KeGetLoaderBlock();
 
-    KiStacks[0] = (KI_STACK){(ULONG_PTR)InitBlock->KernelStackBase,
-                             (ULONG_PTR)(InitBlock->KernelStackBase + InitBlock->KernelStackSize), "kernel stack"};
-    for (ULONG Index = 0; Index < 3; Index++) {
-        KiStacks[Index + 1] =
-            (KI_STACK){(ULONG_PTR)InitBlock->PanicStackBase[Index],
-                       (ULONG_PTR)(InitBlock->PanicStackBase[Index] + InitBlock->PanicStackSize), Names[Index]};
+    if (Block == NULL) {
+        return FALSE;
     }
-    KiImageBase = (ULONG_PTR)InitBlock->KernelVirtualBase;
-    KiImageSize = (ULONG_PTR)InitBlock->KernelImageSize;
+    if (Index == 0) {
+        *Stack = (KI_STACK){(ULONG_PTR)Block->KernelStackBase,
+                            (ULONG_PTR)(Block->KernelStackBase + Block->KernelStackSize), Names[0]};
+    } else {
+        *Stack = (KI_STACK){(ULONG_PTR)Block->PanicStackBase[Index - 1],
+                            (ULONG_PTR)(Block->PanicStackBase[Index - 1] + Block->PanicStackSize), Names[Index]};
+    }
+    return TRUE;
+}
+
+/* The kernel image's base and size (0 before the init block was checked). */
+static ULONG_PTR KiImageBase(PULONG_PTR Size) {
+    const XT_INIT_BLOCK *Block = KeGetLoaderBlock();
+
+    *Size = Block ? (ULONG_PTR)Block->KernelImageSize : 0;
+    return Block ? (ULONG_PTR)Block->KernelVirtualBase : 0;
 }
 
 /* Ends the STOP: isa-debug-exit with XT_TEST_EXIT_STOP under TESTEXIT, else halt forever. */
@@ -46,20 +57,31 @@ static XTNORETURN VOID KiStopFinish(VOID) {
     ArHaltSystem();
 }
 
-/* The known stack holding Address, or NULL. */
-static const KI_STACK *KiFindStack(ULONG_PTR Address) {
-    for (ULONG Index = 0; Index < ARRAY_SIZE(KiStacks); Index++) {
-        if (KiStacks[Index].High != 0 && Address >= KiStacks[Index].Low && Address < KiStacks[Index].High) {
-            return &KiStacks[Index];
+/* The known stack holding Address into *Stack; FALSE when none does. */
+static BOOLEAN KiFindStack(ULONG_PTR Address, KI_STACK *Stack) {
+    for (ULONG Index = 0; KiGetStack(Index, Stack) && Index < 4; Index++) {
+        if (Address >= Stack->Low && Address < Stack->High) {
+            return TRUE;
         }
     }
-    return NULL;
+    return FALSE;
 }
 
 /* Prints one code address, image-relative when it lies in the kernel image. */
 static VOID KiPrintCodeAddress(PCSTR Prefix, ULONG_PTR Address) {
-    if (KiImageSize != 0 && Address >= KiImageBase && Address - KiImageBase < KiImageSize) {
-        KdStopPrint("%s0x%p (xtoskrnl+0x%zx)\n", Prefix, (PVOID)Address, (SIZE_T)(Address - KiImageBase));
+    ULONG_PTR Size, Base = KiImageBase(&Size);
+
+    PCSTR Name;
+    ULONG Offset;
+
+    if (Size != 0 && Address >= Base && Address - Base < Size) {
+        if (KiLookupSymbol((const KSYM_TABLE *)KiSymbolTable, sizeof(KiSymbolTable), (ULONG)(Address - Base), &Name,
+                           &Offset)) {
+            KdStopPrint("%s0x%p (xtoskrnl+0x%zx %s+0x%x)\n", Prefix, (PVOID)Address, (SIZE_T)(Address - Base), Name,
+                        Offset);
+            return;
+        }
+        KdStopPrint("%s0x%p (xtoskrnl+0x%zx)\n", Prefix, (PVOID)Address, (SIZE_T)(Address - Base));
     } else {
         KdStopPrint("%s0x%p\n", Prefix, (PVOID)Address);
     }
@@ -69,26 +91,26 @@ static VOID KiPrintCodeAddress(PCSTR Prefix, ULONG_PTR Address) {
  * chain is short, also the kernel-image addresses found on the stack (candidates). */
 static VOID KiPrintBacktrace(const KI_TRAP_INFO *Info) {
     ULONG_PTR Addresses[KI_BACKTRACE_FRAMES];
-    const KI_STACK *Stack = KiFindStack(Info->FramePointer);
+    ULONG_PTR ImageSize, ImageBase = KiImageBase(&ImageSize);
+    KI_STACK Stack;
     ULONG Count = 0;
     CHAR Prefix[8];
 
     KdStopPrint("Backtrace:\n");
     KiPrintCodeAddress("  #0  ", Info->InstructionPointer);
-    if (Stack != NULL) {
-        Count = KiWalkFrameChain(Info->FramePointer, Stack->Low, Stack->High, Addresses, KI_BACKTRACE_FRAMES);
+    if (KiFindStack(Info->FramePointer, &Stack)) {
+        Count = KiWalkFrameChain(Info->FramePointer, Stack.Low, Stack.High, Addresses, KI_BACKTRACE_FRAMES);
     }
     for (ULONG Index = 0; Index < Count; Index++) {
         RtlFormatString(Prefix, sizeof(Prefix), "  #%-2u ", Index + 1);
         KiPrintCodeAddress(Prefix, Addresses[Index]);
     }
-    Stack = KiFindStack(Info->StackPointer);
-    if (Count >= 2 || Stack == NULL || KiImageSize == 0) {
+    if (Count >= 2 || !KiFindStack(Info->StackPointer, &Stack) || ImageSize == 0) {
         return;
     }
-    Count = KiScanStackForCode(Info->StackPointer, Stack->Low, Stack->High, KiImageBase, KiImageSize, 512, Addresses,
+    Count = KiScanStackForCode(Info->StackPointer, Stack.Low, Stack.High, ImageBase, ImageSize, 512, Addresses,
                                KI_BACKTRACE_FRAMES / 2);
-    KdStopPrint("Stack scan (kernel addresses on the %s, may include stale values):\n", Stack->Name);
+    KdStopPrint("Stack scan (kernel addresses on the %s, may include stale values):\n", Stack.Name);
     for (ULONG Index = 0; Index < Count; Index++) {
         KiPrintCodeAddress("  ?   ", Addresses[Index]);
     }
@@ -118,7 +140,7 @@ static XTNORETURN VOID KiStop(const KI_STOP *Stop, PKTRAP_FRAME Frame, const KI_
 
 /* Explains an exception in one line before the STOP (stack overflow, unexpected interrupt, page fault). */
 static VOID KiDescribeTrap(const KI_TRAP_INFO *Info) {
-    const KI_STACK *Kernel = &KiStacks[0];
+    KI_STACK Kernel;
 
     if (Info->Vector == 14) {
         KdStopPrint("KE: page fault: %s of 0x%p at 0x%p (error code 0x%zx)\n",
@@ -133,10 +155,10 @@ static VOID KiDescribeTrap(const KI_TRAP_INFO *Info) {
         KdStopPrint("KE: exception %s (vector %u, error code 0x%zx) at 0x%p\n", KiVectorName(Info->Vector),
                     Info->Vector, (SIZE_T)Info->ErrorCode, (PVOID)Info->InstructionPointer);
     }
-    if (Kernel->High != 0 && Info->StackPointer < Kernel->Low &&
-        Kernel->Low - Info->StackPointer <= KI_STACK_OVERFLOW_RANGE) {
+    if (KiGetStack(0, &Kernel) && Info->StackPointer < Kernel.Low &&
+        Kernel.Low - Info->StackPointer <= KI_STACK_OVERFLOW_RANGE) {
         KdStopPrint("KE: kernel stack overflow: stack pointer 0x%p is below the kernel stack 0x%p-0x%p (guard page)\n",
-                    (PVOID)Info->StackPointer, (PVOID)Kernel->Low, (PVOID)Kernel->High);
+                    (PVOID)Info->StackPointer, (PVOID)Kernel.Low, (PVOID)Kernel.High);
     }
 }
 

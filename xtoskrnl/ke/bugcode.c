@@ -1,5 +1,5 @@
 /* Exception -> STOP mapping, STOP names and the frame-pointer walk (pure). */
-#include "ke/bugcode.h"
+#include "bugcode.h"
 
 VOID KiClassifyTrap(const KI_TRAP_INFO *Info, PKI_STOP Stop) {
     BOOLEAN Write = (Info->ErrorCode & KI_PF_WRITE) != 0;
@@ -50,12 +50,12 @@ PCSTR KiBugCheckName(ULONG Code) {
         {ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY, "ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY"},
         {LOADER_BLOCK_MISMATCH, "LOADER_BLOCK_MISMATCH"},
         {KERNEL_SECURITY_CHECK_FAILURE, "KERNEL_SECURITY_CHECK_FAILURE"},
-        {0x19, "BAD_POOL_HEADER"},
-        {0x1A, "MEMORY_MANAGEMENT"},
-        {0x4E, "PFN_LIST_CORRUPT"},
-        {0xC1, "SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION"},
-        {0xC2, "BAD_POOL_CALLER"},
-        {0xDA, "SYSTEM_PTE_MISUSE"},
+        {BAD_POOL_HEADER, "BAD_POOL_HEADER"},
+        {MEMORY_MANAGEMENT, "MEMORY_MANAGEMENT"},
+        {PFN_LIST_CORRUPT, "PFN_LIST_CORRUPT"},
+        {SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION, "SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION"},
+        {BAD_POOL_CALLER, "BAD_POOL_CALLER"},
+        {SYSTEM_PTE_MISUSE, "SYSTEM_PTE_MISUSE"},
     };
 
     for (ULONG Index = 0; Index < ARRAY_SIZE(Names); Index++) {

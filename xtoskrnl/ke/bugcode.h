@@ -3,25 +3,7 @@
 #define XTOSKRNL_KE_BUGCODE_H
 
 #include <xtbase.h>
-
-#define KMODE_EXCEPTION_NOT_HANDLED           0x0000001E
-#define PAGE_FAULT_IN_NONPAGED_AREA           0x00000050
-#define UNEXPECTED_KERNEL_MODE_TRAP           0x0000007F
-#define NMI_HARDWARE_FAILURE                  0x00000080
-#define MACHINE_CHECK_EXCEPTION               0x0000009C
-#define ATTEMPTED_WRITE_TO_READONLY_MEMORY    0x000000BE
-#define ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY 0x000000FC
-#define LOADER_BLOCK_MISMATCH                 0x00000100 /* the init block is unusable: see KI_LOADER_BLOCK_* */
-#define KERNEL_SECURITY_CHECK_FAILURE         0x00000139 /* RtlFailFast */
-
-/* LOADER_BLOCK_MISMATCH parameter 1. Parameters 2 and 3: the value found and the value expected. */
-#define KI_LOADER_BLOCK_NULL        1
-#define KI_LOADER_BLOCK_SIGNATURE   2
-#define KI_LOADER_BLOCK_VERSION     3
-#define KI_LOADER_BLOCK_SIZE        4
-#define KI_LOADER_BLOCK_PAGING_MODE 5 /* parameter 3: the MMH_MODE_CHECK reason */
-#define KI_LOADER_BLOCK_STACKS      6 /* kernel or panic stacks missing */
-#define KI_LOADER_BLOCK_MEMORY_MAP  7 /* descriptor array missing or descriptor size too small */
+#include <xtbugcode.h>
 
 /* Page-fault error code bits. */
 #define KI_PF_PRESENT 0x01

@@ -1,43 +1,18 @@
-/* Kernel executive core (Ke): start-up, traps and STOP reports. */
+/* Kernel executive core (Ke): what other subsystems may call. Ke's internals are in ki.h. */
 #ifndef XTOSKRNL_KE_KE_H
 #define XTOSKRNL_KE_KE_H
 
 #include <xtbase.h>
 #include <xtboot.h>
+#include <xtbugcode.h>
 
-#include "ar/ar.h"
-#include "ke/bugcode.h"
-#include "ke/params.h"
-
-/* Per-arch name ("amd64", "i686"), defined in ke/<arch>/trap.c. */
-extern const CHAR KeArchName[];
-
-/* Kernel entry point, called by XTLDR with the init block. */
-XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock);
-
-/* Stops the system: prints the STOP line, a register dump of the caller and a backtrace. */
+/* Stops the system with Code (xtbugcode.h) and its four parameters: prints the STOP line, a register dump of the
+ * caller and a backtrace, then halts (or ends a TESTEXIT run). Never returns. */
 XTNORETURN VOID KeBugCheckEx(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Parameter2, ULONG_PTR Parameter3,
                              ULONG_PTR Parameter4);
 
-/* Stops the system for an exception described by Frame and Info (from the trap stubs). */
-XTNORETURN VOID KiBugCheckTrap(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info);
-
-/* Makes every later STOP end a QEMU run through isa-debug-exit (TESTEXIT). */
-VOID KiSetStopTestExit(BOOLEAN Enable);
-
-/* Records the kernel image and the stacks, for backtraces and stack-overflow detection. */
-VOID KiSetStopContext(PXT_INIT_BLOCK InitBlock);
-
-/* Arch: fills Info from a trap frame (reads CR2 for the fault address). */
-VOID KiGetTrapInfo(PKTRAP_FRAME Frame, PKI_TRAP_INFO Info);
-
-/* Arch: prints the register dump of Frame (instruction and stack pointer, CR0/2/3/4, EFER, error code, GPRs). */
-VOID KiDumpTrapFrame(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info);
-
-/* Runs the built-in test suites (SELFTEST); returns the number of failed cases. */
-ULONG KiRunSelfTests(VOID);
-
-/* Provokes the TESTFAULT fault; returns only if no fault happened. */
-VOID KiRaiseTestFault(ULONG TestFault);
+/* The init block the loader handed over: checked (signature, version, size, stacks, memory map, paging mode) and
+ * stored once at start-up, never changed afterwards. NULL before the checks passed. */
+const XT_INIT_BLOCK *KeGetLoaderBlock(VOID);
 
 #endif

@@ -1,15 +1,19 @@
 /* Kernel start-up: checks the init block, takes over the CPU (GDT/IDT/TSS, CR bits), binds the paging mode,
  * reports, then runs SELFTEST / TESTFAULT and ends (TESTEXIT, SHUTDOWN or halt). */
-#include <mmhl.h>
+#include <hl.h>
+#include <kd.h>
+#include <mm.h>
 #include <rtl.h>
 #include <xttest.h>
 
-#include "hl/hl.h"
-#include "kd/kd.h"
-#include "ke/ke.h"
-#include "mm.h"
+#include "ki.h"
 
 static KE_PARAMETERS KiParameters;
+static const XT_INIT_BLOCK *KiLoaderBlock;
+
+const XT_INIT_BLOCK *KeGetLoaderBlock(VOID) {
+    return KiLoaderBlock;
+}
 
 /* Prints why the init block is unusable and stops with LOADER_BLOCK_MISMATCH (0x100). */
 static XTNORETURN VOID KiInitBlockMismatch(ULONG Reason, PCSTR What, ULONG_PTR Found, ULONG_PTR Expected) {
@@ -21,41 +25,45 @@ static XTNORETURN VOID KiInitBlockMismatch(ULONG Reason, PCSTR What, ULONG_PTR F
 /* Signature, version and size: what must hold before any other field is read. */
 static VOID KiCheckInitBlockHeader(PXT_INIT_BLOCK InitBlock) {
     if (InitBlock == NULL) {
-        KiInitBlockMismatch(KI_LOADER_BLOCK_NULL, "no init block", 0, 1);
+        KiInitBlockMismatch(LOADER_BLOCK_NULL, "no init block", 0, 1);
     }
     if (InitBlock->Signature != XT_INIT_BLOCK_SIGNATURE) {
-        KiInitBlockMismatch(KI_LOADER_BLOCK_SIGNATURE, "signature", InitBlock->Signature, XT_INIT_BLOCK_SIGNATURE);
+        KiInitBlockMismatch(LOADER_BLOCK_SIGNATURE, "signature", InitBlock->Signature, XT_INIT_BLOCK_SIGNATURE);
     }
     if (InitBlock->Version != XT_INIT_BLOCK_VERSION) {
-        KiInitBlockMismatch(KI_LOADER_BLOCK_VERSION, "version", InitBlock->Version, XT_INIT_BLOCK_VERSION);
+        KiInitBlockMismatch(LOADER_BLOCK_VERSION, "version", InitBlock->Version, XT_INIT_BLOCK_VERSION);
     }
     if (InitBlock->Size < sizeof(XT_INIT_BLOCK)) {
-        KiInitBlockMismatch(KI_LOADER_BLOCK_SIZE, "size", InitBlock->Size, sizeof(XT_INIT_BLOCK));
+        KiInitBlockMismatch(LOADER_BLOCK_SIZE, "size", InitBlock->Size, sizeof(XT_INIT_BLOCK));
     }
 }
 
-/* Stacks, memory map and the paging mode against CR0/CR4/EFER. */
+/* Stacks and memory map: what must hold before the init block is stored and the CPU taken over. */
 static VOID KiCheckInitBlockContents(PXT_INIT_BLOCK InitBlock) {
-    PCMMH_PAGE_MAP_OPS Ops = MmhFindPagingMode(InitBlock->PagingMode);
-    ULONGLONG Efer;
-    BOOLEAN EferPresent = ArReadEfer(&Efer);
-    MMH_MODE_CHECK Check = MmhCheckPagingRegisters(Ops, ArReadCr0(), ArReadCr4(), Efer, EferPresent);
-
-    if (Check != MmhModeOk) {
-        KdStopPrint("KE: paging mode %u from the loader: %s (CR0 0x%zx CR4 0x%zx EFER 0x%llx)\n", InitBlock->PagingMode,
-                    MmhModeCheckText(Check), (SIZE_T)ArReadCr0(), (SIZE_T)ArReadCr4(), Efer);
-        KiInitBlockMismatch(KI_LOADER_BLOCK_PAGING_MODE, "paging mode", InitBlock->PagingMode, Check);
-    }
     if (InitBlock->KernelStackBase == 0 || InitBlock->KernelStackSize < MM_PAGE_SIZE ||
         InitBlock->PanicStackSize < MM_PAGE_SIZE || InitBlock->PanicStackBase[0] == 0 ||
         InitBlock->PanicStackBase[1] == 0 || InitBlock->PanicStackBase[2] == 0) {
-        KiInitBlockMismatch(KI_LOADER_BLOCK_STACKS, "kernel/panic stacks", (ULONG_PTR)InitBlock->PanicStackSize,
+        KiInitBlockMismatch(LOADER_BLOCK_STACKS, "kernel/panic stacks", (ULONG_PTR)InitBlock->PanicStackSize,
                             MM_PAGE_SIZE);
     }
     if (InitBlock->MemoryDescriptors == 0 || InitBlock->MemoryDescriptorCount == 0 ||
         InitBlock->MemoryDescriptorSize < sizeof(XT_MEMORY_DESCRIPTOR)) {
-        KiInitBlockMismatch(KI_LOADER_BLOCK_MEMORY_MAP, "memory descriptor size", InitBlock->MemoryDescriptorSize,
+        KiInitBlockMismatch(LOADER_BLOCK_MEMORY_MAP, "memory descriptor size", InitBlock->MemoryDescriptorSize,
                             sizeof(XT_MEMORY_DESCRIPTOR));
+    }
+}
+
+/* Binds the loader's paging mode after checking it against CR0/CR4/EFER; a mismatch is a STOP. */
+static VOID KiBindPagingMode(PXT_INIT_BLOCK InitBlock, BOOLEAN NoExecute) {
+    ULONGLONG Efer = 0;
+    PCSTR Reason;
+    ULONG Check;
+
+    if (!MmInitializeHardwareLayer(InitBlock, NoExecute, &Check, &Reason)) {
+        ArReadEfer(&Efer);
+        KdStopPrint("KE: paging mode %u from the loader: %s (CR0 0x%zx CR4 0x%zx EFER 0x%llx)\n", InitBlock->PagingMode,
+                    Reason, (SIZE_T)ArReadCr0(), (SIZE_T)ArReadCr4(), Efer);
+        KiInitBlockMismatch(LOADER_BLOCK_PAGING_MODE, "paging mode", InitBlock->PagingMode, Check);
     }
 }
 
@@ -72,28 +80,29 @@ static VOID KiReportParameters(PXT_INIT_BLOCK InitBlock) {
     if (Count > KE_PARAMETER_IGNORED_MAX) {
         KdPrint("KE: %u more parameters ignored\n", Count - KE_PARAMETER_IGNORED_MAX);
     }
-    if (KiParameters.NoXpa) {
-        KdPrint("KE: NOXPA: the loader chose %s\n", MmhGetPageMapOps()->Name);
-    }
 }
 
-/* Prints the banner and the XTOS-REPORT line. */
-static VOID KiReport(PXT_INIT_BLOCK InitBlock, const AR_CPU_FEATURES *Features) {
-    MM_BOOT_REPORT Mm;
+/* The banner: the first line the kernel prints, as soon as the debug port is up. */
+static VOID KiPrintBanner(PXT_INIT_BLOCK InitBlock) {
     SIZE_T ParameterLength = RtlStringLength(InitBlock->Parameters, XT_INIT_BLOCK_PARAMETERS_MAX);
 
     KdPrint("XTOS kernel (%s): init block v%u, XTLDR %u.%u, parameters '%.*s'\n", KeArchName, InitBlock->Version,
             InitBlock->LoaderVersion >> 16, InitBlock->LoaderVersion & 0xFFFF, (int)ParameterLength,
             InitBlock->Parameters);
     KiReportParameters(InitBlock);
-    KdPrint("MM: paging %s, HAL window 0x%p (%u pages) %s\n", MmhGetPageMapOps()->Name, (PVOID)MmhHalWindowBase,
-            (ULONG)MM_HAL_WINDOW_PAGES, MmhIsHalWindowReady() ? "ready" : "has no page table");
+}
+
+/* Prints the XTOS-REPORT line. */
+static VOID KiReport(const AR_CPU_FEATURES *Features) {
+    MM_BOOT_REPORT Mm;
+
     MmQueryBootReport(&Mm);
     KdPrint("XTOS-REPORT arch=%s paging=%s ram_pages=%llu free_pages=%llu pfn_entry_bytes=%u "
-            "loader_ptables_verified=%zu loader_ptables_kept=%zu pool_ok=%u nx=%u smep=%u smap=%u\n",
-            KeArchName, MmhGetPageMapOps()->Name, Mm.RamPages, Mm.FreePages, Mm.PfnEntryBytes,
-            (SIZE_T)Mm.TablesVerified, (SIZE_T)Mm.LoaderFramesKept, Mm.PoolOk, MmhIsNoExecuteActive() ? 1 : 0,
-            Features->SmepEnabled ? 1 : 0, Features->SmapEnabled ? 1 : 0);
+            "loader_ptables_verified=%zu loader_ptables_kept=%zu pool_ok=%u nx=%u smep=%u smap=%u "
+            "ram_ignored_pages=%llu\n",
+            KeArchName, Mm.PagingMode, Mm.RamPages, Mm.FreePages, Mm.PfnEntryBytes, (SIZE_T)Mm.TablesVerified,
+            (SIZE_T)Mm.LoaderFramesKept, Mm.PoolOk, Mm.NoExecute ? 1 : 0, Features->SmepEnabled ? 1 : 0,
+            Features->SmapEnabled ? 1 : 0, Mm.RamIgnoredPages);
 }
 
 /* The end of start-up: TESTEXIT (0x10, or 0x11 after failed self-tests), else SHUTDOWN, else halt. */
@@ -116,23 +125,25 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
 
     KiCheckInitBlockHeader(InitBlock);
     KeParseParameters(InitBlock->Parameters, XT_INIT_BLOCK_PARAMETERS_MAX, &KiParameters);
-    KiSetStopTestExit(KiParameters.TestExit);
-    KiSetStopContext(InitBlock);
-    KiCheckInitBlockContents(InitBlock);
-    ArInitializeProcessor(InitBlock);
-    ArQueryCpuFeatures(&Features);
-    ArEnableCpuFeatures(&Features);
-    MmhInitialize(InitBlock, Features.NxEnabled); /* the mode was checked above */
     if (KiParameters.DebugEnabled) {
         KdInitializeDebugPort(KiParameters.DebugPort, KiParameters.DebugBaud);
     }
-    if (!XT_SUCCESS(MmInitializeMemoryManager(InitBlock))) {
-        KeBugCheckEx(MM_MEMORY_MANAGEMENT, 0x1000, 0, 0, 0);
+    KiPrintBanner(InitBlock);
+    KiSetStopTestExit(KiParameters.TestExit);
+    KiCheckInitBlockContents(InitBlock);
+    KiLoaderBlock = InitBlock;
+    ArInitializeProcessor(InitBlock, &KiTrapEntries);
+    ArQueryCpuFeatures(&Features);
+    ArEnableCpuFeatures(&Features);
+    KiBindPagingMode(InitBlock, Features.NxEnabled);
+    if (KiParameters.NoXpa) {
+        KdPrint("KE: NOXPA: the loader chose %s\n", MmGetPagingModeName());
     }
+    MmInitializeMemoryManager(InitBlock);
     if (KiParameters.SpecialPoolTag) {
         MmSetSpecialPool(KiParameters.SpecialPoolTag);
     }
-    KiReport(InitBlock, &Features);
+    KiReport(&Features);
     if (KiParameters.Bench) {
         KdPrint("KE-BENCH entry_to_report=%llu\n", ArReadTimeStampCounter() - EntryTimeStamp);
         MmRunBenchmarks();

@@ -1,7 +1,7 @@
 /* Kernel parameter parsing (see params.h). */
 #include <rtl.h>
 
-#include "ke/params.h"
+#include "params.h"
 
 typedef struct _KE_TOKEN {
     PCSTR Text;
@@ -11,8 +11,8 @@ typedef struct _KE_TOKEN {
     SIZE_T ValueLength;
 } KE_TOKEN;
 
-static const PCSTR KepTestFaultNames[] = {"NONE",        "PAGE",           "GP",      "STACK",      "DOUBLE",
-                                          "POOLOVERRUN", "POOLDOUBLEFREE", "POOLTAG", "SPECIALPOOL"};
+static const PCSTR KepTestFaultNames[] = {"NONE",        "PAGE",           "GP",      "STACK",       "DOUBLE",
+                                          "POOLOVERRUN", "POOLDOUBLEFREE", "POOLTAG", "SPECIALPOOL", "BADPFN"};
 
 PCSTR KeTestFaultName(ULONG TestFault) {
     return TestFault < ARRAY_SIZE(KepTestFaultNames) ? KepTestFaultNames[TestFault] : "?";

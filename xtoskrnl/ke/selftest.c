@@ -1,12 +1,12 @@
 /* SELFTEST: the runtime library's and the kernel's own XTEST suites, run inside the kernel. */
+#include <kd.h>
 #include <mm_suites.h>
 #include <pool_suites.h>
 #include <rtl_suites.h>
+#include <tests/kernel_suites.h>
 #include <xtest.h>
 
-#include "kd/kd.h"
-#include "ke/ke.h"
-#include "tests/kernel_suites.h"
+#include "ki.h"
 
 VOID XtestPrint(PCSTR Format, ...) {
     va_list Arguments;
@@ -18,9 +18,9 @@ VOID XtestPrint(PCSTR Format, ...) {
 
 ULONG KiRunSelfTests(VOID) {
     static const XTEST_SUITE *const Suites[] = {
-        &RtlListSuite,       &RtlMemorySuite,   &RtlBitmapSuite, &RtlStringSuite, &RtlFormatSuite,  &RtlSha1Suite,
-        &RtlArithmeticSuite, &KeParameterSuite, &KeBugCodeSuite, &HlAcpiSuite,    &MmhPageMapSuite, &ArDescriptorSuite,
-        &MmLiveSuite,        &PoolBasicSuite,   &PoolTortureSuite, &MmFinalSuite,
+        &RtlListSuite,       &RtlMemorySuite,   &RtlBitmapSuite, &RtlStringSuite,   &RtlFormatSuite, &RtlSha1Suite,
+        &RtlArithmeticSuite, &KeParameterSuite, &KeBugCodeSuite, &KeSymbolSuite,    &HlAcpiSuite,    &MmhPageMapSuite,
+        &ArDescriptorSuite,  &MmLiveSuite,      &PoolBasicSuite, &PoolTortureSuite, &MmFinalSuite,
     };
 
     KdPrint("KE: SELFTEST: %u suites\n", (ULONG)ARRAY_SIZE(Suites));

@@ -1,9 +1,9 @@
-/* TESTFAULT=PAGE|GP|STACK|DOUBLE: faults provoked on purpose to test the STOP path. */
-#include <mmhl.h>
+/* TESTFAULT=...: faults provoked on purpose to test the STOP path. */
 
-#include "kd/kd.h"
-#include "ke/ke.h"
-#include "mm.h"
+#include <kd.h>
+#include <mm.h>
+
+#include "ki.h"
 
 static volatile ULONG KiRecursionLimit = 0xFFFFFFFFu;
 
@@ -19,12 +19,12 @@ __attribute__((noinline)) static ULONG KiRecurse(ULONG Depth) {
 }
 
 VOID KiRaiseTestFault(ULONG TestFault) {
-    ULONG_PTR Unmapped = MmhGetUnmappedAddress();
+    ULONG_PTR Unmapped = MmGetUnmappedAddress();
 
     KdPrint("KE: TESTFAULT=%s\n", KeTestFaultName(TestFault));
     switch (TestFault) {
         case KeTestFaultPage:
-            KdPrint("KE: reading unmapped 0x%p (mapped: %u)\n", (PVOID)Unmapped, MmhIsAddressValid(Unmapped));
+            KdPrint("KE: reading unmapped 0x%p (mapped: %u)\n", (PVOID)Unmapped, MmIsAddressValid(Unmapped));
             (VOID) * (volatile ULONG_PTR *)Unmapped;
             break;
         case KeTestFaultGp:
@@ -46,6 +46,9 @@ VOID KiRaiseTestFault(ULONG TestFault) {
             break;
         case KeTestFaultSpecialPool:
             MmTestPoolCorruption(MmPoolTestSpecialOverrun);
+            break;
+        case KeTestFaultBadPfn:
+            MmTestBadFrameFree();
             break;
         default:
             break;

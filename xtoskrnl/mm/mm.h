@@ -1,23 +1,44 @@
-/* Memory manager: start-up of its packages (hl -> pfn -> pager -> pool) and what the boot report needs. */
+/* Memory manager (Mm): what the rest of the kernel may call. Start-up of its packages (hl -> pfn -> pager -> pool),
+ * the kernel address map, the non-paged pool and the figures of the boot report. */
 #ifndef XTOSKRNL_MM_MM_H
 #define XTOSKRNL_MM_MM_H
 
+#include <pool.h>
 #include <xtboot.h>
 #include <xtstatus.h>
 
-#define MM_MEMORY_MANAGEMENT 0x1A /* NT MEMORY_MANAGEMENT */
-
 typedef struct _MM_BOOT_REPORT {
+    PCSTR PagingMode;           /* "PML2" .. "PML5" */
+    BOOLEAN NoExecute;          /* the mode has an NX bit and EFER.NXE is on */
     ULONGLONG RamPages;         /* frames with PFN entries that hold usable RAM */
     ULONGLONG FreePages;        /* free and zeroed frames after reclaiming loader memory */
+    ULONGLONG RamIgnoredPages;  /* RAM the loader reported beyond what the CPU and the paging mode can address */
     ULONG PfnEntryBytes;        /* sizeof(MMPFN) */
     ULONG_PTR TablesVerified;   /* page-table frames walked from CR3 */
     ULONG_PTR LoaderFramesKept; /* frames the loader reported free although the live tables use them */
     BOOLEAN PoolOk;             /* the non-paged pool is up and passed its start-up check */
 } MM_BOOT_REPORT, *PMM_BOOT_REPORT;
 
-/* Brings up the PFN database, the pager and the pool (the hardware layer is bound already). */
-XTSTATUS MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock);
+/* Checks the init block's paging mode against CR0/CR4/EFER and binds its page-map operations (NoExecute: EFER.NXE
+ * is on). On a mismatch returns FALSE with *Reason describing it and *Check its MMH_MODE_CHECK code. */
+BOOLEAN MmInitializeHardwareLayer(PXT_INIT_BLOCK InitBlock, BOOLEAN NoExecute, PULONG Check, PCSTR *Reason);
+
+/* The bound paging mode's name ("PML2" .. "PML5"). */
+PCSTR MmGetPagingModeName(VOID);
+
+/* Brings up the PFN database, the pager and the pool (the hardware layer is bound already). A failure of any step
+ * is a STOP (MEMORY_MANAGEMENT); returns only when the memory manager is up. */
+VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock);
+
+/* TRUE when Va is mapped (every level down to a present leaf). */
+BOOLEAN MmIsAddressValid(ULONG_PTR Va);
+
+/* A kernel VA that is never mapped but has a page table (TESTFAULT=PAGE and DOUBLE use it). */
+ULONG_PTR MmGetUnmappedAddress(VOID);
+
+/* Names the kernel region Va belongs to, for fault reports ("system PTEs (unmapped: guard or freed page)", ...).
+ * The kernel address map (docs/memory-manager.md) has its one owner here. */
+PCSTR MmDescribeAddress(ULONG_PTR Va);
 
 /* Test-only pool misuse (TESTFAULT=POOL...): each must end in the pool's STOP. */
 typedef enum _MM_POOL_TEST {
@@ -29,14 +50,14 @@ typedef enum _MM_POOL_TEST {
 
 VOID MmTestPoolCorruption(MM_POOL_TEST Test);
 
+/* Test-only: frees a frame number that is not an allocated frame (TESTFAULT=BADPFN): must end in PFN_LIST_CORRUPT. */
+VOID MmTestBadFrameFree(VOID);
+
 /* Puts every allocation tagged Tag (4 characters, little-endian) against a guard page. */
 VOID MmSetSpecialPool(ULONG Tag);
 
 /* BENCH: prints one MM-BENCH line of per-operation costs in TSC ticks. */
 VOID MmRunBenchmarks(VOID);
-
-/* The init block the memory manager was started with. */
-PXT_INIT_BLOCK MmGetBootInitBlock(VOID);
 
 /* Fills the figures of XTOS-REPORT. */
 VOID MmQueryBootReport(PMM_BOOT_REPORT Report);

@@ -1,18 +1,18 @@
 /* Memory manager benchmark (kernel parameter BENCH): costs per operation in TSC ticks, interrupts off. Under QEMU
  * -icount shift=4,sleep=off the TSC counts guest instructions << 4, deterministically (./xt bench). */
+#include <kd.h>
+#include <ke.h>
+#include <mmhl.h>
+#include <mmpager.h>
+#include <mmpfn.h>
+#include <pool.h>
 #include <rtl.h>
 #include <xtintrin.h>
 
 #include "mm.h"
-#include "mmhl.h"
-#include "mmpager.h"
-#include "mmpfn.h"
-#include "pool.h"
 
 #define MI_BENCH_ROUNDS 4096
 #define MI_BENCH_TAG    0x68636E42 /* "Bnch" */
-
-VOID KdPrint(PCSTR Format, ...);
 
 /* Ticks per allocate+free of one physical frame. */
 static ULONGLONG MiBenchPages(VOID) {

@@ -1,22 +1,44 @@
 /* Memory manager start-up. */
+#include <ar.h>
+#include <kd.h>
+#include <ke.h>
+#include <mmhl.h>
+#include <mmpager.h>
+#include <mmpfn.h>
+#include <pool.h>
 #include <rtl.h>
 #include <xtintrin.h>
 
 #include "mm.h"
-#include "mmhl.h"
-#include "mmpager.h"
-#include "mmpfn.h"
-#include "pool.h"
 
 #define MM_TEST_TAG 0x74736554 /* "Test" */
 
-VOID KdPrint(PCSTR Format, ...);
-
 static BOOLEAN MiPoolOk;
-static PXT_INIT_BLOCK MiBootInitBlock;
 
-PXT_INIT_BLOCK MmGetBootInitBlock(VOID) {
-    return MiBootInitBlock;
+BOOLEAN MmInitializeHardwareLayer(PXT_INIT_BLOCK InitBlock, BOOLEAN NoExecute, PULONG Check, PCSTR *Reason) {
+    PCMMH_PAGE_MAP_OPS Ops = MmhFindPagingMode(InitBlock->PagingMode);
+    ULONGLONG Efer = 0;
+    BOOLEAN EferPresent = ArReadEfer(&Efer);
+    MMH_MODE_CHECK Result = MmhCheckPagingRegisters(Ops, ArReadCr0(), ArReadCr4(), Efer, EferPresent);
+
+    if (Result == MmhModeOk) {
+        Result = MmhInitialize(InitBlock, NoExecute);
+    }
+    *Check = Result;
+    *Reason = MmhModeCheckText(Result);
+    return Result == MmhModeOk;
+}
+
+PCSTR MmGetPagingModeName(VOID) {
+    return MmhGetPageMapOps()->Name;
+}
+
+BOOLEAN MmIsAddressValid(ULONG_PTR Va) {
+    return MmhIsAddressValid(Va);
+}
+
+ULONG_PTR MmGetUnmappedAddress(VOID) {
+    return MmhGetUnmappedAddress();
 }
 
 /* A per-boot pool cookie: RDRAND when the CPU has it, mixed with the time-stamp counter; never 0. */
@@ -60,32 +82,52 @@ static BOOLEAN MiCheckPoolAtBoot(VOID) {
     return Ok && MmCheckPoolConsistency() == 0;
 }
 
-XTSTATUS MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock) {
+/* Stops the system: a start-up step failed (MM_START_UP_FAILED with the step and its status). */
+static XTNORETURN VOID MiStartUpFailed(ULONG Step, PCSTR What, XTSTATUS Status) {
+    KdPrint("MM: cannot %s (status 0x%x)\n", What, (ULONG)Status);
+    KeBugCheckEx(MEMORY_MANAGEMENT, MM_START_UP_FAILED, Step, (ULONG_PTR)Status, 0);
+}
+
+/* Says how much RAM the loader reported that this CPU and paging mode cannot address. */
+static VOID MiReportIgnoredRam(VOID) {
+    ULONGLONG Pages = MmPfnBootStats.IgnoredPages;
+
+    if (Pages != 0) {
+        KdPrint("MM: %llu MiB of RAM (%llu pages) ignored: above the %u-bit physical address limit of this CPU and "
+                "paging mode %s\n",
+                Pages >> (20 - MM_PAGE_SHIFT), Pages, MmPfnBootStats.AddressBits, MmhGetPageMapOps()->Name);
+    }
+}
+
+VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock) {
     XTSTATUS Status;
 
-    MiBootInitBlock = InitBlock;
+    KdPrint("MM: paging %s, HAL window 0x%p (%u pages) %s\n", MmhGetPageMapOps()->Name, (PVOID)MmhHalWindowBase,
+            (ULONG)MM_HAL_WINDOW_PAGES, MmhIsHalWindowReady() ? "ready" : "has no page table");
     Status = MmInitializePfnDatabase(InitBlock);
     if (!XT_SUCCESS(Status)) {
-        KdPrint("MM: cannot build the PFN database (status 0x%x)\n", (ULONG)Status);
-        return Status;
+        MiStartUpFailed(1, "build the PFN database", Status);
     }
+    MiReportIgnoredRam();
     KdPrint("MM: PFN database at 0x%p: %llu bytes of %u-byte entries for frames 0..0x%zx, built in %llu TSC ticks\n",
             (PVOID)MmhPfnDatabaseBase, MmPfnBootStats.DatabaseBytes, (ULONG)sizeof(MMPFN),
             (SIZE_T)MmPfnDatabase.HighestPfn, MmPfnBootStats.InitTimeStamps);
     KdPrint("MM: live page tables verified: %zu table frames, %zu frames kept that the loader reported free\n",
             (SIZE_T)MmPfnBootStats.TablesVerified, (SIZE_T)MmPfnBootStats.LoaderFramesKept);
     MmReclaimLoaderMemory();
-    Status = MmInitializePager(InitBlock);
+    Status = MmInitializePager();
     if (!XT_SUCCESS(Status)) {
-        KdPrint("MM: cannot set up system PTE space (status 0x%x)\n", (ULONG)Status);
-        return Status;
+        MiStartUpFailed(2, "set up system PTE space", Status);
     }
     Status = MmInitializeNonPagedPool(MiPoolCookie());
-    MiPoolOk = XT_SUCCESS(Status) && MiCheckPoolAtBoot();
-    if (!MiPoolOk) {
-        KdPrint("MM: the non-paged pool failed its start-up check (status 0x%x)\n", (ULONG)Status);
+    if (!XT_SUCCESS(Status)) {
+        MiStartUpFailed(3, "set up the non-paged pool", Status);
     }
-    return STATUS_SUCCESS;
+    MiPoolOk = MiCheckPoolAtBoot();
+    if (!MiPoolOk) {
+        KdPrint("MM: the non-paged pool failed its start-up check\n");
+        KeBugCheckEx(MEMORY_MANAGEMENT, MM_POOL_CHECK, 0, MmCheckPoolConsistency(), 0);
+    }
 }
 
 VOID MmSetSpecialPool(ULONG Tag) {
@@ -127,8 +169,37 @@ VOID MmTestPoolCorruption(MM_POOL_TEST Test) {
     KdPrint("MM: pool misuse was not caught\n");
 }
 
+/* The middle frame of the largest hole between RAM ranges (its database page is the least likely to be backed), or
+ * the frame after the highest one when there is no hole. */
+static ULONG_PTR MiFindStrayFrame(VOID) {
+    const XT_MEMORY_DESCRIPTOR *Ranges = MmPfnDatabase.Descriptors;
+    ULONGLONG Gap = 0, Pfn = (ULONGLONG)MmPfnDatabase.HighestPfn + 1;
+
+    for (ULONG Index = 1; Index < MmPfnDatabase.DescriptorCount; Index++) {
+        ULONGLONG End = Ranges[Index - 1].BasePage + Ranges[Index - 1].PageCount;
+        if (Ranges[Index].BasePage > End && Ranges[Index].BasePage - End > Gap) {
+            Gap = Ranges[Index].BasePage - End;
+            Pfn = End + Gap / 2;
+        }
+    }
+    return (ULONG_PTR)Pfn;
+}
+
+VOID MmTestBadFrameFree(VOID) {
+    ULONG_PTR Pfn = MiFindStrayFrame();
+
+    KdPrint("MM: freeing frame 0x%zx, which has no PFN entry (its entry's page is %s)\n", (SIZE_T)Pfn,
+            MmhIsAddressValid(MmhPfnDatabaseBase + Pfn * sizeof(MMPFN)) ? "mapped" : "not mapped");
+    MmFreePhysicalPage(Pfn);
+    KdPrint("MM: the stray frame was not caught\n");
+}
+
 VOID MmQueryBootReport(PMM_BOOT_REPORT Report) {
     const ULONG_PTR *Count = MmPfnDatabase.StateCount;
+
+    Report->PagingMode = MmhGetPageMapOps()->Name;
+    Report->NoExecute = MmhIsNoExecuteActive();
+    Report->RamIgnoredPages = MmPfnBootStats.IgnoredPages;
 
     Report->FreePages = Count[MmPfnFree] + Count[MmPfnZeroed];
     Report->RamPages = Report->FreePages + Count[MmPfnActive] + Count[MmPfnLoader] + Count[MmPfnReclaimable] +

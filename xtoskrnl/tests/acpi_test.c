@@ -1,8 +1,8 @@
 /* HlAcpiFindS5 over a synthetic set of ACPI tables in a fake physical memory, including broken tables. */
 #include <rtl.h>
 
-#include "hl/acpi.h"
-#include "tests/kernel_suites.h"
+#include <acpi.h>
+#include <tests/kernel_suites.h>
 
 #define FAKE_BASE 0x1000
 #define FAKE_SIZE 0x1000

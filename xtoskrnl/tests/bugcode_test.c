@@ -1,8 +1,8 @@
 /* KiClassifyTrap (exception -> STOP code and parameters) and KiWalkFrameChain over synthetic stacks. */
 #include <rtl.h>
 
-#include "ke/bugcode.h"
-#include "tests/kernel_suites.h"
+#include <bugcode.h>
+#include <tests/kernel_suites.h>
 
 XTEST(PageFaultNotPresentIs0x50) {
     KI_TRAP_INFO Info = {14, KI_PF_WRITE, 0x1234, 0x8000, 0, 0xDEAD000};

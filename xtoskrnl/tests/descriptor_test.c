@@ -1,6 +1,6 @@
 /* Segment descriptor encoding against the well-known flat descriptors. */
-#include "ar/descriptor.h"
-#include "tests/kernel_suites.h"
+#include <descriptor.h>
+#include <tests/kernel_suites.h>
 
 XTEST(FlatDescriptors) {
     XTEST_CHECK_EQ(ArMakeSegmentDescriptor(0, 0xFFFFF, AR_ACCESS_CODE_R0, AR_FLAGS_GRANULARITY | AR_FLAGS_32BIT),

@@ -6,6 +6,7 @@
 
 extern const XTEST_SUITE KeParameterSuite;  /* ke/params.c */
 extern const XTEST_SUITE KeBugCodeSuite;    /* ke/bugcode.c: exception -> STOP, frame walk */
+extern const XTEST_SUITE KeSymbolSuite;     /* ke/ksyms.c: the embedded symbol table's lookup */
 extern const XTEST_SUITE HlAcpiSuite;       /* hl/acpi.c over synthetic tables */
 extern const XTEST_SUITE MmhPageMapSuite;   /* mm/hl: self-map arithmetic and register checks of the 4 modes */
 extern const XTEST_SUITE ArDescriptorSuite; /* ar/descriptor.h encoders */

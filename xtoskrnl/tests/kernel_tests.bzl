@@ -28,7 +28,7 @@ _ABOVE_4G = " ram_pages=1[3-9][0-9]{5} "
 _BELOW_4G = " ram_pages=[1-9][0-9]{5} "
 
 def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = "", selftest = False, expect = [], extra_re = [],
-          qemu_args = []):
+          qemu_args = [], ignored = "0"):
     xt_qemu_test(
         name = name,
         qemu_args = qemu_args,
@@ -40,20 +40,24 @@ def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = ""
         expect_exit = "clean",
         expect = ["XTOS-REPORT arch=%s paging=%s ram_pages=" % (arch, paging), "KE: TESTEXIT"] + expect,
         expect_re = ["^XTOS-REPORT arch=%s paging=%s ram_pages=[1-9][0-9]* free_pages=[1-9][0-9]* " % (arch, paging) +
-                     "pfn_entry_bytes=%d loader_ptables_verified=[1-9][0-9]* loader_ptables_kept=0 pool_ok=[01] " % _PFN_BYTES[arch] +
-                     "nx=[01] smep=[01] smap=[01]$"] + extra_re +
+                     "pfn_entry_bytes=%d loader_ptables_verified=[1-9][0-9]* loader_ptables_kept=0 pool_ok=1 " % _PFN_BYTES[arch] +
+                     "nx=[01] smep=[01] smap=[01] ram_ignored_pages=%s$" % ignored] + extra_re +
                     (["^XTEST: [1-9][0-9]* passed, 0 failed$"] if selftest else []),
         reject = _CLEAN_REJECT,
     )
 
-def _fault(arch, fault, stop, expect = [], reject = []):
+# A backtrace line naming the function through the embedded symbol table, with the module offset kept.
+def _frame(frame, function):
+    return "^  %s +0x[0-9A-F]+ \\(xtoskrnl\\+0x[0-9a-f]+ %s\\+0x[0-9a-f]+\\)$" % (frame, function)
+
+def _fault(arch, fault, stop, expect = [], reject = [], frames = []):
     xt_qemu_test(
         name = "fault_%s_%s" % (fault.lower(), arch),
         arch = arch,
         parameters = "TESTFAULT=" + fault,
         expect_exit = "stop",
         expect = ["KE: TESTFAULT=" + fault, stop, "Backtrace:", "KE: system halted (TESTEXIT)"] + expect,
-        expect_re = _REGISTERS[arch],
+        expect_re = _REGISTERS[arch] + frames,
         reject = ["did not fault", "fault while reporting a STOP"] + reject,
     )
 
@@ -94,8 +98,10 @@ def kernel_boot_tests():
     _boot("boot_amd64_cpu_max", "amd64", "PML5", cpu = "max", expect = ["nx=1 smep=1 smap=1"])
     _boot("boot_i686_cpu_max", "i686", "PML3", cpu = "max", expect = ["nx=1 smep=1 smap=1"])
 
-    # qemu32 has 32 physical address bits: its frames above 4 GiB are ignored (they would fault as reserved bits).
-    _boot("boot_i686_pml3_6g_32bit_cpu", "i686", "PML3", mem = "6G", extra_re = [_BELOW_4G])
+    # qemu32 has 32 physical address bits: its frames above 4 GiB are ignored (they would fault as reserved bits),
+    # and the kernel says so: 4 GiB of the 6 lie above 4 GiB on q35.
+    _boot("boot_i686_pml3_6g_32bit_cpu", "i686", "PML3", mem = "6G", extra_re = [_BELOW_4G], ignored = "1048576",
+          expect = ["MM: 4096 MiB of RAM (1048576 pages) ignored: above the 32-bit physical address limit"])
 
     # Large memory: i686 PAE to 16 GiB and to the 36-bit top (62 GiB), amd64 64 GiB.
     _boot("boot_i686_pml3_16g", "i686", "PML3", cpu = "qemu32,+pse36", mem = "16G")
@@ -139,6 +145,20 @@ def kernel_boot_tests():
                 reject = ["pool misuse was not caught", "fault while reporting a STOP"],
             )
 
+    # A stray frame number (the middle of the largest hole in RAM, whose PFN entry page is not backed at 4 GiB) freed:
+    # PFN_LIST_CORRUPT with the frame, never a page fault inside the PFN code.
+    for arch in ["amd64", "i686"]:
+        xt_qemu_test(
+            name = "fault_badpfn_%s" % arch,
+            arch = arch,
+            mem = "4G",
+            parameters = "TESTFAULT=BADPFN",
+            expect_exit = "stop",
+            expect = ["KE: TESTFAULT=BADPFN", "MM: freeing frame 0x", "PFN_LIST_CORRUPT"],
+            expect_re = ["^\\*\\*\\* STOP 0x0000004E \\(0x0*99, "] + _REGISTERS[arch],
+            reject = ["was not caught", "fault while reporting a STOP", "0x00000050"],
+        )
+
     # Unknown and malformed parameters are reported and ignored.
     for arch in ["amd64", "i686"]:
         xt_qemu_test(
@@ -158,9 +178,10 @@ def kernel_boot_tests():
     # Faults: a STOP line with the NT code and parameters, the register dump, a backtrace, exit 0x12.
     for arch in ["amd64", "i686"]:
         _fault(arch, "PAGE", "*** STOP 0x00000050 (%s, %s, " % (_UNMAPPED[arch], _ZERO[arch]),
-               expect = ["KE: page fault: read of %s" % _UNMAPPED[arch]])
+               expect = ["KE: page fault: read of %s" % _UNMAPPED[arch]], frames = [_frame("#0", "KiRaiseTestFault")])
         _fault(arch, "GP", "*** STOP 0x0000007F (%s, " % _VECTOR[arch][13],
-               expect = ["KE: exception #GP (vector 13"])
+               expect = ["KE: exception #GP (vector 13"],
+               frames = [_frame("#0", "ArRaiseGeneralProtection"), _frame("(#1 |\\?  )", "KiRaiseTestFault")])
         _fault(arch, "STACK", "*** STOP 0x0000007F (%s, " % _VECTOR[arch][8],
                expect = ["KE: kernel stack overflow: stack pointer"])
         _fault(arch, "DOUBLE", "*** STOP 0x0000007F (%s, " % _VECTOR[arch][8],

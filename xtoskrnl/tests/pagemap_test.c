@@ -1,7 +1,7 @@
 /* Page-map operations of the four paging modes: self-map addresses per level, leaf entries, register checks. */
 #include <mmhl.h>
 
-#include "tests/kernel_suites.h"
+#include <tests/kernel_suites.h>
 
 XTEST(Pml2SelfMapAddresses) {
     PCMMH_PAGE_MAP_OPS Ops = &MmhPml2Ops;

@@ -1,8 +1,8 @@
 /* KeParseParameters: flags, DEBUG forms, TESTFAULT values, unknown and malformed tokens. */
 #include <rtl.h>
 
-#include "ke/params.h"
-#include "tests/kernel_suites.h"
+#include <params.h>
+#include <tests/kernel_suites.h>
 
 /* Parses a NUL-terminated string. */
 static VOID Parse(PCSTR Text, PKE_PARAMETERS Parameters) {

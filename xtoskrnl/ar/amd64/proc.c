@@ -1,13 +1,10 @@
 /* amd64 boot-processor set-up: the kernel's GDT (with a 64-bit TSS), IDT and interrupt stack table. */
 #include <rtl.h>
 
-#include "ar/ar.h"
-#include "ar/descriptor.h"
+#include "ar.h"
+#include "descriptor.h"
 
-/* Exception stub entry addresses, indexed by vector (trap.S). */
-extern const ULONGLONG KiTrapEntryTable[32];
-
-/* Reloads CS and the data segment registers (trap.S). */
+/* Reloads CS and the data segment registers (cpuasm.S). */
 VOID ArpLoadSegments(USHORT CodeSelector, USHORT DataSelector);
 
 static ULONGLONG ArpGdt[KGDT_ENTRIES] __attribute__((aligned(16)));
@@ -62,22 +59,22 @@ static VOID ArpInitializeGdt(PXT_INIT_BLOCK InitBlock) {
 
 /* Builds the IDT: the 32 exception vectors; 2, 8 and 18 on their own stacks. Vectors 32..255 stay not present
  * (an unexpected interrupt raises #NP with the vector in the error code). */
-static VOID ArpInitializeIdt(VOID) {
+static VOID ArpInitializeIdt(const AR_TRAP_ENTRIES *Entries) {
     RtlZeroMemory(ArpIdt, sizeof(ArpIdt));
     for (ULONG Vector = 0; Vector < 32; Vector++) {
-        ArpSetInterruptGate(Vector, KiTrapEntryTable[Vector], 0);
+        ArpSetInterruptGate(Vector, Entries->Vectors[Vector], 0);
     }
-    ArpSetInterruptGate(2, KiTrapEntryTable[2], KI_IST_NMI);
-    ArpSetInterruptGate(8, KiTrapEntryTable[8], KI_IST_DOUBLE_FAULT);
-    ArpSetInterruptGate(18, KiTrapEntryTable[18], KI_IST_MACHINE_CHECK);
+    ArpSetInterruptGate(2, Entries->Vectors[2], KI_IST_NMI);
+    ArpSetInterruptGate(8, Entries->Vectors[8], KI_IST_DOUBLE_FAULT);
+    ArpSetInterruptGate(18, Entries->Vectors[18], KI_IST_MACHINE_CHECK);
 }
 
-VOID ArInitializeProcessor(PXT_INIT_BLOCK InitBlock) {
+VOID ArInitializeProcessor(PXT_INIT_BLOCK InitBlock, const AR_TRAP_ENTRIES *Entries) {
     KDESCRIPTOR64 Gdtr = {sizeof(ArpGdt) - 1, (ULONGLONG)(ULONG_PTR)ArpGdt};
     KDESCRIPTOR64 Idtr = {sizeof(ArpIdt) - 1, (ULONGLONG)(ULONG_PTR)ArpIdt};
 
     ArpInitializeGdt(InitBlock);
-    ArpInitializeIdt();
+    ArpInitializeIdt(Entries);
     __asm__ volatile("lgdt %0" : : "m"(Gdtr) : "memory");
     ArpLoadSegments(KGDT_R0_CODE, KGDT_R0_DATA);
     __asm__ volatile("ltr %w0" : : "r"((USHORT)KGDT_TSS) : "memory");

@@ -2,16 +2,10 @@
  * machine check), each task with its own TSS and panic stack. */
 #include <rtl.h>
 
-#include "ar/ar.h"
-#include "ar/descriptor.h"
+#include "ar.h"
+#include "descriptor.h"
 
-/* Exception stub entry addresses, indexed by vector, and the task-gate entries (trap.S). */
-extern const ULONG KiTrapEntryTable[32];
-VOID KiDoubleFaultTaskEntry(VOID);
-VOID KiNmiTaskEntry(VOID);
-VOID KiMachineCheckTaskEntry(VOID);
-
-/* Reloads CS and the data segment registers (trap.S). */
+/* Reloads CS and the data segment registers (cpuasm.S). */
 VOID ArpLoadSegments(USHORT CodeSelector, USHORT DataSelector);
 
 static ULONGLONG ArpGdt[KGDT_ENTRIES] __attribute__((aligned(16)));
@@ -34,10 +28,10 @@ PKTSS32 ArGetTaskStateSegment(ULONG Selector) {
 }
 
 /* Prepares a task that starts at Entry on the stack ending at StackTop, with the current page tables. */
-static VOID ArpInitializeTaskTss(PKTSS32 Tss, VOID (*Entry)(VOID), ULONGLONG StackTop) {
+static VOID ArpInitializeTaskTss(PKTSS32 Tss, ULONG_PTR Entry, ULONGLONG StackTop) {
     RtlZeroMemory(Tss, sizeof(*Tss));
     Tss->Cr3 = (ULONG)ArReadCr3();
-    Tss->Eip = (ULONG)(ULONG_PTR)Entry;
+    Tss->Eip = (ULONG)Entry;
     Tss->EFlags = 0x2; /* IF = 0 */
     Tss->Esp = (ULONG)StackTop;
     Tss->Esp0 = (ULONG)StackTop;
@@ -48,7 +42,7 @@ static VOID ArpInitializeTaskTss(PKTSS32 Tss, VOID (*Entry)(VOID), ULONGLONG Sta
 }
 
 /* Builds the GDT: flat code/data segments and the four TSS descriptors. */
-static VOID ArpInitializeGdt(PXT_INIT_BLOCK InitBlock) {
+static VOID ArpInitializeGdt(PXT_INIT_BLOCK InitBlock, const AR_TRAP_ENTRIES *Entries) {
     ULONGLONG PanicSize = InitBlock->PanicStackSize;
     UCHAR Flat = AR_FLAGS_GRANULARITY | AR_FLAGS_32BIT;
 
@@ -62,10 +56,10 @@ static VOID ArpInitializeGdt(PXT_INIT_BLOCK InitBlock) {
     ArpBootTss.Esp0 = (ULONG)(InitBlock->KernelStackBase + InitBlock->KernelStackSize);
     ArpBootTss.Ss0 = KGDT_R0_DATA;
     ArpBootTss.IoMapBase = sizeof(KTSS32);
-    ArpInitializeTaskTss(&ArpDoubleFaultTss, KiDoubleFaultTaskEntry,
+    ArpInitializeTaskTss(&ArpDoubleFaultTss, Entries->DoubleFaultTask,
                          InitBlock->PanicStackBase[XT_PANIC_STACK_DOUBLE_FAULT] + PanicSize);
-    ArpInitializeTaskTss(&ArpNmiTss, KiNmiTaskEntry, InitBlock->PanicStackBase[XT_PANIC_STACK_NMI] + PanicSize);
-    ArpInitializeTaskTss(&ArpMachineCheckTss, KiMachineCheckTaskEntry,
+    ArpInitializeTaskTss(&ArpNmiTss, Entries->NmiTask, InitBlock->PanicStackBase[XT_PANIC_STACK_NMI] + PanicSize);
+    ArpInitializeTaskTss(&ArpMachineCheckTss, Entries->MachineCheckTask,
                          InitBlock->PanicStackBase[XT_PANIC_STACK_MACHINE_CHECK] + PanicSize);
     for (ULONG Selector = KGDT_TSS; Selector <= KGDT_MC_TSS; Selector += 8) {
         ArpGdt[Selector / 8] = ArMakeSegmentDescriptor((ULONG)(ULONG_PTR)ArGetTaskStateSegment(Selector),
@@ -84,22 +78,22 @@ static VOID ArpSetGate(ULONG Vector, ULONG Handler, USHORT Selector, UCHAR Type)
 
 /* Builds the IDT: interrupt gates for the 32 exception vectors, task gates for 2, 8 and 18. Vectors 32..255 stay
  * not present (an unexpected interrupt raises #NP with the vector in the error code). */
-static VOID ArpInitializeIdt(VOID) {
+static VOID ArpInitializeIdt(const AR_TRAP_ENTRIES *Entries) {
     RtlZeroMemory(ArpIdt, sizeof(ArpIdt));
     for (ULONG Vector = 0; Vector < 32; Vector++) {
-        ArpSetGate(Vector, KiTrapEntryTable[Vector], KGDT_R0_CODE, AR_GATE_INTERRUPT);
+        ArpSetGate(Vector, (ULONG)Entries->Vectors[Vector], KGDT_R0_CODE, AR_GATE_INTERRUPT);
     }
     ArpSetGate(2, 0, KGDT_NMI_TSS, AR_GATE_TASK);
     ArpSetGate(8, 0, KGDT_DF_TSS, AR_GATE_TASK);
     ArpSetGate(18, 0, KGDT_MC_TSS, AR_GATE_TASK);
 }
 
-VOID ArInitializeProcessor(PXT_INIT_BLOCK InitBlock) {
+VOID ArInitializeProcessor(PXT_INIT_BLOCK InitBlock, const AR_TRAP_ENTRIES *Entries) {
     KDESCRIPTOR32 Gdtr = {sizeof(ArpGdt) - 1, (ULONG)(ULONG_PTR)ArpGdt};
     KDESCRIPTOR32 Idtr = {sizeof(ArpIdt) - 1, (ULONG)(ULONG_PTR)ArpIdt};
 
-    ArpInitializeGdt(InitBlock);
-    ArpInitializeIdt();
+    ArpInitializeGdt(InitBlock, Entries);
+    ArpInitializeIdt(Entries);
     __asm__ volatile("lgdt %0" : : "m"(Gdtr) : "memory");
     ArpLoadSegments(KGDT_R0_CODE, KGDT_R0_DATA);
     __asm__ volatile("ltr %w0" : : "r"((USHORT)KGDT_TSS) : "memory");

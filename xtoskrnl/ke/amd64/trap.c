@@ -1,8 +1,14 @@
 /* amd64 trap dispatch and register dump. */
-#include "kd/kd.h"
-#include "ke/ke.h"
+#include <kd.h>
+
+#include "ki.h"
 
 const CHAR KeArchName[] = "amd64";
+
+/* Exception stub entry addresses, indexed by vector (trapstub.S). */
+extern const ULONG_PTR KiTrapEntryTable[32];
+
+const AR_TRAP_ENTRIES KiTrapEntries = {KiTrapEntryTable, 0, 0, 0};
 
 VOID KiGetTrapInfo(PKTRAP_FRAME Frame, PKI_TRAP_INFO Info) {
     Info->FaultAddress = ArReadCr2();

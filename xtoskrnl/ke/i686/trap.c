@@ -1,10 +1,19 @@
 /* i686 trap dispatch (interrupt gates and task gates) and register dump. */
+#include <kd.h>
 #include <rtl.h>
 
-#include "kd/kd.h"
-#include "ke/ke.h"
+#include "ki.h"
 
 const CHAR KeArchName[] = "i686";
+
+/* Exception stub entry addresses, indexed by vector, and the task-gate entries (trapstub.S). */
+extern const ULONG_PTR KiTrapEntryTable[32];
+VOID KiDoubleFaultTaskEntry(VOID);
+VOID KiNmiTaskEntry(VOID);
+VOID KiMachineCheckTaskEntry(VOID);
+
+const AR_TRAP_ENTRIES KiTrapEntries = {KiTrapEntryTable, (ULONG_PTR)KiDoubleFaultTaskEntry, (ULONG_PTR)KiNmiTaskEntry,
+                                       (ULONG_PTR)KiMachineCheckTaskEntry};
 
 /* Stack pointer and SS of the interrupted code, kept apart from the frame (a same-privilege exception pushes none;
  * a task trap takes them from the interrupted task's TSS). */

@@ -1,7 +1,7 @@
 /* Binding of the paging mode, the generic page walk, and the HAL window of early physical mappings. */
 #include <rtl.h>
 
-#include "ar/ar.h"
+#include <ar.h>
 #include "mmhl.h"
 
 static PCMMH_PAGE_MAP_OPS MmhpOps;

@@ -1,19 +1,16 @@
 /* System PTE space: contiguous VA pages from a bitmap (first fit from a moving hint), each backed by a frame from
  * the PFN database; page tables created on demand. */
+#include <ke.h>
+#include <mmhl.h>
+#include <mmpfn.h>
 #include <rtl.h>
 
-#include "mmhl.h"
 #include "mmpager.h"
-#include "mmpfn.h"
-
-XTNORETURN VOID KeBugCheckEx(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Parameter2, ULONG_PTR Parameter3,
-                             ULONG_PTR Parameter4);
 
 static RTL_BITMAP MiSystemPtes;
 static ULONG_PTR MiSystemPteHint;
 static ULONG_PTR MiSystemPtesUsed;
 static ULONG_PTR MiBitmapPages;
-static PXT_INIT_BLOCK MiInitBlock;
 
 /* Maps one new frame at Va; FALSE when frames or page tables run out. */
 static BOOLEAN MiBackPage(ULONG_PTR Va, BOOLEAN Zero) {
@@ -35,15 +32,14 @@ static BOOLEAN MiBackPage(ULONG_PTR Va, BOOLEAN Zero) {
 static VOID MiReleasePage(ULONG_PTR Va) {
     ULONGLONG Pfn = MmhUnmapPage(Va);
     if (Pfn == MMH_NO_FRAME) {
-        KeBugCheckEx(MM_SYSTEM_PTE_MISUSE, 0x100, Va, 0, 0);
+        KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_NOT_MAPPED, Va, 0, 0);
     }
     MmFreePhysicalPage((ULONG_PTR)Pfn);
 }
 
-XTSTATUS MmInitializePager(PXT_INIT_BLOCK InitBlock) {
+XTSTATUS MmInitializePager(VOID) {
     ULONG_PTR Bytes = RTL_BITMAP_WORDS(MmhSystemPtePages) * sizeof(ULONG_PTR);
 
-    MiInitBlock = InitBlock;
     MiBitmapPages = (Bytes + MM_PAGE_SIZE - 1) / MM_PAGE_SIZE;
     for (ULONG_PTR Page = 0; Page < MiBitmapPages; Page++) {
         if (!MiBackPage(MmhSystemPteBase + Page * MM_PAGE_SIZE, TRUE)) {
@@ -90,7 +86,7 @@ VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags) {
 
     if (Va < MmhSystemPteBase || (Va & (MM_PAGE_SIZE - 1)) || Index < MiBitmapPages || Count == 0 ||
         Index + Total > MmhSystemPtePages || !RtlAreBitsSet(&MiSystemPtes, Index, Total)) {
-        KeBugCheckEx(MM_SYSTEM_PTE_MISUSE, 0x101, Va, Count, Flags);
+        KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_BAD_FREE, Va, Count, Flags);
     }
     for (SIZE_T Page = 0; Page < Count; Page++) {
         MiReleasePage(Va + Page * MM_PAGE_SIZE);
@@ -105,42 +101,4 @@ VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags) {
 VOID MmQuerySystemPtes(PULONG_PTR Used, PULONG_PTR Total) {
     *Used = MiSystemPtesUsed;
     *Total = MmhSystemPtePages;
-}
-
-/* TRUE when Va lies in [Base, Base + Size). */
-static BOOLEAN MiInRange(ULONG_PTR Va, ULONGLONG Base, ULONGLONG Size) {
-    return Va >= Base && (ULONGLONG)(Va - Base) < Size;
-}
-
-PCSTR MmDescribeAddress(ULONG_PTR Va) {
-    PXT_INIT_BLOCK Block = MiInitBlock;
-    BOOLEAN Mapped = MmhIsAddressValid(Va);
-
-    if (MiInRange(Va, MmhSystemPteBase, (ULONGLONG)MmhSystemPtePages * MM_PAGE_SIZE)) {
-        return Mapped ? "system PTEs" : "system PTEs (unmapped: a guard page or a freed page)";
-    }
-    if (MiInRange(Va, MmhPfnDatabaseBase, MmhPfnDatabaseLimit - MmhPfnDatabaseBase)) {
-        return Mapped ? "PFN database" : "PFN database (hole: no such frame)";
-    }
-    if (MiInRange(Va, MmhHalWindowBase, MM_HAL_WINDOW_SIZE)) {
-        return "HAL window";
-    }
-    if (Block && MiInRange(Va, Block->KernelVirtualBase, Block->KernelImageSize)) {
-        return "kernel image";
-    }
-    if (Block && MiInRange(Va, Block->KernelStackBase - MM_PAGE_SIZE, MM_PAGE_SIZE)) {
-        return "kernel stack guard page (stack overflow)";
-    }
-    for (ULONG Index = 0; Block && Index < ARRAY_SIZE(Block->PanicStackBase); Index++) {
-        if (MiInRange(Va, Block->PanicStackBase[Index] - MM_PAGE_SIZE, MM_PAGE_SIZE)) {
-            return "panic stack guard page";
-        }
-    }
-    if (Block && MiInRange(Va, Block->KernelStackBase, Block->KernelStackSize)) {
-        return "kernel stack";
-    }
-    if (sizeof(PVOID) == 8 ? (Va >> 63) == 0 : Va < 0x80000000u) {
-        return "user space (no user mappings exist)";
-    }
-    return Mapped ? "kernel space" : "unused kernel space";
 }

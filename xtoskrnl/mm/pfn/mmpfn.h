@@ -4,10 +4,15 @@
 
 #include "pfn.h"
 
+/* Loader descriptors the kernel accepts (the loader hands over at most 2048); a larger map is a STOP. */
+#define MM_MAX_LOADER_DESCRIPTORS 2048
+
 typedef struct _MM_PFN_BOOT_STATS {
     ULONGLONG InitTimeStamps;   /* TSC ticks of backing + initialising the database */
     ULONGLONG MemsetTimeStamps; /* TSC ticks of a memset of as many bytes (BENCH measures it) */
     ULONGLONG DatabaseBytes;    /* bytes of entries backed */
+    ULONGLONG IgnoredPages;     /* RAM beyond what the CPU's physical width and the paging mode can address */
+    ULONG AddressBits;          /* the physical address width used: min(CPU, paging mode) */
     ULONG_PTR TablesVerified;   /* page-table frames found by walking the live tables from CR3 */
     ULONG_PTR LoaderFramesKept; /* frames the live tables use that the loader reported free: kept reserved */
     ULONG_PTR FramesReclaimed;  /* boot-services and loader frames returned to the free list */
@@ -16,9 +21,14 @@ typedef struct _MM_PFN_BOOT_STATS {
 extern MMPFN_DATABASE MmPfnDatabase;
 extern MM_PFN_BOOT_STATS MmPfnBootStats;
 
-/* Backs and fills the PFN database from InitBlock's descriptors (frames above what the mode can map are
- * ignored), then walks the live page tables and keeps every frame they use out of the free lists. */
+/* Walks the live page tables from CR3 and records every frame they use, then backs and fills the PFN database from
+ * InitBlock's descriptors (read with the declared stride; frames above what the mode and the CPU can address are
+ * ignored) with frames the tables do not use, and keeps the recorded frames out of the free lists. A map with more
+ * descriptors than the kernel accepts is a STOP (LOADER_BLOCK_MISMATCH). */
 XTSTATUS MmInitializePfnDatabase(PXT_INIT_BLOCK InitBlock);
+
+/* TRUE when Pfn lies in a RAM range, so that its database entry is backed and may be read. */
+BOOLEAN MmIsPfnBacked(ULONGLONG Pfn);
 
 /* Returns boot-services and loader-heap frames to the free list, once nothing refers to them any more. */
 VOID MmReclaimLoaderMemory(VOID);
@@ -26,7 +36,8 @@ VOID MmReclaimLoaderMemory(VOID);
 /* One physical frame (content zeroed when Zero), or MM_PFN_NONE. O(1) apart from the zeroing. */
 ULONG_PTR MmAllocatePhysicalPage(BOOLEAN Zero);
 
-/* Returns a frame from MmAllocatePhysicalPage; a frame that is not allocated is a STOP (double free). */
+/* Returns a frame from MmAllocatePhysicalPage; a frame that is not allocated (or has no entry) is a STOP
+ * (PFN_LIST_CORRUPT). */
 VOID MmFreePhysicalPage(ULONG_PTR Pfn);
 
 /* Frame allocator for MmhMapPage's page tables (Context unused): a zeroed frame marked as a page table. */

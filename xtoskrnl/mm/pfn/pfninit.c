@@ -1,29 +1,40 @@
-/* PFN database bootstrap: the database's pages come from the top of the largest free range before the database
- * exists; then the live page tables are walked from CR3 to catch frames the loader wrongly reported free. */
+/* PFN database bootstrap. Order matters: first the live page tables are walked from CR3 and every frame they use is
+ * recorded (the loader may have reported some of them free); then the database's own pages are taken from the top
+ * of the largest free range, skipping recorded frames; then the entries are written and the recorded frames kept. */
+#include <ar.h>
+#include <kd.h>
+#include <ke.h>
+#include <mmhl.h>
 #include <rtl.h>
 
-#include "ar/ar.h"
-#include "mmhl.h"
 #include "mmpfn.h"
 
-#define MI_MAX_DESCRIPTORS 2048
-#define MM_BAD_PFN_FREE    0x4E /* NT PFN_LIST_CORRUPT */
+/* Sanitising can split a free range around each range inside it: room for twice the input. */
+#define MI_MAX_DESCRIPTORS (2 * MM_MAX_LOADER_DESCRIPTORS + 1)
+#define MI_MAX_USED_RANGES 256
 
 MMPFN_DATABASE MmPfnDatabase;
 MM_PFN_BOOT_STATS MmPfnBootStats;
 
-XTNORETURN VOID KeBugCheckEx(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Parameter2, ULONG_PTR Parameter3,
-                             ULONG_PTR Parameter4);
-VOID KdPrint(PCSTR Format, ...);
-
-static XT_MEMORY_DESCRIPTOR MiDescriptors[MI_MAX_DESCRIPTORS]; /* RAM ranges the mode can map */
+static XT_MEMORY_DESCRIPTOR MiLoaderMap[MM_MAX_LOADER_DESCRIPTORS]; /* the loader's map, read with its stride */
+static XT_MEMORY_DESCRIPTOR MiDescriptors[MI_MAX_DESCRIPTORS];      /* RAM ranges the mode can map */
 static ULONG MiDescriptorCount;
+
+/* Frames the live page tables use (tables and the pages they map): sorted, disjoint, not adjacent. */
+typedef struct _MI_FRAME_RANGE {
+    ULONGLONG First;
+    ULONGLONG Limit; /* frame after the last */
+} MI_FRAME_RANGE;
+
+static MI_FRAME_RANGE MiUsedRanges[MI_MAX_USED_RANGES];
+static ULONG MiUsedRangeCount;
+
 /* Bootstrap donors: frames are taken from the top of a free range downwards. Page tables must lie below 4 GiB
  * (32-bit CR3 loads, and QEMU's i686 PAE walker rejects tables above 4 GiB); database pages may lie anywhere. */
 typedef struct _MI_DONOR {
     ULONGLONG Base; /* first frame of the range */
     ULONGLONG Top;  /* frame after the range's last one */
-    ULONGLONG Next; /* frames [Next, Top) are taken */
+    ULONGLONG Next; /* frames [Next, Top) are taken or in use by the live tables */
 } MI_DONOR, *PMI_DONOR;
 
 static MI_DONOR MiDataDonor, MiTableDonor;
@@ -42,20 +53,173 @@ static ULONG MiPhysicalAddressBits(VOID) {
     return (Registers.Edx & (1u << 17)) ? 36 : 32;
 }
 
-/* Copies the loader's descriptors (sorted, without overlaps) below what the bound mode and the CPU can address. */
-static VOID MiCopyDescriptors(PXT_INIT_BLOCK InitBlock) {
-    const XT_MEMORY_DESCRIPTOR *Source = (const XT_MEMORY_DESCRIPTOR *)(ULONG_PTR)InitBlock->MemoryDescriptors;
-    ULONGLONG Limit = MmhGetPageMapOps()->MaxPfn + 1;
-    ULONGLONG CpuLimit = 1ull << (MiPhysicalAddressBits() - MM_PAGE_SHIFT);
+/* Reads the loader's descriptors with their declared stride (refusing a map larger than the kernel accepts), counts
+ * the RAM beyond Limit, and keeps the RAM ranges below it, sorted and without overlaps. */
+static VOID MiCopyDescriptors(PXT_INIT_BLOCK InitBlock, ULONGLONG Limit) {
+    const UCHAR *Source = (const UCHAR *)(ULONG_PTR)InitBlock->MemoryDescriptors;
+    ULONG Count = InitBlock->MemoryDescriptorCount;
 
-    MiDescriptorCount = MmSanitizeDescriptors(Source, InitBlock->MemoryDescriptorCount,
-                                              CpuLimit < Limit ? CpuLimit : Limit, MiDescriptors, MI_MAX_DESCRIPTORS);
+    if (Count > MM_MAX_LOADER_DESCRIPTORS) {
+        KdPrint("MM: the loader's memory map has %u descriptors; at most %u are accepted\n", Count,
+                MM_MAX_LOADER_DESCRIPTORS);
+        KeBugCheckEx(LOADER_BLOCK_MISMATCH, LOADER_BLOCK_MEMORY_MAP, Count, MM_MAX_LOADER_DESCRIPTORS, 0);
+    }
+    for (ULONG Index = 0; Index < Count; Index++) {
+        PXT_MEMORY_DESCRIPTOR Descriptor = &MiLoaderMap[Index];
+        RtlCopyMemory(Descriptor, Source + (SIZE_T)Index * InitBlock->MemoryDescriptorSize, sizeof(*Descriptor));
+        if (MmIsRamDescriptor(Descriptor->MemoryType) && Descriptor->PageCount != 0 &&
+            Descriptor->BasePage + Descriptor->PageCount > Limit) {
+            ULONGLONG First = Descriptor->BasePage > Limit ? Descriptor->BasePage : Limit;
+            MmPfnBootStats.IgnoredPages += Descriptor->BasePage + Descriptor->PageCount - First;
+        }
+    }
+    MiDescriptorCount = MmSanitizeDescriptors(MiLoaderMap, Count, Limit, MiDescriptors, MI_MAX_DESCRIPTORS);
+    if (MiDescriptorCount >= MI_MAX_DESCRIPTORS) {
+        KeBugCheckEx(LOADER_BLOCK_MISMATCH, LOADER_BLOCK_MEMORY_MAP, Count, MM_MAX_LOADER_DESCRIPTORS, 1);
+    }
 }
 
-/* Bootstrap frame sources (Context: the donor). */
+/* The index of the first used range whose Limit is above Pfn (MiUsedRangeCount when none). */
+static ULONG MiFindUsedRange(ULONGLONG Pfn) {
+    ULONG Low = 0, High = MiUsedRangeCount;
+
+    while (Low < High) {
+        ULONG Middle = (Low + High) / 2;
+        if (MiUsedRanges[Middle].Limit <= Pfn) {
+            Low = Middle + 1;
+        } else {
+            High = Middle;
+        }
+    }
+    return Low;
+}
+
+/* TRUE when the live page tables use Pfn. */
+static BOOLEAN MiIsFrameUsed(ULONGLONG Pfn) {
+    ULONG Index = MiFindUsedRange(Pfn);
+    return Index < MiUsedRangeCount && MiUsedRanges[Index].First <= Pfn;
+}
+
+/* When the table is full: merges the two neighbours with the smallest gap (conservative: frames in the gap are
+ * kept as used too, so nothing in use can ever be handed out). */
+static VOID MiCompactUsedRanges(VOID) {
+    ULONG Best = 0;
+
+    for (ULONG Index = 1; Index + 1 < MiUsedRangeCount; Index++) {
+        if (MiUsedRanges[Index + 1].First - MiUsedRanges[Index].Limit <
+            MiUsedRanges[Best + 1].First - MiUsedRanges[Best].Limit) {
+            Best = Index;
+        }
+    }
+    MiUsedRanges[Best].Limit = MiUsedRanges[Best + 1].Limit;
+    RtlMoveMemory(&MiUsedRanges[Best + 1], &MiUsedRanges[Best + 2],
+                  (MiUsedRangeCount - Best - 2) * sizeof(MI_FRAME_RANGE));
+    MiUsedRangeCount--;
+}
+
+/* Records frames [First, Limit) as used, merging with the ranges they touch or overlap. */
+static VOID MiRecordUsedFrames(ULONGLONG First, ULONGLONG Limit) {
+    ULONG Index = MiFindUsedRange(First > 0 ? First - 1 : 0), End = Index;
+
+    while (End < MiUsedRangeCount && MiUsedRanges[End].First <= Limit) {
+        First = MiUsedRanges[End].First < First ? MiUsedRanges[End].First : First;
+        Limit = MiUsedRanges[End].Limit > Limit ? MiUsedRanges[End].Limit : Limit;
+        End++;
+    }
+    if (End == Index && MiUsedRangeCount == MI_MAX_USED_RANGES) {
+        MiCompactUsedRanges();
+        MiRecordUsedFrames(First, Limit);
+        return;
+    }
+    RtlMoveMemory(&MiUsedRanges[Index + 1], &MiUsedRanges[End], (MiUsedRangeCount - End) * sizeof(MI_FRAME_RANGE));
+    MiUsedRanges[Index] = (MI_FRAME_RANGE){First, Limit};
+    MiUsedRangeCount = MiUsedRangeCount - (End - Index) + 1;
+}
+
+typedef struct _MI_TABLE_WALK {
+    PCMMH_PAGE_MAP_OPS Ops;
+    ULONG Mode;
+    ULONGLONG Root;
+    ULONGLONG Directories[4]; /* PML3: the four page directories, which also appear as its self-map */
+} MI_TABLE_WALK, *PMI_TABLE_WALK;
+
+/* TRUE for an entry that points back into the hierarchy (the self-map). */
+static BOOLEAN MiIsSelfMapEntry(PMI_TABLE_WALK Walk, ULONGLONG Pfn, ULONG Level) {
+    if (Pfn == Walk->Root) {
+        return TRUE;
+    }
+    for (ULONG Index = 0; Walk->Mode == XtPagingModePml3 && Level == 2 && Index < 4; Index++) {
+        if (Pfn == Walk->Directories[Index]) {
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+/* Visits the table in frame TablePfn at Level (Mode = top level) and everything below it. */
+static VOID MiWalkTable(PMI_TABLE_WALK Walk, ULONGLONG TablePfn, ULONG Level) {
+    ULONG EntrySize = Walk->Ops->EntrySize;
+    ULONG Count = (Walk->Mode == XtPagingModePml3 && Level == 3) ? 4 : MM_PAGE_SIZE / EntrySize;
+    ULONGLONG Mask = EntrySize == 4 ? PTE32_FRAME_MASK : PTE64_FRAME_MASK;
+    PVOID Table;
+
+    MiRecordUsedFrames(TablePfn, TablePfn + 1);
+    MmPfnBootStats.TablesVerified++;
+    if (!XT_SUCCESS(MmhMapPhysicalMemory(TablePfn << MM_PAGE_SHIFT, MM_PAGE_SIZE, &Table))) {
+        return;
+    }
+    for (ULONG Index = 0; Index < Count; Index++) {
+        ULONGLONG Entry = EntrySize == 4 ? ((PULONG)Table)[Index] : ((PULONGLONG)Table)[Index];
+        ULONGLONG Pfn = (Entry & Mask) >> MM_PAGE_SHIFT;
+        if (!(Entry & PTE_PRESENT) || (Level > 1 && MiIsSelfMapEntry(Walk, Pfn, Level))) {
+            continue;
+        }
+        if (Walk->Mode == XtPagingModePml3 && Level == 3) {
+            Walk->Directories[Index] = Pfn;
+        }
+        if (Level == 1) {
+            MiRecordUsedFrames(Pfn, Pfn + 1);
+        } else if (Entry & PTE_LARGE_PAGE && !(Walk->Mode == XtPagingModePml3 && Level == 3)) {
+            /* A large page maps (entries per table)^(Level - 1) frames; PAT bit 12 is not part of its frame. */
+            ULONGLONG Frames = 1ull << ((Level - 1) * (EntrySize == 4 ? 10 : 9));
+            Pfn &= ~(Frames - 1);
+            MiRecordUsedFrames(Pfn, Pfn + Frames);
+        } else {
+            MiWalkTable(Walk, Pfn, Level - 1);
+        }
+    }
+    MmhUnmapPhysicalMemory(Table, MM_PAGE_SIZE);
+}
+
+/* Records every frame of the live hierarchy in CR3 (PML3: reads the directories first, so that their self-map
+ * entries are recognised during the walk). */
+static VOID MiRecordLiveTables(ULONG Mode) {
+    MI_TABLE_WALK Walk = {MmhGetPageMapOps(), Mode, (ULONGLONG)(ArReadCr3() & ~(ULONG_PTR)0xFFF) >> MM_PAGE_SHIFT, {0}};
+    PULONGLONG Pdpt;
+
+    if (Mode == XtPagingModePml3 &&
+        XT_SUCCESS(MmhMapPhysicalMemory(Walk.Root << MM_PAGE_SHIFT, 4 * sizeof(ULONGLONG), (PVOID *)&Pdpt))) {
+        for (ULONG Index = 0; Index < 4; Index++) {
+            Walk.Directories[Index] = (Pdpt[Index] & PTE64_FRAME_MASK) >> MM_PAGE_SHIFT;
+        }
+        MmhUnmapPhysicalMemory(Pdpt, 4 * sizeof(ULONGLONG));
+    }
+    MiWalkTable(&Walk, Walk.Root, Mode);
+}
+
+/* Bootstrap frame source (Context: the donor): the next frame down that the live tables do not use. */
 static ULONGLONG MiStealFrame(PVOID Context) {
     PMI_DONOR Donor = Context;
-    return Donor->Next == Donor->Base ? MMH_NO_FRAME : --Donor->Next;
+
+    while (Donor->Next > Donor->Base) {
+        ULONGLONG Pfn = --Donor->Next;
+        ULONG Index = MiFindUsedRange(Pfn);
+        if (Index >= MiUsedRangeCount || MiUsedRanges[Index].First > Pfn) {
+            return Pfn;
+        }
+        Donor->Next = MiUsedRanges[Index].First; /* skip the whole used range */
+    }
+    return MMH_NO_FRAME;
 }
 
 /* The largest free range, optionally below 4 GiB, as a donor. */
@@ -106,8 +270,7 @@ static XTSTATUS MiBackDatabase(VOID) {
     return STATUS_SUCCESS;
 }
 
-/* TRUE when Pfn lies in a RAM range, so that its entry is backed. */
-static BOOLEAN MiHasEntry(ULONGLONG Pfn) {
+BOOLEAN MmIsPfnBacked(ULONGLONG Pfn) {
     ULONG Low = 0, High = MiDescriptorCount;
     while (Low < High) {
         ULONG Middle = (Low + High) / 2;
@@ -122,100 +285,40 @@ static BOOLEAN MiHasEntry(ULONGLONG Pfn) {
     return FALSE;
 }
 
-/* Keeps a frame the live tables use out of the free lists. */
-static VOID MiKeepFrame(ULONGLONG Pfn, BOOLEAN Table) {
-    MmPfnBootStats.TablesVerified += Table;
-    if (!MiHasEntry(Pfn)) {
-        return;
-    }
-    UCHAR State = MmPfnDatabase.Entries[Pfn].State;
-    if (State == MmPfnFree || State == MmPfnZeroed) {
-        KdPrint("MM: frame 0x%llx is in use by the live page tables but the loader reported it free: kept\n", Pfn);
-        MmSetPfnState(&MmPfnDatabase, (ULONG_PTR)Pfn, MmPfnLoader);
-        MmPfnBootStats.LoaderFramesKept++;
-    } else if (State == MmPfnReclaimable) {
-        MmSetPfnState(&MmPfnDatabase, (ULONG_PTR)Pfn, MmPfnLoader);
+/* Keeps the recorded frames out of the free lists (Loader state), logging those the loader reported free. */
+static VOID MiKeepUsedFrames(VOID) {
+    for (ULONG Index = 0; Index < MiUsedRangeCount; Index++) {
+        for (ULONGLONG Pfn = MiUsedRanges[Index].First; Pfn < MiUsedRanges[Index].Limit; Pfn++) {
+            UCHAR State = MmIsPfnBacked(Pfn) ? MmPfnDatabase.Entries[Pfn].State : MmPfnHole;
+            if (State == MmPfnFree || State == MmPfnZeroed) {
+                KdPrint("MM: frame 0x%llx is in use by the live page tables but the loader reported it free: kept\n",
+                        Pfn);
+                MmPfnBootStats.LoaderFramesKept++;
+            }
+            if (State == MmPfnFree || State == MmPfnZeroed || State == MmPfnReclaimable) {
+                MmSetPfnState(&MmPfnDatabase, (ULONG_PTR)Pfn, MmPfnLoader);
+            }
+        }
     }
 }
 
-typedef struct _MI_TABLE_WALK {
-    PCMMH_PAGE_MAP_OPS Ops;
-    ULONG Mode;
-    ULONGLONG Root;
-    ULONGLONG Directories[4]; /* PML3: the four page directories, which also appear as its self-map */
-} MI_TABLE_WALK, *PMI_TABLE_WALK;
-
-/* TRUE for an entry that points back into the hierarchy (the self-map). */
-static BOOLEAN MiIsSelfMapEntry(PMI_TABLE_WALK Walk, ULONGLONG Pfn, ULONG Level) {
-    if (Pfn == Walk->Root) {
-        return TRUE;
-    }
-    for (ULONG Index = 0; Walk->Mode == XtPagingModePml3 && Level == 2 && Index < 4; Index++) {
-        if (Pfn == Walk->Directories[Index]) {
-            return TRUE;
-        }
-    }
-    return FALSE;
-}
-
-/* Visits the table in frame TablePfn at Level (Mode = top level) and everything below it. */
-static VOID MiWalkTable(PMI_TABLE_WALK Walk, ULONGLONG TablePfn, ULONG Level) {
-    ULONG EntrySize = Walk->Ops->EntrySize;
-    ULONG Count = (Walk->Mode == XtPagingModePml3 && Level == 3) ? 4 : MM_PAGE_SIZE / EntrySize;
-    ULONGLONG Mask = EntrySize == 4 ? PTE32_FRAME_MASK : PTE64_FRAME_MASK;
-    PVOID Table;
-
-    MiKeepFrame(TablePfn, TRUE);
-    if (!XT_SUCCESS(MmhMapPhysicalMemory(TablePfn << MM_PAGE_SHIFT, MM_PAGE_SIZE, &Table))) {
-        return;
-    }
-    for (ULONG Index = 0; Index < Count; Index++) {
-        ULONGLONG Entry = EntrySize == 4 ? ((PULONG)Table)[Index] : ((PULONGLONG)Table)[Index];
-        ULONGLONG Pfn = (Entry & Mask) >> MM_PAGE_SHIFT;
-        if (!(Entry & PTE_PRESENT) || (Level > 1 && MiIsSelfMapEntry(Walk, Pfn, Level))) {
-            continue;
-        }
-        if (Walk->Mode == XtPagingModePml3 && Level == 3) {
-            Walk->Directories[Index] = Pfn;
-        }
-        if (Level == 1 || (Entry & PTE_LARGE_PAGE && !(Walk->Mode == XtPagingModePml3 && Level == 3))) {
-            MiKeepFrame(Pfn, FALSE);
-        } else {
-            MiWalkTable(Walk, Pfn, Level - 1);
-        }
-    }
-    MmhUnmapPhysicalMemory(Table, MM_PAGE_SIZE);
-}
-
-/* Reads the PML3 directories first, so their self-map entries are recognised during the walk. */
-static VOID MiVerifyLoaderPageTables(ULONG Mode) {
-    MI_TABLE_WALK Walk = {MmhGetPageMapOps(), Mode, (ULONGLONG)(ArReadCr3() & ~(ULONG_PTR)0xFFF) >> MM_PAGE_SHIFT, {0}};
-    PULONGLONG Pdpt;
-
-    if (Mode == XtPagingModePml3 &&
-        XT_SUCCESS(MmhMapPhysicalMemory(Walk.Root << MM_PAGE_SHIFT, 4 * sizeof(ULONGLONG), (PVOID *)&Pdpt))) {
-        for (ULONG Index = 0; Index < 4; Index++) {
-            Walk.Directories[Index] = (Pdpt[Index] & PTE64_FRAME_MASK) >> MM_PAGE_SHIFT;
-        }
-        MmhUnmapPhysicalMemory(Pdpt, 4 * sizeof(ULONGLONG));
-    }
-    MiWalkTable(&Walk, Walk.Root, Mode);
-}
-
-/* Takes the frames a donor gave away off the free lists. */
+/* Takes the frames a donor gave away off the free lists (the used frames in between are kept separately). */
 static VOID MiMarkDonated(PMI_DONOR Donor) {
     for (ULONGLONG Pfn = Donor->Next; Pfn < Donor->Top; Pfn++) {
-        if (MmPfnDatabase.Entries[Pfn].State != MmPfnDatabaseFrame) {
+        if (MmPfnDatabase.Entries[Pfn].State != MmPfnDatabaseFrame && !MiIsFrameUsed(Pfn)) {
             MmSetPfnState(&MmPfnDatabase, (ULONG_PTR)Pfn, MmPfnDatabaseFrame);
         }
     }
 }
 
 XTSTATUS MmInitializePfnDatabase(PXT_INIT_BLOCK InitBlock) {
+    ULONGLONG ModeLimit = MmhGetPageMapOps()->MaxPfn + 1, CpuLimit, Start;
     ULONG_PTR Entries;
-    ULONGLONG Start;
 
-    MiCopyDescriptors(InitBlock);
+    MmPfnBootStats.AddressBits = MiPhysicalAddressBits();
+    CpuLimit = 1ull << (MmPfnBootStats.AddressBits - MM_PAGE_SHIFT);
+    MiCopyDescriptors(InitBlock, CpuLimit < ModeLimit ? CpuLimit : ModeLimit);
+    MiRecordLiveTables(InitBlock->PagingMode);
     Entries = MmGetPfnDatabaseEntryCount(MiDescriptors, MiDescriptorCount);
     if (Entries == 0 || Entries > (MmhPfnDatabaseLimit - MmhPfnDatabaseBase) / sizeof(MMPFN)) {
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -231,46 +334,6 @@ XTSTATUS MmInitializePfnDatabase(PXT_INIT_BLOCK InitBlock) {
     MiMarkDonated(&MiDataDonor);
     MiMarkDonated(&MiTableDonor);
     MmPfnBootStats.InitTimeStamps = ArReadTimeStampCounter() - Start;
-    MiVerifyLoaderPageTables(InitBlock->PagingMode);
+    MiKeepUsedFrames();
     return STATUS_SUCCESS;
-}
-
-VOID MmReclaimLoaderMemory(VOID) {
-    MmPfnBootStats.FramesReclaimed += MmReleasePfnState(&MmPfnDatabase, MmPfnReclaimable);
-}
-
-/* Zeroes a frame through a temporary mapping. */
-static BOOLEAN MiZeroFrame(ULONG_PTR Pfn) {
-    PVOID Va;
-    if (!XT_SUCCESS(MmhMapPhysicalMemory((ULONGLONG)Pfn << MM_PAGE_SHIFT, MM_PAGE_SIZE, &Va))) {
-        return FALSE;
-    }
-    RtlZeroMemory(Va, MM_PAGE_SIZE);
-    MmhUnmapPhysicalMemory(Va, MM_PAGE_SIZE);
-    return TRUE;
-}
-
-ULONG_PTR MmAllocatePhysicalPage(BOOLEAN Zero) {
-    BOOLEAN Zeroed = FALSE;
-    ULONG_PTR Pfn = MmAllocatePfn(&MmPfnDatabase, Zero, FALSE, &Zeroed);
-
-    if (Pfn != MM_PFN_NONE && Zero && !Zeroed && !MiZeroFrame(Pfn)) {
-        MmFreePfn(&MmPfnDatabase, Pfn, FALSE);
-        return MM_PFN_NONE;
-    }
-    return Pfn;
-}
-
-VOID MmFreePhysicalPage(ULONG_PTR Pfn) {
-    if (!XT_SUCCESS(MmFreePfn(&MmPfnDatabase, Pfn, FALSE))) {
-        KeBugCheckEx(
-            MM_BAD_PFN_FREE, 0x99, Pfn,
-            Pfn <= MmPfnDatabase.HighestPfn && MiHasEntry(Pfn) ? MmPfnDatabase.Entries[Pfn].State : (ULONG_PTR)~0, 0);
-    }
-}
-
-ULONGLONG MmAllocatePageTableFrame(PVOID Context) {
-    /* Below 4 GiB (see MI_DONOR); MmhMapPage zeroes new tables itself. */
-    ULONG_PTR Pfn = MmAllocatePfn(&MmPfnDatabase, FALSE, TRUE, NULL);
-    return Pfn == MM_PFN_NONE ? MMH_NO_FRAME : Pfn;
 }

@@ -31,15 +31,15 @@ XTSTATUS MiInitializePool(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie) {
  * another tag, or a size that leaves the page. */
 static XTNORETURN VOID MiPoolBadFree(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, PVOID Address, ULONG Tag) {
     if (!MiPoolHeaderIntact(Header, Pool->Cookie)) {
-        KeBugCheckEx(BAD_POOL_CALLER, MI_BPC_HEADER_CORRUPT, (ULONG_PTR)Header, Header->Ulong1, 0);
+        KeBugCheckEx(BAD_POOL_CALLER, BPC_HEADER_CORRUPT, (ULONG_PTR)Header, Header->Ulong1, 0);
     }
     if (Header->PoolType != MI_POOL_BLOCK_IN_USE) {
-        KeBugCheckEx(BAD_POOL_CALLER, MI_BPC_DOUBLE_FREE, 0, Header->Ulong1, (ULONG_PTR)Address);
+        KeBugCheckEx(BAD_POOL_CALLER, BPC_DOUBLE_FREE, 0, Header->Ulong1, (ULONG_PTR)Address);
     }
     if (Header->PoolTag != Tag) {
-        KeBugCheckEx(BAD_POOL_CALLER, MI_BPC_WRONG_TAG, (ULONG_PTR)Address, Header->PoolTag, Tag);
+        KeBugCheckEx(BAD_POOL_CALLER, BPC_WRONG_TAG, (ULONG_PTR)Address, Header->PoolTag, Tag);
     }
-    KeBugCheckEx(BAD_POOL_HEADER, MI_BPH_BLOCK_SIZE_CORRUPT, 0, Header->Ulong1, (ULONG_PTR)Header);
+    KeBugCheckEx(BAD_POOL_HEADER, BPH_BLOCK_SIZE_CORRUPT, 0, Header->Ulong1, (ULONG_PTR)Header);
 }
 
 /* A block from the lookaside list of its size, marked in use with Tag; NULL when the list is empty. */
@@ -52,12 +52,12 @@ static PPOOL_HEADER MiPopLookaside(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULO
         return NULL;
     }
     if (Link->Check != MiPoolLookasideCheck(Pool, Link, Link->Next)) {
-        KeBugCheckEx(BAD_POOL_HEADER, MI_BPH_FREE_LIST_CORRUPT, (ULONG_PTR)Link, (ULONG_PTR)Link->Next, Link->Check);
+        KeBugCheckEx(BAD_POOL_HEADER, BPH_FREE_LIST_CORRUPT, (ULONG_PTR)Link, (ULONG_PTR)Link->Next, Link->Check);
     }
     Header = (PPOOL_HEADER)Link - 1;
     if (!MiPoolHeaderIntact(Header, Pool->Cookie) || Header->PoolType != MI_POOL_BLOCK_LOOKASIDE ||
         Header->BlockSize != Granules) {
-        KeBugCheckEx(BAD_POOL_HEADER, MI_BPH_FREED_BLOCK_CHANGED, (ULONG_PTR)Header, Header->Ulong1, Granules);
+        KeBugCheckEx(BAD_POOL_HEADER, BPH_FREED_BLOCK_CHANGED, (ULONG_PTR)Header, Header->Ulong1, Granules);
     }
     Lookaside->Head = Link->Next;
     Lookaside->Depth--;
@@ -84,32 +84,45 @@ static BOOLEAN MiPushLookaside(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, UL
     return TRUE;
 }
 
-PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
+/* One attempt at Size bytes: special pool, whole pages, or a small block (lookaside first); NULL when the pool's
+ * free blocks and the pager cannot serve it. */
+static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag) {
     PPOOL_HEADER Header = NULL;
-    PVOID Address;
     ULONG Granules;
+
+    if (MI_POOL_TAG_KEY(Tag) == Pool->SpecialTagKey) {
+        return MiAllocateSpecialPool(Pool, Size, Tag);
+    }
+    if (Size > MI_POOL_MAX_SMALL_SIZE) {
+        return MiAllocateBigPool(Pool, Size, Tag);
+    }
+    Granules = (ULONG)((Size + (Size == 0) + MI_POOL_GRANULE - 1) >> MI_POOL_GRANULE_SHIFT) + 1;
+    if (Granules <= MI_POOL_LOOKASIDE_GRANULES) {
+        Header = MiPopLookaside(Pool, Granules, Tag);
+    }
+    if (Header == NULL) {
+        Header = MiAllocateSmallBlock(Pool, Granules, Tag);
+    }
+    if (Header == NULL) {
+        return NULL;
+    }
+    MiPoolCharge(Pool, Tag, (SIZE_T)Header->BlockSize << MI_POOL_GRANULE_SHIFT);
+    return Header + 1;
+}
+
+PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
+    PVOID Address;
 
     if (PoolType != NonPagedPool || Pool->Cookie == 0) {
         Pool->FailedAllocations++;
         return NULL;
     }
     MiAcquirePoolLock(Pool);
-    if (MI_POOL_TAG_KEY(Tag) == Pool->SpecialTagKey) {
-        Address = MiAllocateSpecialPool(Pool, Size, Tag);
-    } else if (Size > MI_POOL_MAX_SMALL_SIZE) {
-        Address = MiAllocateBigPool(Pool, Size, Tag);
-    } else {
-        Granules = (ULONG)((Size + (Size == 0) + MI_POOL_GRANULE - 1) >> MI_POOL_GRANULE_SHIFT) + 1;
-        if (Granules <= MI_POOL_LOOKASIDE_GRANULES) {
-            Header = MiPopLookaside(Pool, Granules, Tag);
-        }
-        if (Header == NULL) {
-            Header = MiAllocateSmallBlock(Pool, Granules, Tag);
-        }
-        Address = Header != NULL ? Header + 1 : NULL;
-        if (Header != NULL) {
-            MiPoolCharge(Pool, Tag, (SIZE_T)Header->BlockSize << MI_POOL_GRANULE_SHIFT);
-        }
+    Address = MiTryAllocatePool(Pool, Size, Tag);
+    if (Address == NULL) {
+        /* The one place of the trim-and-retry policy: the page sources just fail. */
+        MiTrimPool(Pool);
+        Address = MiTryAllocatePool(Pool, Size, Tag);
     }
     if (Address == NULL) {
         Pool->FailedAllocations++;
@@ -129,7 +142,7 @@ static VOID MiFreeNonSmall(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
         MiPoolBadFree(Pool, (PPOOL_HEADER)Address - 1, Address, Tag);
     }
     if (!MiFreeBigPool(Pool, Address, Tag)) {
-        KeBugCheckEx(BAD_POOL_CALLER, MI_BPC_BAD_ADDRESS, (ULONG_PTR)Address, 0, 0);
+        KeBugCheckEx(BAD_POOL_CALLER, BPC_BAD_ADDRESS, (ULONG_PTR)Address, 0, 0);
     }
 }
 
@@ -153,7 +166,7 @@ VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
     if (!MiPoolBlockEndsPage(Header, Granules)) {
         Next = MiPoolHeaderAt(Header, Granules);
         if (!MiPoolHeaderIntact(Next, Pool->Cookie) || Next->PreviousSize != Granules) {
-            KeBugCheckEx(BAD_POOL_HEADER, MI_BPH_NEXT_BLOCK_CORRUPT, (ULONG_PTR)Header, (ULONG_PTR)Next,
+            KeBugCheckEx(BAD_POOL_HEADER, BPH_NEXT_BLOCK_CORRUPT, (ULONG_PTR)Header, (ULONG_PTR)Next,
                          MiPoolPageOf(Header));
         }
     }

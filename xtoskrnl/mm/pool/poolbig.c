@@ -24,16 +24,6 @@ SIZE_T MiBigEntryPages(const MI_POOL_BIG_ENTRY *Entry) {
     return (Entry->Size + MM_PAGE_SIZE - 1) >> MM_PAGE_SHIFT;
 }
 
-PVOID MiAllocatePoolPages(PMI_POOL_DESCRIPTOR Pool, SIZE_T Count, ULONG Flags) {
-    PVOID Address = MmAllocateSystemPages(Count, Flags);
-
-    if (Address == NULL) {
-        MiTrimPool(Pool);
-        Address = MmAllocateSystemPages(Count, Flags);
-    }
-    return Address;
-}
-
 /* Places Entry in Table (which has room and does not hold its address). */
 static VOID MiPlaceBigEntry(PMI_POOL_BIG_ENTRY Table, SIZE_T Capacity, const MI_POOL_BIG_ENTRY *Entry) {
     SIZE_T Index = MiBigHash(Entry->Address, Capacity);
@@ -47,7 +37,7 @@ static VOID MiPlaceBigEntry(PMI_POOL_BIG_ENTRY Table, SIZE_T Capacity, const MI_
 /* Doubles the table (or makes the first one); FALSE when the pager has no pages for it. */
 static BOOLEAN MiGrowBigTable(PMI_POOL_DESCRIPTOR Pool) {
     SIZE_T Capacity = Pool->BigCapacity ? Pool->BigCapacity * 2 : MI_POOL_BIG_INITIAL_CAPACITY;
-    PMI_POOL_BIG_ENTRY Table = MiAllocatePoolPages(Pool, MiBigTablePages(Capacity), 0);
+    PMI_POOL_BIG_ENTRY Table = MmAllocateSystemPages(MiBigTablePages(Capacity), 0);
     SIZE_T Index;
 
     if (Table == NULL) {
@@ -126,7 +116,7 @@ PVOID MiAllocateBigPool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag) {
         return NULL;
     }
     Pages = Rounded >> MM_PAGE_SHIFT;
-    Address = MiAllocatePoolPages(Pool, Pages, 0);
+    Address = MmAllocateSystemPages(Pages, 0);
     if (Address == NULL) {
         return NULL;
     }
@@ -147,7 +137,7 @@ BOOLEAN MiFreeBigPool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
         return FALSE;
     }
     if (Slot->Tag != Tag) {
-        KeBugCheckEx(BAD_POOL_CALLER, MI_BPC_WRONG_TAG, (ULONG_PTR)Address, Slot->Tag, Tag);
+        KeBugCheckEx(BAD_POOL_CALLER, BPC_WRONG_TAG, (ULONG_PTR)Address, Slot->Tag, Tag);
     }
     Entry = *Slot;
     Pages = MiBigEntryPages(&Entry);

@@ -5,38 +5,11 @@
 
 #include <pager.h>
 #include <poolarch.h>
+#include <ke.h>
 #include <rtl.h>
+#include <xtbugcode.h>
 
 #include "pool.h"
-
-/* ------------------------------------------------------------------------------------------------------------ */
-/* STOP codes (NT values) and their first parameter                                                             */
-/* ------------------------------------------------------------------------------------------------------------ */
-
-#define BAD_POOL_HEADER                         0x00000019
-#define SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION 0x000000C1
-#define BAD_POOL_CALLER                         0x000000C2
-
-/* BAD_POOL_HEADER parameter 1. */
-#define MI_BPH_FREE_LIST_CORRUPT   0x03 /* P2 entry, P3 read-back flink/next, P4 read-back blink/check */
-#define MI_BPH_NEIGHBOURS_DISAGREE 0x05 /* P2 entry, P3 0, P4 the neighbour whose size disagrees */
-#define MI_BPH_BLOCK_SIZE_CORRUPT  0x07 /* P2 0, P3 header contents, P4 the header */
-#define MI_BPH_FREED_BLOCK_CHANGED 0x0D /* P2 header, P3 header contents, P4 expected block size */
-#define MI_BPH_NEXT_BLOCK_CORRUPT  0x21 /* P2 block being freed, P3 the corrupt next header, P4 the page */
-
-/* BAD_POOL_CALLER parameter 1. */
-#define MI_BPC_HEADER_CORRUPT 0x01 /* P2 header, P3 header contents, P4 0 */
-#define MI_BPC_DOUBLE_FREE    0x07 /* P2 0, P3 header contents, P4 the address being freed */
-#define MI_BPC_WRONG_TAG      0x0A /* P2 address, P3 allocator's tag, P4 tag used to free */
-#define MI_BPC_BAD_ADDRESS    0x46 /* P2 address, P3 0, P4 0: not a pool block */
-
-/* SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION parameter 4 (P1 address being freed, P2 first corrupt byte, P3 size). */
-#define MI_SPC_BEFORE_BLOCK_CHANGED 0x23
-#define MI_SPC_AFTER_BLOCK_CHANGED  0x24
-
-/* Provided by the kernel (ke); host tests provide a catchable one. */
-XTNORETURN VOID KeBugCheckEx(ULONG BugCheckCode, ULONG_PTR Parameter1, ULONG_PTR Parameter2, ULONG_PTR Parameter3,
-                             ULONG_PTR Parameter4);
 
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Geometry                                                                                                     */
@@ -252,8 +225,6 @@ PVOID MiAllocateBigPool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag);
 BOOLEAN MiFreeBigPool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag);
 /* poolbig.c: inserts an entry (growing the table); FALSE when the table cannot grow. */
 BOOLEAN MiInsertBigEntry(PMI_POOL_DESCRIPTOR Pool, PVOID Address, SIZE_T Size, ULONG Tag, ULONG Flags);
-/* poolbig.c: Count pages from the pager; on failure trims the pool and tries once more. */
-PVOID MiAllocatePoolPages(PMI_POOL_DESCRIPTOR Pool, SIZE_T Count, ULONG Flags);
 /* poolbig.c: pages (without the guard page) a big-table entry occupies. */
 SIZE_T MiBigEntryPages(const MI_POOL_BIG_ENTRY *Entry);
 

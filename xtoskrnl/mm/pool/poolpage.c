@@ -38,7 +38,7 @@ static VOID MiInsertFreeBlock(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header) {
     PMI_POOL_FREE_LINKS Links = (PMI_POOL_FREE_LINKS)(Header + 1);
 
     if (First->Blink != Head || !MiPoolFreeLinksIntact(Pool, First)) {
-        KeBugCheckEx(BAD_POOL_HEADER, MI_BPH_FREE_LIST_CORRUPT, (ULONG_PTR)First, (ULONG_PTR)First->Flink,
+        KeBugCheckEx(BAD_POOL_HEADER, BPH_FREE_LIST_CORRUPT, (ULONG_PTR)First, (ULONG_PTR)First->Flink,
                      (ULONG_PTR)First->Blink);
     }
     MiSetLinks(Pool, Links, First, Head);
@@ -56,14 +56,14 @@ static VOID MiRemoveFreeBlock(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header) {
     PMI_POOL_FREE_LINKS Flink, Blink;
 
     if (!MiPoolFreeLinksIntact(Pool, Links)) {
-        KeBugCheckEx(BAD_POOL_HEADER, MI_BPH_FREE_LIST_CORRUPT, (ULONG_PTR)Links, (ULONG_PTR)Links->Flink,
+        KeBugCheckEx(BAD_POOL_HEADER, BPH_FREE_LIST_CORRUPT, (ULONG_PTR)Links, (ULONG_PTR)Links->Flink,
                      (ULONG_PTR)Links->Blink);
     }
     Flink = Links->Flink;
     Blink = Links->Blink;
     if (Flink->Blink != Links || Blink->Flink != Links || !MiPoolFreeLinksIntact(Pool, Flink) ||
         !MiPoolFreeLinksIntact(Pool, Blink)) {
-        KeBugCheckEx(BAD_POOL_HEADER, MI_BPH_FREE_LIST_CORRUPT, (ULONG_PTR)Links, (ULONG_PTR)Blink->Flink,
+        KeBugCheckEx(BAD_POOL_HEADER, BPH_FREE_LIST_CORRUPT, (ULONG_PTR)Links, (ULONG_PTR)Blink->Flink,
                      (ULONG_PTR)Flink->Blink);
     }
     MiSetLinks(Pool, Blink, Flink, Blink->Blink);
@@ -100,8 +100,7 @@ static VOID MiSetNextPreviousSize(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header,
     }
     Next = MiPoolHeaderAt(Header, Granules);
     if (!MiPoolHeaderIntact(Next, Pool->Cookie)) {
-        KeBugCheckEx(BAD_POOL_HEADER, MI_BPH_NEXT_BLOCK_CORRUPT, (ULONG_PTR)Header, (ULONG_PTR)Next,
-                     MiPoolPageOf(Header));
+        KeBugCheckEx(BAD_POOL_HEADER, BPH_NEXT_BLOCK_CORRUPT, (ULONG_PTR)Header, (ULONG_PTR)Next, MiPoolPageOf(Header));
     }
     MiPoolWriteHeader(Next, MI_POOL_ULONG1(Granules, Next->BlockSize, Next->PoolType), Next->PoolTag, Pool->Cookie);
 }
@@ -168,15 +167,9 @@ PPOOL_HEADER MiAllocateSmallBlock(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULON
 
     if (Index == 0) {
         if (!MiAddPoolPage(Pool)) {
-            MiTrimPool(Pool);
-            Index = MiFindFreeList(Pool, Granules);
-            if (Index == 0 && !MiAddPoolPage(Pool)) {
-                return NULL;
-            }
+            return NULL;
         }
-        if (Index == 0) {
-            Index = MI_POOL_PAGE_GRANULES;
-        }
+        Index = MI_POOL_PAGE_GRANULES;
     }
     Header = (PPOOL_HEADER)Pool->ListHeads[Index].Flink - 1;
     MiRemoveFreeBlock(Pool, Header);
@@ -198,7 +191,7 @@ VOID MiFreeSmallBlock(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header) {
     if (!MiPoolBlockEndsPage(Header, Granules)) {
         Neighbour = MiPoolHeaderAt(Header, Granules);
         if (!MiPoolHeaderIntact(Neighbour, Pool->Cookie) || Neighbour->PreviousSize != Granules) {
-            KeBugCheckEx(BAD_POOL_HEADER, MI_BPH_NEXT_BLOCK_CORRUPT, (ULONG_PTR)Header, (ULONG_PTR)Neighbour,
+            KeBugCheckEx(BAD_POOL_HEADER, BPH_NEXT_BLOCK_CORRUPT, (ULONG_PTR)Header, (ULONG_PTR)Neighbour,
                          MiPoolPageOf(Header));
         }
         if (Neighbour->PoolType == MI_POOL_BLOCK_FREE) {
@@ -210,7 +203,7 @@ VOID MiFreeSmallBlock(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header) {
         Neighbour = MiPoolHeaderAt(Header, -(LONG_PTR)Header->PreviousSize);
         if ((ULONG_PTR)Neighbour < MiPoolPageOf(Header) + MI_POOL_PAGE_HEADER_BYTES ||
             !MiPoolHeaderIntact(Neighbour, Pool->Cookie) || Neighbour->BlockSize != Header->PreviousSize) {
-            KeBugCheckEx(BAD_POOL_HEADER, MI_BPH_NEIGHBOURS_DISAGREE, (ULONG_PTR)Header, 0, (ULONG_PTR)Neighbour);
+            KeBugCheckEx(BAD_POOL_HEADER, BPH_NEIGHBOURS_DISAGREE, (ULONG_PTR)Header, 0, (ULONG_PTR)Neighbour);
         }
         if (Neighbour->PoolType == MI_POOL_BLOCK_FREE) {
             MiRemoveFreeBlock(Pool, Neighbour);

@@ -33,7 +33,7 @@ PVOID MiAllocateSpecialPool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag) {
     if (Span == 0) {
         return NULL;
     }
-    Base = MiAllocatePoolPages(Pool, Pages, MM_SYSTEM_PAGES_GUARD_AFTER);
+    Base = MmAllocateSystemPages(Pages, MM_SYSTEM_PAGES_GUARD_AFTER);
     if (Base == NULL) {
         return NULL;
     }
@@ -70,12 +70,12 @@ VOID MiFreeSpecialPool(PMI_POOL_DESCRIPTOR Pool, const MI_POOL_BIG_ENTRY *Entry)
     Changed = MiFindChangedByte(Address + Entry->Size, MiSpecialPoolSpan(Entry->Size) - Entry->Size, Fill);
     if (Changed != NULL) {
         KeBugCheckEx(SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION, (ULONG_PTR)Address, (ULONG_PTR)Changed, Entry->Size,
-                     MI_SPC_AFTER_BLOCK_CHANGED);
+                     SPC_AFTER_BLOCK_CHANGED);
     }
     Changed = MiFindChangedByte(Base, (SIZE_T)(Address - Base), Fill);
     if (Changed != NULL) {
         KeBugCheckEx(SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION, (ULONG_PTR)Address, (ULONG_PTR)Changed, Entry->Size,
-                     MI_SPC_BEFORE_BLOCK_CHANGED);
+                     SPC_BEFORE_BLOCK_CHANGED);
     }
     MmFreeSystemPages(Base, Pages, MM_SYSTEM_PAGES_GUARD_AFTER);
 }

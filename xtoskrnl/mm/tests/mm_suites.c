@@ -1,13 +1,14 @@
 /* Memory manager self-tests against the live kernel: every frame allocated and returned, frames above 4 GiB
  * written through a mapping, system pages mapped read-write and non-executable, guard pages, W^X on the image. */
+#include <ke.h>
+#include <mm.h>
+#include <mmhl.h>
+#include <mmpager.h>
+#include <mmpfn.h>
+#include <pool.h>
 #include <rtl.h>
 
-#include "mm.h"
 #include "mm_suites.h"
-#include "mmhl.h"
-#include "mmpager.h"
-#include "mmpfn.h"
-#include "pool.h"
 
 /* Writes and reads back a pattern through a temporary mapping of Pfn. */
 static BOOLEAN MiTestFrameWritable(ULONG_PTR Pfn) {
@@ -87,7 +88,7 @@ XTEST(GuardPageIsNotMapped) {
 
 /* No page of the kernel image is writable and executable (when NX is on); code is executable and read-only. */
 XTEST(KernelImageIsWriteXorExecute) {
-    PXT_INIT_BLOCK Block = MmGetBootInitBlock();
+    const XT_INIT_BLOCK *Block = KeGetLoaderBlock();
     ULONG Executable = 0, Writable = 0, Mapped = 0;
 
     XTEST_ASSERT(Block != NULL);

@@ -59,7 +59,7 @@ XTEST(OverrunCaughtFreeingTheOverrunBlock) {
     XTEST_ASSERT(Second == First + PoolTestGranules(100) * MI_POOL_GRANULE);
     XTEST_ASSERT(ExpectStop(FreeRoutine, &Case, &Stop));
     XTEST_CHECK_EQ(Stop.Code, BAD_POOL_HEADER);
-    XTEST_CHECK_EQ(Stop.Parameters[0], MI_BPH_NEXT_BLOCK_CORRUPT);
+    XTEST_CHECK_EQ(Stop.Parameters[0], BPH_NEXT_BLOCK_CORRUPT);
     XTEST_CHECK_EQ(Stop.Parameters[1], (ULONG_PTR)PoolTestHeader(First));
     XTEST_CHECK_EQ(Stop.Parameters[2], (ULONG_PTR)PoolTestHeader(Second));
     XTEST_CHECK_EQ(Stop.Parameters[3], MiPoolPageOf(First));
@@ -72,7 +72,7 @@ XTEST(OverrunCaughtFreeingTheNeighbour) {
 
     XTEST_ASSERT(ExpectStop(FreeRoutine, &Case, &Stop));
     XTEST_CHECK_EQ(Stop.Code, BAD_POOL_CALLER);
-    XTEST_CHECK_EQ(Stop.Parameters[0], MI_BPC_HEADER_CORRUPT);
+    XTEST_CHECK_EQ(Stop.Parameters[0], BPC_HEADER_CORRUPT);
     XTEST_CHECK_EQ(Stop.Parameters[1], (ULONG_PTR)PoolTestHeader(Second));
     XTEST_CHECK_EQ(Stop.Parameters[2], PoolTestHeader(Second)->Ulong1);
     UNUSED(First);
@@ -86,7 +86,7 @@ XTEST(DoubleFreeOfLookasideBlock) {
     MiFreePool(&CorruptionPool, Block, POOL_TAG_A);
     XTEST_ASSERT(ExpectStop(FreeRoutine, &Case, &Stop));
     XTEST_CHECK_EQ(Stop.Code, BAD_POOL_CALLER);
-    XTEST_CHECK_EQ(Stop.Parameters[0], MI_BPC_DOUBLE_FREE);
+    XTEST_CHECK_EQ(Stop.Parameters[0], BPC_DOUBLE_FREE);
     XTEST_CHECK_EQ(Stop.Parameters[1], 0);
     XTEST_CHECK_EQ(Stop.Parameters[2], PoolTestHeader(Block)->Ulong1);
     XTEST_CHECK_EQ(Stop.Parameters[3], (ULONG_PTR)Block);
@@ -105,7 +105,7 @@ XTEST(DoubleFreeOfCoalescedBlock) {
     XTEST_CHECK_EQ(CorruptionPool.ListCounts[MI_POOL_PAGE_GRANULES], 1);
     XTEST_ASSERT(ExpectStop(FreeRoutine, &Case, &Stop));
     XTEST_CHECK_EQ(Stop.Code, BAD_POOL_CALLER);
-    XTEST_CHECK_EQ(Stop.Parameters[0], MI_BPC_DOUBLE_FREE);
+    XTEST_CHECK_EQ(Stop.Parameters[0], BPC_DOUBLE_FREE);
     XTEST_CHECK_EQ(Stop.Parameters[3], (ULONG_PTR)Second);
 }
 
@@ -117,7 +117,7 @@ XTEST(DoubleFreeOfBigBlockIsABadAddress) {
     MiFreePool(&CorruptionPool, Block, POOL_TAG_A);
     XTEST_ASSERT(ExpectStop(FreeRoutine, &Case, &Stop));
     XTEST_CHECK_EQ(Stop.Code, BAD_POOL_CALLER);
-    XTEST_CHECK_EQ(Stop.Parameters[0], MI_BPC_BAD_ADDRESS);
+    XTEST_CHECK_EQ(Stop.Parameters[0], BPC_BAD_ADDRESS);
     XTEST_CHECK_EQ(Stop.Parameters[1], (ULONG_PTR)Block);
 }
 
@@ -129,14 +129,14 @@ XTEST(WrongTagOnFree) {
 
     XTEST_ASSERT(ExpectStop(FreeRoutine, &Case, &Stop));
     XTEST_CHECK_EQ(Stop.Code, BAD_POOL_CALLER);
-    XTEST_CHECK_EQ(Stop.Parameters[0], MI_BPC_WRONG_TAG);
+    XTEST_CHECK_EQ(Stop.Parameters[0], BPC_WRONG_TAG);
     XTEST_CHECK_EQ(Stop.Parameters[1], (ULONG_PTR)Small);
     XTEST_CHECK_EQ(Stop.Parameters[2], POOL_TAG_A);
     XTEST_CHECK_EQ(Stop.Parameters[3], POOL_TAG_B);
     Case.Address = Big;
     XTEST_ASSERT(ExpectStop(FreeRoutine, &Case, &Stop));
     XTEST_CHECK_EQ(Stop.Code, BAD_POOL_CALLER);
-    XTEST_CHECK_EQ(Stop.Parameters[0], MI_BPC_WRONG_TAG);
+    XTEST_CHECK_EQ(Stop.Parameters[0], BPC_WRONG_TAG);
     XTEST_CHECK_EQ(Stop.Parameters[1], (ULONG_PTR)Big);
     XTEST_CHECK_EQ(Stop.Parameters[2], POOL_TAG_A);
     XTEST_CHECK_EQ(Stop.Parameters[3], POOL_TAG_B);
@@ -157,7 +157,7 @@ XTEST(CorruptFreeListLink) {
     Freed->Flink = &Fake;
     XTEST_ASSERT(ExpectStop(AllocateRoutine, &Case, &Stop));
     XTEST_CHECK_EQ(Stop.Code, BAD_POOL_HEADER);
-    XTEST_CHECK_EQ(Stop.Parameters[0], MI_BPH_FREE_LIST_CORRUPT);
+    XTEST_CHECK_EQ(Stop.Parameters[0], BPH_FREE_LIST_CORRUPT);
     XTEST_CHECK_EQ(Stop.Parameters[1], (ULONG_PTR)Freed);
     XTEST_CHECK_EQ(Stop.Parameters[2], (ULONG_PTR)&Fake);
     UNUSED(Keep);
@@ -174,7 +174,7 @@ XTEST(CorruptLookasideLink) {
     Freed->Next = &Fake;
     XTEST_ASSERT(ExpectStop(AllocateRoutine, &Case, &Stop));
     XTEST_CHECK_EQ(Stop.Code, BAD_POOL_HEADER);
-    XTEST_CHECK_EQ(Stop.Parameters[0], MI_BPH_FREE_LIST_CORRUPT);
+    XTEST_CHECK_EQ(Stop.Parameters[0], BPH_FREE_LIST_CORRUPT);
     XTEST_CHECK_EQ(Stop.Parameters[1], (ULONG_PTR)Freed);
     XTEST_CHECK_EQ(Stop.Parameters[2], (ULONG_PTR)&Fake);
 }
@@ -188,7 +188,7 @@ XTEST(FreedHeaderChangedOnLookaside) {
     PoolTestHeader(Freed)->PoolTag ^= 1; /* e.g. an overrun of the block before it, after the free */
     XTEST_ASSERT(ExpectStop(AllocateRoutine, &Case, &Stop));
     XTEST_CHECK_EQ(Stop.Code, BAD_POOL_HEADER);
-    XTEST_CHECK_EQ(Stop.Parameters[0], MI_BPH_FREED_BLOCK_CHANGED);
+    XTEST_CHECK_EQ(Stop.Parameters[0], BPH_FREED_BLOCK_CHANGED);
     XTEST_CHECK_EQ(Stop.Parameters[1], (ULONG_PTR)PoolTestHeader(Freed));
 }
 
@@ -201,26 +201,26 @@ XTEST(AddressesThatAreNotPoolBlocks) {
     /* Memory that is no pool page. */
     XTEST_ASSERT(ExpectStop(FreeRoutine, &Case, &Stop));
     XTEST_CHECK_EQ(Stop.Code, BAD_POOL_CALLER);
-    XTEST_CHECK_EQ(Stop.Parameters[0], MI_BPC_BAD_ADDRESS);
+    XTEST_CHECK_EQ(Stop.Parameters[0], BPC_BAD_ADDRESS);
     XTEST_CHECK_EQ(Stop.Parameters[1], (ULONG_PTR)&NotPool[32]);
     /* Inside a pool block, not granule aligned. */
     Case.Address = Block + 8 + (MI_POOL_GRANULE == 16 ? 0 : 4);
     XTEST_ASSERT(ExpectStop(FreeRoutine, &Case, &Stop));
     XTEST_CHECK_EQ(Stop.Code, BAD_POOL_CALLER);
-    XTEST_CHECK_EQ(Stop.Parameters[0], MI_BPC_BAD_ADDRESS);
+    XTEST_CHECK_EQ(Stop.Parameters[0], BPC_BAD_ADDRESS);
     /* Inside a pool block, granule aligned: what precedes it is no header. */
     RtlZeroMemory(Block, 200);
     Case.Address = Block + 4 * MI_POOL_GRANULE;
     XTEST_ASSERT(ExpectStop(FreeRoutine, &Case, &Stop));
     XTEST_CHECK_EQ(Stop.Code, BAD_POOL_CALLER);
-    XTEST_CHECK_EQ(Stop.Parameters[0], MI_BPC_HEADER_CORRUPT);
+    XTEST_CHECK_EQ(Stop.Parameters[0], BPC_HEADER_CORRUPT);
     XTEST_CHECK_EQ(Stop.Parameters[1], (ULONG_PTR)(Block + 3 * MI_POOL_GRANULE));
     /* Another pool's block. */
     MiInitializePool(&OtherPool, POOL_TEST_COOKIE);
     Case.Address = Block;
     XTEST_ASSERT(ExpectStop(FreeInOtherPoolRoutine, &Case, &Stop));
     XTEST_CHECK_EQ(Stop.Code, BAD_POOL_CALLER);
-    XTEST_CHECK_EQ(Stop.Parameters[0], MI_BPC_BAD_ADDRESS);
+    XTEST_CHECK_EQ(Stop.Parameters[0], BPC_BAD_ADDRESS);
 }
 
 XTEST(SpecialPoolSlackChecksOnFree) {
@@ -239,7 +239,7 @@ XTEST(SpecialPoolSlackChecksOnFree) {
     XTEST_CHECK_EQ(Stop.Parameters[0], (ULONG_PTR)Block);
     XTEST_CHECK_EQ(Stop.Parameters[1], (ULONG_PTR)(Block + 61));
     XTEST_CHECK_EQ(Stop.Parameters[2], 61);
-    XTEST_CHECK_EQ(Stop.Parameters[3], MI_SPC_AFTER_BLOCK_CHANGED);
+    XTEST_CHECK_EQ(Stop.Parameters[3], SPC_AFTER_BLOCK_CHANGED);
     /* An underrun. */
     Block = MiAllocatePool(&CorruptionPool, NonPagedPool, 64, POOL_TAG_C);
     XTEST_ASSERT(Block != NULL);
@@ -248,7 +248,7 @@ XTEST(SpecialPoolSlackChecksOnFree) {
     XTEST_ASSERT(ExpectStop(FreeRoutine, &Case, &Stop));
     XTEST_CHECK_EQ(Stop.Code, SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION);
     XTEST_CHECK_EQ(Stop.Parameters[1], (ULONG_PTR)(Block - 1));
-    XTEST_CHECK_EQ(Stop.Parameters[3], MI_SPC_BEFORE_BLOCK_CHANGED);
+    XTEST_CHECK_EQ(Stop.Parameters[3], SPC_BEFORE_BLOCK_CHANGED);
     MiReleasePool(&CorruptionPool);
 }
 

@@ -1,0 +1,62 @@
+/* STOP codes (NT values) and the meaning of their parameters: the one home of every code the kernel can stop with.
+ * A STOP prints "*** STOP 0x<code> (P1, P2, P3, P4)" and the code's name (design.md section 5). */
+#ifndef XT_SDK_XTBUGCODE_H
+#define XT_SDK_XTBUGCODE_H
+
+#include <xtbase.h>
+
+/* Pool: P1 is one of BPH_* / BPC_* below. */
+#define BAD_POOL_HEADER                         0x00000019
+#define MEMORY_MANAGEMENT                       0x0000001A /* P1: MM_* below */
+#define KMODE_EXCEPTION_NOT_HANDLED             0x0000001E
+#define PFN_LIST_CORRUPT                        0x0000004E /* P1: PFN_* below */
+#define PAGE_FAULT_IN_NONPAGED_AREA             0x00000050 /* P1 address, P2 write, P3 IP, P4 error code */
+#define UNEXPECTED_KERNEL_MODE_TRAP             0x0000007F /* P1 vector, P2 error code, P3 IP, P4 stack pointer */
+#define NMI_HARDWARE_FAILURE                    0x00000080
+#define MACHINE_CHECK_EXCEPTION                 0x0000009C
+#define ATTEMPTED_WRITE_TO_READONLY_MEMORY      0x000000BE
+#define SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION 0x000000C1 /* P1 address, P2 first corrupt byte, P3 size, P4 SPC_* */
+#define BAD_POOL_CALLER                         0x000000C2
+#define SYSTEM_PTE_MISUSE                       0x000000DA /* P1: PTE_MISUSE_* below */
+#define ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY   0x000000FC
+#define LOADER_BLOCK_MISMATCH                   0x00000100 /* P1: LOADER_BLOCK_* below; P2 found, P3 expected */
+#define KERNEL_SECURITY_CHECK_FAILURE           0x00000139 /* RtlFailFast: P1 the RTL_FAILFAST_* code */
+
+/* LOADER_BLOCK_MISMATCH parameter 1: the init block is unusable. */
+#define LOADER_BLOCK_NULL        1
+#define LOADER_BLOCK_SIGNATURE   2
+#define LOADER_BLOCK_VERSION     3
+#define LOADER_BLOCK_SIZE        4
+#define LOADER_BLOCK_PAGING_MODE 5 /* P3: the MMH_MODE_CHECK reason */
+#define LOADER_BLOCK_STACKS      6 /* kernel or panic stacks missing */
+#define LOADER_BLOCK_MEMORY_MAP  7 /* descriptor array missing, descriptor size too small, or more than fit */
+
+/* MEMORY_MANAGEMENT parameter 1. */
+#define MM_START_UP_FAILED 0x1000 /* P2 the failing step (MM_STEP_*), P3 its status */
+#define MM_POOL_CHECK      0x1001 /* the non-paged pool failed its start-up check: P2 status, P3 consistency errors */
+
+/* PFN_LIST_CORRUPT parameter 1. */
+#define PFN_BAD_FREE 0x99 /* P2 frame, P3 its state (~0: no such frame) */
+
+/* SYSTEM_PTE_MISUSE parameter 1. */
+#define PTE_MISUSE_NOT_MAPPED 0x100 /* P2 VA: a system page freed that was not mapped */
+#define PTE_MISUSE_BAD_FREE   0x101 /* P2 VA, P3 count, P4 flags: not a range MmAllocateSystemPages returned */
+
+/* BAD_POOL_HEADER parameter 1. */
+#define BPH_FREE_LIST_CORRUPT   0x03 /* P2 entry, P3 read-back flink/next, P4 read-back blink/check */
+#define BPH_NEIGHBOURS_DISAGREE 0x05 /* P2 entry, P3 0, P4 the neighbour whose size disagrees */
+#define BPH_BLOCK_SIZE_CORRUPT  0x07 /* P2 0, P3 header contents, P4 the header */
+#define BPH_FREED_BLOCK_CHANGED 0x0D /* P2 header, P3 header contents, P4 expected block size */
+#define BPH_NEXT_BLOCK_CORRUPT  0x21 /* P2 block being freed, P3 the corrupt next header, P4 the page */
+
+/* BAD_POOL_CALLER parameter 1. */
+#define BPC_HEADER_CORRUPT 0x01 /* P2 header, P3 header contents, P4 0 */
+#define BPC_DOUBLE_FREE    0x07 /* P2 0, P3 header contents, P4 the address being freed */
+#define BPC_WRONG_TAG      0x0A /* P2 address, P3 allocator's tag, P4 tag used to free */
+#define BPC_BAD_ADDRESS    0x46 /* P2 address, P3 0, P4 0: not a pool block */
+
+/* SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION parameter 4. */
+#define SPC_BEFORE_BLOCK_CHANGED 0x23
+#define SPC_AFTER_BLOCK_CHANGED  0x24
+
+#endif

@@ -1,0 +1,48 @@
+/* Kernel executive core internals (Ki): start-up, traps and STOP reports; ke.h is what other subsystems call. */
+#ifndef XTOSKRNL_KE_KI_H
+#define XTOSKRNL_KE_KI_H
+
+#include <ar.h>
+#include <ke.h>
+#include <xtbase.h>
+#include <xtboot.h>
+
+#include "bugcode.h"
+#include "ksyms.h"
+#include "params.h"
+
+/* Per-arch name ("amd64", "i686"), defined in ke/<arch>/trap.c. */
+extern const CHAR KeArchName[];
+
+/* Kernel entry point, called by XTLDR with the init block. */
+XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock);
+
+/* The C handler every exception stub (ke/<arch>/trapstub.S) calls with the saved register frame. Returns only for
+ * exceptions that were handled (the stub then resumes the interrupted code). */
+VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame);
+
+/* Arch: the exception entry points of trapstub.S, for Ar's IDT. */
+extern const AR_TRAP_ENTRIES KiTrapEntries;
+
+/* Stops the system for an exception described by Frame and Info (from the trap stubs). */
+XTNORETURN VOID KiBugCheckTrap(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info);
+
+/* Makes every later STOP end a QEMU run through isa-debug-exit (TESTEXIT). */
+VOID KiSetStopTestExit(BOOLEAN Enable);
+
+/* Arch: fills Info from a trap frame (reads CR2 for the fault address). */
+VOID KiGetTrapInfo(PKTRAP_FRAME Frame, PKI_TRAP_INFO Info);
+
+/* Arch: prints the register dump of Frame (instruction and stack pointer, CR0/2/3/4, EFER, error code, GPRs). */
+VOID KiDumpTrapFrame(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info);
+
+/* The image's symbol table (ksymtab.c), filled after the link. */
+extern const UCHAR KiSymbolTable[KSYM_RESERVED_BYTES];
+
+/* Runs the built-in test suites (SELFTEST); returns the number of failed cases. */
+ULONG KiRunSelfTests(VOID);
+
+/* Provokes the TESTFAULT fault; returns only if no fault happened. */
+VOID KiRaiseTestFault(ULONG TestFault);
+
+#endif
