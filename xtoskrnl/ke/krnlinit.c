@@ -139,7 +139,7 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     if (KiParameters.NoXpa) {
         KdPrint("KE: NOXPA: the loader chose %s\n", MmGetPagingModeName());
     }
-    MmInitializeMemoryManager(InitBlock);
+    MmInitializeMemoryManager(InitBlock, KiParameters.TestFault == KeTestFaultPoolStart ? MM_TEST_POOL_START_CHECK : 0);
     if (KiParameters.SpecialPoolTag) {
         MmSetSpecialPool(KiParameters.SpecialPoolTag);
     }

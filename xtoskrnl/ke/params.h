@@ -15,7 +15,8 @@ typedef enum _KE_TEST_FAULT {
     KeTestFaultPoolDoubleFree, /* a pool block freed twice: BAD_POOL_CALLER */
     KeTestFaultPoolTag,        /* a pool block freed with another tag: BAD_POOL_CALLER */
     KeTestFaultSpecialPool,    /* a special-pool block overrun by one byte: page fault on its guard page */
-    KeTestFaultBadPfn          /* a frame without a PFN entry freed: PFN_LIST_CORRUPT */
+    KeTestFaultBadPfn,         /* a frame without a PFN entry freed: PFN_LIST_CORRUPT */
+    KeTestFaultPoolStart       /* the pool's start-up check fails (at start-up, not after it): MEMORY_MANAGEMENT */
 } KE_TEST_FAULT;
 
 #define KE_PARAMETER_IGNORED_MAX 8

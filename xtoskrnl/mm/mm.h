@@ -26,9 +26,12 @@ BOOLEAN MmInitializeHardwareLayer(PXT_INIT_BLOCK InitBlock, BOOLEAN NoExecute, P
 /* The bound paging mode's name ("PML2" .. "PML5"). */
 PCSTR MmGetPagingModeName(VOID);
 
-/* Brings up the PFN database, the pager and the pool (the hardware layer is bound already). A failure of any step
- * is a STOP (MEMORY_MANAGEMENT); returns only when the memory manager is up. */
-VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock);
+/* MmInitializeMemoryManager test flags (TESTFAULT=POOLSTART): the pool's start-up check is made to fail. */
+#define MM_TEST_POOL_START_CHECK 0x1
+
+/* Brings up the PFN database, the pager and the pool (the hardware layer is bound already). A failure of any step,
+ * the pool's start-up check included, is a STOP (MEMORY_MANAGEMENT); returns only when the memory manager is up. */
+VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock, ULONG TestFlags);
 
 /* TRUE when Va is mapped (every level down to a present leaf). */
 BOOLEAN MmIsAddressValid(ULONG_PTR Va);

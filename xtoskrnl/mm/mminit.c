@@ -62,10 +62,15 @@ static ULONG_PTR MiPoolCookie(VOID) {
 }
 
 /* Allocates and frees a few blocks of several sizes and checks the pool afterwards. */
-static BOOLEAN MiCheckPoolAtBoot(VOID) {
+static BOOLEAN MiCheckPoolAtBoot(ULONG TestFlags) {
     static const SIZE_T Sizes[] = {1, 16, 100, 1000, 4000, 3 * MM_PAGE_SIZE + 5};
     PVOID Blocks[ARRAY_SIZE(Sizes)];
     BOOLEAN Ok = TRUE;
+
+    if (TestFlags & MM_TEST_POOL_START_CHECK) {
+        /* The whole system PTE space in one block can never be had: the check must fail. */
+        Ok = MmAllocatePool(NonPagedPool, (SIZE_T)MmhSystemPtePages * MM_PAGE_SIZE, MM_TEST_TAG) != NULL;
+    }
 
     for (ULONG Index = 0; Index < ARRAY_SIZE(Sizes); Index++) {
         Blocks[Index] = MmAllocatePool(NonPagedPool, Sizes[Index], MM_TEST_TAG);
@@ -99,7 +104,7 @@ static VOID MiReportIgnoredRam(VOID) {
     }
 }
 
-VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock) {
+VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock, ULONG TestFlags) {
     XTSTATUS Status;
 
     KdPrint("MM: paging %s, HAL window 0x%p (%u pages) %s\n", MmhGetPageMapOps()->Name, (PVOID)MmhHalWindowBase,
@@ -123,7 +128,7 @@ VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock) {
     if (!XT_SUCCESS(Status)) {
         MiStartUpFailed(3, "set up the non-paged pool", Status);
     }
-    MiPoolOk = MiCheckPoolAtBoot();
+    MiPoolOk = MiCheckPoolAtBoot(TestFlags);
     if (!MiPoolOk) {
         KdPrint("MM: the non-paged pool failed its start-up check\n");
         KeBugCheckEx(MEMORY_MANAGEMENT, MM_POOL_CHECK, 0, MmCheckPoolConsistency(), 0);

@@ -159,6 +159,18 @@ def kernel_boot_tests():
             reject = ["was not caught", "fault while reporting a STOP", "0x00000050"],
         )
 
+    # A pool that fails its start-up check stops the boot (it used to boot "cleanly" with pool_ok=0).
+    for arch in ["amd64", "i686"]:
+        xt_qemu_test(
+            name = "fault_poolstart_%s" % arch,
+            arch = arch,
+            parameters = "TESTFAULT=POOLSTART",
+            expect_exit = "stop",
+            expect = ["MM: the non-paged pool failed its start-up check", "MEMORY_MANAGEMENT"],
+            expect_re = ["^\\*\\*\\* STOP 0x0000001A \\(0x0*1001, "] + _REGISTERS[arch],
+            reject = ["XTOS-REPORT", "fault while reporting a STOP"],
+        )
+
     # Unknown and malformed parameters are reported and ignored.
     for arch in ["amd64", "i686"]:
         xt_qemu_test(
