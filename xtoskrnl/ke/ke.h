@@ -34,6 +34,9 @@ VOID KiGetTrapInfo(PKTRAP_FRAME Frame, PKI_TRAP_INFO Info);
 /* Arch: prints the register dump of Frame (instruction and stack pointer, CR0/2/3/4, EFER, error code, GPRs). */
 VOID KiDumpTrapFrame(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info);
 
+/* Prints IA32_MCG_CAP, IA32_MCG_STATUS and MCi_STATUS/ADDR/MISC of every bank holding a valid error (#MC STOP). */
+VOID KiDumpMachineCheck(VOID);
+
 /* Runs the built-in test suites (SELFTEST); returns the number of failed cases. */
 ULONG KiRunSelfTests(VOID);
 

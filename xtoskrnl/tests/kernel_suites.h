@@ -9,5 +9,6 @@ extern const XTEST_SUITE KeBugCodeSuite;    /* ke/bugcode.c: exception -> STOP, 
 extern const XTEST_SUITE HlAcpiSuite;       /* hl/acpi.c over synthetic tables */
 extern const XTEST_SUITE MmhPageMapSuite;   /* mm/hl: self-map arithmetic and register checks of the 4 modes */
 extern const XTEST_SUITE ArDescriptorSuite; /* ar/descriptor.h encoders */
+extern const XTEST_SUITE KeStackGuardSuite; /* SELFTEST only: unmapped guard page below every stack */
 
 #endif
