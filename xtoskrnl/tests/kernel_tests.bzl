@@ -197,13 +197,14 @@ def kernel_boot_tests():
     # Faults: a STOP line with the NT code and parameters, the register dump, a backtrace, exit 0x12.
     for arch in ["amd64", "i686"]:
         _fault(arch, "PAGE", "*** STOP 0x00000050 (%s, %s, " % (_UNMAPPED[arch], _ZERO[arch]),
-               expect = ["KE: page fault: read of %s" % _UNMAPPED[arch]])
+               expect = ["KE: page fault: read of %s" % _UNMAPPED[arch], "KE: STOP handler running on the kernel stack"])
         _fault(arch, "GP", "*** STOP 0x0000007F (%s, " % _VECTOR[arch][13],
-               expect = ["KE: exception #GP (vector 13"])
+               expect = ["KE: exception #GP (vector 13", "KE: STOP handler running on the kernel stack"])
         _fault(arch, "STACK", "*** STOP 0x0000007F (%s, " % _VECTOR[arch][8],
-               expect = ["KE: kernel stack overflow: stack pointer"])
+               expect = ["KE: kernel stack overflow: stack pointer", "KE: STOP handler running on the double-fault stack"])
         _fault(arch, "DOUBLE", "*** STOP 0x0000007F (%s, " % _VECTOR[arch][8],
-               expect = ["KE: exception #DF (vector 8"], reject = ["kernel stack overflow"])
+               expect = ["KE: exception #DF (vector 8", "KE: STOP handler running on the double-fault stack"],
+               reject = ["kernel stack overflow"])
 
     # NMI and machine check, injected through QEMU's monitor while the kernel waits with interrupts off: each STOP
     # runs on its own panic stack; the #MC STOP prints the machine-check registers. qemu32 lacks the machine-check
