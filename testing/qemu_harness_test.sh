@@ -16,5 +16,6 @@ if [ "$status" -eq 1 ] && [ "$failures" -eq 1 ] && grep '^FAIL: ' <<<"$output" |
     echo "PASS: the harness rejected the boot with: $reason"
     exit 0
 fi
-echo "FAIL: expected qemu_test.sh to fail (status 1) with exactly one FAIL line containing '$reason'; it exited $status with $failures FAIL lines"
+echo "FAIL: expected qemu_test.sh to fail (status 1) with exactly one FAIL line containing '$reason';" \
+    "it exited $status with $failures FAIL lines"
 exit 1

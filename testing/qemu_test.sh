@@ -43,17 +43,26 @@ status=$?
 triple_fault=0
 grep -q "Triple fault" "$qemu_log" 2>/dev/null && triple_fault=1
 # The reason of QEMU's last SHUTDOWN event ("" when there was none: isa-debug-exit ends QEMU without one).
-shutdown_reason=$(grep '"event": "SHUTDOWN"' "$qmp_log" 2>/dev/null | tail -1 | sed -n 's/.*"reason": "\([^"]*\)".*/\1/p')
+shutdown_reason=$(grep '"event": "SHUTDOWN"' "$qmp_log" 2>/dev/null | tail -1 |
+    sed -n 's/.*"reason": "\([^"]*\)".*/\1/p')
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 
 failures=()
+# Records one failure; the words are joined with spaces (so a long message can span lines).
+fail_with() {
+    failures+=("$*")
+}
 [ "$triple_fault" = 1 ] && failures+=("the guest triple-faulted (QEMU logged 'Triple fault')")
+reset_note=""
+[ "$shutdown_reason" = guest-reset ] && reset_note=" (the guest reset)"
 case "$expect_exit:$status" in
     poweroff:0)
         [ "$shutdown_reason" = guest-shutdown ] ||
-            failures+=("expected an ACPI power-off (QMP SHUTDOWN reason guest-shutdown), QEMU reported: ${shutdown_reason:-no SHUTDOWN event}$([ "$shutdown_reason" = guest-reset ] && echo ' (the guest reset)')") ;;
+            fail_with "expected an ACPI power-off (QMP SHUTDOWN reason guest-shutdown), QEMU reported:" \
+                "${shutdown_reason:-no SHUTDOWN event}$reset_note" ;;
     "$expect_exit:$expect_exit") ;;
-    *:0) failures+=("QEMU exited with status 0 (QMP SHUTDOWN reason ${shutdown_reason:-none}): the guest reset, triple-faulted or powered off without isa-debug-exit") ;;
+    *:0) fail_with "QEMU exited with status 0 (QMP SHUTDOWN reason ${shutdown_reason:-none}$reset_note): the guest" \
+        "reset, triple-faulted or powered off without isa-debug-exit" ;;
     *:124|*:137) failures+=("timeout: the guest did not end (hang)") ;;
     *) failures+=("exit status $status, expected $expect_exit") ;;
 esac
@@ -72,7 +81,9 @@ done
 if [ -n "$selftest_cases" ]; then
     seen=$(grep -E '^XTEST: [0-9]+ passed, [0-9]+ failed$' "$clean" | paste -sd'|')
     [ "$seen" = "XTEST: $selftest_cases passed, 0 failed" ] ||
-        failures+=("SELFTEST cases: expected 'XTEST: $selftest_cases passed, 0 failed', seen '${seen:-no XTEST line}' (the count is pinned per arch in SELFTEST_CASES, xtoskrnl/tests/kernel_tests.bzl: a suite was dropped, or one was added without updating it)")
+        fail_with "SELFTEST cases: expected 'XTEST: $selftest_cases passed, 0 failed', seen '${seen:-no XTEST line}'" \
+            "(pinned per arch in SELFTEST_CASES, xtoskrnl/tests/kernel_tests.bzl: a suite was dropped, or cases" \
+            "were added without updating it)"
 fi
 
 if [ ${#failures[@]} -gt 0 ]; then
@@ -85,4 +96,5 @@ if [ ${#failures[@]} -gt 0 ]; then
     fi
     exit 1
 fi
-echo "PASS: status $status${shutdown_reason:+ ($shutdown_reason)}, $((${#expects[@]} + ${#regexes[@]})) lines checked${selftest_cases:+, $selftest_cases SELFTEST cases}, ${elapsed_ms} ms"
+echo "PASS: status $status${shutdown_reason:+ ($shutdown_reason)}, $((${#expects[@]} + ${#regexes[@]})) lines" \
+    "checked${selftest_cases:+, $selftest_cases SELFTEST cases}, ${elapsed_ms} ms"
