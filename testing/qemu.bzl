@@ -8,7 +8,7 @@ EXIT_STATUS = {
     "selftest_failed": 35,  # 0x11
     "stop": 37,  # 0x12: a STOP
     "loader_error": 39,  # 0x13: XTLDR failed
-    "poweroff": "poweroff",  # status 0 from an ACPI power-off, and no triple fault logged by QEMU
+    "poweroff": "poweroff",  # status 0 and QMP SHUTDOWN reason guest-shutdown (an ACPI power-off, not a reset)
 }
 
 _FIRMWARE = {
@@ -39,11 +39,19 @@ def xt_qemu_test(
         keys = [],
         qemu_args = [],
         image = None,
+        selftest_cases = None,
+        monitor_after = None,
+        monitor = [],
+        harness_must_reject = None,
         **image_attrs):
     """Boots `arch` with `parameters` (+ TESTEXIT and serial debug) and checks `expect_exit` and serial lines.
 
     `image` names a prebuilt disk image; otherwise one is built from `image_attrs` (see xt_disk_image).
     `keys` (printf %b escapes) are typed on COM1 once `keys_after` appears on the serial port.
+    `selftest_cases`: the exact number of SELFTEST cases that must pass (`XTEST: N passed, 0 failed`).
+    `monitor` commands (QEMU's human monitor, e.g. "nmi") are sent once `monitor_after` appears on the serial port.
+    `harness_must_reject`: a self-test of the harness. The test passes only if these expectations FAIL, with exactly
+    one failure whose message contains this text.
     `qemu_args` are passed to QEMU as they are.
     """
     if expect_exit not in EXIT_STATUS:
@@ -69,6 +77,12 @@ def xt_qemu_test(
         args += ["--keys-after", _quote(keys_after)]
         for chunk in keys:
             args += ["--keys", _quote(chunk)]
+    if selftest_cases != None:
+        args += ["--selftest-cases", str(selftest_cases)]
+    if monitor:
+        args += ["--monitor-after", _quote(monitor_after)]
+        for command in monitor:
+            args += ["--monitor", _quote(command)]
     args += [
         "--",
         "--arch",
@@ -92,13 +106,16 @@ def xt_qemu_test(
         "-fw_cfg",
         "name=opt/xtos/testexit,string=1",
     ] + qemu_args
+    if harness_must_reject:
+        args = [_quote(harness_must_reject)] + args
     native.sh_test(
         name = name,
-        srcs = ["//testing:qemu_test.sh"],
+        srcs = ["//testing:qemu_harness_test.sh" if harness_must_reject else "//testing:qemu_test.sh"],
         args = args,
         data = [
             ":" + image,
             "//testing:qemu_boot.sh",
+            "//testing:qemu_test.sh",
             code,
             vars,
         ],

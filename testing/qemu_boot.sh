@@ -2,11 +2,18 @@
 # Boots a disk image under OVMF in QEMU (TCG), headless, with isa-debug-exit; exits with QEMU's status.
 # usage: qemu_boot.sh --arch amd64|i686 --image IMG --code OVMF_CODE --vars OVMF_VARS_TEMPLATE
 #                     [--cpu MODEL] [--mem SIZE] [--smp N] [--serial FILE|stdio] [--timeout SECONDS]
-#                     [--keys-after TEXT --keys KEYS [--keys KEYS]...] [-- QEMU_ARGS...]
+#                     [--keys-after TEXT --keys KEYS [--keys KEYS]...] [--qmp-log FILE]
+#                     [--monitor-after TEXT --monitor COMMAND [--monitor COMMAND]... --monitor-log FILE]
+#                     [-- QEMU_ARGS...]
 # --keys (printf %b escapes, e.g. '\033[B' for Down) are typed on COM1, one chunk every half second, once TEXT
 # appears on the serial port (file mode only): the firmware's terminal driver turns them into console keys.
+# --qmp-log: QEMU's QMP events (e.g. SHUTDOWN with its reason: guest-shutdown for an ACPI power-off, guest-reset for
+# a reset or triple fault under -no-reboot) are written to FILE, one JSON object a line.
+# --monitor: human-monitor commands (e.g. "nmi", "mce ...") written once TEXT appears on the serial port (file
+# mode only); the monitor's replies go to --monitor-log. Both monitors talk through FIFOs: no socket client needed.
 set -euo pipefail
 arch="" image="" code="" vars="" cpu="" mem=128M smp=1 serial=stdio timeout_s=0 keys_after="" keys=()
+qmp_log="" monitor_after="" monitor_commands=() monitor_log=/dev/null
 while [ $# -gt 0 ]; do
     case "$1" in
         --arch) arch=$2; shift 2 ;;
@@ -20,6 +27,10 @@ while [ $# -gt 0 ]; do
         --timeout) timeout_s=$2; shift 2 ;;
         --keys-after) keys_after=$2; shift 2 ;;
         --keys) keys+=("$2"); shift 2 ;;
+        --qmp-log) qmp_log=$2; shift 2 ;;
+        --monitor-after) monitor_after=$2; shift 2 ;;
+        --monitor) monitor_commands+=("$2"); shift 2 ;;
+        --monitor-log) monitor_log=$2; shift 2 ;;
         --) shift; break ;;
         *) echo "qemu_boot: unknown option $1" >&2; exit 2 ;;
     esac
@@ -43,27 +54,66 @@ trap 'rm -rf "$work"' EXIT
 cp "$vars" "$work/vars.fd"
 chmod u+w "$work/vars.fd"
 
-# Types the --keys chunks into the COM1 input pipe once the marker shows up in the serial log.
-type_keys() {
+# Waits (up to 120 s) until TEXT shows up in the serial log; fails if it never does.
+wait_for_serial() {
     local waited=0
-    until grep -qaF -- "$keys_after" "$serial" 2>/dev/null; do
+    until grep -qaF -- "$1" "$serial" 2>/dev/null; do
         sleep 0.2
         waited=$((waited + 1))
-        [ "$waited" -lt 600 ] || return 0
+        [ "$waited" -lt 600 ] || return 1
     done
+}
+
+# Types the --keys chunks into the COM1 input pipe once the marker shows up in the serial log.
+type_keys() {
+    wait_for_serial "$keys_after" || return 0
     for chunk in "${keys[@]}"; do
         sleep 0.5
         printf '%b' "$chunk" >&3
     done
 }
 
+# Writes the --monitor commands into the human monitor's input pipe once the marker shows up in the serial log.
+send_monitor_commands() {
+    wait_for_serial "$monitor_after" || return 0
+    for command in "${monitor_commands[@]}"; do
+        printf '%s\n' "$command" >&4
+        sleep 0.2
+    done
+}
+
+readers=() helpers=() fifos=()
+monitor_args=()
+# QMP: negotiate capabilities up front (events are only sent afterwards) and log everything QEMU says.
+if [ -n "$qmp_log" ]; then
+    mkfifo "$work/qmp.in" "$work/qmp.out"
+    fifos+=("$work/qmp.out")
+    exec 5<>"$work/qmp.in"
+    cat "$work/qmp.out" >"$qmp_log" &
+    readers+=($!)
+    printf '{"execute": "qmp_capabilities"}\n' >&5
+    monitor_args+=(-chardev "pipe,id=qmp,path=$work/qmp" -mon chardev=qmp,mode=control)
+fi
+if [ ${#monitor_commands[@]} -gt 0 ]; then
+    [ "$serial" != stdio ] || { echo "qemu_boot: --monitor needs --serial FILE" >&2; exit 2; }
+    mkfifo "$work/hmp.in" "$work/hmp.out"
+    fifos+=("$work/hmp.out")
+    exec 4<>"$work/hmp.in"
+    cat "$work/hmp.out" >"$monitor_log" &
+    readers+=($!)
+    monitor_args+=(-chardev "pipe,id=hmp,path=$work/hmp" -mon chardev=hmp,mode=readline)
+fi
+
 if [ "$serial" = stdio ]; then
     serial_args=(-serial mon:stdio)
 elif [ ${#keys[@]} -gt 0 ]; then
     mkfifo "$work/com1.in" "$work/com1.out"
+    fifos+=("$work/com1.out")
     exec 3<>"$work/com1.in"
     cat "$work/com1.out" >>"$serial" &
+    readers+=($!)
     type_keys &
+    helpers+=($!)
     serial_args=(-chardev "pipe,id=com1,path=$work/com1" -serial chardev:com1 -monitor none)
 else
     serial_args=(-serial "file:$serial" -monitor none)
@@ -78,12 +128,27 @@ cmd=("$qemu" -machine "$machine,memory-backend=ram0" -cpu "$cpu" -smp "$smp" -m 
     -drive "if=none,id=disk0,format=raw,file=$image,readonly=on"
     -device virtio-blk-pci,drive=disk0
     -device isa-debug-exit,iobase=0xf4,iosize=0x04
-    -display none -net none -no-reboot "${serial_args[@]}" "$@")
+    -display none -net none -no-reboot "${serial_args[@]}" "${monitor_args[@]}" "$@")
 
+if [ ${#monitor_commands[@]} -gt 0 ]; then
+    send_monitor_commands &
+    helpers+=($!)
+fi
 status=0
 if [ "$timeout_s" -gt 0 ]; then
     timeout -k 5 "$timeout_s" "${cmd[@]}" </dev/null || status=$?
 else
     "${cmd[@]}" || status=$?
 fi
+# Helpers still waiting for a marker that never came are stopped. The pipe readers end when QEMU closes its side;
+# a read-write open (which never blocks) releases a reader that QEMU never connected. Then wait: the logs are complete.
+for helper in "${helpers[@]}"; do
+    kill "$helper" 2>/dev/null || true
+done
+for fifo in "${fifos[@]}"; do
+    : 1<>"$fifo"
+done
+for reader in "${readers[@]}"; do
+    wait "$reader" 2>/dev/null || true
+done
 exit $status

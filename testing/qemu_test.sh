@@ -1,18 +1,24 @@
 #!/bin/bash
 # One QEMU boot test: boots the image, then checks the exact isa-debug-exit status and the serial log.
 # usage: qemu_test.sh --expect-exit STATUS|poweroff [--expect TEXT]... [--expect-re REGEX]... [--reject TEXT]...
+#                     [--selftest-cases N] [--monitor-after TEXT --monitor COMMAND...]
 #                     -- qemu_boot.sh arguments (without --serial)
-# STATUS is an isa-debug-exit status (never 0). "poweroff" accepts status 0 only when QEMU logged no triple fault:
-# QEMU runs with -d cpu_reset, which logs "Triple fault" for a reset the guest did not ask for.
+# STATUS is an isa-debug-exit status (never 0). "poweroff" accepts only an ACPI power-off: status 0 and QEMU's QMP
+# SHUTDOWN event with reason "guest-shutdown". A reset or triple fault under -no-reboot also ends QEMU with status 0,
+# but its SHUTDOWN reason is "guest-reset" (and -d cpu_reset logs "Triple fault" for the latter): never a pass.
+# --selftest-cases N: the log must hold exactly one "XTEST: N passed, 0 failed" (the pinned number of SELFTEST cases).
+# --monitor: QEMU human-monitor commands (e.g. "nmi") sent once TEXT appears on the serial port.
 set -uo pipefail
-expect_exit="" expects=() regexes=() rejects=() key_args=()
+expect_exit="" expects=() regexes=() rejects=() key_args=() monitor_args=() selftest_cases=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --expect-exit) expect_exit=$2; shift 2 ;;
         --expect) expects+=("$2"); shift 2 ;;
         --expect-re) regexes+=("$2"); shift 2 ;;
         --reject) rejects+=("$2"); shift 2 ;;
+        --selftest-cases) selftest_cases=$2; shift 2 ;;
         --keys-after|--keys) key_args+=("$1" "$2"); shift 2 ;;
+        --monitor-after|--monitor) monitor_args+=("$1" "$2"); shift 2 ;;
         --) shift; break ;;
         *) echo "qemu_test: unknown option $1" >&2; exit 2 ;;
     esac
@@ -29,18 +35,34 @@ export TMPDIR=${TEST_TMPDIR:-/tmp}
 
 start=$(date +%s%N)
 qemu_log="$outdir/qemu-reset.log"
-"$boot" --serial "$log" "${key_args[@]}" "$@" -d cpu_reset -D "$qemu_log"
+qmp_log="$outdir/qmp.log"
+monitor_log="$outdir/monitor.log"
+[ ${#monitor_args[@]} -eq 0 ] || monitor_args+=(--monitor-log "$monitor_log")
+"$boot" --serial "$log" --qmp-log "$qmp_log" "${key_args[@]}" "${monitor_args[@]}" "$@" -d cpu_reset -D "$qemu_log"
 status=$?
 triple_fault=0
 grep -q "Triple fault" "$qemu_log" 2>/dev/null && triple_fault=1
+# The reason of QEMU's last SHUTDOWN event ("" when there was none: isa-debug-exit ends QEMU without one).
+shutdown_reason=$(grep '"event": "SHUTDOWN"' "$qmp_log" 2>/dev/null | tail -1 |
+    sed -n 's/.*"reason": "\([^"]*\)".*/\1/p')
 elapsed_ms=$((($(date +%s%N) - start) / 1000000))
 
 failures=()
+# Records one failure; the words are joined with spaces (so a long message can span lines).
+fail_with() {
+    failures+=("$*")
+}
 [ "$triple_fault" = 1 ] && failures+=("the guest triple-faulted (QEMU logged 'Triple fault')")
+reset_note=""
+[ "$shutdown_reason" = guest-reset ] && reset_note=" (the guest reset)"
 case "$expect_exit:$status" in
-    poweroff:0) ;;
+    poweroff:0)
+        [ "$shutdown_reason" = guest-shutdown ] ||
+            fail_with "expected an ACPI power-off (QMP SHUTDOWN reason guest-shutdown), QEMU reported:" \
+                "${shutdown_reason:-no SHUTDOWN event}$reset_note" ;;
     "$expect_exit:$expect_exit") ;;
-    *:0) failures+=("QEMU exited with status 0: the guest reset, triple-faulted or powered off without isa-debug-exit") ;;
+    *:0) fail_with "QEMU exited with status 0 (QMP SHUTDOWN reason ${shutdown_reason:-none}$reset_note): the guest" \
+        "reset, triple-faulted or powered off without isa-debug-exit" ;;
     *:124|*:137) failures+=("timeout: the guest did not end (hang)") ;;
     *) failures+=("exit status $status, expected $expect_exit") ;;
 esac
@@ -56,11 +78,23 @@ done
 for text in "${rejects[@]}"; do
     grep -qF -- "$text" "$clean" && failures+=("unexpected serial line: $(grep -F -- "$text" "$clean" | head -1)")
 done
+if [ -n "$selftest_cases" ]; then
+    seen=$(grep -E '^XTEST: [0-9]+ passed, [0-9]+ failed$' "$clean" | paste -sd'|')
+    [ "$seen" = "XTEST: $selftest_cases passed, 0 failed" ] ||
+        fail_with "SELFTEST cases: expected 'XTEST: $selftest_cases passed, 0 failed', seen '${seen:-no XTEST line}'" \
+            "(pinned per arch in SELFTEST_CASES, xtoskrnl/tests/kernel_tests.bzl: a suite was dropped, or cases" \
+            "were added without updating it)"
+fi
 
 if [ ${#failures[@]} -gt 0 ]; then
     printf 'FAIL: %s\n' "${failures[@]}"
     echo "---- serial log (last 40 lines) ----"
     tail -n 40 "$clean"
+    if [ -s "$monitor_log" ]; then
+        echo "---- QEMU monitor ----"
+        sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' "$monitor_log" | tail -n 5
+    fi
     exit 1
 fi
-echo "PASS: status $status, $((${#expects[@]} + ${#regexes[@]})) lines checked, ${elapsed_ms} ms"
+echo "PASS: status $status${shutdown_reason:+ ($shutdown_reason)}, $((${#expects[@]} + ${#regexes[@]})) lines" \
+    "checked${selftest_cases:+, $selftest_cases SELFTEST cases}, ${elapsed_ms} ms"

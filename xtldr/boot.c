@@ -108,19 +108,28 @@ static BOOLEAN BlpMapBootRegionAt(PBL_BOOT Boot, ULONGLONG Physical, ULONG Pages
     return TRUE;
 }
 
+/* Test only (TESTGUARDMAPPED): maps the guard page below a stack onto the stack's first frame, so the kernel's
+ * guard-page self-test must fail. */
+static BOOLEAN BlpTestMapGuard(PBL_BOOT Boot, ULONGLONG Physical, ULONGLONG StackBase) {
+    return !BlConfigHasParameter(Boot->Config->Entry.Parameters, "TESTGUARDMAPPED") ||
+           XT_SUCCESS(BlMapPages(&Boot->Map, StackBase - MM_PAGE_SIZE, Physical, 1, BL_MAP_WRITE));
+}
+
 /* Allocates and maps the kernel stack and the three panic stacks, each above its own guard page. */
 static EFI_STATUS BlpMapStacks(PBL_BOOT Boot) {
     PXT_INIT_BLOCK InitBlock = Boot->InitBlock;
     ULONGLONG Physical;
 
     Physical = BlpAllocatePages(Boot, BL_EFI_KERNEL_STACK, BL_KERNEL_STACK_PAGES, FALSE);
-    if (!BlpMapBootRegionAt(Boot, Physical, BL_KERNEL_STACK_PAGES, &InitBlock->KernelStackBase)) {
+    if (!BlpMapBootRegionAt(Boot, Physical, BL_KERNEL_STACK_PAGES, &InitBlock->KernelStackBase) ||
+        !BlpTestMapGuard(Boot, Physical, InitBlock->KernelStackBase)) {
         return BlFail(EFI_OUT_OF_RESOURCES, "cannot allocate or map the kernel stack");
     }
     InitBlock->KernelStackSize = BL_KERNEL_STACK_PAGES * MM_PAGE_SIZE;
     for (ULONG Index = 0; Index < ARRAY_SIZE(InitBlock->PanicStackBase); Index++) {
         Physical = BlpAllocatePages(Boot, BL_EFI_PANIC_STACK, BL_PANIC_STACK_PAGES, FALSE);
-        if (!BlpMapBootRegionAt(Boot, Physical, BL_PANIC_STACK_PAGES, &InitBlock->PanicStackBase[Index])) {
+        if (!BlpMapBootRegionAt(Boot, Physical, BL_PANIC_STACK_PAGES, &InitBlock->PanicStackBase[Index]) ||
+            !BlpTestMapGuard(Boot, Physical, InitBlock->PanicStackBase[Index])) {
             return BlFail(EFI_OUT_OF_RESOURCES, "cannot allocate or map panic stack %u", Index);
         }
     }

@@ -89,7 +89,7 @@ typedef struct _AR_CPU_FEATURES {
  * before reading leaf 7 and the extended maximum before 80000001h. */
 VOID ArQueryCpuFeatures(PAR_CPU_FEATURES Features);
 
-/* Turns on CR0.WP, EFER.NXE, CR4.SMEP and CR4.SMAP where the CPU has them; updates the "Enabled" fields. */
+/* Turns on CR0.WP, EFER.NXE, CR4.SMEP, CR4.SMAP and CR4.MCE where the CPU has them; updates the "Enabled" fields. */
 VOID ArEnableCpuFeatures(PAR_CPU_FEATURES Features);
 
 /* Reads IA32_EFER into *Value when the CPU has it; FALSE (and *Value = 0) otherwise. */

@@ -2,6 +2,8 @@
 #include "ar.h"
 
 #define CPUID_1_EDX_PAE       (1u << 6)
+#define CPUID_1_EDX_MCE       (1u << 7)
+#define CR4_MCE               (1u << 6)
 #define CPUID_7_EBX_SMEP      (1u << 7)
 #define CPUID_7_EBX_SMAP      (1u << 20)
 #define CPUID_80000001_EDX_NX (1u << 20)
@@ -37,6 +39,7 @@ VOID ArQueryCpuFeatures(PAR_CPU_FEATURES Features) {
 
 VOID ArEnableCpuFeatures(PAR_CPU_FEATURES Features) {
     ULONG_PTR Cr4 = ArReadCr4();
+    CPUID_REGISTERS Registers;
 
     ArWriteCr0(ArReadCr0() | CR0_WP);
     if (Features->NxSupported && Features->EferPresent) {
@@ -47,6 +50,10 @@ VOID ArEnableCpuFeatures(PAR_CPU_FEATURES Features) {
     }
     if (Features->SmapSupported) {
         Cr4 |= CR4_SMAP;
+    }
+    ArCpuId(1, 0, &Registers);
+    if (Registers.Edx & CPUID_1_EDX_MCE) {
+        Cr4 |= CR4_MCE; /* a machine check raises #MC (vector 18) instead of shutting the CPU down */
     }
     ArWriteCr4(Cr4);
     ArQueryCpuFeatures(Features);

@@ -155,6 +155,9 @@ static VOID KiDescribeTrap(const KI_TRAP_INFO *Info) {
         KdStopPrint("KE: exception %s (vector %u, error code 0x%zx) at 0x%p\n", KiVectorName(Info->Vector),
                     Info->Vector, (SIZE_T)Info->ErrorCode, (PVOID)Info->InstructionPointer);
     }
+    if (Info->Vector == 18) {
+        KiDumpMachineCheck();
+    }
     if (KiGetStack(0, &Kernel) && Info->StackPointer < Kernel.Low &&
         Kernel.Low - Info->StackPointer <= KI_STACK_OVERFLOW_RANGE) {
         KdStopPrint("KE: kernel stack overflow: stack pointer 0x%p is below the kernel stack 0x%p-0x%p (guard page)\n",
@@ -163,13 +166,17 @@ static VOID KiDescribeTrap(const KI_TRAP_INFO *Info) {
 }
 
 XTNORETURN VOID KiBugCheckTrap(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info) {
+    BOOLEAN Known;
+    KI_STACK Handler;
     KI_STOP Stop;
 
     if (__atomic_add_fetch(&KiBugCheckNesting, 1, __ATOMIC_SEQ_CST) > 1) {
         KiNestedStop(Info);
     }
+    Known = KiFindStack(ArGetFramePointer(), &Handler);
     KiClassifyTrap(Info, &Stop);
     KiDescribeTrap(Info);
+    KdStopPrint("KE: STOP handler running on the %s\n", Known ? Handler.Name : "unknown stack");
     KiStop(&Stop, Frame, Info);
 }
 

@@ -36,6 +36,9 @@ VOID KiGetTrapInfo(PKTRAP_FRAME Frame, PKI_TRAP_INFO Info);
 /* Arch: prints the register dump of Frame (instruction and stack pointer, CR0/2/3/4, EFER, error code, GPRs). */
 VOID KiDumpTrapFrame(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info);
 
+/* Prints IA32_MCG_CAP, IA32_MCG_STATUS and MCi_STATUS/ADDR/MISC of every bank holding a valid error (#MC STOP). */
+VOID KiDumpMachineCheck(VOID);
+
 /* The image's symbol table (ksymtab.c), filled after the link. */
 extern const UCHAR KiSymbolTable[KSYM_RESERVED_BYTES];
 

@@ -13,7 +13,9 @@ typedef struct _KE_TOKEN {
 
 static const PCSTR KepTestFaultNames[] = {"NONE",        "PAGE",           "GP",      "STACK",       "DOUBLE",
                                           "POOLOVERRUN", "POOLDOUBLEFREE", "POOLTAG", "SPECIALPOOL", "BADPFN",
-                                          "POOLSTART"};
+                                          "POOLSTART",   "WAITNMI",        "WAITMCE", "RESET"};
+
+STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultReset + 1);
 
 PCSTR KeTestFaultName(ULONG TestFault) {
     return TestFault < ARRAY_SIZE(KepTestFaultNames) ? KepTestFaultNames[TestFault] : "?";
@@ -97,9 +99,13 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
         PCSTR Name;
         SIZE_T Offset;
     } Flags[] = {
-        {"NOXPA", offsetof(KE_PARAMETERS, NoXpa)},           {"SELFTEST", offsetof(KE_PARAMETERS, SelfTest)},
-        {"TESTEXIT", offsetof(KE_PARAMETERS, TestExit)},     {"SHUTDOWN", offsetof(KE_PARAMETERS, Shutdown)},
-        {"TESTPTFREE", offsetof(KE_PARAMETERS, TestPtFree)}, {"BENCH", offsetof(KE_PARAMETERS, Bench)},
+        {"NOXPA", offsetof(KE_PARAMETERS, NoXpa)},
+        {"SELFTEST", offsetof(KE_PARAMETERS, SelfTest)},
+        {"TESTEXIT", offsetof(KE_PARAMETERS, TestExit)},
+        {"SHUTDOWN", offsetof(KE_PARAMETERS, Shutdown)},
+        {"TESTPTFREE", offsetof(KE_PARAMETERS, TestPtFree)},
+        {"BENCH", offsetof(KE_PARAMETERS, Bench)},
+        {"TESTGUARDMAPPED", offsetof(KE_PARAMETERS, TestGuardMapped)},
     };
 
     if (KepEquals(Token->Text, Token->NameLength, "DEBUG")) {

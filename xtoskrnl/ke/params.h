@@ -16,7 +16,10 @@ typedef enum _KE_TEST_FAULT {
     KeTestFaultPoolTag,        /* a pool block freed with another tag: BAD_POOL_CALLER */
     KeTestFaultSpecialPool,    /* a special-pool block overrun by one byte: page fault on its guard page */
     KeTestFaultBadPfn,         /* a frame without a PFN entry freed: PFN_LIST_CORRUPT */
-    KeTestFaultPoolStart       /* the pool's start-up check fails (at start-up, not after it): MEMORY_MANAGEMENT */
+    KeTestFaultPoolStart,      /* the pool's start-up check fails (at start-up, not after it): MEMORY_MANAGEMENT */
+    KeTestFaultWaitNmi,        /* wait (interrupts off) for an NMI the test harness injects: STOP 0x80 */
+    KeTestFaultWaitMce,        /* wait (interrupts off) for a machine check the harness injects: STOP 0x9C */
+    KeTestFaultReset           /* reset the machine through port 0xCF9 (the harness must not call it a power-off) */
 } KE_TEST_FAULT;
 
 #define KE_PARAMETER_IGNORED_MAX 8
@@ -41,11 +44,12 @@ typedef struct _KE_PARAMETERS {
     BOOLEAN SelfTest;
     BOOLEAN TestExit;
     BOOLEAN Shutdown;
-    ULONG TestFault;      /* KE_TEST_FAULT */
-    ULONG SpecialPoolTag; /* SPECIALPOOL=TAGX: allocations with this tag go against a guard page; 0 when none */
-    BOOLEAN Bench;        /* BENCH: print the memory manager's per-operation costs (./xt bench) */
-    BOOLEAN TestPtFree;   /* TESTPTFREE: read by the loader (page tables reported free); the kernel just knows it */
-    ULONG IgnoredCount;   /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */
+    ULONG TestFault;         /* KE_TEST_FAULT */
+    ULONG SpecialPoolTag;    /* SPECIALPOOL=TAGX: allocations with this tag go against a guard page; 0 when none */
+    BOOLEAN Bench;           /* BENCH: print the memory manager's per-operation costs (./xt bench) */
+    BOOLEAN TestPtFree;      /* TESTPTFREE: read by the loader (page tables reported free); the kernel just knows it */
+    BOOLEAN TestGuardMapped; /* TESTGUARDMAPPED: read by the loader (stack guard pages mapped); likewise */
+    ULONG IgnoredCount;      /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */
     KE_IGNORED_PARAMETER Ignored[KE_PARAMETER_IGNORED_MAX];
 } KE_PARAMETERS, *PKE_PARAMETERS;
 

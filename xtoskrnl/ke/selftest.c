@@ -20,7 +20,7 @@ ULONG KiRunSelfTests(VOID) {
     static const XTEST_SUITE *const Suites[] = {
         &RtlListSuite,       &RtlMemorySuite,   &RtlBitmapSuite, &RtlStringSuite,   &RtlFormatSuite, &RtlSha1Suite,
         &RtlArithmeticSuite, &KeParameterSuite, &KeBugCodeSuite, &KeSymbolSuite,    &HlAcpiSuite,    &MmhPageMapSuite,
-        &ArDescriptorSuite,  &MmLiveSuite,      &PoolBasicSuite, &PoolTortureSuite, &MmFinalSuite,
+        &ArDescriptorSuite,  &MmLiveSuite,      &PoolBasicSuite, &PoolTortureSuite, &MmFinalSuite,   &KeStackGuardSuite,
     };
 
     KdPrint("KE: SELFTEST: %u suites\n", (ULONG)ARRAY_SIZE(Suites));

@@ -1,9 +1,14 @@
-/* TESTFAULT=...: faults provoked on purpose to test the STOP path. */
+/* TESTFAULT=...: faults provoked on purpose to test the STOP path; WAITNMI and WAITMCE wait for a fault the test
+ * harness injects through QEMU's monitor, RESET resets the machine. */
 
 #include <kd.h>
 #include <mm.h>
 
 #include "ki.h"
+
+#define KI_INJECTED_FAULT_WAIT_TSC (1ull << 36) /* TSC ticks: about 20-30 s at the host's TSC rate under TCG */
+#define KI_RESET_CONTROL_PORT      0xCF9        /* ICH9/PIIX reset control register: bit 2 resets, bit 1 hard */
+#define KI_KEYBOARD_COMMAND_PORT   0x64         /* 8042 command 0xFE pulses the CPU reset line */
 
 static volatile ULONG KiRecursionLimit = 0xFFFFFFFFu;
 
@@ -16,6 +21,28 @@ __attribute__((noinline)) static ULONG KiRecurse(ULONG Depth) {
         return KiRecurse(Depth + 1) + Frame[0];
     }
     return Frame[1];
+}
+
+/* Waits with interrupts off (an NMI and a machine check still arrive) for the fault the harness injects once it
+ * reads the line printed here; returns after KI_INJECTED_FAULT_WAIT_TSC ticks if none came. */
+static VOID KiWaitForInjectedFault(PCSTR What) {
+    ULONGLONG Start = ArReadTimeStampCounter();
+
+    KdPrint("KE: waiting for an injected %s (interrupts off)\n", What);
+    while (ArReadTimeStampCounter() - Start < KI_INJECTED_FAULT_WAIT_TSC) {
+        __asm__ volatile("pause");
+    }
+}
+
+/* Resets through the reset control register, then the keyboard controller; returns if neither worked. */
+static VOID KiResetMachine(VOID) {
+    KdPrint("KE: resetting through port 0x%x\n", KI_RESET_CONTROL_PORT);
+    HlWritePort8(KI_RESET_CONTROL_PORT, 0x02);
+    HlWritePort8(KI_RESET_CONTROL_PORT, 0x06);
+    HlWritePort8(KI_KEYBOARD_COMMAND_PORT, 0xFE);
+    for (ULONG Spin = 0; Spin < 100000000; Spin++) {
+        __asm__ volatile("pause");
+    }
 }
 
 VOID KiRaiseTestFault(ULONG TestFault) {
@@ -49,6 +76,15 @@ VOID KiRaiseTestFault(ULONG TestFault) {
             break;
         case KeTestFaultBadPfn:
             MmTestBadFrameFree();
+            break;
+        case KeTestFaultWaitNmi:
+            KiWaitForInjectedFault("NMI");
+            break;
+        case KeTestFaultWaitMce:
+            KiWaitForInjectedFault("machine check");
+            break;
+        case KeTestFaultReset:
+            KiResetMachine();
             break;
         default:
             break;

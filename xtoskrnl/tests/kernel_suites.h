@@ -10,5 +10,6 @@ extern const XTEST_SUITE KeSymbolSuite;     /* ke/ksyms.c: the embedded symbol t
 extern const XTEST_SUITE HlAcpiSuite;       /* hl/acpi.c over synthetic tables */
 extern const XTEST_SUITE MmhPageMapSuite;   /* mm/hl: self-map arithmetic and register checks of the 4 modes */
 extern const XTEST_SUITE ArDescriptorSuite; /* ar/descriptor.h encoders */
+extern const XTEST_SUITE KeStackGuardSuite; /* SELFTEST only: unmapped guard page below every stack */
 
 #endif

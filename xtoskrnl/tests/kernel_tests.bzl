@@ -3,11 +3,19 @@
 load("//testing:image.bzl", "xt_disk_image")
 load("//testing:qemu.bzl", "xt_qemu_test")
 
+# The number of XTEST cases SELFTEST runs in each kernel (ke/selftest.c): every SELFTEST boot must report exactly
+# "XTEST: N passed, 0 failed", so a suite that silently drops out fails the boots. Adding or removing cases on
+# purpose? Update the number here (the failing boot prints the expected and the seen count).
+SELFTEST_CASES = {
+    "amd64": 96,
+    "i686": 96,
+}
+
 # A STOP parameter is printed with the pointer width of the arch.
 _ZERO = {"amd64": "0x0000000000000000", "i686": "0x00000000"}
 _VECTOR = {
-    "amd64": {8: "0x0000000000000008", 13: "0x000000000000000D"},
-    "i686": {8: "0x00000008", 13: "0x0000000D"},
+    "amd64": {2: "0x0000000000000002", 8: "0x0000000000000008", 13: "0x000000000000000D", 18: "0x0000000000000012"},
+    "i686": {2: "0x00000002", 8: "0x00000008", 13: "0x0000000D", 18: "0x00000012"},
 }
 
 # The never-mapped last page of the HAL window (mm/hl/mmhl.h): TESTFAULT=PAGE reads it.
@@ -41,8 +49,8 @@ def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = ""
         expect = ["XTOS-REPORT arch=%s paging=%s ram_pages=" % (arch, paging), "KE: TESTEXIT"] + expect,
         expect_re = ["^XTOS-REPORT arch=%s paging=%s ram_pages=[1-9][0-9]* free_pages=[1-9][0-9]* " % (arch, paging) +
                      "pfn_entry_bytes=%d loader_ptables_verified=[1-9][0-9]* loader_ptables_kept=0 pool_ok=1 " % _PFN_BYTES[arch] +
-                     "nx=[01] smep=[01] smap=[01] ram_ignored_pages=%s$" % ignored] + extra_re +
-                    (["^XTEST: [1-9][0-9]* passed, 0 failed$"] if selftest else []),
+                     "nx=[01] smep=[01] smap=[01] ram_ignored_pages=%s$" % ignored] + extra_re,
+        selftest_cases = SELFTEST_CASES[arch] if selftest else None,
         reject = _CLEAN_REJECT,
     )
 
@@ -50,19 +58,27 @@ def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = ""
 def _frame(frame, function):
     return "^  %s +0x[0-9A-F]+ \\(xtoskrnl\\+0x[0-9a-f]+ %s\\+0x[0-9a-f]+\\)$" % (frame, function)
 
-def _fault(arch, fault, stop, expect = [], reject = [], frames = []):
+def _fault(arch, fault, stop, expect = [], reject = [], name = None, cpu = None, monitor = [], frames = []):
     xt_qemu_test(
-        name = "fault_%s_%s" % (fault.lower(), arch),
+        name = name or "fault_%s_%s" % (fault.lower(), arch),
         arch = arch,
+        cpu = cpu,
         parameters = "TESTFAULT=" + fault,
         expect_exit = "stop",
         expect = ["KE: TESTFAULT=" + fault, stop, "Backtrace:", "KE: system halted (TESTEXIT)"] + expect,
         expect_re = _REGISTERS[arch] + frames,
         reject = ["did not fault", "fault while reporting a STOP"] + reject,
+        monitor_after = "KE: waiting for an injected" if monitor else None,
+        monitor = monitor,
     )
 
+# An uncorrected error injected into bank 1 (MCi_STATUS: VAL, UC, EN, MISCV, ADDRV, PCC) with MCG_STATUS RIPV|MCIP,
+# an address and a misc value: the #MC STOP must print these registers back.
+_MCE_INJECTION = "mce 0 1 0xbe00000000000000 0x5 0x12345000 0x86"
+_MCE_REPORT = "KE: MC1_STATUS=0xBE00000000000000 MC1_ADDR=0x0000000012345000 MC1_MISC=0x0000000000000086"
+
 def _poweroff_test(name, arch):
-    """SHUTDOWN without TESTEXIT: QEMU must power off (status 0, no triple fault) after the kernel's S5 line."""
+    """SHUTDOWN without TESTEXIT: QEMU must power off (status 0, QMP SHUTDOWN reason guest-shutdown) after the S5 line."""
     xt_qemu_test(
         name = name,
         arch = arch,
@@ -119,8 +135,31 @@ def kernel_boot_tests():
             parameters = "TESTPTFREE SELFTEST",
             expect_exit = "clean",
             expect = ["but the loader reported it free: kept", "XTOS-REPORT arch=%s paging=%s" % (arch, mode)],
-            expect_re = ["loader_ptables_kept=[1-9][0-9]* pool_ok=1 ", "^XTEST: [1-9][0-9]* passed, 0 failed$"],
+            expect_re = ["loader_ptables_kept=[1-9][0-9]* pool_ok=1 "],
+            selftest_cases = SELFTEST_CASES[arch],
             reject = _CLEAN_REJECT,
+        )
+
+    # The loader maps the guard page below the kernel stack and each panic stack (TESTGUARDMAPPED): the guard-page
+    # cases of SELFTEST must fail, naming each stack (the negative case of KeStackGuardSuite).
+    for arch in ["amd64", "i686"]:
+        xt_qemu_test(
+            name = "stack_guard_mapped_%s" % arch,
+            arch = arch,
+            parameters = "TESTGUARDMAPPED SELFTEST",
+            expect_exit = "selftest_failed",
+            expect = [
+                "XTEST FAIL KeStackGuardSuite.KernelStackHasGuardPage",
+                "XTEST FAIL KeStackGuardSuite.PanicStacksHaveGuardPages",
+                "XTEST: %d passed, 2 failed" % (SELFTEST_CASES[arch] - 2),
+            ],
+            expect_re = ["^  %s at 0x[0-9a-f]+ \\([0-9]+ bytes\\): guard page 0x[0-9a-f]+ is mapped$" % stack for stack in [
+                "kernel stack",
+                "double-fault stack",
+                "NMI stack",
+                "machine-check stack",
+            ]],
+            reject = ["*** STOP", "KE: unknown parameter"],
         )
 
     # Pool corruption ends in the pool's STOP: an overrun (BAD_POOL_HEADER), a double free and a tag mismatch
@@ -190,15 +229,49 @@ def kernel_boot_tests():
     # Faults: a STOP line with the NT code and parameters, the register dump, a backtrace, exit 0x12.
     for arch in ["amd64", "i686"]:
         _fault(arch, "PAGE", "*** STOP 0x00000050 (%s, %s, " % (_UNMAPPED[arch], _ZERO[arch]),
-               expect = ["KE: page fault: read of %s" % _UNMAPPED[arch]], frames = [_frame("#0", "KiRaiseTestFault")])
+               expect = ["KE: page fault: read of %s" % _UNMAPPED[arch], "KE: STOP handler running on the kernel stack"],
+               frames = [_frame("#0", "KiRaiseTestFault")])
         _fault(arch, "GP", "*** STOP 0x0000007F (%s, " % _VECTOR[arch][13],
-               expect = ["KE: exception #GP (vector 13"],
+               expect = ["KE: exception #GP (vector 13", "KE: STOP handler running on the kernel stack"],
                frames = [_frame("#0", "ArRaiseGeneralProtection"), _frame("(#1 |\\?  )", "KiRaiseTestFault")])
         _fault(arch, "STACK", "*** STOP 0x0000007F (%s, " % _VECTOR[arch][8],
-               expect = ["KE: kernel stack overflow: stack pointer"])
+               expect = ["KE: kernel stack overflow: stack pointer", "KE: STOP handler running on the double-fault stack"])
         _fault(arch, "DOUBLE", "*** STOP 0x0000007F (%s, " % _VECTOR[arch][8],
-               expect = ["KE: exception #DF (vector 8"], reject = ["kernel stack overflow"])
+               expect = ["KE: exception #DF (vector 8", "KE: STOP handler running on the double-fault stack"],
+               reject = ["kernel stack overflow"])
+
+    # NMI and machine check, injected through QEMU's monitor while the kernel waits with interrupts off: each STOP
+    # runs on its own panic stack; the #MC STOP prints the machine-check registers. qemu32 lacks the machine-check
+    # architecture (QEMU: "MCE injection not supported"): +mca gives it the banks.
+    for arch in ["amd64", "i686"]:
+        _fault(arch, "WAITNMI", "*** STOP 0x00000080 (%s, " % _VECTOR[arch][2], name = "nmi_%s" % arch,
+               monitor = ["nmi"], expect = [
+                "KE: exception NMI (vector 2",
+                "KE: STOP handler running on the NMI stack",
+                "NMI_HARDWARE_FAILURE",
+            ])
+        _fault(arch, "WAITMCE", "*** STOP 0x0000009C (%s, " % _VECTOR[arch][18], name = "machine_check_%s" % arch,
+               cpu = "qemu32,+mca" if arch == "i686" else None, monitor = [_MCE_INJECTION], expect = [
+                "KE: exception #MC (vector 18",
+                "KE: machine check: MCG_CAP=0x000000000100010A (10 banks) MCG_STATUS=0x0000000000000005",
+                _MCE_REPORT,
+                "KE: STOP handler running on the machine-check stack",
+                "MACHINE_CHECK_EXCEPTION",
+            ], reject = ["KE: MC0_STATUS", "KE: MC2_STATUS", "no bank holds a valid error"])
 
     # SHUTDOWN: ACPI S5 power-off (QEMU q35: PM1a_CNT 0x604, SLP_TYP 0).
     _poweroff_test("poweroff_amd64", "amd64")
     _poweroff_test("poweroff_i686", "i686")
+
+    # Harness self-test: a guest that resets (port 0xCF9) also ends QEMU with status 0 under -no-reboot. A poweroff
+    # expectation must reject it as a reset; this test passes only if the harness fails the boot for that reason.
+    for arch in ["amd64", "i686"]:
+        xt_qemu_test(
+            name = "harness_rejects_reset_%s" % arch,
+            arch = arch,
+            parameters = "TESTFAULT=RESET",
+            expect_exit = "poweroff",
+            expect = ["KE: TESTFAULT=RESET", "KE: resetting through port 0xcf9"],
+            reject = ["*** STOP", "did not fault"],
+            harness_must_reject = "QEMU reported: guest-reset (the guest reset)",
+        )

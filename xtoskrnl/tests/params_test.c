@@ -19,8 +19,8 @@ XTEST(EmptyStringSetsNothing) {
 
 XTEST(FlagsAreCaseInsensitive) {
     KE_PARAMETERS P;
-    Parse("  noxpa\tSelfTest TESTEXIT shutdown ", &P);
-    XTEST_CHECK(P.NoXpa && P.SelfTest && P.TestExit && P.Shutdown);
+    Parse("  noxpa\tSelfTest TESTEXIT shutdown testguardmapped ", &P);
+    XTEST_CHECK(P.NoXpa && P.SelfTest && P.TestExit && P.Shutdown && P.TestGuardMapped);
     XTEST_CHECK_EQ(P.IgnoredCount, 0);
 }
 
@@ -58,10 +58,10 @@ XTEST(TestFaultValues) {
     static const struct {
         PCSTR Text;
         ULONG Fault;
-    } Cases[] = {{"TESTFAULT=PAGE", KeTestFaultPage},
-                 {"TESTFAULT=gp", KeTestFaultGp},
-                 {"TESTFAULT=STACK", KeTestFaultStack},
-                 {"TESTFAULT=Double", KeTestFaultDouble}};
+    } Cases[] = {{"TESTFAULT=PAGE", KeTestFaultPage},       {"TESTFAULT=gp", KeTestFaultGp},
+                 {"TESTFAULT=STACK", KeTestFaultStack},     {"TESTFAULT=Double", KeTestFaultDouble},
+                 {"TESTFAULT=waitnmi", KeTestFaultWaitNmi}, {"TESTFAULT=WAITMCE", KeTestFaultWaitMce},
+                 {"TESTFAULT=Reset", KeTestFaultReset}};
     for (ULONG Index = 0; Index < ARRAY_SIZE(Cases); Index++) {
         KE_PARAMETERS P;
         Parse(Cases[Index].Text, &P);
@@ -73,6 +73,7 @@ XTEST(TestFaultValues) {
     XTEST_CHECK_EQ(P.TestFault, KeTestFaultNone);
     XTEST_CHECK_EQ(P.IgnoredCount, 3);
     XTEST_CHECK(RtlCompareCString(KeTestFaultName(KeTestFaultStack), "STACK", 8, FALSE) == 0);
+    XTEST_CHECK(RtlCompareCString(KeTestFaultName(KeTestFaultReset), "RESET", 8, FALSE) == 0);
 }
 
 XTEST(UnknownTokensAreRecordedWithPosition) {

@@ -19,7 +19,7 @@ static BOOLEAN TestStringsEqual(PCSTR Left, PCSTR Right) {
 }
 
 /* Validates the first Size bytes of Image from an exactly sized heap copy (so an over-read leaves the buffer) and
- * reports whether it failed with Status on Field (and at Offset unless Offset is ~0). */
+ * reports whether it failed with Status on Field at file offset Offset. */
 static BOOLEAN TestPeRejects(const TEST_PE_IMAGE *Image, SIZE_T Size, XTSTATUS Status, PCSTR Field, ULONG Offset) {
     PUCHAR Copy = malloc(Size ? Size : 1);
     PE_IMAGE_INFO Info;
@@ -30,8 +30,8 @@ static BOOLEAN TestPeRejects(const TEST_PE_IMAGE *Image, SIZE_T Size, XTSTATUS S
     RtlCopyMemory(Copy, Image->Bytes, Size);
     Actual = BlPeValidateImage(Copy, Size, Image->Machine, IMAGE_SUBSYSTEM_NATIVE, &Info, &Error);
     free(Copy);
-    Match = (BOOLEAN)(Actual == Status && TestStringsEqual(Error.Field, Field) &&
-                      (Offset == ~0u || Error.Offset == Offset) && Info.SizeOfImage == 0);
+    Match = (BOOLEAN)(Actual == Status && TestStringsEqual(Error.Field, Field) && Error.Offset == Offset &&
+                      Info.SizeOfImage == 0);
     if (!Match) {
         XtestPrint("  machine 0x%x size 0x%x: status 0x%x field '%s' offset 0x%x (%s); expected 0x%x '%s' 0x%x\n",
                    Image->Machine, (ULONG)Size, (ULONG)Actual, Error.Field, Error.Offset, Error.Reason, (ULONG)Status,
@@ -322,141 +322,207 @@ XTEST(EveryTruncationRejected) {
     XTEST_CHECK_EQ(Accepted, 0);
 }
 
-/* One corruption of a freshly built image and the field it must be reported on. */
+/* One corruption of a freshly built image, the field it must be reported on and that field's file offset (from the
+ * PE/COFF layout of the built image, not from the validator). */
 typedef struct _TEST_PE_CORRUPTION {
     PCSTR Name;
     VOID (*Corrupt)(PTEST_PE_IMAGE Image);
+    ULONG (*Offset)(const TEST_PE_IMAGE *Image);
     PCSTR Field;
 } TEST_PE_CORRUPTION;
 
-#define CORRUPTION(Name, Body)                                                                                         \
+/* File offsets of e_lfanew, of an IMAGE_FILE_HEADER field, and of data directory Index. */
+#define TEST_PE_LFANEW                  offsetof(IMAGE_DOS_HEADER, e_lfanew)
+#define TEST_PE_FILE_FIELD(Field)       (TEST_PE_FILE_HEADER + offsetof(IMAGE_FILE_HEADER, Field))
+#define TEST_PE_DIRECTORY(Image, Index) ((Image)->DataDirectoryOffset + (Index) * sizeof(IMAGE_DATA_DIRECTORY))
+
+/* ImageBase is 4 bytes at 28 in PE32 (after BaseOfData), 8 bytes at 24 in PE32+. */
+static ULONG TestPeImageBaseOffset(const TEST_PE_IMAGE *Image) {
+    return TEST_PE_OPTIONAL_HEADER + (Image->Machine == IMAGE_FILE_MACHINE_I386
+                                          ? offsetof(IMAGE_OPTIONAL_HEADER32, ImageBase)
+                                          : offsetof(IMAGE_OPTIONAL_HEADER64, ImageBase));
+}
+
+/* Defines the corruption Name (Body, with Image in scope) and Name##Offset, the expected file offset. */
+#define CORRUPTION(Name, ExpectedOffset, Body)                                                                         \
     static VOID Name(PTEST_PE_IMAGE Image) {                                                                           \
         Body;                                                                                                          \
+    }                                                                                                                  \
+    static ULONG Name##Offset(const TEST_PE_IMAGE *Image) {                                                            \
+        UNUSED(Image);                                                                                                 \
+        return (ULONG)(ExpectedOffset);                                                                                \
     }
 
-CORRUPTION(BadMz, TestPePut16(Image, 0, 0x5A4E))
-CORRUPTION(BadPeSignature, TestPePut32(Image, TEST_PE_NT_OFFSET, 0x00004551))
-CORRUPTION(LfanewPastEnd, TestPePut32(Image, 0x3C, 0x7FFFFFF0))
-CORRUPTION(LfanewNegative, TestPePut32(Image, 0x3C, 0xFFFFFFFC))
-CORRUPTION(LfanewInsideDos, TestPePut32(Image, 0x3C, 0x20))
-CORRUPTION(LfanewMisaligned, TestPePut32(Image, 0x3C, 0x82))
-CORRUPTION(LfanewAtEnd, TestPePut32(Image, 0x3C, TEST_PE_FILE_SIZE - 8))
-CORRUPTION(WrongMachine,
+CORRUPTION(BadMz, 0, TestPePut16(Image, 0, 0x5A4E))
+CORRUPTION(BadPeSignature, TEST_PE_NT_OFFSET, TestPePut32(Image, TEST_PE_NT_OFFSET, 0x00004551))
+CORRUPTION(LfanewPastEnd, TEST_PE_LFANEW, TestPePut32(Image, 0x3C, 0x7FFFFFF0))
+CORRUPTION(LfanewNegative, TEST_PE_LFANEW, TestPePut32(Image, 0x3C, 0xFFFFFFFC))
+CORRUPTION(LfanewInsideDos, TEST_PE_LFANEW, TestPePut32(Image, 0x3C, 0x20))
+CORRUPTION(LfanewMisaligned, TEST_PE_LFANEW, TestPePut32(Image, 0x3C, 0x82))
+CORRUPTION(LfanewAtEnd, TEST_PE_FILE_SIZE - 8, TestPePut32(Image, 0x3C, TEST_PE_FILE_SIZE - 8))
+CORRUPTION(WrongMachine, TEST_PE_FILE_FIELD(Machine),
            TestPePut16(Image, TEST_PE_FILE_HEADER,
                        Image->Machine == IMAGE_FILE_MACHINE_I386 ? IMAGE_FILE_MACHINE_AMD64 : IMAGE_FILE_MACHINE_I386))
-CORRUPTION(NoSections, TestPePut16(Image, TEST_PE_FILE_HEADER + 2, 0))
-CORRUPTION(TooManySections, TestPePut16(Image, TEST_PE_FILE_HEADER + 2, PE_MAX_SECTIONS + 1))
-CORRUPTION(NotExecutable, TestPePut16(Image, TEST_PE_FILE_HEADER + 18, IMAGE_FILE_LARGE_ADDRESS_AWARE))
-CORRUPTION(StrippedButRelocated,
+CORRUPTION(NoSections, TEST_PE_FILE_FIELD(NumberOfSections), TestPePut16(Image, TEST_PE_FILE_HEADER + 2, 0))
+CORRUPTION(TooManySections, TEST_PE_FILE_FIELD(NumberOfSections),
+           TestPePut16(Image, TEST_PE_FILE_HEADER + 2, PE_MAX_SECTIONS + 1))
+CORRUPTION(NotExecutable, TEST_PE_FILE_FIELD(Characteristics),
+           TestPePut16(Image, TEST_PE_FILE_HEADER + 18, IMAGE_FILE_LARGE_ADDRESS_AWARE))
+CORRUPTION(StrippedButRelocated, TEST_PE_FILE_FIELD(Characteristics),
            TestPePut16(Image, TEST_PE_FILE_HEADER + 18, IMAGE_FILE_EXECUTABLE_IMAGE | IMAGE_FILE_RELOCS_STRIPPED))
-CORRUPTION(WrongMagic, TestPePut16(Image, TEST_PE_OPTIONAL_HEADER,
-                                   Image->Machine == IMAGE_FILE_MACHINE_I386 ? IMAGE_NT_OPTIONAL_HDR64_MAGIC
-                                                                             : IMAGE_NT_OPTIONAL_HDR32_MAGIC))
-CORRUPTION(RomMagic, TestPePut16(Image, TEST_PE_OPTIONAL_HEADER, 0x107))
-CORRUPTION(OptionalHeaderEmpty, TestPePut16(Image, TEST_PE_FILE_HEADER + 16, 0))
-CORRUPTION(OptionalHeaderTooSmall, TestPePut16(Image, TEST_PE_FILE_HEADER + 16, 90))
-CORRUPTION(OptionalHeaderShortOfDirectories,
+CORRUPTION(WrongMagic, TEST_PE_OPTIONAL(Magic),
+           TestPePut16(Image, TEST_PE_OPTIONAL_HEADER,
+                       Image->Machine == IMAGE_FILE_MACHINE_I386 ? IMAGE_NT_OPTIONAL_HDR64_MAGIC
+                                                                 : IMAGE_NT_OPTIONAL_HDR32_MAGIC))
+CORRUPTION(RomMagic, TEST_PE_OPTIONAL(Magic), TestPePut16(Image, TEST_PE_OPTIONAL_HEADER, 0x107))
+CORRUPTION(OptionalHeaderEmpty, TEST_PE_FILE_FIELD(SizeOfOptionalHeader),
+           TestPePut16(Image, TEST_PE_FILE_HEADER + 16, 0))
+CORRUPTION(OptionalHeaderTooSmall, TEST_PE_FILE_FIELD(SizeOfOptionalHeader),
+           TestPePut16(Image, TEST_PE_FILE_HEADER + 16, 90))
+CORRUPTION(OptionalHeaderShortOfDirectories, TEST_PE_FILE_FIELD(SizeOfOptionalHeader),
            TestPePut16(Image, TEST_PE_FILE_HEADER + 16,
                        (USHORT)(Image->DataDirectoryOffset - TEST_PE_OPTIONAL_HEADER + 8)))
-CORRUPTION(TooManyDirectories, TestPePut32(Image, Image->DataDirectoryOffset - 4, 17))
-CORRUPTION(SectionAlignmentNotPowerOfTwo, TestPePut32(Image, TEST_PE_OPTIONAL(SectionAlignment), 0x1800))
-CORRUPTION(SectionAlignmentZero, TestPePut32(Image, TEST_PE_OPTIONAL(SectionAlignment), 0))
-CORRUPTION(FileAlignmentNotPowerOfTwo, TestPePut32(Image, TEST_PE_OPTIONAL(FileAlignment), 0x300))
-CORRUPTION(FileAlignmentAboveSectionAlignment, TestPePut32(Image, TEST_PE_OPTIONAL(FileAlignment), 0x2000))
-CORRUPTION(SizeOfImageUnaligned, TestPePut32(Image, TEST_PE_OPTIONAL(SizeOfImage), 0x5800))
-CORRUPTION(ImageBaseUnaligned,
+CORRUPTION(TooManyDirectories, Image->DataDirectoryOffset - 4, TestPePut32(Image, Image->DataDirectoryOffset - 4, 17))
+CORRUPTION(SectionAlignmentNotPowerOfTwo, TEST_PE_OPTIONAL(SectionAlignment),
+           TestPePut32(Image, TEST_PE_OPTIONAL(SectionAlignment), 0x1800))
+CORRUPTION(SectionAlignmentZero, TEST_PE_OPTIONAL(SectionAlignment),
+           TestPePut32(Image, TEST_PE_OPTIONAL(SectionAlignment), 0))
+CORRUPTION(FileAlignmentNotPowerOfTwo, TEST_PE_OPTIONAL(FileAlignment),
+           TestPePut32(Image, TEST_PE_OPTIONAL(FileAlignment), 0x300))
+CORRUPTION(FileAlignmentAboveSectionAlignment, TEST_PE_OPTIONAL(FileAlignment),
+           TestPePut32(Image, TEST_PE_OPTIONAL(FileAlignment), 0x2000))
+CORRUPTION(SizeOfImageUnaligned, TEST_PE_OPTIONAL(SizeOfImage),
+           TestPePut32(Image, TEST_PE_OPTIONAL(SizeOfImage), 0x5800))
+CORRUPTION(ImageBaseUnaligned, TestPeImageBaseOffset(Image),
            TestPePut32(Image, TEST_PE_OPTIONAL_HEADER + (Image->Machine == IMAGE_FILE_MACHINE_I386 ? 28 : 24),
                        0x80801000))
-CORRUPTION(SizeOfHeadersUnaligned, TestPePut32(Image, TEST_PE_OPTIONAL(SizeOfHeaders), 0x3F0))
-CORRUPTION(SizeOfHeadersBelowSectionTable, TestPePut32(Image, TEST_PE_OPTIONAL(SizeOfHeaders), 0x200))
-CORRUPTION(DirectoryPastImage, TestPePut32(Image, Image->DataDirectoryOffset + 8 * 2, 0x5FF0);
+CORRUPTION(SizeOfHeadersUnaligned, TEST_PE_OPTIONAL(SizeOfHeaders),
+           TestPePut32(Image, TEST_PE_OPTIONAL(SizeOfHeaders), 0x3F0))
+CORRUPTION(SizeOfHeadersBelowSectionTable, TEST_PE_OPTIONAL(SizeOfHeaders),
+           TestPePut32(Image, TEST_PE_OPTIONAL(SizeOfHeaders), 0x200))
+CORRUPTION(DirectoryPastImage, TEST_PE_DIRECTORY(Image, 2),
+           TestPePut32(Image, Image->DataDirectoryOffset + 8 * 2, 0x5FF0);
            TestPePut32(Image, Image->DataDirectoryOffset + 8 * 2 + 4, 0x20))
-CORRUPTION(SectionUnaligned, TestPePut32(Image, TEST_PE_SECTION(Image, 1, VirtualAddress), 0x2100))
-CORRUPTION(SectionPastImage, TestPePut32(Image, TEST_PE_SECTION(Image, 3, VirtualAddress), 0x6000))
-CORRUPTION(SectionsOverlap, TestPePut32(Image, TEST_PE_SECTION(Image, 1, VirtualSize), 0x2001))
-CORRUPTION(SectionsOutOfOrder, TestPePut32(Image, TEST_PE_SECTION(Image, 1, VirtualAddress), 0x1000))
-CORRUPTION(SectionOverHeaders, TestPePut32(Image, TEST_PE_SECTION(Image, 0, VirtualAddress), 0))
-CORRUPTION(SectionSizeOverflows, TestPePut32(Image, TEST_PE_SECTION(Image, 3, VirtualSize), 0xFFFFF000))
-CORRUPTION(SectionEndsPastImage, TestPePut32(Image, TEST_PE_SECTION(Image, 3, VirtualSize), 0x1001))
-CORRUPTION(RawDataPastEnd, TestPePut32(Image, TEST_PE_SECTION(Image, 1, SizeOfRawData), 0x10000))
-CORRUPTION(RawPointerWraps, TestPePut32(Image, TEST_PE_SECTION(Image, 1, PointerToRawData), 0xFFFFFE00))
-CORRUPTION(RawPointerInHeaders, TestPePut32(Image, TEST_PE_SECTION(Image, 1, PointerToRawData), 0x200))
-CORRUPTION(RawPointerUnaligned, TestPePut32(Image, TEST_PE_SECTION(Image, 1, PointerToRawData), 0x610))
-CORRUPTION(EntryInData, TestPePut32(Image, TEST_PE_OPTIONAL(AddressOfEntryPoint), 0x2000))
-CORRUPTION(EntryPastCode, TestPePut32(Image, TEST_PE_OPTIONAL(AddressOfEntryPoint), 0x1100))
-CORRUPTION(EntryZero, TestPePut32(Image, TEST_PE_OPTIONAL(AddressOfEntryPoint), 0))
-CORRUPTION(RelocationsInBss, TestPePut32(Image, Image->DataDirectoryOffset + 8 * 5, 0x4000))
-CORRUPTION(RelocationsPastRawData, TestPePut32(Image, Image->DataDirectoryOffset + 8 * 5 + 4, 0x11))
-CORRUPTION(RelocationBlockPastDirectory, TestPePut32(Image, TEST_PE_RELOC_FILE + 4, 24))
-CORRUPTION(RelocationBlockTooSmall, TestPePut32(Image, TEST_PE_RELOC_FILE + 4, 6))
-CORRUPTION(RelocationBlockOdd, TestPePut32(Image, TEST_PE_RELOC_FILE + 4, 13))
-CORRUPTION(RelocationBlockHeaderTruncated, TestPePut32(Image, TEST_PE_RELOC_FILE + 4, 12);
+CORRUPTION(SectionUnaligned, TEST_PE_SECTION(Image, 1, VirtualAddress),
+           TestPePut32(Image, TEST_PE_SECTION(Image, 1, VirtualAddress), 0x2100))
+CORRUPTION(SectionPastImage, TEST_PE_SECTION(Image, 3, VirtualAddress),
+           TestPePut32(Image, TEST_PE_SECTION(Image, 3, VirtualAddress), 0x6000))
+CORRUPTION(SectionsOverlap, TEST_PE_SECTION(Image, 2, VirtualAddress),
+           TestPePut32(Image, TEST_PE_SECTION(Image, 1, VirtualSize), 0x2001))
+CORRUPTION(SectionsOutOfOrder, TEST_PE_SECTION(Image, 1, VirtualAddress),
+           TestPePut32(Image, TEST_PE_SECTION(Image, 1, VirtualAddress), 0x1000))
+CORRUPTION(SectionOverHeaders, TEST_PE_SECTION(Image, 0, VirtualAddress),
+           TestPePut32(Image, TEST_PE_SECTION(Image, 0, VirtualAddress), 0))
+CORRUPTION(SectionSizeOverflows, TEST_PE_SECTION(Image, 3, VirtualSize),
+           TestPePut32(Image, TEST_PE_SECTION(Image, 3, VirtualSize), 0xFFFFF000))
+CORRUPTION(SectionEndsPastImage, TEST_PE_SECTION(Image, 3, VirtualSize),
+           TestPePut32(Image, TEST_PE_SECTION(Image, 3, VirtualSize), 0x1001))
+CORRUPTION(RawDataPastEnd, TEST_PE_SECTION(Image, 1, SizeOfRawData),
+           TestPePut32(Image, TEST_PE_SECTION(Image, 1, SizeOfRawData), 0x10000))
+CORRUPTION(RawPointerWraps, TEST_PE_SECTION(Image, 1, SizeOfRawData),
+           TestPePut32(Image, TEST_PE_SECTION(Image, 1, PointerToRawData), 0xFFFFFE00))
+CORRUPTION(RawPointerInHeaders, TEST_PE_SECTION(Image, 1, PointerToRawData),
+           TestPePut32(Image, TEST_PE_SECTION(Image, 1, PointerToRawData), 0x200))
+CORRUPTION(RawPointerUnaligned, TEST_PE_SECTION(Image, 1, PointerToRawData),
+           TestPePut32(Image, TEST_PE_SECTION(Image, 1, PointerToRawData), 0x610))
+CORRUPTION(EntryInData, TEST_PE_OPTIONAL(AddressOfEntryPoint),
+           TestPePut32(Image, TEST_PE_OPTIONAL(AddressOfEntryPoint), 0x2000))
+CORRUPTION(EntryPastCode, TEST_PE_OPTIONAL(AddressOfEntryPoint),
+           TestPePut32(Image, TEST_PE_OPTIONAL(AddressOfEntryPoint), 0x1100))
+CORRUPTION(EntryZero, TEST_PE_OPTIONAL(AddressOfEntryPoint),
+           TestPePut32(Image, TEST_PE_OPTIONAL(AddressOfEntryPoint), 0))
+CORRUPTION(RelocationsInBss, TEST_PE_DIRECTORY(Image, 5),
+           TestPePut32(Image, Image->DataDirectoryOffset + 8 * 5, 0x4000))
+CORRUPTION(RelocationsPastRawData, TEST_PE_DIRECTORY(Image, 5),
+           TestPePut32(Image, Image->DataDirectoryOffset + 8 * 5 + 4, 0x11))
+CORRUPTION(RelocationBlockPastDirectory, TEST_PE_RELOC_FILE + 4, TestPePut32(Image, TEST_PE_RELOC_FILE + 4, 24))
+CORRUPTION(RelocationBlockTooSmall, TEST_PE_RELOC_FILE + 4, TestPePut32(Image, TEST_PE_RELOC_FILE + 4, 6))
+CORRUPTION(RelocationBlockOdd, TEST_PE_RELOC_FILE + 4, TestPePut32(Image, TEST_PE_RELOC_FILE + 4, 13))
+CORRUPTION(RelocationBlockHeaderTruncated, TEST_PE_RELOC_FILE + 12, TestPePut32(Image, TEST_PE_RELOC_FILE + 4, 12);
            TestPePut32(Image, Image->DataDirectoryOffset + 8 * 5 + 4, 16))
-CORRUPTION(RelocationPageUnaligned, TestPePut32(Image, TEST_PE_RELOC_FILE, 0x2004))
-CORRUPTION(RelocationPagePastImage, TestPePut32(Image, TEST_PE_RELOC_FILE, 0x6000))
-CORRUPTION(RelocationTargetPastImage, TestPePut32(Image, TEST_PE_RELOC_FILE, 0x5000);
+CORRUPTION(RelocationPageUnaligned, TEST_PE_RELOC_FILE, TestPePut32(Image, TEST_PE_RELOC_FILE, 0x2004))
+CORRUPTION(RelocationPagePastImage, TEST_PE_RELOC_FILE, TestPePut32(Image, TEST_PE_RELOC_FILE, 0x6000))
+CORRUPTION(RelocationTargetPastImage, TEST_PE_RELOC_ENTRY(1), TestPePut32(Image, TEST_PE_RELOC_FILE, 0x5000);
            TestPePut16(Image, TEST_PE_RELOC_ENTRY(1),
                        (USHORT)((Image->Machine == IMAGE_FILE_MACHINE_I386 ? 0x3000 : 0xA000) | 0xFFD)))
-CORRUPTION(RelocationTargetInHeaders, TestPePut32(Image, TEST_PE_RELOC_FILE, 0))
-CORRUPTION(RelocationTypeUnknown, TestPePut16(Image, TEST_PE_RELOC_ENTRY(1), 0x5021))
-CORRUPTION(RelocationTypeWrongMachine,
+CORRUPTION(RelocationTargetInHeaders, TEST_PE_RELOC_ENTRY(0), TestPePut32(Image, TEST_PE_RELOC_FILE, 0))
+CORRUPTION(RelocationTypeUnknown, TEST_PE_RELOC_ENTRY(1), TestPePut16(Image, TEST_PE_RELOC_ENTRY(1), 0x5021))
+CORRUPTION(RelocationTypeWrongMachine, TEST_PE_RELOC_ENTRY(1),
            TestPePut16(Image, TEST_PE_RELOC_ENTRY(1),
                        (USHORT)((Image->Machine == IMAGE_FILE_MACHINE_I386 ? 0xA000 : 0x3000) | 0x021)))
 
 static const TEST_PE_CORRUPTION TestPeCorruptions[] = {
-    {"BadMz", BadMz, "IMAGE_DOS_HEADER.e_magic"},
-    {"BadPeSignature", BadPeSignature, "IMAGE_NT_HEADERS.Signature"},
-    {"LfanewPastEnd", LfanewPastEnd, "IMAGE_DOS_HEADER.e_lfanew"},
-    {"LfanewNegative", LfanewNegative, "IMAGE_DOS_HEADER.e_lfanew"},
-    {"LfanewInsideDos", LfanewInsideDos, "IMAGE_DOS_HEADER.e_lfanew"},
-    {"LfanewMisaligned", LfanewMisaligned, "IMAGE_DOS_HEADER.e_lfanew"},
-    {"LfanewAtEnd", LfanewAtEnd, "IMAGE_NT_HEADERS"},
-    {"WrongMachine", WrongMachine, "IMAGE_FILE_HEADER.Machine"},
-    {"NoSections", NoSections, "IMAGE_FILE_HEADER.NumberOfSections"},
-    {"TooManySections", TooManySections, "IMAGE_FILE_HEADER.NumberOfSections"},
-    {"NotExecutable", NotExecutable, "IMAGE_FILE_HEADER.Characteristics"},
-    {"StrippedButRelocated", StrippedButRelocated, "IMAGE_FILE_HEADER.Characteristics"},
-    {"WrongMagic", WrongMagic, "IMAGE_OPTIONAL_HEADER.Magic"},
-    {"RomMagic", RomMagic, "IMAGE_OPTIONAL_HEADER.Magic"},
-    {"OptionalHeaderEmpty", OptionalHeaderEmpty, "IMAGE_FILE_HEADER.SizeOfOptionalHeader"},
-    {"OptionalHeaderTooSmall", OptionalHeaderTooSmall, "IMAGE_FILE_HEADER.SizeOfOptionalHeader"},
-    {"OptionalHeaderShortOfDirectories", OptionalHeaderShortOfDirectories, "IMAGE_FILE_HEADER.SizeOfOptionalHeader"},
-    {"TooManyDirectories", TooManyDirectories, "IMAGE_OPTIONAL_HEADER.NumberOfRvaAndSizes"},
-    {"SectionAlignmentNotPowerOfTwo", SectionAlignmentNotPowerOfTwo, "IMAGE_OPTIONAL_HEADER.SectionAlignment"},
-    {"SectionAlignmentZero", SectionAlignmentZero, "IMAGE_OPTIONAL_HEADER.SectionAlignment"},
-    {"FileAlignmentNotPowerOfTwo", FileAlignmentNotPowerOfTwo, "IMAGE_OPTIONAL_HEADER.FileAlignment"},
-    {"FileAlignmentAboveSectionAlignment", FileAlignmentAboveSectionAlignment, "IMAGE_OPTIONAL_HEADER.FileAlignment"},
-    {"SizeOfImageUnaligned", SizeOfImageUnaligned, "IMAGE_OPTIONAL_HEADER.SizeOfImage"},
-    {"ImageBaseUnaligned", ImageBaseUnaligned, "IMAGE_OPTIONAL_HEADER.ImageBase"},
-    {"SizeOfHeadersUnaligned", SizeOfHeadersUnaligned, "IMAGE_OPTIONAL_HEADER.SizeOfHeaders"},
-    {"SizeOfHeadersBelowSectionTable", SizeOfHeadersBelowSectionTable, "IMAGE_OPTIONAL_HEADER.SizeOfHeaders"},
-    {"DirectoryPastImage", DirectoryPastImage, "IMAGE_OPTIONAL_HEADER.DataDirectory[2]"},
-    {"SectionUnaligned", SectionUnaligned, "IMAGE_SECTION_HEADER[1].VirtualAddress"},
-    {"SectionPastImage", SectionPastImage, "IMAGE_SECTION_HEADER[3].VirtualAddress"},
-    {"SectionsOverlap", SectionsOverlap, "IMAGE_SECTION_HEADER[2].VirtualAddress"},
-    {"SectionsOutOfOrder", SectionsOutOfOrder, "IMAGE_SECTION_HEADER[1].VirtualAddress"},
-    {"SectionOverHeaders", SectionOverHeaders, "IMAGE_SECTION_HEADER[0].VirtualAddress"},
-    {"SectionSizeOverflows", SectionSizeOverflows, "IMAGE_SECTION_HEADER[3].VirtualSize"},
-    {"SectionEndsPastImage", SectionEndsPastImage, "IMAGE_SECTION_HEADER[3].VirtualSize"},
-    {"RawDataPastEnd", RawDataPastEnd, "IMAGE_SECTION_HEADER[1].SizeOfRawData"},
-    {"RawPointerWraps", RawPointerWraps, "IMAGE_SECTION_HEADER[1].SizeOfRawData"},
-    {"RawPointerInHeaders", RawPointerInHeaders, "IMAGE_SECTION_HEADER[1].PointerToRawData"},
-    {"RawPointerUnaligned", RawPointerUnaligned, "IMAGE_SECTION_HEADER[1].PointerToRawData"},
-    {"EntryInData", EntryInData, "IMAGE_OPTIONAL_HEADER.AddressOfEntryPoint"},
-    {"EntryPastCode", EntryPastCode, "IMAGE_OPTIONAL_HEADER.AddressOfEntryPoint"},
-    {"EntryZero", EntryZero, "IMAGE_OPTIONAL_HEADER.AddressOfEntryPoint"},
-    {"RelocationsInBss", RelocationsInBss, "IMAGE_OPTIONAL_HEADER.DataDirectory[5]"},
-    {"RelocationsPastRawData", RelocationsPastRawData, "IMAGE_OPTIONAL_HEADER.DataDirectory[5]"},
-    {"RelocationBlockPastDirectory", RelocationBlockPastDirectory, "IMAGE_BASE_RELOCATION[0].SizeOfBlock"},
-    {"RelocationBlockTooSmall", RelocationBlockTooSmall, "IMAGE_BASE_RELOCATION[0].SizeOfBlock"},
-    {"RelocationBlockOdd", RelocationBlockOdd, "IMAGE_BASE_RELOCATION[0].SizeOfBlock"},
-    {"RelocationBlockHeaderTruncated", RelocationBlockHeaderTruncated, "IMAGE_BASE_RELOCATION[1]"},
-    {"RelocationPageUnaligned", RelocationPageUnaligned, "IMAGE_BASE_RELOCATION[0].VirtualAddress"},
-    {"RelocationPagePastImage", RelocationPagePastImage, "IMAGE_BASE_RELOCATION[0].VirtualAddress"},
-    {"RelocationTargetPastImage", RelocationTargetPastImage, "IMAGE_BASE_RELOCATION[0].TypeOffset[1]"},
-    {"RelocationTargetInHeaders", RelocationTargetInHeaders, "IMAGE_BASE_RELOCATION[0].TypeOffset[0]"},
-    {"RelocationTypeUnknown", RelocationTypeUnknown, "IMAGE_BASE_RELOCATION[0].TypeOffset[1]"},
-    {"RelocationTypeWrongMachine", RelocationTypeWrongMachine, "IMAGE_BASE_RELOCATION[0].TypeOffset[1]"},
+    {"BadMz", BadMz, BadMzOffset, "IMAGE_DOS_HEADER.e_magic"},
+    {"BadPeSignature", BadPeSignature, BadPeSignatureOffset, "IMAGE_NT_HEADERS.Signature"},
+    {"LfanewPastEnd", LfanewPastEnd, LfanewPastEndOffset, "IMAGE_DOS_HEADER.e_lfanew"},
+    {"LfanewNegative", LfanewNegative, LfanewNegativeOffset, "IMAGE_DOS_HEADER.e_lfanew"},
+    {"LfanewInsideDos", LfanewInsideDos, LfanewInsideDosOffset, "IMAGE_DOS_HEADER.e_lfanew"},
+    {"LfanewMisaligned", LfanewMisaligned, LfanewMisalignedOffset, "IMAGE_DOS_HEADER.e_lfanew"},
+    {"LfanewAtEnd", LfanewAtEnd, LfanewAtEndOffset, "IMAGE_NT_HEADERS"},
+    {"WrongMachine", WrongMachine, WrongMachineOffset, "IMAGE_FILE_HEADER.Machine"},
+    {"NoSections", NoSections, NoSectionsOffset, "IMAGE_FILE_HEADER.NumberOfSections"},
+    {"TooManySections", TooManySections, TooManySectionsOffset, "IMAGE_FILE_HEADER.NumberOfSections"},
+    {"NotExecutable", NotExecutable, NotExecutableOffset, "IMAGE_FILE_HEADER.Characteristics"},
+    {"StrippedButRelocated", StrippedButRelocated, StrippedButRelocatedOffset, "IMAGE_FILE_HEADER.Characteristics"},
+    {"WrongMagic", WrongMagic, WrongMagicOffset, "IMAGE_OPTIONAL_HEADER.Magic"},
+    {"RomMagic", RomMagic, RomMagicOffset, "IMAGE_OPTIONAL_HEADER.Magic"},
+    {"OptionalHeaderEmpty", OptionalHeaderEmpty, OptionalHeaderEmptyOffset, "IMAGE_FILE_HEADER.SizeOfOptionalHeader"},
+    {"OptionalHeaderTooSmall", OptionalHeaderTooSmall, OptionalHeaderTooSmallOffset,
+     "IMAGE_FILE_HEADER.SizeOfOptionalHeader"},
+    {"OptionalHeaderShortOfDirectories", OptionalHeaderShortOfDirectories, OptionalHeaderShortOfDirectoriesOffset,
+     "IMAGE_FILE_HEADER.SizeOfOptionalHeader"},
+    {"TooManyDirectories", TooManyDirectories, TooManyDirectoriesOffset, "IMAGE_OPTIONAL_HEADER.NumberOfRvaAndSizes"},
+    {"SectionAlignmentNotPowerOfTwo", SectionAlignmentNotPowerOfTwo, SectionAlignmentNotPowerOfTwoOffset,
+     "IMAGE_OPTIONAL_HEADER.SectionAlignment"},
+    {"SectionAlignmentZero", SectionAlignmentZero, SectionAlignmentZeroOffset,
+     "IMAGE_OPTIONAL_HEADER.SectionAlignment"},
+    {"FileAlignmentNotPowerOfTwo", FileAlignmentNotPowerOfTwo, FileAlignmentNotPowerOfTwoOffset,
+     "IMAGE_OPTIONAL_HEADER.FileAlignment"},
+    {"FileAlignmentAboveSectionAlignment", FileAlignmentAboveSectionAlignment, FileAlignmentAboveSectionAlignmentOffset,
+     "IMAGE_OPTIONAL_HEADER.FileAlignment"},
+    {"SizeOfImageUnaligned", SizeOfImageUnaligned, SizeOfImageUnalignedOffset, "IMAGE_OPTIONAL_HEADER.SizeOfImage"},
+    {"ImageBaseUnaligned", ImageBaseUnaligned, ImageBaseUnalignedOffset, "IMAGE_OPTIONAL_HEADER.ImageBase"},
+    {"SizeOfHeadersUnaligned", SizeOfHeadersUnaligned, SizeOfHeadersUnalignedOffset,
+     "IMAGE_OPTIONAL_HEADER.SizeOfHeaders"},
+    {"SizeOfHeadersBelowSectionTable", SizeOfHeadersBelowSectionTable, SizeOfHeadersBelowSectionTableOffset,
+     "IMAGE_OPTIONAL_HEADER.SizeOfHeaders"},
+    {"DirectoryPastImage", DirectoryPastImage, DirectoryPastImageOffset, "IMAGE_OPTIONAL_HEADER.DataDirectory[2]"},
+    {"SectionUnaligned", SectionUnaligned, SectionUnalignedOffset, "IMAGE_SECTION_HEADER[1].VirtualAddress"},
+    {"SectionPastImage", SectionPastImage, SectionPastImageOffset, "IMAGE_SECTION_HEADER[3].VirtualAddress"},
+    {"SectionsOverlap", SectionsOverlap, SectionsOverlapOffset, "IMAGE_SECTION_HEADER[2].VirtualAddress"},
+    {"SectionsOutOfOrder", SectionsOutOfOrder, SectionsOutOfOrderOffset, "IMAGE_SECTION_HEADER[1].VirtualAddress"},
+    {"SectionOverHeaders", SectionOverHeaders, SectionOverHeadersOffset, "IMAGE_SECTION_HEADER[0].VirtualAddress"},
+    {"SectionSizeOverflows", SectionSizeOverflows, SectionSizeOverflowsOffset, "IMAGE_SECTION_HEADER[3].VirtualSize"},
+    {"SectionEndsPastImage", SectionEndsPastImage, SectionEndsPastImageOffset, "IMAGE_SECTION_HEADER[3].VirtualSize"},
+    {"RawDataPastEnd", RawDataPastEnd, RawDataPastEndOffset, "IMAGE_SECTION_HEADER[1].SizeOfRawData"},
+    {"RawPointerWraps", RawPointerWraps, RawPointerWrapsOffset, "IMAGE_SECTION_HEADER[1].SizeOfRawData"},
+    {"RawPointerInHeaders", RawPointerInHeaders, RawPointerInHeadersOffset, "IMAGE_SECTION_HEADER[1].PointerToRawData"},
+    {"RawPointerUnaligned", RawPointerUnaligned, RawPointerUnalignedOffset, "IMAGE_SECTION_HEADER[1].PointerToRawData"},
+    {"EntryInData", EntryInData, EntryInDataOffset, "IMAGE_OPTIONAL_HEADER.AddressOfEntryPoint"},
+    {"EntryPastCode", EntryPastCode, EntryPastCodeOffset, "IMAGE_OPTIONAL_HEADER.AddressOfEntryPoint"},
+    {"EntryZero", EntryZero, EntryZeroOffset, "IMAGE_OPTIONAL_HEADER.AddressOfEntryPoint"},
+    {"RelocationsInBss", RelocationsInBss, RelocationsInBssOffset, "IMAGE_OPTIONAL_HEADER.DataDirectory[5]"},
+    {"RelocationsPastRawData", RelocationsPastRawData, RelocationsPastRawDataOffset,
+     "IMAGE_OPTIONAL_HEADER.DataDirectory[5]"},
+    {"RelocationBlockPastDirectory", RelocationBlockPastDirectory, RelocationBlockPastDirectoryOffset,
+     "IMAGE_BASE_RELOCATION[0].SizeOfBlock"},
+    {"RelocationBlockTooSmall", RelocationBlockTooSmall, RelocationBlockTooSmallOffset,
+     "IMAGE_BASE_RELOCATION[0].SizeOfBlock"},
+    {"RelocationBlockOdd", RelocationBlockOdd, RelocationBlockOddOffset, "IMAGE_BASE_RELOCATION[0].SizeOfBlock"},
+    {"RelocationBlockHeaderTruncated", RelocationBlockHeaderTruncated, RelocationBlockHeaderTruncatedOffset,
+     "IMAGE_BASE_RELOCATION[1]"},
+    {"RelocationPageUnaligned", RelocationPageUnaligned, RelocationPageUnalignedOffset,
+     "IMAGE_BASE_RELOCATION[0].VirtualAddress"},
+    {"RelocationPagePastImage", RelocationPagePastImage, RelocationPagePastImageOffset,
+     "IMAGE_BASE_RELOCATION[0].VirtualAddress"},
+    {"RelocationTargetPastImage", RelocationTargetPastImage, RelocationTargetPastImageOffset,
+     "IMAGE_BASE_RELOCATION[0].TypeOffset[1]"},
+    {"RelocationTargetInHeaders", RelocationTargetInHeaders, RelocationTargetInHeadersOffset,
+     "IMAGE_BASE_RELOCATION[0].TypeOffset[0]"},
+    {"RelocationTypeUnknown", RelocationTypeUnknown, RelocationTypeUnknownOffset,
+     "IMAGE_BASE_RELOCATION[0].TypeOffset[1]"},
+    {"RelocationTypeWrongMachine", RelocationTypeWrongMachine, RelocationTypeWrongMachineOffset,
+     "IMAGE_BASE_RELOCATION[0].TypeOffset[1]"},
 };
 
 XTEST(CorruptImagesRejected) {
@@ -468,7 +534,8 @@ XTEST(CorruptImagesRejected) {
             TestPeBuild(&Image, TestMachines[Machine]);
             TestPeCorruptions[Index].Corrupt(&Image);
             Status = Index == 0 ? STATUS_INVALID_IMAGE_NOT_MZ : STATUS_INVALID_IMAGE_FORMAT;
-            if (!XTEST_CHECK(TestPeRejects(&Image, Image.Size, Status, TestPeCorruptions[Index].Field, ~0u))) {
+            if (!XTEST_CHECK(TestPeRejects(&Image, Image.Size, Status, TestPeCorruptions[Index].Field,
+                                           TestPeCorruptions[Index].Offset(&Image)))) {
                 XtestPrint("  corruption %s\n", TestPeCorruptions[Index].Name);
             }
         }
@@ -496,34 +563,45 @@ XTEST(ErrorOffsetsPointAtFields) {
     XTEST_CHECK(TEST_PE_REJECTS(&Image, "IMAGE_OPTIONAL_HEADER.DataDirectory[5]", Image.DataDirectoryOffset + 40));
 }
 
-/* Flipping any single header or relocation byte must never crash or read outside the file; when the result still
- * validates, it must still load. */
+/* Flipping any single header or relocation byte must never crash or read outside the file. When the result still
+ * validates it must load if its SizeOfImage fits the destination, and otherwise be refused without a byte written. */
 XTEST(SingleByteCorruptionsAreSafe) {
     static UCHAR Destination[TEST_PE_SIZE_OF_IMAGE];
     TEST_PE_IMAGE Image;
     PE_IMAGE_INFO Info;
-    ULONG Rejected = 0, Loaded = 0;
+    ULONG Rejected = 0, Loaded = 0, TooLarge = 0;
 
     for (ULONG Machine = 0; Machine < ARRAY_SIZE(TestMachines); Machine++) {
         for (ULONG Offset = 0; Offset < 0x400 + TEST_PE_RELOC_SIZE; Offset++) {
             ULONG FileOffset = Offset < 0x400 ? Offset : TEST_PE_RELOC_FILE + Offset - 0x400;
+            XTSTATUS Status;
             TestPeBuild(&Image, TestMachines[Machine]);
             Image.Bytes[FileOffset] ^= 0xA5;
             if (!XT_SUCCESS(BlPeValidateImage(Image.Bytes, Image.Size, Image.Machine, 1, &Info, NULL))) {
                 Rejected++;
                 continue;
             }
-            XTEST_CHECK(Info.SizeOfImage <= sizeof(Destination) || Info.SizeOfImage > TEST_PE_SIZE_OF_IMAGE);
-            if (Info.SizeOfImage <= sizeof(Destination) &&
-                XT_SUCCESS(BlPeLoadImage(Image.Bytes, Image.Size, &Info, Destination, sizeof(Destination),
-                                         Info.ImageBase, NULL))) {
-                Loaded++;
+            RtlFillMemory(Destination, sizeof(Destination), 0xCC);
+            Status =
+                BlPeLoadImage(Image.Bytes, Image.Size, &Info, Destination, sizeof(Destination), Info.ImageBase, NULL);
+            if (Info.SizeOfImage <= sizeof(Destination)) {
+                Loaded += XTEST_CHECK_EQ(Status, STATUS_SUCCESS);
+            } else {
+                TooLarge += XTEST_CHECK_EQ(Status, STATUS_INVALID_PARAMETER) &&
+                            XTEST_CHECK(TestAllBytes(Destination, 0, sizeof(Destination), 0xCC));
+            }
+            if (!XT_SUCCESS(Status) != (Info.SizeOfImage > sizeof(Destination))) {
+                XtestPrint("  machine 0x%x: byte 0x%x flipped, SizeOfImage 0x%x, load status 0x%x\n", Image.Machine,
+                           FileOffset, Info.SizeOfImage, (ULONG)Status);
             }
         }
     }
-    XtestPrint("  single-byte corruptions: %u rejected, %u still valid and loaded\n", Rejected, Loaded);
+    XtestPrint("  single-byte corruptions: %u rejected, %u still valid and loaded, %u valid but larger than the "
+               "destination (refused)\n",
+               Rejected, Loaded, TooLarge);
     XTEST_CHECK(Rejected > 100);
     XTEST_CHECK(Loaded > 100);
+    XTEST_CHECK(TooLarge > 0);
 }
 
 XTEST_SUITE(PeImageSuite, XTEST_ENTRY(ValidImagesValidate), XTEST_ENTRY(WrongSubsystemRejected),
