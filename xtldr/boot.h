@@ -5,6 +5,7 @@
 #include <peimage.h>
 
 #include "config.h"
+#include "fail.h"
 #include "handoff.h"
 #include "memmap.h"
 #include "paging.h"

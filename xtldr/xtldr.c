@@ -3,46 +3,9 @@
 #include <xttest.h>
 
 #include "boot.h"
+#include "fail.h"
 
-ULONGLONG BlEntryTimeStamp;
 static EFI_SYSTEM_TABLE *BlpSystemTable;
-static BOOLEAN BlpTestExit;
-
-VOID BlTestSetRequested(BOOLEAN Requested) {
-    BlpTestExit = Requested;
-}
-
-BOOLEAN BlTestRequested(VOID) {
-    return BlpTestExit;
-}
-
-EFI_STATUS BlFail(EFI_STATUS Status, PCSTR Format, ...) {
-    CHAR Message[400];
-    va_list Arguments;
-
-    va_start(Arguments, Format);
-    RtlFormatStringV(Message, sizeof(Message), Format, Arguments);
-    va_end(Arguments);
-    BlPrint("XTLDR: error: %s\n", Message);
-    if (BlpTestExit) {
-        XtTestExit(XT_TEST_EXIT_LOADER_ERROR);
-    }
-    if (!BlConsoleBootServicesActive()) {
-        ArHaltSystem(); /* boot services are gone: nothing to return to */
-    }
-    /* Leave the message on screen for a while, then return to the firmware's boot manager. */
-    BlpSystemTable->BootServices->Stall(5 * 1000 * 1000);
-    return Status;
-}
-
-XTNORETURN VOID RtlFailFast(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Parameter2) {
-    BlPrint("XTLDR: error: internal corruption detected (RTL fail-fast code %u, 0x%llx, 0x%llx)\n", Code,
-            (ULONGLONG)Parameter1, (ULONGLONG)Parameter2);
-    if (BlpTestExit) {
-        XtTestExit(XT_TEST_EXIT_LOADER_ERROR);
-    }
-    ArHaltSystem();
-}
 
 static VOID BlpReportIniDiagnostic(PVOID Context, ULONG Line, PCSTR Message) {
     BlPrint("XTLDR: warning: %s line %u: %s\n", (PCSTR)Context, Line, Message);
@@ -75,7 +38,7 @@ static EFI_STATUS BlpLoadConfiguration(PBL_CONFIG Config) {
             XTLDR_INI_PATH, Config->EntryCount, Config->Entry.Name, Config->Entry.SystemName, Config->Entry.KernelPath,
             Config->Timeout, Config->Entry.Parameters);
     BlRunBootMenu(BlpSystemTable, Config);
-    BlTestSetRequested(BlpTestExit || BlConfigHasParameter(Config->Entry.Parameters, "TESTEXIT"));
+    BlTestSetRequested(BlTestRequested() || BlConfigHasParameter(Config->Entry.Parameters, "TESTEXIT"));
     return EFI_SUCCESS;
 }
 
@@ -113,6 +76,7 @@ EFI_STATUS EFIAPI XtLdrEntry(EFI_HANDLE ImageHandle, EFI_SYSTEM_TABLE *SystemTab
     BlEntryTimeStamp = ArReadTimeStampCounter();
     BlpSystemTable = SystemTable;
     BlConsoleInitialize(SystemTable);
+    BlFailInitialize(SystemTable);
     BlPrint("XTLDR %s (%s) - XTOS boot loader\n", XTLDR_VERSION, BlArchName);
     SystemTable->BootServices->SetWatchdogTimer(0, 0, 0, NULL);
     BlTestSetRequested(BlFwCfgHasFile(XT_TEST_FW_CFG_FILE));
