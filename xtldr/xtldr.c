@@ -7,8 +7,13 @@
 
 static EFI_SYSTEM_TABLE *BlpSystemTable;
 
-static VOID BlpReportIniDiagnostic(PVOID Context, ULONG Line, PCSTR Message) {
-    BlPrint("XTLDR: warning: %s line %u: %s\n", (PCSTR)Context, Line, Message);
+/* Reports a problem in the INI file the loader can live with (Line 0: the file as a whole). */
+static VOID BlpReportIniWarning(PVOID Context, ULONG Line, PCSTR Message) {
+    if (Line == 0) {
+        BlPrint("XTLDR: warning: %s: %s\n", (PCSTR)Context, Message);
+    } else {
+        BlPrint("XTLDR: warning: %s line %u: %s\n", (PCSTR)Context, Line, Message);
+    }
 }
 
 /* Reads and parses XTLDR.INI, then selects the default boot entry. */
@@ -16,22 +21,19 @@ static EFI_STATUS BlpLoadConfiguration(PBL_CONFIG Config) {
     static INI_FILE Ini;
     PVOID Text;
     SIZE_T Size;
-    PCSTR Reason, Warning;
+    PCSTR Reason;
     EFI_STATUS Status;
 
     Status = BlReadFile(XTLDR_INI_PATH, &Text, &Size, &Reason);
     if (Status != EFI_SUCCESS) {
         return BlFail(Status, "cannot read %s: %s", XTLDR_INI_PATH, Reason);
     }
-    if (!XT_SUCCESS(BlIniParse(Text, Size, &Ini, BlpReportIniDiagnostic, (PVOID)XTLDR_INI_PATH))) {
+    if (!XT_SUCCESS(BlIniParse(Text, Size, &Ini, BlpReportIniWarning, (PVOID)XTLDR_INI_PATH))) {
         return BlFail(EFI_LOAD_ERROR, "%s is not a usable INI file (%u bad lines, no section)", XTLDR_INI_PATH,
                       Ini.DiagnosticCount);
     }
-    if (!XT_SUCCESS(BlConfigLoad(&Ini, Config, &Reason, &Warning))) {
-        return BlFail(EFI_LOAD_ERROR, "%s: %s", XTLDR_INI_PATH, Reason);
-    }
-    if (Warning) {
-        BlPrint("XTLDR: warning: %s: %s\n", XTLDR_INI_PATH, Warning);
+    if (!XT_SUCCESS(BlConfigLoad(&Ini, Config, BlpReportIniWarning, (PVOID)XTLDR_INI_PATH))) {
+        return BlFail(EFI_LOAD_ERROR, "%s: %s", XTLDR_INI_PATH, Config->Error);
     }
     BlConsoleSetDebugPort(Config->DebugPort, Config->DebugBaud);
     BlPrint("XTLDR: config %s: %u entries, default '%s' (%s), kernel %s, timeout %u s, parameters '%s'\n",

@@ -119,6 +119,29 @@ def xtldr_error_tests(arch, other_arch):
         ],
         ini = "no_entry.ini",
     )
+    xt_qemu_test(
+        name = "kernel_file_dir_%s" % arch,
+        arch = arch,
+        expect_exit = "loader_error",
+        expect = [
+            "XTLDR: error: \\EFI\\BOOT\\XTLDR\\XTLDR.INI: no usable boot entry: line 10: [XTOS] KernelFile \"/\" " +
+            "names no file: it ends in a path separator (a directory)",
+        ],
+        ini = "kernel_file_dir.ini",
+    )
+    xt_qemu_test(
+        name = "bad_timeout_%s" % arch,
+        arch = arch,
+        expect_exit = "clean",
+        expect = [
+            "XTLDR: warning: \\EFI\\BOOT\\XTLDR\\XTLDR.INI line 4: [XTLDR] Timeout \"5x\" is not a whole number of " +
+            "seconds from 0 to 3600: using the default, 0 s",
+            "timeout 0 s",
+            "PROBE: ok",
+        ],
+        reject = ["Booting in"],
+        ini = "bad_timeout.ini",
+    )
 
 def xtldr_menu_tests(arch, cpu, noxpa_mode):
     """The boot menu: a key stops the countdown, Down picks the second entry, E edits its parameters."""
