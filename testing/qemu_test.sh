@@ -1,15 +1,20 @@
 #!/bin/bash
 # One QEMU boot test: boots the image, then checks the exact isa-debug-exit status and the serial log.
-# usage: qemu_test.sh --expect-exit STATUS|poweroff [--expect TEXT]... [--expect-re REGEX]... [--reject TEXT]...
+# usage: qemu_test.sh --expect-exit STATUS|poweroff [--expect TEXT]... [--expect-once TEXT]... [--expect-re REGEX]...
+#                     [--reject TEXT]... [--expect-equal KEY1=KEY2]...
 #                     -- qemu_boot.sh arguments (without --serial)
 # STATUS is an isa-debug-exit status (never 0). "poweroff" accepts status 0 only when QEMU logged no triple fault:
 # QEMU runs with -d cpu_reset, which logs "Triple fault" for a reset the guest did not ask for.
+# --expect-once: exactly one serial line contains TEXT (a line both mirrored by the firmware and written fails).
+# --expect-equal KEY1=KEY2: the values after the first "KEY1=" and the first "KEY2=" on the serial port are equal.
 set -uo pipefail
-expect_exit="" expects=() regexes=() rejects=() key_args=()
+expect_exit="" expects=() onces=() regexes=() rejects=() equals=() key_args=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --expect-exit) expect_exit=$2; shift 2 ;;
         --expect) expects+=("$2"); shift 2 ;;
+        --expect-once) onces+=("$2"); shift 2 ;;
+        --expect-equal) equals+=("$2"); shift 2 ;;
         --expect-re) regexes+=("$2"); shift 2 ;;
         --reject) rejects+=("$2"); shift 2 ;;
         --keys-after|--keys) key_args+=("$1" "$2"); shift 2 ;;
@@ -50,6 +55,16 @@ sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' "$log" >"$clean"
 for text in "${expects[@]}"; do
     grep -qF -- "$text" "$clean" || failures+=("missing serial line: $text")
 done
+for text in "${onces[@]}"; do
+    count=$(grep -cF -- "$text" "$clean")
+    [ "$count" = 1 ] || failures+=("serial line seen $count times, expected exactly once: $text")
+done
+for pair in "${equals[@]}"; do
+    left=$(grep -oE -- "(^| )${pair%%=*}=[^ ]*" "$clean" | head -1 | sed 's/.*=//')
+    right=$(grep -oE -- "(^| )${pair#*=}=[^ ]*" "$clean" | head -1 | sed 's/.*=//')
+    [ -n "$left" ] && [ "$left" = "$right" ] ||
+        failures+=("${pair%%=*}=${left:-<none>} and ${pair#*=}=${right:-<none>} differ (expected equal)")
+done
 for regex in "${regexes[@]}"; do
     grep -qE -- "$regex" "$clean" || failures+=("no serial line matches: $regex")
 done
@@ -63,4 +78,4 @@ if [ ${#failures[@]} -gt 0 ]; then
     tail -n 40 "$clean"
     exit 1
 fi
-echo "PASS: status $status, $((${#expects[@]} + ${#regexes[@]})) lines checked, ${elapsed_ms} ms"
+echo "PASS: status $status, $((${#expects[@]} + ${#onces[@]} + ${#regexes[@]} + ${#equals[@]})) lines checked, ${elapsed_ms} ms"

@@ -35,7 +35,12 @@ static EFI_STATUS BlpLoadConfiguration(PBL_CONFIG Config) {
     if (!XT_SUCCESS(BlConfigLoad(&Ini, Config, BlpReportIniWarning, (PVOID)XTLDR_INI_PATH))) {
         return BlFail(EFI_LOAD_ERROR, "%s: %s", XTLDR_INI_PATH, Config->Error);
     }
-    BlConsoleSetDebugPort(Config->DebugPort, Config->DebugBaud);
+    if (BlConsoleSetDebugPort(Config->DebugPort, Config->DebugBaud)) {
+        BlPrint("XTLDR: debug port COM%u is a firmware console: loader lines reach it through ConOut\n",
+                Config->DebugPort);
+    } else if (Config->DebugPort) {
+        BlPrint("XTLDR: debug port COM%u is written directly: no firmware console reaches it\n", Config->DebugPort);
+    }
     BlPrint("XTLDR: config %s: %u entries, default '%s' (%s), kernel %s, timeout %u s, parameters '%s'\n",
             XTLDR_INI_PATH, Config->EntryCount, Config->Entry.Name, Config->Entry.SystemName, Config->Entry.KernelPath,
             Config->Timeout, Config->Entry.Parameters);

@@ -16,9 +16,11 @@
 extern const USHORT BlArchMachine; /* IMAGE_FILE_MACHINE_* the kernel must have */
 extern const CHAR BlArchName[];    /* "amd64" or "i686" */
 
-/* Console: ConOut plus the serial debug port. */
+/* Console: ConOut plus the serial debug port (COM1 until the INI file says otherwise). Each line appears once on
+ * the port: written by the loader, or by the firmware when its console (ConOut) already reaches that UART. */
 VOID BlConsoleInitialize(EFI_SYSTEM_TABLE *SystemTable);
-VOID BlConsoleSetDebugPort(USHORT Port, ULONG Baud);
+/* Selects the debug port (0: none); returns TRUE when the firmware's console reaches it (no direct writes). */
+BOOLEAN BlConsoleSetDebugPort(USHORT Port, ULONG Baud);
 VOID BlPrint(PCSTR Format, ...);
 /* After ExitBootServices: stop using ConOut; the serial port goes on. */
 VOID BlConsoleExitBootServices(VOID);

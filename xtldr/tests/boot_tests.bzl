@@ -8,7 +8,24 @@ _PROBE = "//testing/probe"
 def xt_qemu_test(**kwargs):
     # Loader tests never build the real kernel: images carry the probe unless a test says otherwise.
     kwargs.setdefault("kernel", _PROBE)
+
+    # Every loader line must be on the serial port exactly once: written by the loader, or mirrored by the
+    # firmware's console, never both (and never neither).
+    expect = kwargs.pop("expect", [])
+    kwargs["expect_once"] = kwargs.pop("expect_once", []) + [t for t in expect if t.startswith("XTLDR")]
+    kwargs["expect"] = [t for t in expect if not t.startswith("XTLDR")]
     _xt_qemu_test(**kwargs)
+
+# The lines every boot that reaches the hand-off prints, each exactly once on the serial port.
+def _loader_lines(arch):
+    return [
+        "XTLDR 0.2.0 (%s) - XTOS boot loader" % arch,
+        "XTLDR: debug port COM1 is a firmware console: loader lines reach it through ConOut",
+        "XTLDR: config \\EFI\\BOOT\\XTLDR\\XTLDR.INI: ",
+        "XTLDR: kernel \\XTOS\\XTOSKRNL.EXE: %s image" % arch,
+        "XTLDR-REPORT version=",
+        "XTLDR-BENCH entry_to_handoff_tsc=",
+    ]
 
 # (name, arch, cpu, parameters, expected paging mode)
 _MODES = [
@@ -39,7 +56,7 @@ def xtldr_handoff_tests():
                 mem = mem,
                 parameters = parameters,
                 expect_exit = "clean",
-                expect = [_report(arch, mode), "PROBE: ok mode=" + mode],
+                expect = [_report(arch, mode), "PROBE: ok mode=" + mode] + _loader_lines(arch),
                 expect_re = ["XTLDR-REPORT .* kernel_sha1=[0-9a-f]{40}$"],
             )
         xt_qemu_test(
@@ -49,7 +66,42 @@ def xtldr_handoff_tests():
             smp = 2,
             parameters = parameters,
             expect_exit = "clean",
-            expect = [_report(arch, mode), "PROBE: ok mode=" + mode],
+            expect = [_report(arch, mode), "PROBE: ok mode=" + mode] + _loader_lines(arch),
+        )
+
+def xtldr_serial_tests(arch):
+    """Loader lines on the serial port once each, whether or not the firmware's console reaches the port.
+
+    The default port, COM1, is reached by OVMF's console (every handoff test checks _loader_lines). With the
+    machine's only UART at COM2 (0x2f8), OVMF's console runs there instead: the ConOut variable names COM1 and
+    COM2, only COM2 exists, and the loader must find that COM2 (by its Super I/O resources, not by a guess) is
+    mirrored, so even the banner, printed before the INI file selects COM2, arrives once. With the only UART at
+    COM3 (0x3e8) OVMF has no serial console at all (it knows COM1 and COM2 only, both absent): the loader must
+    write COM3 itself; its banner goes to the absent COM1 and is lost, the firmware's own lines never appear.
+    """
+    for com, mirrored in [(2, True), (3, False)]:
+        lines = [
+            "XTLDR: config \\EFI\\BOOT\\XTLDR\\XTLDR.INI: ",
+            "XTLDR: kernel \\XTOS\\XTOSKRNL.EXE: %s image" % arch,
+            "XTLDR-REPORT version=",
+            "XTLDR-BENCH entry_to_handoff_tsc=",
+        ]
+        if mirrored:
+            lines += [
+                "XTLDR 0.2.0 (%s) - XTOS boot loader" % arch,
+                "XTLDR: debug port COM2 is a firmware console: loader lines reach it through ConOut",
+            ]
+        else:
+            lines.append("XTLDR: debug port COM3 is written directly: no firmware console reaches it")
+        xt_qemu_test(
+            name = "serial_com%d_%s" % (com, arch),
+            arch = arch,
+            com = com,
+            ini = "debug_com%d.ini" % com,
+            parameters = "DEBUG=COM%d,115200" % com,
+            expect_exit = "clean",
+            expect = lines + ["PROBE: ok", "BdsDxe: starting Boot0002"] if mirrored else lines + ["PROBE: ok"],
+            reject = [] if mirrored else ["BdsDxe", "XTLDR 0.2.0"],
         )
 
 def xtldr_error_tests(arch, other_arch):
