@@ -9,6 +9,7 @@
 #include "handoff.h"
 #include "memmap.h"
 #include "paging.h"
+#include "testmode.h"
 #include "xtldr.h"
 
 #define BL_KERNEL_STACK_PAGES 8

@@ -51,12 +51,13 @@ static ULONG ProbeActiveMode(VOID) {
 /* Counts LoaderFree pages and checks the descriptors: stepped by the declared MemoryDescriptorSize (a loader may
  * hand over a larger stride than this version's structure), each with pages, a known type and Reserved 0, sorted
  * and without overlaps. */
-static BOOLEAN ProbeDescriptors(PXT_INIT_BLOCK InitBlock, PULONGLONG FreePages) {
+static BOOLEAN ProbeDescriptors(PXT_INIT_BLOCK InitBlock, PULONGLONG FreePages, PULONGLONG RamPages) {
     const UCHAR *Array = (const UCHAR *)(ULONG_PTR)InitBlock->MemoryDescriptors;
     ULONG Stride = InitBlock->MemoryDescriptorSize;
     ULONGLONG End = 0;
 
     *FreePages = 0;
+    *RamPages = 0;
     if (Stride < sizeof(XT_MEMORY_DESCRIPTOR) || Stride % 8 != 0) {
         return FALSE;
     }
@@ -70,6 +71,10 @@ static BOOLEAN ProbeDescriptors(PXT_INIT_BLOCK InitBlock, PULONGLONG FreePages) 
         End = Descriptor->BasePage + Descriptor->PageCount;
         if (Descriptor->MemoryType == LoaderFree) {
             *FreePages += Descriptor->PageCount;
+        }
+        if (Descriptor->MemoryType != LoaderBad && Descriptor->MemoryType != LoaderFirmwarePermanent &&
+            Descriptor->MemoryType != LoaderSpecialMemory && Descriptor->MemoryType != LoaderXIPRom) {
+            *RamPages += Descriptor->PageCount; /* what the kernel manages, as XTOS-REPORT ram_pages counts it */
         }
     }
     return InitBlock->MemoryDescriptorCount > 0;
@@ -91,7 +96,7 @@ static USHORT ProbeDebugPort(PXT_INIT_BLOCK InitBlock) {
 
 XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     ULONG_PTR StackPointer = (ULONG_PTR)&StackPointer;
-    ULONGLONG FreePages = 0;
+    ULONGLONG FreePages = 0, RamPages = 0;
     BOOLEAN Ok;
 
     ProbeSerial = HlInitializeComPort(ProbeDebugPort(InitBlock), 115200);
@@ -100,10 +105,11 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     Ok = Ok && ProbeActiveMode() == InitBlock->PagingMode;
     Ok = Ok && StackPointer > InitBlock->KernelStackBase &&
          StackPointer < InitBlock->KernelStackBase + InitBlock->KernelStackSize;
-    Ok = Ok && ProbeDescriptors(InitBlock, &FreePages);
-    ProbePrint("PROBE: %s mode=%s descriptors=%u descriptor_size=%u free_pages=%llu ptables=%u stack=%p params='%s'\n",
+    Ok = Ok && ProbeDescriptors(InitBlock, &FreePages, &RamPages);
+    ProbePrint("PROBE: %s mode=%s descriptors=%u descriptor_size=%u ram_pages=%llu free_pages=%llu ptables=%u "
+               "stack=%p params='%s'\n",
                Ok ? "ok" : "FAILED", ProbeModeNames[ProbeActiveMode()], InitBlock->MemoryDescriptorCount,
-               InitBlock->MemoryDescriptorSize, FreePages, InitBlock->PageTableFrameCount, (PVOID)StackPointer,
-               InitBlock->Parameters);
+               InitBlock->MemoryDescriptorSize, RamPages, FreePages, InitBlock->PageTableFrameCount,
+               (PVOID)StackPointer, InitBlock->Parameters);
     XtTestExit(Ok ? XT_TEST_EXIT_SUCCESS : XT_TEST_EXIT_SELFTEST_FAILED);
 }

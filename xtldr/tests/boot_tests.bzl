@@ -69,6 +69,77 @@ def xtldr_handoff_tests():
             expect = [_report(arch, mode), "PROBE: ok mode=" + mode] + _loader_lines(arch),
         )
 
+# (arch, cpu, parameters, paging mode): the four modes, PML2 through NOXPA on a PAE CPU.
+_FOUR_MODES = [
+    ("i686", "qemu32", "NOXPA", "PML2"),
+    ("i686", "qemu32", "", "PML3"),
+    ("amd64", "qemu64", "", "PML4"),
+    ("amd64", "qemu64,+la57", "", "PML5"),
+]
+
+def xtldr_test_mode_tests():
+    """The loader's test modes TESTPTDB and TESTDESCSTRIDE, with the probe (the loader's side) and the kernel.
+
+    TESTPTDB puts every page-table frame, reported free, on top of the free range the kernel carves its PFN
+    database from. The kernel must find them by walking the live tables from CR3 before it takes any frame, keep
+    every one (loader_ptables_kept equals the loader's ptables) and pass SELFTEST. The kernel boots
+    (kernel_ptdb_*) FAIL until xtoskrnl/mm/pfn walks the tables before it carves the database: today it builds the
+    database over the live tables.
+
+    TESTDESCSTRIDE hands over the descriptors 40 bytes apart (24 + 16 bytes of 0xA5). The probe and the kernel must
+    step by MemoryDescriptorSize: the RAM they count must equal what the loader handed over. The kernel boots
+    (kernel_descstride_*) FAIL until the kernel steps by the declared size.
+    """
+    for arch, cpu, parameters, mode in _FOUR_MODES:
+        xt_qemu_test(
+            name = "ptdb_%s" % mode.lower(),
+            arch = arch,
+            cpu = cpu,
+            parameters = (parameters + " TESTPTDB").strip(),
+            expect_exit = "clean",
+            expect = [
+                "XTLDR: TESTPTDB: ",
+                "XTLDR-REPORT version=0.2.0 arch=%s paging=%s" % (arch, mode),
+                "PROBE: ok mode=" + mode,
+            ],
+        )
+        xt_qemu_test(
+            name = "kernel_ptdb_%s" % mode.lower(),
+            arch = arch,
+            cpu = cpu,
+            kernel = "//xtoskrnl",
+            parameters = (parameters + " TESTPTDB SELFTEST").strip(),
+            expect_exit = "clean",
+            expect = ["XTLDR: TESTPTDB: ", "XTOS-REPORT arch=%s paging=%s " % (arch, mode)],
+            expect_re = ["^XTOS-REPORT .* loader_ptables_kept=[1-9][0-9]* ", "^XTEST: [1-9][0-9]* passed, 0 failed$"],
+            expect_equal = ["ptables=loader_ptables_kept"],
+            reject = ["*** STOP", "XTEST FAIL", "KE: unknown parameter"],
+        )
+    for arch, mode in [("amd64", "PML4"), ("i686", "PML3")]:
+        xt_qemu_test(
+            name = "descstride_%s" % arch,
+            arch = arch,
+            parameters = "TESTDESCSTRIDE",
+            expect_exit = "clean",
+            expect = [
+                "XTLDR: TESTDESCSTRIDE: ",
+                "PROBE: ok mode=%s descriptors=" % mode,
+                " descriptor_size=40 ",
+            ],
+            expect_equal = ["handed_ram_pages=ram_pages"],
+        )
+        xt_qemu_test(
+            name = "kernel_descstride_%s" % arch,
+            arch = arch,
+            kernel = "//xtoskrnl",
+            parameters = "TESTDESCSTRIDE SELFTEST",
+            expect_exit = "clean",
+            expect = ["XTLDR: TESTDESCSTRIDE: ", "XTOS-REPORT arch=%s paging=%s " % (arch, mode)],
+            expect_re = ["^XTEST: [1-9][0-9]* passed, 0 failed$"],
+            expect_equal = ["handed_ram_pages=ram_pages"],
+            reject = ["*** STOP", "XTEST FAIL", "KE: unknown parameter"],
+        )
+
 def xtldr_serial_tests(arch):
     """Loader lines on the serial port once each, whether or not the firmware's console reaches the port.
 
