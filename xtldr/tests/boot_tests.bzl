@@ -91,18 +91,20 @@ def xtldr_test_mode_tests():
     (kernel_descstride_*) FAIL until the kernel steps by the declared size.
     """
     for arch, cpu, parameters, mode in _FOUR_MODES:
-        xt_qemu_test(
-            name = "ptdb_%s" % mode.lower(),
-            arch = arch,
-            cpu = cpu,
-            parameters = (parameters + " TESTPTDB").strip(),
-            expect_exit = "clean",
-            expect = [
-                "XTLDR: TESTPTDB: ",
-                "XTLDR-REPORT version=0.2.0 arch=%s paging=%s" % (arch, mode),
-                "PROBE: ok mode=" + mode,
-            ],
-        )
+        # The placement is the same for every mode of an arch: the probe boots the extremes (32-bit entries, LA57).
+        if mode in ["PML2", "PML5"]:
+            xt_qemu_test(
+                name = "ptdb_%s" % mode.lower(),
+                arch = arch,
+                cpu = cpu,
+                parameters = (parameters + " TESTPTDB").strip(),
+                expect_exit = "clean",
+                expect = [
+                    "XTLDR: TESTPTDB: ",
+                    "XTLDR-REPORT version=0.2.0 arch=%s paging=%s" % (arch, mode),
+                    "PROBE: ok mode=" + mode,
+                ],
+            )
         xt_qemu_test(
             name = "kernel_ptdb_%s" % mode.lower(),
             arch = arch,
@@ -242,29 +244,32 @@ def xtldr_error_tests(arch, other_arch):
         ],
         ini = "no_entry.ini",
     )
-    xt_qemu_test(
-        name = "kernel_file_dir_%s" % arch,
-        arch = arch,
-        expect_exit = "loader_error",
-        expect = [
-            "XTLDR: error: \\EFI\\BOOT\\XTLDR\\XTLDR.INI: no usable boot entry: line 10: [XTOS] KernelFile \"/\" " +
-            "names no file: it ends in a path separator (a directory)",
-        ],
-        ini = "kernel_file_dir.ini",
-    )
-    xt_qemu_test(
-        name = "bad_timeout_%s" % arch,
-        arch = arch,
-        expect_exit = "clean",
-        expect = [
-            "XTLDR: warning: \\EFI\\BOOT\\XTLDR\\XTLDR.INI line 4: [XTLDR] Timeout \"5x\" is not a whole number of " +
-            "seconds from 0 to 3600: using the default, 0 s",
-            "timeout 0 s",
-            "PROBE: ok",
-        ],
-        reject = ["Booting in"],
-        ini = "bad_timeout.ini",
-    )
+    # The config checks are the same code on both arches: one boot each, on alternate arches.
+    if arch == "i686":
+        xt_qemu_test(
+            name = "kernel_file_dir_%s" % arch,
+            arch = arch,
+            expect_exit = "loader_error",
+            expect = [
+                "XTLDR: error: \\EFI\\BOOT\\XTLDR\\XTLDR.INI: no usable boot entry: line 10: [XTOS] KernelFile " +
+                "\"/\" names no file: it ends in a path separator (a directory)",
+            ],
+            ini = "kernel_file_dir.ini",
+        )
+    if arch == "amd64":
+        xt_qemu_test(
+            name = "bad_timeout_%s" % arch,
+            arch = arch,
+            expect_exit = "clean",
+            expect = [
+                "XTLDR: warning: \\EFI\\BOOT\\XTLDR\\XTLDR.INI line 4: [XTLDR] Timeout \"5x\" is not a whole " +
+                "number of seconds from 0 to 3600: using the default, 0 s",
+                "timeout 0 s",
+                "PROBE: ok",
+            ],
+            reject = ["Booting in"],
+            ini = "bad_timeout.ini",
+        )
 
 def xtldr_menu_tests(arch, cpu, noxpa_mode):
     """The boot menu: a key stops the countdown, Down picks the second entry, E edits its parameters."""
