@@ -134,6 +134,13 @@ typedef struct _EFI_GUID {
             0xAA, 0x0D, 0x00, 0xE0, 0x98, 0x03, 0x2B, 0x8C                                                             \
         }                                                                                                              \
     }
+/* Super I/O protocol (UEFI PI volume 5): ISA devices such as the 16550 UARTs, with their resources. */
+#define EFI_SIO_PROTOCOL_GUID                                                                                          \
+    {                                                                                                                  \
+        0x215FDD18, 0xBD50, 0x4FEB, {                                                                                  \
+            0x89, 0x0B, 0x58, 0xCA, 0x0B, 0x47, 0x39, 0xE9                                                             \
+        }                                                                                                              \
+    }
 /* Configuration tables (EFI_SYSTEM_TABLE.ConfigurationTable[].VendorGuid). */
 #define EFI_ACPI_10_TABLE_GUID                                                                                         \
     {                                                                                                                  \
@@ -302,6 +309,28 @@ typedef struct _EFI_DEVICE_PATH_PROTOCOL {
     UCHAR SubType;
     UCHAR Length[2];
 } EFI_DEVICE_PATH_PROTOCOL, *PEFI_DEVICE_PATH_PROTOCOL;
+
+/* Device path node types and the subtypes XTLDR looks at (UEFI 2.10 section 10.3). */
+#define EFI_DEVICE_PATH_TYPE_HARDWARE  0x01
+#define EFI_DEVICE_PATH_TYPE_ACPI      0x02
+#define EFI_DEVICE_PATH_TYPE_MESSAGING 0x03
+#define EFI_DEVICE_PATH_TYPE_MEDIA     0x04
+#define EFI_DEVICE_PATH_TYPE_END       0x7F
+#define EFI_DEVICE_PATH_END_INSTANCE   0x01 /* another instance follows (multi-instance paths such as ConOut) */
+#define EFI_DEVICE_PATH_END_ENTIRE     0xFF
+#define EFI_DEVICE_PATH_MESSAGING_UART 0x0E /* MSG_UART_DP: Uart(baud,bits,parity,stop) */
+#define EFI_DEVICE_PATH_ACPI_HID       0x01 /* ACPI_DP: Acpi(HID,UID), e.g. PNP0501 for a 16550 */
+
+/* Super I/O protocol: XTLDR only reads the resources (an ACPI resource descriptor list ending in an End tag). */
+typedef struct _EFI_SIO_PROTOCOL EFI_SIO_PROTOCOL, *PEFI_SIO_PROTOCOL;
+typedef EFI_STATUS(EFIAPI *EFI_SIO_GET_RESOURCES)(const EFI_SIO_PROTOCOL *This, PVOID *ResourceList);
+struct _EFI_SIO_PROTOCOL {
+    PVOID RegisterAccess; /* EFI_SIO_REGISTER_ACCESS */
+    EFI_SIO_GET_RESOURCES GetResources;
+    PVOID SetResources;      /* EFI_SIO_SET_RESOURCES */
+    PVOID PossibleResources; /* EFI_SIO_POSSIBLE_RESOURCES */
+    PVOID Modify;            /* EFI_SIO_MODIFY */
+};
 
 typedef struct _EFI_CAPSULE_HEADER {
     EFI_GUID CapsuleGuid;
@@ -773,6 +802,7 @@ STATIC_ASSERT(offsetof(EFI_GRAPHICS_OUTPUT_PROTOCOL_MODE, FrameBufferBase) == EF
 STATIC_ASSERT(sizeof(EFI_GRAPHICS_OUTPUT_PROTOCOL_MODE) == (sizeof(PVOID) == 8 ? 40 : 32));
 STATIC_ASSERT(sizeof(EFI_GRAPHICS_OUTPUT_PROTOCOL) == EFI_N(4));
 STATIC_ASSERT(sizeof(EFI_DEVICE_PATH_PROTOCOL) == 4);
+STATIC_ASSERT(offsetof(EFI_SIO_PROTOCOL, GetResources) == EFI_N(1) && sizeof(EFI_SIO_PROTOCOL) == EFI_N(5));
 
 #undef EFI_N
 #undef EFI_ALIGN8

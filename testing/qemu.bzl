@@ -28,11 +28,15 @@ def xt_qemu_test(
         arch,
         expect_exit,
         expect = [],
+        expect_once = [],
         expect_re = [],
+        expect_equal = [],
+        expect_first_after = None,
         reject = [],
         cpu = None,
         mem = "128M",
         smp = 1,
+        com = 1,
         parameters = "",
         timeout_s = 120,
         keys_after = None,
@@ -46,6 +50,9 @@ def xt_qemu_test(
         **image_attrs):
     """Boots `arch` with `parameters` (+ TESTEXIT and serial debug) and checks `expect_exit` and serial lines.
 
+    `expect_once` lines must appear exactly once; `expect_equal` pairs ("KEY1=KEY2") compare the values of two
+    report keys. `expect_first_after` ("MARK=TEXT"): the first line after the first MARK line that is not a loader line
+    (XTLDR...) must contain TEXT. `com` puts the only UART at COM `com` (see qemu_boot.sh --com).
     `image` names a prebuilt disk image; otherwise one is built from `image_attrs` (see xt_disk_image).
     `keys` (printf %b escapes) are typed on COM1 once `keys_after` appears on the serial port.
     `selftest_cases`: the exact number of SELFTEST cases that must pass (`XTEST: N passed, 0 failed`).
@@ -69,8 +76,14 @@ def xt_qemu_test(
     args = ["--expect-exit", str(EXIT_STATUS[expect_exit])]
     for text in expect:
         args += ["--expect", _quote(text)]
+    for text in expect_once:
+        args += ["--expect-once", _quote(text)]
     for regex in expect_re:
         args += ["--expect-re", _quote(regex)]
+    for pair in expect_equal:
+        args += ["--expect-equal", _quote(pair)]
+    if expect_first_after:
+        args += ["--expect-first-after", _quote(expect_first_after)]
     for text in reject:
         args += ["--reject", _quote(text)]
     if keys:
@@ -93,6 +106,8 @@ def xt_qemu_test(
         mem,
         "--smp",
         str(smp),
+        "--com",
+        str(com),
         "--timeout",
         str(timeout_s),
         "--image",

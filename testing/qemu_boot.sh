@@ -1,18 +1,20 @@
 #!/bin/bash
 # Boots a disk image under OVMF in QEMU (TCG), headless, with isa-debug-exit; exits with QEMU's status.
 # usage: qemu_boot.sh --arch amd64|i686 --image IMG --code OVMF_CODE --vars OVMF_VARS_TEMPLATE
-#                     [--cpu MODEL] [--mem SIZE] [--smp N] [--serial FILE|stdio] [--timeout SECONDS]
+#                     [--cpu MODEL] [--mem SIZE] [--smp N] [--serial FILE|stdio] [--com N] [--timeout SECONDS]
 #                     [--keys-after TEXT --keys KEYS [--keys KEYS]...] [--qmp-log FILE]
 #                     [--monitor-after TEXT --monitor COMMAND [--monitor COMMAND]... --monitor-log FILE]
 #                     [-- QEMU_ARGS...]
 # --keys (printf %b escapes, e.g. '\033[B' for Down) are typed on COM1, one chunk every half second, once TEXT
 # appears on the serial port (file mode only): the firmware's terminal driver turns them into console keys.
+# --com N (file mode, no keys) makes the machine's only UART COM N (1: 0x3f8, 2: 0x2f8, 3: 0x3e8, 4: 0x2e8) and logs
+# it to FILE: with N > 2 no serial port the firmware knows is present, so the firmware console reaches no UART.
 # --qmp-log: QEMU's QMP events (e.g. SHUTDOWN with its reason: guest-shutdown for an ACPI power-off, guest-reset for
 # a reset or triple fault under -no-reboot) are written to FILE, one JSON object a line.
 # --monitor: human-monitor commands (e.g. "nmi", "mce ...") written once TEXT appears on the serial port (file
 # mode only); the monitor's replies go to --monitor-log. Both monitors talk through FIFOs: no socket client needed.
 set -euo pipefail
-arch="" image="" code="" vars="" cpu="" mem=128M smp=1 serial=stdio timeout_s=0 keys_after="" keys=()
+arch="" image="" code="" vars="" cpu="" mem=128M smp=1 serial=stdio com=1 timeout_s=0 keys_after="" keys=()
 qmp_log="" monitor_after="" monitor_commands=() monitor_log=/dev/null
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -24,6 +26,7 @@ while [ $# -gt 0 ]; do
         --mem) mem=$2; shift 2 ;;
         --smp) smp=$2; shift 2 ;;
         --serial) serial=$2; shift 2 ;;
+        --com) com=$2; shift 2 ;;
         --timeout) timeout_s=$2; shift 2 ;;
         --keys-after) keys_after=$2; shift 2 ;;
         --keys) keys+=("$2"); shift 2 ;;
@@ -115,6 +118,10 @@ elif [ ${#keys[@]} -gt 0 ]; then
     type_keys &
     helpers+=($!)
     serial_args=(-chardev "pipe,id=com1,path=$work/com1" -serial chardev:com1 -monitor none)
+elif [ "$com" != 1 ]; then
+    case "$com" in 2|3|4) ;; *) echo "qemu_boot: --com must be 1..4" >&2; exit 2 ;; esac
+    serial_args=(-serial none -chardev "file,id=comlog,path=$serial" -device "isa-serial,index=$((com - 1)),chardev=comlog"
+        -monitor none)
 else
     serial_args=(-serial "file:$serial" -monitor none)
 fi

@@ -1,19 +1,28 @@
 #!/bin/bash
 # One QEMU boot test: boots the image, then checks the exact isa-debug-exit status and the serial log.
-# usage: qemu_test.sh --expect-exit STATUS|poweroff [--expect TEXT]... [--expect-re REGEX]... [--reject TEXT]...
-#                     [--selftest-cases N] [--monitor-after TEXT --monitor COMMAND...]
-#                     -- qemu_boot.sh arguments (without --serial)
+# usage: qemu_test.sh --expect-exit STATUS|poweroff [--expect TEXT]... [--expect-once TEXT]... [--expect-re REGEX]...
+#                     [--reject TEXT]... [--expect-equal KEY1=KEY2]... [--expect-first-after MARK=TEXT]
+#                     [--selftest-cases N]
+#                     [--monitor-after TEXT --monitor COMMAND...] -- qemu_boot.sh arguments (without --serial)
 # STATUS is an isa-debug-exit status (never 0). "poweroff" accepts only an ACPI power-off: status 0 and QEMU's QMP
 # SHUTDOWN event with reason "guest-shutdown". A reset or triple fault under -no-reboot also ends QEMU with status 0,
 # but its SHUTDOWN reason is "guest-reset" (and -d cpu_reset logs "Triple fault" for the latter): never a pass.
+# --expect-once: exactly one serial line contains TEXT (a line both mirrored by the firmware and written fails).
+# --expect-equal KEY1=KEY2: the values after the first "KEY1=" and the first "KEY2=" on the serial port are equal.
+# --expect-first-after MARK=TEXT: the first line after the first line containing MARK that is not a loader line
+# (XTLDR...) contains TEXT (the kernel's banner must be the first thing it prints).
 # --selftest-cases N: the log must hold exactly one "XTEST: N passed, 0 failed" (the pinned number of SELFTEST cases).
 # --monitor: QEMU human-monitor commands (e.g. "nmi") sent once TEXT appears on the serial port.
 set -uo pipefail
-expect_exit="" expects=() regexes=() rejects=() key_args=() monitor_args=() selftest_cases=""
+expect_exit="" expects=() onces=() regexes=() rejects=() equals=() key_args=() monitor_args=() selftest_cases=""
+first_after=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --expect-exit) expect_exit=$2; shift 2 ;;
         --expect) expects+=("$2"); shift 2 ;;
+        --expect-once) onces+=("$2"); shift 2 ;;
+        --expect-equal) equals+=("$2"); shift 2 ;;
+        --expect-first-after) first_after=$2; shift 2 ;;
         --expect-re) regexes+=("$2"); shift 2 ;;
         --reject) rejects+=("$2"); shift 2 ;;
         --selftest-cases) selftest_cases=$2; shift 2 ;;
@@ -72,6 +81,21 @@ sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\r//g' "$log" >"$clean"
 for text in "${expects[@]}"; do
     grep -qF -- "$text" "$clean" || failures+=("missing serial line: $text")
 done
+for text in "${onces[@]}"; do
+    count=$(grep -cF -- "$text" "$clean")
+    [ "$count" = 1 ] || failures+=("serial line seen $count times, expected exactly once: $text")
+done
+for pair in "${equals[@]}"; do
+    left=$(grep -oE -- "(^| )${pair%%=*}=[^ ]*" "$clean" | head -1 | sed 's/.*=//')
+    right=$(grep -oE -- "(^| )${pair#*=}=[^ ]*" "$clean" | head -1 | sed 's/.*=//')
+    [ -n "$left" ] && [ "$left" = "$right" ] ||
+        failures+=("${pair%%=*}=${left:-<none>} and ${pair#*=}=${right:-<none>} differ (expected equal)")
+done
+if [ -n "$first_after" ]; then
+    first=$(awk -v mark="${first_after%%=*}" 'seen && $0 !~ /^XTLDR/ { print; exit } index($0, mark) { seen = 1 }' "$clean")
+    [[ "$first" == *"${first_after#*=}"* ]] ||
+        failures+=("the first line after '${first_after%%=*}' is '${first:-<none>}', expected it to contain '${first_after#*=}'")
+fi
 for regex in "${regexes[@]}"; do
     grep -qE -- "$regex" "$clean" || failures+=("no serial line matches: $regex")
 done
@@ -96,5 +120,5 @@ if [ ${#failures[@]} -gt 0 ]; then
     fi
     exit 1
 fi
-echo "PASS: status $status${shutdown_reason:+ ($shutdown_reason)}, $((${#expects[@]} + ${#regexes[@]})) lines" \
-    "checked${selftest_cases:+, $selftest_cases SELFTEST cases}, ${elapsed_ms} ms"
+echo "PASS: status $status${shutdown_reason:+ ($shutdown_reason)}," \
+    "$((${#expects[@]} + ${#onces[@]} + ${#regexes[@]} + ${#equals[@]})) lines checked${selftest_cases:+, $selftest_cases SELFTEST cases}, ${elapsed_ms} ms"

@@ -26,6 +26,7 @@ typedef struct _BL_BOOT {
     PXT_MEMORY_DESCRIPTOR Descriptors;
     PBL_HANDOFF_BLOCK HandOff;
     ULONGLONG HandOffCode;
+    BL_TEST_MODES Test;
 } BL_BOOT, *PBL_BOOT;
 
 /* Allocates zeroed pages of an OS-loader memory type; below 4 GiB when Low, or always on i686 firmware. */
@@ -41,7 +42,9 @@ static ULONGLONG BlpAllocatePages(PBL_BOOT Boot, ULONG Type, ULONGLONG Pages, BO
 }
 
 static ULONGLONG BlpAllocateTable(PVOID Context) {
-    return BlpAllocatePages(Context, BL_EFI_PAGE_TABLES, 1, TRUE);
+    PBL_BOOT Boot = Context;
+    return Boot->Test.TableBlock ? BlTestAllocateTable(&Boot->Test)
+                                 : BlpAllocatePages(Boot, BL_EFI_PAGE_TABLES, 1, TRUE);
 }
 
 static PVOID BlpPhysicalToPointer(PVOID Context, ULONGLONG Address) {
@@ -215,6 +218,10 @@ static EFI_STATUS BlpBuildAddressSpace(PBL_BOOT Boot) {
     PUCHAR InitPages;
     EFI_STATUS Status;
 
+    Status = Boot->Test.PageTablesInDatabase ? BlTestReserveTableBlock(Boot->BootServices, &Boot->Test) : EFI_SUCCESS;
+    if (Status != EFI_SUCCESS) {
+        return Status;
+    }
     InitPhysical = BlpAllocatePages(Boot, BL_EFI_INIT_BLOCK, BL_INIT_BLOCK_PAGES, FALSE);
     if (InitPhysical == 0) {
         return BlFail(EFI_OUT_OF_RESOURCES, "no memory for the init block");
@@ -265,8 +272,8 @@ static VOID BlpFirmwareFreePool(PVOID Context, PVOID Buffer) {
 static EFI_STATUS BlpExitBootServices(PBL_BOOT Boot) {
     BL_FIRMWARE_MEMORY Firmware = {BlpFirmwareGetMemoryMap, BlpFirmwareAllocatePool, BlpFirmwareFreePool, Boot};
     SIZE_T ScratchSize = BlMemoryMapScratchSize(BL_MEMMAP_MAX_DESCRIPTORS);
-    ULONG Flags =
-        BlConfigHasParameter(Boot->Config->Entry.Parameters, "TESTPTFREE") ? BL_MEMMAP_TEST_PAGE_TABLES_FREE : 0;
+    ULONG Flags = Boot->Test.PageTablesFree ? BL_MEMMAP_TEST_PAGE_TABLES_FREE : 0;
+    ULONG Capacity = BlTestDescriptorCapacity(&Boot->Test, BL_MAX_DESCRIPTORS * sizeof(XT_MEMORY_DESCRIPTOR));
     BL_EFI_MEMORY_MAP Map;
     PVOID Scratch;
     EFI_STATUS Status;
@@ -283,10 +290,15 @@ static EFI_STATUS BlpExitBootServices(PBL_BOOT Boot) {
     for (ULONG Attempt = 0; Attempt < 8; Attempt++) {
         XTSTATUS Converted =
             BlBuildMemoryMap(Map.Buffer, Map.Size, Map.DescriptorSize, Flags, Scratch, ScratchSize, Boot->Descriptors,
-                             BL_MAX_DESCRIPTORS, &Boot->InitBlock->MemoryDescriptorCount);
+                             Capacity - Boot->Test.PageTablesInDatabase, &Boot->InitBlock->MemoryDescriptorCount);
         if (!XT_SUCCESS(Converted)) {
             return BlFail(EFI_LOAD_ERROR, "cannot convert the firmware memory map (%u bytes, status 0x%x)",
                           (ULONG)Map.Size, (ULONG)Converted);
+        }
+        Status = BlTestAdjustMemoryMap(&Boot->Test, Boot->Descriptors, &Boot->InitBlock->MemoryDescriptorCount,
+                                       Capacity, &Boot->InitBlock->MemoryDescriptorSize);
+        if (Status != EFI_SUCCESS) {
+            return Status;
         }
         if (Boot->BootServices->ExitBootServices(Boot->ImageHandle, Map.Key) == EFI_SUCCESS) {
             return EFI_SUCCESS;
@@ -323,6 +335,7 @@ EFI_STATUS BlBootKernel(EFI_HANDLE ImageHandle, EFI_SYSTEM_TABLE *SystemTable, c
     Boot.BootServices = SystemTable->BootServices;
     Boot.Config = Config;
     Boot.Kernel = Kernel;
+    BlTestReadModes(Config->Entry.Parameters, &Boot.Test);
     BlDetectCpu(&Boot.Cpu);
     Boot.Mode = BlArchChoosePagingMode(&Boot.Cpu, BlConfigHasParameter(Config->Entry.Parameters, "NOXPA"));
     Boot.NxEnabled = (Boot.Cpu.Features & XT_CPU_FEATURE_NX) && Boot.Mode != XtPagingModePml2;
@@ -335,6 +348,7 @@ EFI_STATUS BlBootKernel(EFI_HANDLE ImageHandle, EFI_SYSTEM_TABLE *SystemTable, c
     if (Status != EFI_SUCCESS) {
         return Status;
     }
+    BlTestReport(&Boot.Test, Boot.InitBlock->MemoryDescriptorCount);
     BlpReport(&Boot);
     BlPrint("XTLDR-BENCH entry_to_handoff_tsc=%llu\n", ArReadTimeStampCounter() - BlEntryTimeStamp);
     ((VOID(*)(PBL_HANDOFF_BLOCK))(ULONG_PTR)Boot.HandOffCode)(Boot.HandOff);

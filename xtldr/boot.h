@@ -5,9 +5,11 @@
 #include <peimage.h>
 
 #include "config.h"
+#include "fail.h"
 #include "handoff.h"
 #include "memmap.h"
 #include "paging.h"
+#include "testmode.h"
 #include "xtldr.h"
 
 #define BL_KERNEL_STACK_PAGES 8

@@ -4,9 +4,12 @@
 
 #include "ini.h"
 
-#define BL_MAX_PATH       260
-#define BL_MAX_ENTRIES    16
-#define BL_MAX_PARAMETERS 512
+#define BL_MAX_PATH           260
+#define BL_MAX_ENTRIES        16
+#define BL_MAX_PARAMETERS     512
+#define BL_DEFAULT_TIMEOUT    0    /* seconds: no menu, the default entry boots at once */
+#define BL_MAX_TIMEOUT        3600 /* seconds */
+#define BL_CONFIG_MESSAGE_MAX 256
 
 typedef struct _BL_BOOT_ENTRY {
     PCSTR Name;                   /* INI section name */
@@ -25,11 +28,17 @@ typedef struct _BL_CONFIG {
     BL_BOOT_ENTRY Entries[BL_MAX_ENTRIES];
     BL_BOOT_ENTRY Entry; /* the entry to boot: the default one until the menu picks another */
     CHAR EditedParameters[BL_MAX_PARAMETERS];
+    CHAR Error[BL_CONFIG_MESSAGE_MAX]; /* why BlConfigLoad failed */
 } BL_CONFIG, *PBL_CONFIG;
 
-/* Fills Config from a parsed INI file: every usable XTOS entry, and the default one (the first usable entry,
- * with a warning through Warning, when Default names none). On failure Error says what is missing or wrong. */
-XTSTATUS BlConfigLoad(const INI_FILE *Ini, PBL_CONFIG Config, PCSTR *Error, PCSTR *Warning);
+/* Receives one warning about the configuration: the INI line it concerns (0 for none) and what is wrong. */
+typedef VOID (*PBL_CONFIG_WARNING_ROUTINE)(PVOID Context, ULONG Line, PCSTR Message);
+
+/* Fills Config from a parsed INI file: every usable XTOS entry, and the default one (the first usable entry when
+ * Default names none). Problems the loader can live with are reported through Warning (may be NULL): an unusable
+ * Timeout (the default applies), an entry that cannot boot while another can, a missing Default. On failure
+ * (no [XTLDR], a bad Debug value, no usable entry) Config->Error says what is wrong and where. */
+XTSTATUS BlConfigLoad(const INI_FILE *Ini, PBL_CONFIG Config, PBL_CONFIG_WARNING_ROUTINE Warning, PVOID Context);
 
 /* Parses a "COMn,baud" debug specification (also the kernel's DEBUG= value). */
 XTSTATUS BlConfigParseDebugPort(PCSTR Text, PUSHORT Port, PULONG Baud);

@@ -4,6 +4,9 @@
 #include <xtintrin.h>
 
 #include "handoff.h"
+#include "xtldr.h"
+
+ULONGLONG BlEntryTimeStamp;
 
 /* Reads a control register (CR0 or CR4); the same instruction on both arches at native width. */
 #define BLP_READ_CR(Register, Value) __asm__ volatile("mov %%" #Register ", %0" : "=r"(Value))

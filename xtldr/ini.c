@@ -191,7 +191,7 @@ XTSTATUS BlIniParse(PCHAR Text, SIZE_T Length, PINI_FILE Ini, PINI_DIAGNOSTIC_RO
     return Ini->SectionCount ? STATUS_SUCCESS : STATUS_INVALID_PARAMETER;
 }
 
-PCSTR BlIniGetValue(const INI_FILE *Ini, PCSTR Section, PCSTR Key) {
+const INI_ENTRY *BlIniGetEntry(const INI_FILE *Ini, PCSTR Section, PCSTR Key) {
     LONG Index = BlpIniFindSection(Ini, Section);
     if (Index < 0) {
         return NULL;
@@ -199,10 +199,15 @@ PCSTR BlIniGetValue(const INI_FILE *Ini, PCSTR Section, PCSTR Key) {
     for (ULONG Entry = 0; Entry < Ini->EntryCount; Entry++) {
         if (Ini->Entries[Entry].Section == (ULONG)Index &&
             RtlCompareCString(Ini->Entries[Entry].Key, Key, INI_MAX_LINE, TRUE) == 0) {
-            return Ini->Entries[Entry].Value;
+            return &Ini->Entries[Entry];
         }
     }
     return NULL;
+}
+
+PCSTR BlIniGetValue(const INI_FILE *Ini, PCSTR Section, PCSTR Key) {
+    const INI_ENTRY *Entry = BlIniGetEntry(Ini, Section, Key);
+    return Entry ? Entry->Value : NULL;
 }
 
 BOOLEAN BlIniHasSection(const INI_FILE *Ini, PCSTR Section) {

@@ -41,6 +41,9 @@ XTSTATUS BlIniParse(PCHAR Text, SIZE_T Length, PINI_FILE Ini, PINI_DIAGNOSTIC_RO
 /* Returns the value of Key in Section (both case-insensitive), or NULL. */
 PCSTR BlIniGetValue(const INI_FILE *Ini, PCSTR Section, PCSTR Key);
 
+/* Returns the entry of Key in Section (both case-insensitive), with its line, or NULL. */
+const INI_ENTRY *BlIniGetEntry(const INI_FILE *Ini, PCSTR Section, PCSTR Key);
+
 /* Returns TRUE when the file has a section named Section (case-insensitive). */
 BOOLEAN BlIniHasSection(const INI_FILE *Ini, PCSTR Section);
 

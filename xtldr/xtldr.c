@@ -3,49 +3,17 @@
 #include <xttest.h>
 
 #include "boot.h"
+#include "fail.h"
 
-ULONGLONG BlEntryTimeStamp;
 static EFI_SYSTEM_TABLE *BlpSystemTable;
-static BOOLEAN BlpTestExit;
 
-VOID BlTestSetRequested(BOOLEAN Requested) {
-    BlpTestExit = Requested;
-}
-
-BOOLEAN BlTestRequested(VOID) {
-    return BlpTestExit;
-}
-
-EFI_STATUS BlFail(EFI_STATUS Status, PCSTR Format, ...) {
-    CHAR Message[400];
-    va_list Arguments;
-
-    va_start(Arguments, Format);
-    RtlFormatStringV(Message, sizeof(Message), Format, Arguments);
-    va_end(Arguments);
-    BlPrint("XTLDR: error: %s\n", Message);
-    if (BlpTestExit) {
-        XtTestExit(XT_TEST_EXIT_LOADER_ERROR);
+/* Reports a problem in the INI file the loader can live with (Line 0: the file as a whole). */
+static VOID BlpReportIniWarning(PVOID Context, ULONG Line, PCSTR Message) {
+    if (Line == 0) {
+        BlPrint("XTLDR: warning: %s: %s\n", (PCSTR)Context, Message);
+    } else {
+        BlPrint("XTLDR: warning: %s line %u: %s\n", (PCSTR)Context, Line, Message);
     }
-    if (!BlConsoleBootServicesActive()) {
-        ArHaltSystem(); /* boot services are gone: nothing to return to */
-    }
-    /* Leave the message on screen for a while, then return to the firmware's boot manager. */
-    BlpSystemTable->BootServices->Stall(5 * 1000 * 1000);
-    return Status;
-}
-
-XTNORETURN VOID RtlFailFast(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Parameter2) {
-    BlPrint("XTLDR: error: internal corruption detected (RTL fail-fast code %u, 0x%llx, 0x%llx)\n", Code,
-            (ULONGLONG)Parameter1, (ULONGLONG)Parameter2);
-    if (BlpTestExit) {
-        XtTestExit(XT_TEST_EXIT_LOADER_ERROR);
-    }
-    ArHaltSystem();
-}
-
-static VOID BlpReportIniDiagnostic(PVOID Context, ULONG Line, PCSTR Message) {
-    BlPrint("XTLDR: warning: %s line %u: %s\n", (PCSTR)Context, Line, Message);
 }
 
 /* Reads and parses XTLDR.INI, then selects the default boot entry. */
@@ -53,29 +21,31 @@ static EFI_STATUS BlpLoadConfiguration(PBL_CONFIG Config) {
     static INI_FILE Ini;
     PVOID Text;
     SIZE_T Size;
-    PCSTR Reason, Warning;
+    PCSTR Reason;
     EFI_STATUS Status;
 
     Status = BlReadFile(XTLDR_INI_PATH, &Text, &Size, &Reason);
     if (Status != EFI_SUCCESS) {
         return BlFail(Status, "cannot read %s: %s", XTLDR_INI_PATH, Reason);
     }
-    if (!XT_SUCCESS(BlIniParse(Text, Size, &Ini, BlpReportIniDiagnostic, (PVOID)XTLDR_INI_PATH))) {
+    if (!XT_SUCCESS(BlIniParse(Text, Size, &Ini, BlpReportIniWarning, (PVOID)XTLDR_INI_PATH))) {
         return BlFail(EFI_LOAD_ERROR, "%s is not a usable INI file (%u bad lines, no section)", XTLDR_INI_PATH,
                       Ini.DiagnosticCount);
     }
-    if (!XT_SUCCESS(BlConfigLoad(&Ini, Config, &Reason, &Warning))) {
-        return BlFail(EFI_LOAD_ERROR, "%s: %s", XTLDR_INI_PATH, Reason);
+    if (!XT_SUCCESS(BlConfigLoad(&Ini, Config, BlpReportIniWarning, (PVOID)XTLDR_INI_PATH))) {
+        return BlFail(EFI_LOAD_ERROR, "%s: %s", XTLDR_INI_PATH, Config->Error);
     }
-    if (Warning) {
-        BlPrint("XTLDR: warning: %s: %s\n", XTLDR_INI_PATH, Warning);
+    if (BlConsoleSetDebugPort(Config->DebugPort, Config->DebugBaud)) {
+        BlPrint("XTLDR: debug port COM%u is a firmware console: loader lines reach it through ConOut\n",
+                Config->DebugPort);
+    } else if (Config->DebugPort) {
+        BlPrint("XTLDR: debug port COM%u is written directly: no firmware console reaches it\n", Config->DebugPort);
     }
-    BlConsoleSetDebugPort(Config->DebugPort, Config->DebugBaud);
     BlPrint("XTLDR: config %s: %u entries, default '%s' (%s), kernel %s, timeout %u s, parameters '%s'\n",
             XTLDR_INI_PATH, Config->EntryCount, Config->Entry.Name, Config->Entry.SystemName, Config->Entry.KernelPath,
             Config->Timeout, Config->Entry.Parameters);
     BlRunBootMenu(BlpSystemTable, Config);
-    BlTestSetRequested(BlpTestExit || BlConfigHasParameter(Config->Entry.Parameters, "TESTEXIT"));
+    BlTestSetRequested(BlTestRequested() || BlConfigHasParameter(Config->Entry.Parameters, "TESTEXIT"));
     return EFI_SUCCESS;
 }
 
@@ -113,6 +83,7 @@ EFI_STATUS EFIAPI XtLdrEntry(EFI_HANDLE ImageHandle, EFI_SYSTEM_TABLE *SystemTab
     BlEntryTimeStamp = ArReadTimeStampCounter();
     BlpSystemTable = SystemTable;
     BlConsoleInitialize(SystemTable);
+    BlFailInitialize(SystemTable);
     BlPrint("XTLDR %s (%s) - XTOS boot loader\n", XTLDR_VERSION, BlArchName);
     SystemTable->BootServices->SetWatchdogTimer(0, 0, 0, NULL);
     BlTestSetRequested(BlFwCfgHasFile(XT_TEST_FW_CFG_FILE));

@@ -16,27 +16,24 @@
 extern const USHORT BlArchMachine; /* IMAGE_FILE_MACHINE_* the kernel must have */
 extern const CHAR BlArchName[];    /* "amd64" or "i686" */
 
-/* Console: ConOut plus the serial debug port. */
+/* Console: ConOut plus the serial debug port (COM1 until the INI file says otherwise). Each line appears once on
+ * the port: written by the loader, or by the firmware when its console (ConOut) already reaches that UART. */
 VOID BlConsoleInitialize(EFI_SYSTEM_TABLE *SystemTable);
-VOID BlConsoleSetDebugPort(USHORT Port, ULONG Baud);
+/* Selects the debug port (0: none); returns TRUE when the firmware's console reaches it (no direct writes). */
+BOOLEAN BlConsoleSetDebugPort(USHORT Port, ULONG Baud);
 VOID BlPrint(PCSTR Format, ...);
 /* After ExitBootServices: stop using ConOut; the serial port goes on. */
 VOID BlConsoleExitBootServices(VOID);
 BOOLEAN BlConsoleBootServicesActive(VOID);
 
-/* Reports a loader failure ("XTLDR: error: ...") and ends the boot attempt; never returns when testing. */
-EFI_STATUS BlFail(EFI_STATUS Status, PCSTR Format, ...);
-
 /* Boot menu: lets the user pick and edit an entry until the timeout ends (Timeout=0: no menu). */
 struct _BL_CONFIG;
 VOID BlRunBootMenu(EFI_SYSTEM_TABLE *SystemTable, struct _BL_CONFIG *Config);
 
-/* Time-stamp counter at loader entry, for the hand-off benchmark line. */
+/* Time-stamp counter at loader entry (defined in cpu.c, set by the entry point), for the hand-off benchmark. */
 extern ULONGLONG BlEntryTimeStamp;
 
-/* Test support: TRUE when the run should end through isa-debug-exit. */
-VOID BlTestSetRequested(BOOLEAN Requested);
-BOOLEAN BlTestRequested(VOID);
+/* QEMU fw_cfg: TRUE when the host passed a file of that name (the test harness's exit request). */
 BOOLEAN BlFwCfgHasFile(PCSTR Name);
 
 /* Boot volume files: whole-file reads into pool memory with one spare zero byte after the data. */

@@ -6,6 +6,8 @@
 #include <xttest.h>
 #include <xtuart.h>
 
+#define PROBE_PFN_LIMIT (1ull << 40) /* frames of the 52-bit physical address space */
+
 static USHORT ProbeSerial;
 
 /* A table of pointers: gives the image base relocations on both arches, which the loader must apply. */
@@ -46,39 +48,68 @@ static ULONG ProbeActiveMode(VOID) {
     return (Cr4 & CR4_PAE) ? XtPagingModePml3 : XtPagingModePml2;
 }
 
-/* Counts LoaderFree pages and checks order and merging of the descriptors. */
-static BOOLEAN ProbeDescriptors(PXT_INIT_BLOCK InitBlock, PULONGLONG FreePages) {
-    PXT_MEMORY_DESCRIPTOR Descriptors = (PXT_MEMORY_DESCRIPTOR)(ULONG_PTR)InitBlock->MemoryDescriptors;
+/* Counts LoaderFree pages and checks the descriptors: stepped by the declared MemoryDescriptorSize (a loader may
+ * hand over a larger stride than this version's structure), each with pages, a known type and Reserved 0, sorted
+ * and without overlaps. */
+static BOOLEAN ProbeDescriptors(PXT_INIT_BLOCK InitBlock, PULONGLONG FreePages, PULONGLONG RamPages) {
+    const UCHAR *Array = (const UCHAR *)(ULONG_PTR)InitBlock->MemoryDescriptors;
+    ULONG Stride = InitBlock->MemoryDescriptorSize;
+    ULONGLONG End = 0;
+
     *FreePages = 0;
+    *RamPages = 0;
+    if (Stride < sizeof(XT_MEMORY_DESCRIPTOR) || Stride % 8 != 0) {
+        return FALSE;
+    }
     for (ULONG Index = 0; Index < InitBlock->MemoryDescriptorCount; Index++) {
-        if (Descriptors[Index].PageCount == 0) {
+        const XT_MEMORY_DESCRIPTOR *Descriptor = (const XT_MEMORY_DESCRIPTOR *)(Array + (SIZE_T)Index * Stride);
+        if (Descriptor->PageCount == 0 || Descriptor->MemoryType >= LoaderMaximum || Descriptor->Reserved != 0 ||
+            Descriptor->BasePage < End || Descriptor->BasePage >= PROBE_PFN_LIMIT ||
+            Descriptor->PageCount > PROBE_PFN_LIMIT - Descriptor->BasePage) {
             return FALSE;
         }
-        if (Index > 0 &&
-            Descriptors[Index].BasePage < Descriptors[Index - 1].BasePage + Descriptors[Index - 1].PageCount) {
-            return FALSE;
+        End = Descriptor->BasePage + Descriptor->PageCount;
+        if (Descriptor->MemoryType == LoaderFree) {
+            *FreePages += Descriptor->PageCount;
         }
-        if (Descriptors[Index].MemoryType == LoaderFree) {
-            *FreePages += Descriptors[Index].PageCount;
+        if (Descriptor->MemoryType != LoaderBad && Descriptor->MemoryType != LoaderFirmwarePermanent &&
+            Descriptor->MemoryType != LoaderSpecialMemory && Descriptor->MemoryType != LoaderXIPRom) {
+            *RamPages += Descriptor->PageCount; /* what the kernel manages, as XTOS-REPORT ram_pages counts it */
         }
     }
     return InitBlock->MemoryDescriptorCount > 0;
 }
 
+/* The COM port of the last DEBUG=COMn parameter (1 when there is none). */
+static USHORT ProbeDebugPort(PXT_INIT_BLOCK InitBlock) {
+    USHORT Port = 1;
+    for (ULONG Index = 0; Index + 10 <= InitBlock->ParameterLength && Index + 10 <= XT_INIT_BLOCK_PARAMETERS_MAX;
+         Index++) {
+        if (RtlCompareMemory(&InitBlock->Parameters[Index], "DEBUG=COM", 9) == 9 &&
+            (Index == 0 || InitBlock->Parameters[Index - 1] == ' ') && InitBlock->Parameters[Index + 9] >= '1' &&
+            InitBlock->Parameters[Index + 9] <= '4') {
+            Port = (USHORT)(InitBlock->Parameters[Index + 9] - '0');
+        }
+    }
+    return Port;
+}
+
 XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     ULONG_PTR StackPointer = (ULONG_PTR)&StackPointer;
-    ULONGLONG FreePages = 0;
+    ULONGLONG FreePages = 0, RamPages = 0;
     BOOLEAN Ok;
 
-    ProbeSerial = HlInitializeComPort(1, 115200);
+    ProbeSerial = HlInitializeComPort(ProbeDebugPort(InitBlock), 115200);
     Ok = InitBlock->Signature == XT_INIT_BLOCK_SIGNATURE && InitBlock->Version == XT_INIT_BLOCK_VERSION &&
          InitBlock->Size == sizeof(XT_INIT_BLOCK);
     Ok = Ok && ProbeActiveMode() == InitBlock->PagingMode;
     Ok = Ok && StackPointer > InitBlock->KernelStackBase &&
          StackPointer < InitBlock->KernelStackBase + InitBlock->KernelStackSize;
-    Ok = Ok && ProbeDescriptors(InitBlock, &FreePages);
-    ProbePrint("PROBE: %s mode=%s descriptors=%u free_pages=%llu ptables=%u stack=%p params='%s'\n",
-               Ok ? "ok" : "FAILED", ProbeModeNames[ProbeActiveMode()], InitBlock->MemoryDescriptorCount, FreePages,
-               InitBlock->PageTableFrameCount, (PVOID)StackPointer, InitBlock->Parameters);
+    Ok = Ok && ProbeDescriptors(InitBlock, &FreePages, &RamPages);
+    ProbePrint("PROBE: %s mode=%s descriptors=%u descriptor_size=%u ram_pages=%llu free_pages=%llu ptables=%u "
+               "stack=%p params='%s'\n",
+               Ok ? "ok" : "FAILED", ProbeModeNames[ProbeActiveMode()], InitBlock->MemoryDescriptorCount,
+               InitBlock->MemoryDescriptorSize, RamPages, FreePages, InitBlock->PageTableFrameCount,
+               (PVOID)StackPointer, InitBlock->Parameters);
     XtTestExit(Ok ? XT_TEST_EXIT_SUCCESS : XT_TEST_EXIT_SELFTEST_FAILED);
 }

@@ -8,7 +8,24 @@ _PROBE = "//testing/probe"
 def xt_qemu_test(**kwargs):
     # Loader tests never build the real kernel: images carry the probe unless a test says otherwise.
     kwargs.setdefault("kernel", _PROBE)
+
+    # Every loader line must be on the serial port exactly once: written by the loader, or mirrored by the
+    # firmware's console, never both (and never neither).
+    expect = kwargs.pop("expect", [])
+    kwargs["expect_once"] = kwargs.pop("expect_once", []) + [t for t in expect if t.startswith("XTLDR")]
+    kwargs["expect"] = [t for t in expect if not t.startswith("XTLDR")]
     _xt_qemu_test(**kwargs)
+
+# The lines every boot that reaches the hand-off prints, each exactly once on the serial port.
+def _loader_lines(arch):
+    return [
+        "XTLDR 0.2.0 (%s) - XTOS boot loader" % arch,
+        "XTLDR: debug port COM1 is a firmware console: loader lines reach it through ConOut",
+        "XTLDR: config \\EFI\\BOOT\\XTLDR\\XTLDR.INI: ",
+        "XTLDR: kernel \\XTOS\\XTOSKRNL.EXE: %s image" % arch,
+        "XTLDR-REPORT version=",
+        "XTLDR-BENCH entry_to_handoff_tsc=",
+    ]
 
 # (name, arch, cpu, parameters, expected paging mode)
 _MODES = [
@@ -39,7 +56,7 @@ def xtldr_handoff_tests():
                 mem = mem,
                 parameters = parameters,
                 expect_exit = "clean",
-                expect = [_report(arch, mode), "PROBE: ok mode=" + mode],
+                expect = [_report(arch, mode), "PROBE: ok mode=" + mode] + _loader_lines(arch),
                 expect_re = ["XTLDR-REPORT .* kernel_sha1=[0-9a-f]{40}$"],
             )
         xt_qemu_test(
@@ -49,7 +66,115 @@ def xtldr_handoff_tests():
             smp = 2,
             parameters = parameters,
             expect_exit = "clean",
-            expect = [_report(arch, mode), "PROBE: ok mode=" + mode],
+            expect = [_report(arch, mode), "PROBE: ok mode=" + mode] + _loader_lines(arch),
+        )
+
+# (arch, cpu, parameters, paging mode): the four modes, PML2 through NOXPA on a PAE CPU.
+_FOUR_MODES = [
+    ("i686", "qemu32", "NOXPA", "PML2"),
+    ("i686", "qemu32", "", "PML3"),
+    ("amd64", "qemu64", "", "PML4"),
+    ("amd64", "qemu64,+la57", "", "PML5"),
+]
+
+def xtldr_test_mode_tests():
+    """The loader's test modes TESTPTDB and TESTDESCSTRIDE, with the probe (the loader's side) and the kernel.
+
+    TESTPTDB puts every page-table frame, reported free, on top of the free range the kernel carves its PFN
+    database from. The kernel must find them by walking the live tables from CR3 before it takes any frame, keep
+    every one (loader_ptables_kept equals the loader's ptables) and pass SELFTEST. The kernel boots
+    (kernel_ptdb_*) FAIL until xtoskrnl/mm/pfn walks the tables before it carves the database: today it builds the
+    database over the live tables.
+
+    TESTDESCSTRIDE hands over the descriptors 40 bytes apart (24 + 16 bytes of 0xA5). The probe and the kernel must
+    step by MemoryDescriptorSize: the RAM they count must equal what the loader handed over. The kernel boots
+    (kernel_descstride_*) FAIL until the kernel steps by the declared size.
+    """
+    for arch, cpu, parameters, mode in _FOUR_MODES:
+        # The placement is the same for every mode of an arch: the probe boots the extremes (32-bit entries, LA57).
+        if mode in ["PML2", "PML5"]:
+            xt_qemu_test(
+                name = "ptdb_%s" % mode.lower(),
+                arch = arch,
+                cpu = cpu,
+                parameters = (parameters + " TESTPTDB").strip(),
+                expect_exit = "clean",
+                expect = [
+                    "XTLDR: TESTPTDB: ",
+                    "XTLDR-REPORT version=0.2.0 arch=%s paging=%s" % (arch, mode),
+                    "PROBE: ok mode=" + mode,
+                ],
+            )
+        xt_qemu_test(
+            name = "kernel_ptdb_%s" % mode.lower(),
+            arch = arch,
+            cpu = cpu,
+            kernel = "//xtoskrnl",
+            parameters = (parameters + " TESTPTDB SELFTEST").strip(),
+            expect_exit = "clean",
+            expect = ["XTLDR: TESTPTDB: ", "XTOS-REPORT arch=%s paging=%s " % (arch, mode)],
+            expect_re = ["^XTOS-REPORT .* loader_ptables_kept=[1-9][0-9]* ", "^XTEST: [1-9][0-9]* passed, 0 failed$"],
+            expect_equal = ["ptables=loader_ptables_kept"],
+            reject = ["*** STOP", "XTEST FAIL", "KE: unknown parameter"],
+        )
+    for arch, mode in [("amd64", "PML4"), ("i686", "PML3")]:
+        xt_qemu_test(
+            name = "descstride_%s" % arch,
+            arch = arch,
+            parameters = "TESTDESCSTRIDE",
+            expect_exit = "clean",
+            expect = [
+                "XTLDR: TESTDESCSTRIDE: ",
+                "PROBE: ok mode=%s descriptors=" % mode,
+                " descriptor_size=40 ",
+            ],
+            expect_equal = ["handed_ram_pages=ram_pages"],
+        )
+        xt_qemu_test(
+            name = "kernel_descstride_%s" % arch,
+            arch = arch,
+            kernel = "//xtoskrnl",
+            parameters = "TESTDESCSTRIDE SELFTEST",
+            expect_exit = "clean",
+            expect = ["XTLDR: TESTDESCSTRIDE: ", "XTOS-REPORT arch=%s paging=%s " % (arch, mode)],
+            expect_re = ["^XTEST: [1-9][0-9]* passed, 0 failed$"],
+            expect_equal = ["handed_ram_pages=ram_pages"],
+            reject = ["*** STOP", "XTEST FAIL", "KE: unknown parameter"],
+        )
+
+def xtldr_serial_tests(arch):
+    """Loader lines on the serial port once each, whether or not the firmware's console reaches the port.
+
+    The default port, COM1, is reached by OVMF's console (every handoff test checks _loader_lines). With the
+    machine's only UART at COM2 (0x2f8), OVMF's console runs there instead: the ConOut variable names COM1 and
+    COM2, only COM2 exists, and the loader must find that COM2 (by its Super I/O resources, not by a guess) is
+    mirrored, so even the banner, printed before the INI file selects COM2, arrives once. With the only UART at
+    COM3 (0x3e8) OVMF has no serial console at all (it knows COM1 and COM2 only, both absent): the loader must
+    write COM3 itself; its banner goes to the absent COM1 and is lost, the firmware's own lines never appear.
+    """
+    for com, mirrored in [(2, True), (3, False)]:
+        lines = [
+            "XTLDR: config \\EFI\\BOOT\\XTLDR\\XTLDR.INI: ",
+            "XTLDR: kernel \\XTOS\\XTOSKRNL.EXE: %s image" % arch,
+            "XTLDR-REPORT version=",
+            "XTLDR-BENCH entry_to_handoff_tsc=",
+        ]
+        if mirrored:
+            lines += [
+                "XTLDR 0.2.0 (%s) - XTOS boot loader" % arch,
+                "XTLDR: debug port COM2 is a firmware console: loader lines reach it through ConOut",
+            ]
+        else:
+            lines.append("XTLDR: debug port COM3 is written directly: no firmware console reaches it")
+        xt_qemu_test(
+            name = "serial_com%d_%s" % (com, arch),
+            arch = arch,
+            com = com,
+            ini = "debug_com%d.ini" % com,
+            parameters = "DEBUG=COM%d,115200" % com,
+            expect_exit = "clean",
+            expect = lines + ["PROBE: ok", "BdsDxe: starting Boot0002"] if mirrored else lines + ["PROBE: ok"],
+            reject = [] if mirrored else ["BdsDxe", "XTLDR 0.2.0"],
         )
 
 def xtldr_error_tests(arch, other_arch):
@@ -119,6 +244,32 @@ def xtldr_error_tests(arch, other_arch):
         ],
         ini = "no_entry.ini",
     )
+    # The config checks are the same code on both arches: one boot each, on alternate arches.
+    if arch == "i686":
+        xt_qemu_test(
+            name = "kernel_file_dir_%s" % arch,
+            arch = arch,
+            expect_exit = "loader_error",
+            expect = [
+                "XTLDR: error: \\EFI\\BOOT\\XTLDR\\XTLDR.INI: no usable boot entry: line 10: [XTOS] KernelFile " +
+                "\"/\" names no file: it ends in a path separator (a directory)",
+            ],
+            ini = "kernel_file_dir.ini",
+        )
+    if arch == "amd64":
+        xt_qemu_test(
+            name = "bad_timeout_%s" % arch,
+            arch = arch,
+            expect_exit = "clean",
+            expect = [
+                "XTLDR: warning: \\EFI\\BOOT\\XTLDR\\XTLDR.INI line 4: [XTLDR] Timeout \"5x\" is not a whole " +
+                "number of seconds from 0 to 3600: using the default, 0 s",
+                "timeout 0 s",
+                "PROBE: ok",
+            ],
+            reject = ["Booting in"],
+            ini = "bad_timeout.ini",
+        )
 
 def xtldr_menu_tests(arch, cpu, noxpa_mode):
     """The boot menu: a key stops the countdown, Down picks the second entry, E edits its parameters."""

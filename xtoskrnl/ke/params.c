@@ -106,6 +106,8 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
         {"TESTPTFREE", offsetof(KE_PARAMETERS, TestPtFree)},
         {"BENCH", offsetof(KE_PARAMETERS, Bench)},
         {"TESTGUARDMAPPED", offsetof(KE_PARAMETERS, TestGuardMapped)},
+        {"TESTPTDB", offsetof(KE_PARAMETERS, TestPtDb)},
+        {"TESTDESCSTRIDE", offsetof(KE_PARAMETERS, TestStride)},
     };
 
     if (KepEquals(Token->Text, Token->NameLength, "DEBUG")) {

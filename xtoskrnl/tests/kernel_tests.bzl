@@ -51,6 +51,8 @@ def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = ""
                      "pfn_entry_bytes=%d loader_ptables_verified=[1-9][0-9]* loader_ptables_kept=0 pool_ok=1 " % _PFN_BYTES[arch] +
                      "nx=[01] smep=[01] smap=[01] ram_ignored_pages=%s$" % ignored] + extra_re,
         selftest_cases = SELFTEST_CASES[arch] if selftest else None,
+        # The banner is the kernel's first line, before any MM: or KE: line.
+        expect_first_after = "XTLDR-REPORT=XTOS kernel (%s): init block" % arch,
         reject = _CLEAN_REJECT,
     )
 
