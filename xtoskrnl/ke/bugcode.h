@@ -13,6 +13,7 @@
 #define ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY 0x000000FC
 #define LOADER_BLOCK_MISMATCH                 0x00000100 /* the init block is unusable: see KI_LOADER_BLOCK_* */
 #define KERNEL_SECURITY_CHECK_FAILURE         0x00000139 /* RtlFailFast */
+#define KERNEL_UBSAN_VIOLATION                0x000001E0 /* XT's own: a UBSan check failed (sanitized kernel) */
 
 /* LOADER_BLOCK_MISMATCH parameter 1. Parameters 2 and 3: the value found and the value expected. */
 #define KI_LOADER_BLOCK_NULL        1
@@ -22,6 +23,28 @@
 #define KI_LOADER_BLOCK_PAGING_MODE 5 /* parameter 3: the MMH_MODE_CHECK reason */
 #define KI_LOADER_BLOCK_STACKS      6 /* kernel or panic stacks missing */
 #define KI_LOADER_BLOCK_MEMORY_MAP  7 /* descriptor array missing or descriptor size too small */
+
+/* KERNEL_UBSAN_VIOLATION parameter 1: the check that failed (ke/ubsan.c). Parameter 2: the source line (the report
+ * line before the STOP names file, line and column). Parameters 3 and 4: the operands where the check has them
+ * (left/right, pointer/alignment, base/result, index), else 0. */
+#define KI_UBSAN_NULL                 1
+#define KI_UBSAN_ALIGNMENT            2
+#define KI_UBSAN_OBJECT_SIZE          3
+#define KI_UBSAN_SIGNED_OVERFLOW      4
+#define KI_UBSAN_UNSIGNED_OVERFLOW    5
+#define KI_UBSAN_DIVIDE_BY_ZERO       6
+#define KI_UBSAN_SHIFT_EXPONENT       7
+#define KI_UBSAN_SHIFT_BASE           8
+#define KI_UBSAN_BOUNDS               9
+#define KI_UBSAN_POINTER_OVERFLOW     10
+#define KI_UBSAN_UNREACHABLE          11
+#define KI_UBSAN_VLA_BOUND            12
+#define KI_UBSAN_INVALID_VALUE        13
+#define KI_UBSAN_BUILTIN              14
+#define KI_UBSAN_NONNULL_ARGUMENT     15
+#define KI_UBSAN_NONNULL_RETURN       16
+#define KI_UBSAN_FUNCTION             17
+#define KI_UBSAN_ALIGNMENT_ASSUMPTION 18
 
 /* Page-fault error code bits. */
 #define KI_PF_PRESENT 0x01

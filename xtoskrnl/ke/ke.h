@@ -37,7 +37,10 @@ VOID KiDumpTrapFrame(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info);
 /* Runs the built-in test suites (SELFTEST); returns the number of failed cases. */
 ULONG KiRunSelfTests(VOID);
 
-/* Provokes the TESTFAULT fault; returns only if no fault happened. */
-VOID KiRaiseTestFault(ULONG TestFault);
+/* Provokes the TESTFAULT fault; returns only if no fault happened, with 1 (a failed test). */
+ULONG KiRaiseTestFault(ULONG TestFault);
+
+/* TRUE when this kernel was compiled with the undefined-behaviour sanitizer (its handlers are in ke/ubsan.c). */
+BOOLEAN KeIsUbsanBuiltIn(VOID);
 
 #endif

@@ -85,6 +85,9 @@ static VOID KiReport(PXT_INIT_BLOCK InitBlock, const AR_CPU_FEATURES *Features) 
     KdPrint("XTOS kernel (%s): init block v%u, XTLDR %u.%u, parameters '%.*s'\n", KeArchName, InitBlock->Version,
             InitBlock->LoaderVersion >> 16, InitBlock->LoaderVersion & 0xFFFF, (int)ParameterLength,
             InitBlock->Parameters);
+    if (KeIsUbsanBuiltIn()) {
+        KdPrint("KE: UBSan built in: undefined behaviour STOPs with 0x%08X\n", KERNEL_UBSAN_VIOLATION);
+    }
     KiReportParameters(InitBlock);
     KdPrint("MM: paging %s, HAL window 0x%p (%u pages) %s\n", MmhGetPageMapOps()->Name, (PVOID)MmhHalWindowBase,
             (ULONG)MM_HAL_WINDOW_PAGES, MmhIsHalWindowReady() ? "ready" : "has no page table");
@@ -141,7 +144,7 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
         SelfTestFailures = KiRunSelfTests();
     }
     if (KiParameters.TestFault != KeTestFaultNone) {
-        KiRaiseTestFault(KiParameters.TestFault);
+        SelfTestFailures += KiRaiseTestFault(KiParameters.TestFault);
     }
     KiFinishStartup(InitBlock, SelfTestFailures);
 }

@@ -11,8 +11,8 @@ typedef struct _KE_TOKEN {
     SIZE_T ValueLength;
 } KE_TOKEN;
 
-static const PCSTR KepTestFaultNames[] = {"NONE",        "PAGE",           "GP",      "STACK",      "DOUBLE",
-                                          "POOLOVERRUN", "POOLDOUBLEFREE", "POOLTAG", "SPECIALPOOL"};
+static const PCSTR KepTestFaultNames[] = {"NONE",        "PAGE",           "GP",      "STACK",       "DOUBLE",
+                                          "POOLOVERRUN", "POOLDOUBLEFREE", "POOLTAG", "SPECIALPOOL", "UBSAN"};
 
 PCSTR KeTestFaultName(ULONG TestFault) {
     return TestFault < ARRAY_SIZE(KepTestFaultNames) ? KepTestFaultNames[TestFault] : "?";

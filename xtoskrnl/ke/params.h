@@ -14,7 +14,8 @@ typedef enum _KE_TEST_FAULT {
     KeTestFaultPoolOverrun,    /* a pool block written past its end: BAD_POOL_HEADER when it is freed */
     KeTestFaultPoolDoubleFree, /* a pool block freed twice: BAD_POOL_CALLER */
     KeTestFaultPoolTag,        /* a pool block freed with another tag: BAD_POOL_CALLER */
-    KeTestFaultSpecialPool     /* a special-pool block overrun by one byte: page fault on its guard page */
+    KeTestFaultSpecialPool,    /* a special-pool block overrun by one byte: page fault on its guard page */
+    KeTestFaultUbsan           /* a signed overflow: UBSan report, KERNEL_UBSAN_VIOLATION (sanitized kernel only) */
 } KE_TEST_FAULT;
 
 #define KE_PARAMETER_IGNORED_MAX 8

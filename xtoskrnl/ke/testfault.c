@@ -1,4 +1,4 @@
-/* TESTFAULT=PAGE|GP|STACK|DOUBLE: faults provoked on purpose to test the STOP path. */
+/* TESTFAULT=PAGE|GP|STACK|DOUBLE|...|UBSAN: faults provoked on purpose to test the STOP path. */
 #include <mmhl.h>
 
 #include "kd/kd.h"
@@ -18,7 +18,17 @@ __attribute__((noinline)) static ULONG KiRecurse(ULONG Depth) {
     return Frame[1];
 }
 
-VOID KiRaiseTestFault(ULONG TestFault) {
+/* Adds 1 to the largest LONGLONG read through a volatile (the compiler cannot fold it): a signed overflow, which
+ * the sanitized kernel reports and STOPs on. Never called in a kernel without UBSan (the overflow is real UB). */
+__attribute__((noinline)) static LONGLONG KiOverflowSigned(VOID) {
+    static volatile LONGLONG Largest = 0x7FFFFFFFFFFFFFFFll;
+
+    /* The fault_ubsan boot tests expect the report at this file and line (_UBSAN_LINE in kernel_tests.bzl). */
+    STATIC_ASSERT(__LINE__ + 1 == 28);
+    return Largest + 1;
+}
+
+ULONG KiRaiseTestFault(ULONG TestFault) {
     ULONG_PTR Unmapped = MmhGetUnmappedAddress();
 
     KdPrint("KE: TESTFAULT=%s\n", KeTestFaultName(TestFault));
@@ -47,8 +57,16 @@ VOID KiRaiseTestFault(ULONG TestFault) {
         case KeTestFaultSpecialPool:
             MmTestPoolCorruption(MmPoolTestSpecialOverrun);
             break;
+        case KeTestFaultUbsan:
+            if (!KeIsUbsanBuiltIn()) {
+                KdPrint("KE: UBSan is not built into this kernel: TESTFAULT=UBSAN cannot fault (feature xt_ubsan)\n");
+                break;
+            }
+            KdPrint("KE: LONGLONG overflow: %lld\n", KiOverflowSigned());
+            break;
         default:
             break;
     }
     KdPrint("KE: TESTFAULT=%s did not fault\n", KeTestFaultName(TestFault));
+    return 1;
 }

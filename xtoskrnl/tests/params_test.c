@@ -61,7 +61,8 @@ XTEST(TestFaultValues) {
     } Cases[] = {{"TESTFAULT=PAGE", KeTestFaultPage},
                  {"TESTFAULT=gp", KeTestFaultGp},
                  {"TESTFAULT=STACK", KeTestFaultStack},
-                 {"TESTFAULT=Double", KeTestFaultDouble}};
+                 {"TESTFAULT=Double", KeTestFaultDouble},
+                 {"TESTFAULT=ubsan", KeTestFaultUbsan}};
     for (ULONG Index = 0; Index < ARRAY_SIZE(Cases); Index++) {
         KE_PARAMETERS P;
         Parse(Cases[Index].Text, &P);
@@ -73,6 +74,7 @@ XTEST(TestFaultValues) {
     XTEST_CHECK_EQ(P.TestFault, KeTestFaultNone);
     XTEST_CHECK_EQ(P.IgnoredCount, 3);
     XTEST_CHECK(RtlCompareCString(KeTestFaultName(KeTestFaultStack), "STACK", 8, FALSE) == 0);
+    XTEST_CHECK(RtlCompareCString(KeTestFaultName(KeTestFaultUbsan), "UBSAN", 8, FALSE) == 0);
 }
 
 XTEST(UnknownTokensAreRecordedWithPosition) {
