@@ -21,6 +21,7 @@
 #define ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY   0x000000FC
 #define LOADER_BLOCK_MISMATCH                   0x00000100 /* P1: LOADER_BLOCK_* below; P2 found, P3 expected */
 #define KERNEL_SECURITY_CHECK_FAILURE           0x00000139 /* RtlFailFast: P1 the RTL_FAILFAST_* code */
+#define KERNEL_UBSAN_VIOLATION                  0x000001E0 /* XT's own: a UBSan check failed (sanitized kernel) */
 
 /* LOADER_BLOCK_MISMATCH parameter 1: the init block is unusable. */
 #define LOADER_BLOCK_NULL        1
@@ -58,5 +59,27 @@
 /* SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION parameter 4. */
 #define SPC_BEFORE_BLOCK_CHANGED 0x23
 #define SPC_AFTER_BLOCK_CHANGED  0x24
+
+/* KERNEL_UBSAN_VIOLATION parameter 1: the check that failed (xtoskrnl/ke/ubsan.c). Parameter 2: the source line (the
+ * report line before the STOP names file, line and column). Parameters 3 and 4: the operands where the check has them
+ * (left/right, pointer/alignment, base/result, index), else 0. */
+#define UBSAN_NULL                 1
+#define UBSAN_ALIGNMENT            2
+#define UBSAN_OBJECT_SIZE          3
+#define UBSAN_SIGNED_OVERFLOW      4
+#define UBSAN_UNSIGNED_OVERFLOW    5
+#define UBSAN_DIVIDE_BY_ZERO       6
+#define UBSAN_SHIFT_EXPONENT       7
+#define UBSAN_SHIFT_BASE           8
+#define UBSAN_BOUNDS               9
+#define UBSAN_POINTER_OVERFLOW     10
+#define UBSAN_UNREACHABLE          11
+#define UBSAN_VLA_BOUND            12
+#define UBSAN_INVALID_VALUE        13
+#define UBSAN_BUILTIN              14
+#define UBSAN_NONNULL_ARGUMENT     15
+#define UBSAN_NONNULL_RETURN       16
+#define UBSAN_FUNCTION             17
+#define UBSAN_ALIGNMENT_ASSUMPTION 18
 
 #endif

@@ -6,8 +6,17 @@ _BOOT_FILE = {"amd64": "BOOTX64.EFI", "i686": "BOOTIA32.EFI"}
 def _loader_transition_impl(settings, attr):
     return {"//command_line_option:platforms": "//toolchains:uefi_" + attr.arch}
 
+# The sanitized kernel (docs/kernel.md): the same source set with the kernel toolchain's xt_ubsan feature on.
+_UBSAN_FEATURE = "xt_ubsan"
+
 def _kernel_transition_impl(settings, attr):
-    return {"//command_line_option:platforms": "//toolchains:kernel_" + (attr.kernel_arch or attr.arch)}
+    features = [f for f in settings["//command_line_option:features"] if f != _UBSAN_FEATURE]
+    if attr.kernel_ubsan or _UBSAN_FEATURE in settings["//command_line_option:features"]:
+        features.append(_UBSAN_FEATURE)
+    return {
+        "//command_line_option:platforms": "//toolchains:kernel_" + (attr.kernel_arch or attr.arch),
+        "//command_line_option:features": features,
+    }
 
 _loader_transition = transition(
     implementation = _loader_transition_impl,
@@ -17,8 +26,11 @@ _loader_transition = transition(
 
 _kernel_transition = transition(
     implementation = _kernel_transition_impl,
-    inputs = [],
-    outputs = ["//command_line_option:platforms"],
+    inputs = ["//command_line_option:features"],
+    outputs = [
+        "//command_line_option:platforms",
+        "//command_line_option:features",
+    ],
 )
 
 def _single(attr_value):
@@ -65,6 +77,7 @@ xt_disk_image = rule(
         "loader": attr.label(default = "//xtldr", cfg = _loader_transition),
         "kernel": attr.label(default = "//xtoskrnl", cfg = _kernel_transition),
         "kernel_arch": attr.string(doc = "Build the kernel for another arch (wrong-machine tests).", values = [""] + _ARCHES),
+        "kernel_ubsan": attr.bool(doc = "Build the kernel with the undefined-behaviour sanitizer (xt_ubsan)."),
         "kernel_file": attr.label(allow_single_file = True, doc = "Use this file as the kernel instead of building one."),
         "with_kernel": attr.bool(default = True),
         "ini": attr.label(default = "//xtldr:XTLDR.INI", allow_single_file = True),

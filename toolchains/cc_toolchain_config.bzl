@@ -102,6 +102,23 @@ def _compile_features(target):
         ]),
     ]
 
+# The kernel's undefined-behaviour sanitizer (docs/kernel.md): off by default; `--features=xt_ubsan` or the image
+# rule's `kernel_ubsan` (a transition on //command_line_option:features) turns it on for every kernel object.
+# Every check clang offers for C without a runtime library: the `undefined` group (alignment, bool, builtin, bounds,
+# enum, float-cast-overflow, function, integer-divide-by-zero, nonnull-attribute, null, object-size,
+# pointer-overflow, return, returns-nonnull-attribute, shift, signed-integer-overflow, unreachable, vla-bound).
+# Checks call the kernel's own __ubsan_handle_*_abort handlers (xtoskrnl/ke/ubsan.c), which print and STOP:
+# -fno-sanitize-recover makes the handlers noreturn, so no instrumented site keeps a path back.
+UBSAN_FLAGS = [
+    "-fsanitize=undefined",
+    "-fno-sanitize-recover=all",
+]
+
+def _ubsan_feature():
+    return feature(name = "xt_ubsan", enabled = False, flag_sets = [
+        _flags(_COMPILE_ACTIONS, UBSAN_FLAGS),
+    ])
+
 def _link_features(machine, kind_flags):
     link = [ACTION_NAMES.cpp_link_executable]
     libraries = flag_group(
@@ -184,7 +201,10 @@ def _impl(ctx):
         feature(name = "xt_defines", enabled = True, flag_sets = [
             _flags(_COMPILE_ACTIONS, ["-D_XT_" + ctx.attr.kind.upper()]),
         ]),
-    ] + _compile_features(target) + _link_features(machine, kind_flags)
+    ] + _compile_features(target)
+    if ctx.attr.kind == "kernel":
+        features.append(_ubsan_feature())
+    features += _link_features(machine, kind_flags)
 
     return cc_common.create_cc_toolchain_config_info(
         ctx = ctx,

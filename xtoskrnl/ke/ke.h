@@ -15,4 +15,7 @@ XTNORETURN VOID KeBugCheckEx(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Paramet
  * stored once at start-up, never changed afterwards. NULL before the checks passed. */
 const XT_INIT_BLOCK *KeGetLoaderBlock(VOID);
 
+/* TRUE when this kernel was compiled with the undefined-behaviour sanitizer (its handlers are in ke/ubsan.c). */
+BOOLEAN KeIsUbsanBuiltIn(VOID);
+
 #endif

@@ -45,7 +45,10 @@ extern const UCHAR KiSymbolTable[KSYM_RESERVED_BYTES];
 /* Runs the built-in test suites (SELFTEST); returns the number of failed cases. */
 ULONG KiRunSelfTests(VOID);
 
-/* Provokes the TESTFAULT fault; returns only if no fault happened. */
-VOID KiRaiseTestFault(ULONG TestFault);
+/* Provokes the TESTFAULT fault; returns only if no fault happened, with 1 (a failed test). */
+ULONG KiRaiseTestFault(ULONG TestFault);
+
+/* TESTFAULT=UBSAN: a signed overflow the sanitized kernel reports (ke/ubsanfault.c). */
+LONGLONG KiRaiseUbsanOverflow(VOID);
 
 #endif

@@ -89,6 +89,9 @@ static VOID KiPrintBanner(PXT_INIT_BLOCK InitBlock) {
     KdPrint("XTOS kernel (%s): init block v%u, XTLDR %u.%u, parameters '%.*s'\n", KeArchName, InitBlock->Version,
             InitBlock->LoaderVersion >> 16, InitBlock->LoaderVersion & 0xFFFF, (int)ParameterLength,
             InitBlock->Parameters);
+    if (KeIsUbsanBuiltIn()) {
+        KdPrint("KE: UBSan built in: undefined behaviour STOPs with 0x%08X\n", KERNEL_UBSAN_VIOLATION);
+    }
     KiReportParameters(InitBlock);
 }
 
@@ -152,7 +155,7 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
         SelfTestFailures = KiRunSelfTests();
     }
     if (KiParameters.TestFault != KeTestFaultNone) {
-        KiRaiseTestFault(KiParameters.TestFault);
+        SelfTestFailures += KiRaiseTestFault(KiParameters.TestFault);
     }
     KiFinishStartup(InitBlock, SelfTestFailures);
 }

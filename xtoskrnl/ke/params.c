@@ -13,9 +13,9 @@ typedef struct _KE_TOKEN {
 
 static const PCSTR KepTestFaultNames[] = {"NONE",        "PAGE",           "GP",      "STACK",       "DOUBLE",
                                           "POOLOVERRUN", "POOLDOUBLEFREE", "POOLTAG", "SPECIALPOOL", "BADPFN",
-                                          "POOLSTART",   "WAITNMI",        "WAITMCE", "RESET"};
+                                          "POOLSTART",   "WAITNMI",        "WAITMCE", "RESET",       "UBSAN"};
 
-STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultReset + 1);
+STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultUbsan + 1);
 
 PCSTR KeTestFaultName(ULONG TestFault) {
     return TestFault < ARRAY_SIZE(KepTestFaultNames) ? KepTestFaultNames[TestFault] : "?";

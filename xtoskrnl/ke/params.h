@@ -19,7 +19,8 @@ typedef enum _KE_TEST_FAULT {
     KeTestFaultPoolStart,      /* the pool's start-up check fails (at start-up, not after it): MEMORY_MANAGEMENT */
     KeTestFaultWaitNmi,        /* wait (interrupts off) for an NMI the test harness injects: STOP 0x80 */
     KeTestFaultWaitMce,        /* wait (interrupts off) for a machine check the harness injects: STOP 0x9C */
-    KeTestFaultReset           /* reset the machine through port 0xCF9 (the harness must not call it a power-off) */
+    KeTestFaultReset,          /* reset the machine through port 0xCF9 (the harness must not call it a power-off) */
+    KeTestFaultUbsan           /* a signed overflow: UBSan report, KERNEL_UBSAN_VIOLATION (sanitized kernel only) */
 } KE_TEST_FAULT;
 
 #define KE_PARAMETER_IGNORED_MAX 8

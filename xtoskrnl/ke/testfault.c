@@ -1,5 +1,5 @@
 /* TESTFAULT=...: faults provoked on purpose to test the STOP path; WAITNMI and WAITMCE wait for a fault the test
- * harness injects through QEMU's monitor, RESET resets the machine. */
+ * harness injects through QEMU's monitor, RESET resets the machine, UBSAN trips the sanitized kernel's checks. */
 
 #include <kd.h>
 #include <mm.h>
@@ -45,7 +45,7 @@ static VOID KiResetMachine(VOID) {
     }
 }
 
-VOID KiRaiseTestFault(ULONG TestFault) {
+ULONG KiRaiseTestFault(ULONG TestFault) {
     ULONG_PTR Unmapped = MmGetUnmappedAddress();
 
     KdPrint("KE: TESTFAULT=%s\n", KeTestFaultName(TestFault));
@@ -85,9 +85,16 @@ VOID KiRaiseTestFault(ULONG TestFault) {
             break;
         case KeTestFaultReset:
             KiResetMachine();
+        case KeTestFaultUbsan:
+            if (!KeIsUbsanBuiltIn()) {
+                KdPrint("KE: UBSan is not built into this kernel: TESTFAULT=UBSAN cannot fault (feature xt_ubsan)\n");
+                break;
+            }
+            KdPrint("KE: LONGLONG overflow: %lld\n", KiRaiseUbsanOverflow());
             break;
         default:
             break;
     }
     KdPrint("KE: TESTFAULT=%s did not fault\n", KeTestFaultName(TestFault));
+    return 1;
 }

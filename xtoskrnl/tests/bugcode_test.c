@@ -52,6 +52,7 @@ XTEST(OtherVectorsAreUnexpectedKernelModeTraps) {
 
 XTEST(NamesOfCodesAndVectors) {
     XTEST_CHECK(RtlCompareCString(KiBugCheckName(0x50), "PAGE_FAULT_IN_NONPAGED_AREA", 64, FALSE) == 0);
+    XTEST_CHECK(RtlCompareCString(KiBugCheckName(0x1E0), "KERNEL_UBSAN_VIOLATION", 64, FALSE) == 0);
     XTEST_CHECK(RtlCompareCString(KiBugCheckName(0x12345), "UNKNOWN", 64, FALSE) == 0);
     XTEST_CHECK(RtlCompareCString(KiVectorName(14), "#PF", 8, FALSE) == 0);
     XTEST_CHECK(RtlCompareCString(KiVectorName(8), "#DF", 8, FALSE) == 0);

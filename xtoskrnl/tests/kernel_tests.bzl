@@ -27,7 +27,26 @@ _REGISTERS = {
     "i686": ["^EIP=[0-9A-F]{8} ESP=[0-9A-F]{8} EBP=", "^CR0=[0-9A-F]{8} CR3=[0-9A-F]{8} CR4=[0-9A-F]{8} EFER="],
 }
 
-_CLEAN_REJECT = ["*** STOP", "XTEST FAIL", "KE: unknown parameter", "has no page table"]
+_CLEAN_REJECT = ["*** STOP", "UBSAN:", "XTEST FAIL", "KE: unknown parameter", "has no page table"]
+
+# The sanitized kernel (toolchain feature xt_ubsan) announces itself; TESTFAULT=UBSAN overflows a LONGLONG at this
+# line of ke/ubsanfault.c (a static assert there keeps the two in step).
+_UBSAN_BANNER = "KE: UBSan built in: undefined behaviour STOPs with 0x000001E0"
+_UBSAN_LINE = 12
+
+def _hex(value, digits):
+    """Upper-case hex of a non-negative int, zero-padded to `digits` (Starlark has no %X)."""
+    text = ""
+    for _ in range(digits):
+        text = "0123456789ABCDEF"[value % 16] + text
+        value //= 16
+    return text
+
+# Parameters: the check (4, signed-integer-overflow), the line, the operands (on i686 the low 32 bits).
+_UBSAN_STOP = {
+    "amd64": "*** STOP 0x000001E0 (0x0000000000000004, 0x%s, 0x7FFFFFFFFFFFFFFF, 0x0000000000000001)" % _hex(_UBSAN_LINE, 16),
+    "i686": "*** STOP 0x000001E0 (0x00000004, 0x%s, 0xFFFFFFFF, 0x00000001)" % _hex(_UBSAN_LINE, 8),
+}
 
 _PFN_BYTES = {"amd64": 32, "i686": 20}
 
@@ -36,9 +55,10 @@ _ABOVE_4G = " ram_pages=1[3-9][0-9]{5} "
 _BELOW_4G = " ram_pages=[1-9][0-9]{5} "
 
 def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = "", selftest = False, expect = [], extra_re = [],
-          qemu_args = [], ignored = "0"):
+          qemu_args = [], ignored = "0", ubsan = False):
     xt_qemu_test(
         name = name,
+        kernel_ubsan = ubsan,
         qemu_args = qemu_args,
         arch = arch,
         cpu = cpu,
@@ -46,7 +66,8 @@ def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = ""
         smp = smp,
         parameters = (parameters + (" SELFTEST" if selftest else "")).strip(),
         expect_exit = "clean",
-        expect = ["XTOS-REPORT arch=%s paging=%s ram_pages=" % (arch, paging), "KE: TESTEXIT"] + expect,
+        expect = ["XTOS-REPORT arch=%s paging=%s ram_pages=" % (arch, paging), "KE: TESTEXIT"] + expect +
+                 ([_UBSAN_BANNER] if ubsan else []),
         expect_re = ["^XTOS-REPORT arch=%s paging=%s ram_pages=[1-9][0-9]* free_pages=[1-9][0-9]* " % (arch, paging) +
                      "pfn_entry_bytes=%d loader_ptables_verified=[1-9][0-9]* loader_ptables_kept=0 pool_ok=1 " % _PFN_BYTES[arch] +
                      "nx=[01] smep=[01] smap=[01] ram_ignored_pages=%s$" % ignored] + extra_re,
@@ -96,6 +117,8 @@ def kernel_boot_tests():
     # SELFTEST (RTL, kernel and MM suites, pool torture of 1M operations) in every paging mode at 128 MiB, 1 GiB,
     # 4 GiB and 6 GiB. At 6 GiB the MM suite allocates every frame, those above 4 GiB included, and writes them.
     # PML2 cannot map frames above 4 GiB; i686 PML3 at 6 GiB runs on a PSE-36 CPU (36 physical bits).
+    # The smallest and the largest size run the UBSan kernel (same sources, every check on: docs/kernel.md), where
+    # sizing arithmetic is most likely to overflow; 1 GiB and 4 GiB run the kernel the images ship.
     for mode, arch, cpu, parameters in [
         ("PML4", "amd64", "qemu64", ""),
         ("PML5", "amd64", "qemu64,+la57", ""),
@@ -104,8 +127,10 @@ def kernel_boot_tests():
     ]:
         for mem in ["128M", "1G", "4G", "6G"]:
             high = mem == "6G" and mode != "PML2"
-            _boot("selftest_%s_%s" % (mode.lower(), mem.lower()), arch, mode, cpu = cpu, mem = mem,
-                  parameters = parameters, selftest = True, extra_re = [_ABOVE_4G] if high else [])
+            ubsan = mem in ["128M", "6G"]
+            _boot("selftest_%s%s_%s" % ("ubsan_" if ubsan else "", mode.lower(), mem.lower()), arch, mode, cpu = cpu,
+                  mem = mem, parameters = parameters, selftest = True, extra_re = [_ABOVE_4G] if high else [],
+                  ubsan = ubsan)
 
     # NOXPA on an LA57 CPU gives PML4; two CPUs; -cpu max turns NX, SMEP and SMAP on.
     for mem in ["128M", "4G"]:
@@ -260,6 +285,43 @@ def kernel_boot_tests():
                 "KE: STOP handler running on the machine-check stack",
                 "MACHINE_CHECK_EXCEPTION",
             ], reject = ["KE: MC0_STATUS", "KE: MC2_STATUS", "no bank holds a valid error"])
+
+    # UBSan: in the sanitized kernel TESTFAULT=UBSAN overflows a LONGLONG (on i686 the handler gets the operands by
+    # address): the report line names the check, file:line:column, operands and type, then STOP 0x1E0 with the check
+    # (4, signed overflow), the line and the operands. Without UBSan the fault says so and counts as a failed test.
+    for arch in ["amd64", "i686"]:
+        xt_qemu_test(
+            name = "fault_ubsan_%s" % arch,
+            arch = arch,
+            kernel_ubsan = True,
+            parameters = "TESTFAULT=UBSAN",
+            expect_exit = "stop",
+            expect = [
+                _UBSAN_BANNER,
+                "KE: TESTFAULT=UBSAN",
+                "UBSAN: signed-integer-overflow at xtoskrnl/ke/ubsanfault.c:%d:" % _UBSAN_LINE,
+                _UBSAN_STOP[arch],
+                "KERNEL_UBSAN_VIOLATION",
+                "Backtrace:",
+                "KE: system halted (TESTEXIT)",
+            ],
+            expect_re = _REGISTERS[arch] + [
+                "^UBSAN: signed-integer-overflow at xtoskrnl/ke/ubsanfault.c:%d:[0-9]+: 9223372036854775807 \\+ 1 " % _UBSAN_LINE +
+                "cannot be represented in type 'LONGLONG'",
+            ],
+            reject = ["did not fault", "fault while reporting a STOP", "UBSan is not built"],
+        )
+    xt_qemu_test(
+        name = "fault_ubsan_not_built_amd64",
+        arch = "amd64",
+        parameters = "TESTFAULT=UBSAN",
+        expect_exit = "selftest_failed",
+        expect = [
+            "KE: UBSan is not built into this kernel: TESTFAULT=UBSAN cannot fault",
+            "KE: TESTFAULT=UBSAN did not fault",
+        ],
+        reject = ["*** STOP", "UBSAN:", "KE: UBSan built in"],
+    )
 
     # SHUTDOWN: ACPI S5 power-off (QEMU q35: PM1a_CNT 0x604, SLP_TYP 0).
     _poweroff_test("poweroff_amd64", "amd64")

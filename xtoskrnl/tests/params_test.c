@@ -61,7 +61,7 @@ XTEST(TestFaultValues) {
     } Cases[] = {{"TESTFAULT=PAGE", KeTestFaultPage},       {"TESTFAULT=gp", KeTestFaultGp},
                  {"TESTFAULT=STACK", KeTestFaultStack},     {"TESTFAULT=Double", KeTestFaultDouble},
                  {"TESTFAULT=waitnmi", KeTestFaultWaitNmi}, {"TESTFAULT=WAITMCE", KeTestFaultWaitMce},
-                 {"TESTFAULT=Reset", KeTestFaultReset}};
+                 {"TESTFAULT=Reset", KeTestFaultReset},     {"TESTFAULT=ubsan", KeTestFaultUbsan}};
     for (ULONG Index = 0; Index < ARRAY_SIZE(Cases); Index++) {
         KE_PARAMETERS P;
         Parse(Cases[Index].Text, &P);
@@ -74,6 +74,7 @@ XTEST(TestFaultValues) {
     XTEST_CHECK_EQ(P.IgnoredCount, 3);
     XTEST_CHECK(RtlCompareCString(KeTestFaultName(KeTestFaultStack), "STACK", 8, FALSE) == 0);
     XTEST_CHECK(RtlCompareCString(KeTestFaultName(KeTestFaultReset), "RESET", 8, FALSE) == 0);
+    XTEST_CHECK(RtlCompareCString(KeTestFaultName(KeTestFaultUbsan), "UBSAN", 8, FALSE) == 0);
 }
 
 XTEST(UnknownTokensAreRecordedWithPosition) {
