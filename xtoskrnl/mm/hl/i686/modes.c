@@ -7,7 +7,7 @@ const ULONG_PTR MmhHalWindowBase = (ULONG_PTR)MM_HAL_WINDOW_BASE_I686;
 
 /* Kernel VA layout (docs/memory-manager.md): the PFN database above the self-map (room for 64 GiB of 20-byte
  * entries), then system PTE space up to the HAL window. */
-const ULONG_PTR MmhPfnDatabaseBase = 0xC1000000u;
-const ULONG_PTR MmhPfnDatabaseLimit = 0xDD000000u;
-const ULONG_PTR MmhSystemPteBase = 0xDD000000u;
-const ULONG_PTR MmhSystemPtePages = 0x22000; /* 544 MiB, up to 0xFF000000 */
+const ULONG_PTR MmhPfnDatabaseBase = (ULONG_PTR)MM_PFN_DATABASE_BASE_I686;
+const ULONG_PTR MmhPfnDatabaseLimit = (ULONG_PTR)MM_PFN_DATABASE_END_I686;
+const ULONG_PTR MmhSystemPteBase = (ULONG_PTR)MM_SYSTEM_PTE_BASE_I686;
+const ULONG_PTR MmhSystemPtePages = (ULONG_PTR)MM_SYSTEM_PTE_PAGES_I686;
