@@ -22,6 +22,7 @@
 #define KI_LOADER_BLOCK_PAGING_MODE 5 /* parameter 3: the MMH_MODE_CHECK reason */
 #define KI_LOADER_BLOCK_STACKS      6 /* kernel or panic stacks missing */
 #define KI_LOADER_BLOCK_MEMORY_MAP  7 /* descriptor array missing or descriptor size too small */
+#define KI_LOADER_BLOCK_RELOCATION  8 /* image not relocated for KernelVirtualBase; parameter 4: which check */
 
 /* Page-fault error code bits. */
 #define KI_PF_PRESENT 0x01

@@ -34,6 +34,10 @@ VOID KiGetTrapInfo(PKTRAP_FRAME Frame, PKI_TRAP_INFO Info);
 /* Arch: prints the register dump of Frame (instruction and stack pointer, CR0/2/3/4, EFER, error code, GPRs). */
 VOID KiDumpTrapFrame(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info);
 
+/* Checks that the image was relocated for InitBlock->KernelVirtualBase (addresses the linker stored in data, the
+ * header's ImageBase); STOP LOADER_BLOCK_MISMATCH otherwise. Returns the number of addresses checked. */
+ULONG KiVerifyImageRelocation(PXT_INIT_BLOCK InitBlock);
+
 /* Runs the built-in test suites (SELFTEST); returns the number of failed cases. */
 ULONG KiRunSelfTests(VOID);
 

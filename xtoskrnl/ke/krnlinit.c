@@ -10,6 +10,7 @@
 #include "mm.h"
 
 static KE_PARAMETERS KiParameters;
+static ULONG KiImageAddressesVerified;
 
 /* Prints why the init block is unusable and stops with LOADER_BLOCK_MISMATCH (0x100). */
 static XTNORETURN VOID KiInitBlockMismatch(ULONG Reason, PCSTR What, ULONG_PTR Found, ULONG_PTR Expected) {
@@ -34,7 +35,7 @@ static VOID KiCheckInitBlockHeader(PXT_INIT_BLOCK InitBlock) {
     }
 }
 
-/* Stacks, memory map and the paging mode against CR0/CR4/EFER. */
+/* Stacks, memory map, the paging mode against CR0/CR4/EFER and the relocation of the image for its base. */
 static VOID KiCheckInitBlockContents(PXT_INIT_BLOCK InitBlock) {
     PCMMH_PAGE_MAP_OPS Ops = MmhFindPagingMode(InitBlock->PagingMode);
     ULONGLONG Efer;
@@ -57,6 +58,7 @@ static VOID KiCheckInitBlockContents(PXT_INIT_BLOCK InitBlock) {
         KiInitBlockMismatch(KI_LOADER_BLOCK_MEMORY_MAP, "memory descriptor size", InitBlock->MemoryDescriptorSize,
                             sizeof(XT_MEMORY_DESCRIPTOR));
     }
+    KiImageAddressesVerified = KiVerifyImageRelocation(InitBlock);
 }
 
 /* Reports every ignored parameter. */
@@ -85,6 +87,8 @@ static VOID KiReport(PXT_INIT_BLOCK InitBlock, const AR_CPU_FEATURES *Features) 
     KdPrint("XTOS kernel (%s): init block v%u, XTLDR %u.%u, parameters '%.*s'\n", KeArchName, InitBlock->Version,
             InitBlock->LoaderVersion >> 16, InitBlock->LoaderVersion & 0xFFFF, (int)ParameterLength,
             InitBlock->Parameters);
+    KdPrint("KE: kernel image at 0x%p: relocation verified (%u addresses)\n",
+            (PVOID)(ULONG_PTR)InitBlock->KernelVirtualBase, KiImageAddressesVerified);
     KiReportParameters(InitBlock);
     KdPrint("MM: paging %s, HAL window 0x%p (%u pages) %s\n", MmhGetPageMapOps()->Name, (PVOID)MmhHalWindowBase,
             (ULONG)MM_HAL_WINDOW_PAGES, MmhIsHalWindowReady() ? "ready" : "has no page table");

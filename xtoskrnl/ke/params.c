@@ -99,6 +99,7 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
         {"NOXPA", offsetof(KE_PARAMETERS, NoXpa)},           {"SELFTEST", offsetof(KE_PARAMETERS, SelfTest)},
         {"TESTEXIT", offsetof(KE_PARAMETERS, TestExit)},     {"SHUTDOWN", offsetof(KE_PARAMETERS, Shutdown)},
         {"TESTPTFREE", offsetof(KE_PARAMETERS, TestPtFree)}, {"BENCH", offsetof(KE_PARAMETERS, Bench)},
+        {"NOKASLR", offsetof(KE_PARAMETERS, NoKaslr)},
     };
 
     if (KepEquals(Token->Text, Token->NameLength, "DEBUG")) {

@@ -43,6 +43,7 @@ typedef struct _KE_PARAMETERS {
     ULONG SpecialPoolTag; /* SPECIALPOOL=TAGX: allocations with this tag go against a guard page; 0 when none */
     BOOLEAN Bench;        /* BENCH: print the memory manager's per-operation costs (./xt bench) */
     BOOLEAN TestPtFree;   /* TESTPTFREE: read by the loader (page tables reported free); the kernel just knows it */
+    BOOLEAN NoKaslr;      /* NOKASLR: read by the loader (kernel kept at its link base); the kernel just knows it */
     ULONG IgnoredCount;   /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */
     KE_IGNORED_PARAMETER Ignored[KE_PARAMETER_IGNORED_MAX];
 } KE_PARAMETERS, *PKE_PARAMETERS;
