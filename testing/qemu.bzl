@@ -39,12 +39,15 @@ def xt_qemu_test(
         keys = [],
         qemu_args = [],
         image = None,
+        vary = None,
         **image_attrs):
     """Boots `arch` with `parameters` (+ TESTEXIT and serial debug) and checks `expect_exit` and serial lines.
 
     `image` names a prebuilt disk image; otherwise one is built from `image_attrs` (see xt_disk_image).
     `keys` (printf %b escapes) are typed on COM1 once `keys_after` appears on the serial port.
     `qemu_args` are passed to QEMU as they are.
+    `vary` names a key of a serial line (e.g. "kernel_base") whose value must differ between boots: the image is then
+    booted two or three times (testing/qemu_vary_test.sh), each boot judged as above.
     """
     if expect_exit not in EXIT_STATUS:
         fail("expect_exit must be one of %s" % EXIT_STATUS.keys())
@@ -92,13 +95,18 @@ def xt_qemu_test(
         "-fw_cfg",
         "name=opt/xtos/testexit,string=1",
     ] + qemu_args
+    runner = "//testing:qemu_test.sh"
+    if vary:
+        args = ["--vary", vary, "--"] + args
+        runner = "//testing:qemu_vary_test.sh"
     native.sh_test(
         name = name,
-        srcs = ["//testing:qemu_test.sh"],
+        srcs = [runner],
         args = args,
         data = [
             ":" + image,
             "//testing:qemu_boot.sh",
+            "//testing:qemu_test.sh",
             code,
             vars,
         ],

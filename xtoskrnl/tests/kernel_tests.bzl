@@ -2,6 +2,7 @@
 
 load("//testing:image.bzl", "xt_disk_image")
 load("//testing:qemu.bzl", "xt_qemu_test")
+load(":kaslr_tests.bzl", "kaslr_relocated_expect_re")
 
 # A STOP parameter is printed with the pointer width of the arch.
 _ZERO = {"amd64": "0x0000000000000000", "i686": "0x00000000"}
@@ -42,6 +43,7 @@ def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = ""
         expect_re = ["^XTOS-REPORT arch=%s paging=%s ram_pages=[1-9][0-9]* free_pages=[1-9][0-9]* " % (arch, paging) +
                      "pfn_entry_bytes=%d loader_ptables_verified=[1-9][0-9]* loader_ptables_kept=0 pool_ok=[01] " % _PFN_BYTES[arch] +
                      "nx=[01] smep=[01] smap=[01]$"] + extra_re +
+                    kaslr_relocated_expect_re(arch, "(rng|rdrand|tsc)") +
                     (["^XTEST: [1-9][0-9]* passed, 0 failed$"] if selftest else []),
         reject = _CLEAN_REJECT,
     )
