@@ -72,6 +72,7 @@ typedef enum _XT_PAGING_MODE {
 #define XT_CPU_FEATURE_SMEP      0x00000080 /* CPUID.7.0.EBX[7] */
 #define XT_CPU_FEATURE_SMAP      0x00000100 /* CPUID.7.0.EBX[20] */
 #define XT_CPU_FEATURE_APIC      0x00000200 /* CPUID.1.EDX[9] */
+#define XT_CPU_FEATURE_RDRAND    0x00000400 /* CPUID.1.ECX[30] */
 
 /* Indices of XT_INIT_BLOCK.PanicStackBase. */
 #define XT_PANIC_STACK_DOUBLE_FAULT  0

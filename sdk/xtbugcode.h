@@ -31,6 +31,7 @@
 #define LOADER_BLOCK_PAGING_MODE 5 /* P3: the MMH_MODE_CHECK reason */
 #define LOADER_BLOCK_STACKS      6 /* kernel or panic stacks missing */
 #define LOADER_BLOCK_MEMORY_MAP  7 /* descriptor array missing, descriptor size too small, or more than fit */
+#define LOADER_BLOCK_RELOCATION  8 /* image not relocated for KernelVirtualBase; P4: which check */
 
 /* MEMORY_MANAGEMENT parameter 1. */
 #define MM_START_UP_FAILED 0x1000 /* P2 the failing step (MM_STEP_*), P3 its status */

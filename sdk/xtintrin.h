@@ -54,6 +54,13 @@ XTINLINE ULONGLONG ArReadTimeStampCounter(VOID) {
     return ((ULONGLONG)High << 32) | Low;
 }
 
+/* Reads 32 random bits with RDRAND (CPUID.1.ECX[30] must be set); FALSE when the generator had none ready. */
+XTINLINE BOOLEAN ArReadRandom32(PULONG Value) {
+    UCHAR Ok;
+    __asm__ volatile("rdrand %0; setc %1" : "=r"(*Value), "=qm"(Ok) : : "cc");
+    return Ok != 0;
+}
+
 /* Returns TRUE when CPUID leaf 1 reports a hypervisor (ECX bit 31). */
 XTINLINE BOOLEAN ArIsHypervisorPresent(VOID) {
     CPUID_REGISTERS Registers;

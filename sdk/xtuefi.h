@@ -141,6 +141,12 @@ typedef struct _EFI_GUID {
             0x89, 0x0B, 0x58, 0xCA, 0x0B, 0x47, 0x39, 0xE9                                                             \
         }                                                                                                              \
     }
+#define EFI_RNG_PROTOCOL_GUID                                                                                          \
+    {                                                                                                                  \
+        0x3152BCA5, 0xEADE, 0x433D, {                                                                                  \
+            0x86, 0x2E, 0xC0, 0x1C, 0xDC, 0x29, 0x1F, 0x44                                                             \
+        }                                                                                                              \
+    }
 /* Configuration tables (EFI_SYSTEM_TABLE.ConfigurationTable[].VendorGuid). */
 #define EFI_ACPI_10_TABLE_GUID                                                                                         \
     {                                                                                                                  \
@@ -733,6 +739,17 @@ struct _EFI_GRAPHICS_OUTPUT_PROTOCOL {
     PEFI_GRAPHICS_OUTPUT_PROTOCOL_MODE Mode;
 };
 
+/* Random number generator protocol (UEFI 2.10, 37.5): GetRNG with a NULL algorithm uses the driver's default. */
+typedef struct _EFI_RNG_PROTOCOL EFI_RNG_PROTOCOL, *PEFI_RNG_PROTOCOL;
+typedef EFI_STATUS(EFIAPI *EFI_RNG_GET_INFO)(PEFI_RNG_PROTOCOL This, PUINTN AlgorithmListSize, PEFI_GUID AlgorithmList);
+typedef EFI_STATUS(EFIAPI *EFI_RNG_GET_RNG)(PEFI_RNG_PROTOCOL This, PEFI_GUID Algorithm, UINTN ValueLength,
+                                            PUCHAR Value);
+
+struct _EFI_RNG_PROTOCOL {
+    EFI_RNG_GET_INFO GetInfo;
+    EFI_RNG_GET_RNG GetRNG;
+};
+
 /* Layout checks, valid for amd64 (UINTN = 8) and IA-32 (UINTN = 4; UEFI aligns 64-bit fields to 8 on IA-32 too). */
 #define EFI_N(Count)      ((Count) * sizeof(UINTN))
 #define EFI_ALIGN8(Value) (((Value) + 7) & ~(SIZE_T)7)
@@ -803,6 +820,7 @@ STATIC_ASSERT(sizeof(EFI_GRAPHICS_OUTPUT_PROTOCOL_MODE) == (sizeof(PVOID) == 8 ?
 STATIC_ASSERT(sizeof(EFI_GRAPHICS_OUTPUT_PROTOCOL) == EFI_N(4));
 STATIC_ASSERT(sizeof(EFI_DEVICE_PATH_PROTOCOL) == 4);
 STATIC_ASSERT(offsetof(EFI_SIO_PROTOCOL, GetResources) == EFI_N(1) && sizeof(EFI_SIO_PROTOCOL) == EFI_N(5));
+STATIC_ASSERT(offsetof(EFI_RNG_PROTOCOL, GetRNG) == EFI_N(1) && sizeof(EFI_RNG_PROTOCOL) == EFI_N(2));
 
 #undef EFI_N
 #undef EFI_ALIGN8

@@ -117,7 +117,7 @@ xt_corrupt_pe = rule(
     attrs = {
         "arch": attr.string(mandatory = True, values = _ARCHES),
         "image": attr.label(mandatory = True, cfg = _corrupt_transition),
-        "mode": attr.string(mandatory = True, values = ["truncate", "section-table", "reloc-past-end"]),
+        "mode": attr.string(mandatory = True, values = ["truncate", "section-table", "reloc-past-end", "no-dynamic-base"]),
         "_tool": attr.label(default = "//testing:pecorrupt", executable = True, cfg = "host"),
         "_allowlist_function_transition": attr.label(
             default = "@bazel_tools//tools/allowlists/function_transition_allowlist",

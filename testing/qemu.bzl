@@ -47,6 +47,7 @@ def xt_qemu_test(
         monitor_after = None,
         monitor = [],
         harness_must_reject = None,
+        vary = None,
         **image_attrs):
     """Boots `arch` with `parameters` (+ TESTEXIT and serial debug) and checks `expect_exit` and serial lines.
 
@@ -60,6 +61,8 @@ def xt_qemu_test(
     `harness_must_reject`: a self-test of the harness. The test passes only if these expectations FAIL, with exactly
     one failure whose message contains this text.
     `qemu_args` are passed to QEMU as they are.
+    `vary` names a key of a serial line (e.g. "kernel_base") whose value must differ between boots: the image is then
+    booted two or three times (testing/qemu_vary_test.sh), each boot judged as above.
     """
     if expect_exit not in EXIT_STATUS:
         fail("expect_exit must be one of %s" % EXIT_STATUS.keys())
@@ -121,11 +124,16 @@ def xt_qemu_test(
         "-fw_cfg",
         "name=opt/xtos/testexit,string=1",
     ] + qemu_args
+    runner = "//testing:qemu_test.sh"
     if harness_must_reject:
         args = [_quote(harness_must_reject)] + args
+        runner = "//testing:qemu_harness_test.sh"
+    if vary:
+        args = ["--vary", vary, "--"] + args
+        runner = "//testing:qemu_vary_test.sh"
     native.sh_test(
         name = name,
-        srcs = ["//testing:qemu_harness_test.sh" if harness_must_reject else "//testing:qemu_test.sh"],
+        srcs = [runner],
         args = args,
         data = [
             ":" + image,

@@ -106,7 +106,7 @@ if [ -n "$selftest_cases" ]; then
     seen=$(grep -E '^XTEST: [0-9]+ passed, [0-9]+ failed$' "$clean" | paste -sd'|')
     [ "$seen" = "XTEST: $selftest_cases passed, 0 failed" ] ||
         fail_with "SELFTEST cases: expected 'XTEST: $selftest_cases passed, 0 failed', seen '${seen:-no XTEST line}'" \
-            "(pinned per arch in SELFTEST_CASES, xtoskrnl/tests/kernel_tests.bzl: a suite was dropped, or cases" \
+            "(pinned per arch in SELFTEST_CASES, xtoskrnl/tests/selftest_cases.bzl: a suite was dropped, or cases" \
             "were added without updating it)"
 fi
 

@@ -9,6 +9,10 @@
      (BL_MAX_TABLE_FRAMES * sizeof(ULONGLONG) + MM_PAGE_SIZE - 1) / MM_PAGE_SIZE)
 #define BL_BELOW_4G 0xFFFFFFFFull
 
+/* The boot region: init block (with its guard page), kernel stack and three panic stacks, each above a guard page. */
+STATIC_ASSERT((1 + BL_INIT_BLOCK_PAGES + 1 + BL_KERNEL_STACK_PAGES + 3 * (1 + BL_PANIC_STACK_PAGES)) * MM_PAGE_SIZE <=
+              BL_BOOT_REGION_SIZE);
+
 typedef struct _BL_BOOT {
     EFI_HANDLE ImageHandle;
     EFI_SYSTEM_TABLE *SystemTable;
@@ -19,7 +23,11 @@ typedef struct _BL_BOOT {
     ULONG Mode;
     BOOLEAN NxEnabled;
     ULONGLONG KernelPhysical;
-    ULONGLONG NextVirtual; /* cursor of the boot region after the kernel image */
+    ULONGLONG KernelBase;      /* VA the kernel is relocated for and mapped at */
+    ULONG KaslrSource;         /* BL_KASLR_SOURCE */
+    ULONGLONG KaslrChoices;    /* bases other than the link base the window offers the image */
+    ULONGLONG NextVirtual;     /* cursor of the boot region after the kernel image */
+    ULONGLONG BootRegionLimit; /* the boot region ends before this VA */
     BL_PAGE_MAP Map;
     PXT_INIT_BLOCK InitBlock; /* identity-mapped view */
     ULONGLONG InitVirtual;    /* where the kernel sees it */
@@ -51,7 +59,41 @@ static PVOID BlpPhysicalToPointer(PVOID Context, ULONGLONG Address) {
     return (PVOID)(ULONG_PTR)Address; /* boot services run identity-mapped */
 }
 
-/* Copies the validated image into its own pages, relocated for its preferred base, and checks W^X. */
+/* Chooses the kernel's base: a random base of the arch's kernel-image window other than the link base, or the link
+ * base with NOKASLR, for an image that cannot move (relocations stripped or not DYNAMIC_BASE) or when the window has no
+ * other base for it. Either way image and boot region must lie inside the window. */
+static EFI_STATUS BlpChooseKernelBase(PBL_BOOT Boot) {
+    PCPE_IMAGE_INFO Image = &Boot->Kernel->Image;
+    PCBL_KERNEL_WINDOW Window = BlArchKernelWindow;
+    PCSTR Path = Boot->Config->Entry.KernelPath;
+    ULONGLONG Seed = 0;
+
+    Boot->KernelBase = Image->ImageBase;
+    Boot->KaslrSource = BlKaslrOff;
+    Boot->KaslrChoices = BlKaslrChoiceCount(Window, Image->SizeOfImage, Image->ImageBase);
+    if (BlConfigHasParameter(Boot->Config->Entry.Parameters, "NOKASLR")) {
+        BlPrint("XTLDR: NOKASLR: kernel at its link base 0x%llx\n", Image->ImageBase);
+    } else if (!Image->Relocatable || !(Image->DllCharacteristics & IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE)) {
+        BlPrint("XTLDR: warning: kernel %s cannot move (%s): no KASLR, loaded at its link base 0x%llx\n", Path,
+                Image->Relocatable ? "not marked DYNAMIC_BASE" : "relocations stripped", Image->ImageBase);
+    } else if (Boot->KaslrChoices == 0) {
+        BlPrint("XTLDR: warning: kernel %s (0x%x bytes) has no other base in the kernel window: no KASLR\n", Path,
+                Image->SizeOfImage);
+    } else {
+        Boot->KaslrSource = BlGatherEntropy(Boot->SystemTable, &Boot->Cpu, &Seed);
+        BlKaslrChooseBase(Window, Image->SizeOfImage, Image->ImageBase, Seed, &Boot->KernelBase);
+        /* Under 80 columns: a wrapped line scrolls the firmware's graphics console, which costs more than KASLR. */
+        BlPrint("XTLDR: KASLR base 0x%llx: 1 of %llu (%u bits), entropy: %s\n", Boot->KernelBase, Boot->KaslrChoices,
+                BlKaslrEntropyBits(Boot->KaslrChoices), BlKaslrSourceName(Boot->KaslrSource));
+    }
+    if (!BlKaslrBaseFits(Window, Boot->KernelBase, Image->SizeOfImage)) {
+        return BlFail(EFI_LOAD_ERROR, "kernel %s: 0x%x bytes at 0x%llx leave the kernel window 0x%llx-0x%llx", Path,
+                      Image->SizeOfImage, Boot->KernelBase, Window->Base, Window->Base + Window->Size - 1);
+    }
+    return EFI_SUCCESS;
+}
+
+/* Copies the validated image into its own pages, relocated for the chosen base, and checks W^X. */
 static EFI_STATUS BlpLoadKernelImage(PBL_BOOT Boot) {
     PBL_KERNEL_FILE Kernel = Boot->Kernel;
     ULONGLONG Pages = Kernel->Image.SizeOfImage / MM_PAGE_SIZE;
@@ -66,7 +108,7 @@ static EFI_STATUS BlpLoadKernelImage(PBL_BOOT Boot) {
         return BlFail(EFI_OUT_OF_RESOURCES, "no memory for the kernel image (%u pages)", (ULONG)Pages);
     }
     if (!XT_SUCCESS(BlPeLoadImage(Kernel->Data, Kernel->Size, &Kernel->Image, (PVOID)(ULONG_PTR)Boot->KernelPhysical,
-                                  Kernel->Image.SizeOfImage, Kernel->Image.ImageBase, &Error))) {
+                                  Kernel->Image.SizeOfImage, Boot->KernelBase, &Error))) {
         return BlFail(EFI_LOAD_ERROR, "kernel %s: %s (%s at file offset 0x%x)", Boot->Config->Entry.KernelPath,
                       Error.Reason, Error.Field, Error.Offset);
     }
@@ -76,7 +118,7 @@ static EFI_STATUS BlpLoadKernelImage(PBL_BOOT Boot) {
 /* Maps the headers read-only and every section with its own protection. */
 static EFI_STATUS BlpMapKernelImage(PBL_BOOT Boot) {
     PBL_KERNEL_FILE Kernel = Boot->Kernel;
-    ULONGLONG Base = Kernel->Image.ImageBase;
+    ULONGLONG Base = Boot->KernelBase;
     PE_SECTION_INFO Section;
     XTSTATUS Status;
 
@@ -96,14 +138,16 @@ static EFI_STATUS BlpMapKernelImage(PBL_BOOT Boot) {
     if (!XT_SUCCESS(Status)) {
         return BlFail(EFI_LOAD_ERROR, "cannot map the kernel image (status 0x%x)", (ULONG)Status);
     }
-    Boot->NextVirtual = ALIGN_UP(Base + Kernel->Image.SizeOfImage, 0x200000ull);
+    Boot->NextVirtual = ALIGN_UP(Base + Kernel->Image.SizeOfImage, BL_BOOT_REGION_ALIGNMENT);
+    Boot->BootRegionLimit = Boot->NextVirtual + BL_BOOT_REGION_SIZE;
     return EFI_SUCCESS;
 }
 
 /* Maps Pages at Physical read-write, non-executable, after an unmapped guard page in the boot region. */
 static BOOLEAN BlpMapBootRegionAt(PBL_BOOT Boot, ULONGLONG Physical, ULONG Pages, PULONGLONG Virtual) {
     Boot->NextVirtual += MM_PAGE_SIZE; /* guard page: never mapped */
-    if (Physical == 0 || !XT_SUCCESS(BlMapPages(&Boot->Map, Boot->NextVirtual, Physical, Pages, BL_MAP_WRITE))) {
+    if (Physical == 0 || Boot->NextVirtual + (ULONGLONG)Pages * MM_PAGE_SIZE > Boot->BootRegionLimit ||
+        !XT_SUCCESS(BlMapPages(&Boot->Map, Boot->NextVirtual, Physical, Pages, BL_MAP_WRITE))) {
         return FALSE;
     }
     *Virtual = Boot->NextVirtual;
@@ -160,7 +204,7 @@ static EFI_STATUS BlpPrepareTrampoline(PBL_BOOT Boot) {
     }
     Block = (PBL_HANDOFF_BLOCK)(ULONG_PTR)(Code + MM_PAGE_SIZE);
     Block->PageMap = Boot->Map.Root;
-    Block->KernelEntry = Boot->Kernel->Image.ImageBase + Boot->Kernel->Image.EntryPointRva;
+    Block->KernelEntry = Boot->KernelBase + Boot->Kernel->Image.EntryPointRva;
     Block->KernelStack = Boot->InitBlock->KernelStackBase + Boot->InitBlock->KernelStackSize;
     Block->InitBlock = Boot->InitVirtual;
     Block->TrampolineStack = Code + 2 * MM_PAGE_SIZE;
@@ -196,9 +240,9 @@ static EFI_STATUS BlpFillInitBlock(PBL_BOOT Boot, ULONGLONG InitVirtual) {
     InitBlock->PagingFlags = XT_PAGING_FLAG_WP_ENABLED | (Boot->NxEnabled ? XT_PAGING_FLAG_NX_ENABLED : 0) |
                              ((Boot->Cpu.Cr4 & CR4_LA57) ? XT_PAGING_FLAG_FIRMWARE_LA57 : 0);
     InitBlock->KernelPhysicalBase = Boot->KernelPhysical;
-    InitBlock->KernelVirtualBase = Boot->Kernel->Image.ImageBase;
+    InitBlock->KernelVirtualBase = Boot->KernelBase;
     InitBlock->KernelImageSize = Boot->Kernel->Image.SizeOfImage;
-    InitBlock->KernelEntryPoint = Boot->Kernel->Image.ImageBase + Boot->Kernel->Image.EntryPointRva;
+    InitBlock->KernelEntryPoint = Boot->KernelBase + Boot->Kernel->Image.EntryPointRva;
     InitBlock->KernelFileSize = Boot->Kernel->Size;
     RtlCopyMemory(InitBlock->KernelSha1, Boot->Kernel->Sha1, sizeof(InitBlock->KernelSha1));
     InitBlock->MemoryDescriptors = InitVirtual + MM_PAGE_SIZE;
@@ -234,7 +278,8 @@ static EFI_STATUS BlpBuildAddressSpace(PBL_BOOT Boot) {
                                         BL_MAX_TABLE_FRAMES))) {
         return BlFail(EFI_OUT_OF_RESOURCES, "cannot create the kernel's page tables");
     }
-    Status = BlpLoadKernelImage(Boot);
+    Status = BlpChooseKernelBase(Boot);
+    Status = (Status == EFI_SUCCESS) ? BlpLoadKernelImage(Boot) : Status;
     Status = (Status == EFI_SUCCESS) ? BlpMapKernelImage(Boot) : Status;
     if (Status != EFI_SUCCESS) {
         return Status;
@@ -319,10 +364,11 @@ static VOID BlpReport(PBL_BOOT Boot) {
         RtlFormatString(&Digest[2 * Index], 3, "%02x", Boot->Kernel->Sha1[Index]);
     }
     BlPrint("XTLDR-REPORT version=%s arch=%s paging=PML%u la57=%u pae=%u nx=%u descriptors=%u ptables=%u "
-            "kernel_sha1=%s\n",
+            "kernel_base=0x%llx kaslr=%s kernel_sha1=%s\n",
             XTLDR_VERSION, BlArchName, Boot->Mode, Boot->Mode == XtPagingModePml5,
             Boot->Mode == XtPagingModePml3 || Boot->Mode >= XtPagingModePml4, Boot->NxEnabled,
-            Boot->InitBlock->MemoryDescriptorCount, Boot->Map.FrameCount, Digest);
+            Boot->InitBlock->MemoryDescriptorCount, Boot->Map.FrameCount, Boot->KernelBase,
+            BlKaslrSourceName(Boot->KaslrSource), Digest);
 }
 
 EFI_STATUS BlBootKernel(EFI_HANDLE ImageHandle, EFI_SYSTEM_TABLE *SystemTable, const BL_CONFIG *Config,

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "fail.h"
 #include "handoff.h"
+#include "kaslr.h"
 #include "memmap.h"
 #include "paging.h"
 #include "testmode.h"
@@ -27,6 +28,10 @@ typedef struct _BL_KERNEL_FILE {
 /* Builds the kernel's address space and init block, exits boot services and jumps; returns only on failure. */
 EFI_STATUS BlBootKernel(EFI_HANDLE ImageHandle, EFI_SYSTEM_TABLE *SystemTable, const BL_CONFIG *Config,
                         PBL_KERNEL_FILE Kernel);
+
+/* Fills *Seed with 64 random bits from the best source this machine has; returns the BL_KASLR_SOURCE used
+ * (never BlKaslrOff). */
+ULONG BlGatherEntropy(EFI_SYSTEM_TABLE *SystemTable, const BL_CPU_INFO *Cpu, PULONGLONG Seed);
 
 VOID BlFindFirmwareTables(EFI_SYSTEM_TABLE *SystemTable, PXT_INIT_BLOCK InitBlock);
 VOID BlFindFramebuffer(EFI_BOOT_SERVICES *BootServices, PXT_FRAMEBUFFER_INFO Framebuffer);

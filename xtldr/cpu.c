@@ -32,6 +32,7 @@ VOID BlDetectCpu(PBL_CPU_INFO Cpu) {
     Cpu->Features |= (Basic.Edx & (1u << 3)) ? XT_CPU_FEATURE_PSE : 0;
     Cpu->Features |= (Basic.Edx & (1u << 13)) ? XT_CPU_FEATURE_PGE : 0;
     Cpu->Features |= (Basic.Edx & (1u << 9)) ? XT_CPU_FEATURE_APIC : 0;
+    Cpu->Features |= (Basic.Ecx & (1u << 30)) ? XT_CPU_FEATURE_RDRAND : 0;
     Cpu->Features |= (Leaf7.Ecx & (1u << 16)) ? XT_CPU_FEATURE_LA57 : 0;
     Cpu->Features |= (Leaf7.Ebx & (1u << 7)) ? XT_CPU_FEATURE_SMEP : 0;
     Cpu->Features |= (Leaf7.Ebx & (1u << 20)) ? XT_CPU_FEATURE_SMAP : 0;

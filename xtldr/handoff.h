@@ -4,6 +4,8 @@
 
 #include <xtbase.h>
 
+#include "kaslr.h"
+
 /* Read by the trampolines (amd64/handoff.S, i686/handoff.S) at fixed offsets: keep in sync. */
 typedef struct _BL_HANDOFF_BLOCK {
     ULONGLONG PageMap;         /* 0x00: CR3 for the kernel's tables (below 4 GiB) */
@@ -53,6 +55,7 @@ VOID BlArchPrepareHandOff(const BL_CPU_INFO *Cpu, ULONG Mode, PBL_HANDOFF_BLOCK 
 /* Per arch: kernel VA windows the loader lays out (boot region after the image, HAL window). */
 extern const ULONGLONG BlArchHalWindowBase;
 extern const ULONG BlArchHalWindowPages;
+extern const BL_KERNEL_WINDOW *const BlArchKernelWindow; /* where KASLR may put the kernel and its boot region */
 
 /* The trampoline code (position independent, copied below 4 GiB) and the offset of its far-jump target. */
 extern const UCHAR BlpHandOffCode[];

@@ -1,5 +1,6 @@
 /* pecorrupt: writes a deliberately broken copy of a PE image, for the loader's negative boot tests.
- * usage: pecorrupt MODE INPUT OUTPUT, MODE one of: truncate, section-table, reloc-past-end */
+ * usage: pecorrupt MODE INPUT OUTPUT, MODE one of: truncate, section-table, reloc-past-end, no-dynamic-base
+ * (valid, but not marked IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE: the loader must keep it at its link base) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ static size_t RvaToOffset(size_t Sections, unsigned Count, ULONG Rva) {
 
 int main(int argc, char **argv) {
     if (argc != 4) {
-        fprintf(stderr, "usage: pecorrupt truncate|section-table|reloc-past-end INPUT OUTPUT\n");
+        fprintf(stderr, "usage: pecorrupt truncate|section-table|reloc-past-end|no-dynamic-base INPUT OUTPUT\n");
         return 2;
     }
     FILE *In = fopen(argv[2], "rb");
@@ -60,6 +61,17 @@ int main(int argc, char **argv) {
             return 1;
         }
         Write32(Block + 4, Read32(Directory + 4) + 0x1000); /* the first block claims more than the directory */
+    } else if (strcmp(argv[1], "no-dynamic-base") == 0) {
+        /* DllCharacteristics sits at the same offset in PE32 and PE32+ optional headers. */
+        size_t Field = NtOffset + 4 + sizeof(IMAGE_FILE_HEADER) + offsetof(IMAGE_OPTIONAL_HEADER32, DllCharacteristics);
+        USHORT Value;
+        memcpy(&Value, Image + Field, sizeof(Value));
+        if (!(Value & IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE)) {
+            fprintf(stderr, "pecorrupt: %s is not marked DYNAMIC_BASE\n", argv[2]);
+            return 1;
+        }
+        Value &= (USHORT)~IMAGE_DLLCHARACTERISTICS_DYNAMIC_BASE;
+        memcpy(Image + Field, &Value, sizeof(Value));
     } else {
         fprintf(stderr, "pecorrupt: unknown mode %s\n", argv[1]);
         return 2;

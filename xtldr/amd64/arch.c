@@ -13,6 +13,9 @@ const CHAR BlArchName[] = "amd64";
 const ULONGLONG BlArchHalWindowBase = MM_HAL_WINDOW_BASE_AMD64;
 const ULONG BlArchHalWindowPages = MM_HAL_WINDOW_SIZE / MM_PAGE_SIZE;
 
+/* The kernel-image window KASLR chooses from (sdk/xtpaging.h MM_KERNEL_WINDOW_*_AMD64). */
+const BL_KERNEL_WINDOW *const BlArchKernelWindow = &BlKernelWindowAmd64;
+
 ULONG BlArchChoosePagingMode(const BL_CPU_INFO *Cpu, BOOLEAN NoXpa) {
     return ((Cpu->Features & XT_CPU_FEATURE_LA57) && !NoXpa) ? XtPagingModePml5 : XtPagingModePml4;
 }

@@ -13,6 +13,9 @@ const CHAR BlArchName[] = "i686";
 const ULONGLONG BlArchHalWindowBase = MM_HAL_WINDOW_BASE_I686;
 const ULONG BlArchHalWindowPages = MM_HAL_WINDOW_SIZE / MM_PAGE_SIZE;
 
+/* The kernel-image window KASLR chooses from (sdk/xtpaging.h MM_KERNEL_WINDOW_*_I686). */
+const BL_KERNEL_WINDOW *const BlArchKernelWindow = &BlKernelWindowI686;
+
 ULONG BlArchChoosePagingMode(const BL_CPU_INFO *Cpu, BOOLEAN NoXpa) {
     return ((Cpu->Features & XT_CPU_FEATURE_PAE) && !NoXpa) ? XtPagingModePml3 : XtPagingModePml2;
 }

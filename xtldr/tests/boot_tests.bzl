@@ -1,6 +1,7 @@
 """Loader QEMU tests: XTLDR boots the hand-off probe kernel (testing/probe) so they do not depend on the kernel."""
 
 load("//testing:image.bzl", "xt_corrupt_pe")
+load("//testing:kaslr.bzl", "KASLR_LINK_BASE", "kaslr_reject", "kaslr_report_re")
 load("//testing:qemu.bzl", _xt_qemu_test = "xt_qemu_test")
 
 _PROBE = "//testing/probe"
@@ -57,7 +58,8 @@ def xtldr_handoff_tests():
                 parameters = parameters,
                 expect_exit = "clean",
                 expect = [_report(arch, mode), "PROBE: ok mode=" + mode] + _loader_lines(arch),
-                expect_re = ["XTLDR-REPORT .* kernel_sha1=[0-9a-f]{40}$"],
+                expect_re = [kaslr_report_re(arch, "tsc")],
+                reject = kaslr_reject(arch),
             )
         xt_qemu_test(
             name = "handoff_%s_smp2" % name,
@@ -270,6 +272,30 @@ def xtldr_error_tests(arch, other_arch):
             reject = ["Booting in"],
             ini = "bad_timeout.ini",
         )
+
+def xtldr_fixed_base_test(arch):
+    """A kernel not marked DYNAMIC_BASE is never moved: a warning, and the link base with kaslr=off."""
+    name = "fixed_base_kernel_%s" % arch
+    xt_corrupt_pe(
+        name = name + "_file",
+        testonly = True,
+        arch = arch,
+        image = _PROBE,
+        mode = "no-dynamic-base",
+    )
+    xt_qemu_test(
+        name = name,
+        arch = arch,
+        expect_exit = "clean",
+        expect = [
+            "XTLDR: warning: kernel \\XTOS\\XTOSKRNL.EXE cannot move (not marked DYNAMIC_BASE): no KASLR, loaded at " +
+            "its link base " + KASLR_LINK_BASE[arch],
+            " kernel_base=%s kaslr=off kernel_sha1=" % KASLR_LINK_BASE[arch],
+            "PROBE: ok mode=",
+        ],
+        reject = ["XTLDR: KASLR"],
+        kernel_file = ":%s_file" % name,
+    )
 
 def xtldr_menu_tests(arch, cpu, noxpa_mode):
     """The boot menu: a key stops the countdown, Down picks the second entry, E edits its parameters."""

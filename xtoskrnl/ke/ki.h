@@ -42,6 +42,10 @@ VOID KiDumpMachineCheck(VOID);
 /* The image's symbol table (ksymtab.c), filled after the link. */
 extern const UCHAR KiSymbolTable[KSYM_RESERVED_BYTES];
 
+/* Checks that the image was relocated for InitBlock->KernelVirtualBase (addresses the linker stored in data, the
+ * header's ImageBase); STOP LOADER_BLOCK_MISMATCH otherwise. Returns the number of addresses checked. */
+ULONG KiVerifyImageRelocation(PXT_INIT_BLOCK InitBlock);
+
 /* Runs the built-in test suites (SELFTEST); returns the number of failed cases. */
 ULONG KiRunSelfTests(VOID);
 

@@ -14,6 +14,7 @@ static const XT_INIT_BLOCK *KiLoaderBlock;
 const XT_INIT_BLOCK *KeGetLoaderBlock(VOID) {
     return KiLoaderBlock;
 }
+static ULONG KiImageAddressesVerified;
 
 /* Prints why the init block is unusable and stops with LOADER_BLOCK_MISMATCH (0x100). */
 static XTNORETURN VOID KiInitBlockMismatch(ULONG Reason, PCSTR What, ULONG_PTR Found, ULONG_PTR Expected) {
@@ -38,7 +39,8 @@ static VOID KiCheckInitBlockHeader(PXT_INIT_BLOCK InitBlock) {
     }
 }
 
-/* Stacks and memory map: what must hold before the init block is stored and the CPU taken over. */
+/* Stacks, memory map and the relocation of the image for its base: what must hold before the init block is stored
+ * and the CPU taken over. */
 static VOID KiCheckInitBlockContents(PXT_INIT_BLOCK InitBlock) {
     if (InitBlock->KernelStackBase == 0 || InitBlock->KernelStackSize < MM_PAGE_SIZE ||
         InitBlock->PanicStackSize < MM_PAGE_SIZE || InitBlock->PanicStackBase[0] == 0 ||
@@ -51,6 +53,7 @@ static VOID KiCheckInitBlockContents(PXT_INIT_BLOCK InitBlock) {
         KiInitBlockMismatch(LOADER_BLOCK_MEMORY_MAP, "memory descriptor size", InitBlock->MemoryDescriptorSize,
                             sizeof(XT_MEMORY_DESCRIPTOR));
     }
+    KiImageAddressesVerified = KiVerifyImageRelocation(InitBlock);
 }
 
 /* Binds the loader's paging mode after checking it against CR0/CR4/EFER; a mismatch is a STOP. */
@@ -89,6 +92,8 @@ static VOID KiPrintBanner(PXT_INIT_BLOCK InitBlock) {
     KdPrint("XTOS kernel (%s): init block v%u, XTLDR %u.%u, parameters '%.*s'\n", KeArchName, InitBlock->Version,
             InitBlock->LoaderVersion >> 16, InitBlock->LoaderVersion & 0xFFFF, (int)ParameterLength,
             InitBlock->Parameters);
+    KdPrint("KE: kernel image at 0x%p: relocation verified (%u addresses)\n",
+            (PVOID)(ULONG_PTR)InitBlock->KernelVirtualBase, KiImageAddressesVerified);
     if (KeIsUbsanBuiltIn()) {
         KdPrint("KE: UBSan built in: undefined behaviour STOPs with 0x%08X\n", KERNEL_UBSAN_VIOLATION);
     }

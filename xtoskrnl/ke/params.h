@@ -51,6 +51,7 @@ typedef struct _KE_PARAMETERS {
     BOOLEAN TestPtFree;      /* TESTPTFREE: read by the loader (page tables reported free); the kernel just knows it */
     BOOLEAN TestPtDb;        /* TESTPTDB: read by the loader (page tables free, where the PFN database is carved) */
     BOOLEAN TestStride;      /* TESTDESCSTRIDE: read by the loader (descriptors handed over at a larger stride) */
+    BOOLEAN NoKaslr;         /* NOKASLR: read by the loader (kernel kept at its link base); the kernel just knows it */
     BOOLEAN TestGuardMapped; /* TESTGUARDMAPPED: read by the loader (stack guard pages mapped); likewise */
     ULONG IgnoredCount;      /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */
     KE_IGNORED_PARAMETER Ignored[KE_PARAMETER_IGNORED_MAX];

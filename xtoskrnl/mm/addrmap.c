@@ -43,6 +43,9 @@ static PCSTR MiDescribeBootRegion(ULONG_PTR Va, const XT_INIT_BLOCK *Block) {
     if (MiInRange(Va, Block->KernelStackBase, Block->KernelStackSize)) {
         return "kernel stack";
     }
+    if (MiInRange(Va, MmhKernelWindowBase, MmhKernelWindowSize)) {
+        return "kernel image window (outside the image: boot region or unused)";
+    }
     return NULL;
 }
 

@@ -2,14 +2,9 @@
 
 load("//testing:image.bzl", "xt_disk_image")
 load("//testing:qemu.bzl", "xt_qemu_test")
+load(":kaslr_tests.bzl", "kaslr_relocated_expect_re")
+load(":selftest_cases.bzl", "SELFTEST_CASES")
 
-# The number of XTEST cases SELFTEST runs in each kernel (ke/selftest.c): every SELFTEST boot must report exactly
-# "XTEST: N passed, 0 failed", so a suite that silently drops out fails the boots. Adding or removing cases on
-# purpose? Update the number here (the failing boot prints the expected and the seen count).
-SELFTEST_CASES = {
-    "amd64": 96,
-    "i686": 96,
-}
 
 # A STOP parameter is printed with the pointer width of the arch.
 _ZERO = {"amd64": "0x0000000000000000", "i686": "0x00000000"}
@@ -70,7 +65,8 @@ def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = ""
                  ([_UBSAN_BANNER] if ubsan else []),
         expect_re = ["^XTOS-REPORT arch=%s paging=%s ram_pages=[1-9][0-9]* free_pages=[1-9][0-9]* " % (arch, paging) +
                      "pfn_entry_bytes=%d loader_ptables_verified=[1-9][0-9]* loader_ptables_kept=0 pool_ok=1 " % _PFN_BYTES[arch] +
-                     "nx=[01] smep=[01] smap=[01] ram_ignored_pages=%s$" % ignored] + extra_re,
+                     "nx=[01] smep=[01] smap=[01] ram_ignored_pages=%s$" % ignored] + extra_re +
+                    kaslr_relocated_expect_re(arch, "(rng|rdrand|tsc)"),
         selftest_cases = SELFTEST_CASES[arch] if selftest else None,
         # The banner is the kernel's first line, before any MM: or KE: line.
         expect_first_after = "XTLDR-REPORT=XTOS kernel (%s): init block" % arch,

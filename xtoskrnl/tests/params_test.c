@@ -24,6 +24,18 @@ XTEST(FlagsAreCaseInsensitive) {
     XTEST_CHECK_EQ(P.IgnoredCount, 0);
 }
 
+/* Flags the loader acts on (NOKASLR, TESTPTFREE) are known to the kernel too: never reported as unknown. */
+XTEST(LoaderFlagsAreKnown) {
+    KE_PARAMETERS P;
+    Parse("NOKASLR testptfree", &P);
+    XTEST_CHECK(P.NoKaslr && P.TestPtFree);
+    XTEST_CHECK_EQ(P.IgnoredCount, 0);
+    Parse("NOKASLR=1", &P);
+    XTEST_CHECK(!P.NoKaslr);
+    XTEST_CHECK_EQ(P.IgnoredCount, 1);
+    XTEST_CHECK_EQ(P.Ignored[0].Problem, KeParameterBadValue);
+}
+
 XTEST(DebugForms) {
     KE_PARAMETERS P;
     Parse("DEBUG=COM1,115200", &P);
@@ -117,8 +129,9 @@ XTEST(ManyUnknownTokensAreCounted) {
 }
 
 XTEST_SUITE(KeParameterSuite, XTEST_ENTRY(EmptyStringSetsNothing), XTEST_ENTRY(FlagsAreCaseInsensitive),
-            XTEST_ENTRY(DebugForms), XTEST_ENTRY(BadDebugValuesAreIgnored), XTEST_ENTRY(TestFaultValues),
-            XTEST_ENTRY(UnknownTokensAreRecordedWithPosition), XTEST_ENTRY(PrefixesOfNamesAreUnknown),
-            XTEST_ENTRY(LengthAndNulBoundTheParse), XTEST_ENTRY(ManyUnknownTokensAreCounted));
+            XTEST_ENTRY(LoaderFlagsAreKnown), XTEST_ENTRY(DebugForms), XTEST_ENTRY(BadDebugValuesAreIgnored),
+            XTEST_ENTRY(TestFaultValues), XTEST_ENTRY(UnknownTokensAreRecordedWithPosition),
+            XTEST_ENTRY(PrefixesOfNamesAreUnknown), XTEST_ENTRY(LengthAndNulBoundTheParse),
+            XTEST_ENTRY(ManyUnknownTokensAreCounted));
 
 XTEST_HOST_MAIN(&KeParameterSuite)

@@ -110,6 +110,8 @@ extern const ULONG_PTR MmhPfnDatabaseBase;
 extern const ULONG_PTR MmhPfnDatabaseLimit;
 extern const ULONG_PTR MmhSystemPteBase;
 extern const ULONG_PTR MmhSystemPtePages;
+extern const ULONG_PTR MmhKernelWindowBase; /* where the loader places the image and its boot region (KASLR) */
+extern const ULONG_PTR MmhKernelWindowSize;
 
 #define MMH_NO_FRAME (~0ull)
 

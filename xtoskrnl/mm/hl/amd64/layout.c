@@ -1,11 +1,12 @@
-/* amd64: the kernel address map (docs/memory-manager.md). Every fixed kernel VA region is defined here (or, where the
- * loader must know it too, in <xtpaging.h>); mm/addrmap.c names them for fault reports. */
+/* amd64: the kernel address map (docs/memory-manager.md). The fixed regions are defined once, in <xtpaging.h> (the
+ * loader must know them too; static asserts there keep them apart); this file binds them for the kernel, and
+ * mm/addrmap.c names them for fault reports. */
 #include "../mmhl.h"
 
 const ULONG_PTR MmhHalWindowBase = (ULONG_PTR)MM_HAL_WINDOW_BASE_AMD64;
-
-/* Kernel VA layout (docs/memory-manager.md): PFN database and system PTE space, as NT places them. */
-const ULONG_PTR MmhPfnDatabaseBase = 0xFFFFFA8000000000ull;
-const ULONG_PTR MmhPfnDatabaseLimit = 0xFFFFFB0000000000ull;
-const ULONG_PTR MmhSystemPteBase = 0xFFFFF88000000000ull;
-const ULONG_PTR MmhSystemPtePages = 0x400000; /* 16 GiB */
+const ULONG_PTR MmhPfnDatabaseBase = (ULONG_PTR)MM_PFN_DATABASE_BASE_AMD64;
+const ULONG_PTR MmhPfnDatabaseLimit = (ULONG_PTR)MM_PFN_DATABASE_END_AMD64;
+const ULONG_PTR MmhSystemPteBase = (ULONG_PTR)MM_SYSTEM_PTE_BASE_AMD64;
+const ULONG_PTR MmhSystemPtePages = (ULONG_PTR)MM_SYSTEM_PTE_PAGES_AMD64;
+const ULONG_PTR MmhKernelWindowBase = (ULONG_PTR)MM_KERNEL_WINDOW_BASE_AMD64;
+const ULONG_PTR MmhKernelWindowSize = (ULONG_PTR)MM_KERNEL_WINDOW_SIZE_AMD64;
