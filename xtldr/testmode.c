@@ -14,6 +14,7 @@ VOID BlTestReadModes(PCSTR Parameters, PBL_TEST_MODES Test) {
     if (BlConfigHasParameter(Parameters, "TESTDESCSTRIDE")) {
         Test->DescriptorStride += BL_TEST_DESCRIPTOR_PADDING;
     }
+    Test->DescriptorCountClaimed = BlConfigHasParameter(Parameters, "TESTDESCCOUNT");
 }
 
 /* Conventional memory below 4 GiB in the firmware's current map: the largest range ([*Base, +pages), the first on
@@ -114,6 +115,9 @@ EFI_STATUS BlTestAdjustMemoryMap(PBL_TEST_MODES Test, PXT_MEMORY_DESCRIPTOR Desc
         BlTestSpreadDescriptors(Descriptors, *Count, Test->DescriptorStride, BL_TEST_DESCRIPTOR_POISON);
     }
     *DescriptorSize = Test->DescriptorStride;
+    if (Test->DescriptorCountClaimed) {
+        *Count = BL_TEST_DESCRIPTOR_CLAIM;
+    }
     return EFI_SUCCESS;
 }
 
@@ -124,6 +128,9 @@ VOID BlTestReport(const BL_TEST_MODES *Test, ULONG DescriptorCount) {
                 "largest free range, PFN 0x%llx-0x%llx (%llu pages)\n",
                 Test->TableBlockUsed, Top - Test->TableBlockUsed, Top - 1, Test->TableRange.BasePage, Top - 1,
                 Test->TableRange.PageCount);
+    }
+    if (Test->DescriptorCountClaimed) {
+        BlPrint("XTLDR: TESTDESCCOUNT: the init block claims %u descriptors\n", DescriptorCount);
     }
     if (Test->DescriptorStride != sizeof(XT_MEMORY_DESCRIPTOR)) {
         BlPrint("XTLDR: TESTDESCSTRIDE: %u descriptors %u bytes apart (%u + %u bytes of 0x%02x) "

@@ -1,6 +1,7 @@
 /* XTLDR test modes (kernel parameters read by the loader): TESTPTFREE and TESTPTDB report the page-table frames
  * as free, TESTPTDB also places them where the kernel builds its PFN database, TESTDESCSTRIDE hands over memory
- * descriptors at a larger stride than the structure. Each is a legal hand-off that a kernel bug would trip on. */
+ * descriptors at a larger stride than the structure. Each is a legal hand-off that a kernel bug would trip on.
+ * TESTDESCCOUNT claims far more descriptors than any kernel accepts: the kernel must refuse the map, not read it. */
 #ifndef XTLDR_TESTMODE_H
 #define XTLDR_TESTMODE_H
 
@@ -9,11 +10,13 @@
 
 #define BL_TEST_TABLE_BLOCK_PAGES  64            /* TESTPTDB: frames reserved for page tables */
 #define BL_TEST_TABLE_BLOCK_MARGIN (16ull << 20) /* ... this far below the top of their free range */
+#define BL_TEST_DESCRIPTOR_CLAIM   0x10000       /* TESTDESCCOUNT: the descriptor count the init block claims */
 
 typedef struct _BL_TEST_MODES {
     BOOLEAN PageTablesFree;          /* TESTPTFREE or TESTPTDB: page-table frames reported LoaderFree */
     BOOLEAN PageTablesInDatabase;    /* TESTPTDB */
     ULONG DescriptorStride;          /* bytes per descriptor handed over: sizeof, or more with TESTDESCSTRIDE */
+    BOOLEAN DescriptorCountClaimed;  /* TESTDESCCOUNT: MemoryDescriptorCount = BL_TEST_DESCRIPTOR_CLAIM */
     ULONGLONG TableBlock;            /* TESTPTDB: physical base of the reserved table frames, 0 before */
     ULONG TableBlockUsed;            /* frames given out, from the top of the block down */
     XT_MEMORY_DESCRIPTOR TableRange; /* TESTPTDB: the free range the tables top, after the hand-off map is built */
@@ -34,7 +37,8 @@ ULONGLONG BlTestAllocateTable(PBL_TEST_MODES Test);
 ULONG BlTestDescriptorCapacity(const BL_TEST_MODES *Test, SIZE_T Bytes);
 
 /* Applies the test modes to the converted memory map (packed descriptors): TESTPTDB puts the table block on top of
- * the largest free range, TESTDESCSTRIDE spreads the array to the test stride. Sets *DescriptorSize. Runs after
+ * the largest free range, TESTDESCSTRIDE spreads the array to the test stride, TESTDESCCOUNT overstates *Count (the
+ * array itself is unchanged). Sets *DescriptorSize. Runs after
  * ExitBootServices (fails through BlFail, serial only). */
 EFI_STATUS BlTestAdjustMemoryMap(PBL_TEST_MODES Test, PXT_MEMORY_DESCRIPTOR Descriptors, PULONG Count, ULONG Capacity,
                                  PULONG DescriptorSize);

@@ -14,7 +14,6 @@ static const XT_INIT_BLOCK *KiLoaderBlock;
 const XT_INIT_BLOCK *KeGetLoaderBlock(VOID) {
     return KiLoaderBlock;
 }
-static ULONG KiImageAddressesVerified;
 
 /* Prints why the init block is unusable and stops with LOADER_BLOCK_MISMATCH (0x100). */
 static XTNORETURN VOID KiInitBlockMismatch(ULONG Reason, PCSTR What, ULONG_PTR Found, ULONG_PTR Expected) {
@@ -53,7 +52,8 @@ static VOID KiCheckInitBlockContents(PXT_INIT_BLOCK InitBlock) {
         KiInitBlockMismatch(LOADER_BLOCK_MEMORY_MAP, "memory descriptor size", InitBlock->MemoryDescriptorSize,
                             sizeof(XT_MEMORY_DESCRIPTOR));
     }
-    KiImageAddressesVerified = KiVerifyImageRelocation(InitBlock);
+    KdPrint("KE: kernel image at 0x%p: relocation verified (%u addresses)\n",
+            (PVOID)(ULONG_PTR)InitBlock->KernelVirtualBase, KiVerifyImageRelocation(InitBlock));
 }
 
 /* Binds the loader's paging mode after checking it against CR0/CR4/EFER; a mismatch is a STOP. */
@@ -92,8 +92,6 @@ static VOID KiPrintBanner(PXT_INIT_BLOCK InitBlock) {
     KdPrint("XTOS kernel (%s): init block v%u, XTLDR %u.%u, parameters '%.*s'\n", KeArchName, InitBlock->Version,
             InitBlock->LoaderVersion >> 16, InitBlock->LoaderVersion & 0xFFFF, (int)ParameterLength,
             InitBlock->Parameters);
-    KdPrint("KE: kernel image at 0x%p: relocation verified (%u addresses)\n",
-            (PVOID)(ULONG_PTR)InitBlock->KernelVirtualBase, KiImageAddressesVerified);
     if (KeIsUbsanBuiltIn()) {
         KdPrint("KE: UBSan built in: undefined behaviour STOPs with 0x%08X\n", KERNEL_UBSAN_VIOLATION);
     }

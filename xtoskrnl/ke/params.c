@@ -108,6 +108,7 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
         {"TESTGUARDMAPPED", offsetof(KE_PARAMETERS, TestGuardMapped)},
         {"TESTPTDB", offsetof(KE_PARAMETERS, TestPtDb)},
         {"TESTDESCSTRIDE", offsetof(KE_PARAMETERS, TestStride)},
+        {"TESTDESCCOUNT", offsetof(KE_PARAMETERS, TestDescriptorCount)},
         {"NOKASLR", offsetof(KE_PARAMETERS, NoKaslr)},
     };
 

@@ -45,12 +45,13 @@ typedef struct _KE_PARAMETERS {
     BOOLEAN SelfTest;
     BOOLEAN TestExit;
     BOOLEAN Shutdown;
-    ULONG TestFault;         /* KE_TEST_FAULT */
-    ULONG SpecialPoolTag;    /* SPECIALPOOL=TAGX: allocations with this tag go against a guard page; 0 when none */
-    BOOLEAN Bench;           /* BENCH: print the memory manager's per-operation costs (./xt bench) */
-    BOOLEAN TestPtFree;      /* TESTPTFREE: read by the loader (page tables reported free); the kernel just knows it */
-    BOOLEAN TestPtDb;        /* TESTPTDB: read by the loader (page tables free, where the PFN database is carved) */
-    BOOLEAN TestStride;      /* TESTDESCSTRIDE: read by the loader (descriptors handed over at a larger stride) */
+    ULONG TestFault;      /* KE_TEST_FAULT */
+    ULONG SpecialPoolTag; /* SPECIALPOOL=TAGX: allocations with this tag go against a guard page; 0 when none */
+    BOOLEAN Bench;        /* BENCH: print the memory manager's per-operation costs (./xt bench) */
+    BOOLEAN TestPtFree;   /* TESTPTFREE: read by the loader (page tables reported free); the kernel just knows it */
+    BOOLEAN TestPtDb;     /* TESTPTDB: read by the loader (page tables free, where the PFN database is carved) */
+    BOOLEAN TestStride;   /* TESTDESCSTRIDE: read by the loader (descriptors handed over at a larger stride) */
+    BOOLEAN TestDescriptorCount; /* TESTDESCCOUNT: read by the loader (a descriptor count no kernel accepts) */
     BOOLEAN NoKaslr;         /* NOKASLR: read by the loader (kernel kept at its link base); the kernel just knows it */
     BOOLEAN TestGuardMapped; /* TESTGUARDMAPPED: read by the loader (stack guard pages mapped); likewise */
     ULONG IgnoredCount;      /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */

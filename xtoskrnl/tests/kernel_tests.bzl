@@ -221,6 +221,23 @@ def kernel_boot_tests():
             reject = ["was not caught", "fault while reporting a STOP", "0x00000050"],
         )
 
+    # A memory map with more descriptors than the kernel accepts (TESTDESCCOUNT: the init block claims 65536) is
+    # refused with a STOP on the loader block before a descriptor is read (it used to be read in part).
+    for arch in ["amd64", "i686"]:
+        xt_qemu_test(
+            name = "loader_map_too_large_%s" % arch,
+            arch = arch,
+            parameters = "TESTDESCCOUNT",
+            expect_exit = "stop",
+            expect = [
+                "XTLDR: TESTDESCCOUNT: the init block claims 65536 descriptors",
+                "MM: the loader's memory map has 65536 descriptors; at most 2048 are accepted",
+                "LOADER_BLOCK_MISMATCH",
+            ],
+            expect_re = ["^\\*\\*\\* STOP 0x00000100 \\(0x0*7, 0x0*10000, 0x0*800, "] + _REGISTERS[arch],
+            reject = ["XTOS-REPORT", "fault while reporting a STOP"],
+        )
+
     # A pool that fails its start-up check stops the boot (it used to boot "cleanly" with pool_ok=0).
     for arch in ["amd64", "i686"]:
         xt_qemu_test(
