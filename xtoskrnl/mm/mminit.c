@@ -98,7 +98,7 @@ static VOID MiReportIgnoredRam(VOID) {
     ULONGLONG Pages = MmPfnBootStats.IgnoredPages;
 
     if (Pages != 0) {
-        KdPrint("MM: %llu MiB of RAM (%llu pages) ignored: above the %u-bit physical address limit of this CPU and "
+        KdPrint("MM: %llu MiB of RAM (%llu pages) ignored: above the %u-bit physical address limit of this CPU in "
                 "paging mode %s\n",
                 Pages >> (20 - MM_PAGE_SHIFT), Pages, MmPfnBootStats.AddressBits, MmhGetPageMapOps()->Name);
     }

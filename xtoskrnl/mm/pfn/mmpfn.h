@@ -12,7 +12,7 @@ typedef struct _MM_PFN_BOOT_STATS {
     ULONGLONG MemsetTimeStamps; /* TSC ticks of a memset of as many bytes (BENCH measures it) */
     ULONGLONG DatabaseBytes;    /* bytes of entries backed */
     ULONGLONG IgnoredPages;     /* RAM beyond what the CPU's physical width and the paging mode can address */
-    ULONG AddressBits;          /* the physical address width used: min(CPU, paging mode) */
+    ULONG AddressBits;          /* the physical address width used: the CPU's, or less when the paging mode holds less */
     ULONG_PTR TablesVerified;   /* page-table frames found by walking the live tables from CR3 */
     ULONG_PTR LoaderFramesKept; /* frames the live tables use that the loader reported free: kept reserved */
     ULONG_PTR FramesReclaimed;  /* boot-services and loader frames returned to the free list */

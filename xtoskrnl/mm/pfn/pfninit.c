@@ -317,7 +317,11 @@ XTSTATUS MmInitializePfnDatabase(PXT_INIT_BLOCK InitBlock) {
 
     MmPfnBootStats.AddressBits = MiPhysicalAddressBits();
     CpuLimit = 1ull << (MmPfnBootStats.AddressBits - MM_PAGE_SHIFT);
-    MiCopyDescriptors(InitBlock, CpuLimit < ModeLimit ? CpuLimit : ModeLimit);
+    while (ModeLimit < CpuLimit) { /* the paging mode's entries hold fewer bits than the CPU has (PML2: 32) */
+        CpuLimit >>= 1;
+        MmPfnBootStats.AddressBits--;
+    }
+    MiCopyDescriptors(InitBlock, CpuLimit);
     MiRecordLiveTables(InitBlock->PagingMode);
     Entries = MmGetPfnDatabaseEntryCount(MiDescriptors, MiDescriptorCount);
     if (Entries == 0 || Entries > (MmhPfnDatabaseLimit - MmhPfnDatabaseBase) / sizeof(MMPFN)) {
