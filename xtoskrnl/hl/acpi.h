@@ -175,7 +175,8 @@ XTSTATUS HlAcpiReadMadt(const HL_ACPI_ACCESS *Access, ULONGLONG RsdpAddress, PHL
 
 /* Parses a whole, checksum-verified MADT of Length bytes (its header's length). STATUS_DATA_ERROR, with Info->Error
  * naming the entry, for a table shorter than its fixed part or an entry of length 0, shorter than its type needs, or
- * running past the table; too many entries only set Truncated. */
+ * running past the table (the counts then describe only the entries before it: do not use them); too many entries
+ * only set Truncated. */
 XTSTATUS HlAcpiParseMadt(const UCHAR *Table, ULONG Length, PHL_MADT_INFO Info);
 
 /* The route of ISA IRQ Irq (0-15): GSI = Irq, edge, active high unless an ISA (bus 0) override names it; an
