@@ -1,23 +1,14 @@
-/* ACPI table walk for S5 (see acpi.h). Every read is bounds-checked against the mapped length. */
+/* ACPI table walk: RSDP -> XSDT/RSDT -> a table by signature, and power-off (S5) (see acpi.h). Every read is
+ * bounds-checked against the mapped length. */
 #include <rtl.h>
 
-#include "acpi.h"
+#include "acpip.h"
 
-/* Little-endian reads from byte arrays (tables are not aligned). */
-static ULONG HlpRead32(const UCHAR *Bytes) {
-    return (ULONG)Bytes[0] | ((ULONG)Bytes[1] << 8) | ((ULONG)Bytes[2] << 16) | ((ULONG)Bytes[3] << 24);
-}
-
-static ULONGLONG HlpRead64(const UCHAR *Bytes) {
-    return (ULONGLONG)HlpRead32(Bytes) | ((ULONGLONG)HlpRead32(Bytes + 4) << 32);
-}
-
-/* Records a failure message and returns Status. */
-static XTSTATUS HlpFail(PHL_ACPI_S5_INFO Info, XTSTATUS Status, PCSTR Format, ...) {
+XTSTATUS HlpAcpiFail(PCHAR Error, XTSTATUS Status, PCSTR Format, ...) {
     va_list Arguments;
 
     va_start(Arguments, Format);
-    RtlFormatStringV(Info->Error, sizeof(Info->Error), Format, Arguments);
+    RtlFormatStringV(Error, HL_ACPI_ERROR_SIZE, Format, Arguments);
     va_end(Arguments);
     return Status;
 }
@@ -33,7 +24,7 @@ BOOLEAN HlAcpiChecksumValid(const VOID *Data, SIZE_T Length) {
 
 /* Maps the table at Address: checks its signature (unless NULL), length and checksum; Table and Length describe the
  * mapping, which the caller unmaps with Access->Unmap. */
-static XTSTATUS HlpMapTable(const HL_ACPI_ACCESS *Access, ULONGLONG Address, PCSTR Signature, PHL_ACPI_S5_INFO Info,
+static XTSTATUS HlpMapTable(const HL_ACPI_ACCESS *Access, ULONGLONG Address, PCSTR Signature, PCHAR Error,
                             const UCHAR **Table, PULONG Length) {
     PVOID Header;
     XTSTATUS Status;
@@ -41,57 +32,61 @@ static XTSTATUS HlpMapTable(const HL_ACPI_ACCESS *Access, ULONGLONG Address, PCS
 
     *Table = NULL;
     if (Address == 0) {
-        return HlpFail(Info, STATUS_NOT_FOUND, "%s address is 0", Signature);
+        return HlpAcpiFail(Error, STATUS_NOT_FOUND, "%s address is 0", Signature);
     }
     Status = Access->Map(Access->Context, Address, ACPI_SDT_HEADER_SIZE, &Header);
     if (!XT_SUCCESS(Status)) {
-        return HlpFail(Info, Status, "cannot map the table header at 0x%llx", Address);
+        return HlpAcpiFail(Error, Status, "cannot map the table header at 0x%llx", Address);
     }
     RtlCopyMemory(Name, Header, 4);
     Name[4] = '\0';
     *Length = HlpRead32((const UCHAR *)Header + 4);
     Access->Unmap(Access->Context, Header, ACPI_SDT_HEADER_SIZE);
     if (Signature != NULL && RtlCompareMemory(Name, Signature, 4) != 4) {
-        return HlpFail(Info, STATUS_DATA_ERROR, "table at 0x%llx has signature '%.4s', expected %s", Address, Name,
-                       Signature);
+        return HlpAcpiFail(Error, STATUS_DATA_ERROR, "table at 0x%llx has signature '%.4s', expected %s", Address, Name,
+                           Signature);
     }
     if (*Length < ACPI_SDT_HEADER_SIZE || *Length > ACPI_MAX_TABLE_LENGTH) {
-        return HlpFail(Info, STATUS_DATA_ERROR, "%.4s at 0x%llx has a bad length %u", Name, Address, *Length);
+        return HlpAcpiFail(Error, STATUS_DATA_ERROR, "%.4s at 0x%llx has a bad length %u", Name, Address, *Length);
     }
     Status = Access->Map(Access->Context, Address, *Length, &Header);
     if (!XT_SUCCESS(Status)) {
-        return HlpFail(Info, Status, "cannot map %.4s at 0x%llx (%u bytes)", Name, Address, *Length);
+        return HlpAcpiFail(Error, Status, "cannot map %.4s at 0x%llx (%u bytes)", Name, Address, *Length);
     }
     if (!HlAcpiChecksumValid(Header, *Length)) {
         Access->Unmap(Access->Context, Header, *Length);
-        return HlpFail(Info, STATUS_DATA_ERROR, "%.4s at 0x%llx has a bad checksum", Name, Address);
+        return HlpAcpiFail(Error, STATUS_DATA_ERROR, "%.4s at 0x%llx has a bad checksum", Name, Address);
     }
     *Table = Header;
     return STATUS_SUCCESS;
 }
 
 /* Reads the RSDP: revision and the XSDT (preferred) or RSDT address. */
-static XTSTATUS HlpReadRsdp(const HL_ACPI_ACCESS *Access, ULONGLONG Address, PHL_ACPI_S5_INFO Info,
-                            PULONGLONG RootAddress) {
+static XTSTATUS HlpReadRsdp(const HL_ACPI_ACCESS *Access, ULONGLONG Address, PCHAR Error, PUCHAR Revision,
+                            PBOOLEAN UsedXsdt, PULONGLONG RootAddress) {
     PVOID Mapping;
     const UCHAR *Rsdp;
     XTSTATUS Status = STATUS_SUCCESS;
     ULONG Length;
 
+    if (Address == 0) {
+        return HlpAcpiFail(Error, STATUS_NOT_FOUND, "the loader passed no RSDP");
+    }
     if (!XT_SUCCESS(Access->Map(Access->Context, Address, 36, &Mapping))) {
-        return HlpFail(Info, STATUS_NOT_FOUND, "cannot map the RSDP at 0x%llx", Address);
+        return HlpAcpiFail(Error, STATUS_NOT_FOUND, "cannot map the RSDP at 0x%llx", Address);
     }
     Rsdp = Mapping;
-    Info->RsdpRevision = Rsdp[15];
+    *Revision = Rsdp[15];
+    *UsedXsdt = FALSE;
     Length = HlpRead32(Rsdp + 20);
     if (RtlCompareMemory(Rsdp, "RSD PTR ", 8) != 8) {
-        Status = HlpFail(Info, STATUS_DATA_ERROR, "no RSDP signature at 0x%llx", Address);
+        Status = HlpAcpiFail(Error, STATUS_DATA_ERROR, "no RSDP signature at 0x%llx", Address);
     } else if (!HlAcpiChecksumValid(Rsdp, 20)) {
-        Status = HlpFail(Info, STATUS_DATA_ERROR, "RSDP at 0x%llx has a bad checksum", Address);
-    } else if (Info->RsdpRevision >= 2 && (Length < 36 || !HlAcpiChecksumValid(Rsdp, 36))) {
-        Status = HlpFail(Info, STATUS_DATA_ERROR, "RSDP at 0x%llx has a bad extended checksum", Address);
-    } else if (Info->RsdpRevision >= 2 && HlpRead64(Rsdp + 24) != 0) {
-        Info->UsedXsdt = TRUE;
+        Status = HlpAcpiFail(Error, STATUS_DATA_ERROR, "RSDP at 0x%llx has a bad checksum", Address);
+    } else if (*Revision >= 2 && (Length < 36 || !HlAcpiChecksumValid(Rsdp, 36))) {
+        Status = HlpAcpiFail(Error, STATUS_DATA_ERROR, "RSDP at 0x%llx has a bad extended checksum", Address);
+    } else if (*Revision >= 2 && HlpRead64(Rsdp + 24) != 0) {
+        *UsedXsdt = TRUE;
         *RootAddress = HlpRead64(Rsdp + 24);
     } else {
         *RootAddress = HlpRead32(Rsdp + 16);
@@ -100,30 +95,58 @@ static XTSTATUS HlpReadRsdp(const HL_ACPI_ACCESS *Access, ULONGLONG Address, PHL
     return Status;
 }
 
-/* Finds the FADT ("FACP") among the root table's entries. */
-static XTSTATUS HlpFindFadt(const HL_ACPI_ACCESS *Access, ULONGLONG RootAddress, PHL_ACPI_S5_INFO Info,
-                            PULONGLONG FadtAddress) {
+/* Finds the first table with Signature among the root table's (XSDT or RSDT) entries. */
+static XTSTATUS HlpFindInRoot(const HL_ACPI_ACCESS *Access, ULONGLONG RootAddress, BOOLEAN UsedXsdt, PCSTR Signature,
+                              PCHAR Error, PULONGLONG Address) {
     const UCHAR *Root;
-    ULONG Length, EntrySize = Info->UsedXsdt ? 8 : 4;
-    PCSTR Signature = Info->UsedXsdt ? "XSDT" : "RSDT";
+    ULONG Length, EntrySize = UsedXsdt ? 8 : 4;
+    PCSTR RootName = UsedXsdt ? "XSDT" : "RSDT";
     PVOID Header;
-    XTSTATUS Status = HlpMapTable(Access, RootAddress, Signature, Info, &Root, &Length);
+    XTSTATUS Status = HlpMapTable(Access, RootAddress, RootName, Error, &Root, &Length);
 
     if (!XT_SUCCESS(Status)) {
         return Status;
     }
-    *FadtAddress = 0;
-    for (ULONG Offset = ACPI_SDT_HEADER_SIZE; Offset + EntrySize <= Length && *FadtAddress == 0; Offset += EntrySize) {
-        ULONGLONG Entry = Info->UsedXsdt ? HlpRead64(Root + Offset) : HlpRead32(Root + Offset);
+    *Address = 0;
+    for (ULONG Offset = ACPI_SDT_HEADER_SIZE; Offset + EntrySize <= Length && *Address == 0; Offset += EntrySize) {
+        ULONGLONG Entry = UsedXsdt ? HlpRead64(Root + Offset) : HlpRead32(Root + Offset);
         if (Entry != 0 && XT_SUCCESS(Access->Map(Access->Context, Entry, 4, &Header))) {
-            if (RtlCompareMemory(Header, "FACP", 4) == 4) {
-                *FadtAddress = Entry;
+            if (RtlCompareMemory(Header, Signature, 4) == 4) {
+                *Address = Entry;
             }
             Access->Unmap(Access->Context, Header, 4);
         }
     }
     Access->Unmap(Access->Context, (PVOID)Root, Length);
-    return *FadtAddress ? STATUS_SUCCESS : HlpFail(Info, STATUS_NOT_FOUND, "no FADT (FACP) in the %s", Signature);
+    return *Address ? STATUS_SUCCESS
+                    : HlpAcpiFail(Error, STATUS_NOT_FOUND, "no %.4s table in the %s", Signature, RootName);
+}
+
+/* RSDP -> root table -> the table with Signature; also reports the RSDP revision and which root table was used. */
+static XTSTATUS HlpFindTable(const HL_ACPI_ACCESS *Access, ULONGLONG RsdpAddress, PCSTR Signature, PCHAR Error,
+                             PUCHAR Revision, PBOOLEAN UsedXsdt, PULONGLONG Address) {
+    ULONGLONG RootAddress = 0;
+    XTSTATUS Status = HlpReadRsdp(Access, RsdpAddress, Error, Revision, UsedXsdt, &RootAddress);
+
+    return XT_SUCCESS(Status) ? HlpFindInRoot(Access, RootAddress, *UsedXsdt, Signature, Error, Address) : Status;
+}
+
+XTSTATUS HlAcpiFindTable(const HL_ACPI_ACCESS *Access, ULONGLONG RsdpAddress, PCSTR Signature, PULONGLONG Address,
+                         PCHAR Error) {
+    UCHAR Revision;
+    BOOLEAN UsedXsdt;
+
+    Error[0] = '\0';
+    *Address = 0;
+    return HlpFindTable(Access, RsdpAddress, Signature, Error, &Revision, &UsedXsdt, Address);
+}
+
+XTSTATUS HlpAcpiMapTableBySignature(const HL_ACPI_ACCESS *Access, ULONGLONG RsdpAddress, PCSTR Signature, PCHAR Error,
+                                    PULONGLONG Address, const UCHAR **Table, PULONG Length) {
+    XTSTATUS Status = HlAcpiFindTable(Access, RsdpAddress, Signature, Address, Error);
+
+    *Table = NULL;
+    return XT_SUCCESS(Status) ? HlpMapTable(Access, *Address, Signature, Error, Table, Length) : Status;
 }
 
 /* Reads a generic address structure's I/O port, 0 when absent or not in I/O space. */
@@ -140,14 +163,14 @@ static XTSTATUS HlpReadFadt(const HL_ACPI_ACCESS *Access, ULONGLONG FadtAddress,
                             PULONGLONG DsdtAddress) {
     const UCHAR *Fadt;
     ULONG Length;
-    XTSTATUS Status = HlpMapTable(Access, FadtAddress, "FACP", Info, &Fadt, &Length);
+    XTSTATUS Status = HlpMapTable(Access, FadtAddress, "FACP", Info->Error, &Fadt, &Length);
 
     if (!XT_SUCCESS(Status)) {
         return Status;
     }
     if (Length < ACPI_FADT_PM1B_CNT_BLK + 4) {
         Access->Unmap(Access->Context, (PVOID)Fadt, Length);
-        return HlpFail(Info, STATUS_DATA_ERROR, "FADT too short (%u bytes)", Length);
+        return HlpAcpiFail(Info->Error, STATUS_DATA_ERROR, "FADT too short (%u bytes)", Length);
     }
     Info->Pm1aControl = HlpReadIoGas(Fadt, Length, ACPI_FADT_X_PM1A_CNT_BLK);
     Info->Pm1bControl = HlpReadIoGas(Fadt, Length, ACPI_FADT_X_PM1B_CNT_BLK);
@@ -163,7 +186,8 @@ static XTSTATUS HlpReadFadt(const HL_ACPI_ACCESS *Access, ULONGLONG FadtAddress,
     }
     Access->Unmap(Access->Context, (PVOID)Fadt, Length);
     if (Info->Pm1aControl == 0 || Info->Pm1aControl > 0xFFFF || Info->Pm1bControl > 0xFFFF) {
-        return HlpFail(Info, STATUS_NOT_FOUND, "FADT has no usable PM1a control port (0x%x)", Info->Pm1aControl);
+        return HlpAcpiFail(Info->Error, STATUS_NOT_FOUND, "FADT has no usable PM1a control port (0x%x)",
+                           Info->Pm1aControl);
     }
     return STATUS_SUCCESS;
 }
@@ -221,24 +245,18 @@ XTSTATUS HlAcpiParseS5Package(const UCHAR *Aml, SIZE_T Length, PUCHAR SlpTypA, P
 }
 
 XTSTATUS HlAcpiFindS5(const HL_ACPI_ACCESS *Access, ULONGLONG RsdpAddress, PHL_ACPI_S5_INFO Info) {
-    ULONGLONG RootAddress = 0, FadtAddress, DsdtAddress;
+    ULONGLONG FadtAddress = 0, DsdtAddress;
     const UCHAR *Dsdt;
     ULONG Length;
     XTSTATUS Status;
 
     RtlZeroMemory(Info, sizeof(*Info));
-    if (RsdpAddress == 0) {
-        return HlpFail(Info, STATUS_NOT_FOUND, "the loader passed no RSDP");
-    }
-    Status = HlpReadRsdp(Access, RsdpAddress, Info, &RootAddress);
-    if (XT_SUCCESS(Status)) {
-        Status = HlpFindFadt(Access, RootAddress, Info, &FadtAddress);
-    }
+    Status = HlpFindTable(Access, RsdpAddress, "FACP", Info->Error, &Info->RsdpRevision, &Info->UsedXsdt, &FadtAddress);
     if (XT_SUCCESS(Status)) {
         Status = HlpReadFadt(Access, FadtAddress, Info, &DsdtAddress);
     }
     if (XT_SUCCESS(Status)) {
-        Status = HlpMapTable(Access, DsdtAddress, "DSDT", Info, &Dsdt, &Length);
+        Status = HlpMapTable(Access, DsdtAddress, "DSDT", Info->Error, &Dsdt, &Length);
     }
     if (!XT_SUCCESS(Status)) {
         return Status;
@@ -247,10 +265,10 @@ XTSTATUS HlAcpiFindS5(const HL_ACPI_ACCESS *Access, ULONGLONG RsdpAddress, PHL_A
                                   &Info->SlpTypB);
     Access->Unmap(Access->Context, (PVOID)Dsdt, Length);
     if (Status == STATUS_NOT_FOUND) {
-        return HlpFail(Info, Status, "no \\_S5_ package in the DSDT");
+        return HlpAcpiFail(Info->Error, Status, "no \\_S5_ package in the DSDT");
     }
     if (!XT_SUCCESS(Status)) {
-        return HlpFail(Info, Status, "malformed \\_S5_ package in the DSDT");
+        return HlpAcpiFail(Info->Error, Status, "malformed \\_S5_ package in the DSDT");
     }
     return STATUS_SUCCESS;
 }
