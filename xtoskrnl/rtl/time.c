@@ -12,6 +12,9 @@
 #define RTLP_DAYS_PER_YEAR         365UL
 #define RTLP_WEEKDAY_OF_1601_01_01 1 /* a Monday (Sunday is 0) */
 
+_Static_assert(sizeof(LARGE_INTEGER) == 8, "LARGE_INTEGER is NT's 64-bit union");
+_Static_assert(sizeof(TIME_FIELDS) == 16, "TIME_FIELDS is NT's eight 16-bit fields");
+
 /* Days before the first of each month in a common year. */
 static const USHORT RtlpDaysBeforeMonth[13] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365};
 
