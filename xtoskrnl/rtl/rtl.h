@@ -295,4 +295,54 @@ XTSTATUS RtlMultiplyUlonglong(ULONGLONG Multiplicand, ULONGLONG Multiplier, PULO
 ULONGLONG RtlDivideUnsigned64(ULONGLONG Dividend, ULONGLONG Divisor, PULONGLONG Remainder);
 LONGLONG RtlDivideSigned64(LONGLONG Dividend, LONGLONG Divisor, PLONGLONG Remainder);
 
+/* ------------------------------------------------------------------------------------------------------------ */
+/* Calendar time (NT: 100-ns units since 1601-01-01 00:00:00 UTC, proleptic Gregorian calendar)                 */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+typedef union _LARGE_INTEGER {
+    struct {
+        ULONG LowPart;
+        LONG HighPart;
+    };
+    LONGLONG QuadPart;
+} LARGE_INTEGER, *PLARGE_INTEGER;
+
+typedef const LARGE_INTEGER *PCLARGE_INTEGER;
+
+/* NT's TIME_FIELDS: Month 1..12, Day 1..31, Weekday 0 (Sunday)..6 (output only). */
+typedef struct _TIME_FIELDS {
+    SHORT Year;
+    SHORT Month;
+    SHORT Day;
+    SHORT Hour;
+    SHORT Minute;
+    SHORT Second;
+    SHORT Milliseconds;
+    SHORT Weekday;
+} TIME_FIELDS, *PTIME_FIELDS;
+
+typedef const TIME_FIELDS *PCTIME_FIELDS;
+
+#define RTL_TIME_TICKS_PER_SECOND 10000000LL
+#define RTL_TIME_MIN_YEAR         1601
+#define RTL_TIME_MAX_YEAR         30827 /* the last whole year a LARGE_INTEGER holds */
+/* Buffer size RtlFormatIsoTime needs for any time it accepts ("30827-12-31T23:59:59Z" and the NUL). */
+#define RTL_ISO_TIME_SIZE 22
+
+/* TRUE for Gregorian leap years (divisible by 4, except centuries not divisible by 400). */
+BOOLEAN RtlIsLeapYear(ULONG Year);
+
+/* Converts TimeFields (Weekday ignored) to *Time. FALSE, leaving *Time untouched, when a field is out of range:
+ * Year outside RTL_TIME_MIN_YEAR..RTL_TIME_MAX_YEAR, Month 1..12, Day beyond the month (Feb 29 only in leap years),
+ * Hour 0..23, Minute and Second 0..59, Milliseconds 0..999. */
+BOOLEAN RtlTimeFieldsToTime(PCTIME_FIELDS TimeFields, PLARGE_INTEGER Time);
+
+/* Splits *Time into calendar fields (sub-millisecond ticks are dropped) and the weekday. FALSE, leaving TimeFields
+ * untouched, for a negative time (before 1601). */
+BOOLEAN RtlTimeToTimeFields(PCLARGE_INTEGER Time, PTIME_FIELDS TimeFields);
+
+/* Writes *Time as ISO 8601 UTC to the second ("2026-11-30T11:40:00Z"; 5-digit years past 9999) with a NUL.
+ * STATUS_INVALID_PARAMETER for a negative time, STATUS_BUFFER_TOO_SMALL (Buffer untouched) when it does not fit. */
+XTSTATUS RtlFormatIsoTime(PCLARGE_INTEGER Time, PCHAR Buffer, SIZE_T Size);
+
 #endif

@@ -11,5 +11,6 @@ extern const XTEST_SUITE RtlStringSuite;
 extern const XTEST_SUITE RtlFormatSuite;
 extern const XTEST_SUITE RtlSha1Suite;
 extern const XTEST_SUITE RtlArithmeticSuite;
+extern const XTEST_SUITE RtlTimeSuite;
 
 #endif
