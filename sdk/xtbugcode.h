@@ -5,6 +5,11 @@
 
 #include <xtbase.h>
 
+/* RunLevel misuse (KeRaiseRunLevel / KeLowerRunLevel): P1 the current RunLevel, P2 the requested one, P3 0, P4 the
+ * caller's address. */
+#define IRQL_NOT_GREATER_OR_EQUAL 0x00000009 /* raise to a level below the current one */
+#define IRQL_NOT_LESS_OR_EQUAL    0x0000000A /* lower to a level above the current one, or raise above HIGH_LEVEL */
+
 /* Pool: P1 is one of BPH_* / BPC_* below. */
 #define BAD_POOL_HEADER                         0x00000019
 #define MEMORY_MANAGEMENT                       0x0000001A /* P1: MM_* below */

@@ -6,6 +6,9 @@
 #include <xtboot.h>
 #include <xtbugcode.h>
 
+/* The RunLevel constants (PASSIVE_LEVEL ... HIGH_LEVEL) of the arch, selected by BUILD. */
+#include <kelevel.h>
+
 /* Stops the system with Code (xtbugcode.h) and its four parameters: prints the STOP line, a register dump of the
  * caller and a backtrace, then halts (or ends a TESTEXIT run). Never returns. */
 XTNORETURN VOID KeBugCheckEx(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Parameter2, ULONG_PTR Parameter3,
@@ -17,5 +20,19 @@ const XT_INIT_BLOCK *KeGetLoaderBlock(VOID);
 
 /* TRUE when this kernel was compiled with the undefined-behaviour sanitizer (its handlers are in ke/ubsan.c). */
 BOOLEAN KeIsUbsanBuiltIn(VOID);
+
+/* XT's IRQL: the processor's interrupt priority. Interrupts whose vector's level is at or below it are held. */
+typedef UCHAR KRUNLEVEL, *PKRUNLEVEL;
+
+/* The current RunLevel (amd64: CR8; i686: the level the kernel last set). */
+KRUNLEVEL KeGetCurrentRunLevel(VOID);
+
+/* Raises the RunLevel to NewRunLevel and returns the previous one. NewRunLevel below the current level is a STOP
+ * IRQL_NOT_GREATER_OR_EQUAL, above HIGH_LEVEL a STOP IRQL_NOT_LESS_OR_EQUAL (both name the caller). */
+KRUNLEVEL KeRaiseRunLevel(KRUNLEVEL NewRunLevel);
+
+/* Lowers the RunLevel back to OldRunLevel (what KeRaiseRunLevel returned). OldRunLevel above the current level is a
+ * STOP IRQL_NOT_LESS_OR_EQUAL naming the caller. */
+VOID KeLowerRunLevel(KRUNLEVEL OldRunLevel);
 
 #endif

@@ -11,11 +11,12 @@ typedef struct _KE_TOKEN {
     SIZE_T ValueLength;
 } KE_TOKEN;
 
-static const PCSTR KepTestFaultNames[] = {"NONE",        "PAGE",           "GP",      "STACK",       "DOUBLE",
-                                          "POOLOVERRUN", "POOLDOUBLEFREE", "POOLTAG", "SPECIALPOOL", "BADPFN",
-                                          "POOLSTART",   "WAITNMI",        "WAITMCE", "RESET",       "UBSAN"};
+static const PCSTR KepTestFaultNames[] = {"NONE",          "PAGE",           "GP",      "STACK",       "DOUBLE",
+                                          "POOLOVERRUN",   "POOLDOUBLEFREE", "POOLTAG", "SPECIALPOOL", "BADPFN",
+                                          "POOLSTART",     "WAITNMI",        "WAITMCE", "RESET",       "UBSAN",
+                                          "RUNLEVELRAISE", "RUNLEVELLOWER"};
 
-STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultUbsan + 1);
+STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultRunLevelLower + 1);
 
 PCSTR KeTestFaultName(ULONG TestFault) {
     return TestFault < ARRAY_SIZE(KepTestFaultNames) ? KepTestFaultNames[TestFault] : "?";

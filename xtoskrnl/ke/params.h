@@ -20,7 +20,9 @@ typedef enum _KE_TEST_FAULT {
     KeTestFaultWaitNmi,        /* wait (interrupts off) for an NMI the test harness injects: STOP 0x80 */
     KeTestFaultWaitMce,        /* wait (interrupts off) for a machine check the harness injects: STOP 0x9C */
     KeTestFaultReset,          /* reset the machine through port 0xCF9 (the harness must not call it a power-off) */
-    KeTestFaultUbsan           /* a signed overflow: UBSan report, KERNEL_UBSAN_VIOLATION (sanitized kernel only) */
+    KeTestFaultUbsan,          /* a signed overflow: UBSan report, KERNEL_UBSAN_VIOLATION (sanitized kernel only) */
+    KeTestFaultRunLevelRaise,  /* KeRaiseRunLevel to a level below the current one: IRQL_NOT_GREATER_OR_EQUAL */
+    KeTestFaultRunLevelLower   /* KeLowerRunLevel to a level above the current one: IRQL_NOT_LESS_OR_EQUAL */
 } KE_TEST_FAULT;
 
 #define KE_PARAMETER_IGNORED_MAX 8

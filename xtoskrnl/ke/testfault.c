@@ -45,6 +45,24 @@ static VOID KiResetMachine(VOID) {
     }
 }
 
+/* Raises to DISPATCH_LEVEL, then "raises" to APC_LEVEL: STOP IRQL_NOT_GREATER_OR_EQUAL naming this function. */
+__attribute__((noinline)) static VOID KiRaiseRunLevelBackwards(VOID) {
+    KRUNLEVEL Old = KeRaiseRunLevel(DISPATCH_LEVEL);
+
+    KdPrint("KE: raised from RunLevel %u to %u, raising to %u\n", Old, KeGetCurrentRunLevel(), APC_LEVEL);
+    KeRaiseRunLevel(APC_LEVEL);
+    KeLowerRunLevel(Old);
+}
+
+/* At APC_LEVEL, "lowers" to DISPATCH_LEVEL: STOP IRQL_NOT_LESS_OR_EQUAL naming this function. */
+__attribute__((noinline)) static VOID KiLowerRunLevelUpwards(VOID) {
+    KRUNLEVEL Old = KeRaiseRunLevel(APC_LEVEL);
+
+    KdPrint("KE: raised from RunLevel %u to %u, lowering to %u\n", Old, KeGetCurrentRunLevel(), DISPATCH_LEVEL);
+    KeLowerRunLevel(DISPATCH_LEVEL);
+    KeLowerRunLevel(Old);
+}
+
 ULONG KiRaiseTestFault(ULONG TestFault) {
     ULONG_PTR Unmapped = MmGetUnmappedAddress();
 
@@ -91,6 +109,12 @@ ULONG KiRaiseTestFault(ULONG TestFault) {
                 break;
             }
             KdPrint("KE: LONGLONG overflow: %lld\n", KiRaiseUbsanOverflow());
+            break;
+        case KeTestFaultRunLevelRaise:
+            KiRaiseRunLevelBackwards();
+            break;
+        case KeTestFaultRunLevelLower:
+            KiLowerRunLevelUpwards();
             break;
         default:
             break;

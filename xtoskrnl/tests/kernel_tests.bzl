@@ -282,6 +282,20 @@ def kernel_boot_tests():
                expect = ["KE: exception #DF (vector 8", "KE: STOP handler running on the double-fault stack"],
                reject = ["kernel stack overflow"])
 
+    # RunLevel misuse: a raise to a lower level and a lower to a higher one STOP with the current and the requested
+    # level and the caller's address (P4); the caller shows in the backtrace (i686) or the stack scan (amd64: the walk
+    # stops after KeBugCheckEx there).
+    for arch in ["amd64", "i686"]:
+        digits = 16 if arch == "amd64" else 8
+        _fault(arch, "RUNLEVELRAISE", "*** STOP 0x00000009 (0x%s, 0x%s, %s, 0x" % (_hex(2, digits), _hex(1, digits), _ZERO[arch]),
+               name = "fault_runlevel_raise_%s" % arch,
+               expect = ["KE: raised from RunLevel 0 to 2, raising to 1", "IRQL_NOT_GREATER_OR_EQUAL"],
+               frames = [_frame("(#[0-9] |\\?  )", "KiRaiseRunLevelBackwards")])
+        _fault(arch, "RUNLEVELLOWER", "*** STOP 0x0000000A (0x%s, 0x%s, %s, 0x" % (_hex(1, digits), _hex(2, digits), _ZERO[arch]),
+               name = "fault_runlevel_lower_%s" % arch,
+               expect = ["KE: raised from RunLevel 0 to 1, lowering to 2", "IRQL_NOT_LESS_OR_EQUAL"],
+               frames = [_frame("(#[0-9] |\\?  )", "KiLowerRunLevelUpwards")])
+
     # NMI and machine check, injected through QEMU's monitor while the kernel waits with interrupts off: each STOP
     # runs on its own panic stack; the #MC STOP prints the machine-check registers. qemu32 lacks the machine-check
     # architecture (QEMU: "MCE injection not supported"): +mca gives it the banks.

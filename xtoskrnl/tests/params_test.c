@@ -70,10 +70,16 @@ XTEST(TestFaultValues) {
     static const struct {
         PCSTR Text;
         ULONG Fault;
-    } Cases[] = {{"TESTFAULT=PAGE", KeTestFaultPage},       {"TESTFAULT=gp", KeTestFaultGp},
-                 {"TESTFAULT=STACK", KeTestFaultStack},     {"TESTFAULT=Double", KeTestFaultDouble},
-                 {"TESTFAULT=waitnmi", KeTestFaultWaitNmi}, {"TESTFAULT=WAITMCE", KeTestFaultWaitMce},
-                 {"TESTFAULT=Reset", KeTestFaultReset},     {"TESTFAULT=ubsan", KeTestFaultUbsan}};
+    } Cases[] = {{"TESTFAULT=PAGE", KeTestFaultPage},
+                 {"TESTFAULT=gp", KeTestFaultGp},
+                 {"TESTFAULT=STACK", KeTestFaultStack},
+                 {"TESTFAULT=Double", KeTestFaultDouble},
+                 {"TESTFAULT=waitnmi", KeTestFaultWaitNmi},
+                 {"TESTFAULT=WAITMCE", KeTestFaultWaitMce},
+                 {"TESTFAULT=Reset", KeTestFaultReset},
+                 {"TESTFAULT=ubsan", KeTestFaultUbsan},
+                 {"TESTFAULT=RunLevelRaise", KeTestFaultRunLevelRaise},
+                 {"TESTFAULT=RUNLEVELLOWER", KeTestFaultRunLevelLower}};
     for (ULONG Index = 0; Index < ARRAY_SIZE(Cases); Index++) {
         KE_PARAMETERS P;
         Parse(Cases[Index].Text, &P);

@@ -1,0 +1,23 @@
+/* i686 RunLevel register: a software level, mirrored into the local APIC's task-priority register through
+ * ExectOS's table once Hl hands over the register (before the APIC is up, only the software level exists). */
+#include <runlevel.h>
+
+/* Task priority for each RunLevel: APC 0x3D, DISPATCH 0x41, DEVICE1..7 0x51..0xB1, CLOCK 0xD1, IPI 0xE1. */
+static const UCHAR KiRunLevelToTaskPriority[HIGH_LEVEL + 1] = {
+    0x00, 0x3D, 0x41, 0x41, 0x41, 0x41, 0x51, 0x61, 0x71, 0x81, 0x91, 0xA1, 0xB1, 0xC1, 0xC1, 0xC1,
+    0xC1, 0xC1, 0xC1, 0xC1, 0xC1, 0xC1, 0xC1, 0xC1, 0xC1, 0xC1, 0xC1, 0xC1, 0xD1, 0xE1, 0xEF, 0xFF,
+};
+
+static volatile KRUNLEVEL KiCurrentRunLevel;
+static volatile ULONG *KiTaskPriorityRegister;
+
+KRUNLEVEL KiReadRunLevel(VOID) {
+    return KiCurrentRunLevel;
+}
+
+VOID KiWriteRunLevel(KRUNLEVEL Level) {
+    KiCurrentRunLevel = Level;
+    if (KiTaskPriorityRegister != NULL) {
+        *KiTaskPriorityRegister = KiRunLevelToTaskPriority[Level];
+    }
+}
