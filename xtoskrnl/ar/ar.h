@@ -95,10 +95,14 @@ VOID ArEnableCpuFeatures(PAR_CPU_FEATURES Features);
 /* Reads IA32_EFER into *Value when the CPU has it; FALSE (and *Value = 0) otherwise. */
 BOOLEAN ArReadEfer(PULONGLONG Value);
 
-/* The exception entry points Ke supplies for the IDT: one stub per vector, and on i686 the entries of the double
- * fault, NMI and machine-check tasks (task gates; unused on amd64, where those vectors switch stacks by IST). */
+/* The IDT's size, and its first vector that is not an exception (external and software interrupts). */
+#define AR_IDT_VECTORS            256
+#define AR_FIRST_INTERRUPT_VECTOR 32
+
+/* The trap and interrupt entry points Ke supplies for the IDT: one stub per vector, and on i686 the entries of the
+ * double fault, NMI and machine-check tasks (task gates; unused on amd64, where those vectors switch stacks by IST). */
 typedef struct _AR_TRAP_ENTRIES {
-    const ULONG_PTR *Vectors; /* 32 entries, indexed by vector */
+    const ULONG_PTR *Vectors; /* AR_IDT_VECTORS entries, indexed by vector */
     ULONG_PTR DoubleFaultTask;
     ULONG_PTR NmiTask;
     ULONG_PTR MachineCheckTask;

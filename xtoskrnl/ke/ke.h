@@ -35,4 +35,34 @@ KRUNLEVEL KeRaiseRunLevel(KRUNLEVEL NewRunLevel);
  * STOP IRQL_NOT_LESS_OR_EQUAL naming the caller. */
 VOID KeLowerRunLevel(KRUNLEVEL OldRunLevel);
 
+/* The RunLevel an interrupt on Vector (32..255) runs at, which also masks it (amd64: Vector >> 4; i686: the lowest
+ * level whose APIC task priority class covers the vector's class). */
+KRUNLEVEL KeGetVectorRunLevel(ULONG Vector);
+
+typedef struct _KINTERRUPT KINTERRUPT, *PKINTERRUPT;
+
+/* An interrupt's handler: runs at the object's RunLevel with interrupts off; TRUE when it serviced its device. */
+typedef BOOLEAN (*PKSERVICE_ROUTINE)(PKINTERRUPT Interrupt, PVOID ServiceContext);
+
+/* An interrupt object: one service routine on one vector (one object per vector on this processor). */
+struct _KINTERRUPT {
+    PKSERVICE_ROUTINE ServiceRoutine;
+    PVOID ServiceContext;
+    ULONG Vector;
+    KRUNLEVEL RunLevel; /* KeGetVectorRunLevel(Vector) */
+    BOOLEAN Connected;
+};
+
+/* Fills Interrupt for Vector (not connected yet). */
+VOID KeInitializeInterrupt(PKINTERRUPT Interrupt, PKSERVICE_ROUTINE ServiceRoutine, PVOID ServiceContext, ULONG Vector);
+
+/* Connects Interrupt to its vector; FALSE when the vector is an exception (< 32), out of range, or taken. */
+BOOLEAN KeConnectInterrupt(PKINTERRUPT Interrupt);
+
+/* Disconnects Interrupt; FALSE when it was not connected. */
+BOOLEAN KeDisconnectInterrupt(PKINTERRUPT Interrupt);
+
+/* How many interrupts arrived on Vector with no object connected (each vector is reported once with KdPrint). */
+ULONG KeGetUnexpectedInterruptCount(ULONG Vector);
+
 #endif

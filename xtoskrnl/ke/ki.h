@@ -21,6 +21,10 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock);
  * exceptions that were handled (the stub then resumes the interrupted code). */
 VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame);
 
+/* Dispatches an interrupt (vector 32..255, from KiDispatchTrap): raises to the vector's RunLevel, calls the
+ * connected object or counts the vector as unexpected, lowers back. */
+VOID KiDispatchInterrupt(ULONG Vector, PKTRAP_FRAME TrapFrame);
+
 /* Arch: the exception entry points of trapstub.S, for Ar's IDT. */
 extern const AR_TRAP_ENTRIES KiTrapEntries;
 

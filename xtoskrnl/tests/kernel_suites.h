@@ -4,15 +4,16 @@
 
 #include <xtest.h>
 
-extern const XTEST_SUITE KeParameterSuite;    /* ke/params.c */
-extern const XTEST_SUITE KeBugCodeSuite;      /* ke/bugcode.c: exception -> STOP, frame walk */
-extern const XTEST_SUITE KeSymbolSuite;       /* ke/ksyms.c: the embedded symbol table's lookup */
-extern const XTEST_SUITE HlAcpiSuite;         /* hl/acpi.c over synthetic tables */
-extern const XTEST_SUITE HlMadtSuite;         /* hl/madt.c: MADT entries, truncation, damage, ISA IRQ routes */
-extern const XTEST_SUITE HlAcpiTimeSuite;     /* hl/acpitime.c: HPET table, FADT clock and RTC fields */
-extern const XTEST_SUITE MmhPageMapSuite;     /* mm/hl: self-map arithmetic and register checks of the 4 modes */
-extern const XTEST_SUITE ArDescriptorSuite;   /* ar/descriptor.h encoders */
-extern const XTEST_SUITE KeStackGuardSuite;   /* SELFTEST only: unmapped guard page below every stack */
-extern const XTEST_SUITE KeRunLevelLiveSuite; /* SELFTEST only: the real RunLevel register, raise and lower */
+extern const XTEST_SUITE KeParameterSuite;     /* ke/params.c */
+extern const XTEST_SUITE KeBugCodeSuite;       /* ke/bugcode.c: exception -> STOP, frame walk */
+extern const XTEST_SUITE KeSymbolSuite;        /* ke/ksyms.c: the embedded symbol table's lookup */
+extern const XTEST_SUITE HlAcpiSuite;          /* hl/acpi.c over synthetic tables */
+extern const XTEST_SUITE HlMadtSuite;          /* hl/madt.c: MADT entries, truncation, damage, ISA IRQ routes */
+extern const XTEST_SUITE HlAcpiTimeSuite;      /* hl/acpitime.c: HPET table, FADT clock and RTC fields */
+extern const XTEST_SUITE MmhPageMapSuite;      /* mm/hl: self-map arithmetic and register checks of the 4 modes */
+extern const XTEST_SUITE ArDescriptorSuite;    /* ar/descriptor.h encoders */
+extern const XTEST_SUITE KeStackGuardSuite;    /* SELFTEST only: unmapped guard page below every stack */
+extern const XTEST_SUITE KeInterruptLiveSuite; /* SELFTEST only: INT n through the IDT stubs and the dispatcher */
+extern const XTEST_SUITE KeRunLevelLiveSuite;  /* SELFTEST only: the real RunLevel register, raise and lower */
 
 #endif

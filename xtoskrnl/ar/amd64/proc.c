@@ -57,11 +57,11 @@ static VOID ArpInitializeGdt(PXT_INIT_BLOCK InitBlock) {
     ArpSetTssDescriptor(KGDT_TSS, &ArpTss);
 }
 
-/* Builds the IDT: the 32 exception vectors; 2, 8 and 18 on their own stacks. Vectors 32..255 stay not present
- * (an unexpected interrupt raises #NP with the vector in the error code). */
+/* Builds the IDT: interrupt gates for all 256 vectors (exceptions 0..31, interrupts 32..255 into Ke's dispatcher);
+ * 2, 8 and 18 on their own stacks. */
 static VOID ArpInitializeIdt(const AR_TRAP_ENTRIES *Entries) {
     RtlZeroMemory(ArpIdt, sizeof(ArpIdt));
-    for (ULONG Vector = 0; Vector < 32; Vector++) {
+    for (ULONG Vector = 0; Vector < AR_IDT_VECTORS; Vector++) {
         ArpSetInterruptGate(Vector, Entries->Vectors[Vector], 0);
     }
     ArpSetInterruptGate(2, Entries->Vectors[2], KI_IST_NMI);

@@ -76,11 +76,11 @@ static VOID ArpSetGate(ULONG Vector, ULONG Handler, USHORT Selector, UCHAR Type)
     ArpIdt[Vector].OffsetHigh = (USHORT)(Handler >> 16);
 }
 
-/* Builds the IDT: interrupt gates for the 32 exception vectors, task gates for 2, 8 and 18. Vectors 32..255 stay
- * not present (an unexpected interrupt raises #NP with the vector in the error code). */
+/* Builds the IDT: interrupt gates for all 256 vectors (exceptions 0..31, interrupts 32..255 into Ke's dispatcher),
+ * task gates for 2, 8 and 18. */
 static VOID ArpInitializeIdt(const AR_TRAP_ENTRIES *Entries) {
     RtlZeroMemory(ArpIdt, sizeof(ArpIdt));
-    for (ULONG Vector = 0; Vector < 32; Vector++) {
+    for (ULONG Vector = 0; Vector < AR_IDT_VECTORS; Vector++) {
         ArpSetGate(Vector, (ULONG)Entries->Vectors[Vector], KGDT_R0_CODE, AR_GATE_INTERRUPT);
     }
     ArpSetGate(2, 0, KGDT_NMI_TSS, AR_GATE_TASK);

@@ -11,3 +11,7 @@ KRUNLEVEL KiReadRunLevel(VOID) {
 VOID KiWriteRunLevel(KRUNLEVEL Level) {
     __asm__ volatile("mov %0, %%cr8" : : "r"((ULONG_PTR)Level) : "memory");
 }
+
+KRUNLEVEL KeGetVectorRunLevel(ULONG Vector) {
+    return (KRUNLEVEL)((Vector >> 4) & 0xF);
+}

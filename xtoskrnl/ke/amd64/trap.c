@@ -6,7 +6,7 @@
 const CHAR KeArchName[] = "amd64";
 
 /* Exception stub entry addresses, indexed by vector (trapstub.S). */
-extern const ULONG_PTR KiTrapEntryTable[32];
+extern const ULONG_PTR KiTrapEntryTable[AR_IDT_VECTORS];
 
 const AR_TRAP_ENTRIES KiTrapEntries = {KiTrapEntryTable, 0, 0, 0};
 
@@ -22,6 +22,10 @@ VOID KiGetTrapInfo(PKTRAP_FRAME Frame, PKI_TRAP_INFO Info) {
 VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame) {
     KI_TRAP_INFO Info;
 
+    if (TrapFrame->Vector >= AR_FIRST_INTERRUPT_VECTOR && TrapFrame->Vector < AR_IDT_VECTORS) {
+        KiDispatchInterrupt((ULONG)TrapFrame->Vector, TrapFrame);
+        return;
+    }
     KiGetTrapInfo(TrapFrame, &Info);
     KiBugCheckTrap(TrapFrame, &Info);
 }

@@ -51,6 +51,19 @@ TRAP_ERROR 29
 TRAP_ERROR 30
 TRAP_NO_ERROR 31
 
+/* Interrupt stubs for vectors 32..255: 16 bytes apart, each pushes a 0 error code and its vector and joins the
+ * exception path (KiDispatchTrap hands vectors >= 32 to KiDispatchInterrupt). */
+    .p2align 4
+KiInterruptStubs:
+    .set KiStubVector, 32
+    .rept 224
+    .p2align 4
+    pushq $0
+    pushq $KiStubVector
+    jmp KiTrapCommon
+    .set KiStubVector, KiStubVector + 1
+    .endr
+
 /* Saves the general registers below the vector/error code, calls KiDispatchTrap(frame) with an aligned stack and
  * the MS ABI shadow space, and resumes the interrupted code if it returns. */
     .p2align 4
@@ -95,7 +108,7 @@ KiTrapCommon:
     addq $16, %rsp
     iretq
 
-/* The entry address of every exception stub, indexed by vector. */
+/* The entry address of every stub (exceptions and interrupts), indexed by vector: AR_IDT_VECTORS entries. */
     .section .rdata, "dr"
     .p2align 3
     .globl KiTrapEntryTable
@@ -104,3 +117,8 @@ KiTrapEntryTable:
     .quad KiTrap8, KiTrap9, KiTrap10, KiTrap11, KiTrap12, KiTrap13, KiTrap14, KiTrap15
     .quad KiTrap16, KiTrap17, KiTrap18, KiTrap19, KiTrap20, KiTrap21, KiTrap22, KiTrap23
     .quad KiTrap24, KiTrap25, KiTrap26, KiTrap27, KiTrap28, KiTrap29, KiTrap30, KiTrap31
+    .set KiStubVector, 32
+    .rept 224
+    .quad KiInterruptStubs + (KiStubVector - 32) * 16
+    .set KiStubVector, KiStubVector + 1
+    .endr

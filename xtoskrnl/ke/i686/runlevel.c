@@ -21,3 +21,13 @@ VOID KiWriteRunLevel(KRUNLEVEL Level) {
         *KiTaskPriorityRegister = KiRunLevelToTaskPriority[Level];
     }
 }
+
+/* The lowest RunLevel whose task priority class (KiRunLevelToTaskPriority >> 4) covers each vector class. */
+static const KRUNLEVEL KiVectorClassToRunLevel[16] = {
+    HIGH_LEVEL, HIGH_LEVEL, APC_LEVEL, APC_LEVEL, DISPATCH_LEVEL, 6,         7,          8, 9,
+    10,         11,         12,        13,        CLOCK_LEVEL,    IPI_LEVEL, HIGH_LEVEL,
+};
+
+KRUNLEVEL KeGetVectorRunLevel(ULONG Vector) {
+    return KiVectorClassToRunLevel[(Vector >> 4) & 0xF];
+}

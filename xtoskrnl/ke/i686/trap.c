@@ -7,7 +7,7 @@
 const CHAR KeArchName[] = "i686";
 
 /* Exception stub entry addresses, indexed by vector, and the task-gate entries (trapstub.S). */
-extern const ULONG_PTR KiTrapEntryTable[32];
+extern const ULONG_PTR KiTrapEntryTable[AR_IDT_VECTORS];
 VOID KiDoubleFaultTaskEntry(VOID);
 VOID KiNmiTaskEntry(VOID);
 VOID KiMachineCheckTaskEntry(VOID);
@@ -32,6 +32,10 @@ VOID KiGetTrapInfo(PKTRAP_FRAME Frame, PKI_TRAP_INFO Info) {
 VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame) {
     KI_TRAP_INFO Info;
 
+    if (TrapFrame->Vector >= AR_FIRST_INTERRUPT_VECTOR && TrapFrame->Vector < AR_IDT_VECTORS) {
+        KiDispatchInterrupt((ULONG)TrapFrame->Vector, TrapFrame);
+        return;
+    }
     KiGetTrapInfo(TrapFrame, &Info);
     KiBugCheckTrap(TrapFrame, &Info);
 }

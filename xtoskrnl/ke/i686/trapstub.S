@@ -52,6 +52,19 @@ TRAP_ERROR 29
 TRAP_ERROR 30
 TRAP_NO_ERROR 31
 
+/* Interrupt stubs for vectors 32..255: 16 bytes apart, each pushes a 0 error code and its vector and joins the
+ * exception path (KiDispatchTrap hands vectors >= 32 to KiDispatchInterrupt). */
+    .p2align 4
+KiInterruptStubs:
+    .set KiStubVector, 32
+    .rept 224
+    .p2align 4
+    pushl $0
+    pushl $KiStubVector
+    jmp KiTrapCommon
+    .set KiStubVector, KiStubVector + 1
+    .endr
+
 /* Saves PUSHAD and the data segments, loads the kernel data segment, calls KiDispatchTrap(frame) and resumes the
  * interrupted code if it returns. */
     .p2align 4
@@ -109,7 +122,7 @@ _KiMachineCheckTaskEntry:
     hlt
     jmp 1b
 
-/* The entry address of every exception stub, indexed by vector. */
+/* The entry address of every stub (exceptions and interrupts), indexed by vector: AR_IDT_VECTORS entries. */
     .section .rdata, "dr"
     .p2align 2
     .globl _KiTrapEntryTable
@@ -118,3 +131,8 @@ _KiTrapEntryTable:
     .long KiTrap8, KiTrap9, KiTrap10, KiTrap11, KiTrap12, KiTrap13, KiTrap14, KiTrap15
     .long KiTrap16, KiTrap17, KiTrap18, KiTrap19, KiTrap20, KiTrap21, KiTrap22, KiTrap23
     .long KiTrap24, KiTrap25, KiTrap26, KiTrap27, KiTrap28, KiTrap29, KiTrap30, KiTrap31
+    .set KiStubVector, 32
+    .rept 224
+    .long KiInterruptStubs + (KiStubVector - 32) * 16
+    .set KiStubVector, KiStubVector + 1
+    .endr

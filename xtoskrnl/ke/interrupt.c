@@ -1,0 +1,86 @@
+/* Interrupt objects and the dispatcher of vectors 32..255: raise to the vector's RunLevel, call the connected
+ * object, lower. Vectors with no object are counted and reported once each, never fatal. */
+#include <kd.h>
+
+#include "ki.h"
+
+static PKINTERRUPT KiInterruptObjects[AR_IDT_VECTORS];
+static ULONG KiUnexpectedCounts[AR_IDT_VECTORS];
+
+VOID KeInitializeInterrupt(PKINTERRUPT Interrupt, PKSERVICE_ROUTINE ServiceRoutine, PVOID ServiceContext,
+                           ULONG Vector) {
+    Interrupt->ServiceRoutine = ServiceRoutine;
+    Interrupt->ServiceContext = ServiceContext;
+    Interrupt->Vector = Vector;
+    Interrupt->RunLevel = Vector < AR_IDT_VECTORS ? KeGetVectorRunLevel(Vector) : HIGH_LEVEL;
+    Interrupt->Connected = FALSE;
+}
+
+/* Runs with interrupts off so a connect or disconnect is atomic against the dispatcher on this processor. */
+static ULONG_PTR KiDisableInterrupts(VOID) {
+    ULONG_PTR Flags;
+
+    __asm__ volatile("pushf; pop %0; cli" : "=r"(Flags) : : "memory");
+    return Flags;
+}
+
+static VOID KiRestoreInterrupts(ULONG_PTR Flags) {
+    __asm__ volatile("push %0; popf" : : "r"(Flags) : "memory", "cc");
+}
+
+BOOLEAN KeConnectInterrupt(PKINTERRUPT Interrupt) {
+    BOOLEAN Connected = FALSE;
+    ULONG_PTR Flags;
+
+    if (Interrupt->Vector < AR_FIRST_INTERRUPT_VECTOR || Interrupt->Vector >= AR_IDT_VECTORS ||
+        Interrupt->ServiceRoutine == NULL || Interrupt->Connected) {
+        return FALSE;
+    }
+    Flags = KiDisableInterrupts();
+    if (KiInterruptObjects[Interrupt->Vector] == NULL) {
+        KiInterruptObjects[Interrupt->Vector] = Interrupt;
+        Interrupt->Connected = Connected = TRUE;
+    }
+    KiRestoreInterrupts(Flags);
+    return Connected;
+}
+
+BOOLEAN KeDisconnectInterrupt(PKINTERRUPT Interrupt) {
+    BOOLEAN Disconnected = FALSE;
+    ULONG_PTR Flags;
+
+    if (!Interrupt->Connected) {
+        return FALSE;
+    }
+    Flags = KiDisableInterrupts();
+    if (KiInterruptObjects[Interrupt->Vector] == Interrupt) {
+        KiInterruptObjects[Interrupt->Vector] = NULL;
+        Interrupt->Connected = FALSE;
+        Disconnected = TRUE;
+    }
+    KiRestoreInterrupts(Flags);
+    return Disconnected;
+}
+
+ULONG KeGetUnexpectedInterruptCount(ULONG Vector) {
+    return Vector < AR_IDT_VECTORS ? KiUnexpectedCounts[Vector] : 0;
+}
+
+VOID KiDispatchInterrupt(ULONG Vector, PKTRAP_FRAME TrapFrame) {
+    PKINTERRUPT Interrupt = KiInterruptObjects[Vector];
+    KRUNLEVEL Level = KeGetVectorRunLevel(Vector);
+    KRUNLEVEL Old = KeGetCurrentRunLevel();
+
+    (VOID) TrapFrame;
+    if (Level > Old) {
+        KeRaiseRunLevel(Level);
+    }
+    if (Interrupt != NULL) {
+        Interrupt->ServiceRoutine(Interrupt, Interrupt->ServiceContext);
+    } else if (KiUnexpectedCounts[Vector]++ == 0) {
+        KdPrint("KE: unexpected interrupt on vector 0x%02X (no object connected; counted, reported once)\n", Vector);
+    }
+    if (Level > Old) {
+        KeLowerRunLevel(Old);
+    }
+}

@@ -1,0 +1,102 @@
+/* KeInterruptLiveSuite (SELFTEST only): software interrupts (INT n) through the real IDT stubs and the dispatcher:
+ * a connected object runs once per interrupt at its vector's RunLevel with its context, the level is restored after
+ * it, a vector with no object is counted (never a STOP), and connect/disconnect follow their rules. */
+#include <ke.h>
+#include <tests/kernel_suites.h>
+
+#define TEST_VECTOR       0x41
+#define UNEXPECTED_VECTOR 0x42
+#define HIGH_VECTOR       0xF3
+
+typedef struct _TEST_RECORD {
+    ULONG Calls;
+    KRUNLEVEL SeenLevel;
+    PKINTERRUPT SeenInterrupt;
+} TEST_RECORD, *PTEST_RECORD;
+
+static BOOLEAN KiTestServiceRoutine(PKINTERRUPT Interrupt, PVOID ServiceContext) {
+    PTEST_RECORD Record = ServiceContext;
+
+    Record->Calls++;
+    Record->SeenLevel = KeGetCurrentRunLevel();
+    Record->SeenInterrupt = Interrupt;
+    return TRUE;
+}
+
+XTEST(VectorLevelsRiseWithTheVector) {
+    for (ULONG Vector = 33; Vector < 256; Vector++) {
+        XTEST_CHECK(KeGetVectorRunLevel(Vector) >= KeGetVectorRunLevel(Vector - 1));
+    }
+    XTEST_CHECK(KeGetVectorRunLevel(0x20) > PASSIVE_LEVEL);
+    XTEST_CHECK_EQ(KeGetVectorRunLevel(0xFF), HIGH_LEVEL);
+    XTEST_CHECK(KeGetVectorRunLevel(0x2F) <= DISPATCH_LEVEL);
+}
+
+XTEST(ConnectedObjectRunsAtItsLevel) {
+    TEST_RECORD Record = {0};
+    KINTERRUPT Interrupt;
+
+    KeInitializeInterrupt(&Interrupt, KiTestServiceRoutine, &Record, TEST_VECTOR);
+    XTEST_CHECK_EQ(Interrupt.RunLevel, KeGetVectorRunLevel(TEST_VECTOR));
+    XTEST_ASSERT(KeConnectInterrupt(&Interrupt));
+    __asm__ volatile("int %0" : : "i"(TEST_VECTOR) : "memory");
+    XTEST_CHECK_EQ(Record.Calls, 1);
+    XTEST_CHECK_EQ(Record.SeenLevel, KeGetVectorRunLevel(TEST_VECTOR));
+    XTEST_CHECK(Record.SeenInterrupt == &Interrupt);
+    XTEST_CHECK_EQ(KeGetCurrentRunLevel(), PASSIVE_LEVEL);
+    __asm__ volatile("int %0" : : "i"(TEST_VECTOR) : "memory");
+    XTEST_CHECK_EQ(Record.Calls, 2);
+    XTEST_CHECK(KeDisconnectInterrupt(&Interrupt));
+    XTEST_CHECK(!KeDisconnectInterrupt(&Interrupt));
+}
+
+XTEST(HighVectorRunsAtItsLevel) {
+    TEST_RECORD Record = {0};
+    KINTERRUPT Interrupt;
+
+    KeInitializeInterrupt(&Interrupt, KiTestServiceRoutine, &Record, HIGH_VECTOR);
+    XTEST_ASSERT(KeConnectInterrupt(&Interrupt));
+    __asm__ volatile("int %0" : : "i"(HIGH_VECTOR) : "memory");
+    XTEST_CHECK_EQ(Record.Calls, 1);
+    XTEST_CHECK_EQ(Record.SeenLevel, HIGH_LEVEL);
+    XTEST_CHECK_EQ(KeGetCurrentRunLevel(), PASSIVE_LEVEL);
+    XTEST_CHECK(KeDisconnectInterrupt(&Interrupt));
+}
+
+XTEST(UnexpectedVectorIsCounted) {
+    TEST_RECORD Record = {0};
+    KINTERRUPT Interrupt;
+    ULONG Before = KeGetUnexpectedInterruptCount(UNEXPECTED_VECTOR);
+
+    __asm__ volatile("int %0" : : "i"(UNEXPECTED_VECTOR) : "memory");
+    __asm__ volatile("int %0" : : "i"(UNEXPECTED_VECTOR) : "memory");
+    XTEST_CHECK_EQ(KeGetUnexpectedInterruptCount(UNEXPECTED_VECTOR), Before + 2);
+    XTEST_CHECK_EQ(KeGetCurrentRunLevel(), PASSIVE_LEVEL);
+    KeInitializeInterrupt(&Interrupt, KiTestServiceRoutine, &Record, UNEXPECTED_VECTOR);
+    XTEST_ASSERT(KeConnectInterrupt(&Interrupt));
+    XTEST_CHECK(KeDisconnectInterrupt(&Interrupt));
+    __asm__ volatile("int %0" : : "i"(UNEXPECTED_VECTOR) : "memory");
+    XTEST_CHECK_EQ(Record.Calls, 0);
+    XTEST_CHECK_EQ(KeGetUnexpectedInterruptCount(UNEXPECTED_VECTOR), Before + 3);
+}
+
+XTEST(ConnectRules) {
+    TEST_RECORD Record = {0};
+    KINTERRUPT First, Second, Exception;
+
+    KeInitializeInterrupt(&First, KiTestServiceRoutine, &Record, TEST_VECTOR);
+    KeInitializeInterrupt(&Second, KiTestServiceRoutine, &Record, TEST_VECTOR);
+    KeInitializeInterrupt(&Exception, KiTestServiceRoutine, &Record, 14);
+    XTEST_CHECK(!KeConnectInterrupt(&Exception));
+    XTEST_ASSERT(KeConnectInterrupt(&First));
+    XTEST_CHECK(!KeConnectInterrupt(&First));
+    XTEST_CHECK(!KeConnectInterrupt(&Second));
+    XTEST_CHECK(!KeDisconnectInterrupt(&Second));
+    XTEST_CHECK(KeDisconnectInterrupt(&First));
+    XTEST_CHECK(KeConnectInterrupt(&Second));
+    XTEST_CHECK(KeDisconnectInterrupt(&Second));
+}
+
+XTEST_SUITE(KeInterruptLiveSuite, XTEST_ENTRY(VectorLevelsRiseWithTheVector),
+            XTEST_ENTRY(ConnectedObjectRunsAtItsLevel), XTEST_ENTRY(HighVectorRunsAtItsLevel),
+            XTEST_ENTRY(UnexpectedVectorIsCounted), XTEST_ENTRY(ConnectRules));
