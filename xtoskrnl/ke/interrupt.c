@@ -1,5 +1,7 @@
 /* Interrupt objects and the dispatcher of vectors 32..255: raise to the vector's RunLevel, call the connected
- * object, lower. Vectors with no object are counted and reported once each, never fatal. */
+ * object, acknowledge at the local APIC, lower. Vectors with no object are counted and reported once each, never fatal.
+ */
+#include <hl.h>
 #include <kd.h>
 
 #include "ki.h"
@@ -80,6 +82,7 @@ VOID KiDispatchInterrupt(ULONG Vector, PKTRAP_FRAME TrapFrame) {
     } else if (KiUnexpectedCounts[Vector]++ == 0) {
         KdPrint("KE: unexpected interrupt on vector 0x%02X (no object connected; counted, reported once)\n", Vector);
     }
+    HlEndOfInterrupt(Vector);
     if (Level > Old) {
         KeLowerRunLevel(Old);
     }

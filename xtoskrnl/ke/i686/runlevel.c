@@ -1,5 +1,6 @@
 /* i686 RunLevel register: a software level, mirrored into the local APIC's task-priority register through
- * ExectOS's table once Hl hands over the register (before the APIC is up, only the software level exists). */
+ * ExectOS's table (HlSetTaskPriority does nothing before the APIC is up: then only the software level exists). */
+#include <hl.h>
 #include <runlevel.h>
 
 /* Task priority for each RunLevel: APC 0x3D, DISPATCH 0x41, DEVICE1..7 0x51..0xB1, CLOCK 0xD1, IPI 0xE1. */
@@ -9,7 +10,6 @@ static const UCHAR KiRunLevelToTaskPriority[HIGH_LEVEL + 1] = {
 };
 
 static volatile KRUNLEVEL KiCurrentRunLevel;
-static volatile ULONG *KiTaskPriorityRegister;
 
 KRUNLEVEL KiReadRunLevel(VOID) {
     return KiCurrentRunLevel;
@@ -17,9 +17,7 @@ KRUNLEVEL KiReadRunLevel(VOID) {
 
 VOID KiWriteRunLevel(KRUNLEVEL Level) {
     KiCurrentRunLevel = Level;
-    if (KiTaskPriorityRegister != NULL) {
-        *KiTaskPriorityRegister = KiRunLevelToTaskPriority[Level];
-    }
+    HlSetTaskPriority(KiRunLevelToTaskPriority[Level]);
 }
 
 /* The lowest RunLevel whose task priority class (KiRunLevelToTaskPriority >> 4) covers each vector class. */

@@ -1,0 +1,44 @@
+/* Local APIC registers (xAPIC MMIO offsets; x2APIC MSR = 0x800 + offset / 16) and the register-access ops table
+ * the APIC code goes through (xAPIC MMIO in the kernel; x2APIC MSRs and register models in host tests). */
+#ifndef XTOSKRNL_HL_APICREGS_H
+#define XTOSKRNL_HL_APICREGS_H
+
+#include <xtbase.h>
+
+#define APIC_BASE_MSR             0x1B
+#define APIC_BASE_ENABLE          (1u << 11)
+#define APIC_BASE_X2APIC          (1u << 10)
+#define APIC_BASE_ADDRESS         0xFFFFFF000ull
+#define APIC_X2APIC_MSR_BASE      0x800
+#define APIC_REGISTER_ID          0x020
+#define APIC_REGISTER_VERSION     0x030
+#define APIC_REGISTER_TPR         0x080
+#define APIC_REGISTER_EOI         0x0B0
+#define APIC_REGISTER_SVR         0x0F0
+#define APIC_REGISTER_ISR         0x100 /* 8 registers, 0x10 apart */
+#define APIC_REGISTER_ESR         0x280
+#define APIC_REGISTER_ICR_LOW     0x300
+#define APIC_REGISTER_ICR_HI      0x310
+#define APIC_REGISTER_LVT_TIMER   0x320
+#define APIC_REGISTER_LVT_THERMAL 0x330
+#define APIC_REGISTER_LVT_PERF    0x340
+#define APIC_REGISTER_LVT_LINT0   0x350
+#define APIC_REGISTER_LVT_ERROR   0x370
+
+#define APIC_SVR_ENABLE        (1u << 8)
+#define APIC_LVT_MASKED        (1u << 16)
+#define APIC_ICR_DELIVERY_BUSY (1u << 12)
+#define APIC_ICR_LEVEL_ASSERT  (1u << 14)
+#define APIC_ICR_SELF          (1u << 18) /* destination shorthand 01: self */
+
+/* How the APIC code reaches the registers. Offsets are xAPIC offsets; an x2APIC implementation turns them into MSRs
+ * and writes the ICR as one 64-bit MSR. */
+typedef struct _HL_APIC_OPS {
+    PCSTR Name;
+    ULONG (*Read)(PVOID Context, ULONG Register);
+    VOID (*Write)(PVOID Context, ULONG Register, ULONG Value);
+    VOID (*WriteIcr)(PVOID Context, ULONG Destination, ULONG Command);
+} HL_APIC_OPS, *PHL_APIC_OPS;
+typedef const HL_APIC_OPS *PCHL_APIC_OPS;
+
+#endif

@@ -1,0 +1,15 @@
+/* Hl internals shared by its implementation files. */
+#ifndef XTOSKRNL_HL_HLP_H
+#define XTOSKRNL_HL_HLP_H
+
+#include <xtbase.h>
+
+#include "hl.h"
+
+/* Remaps the 8259 pair to HL_PIC_MASTER_VECTOR / HL_PIC_SLAVE_VECTOR and masks every IRQ. */
+VOID HlpMaskLegacyPics(VOID);
+
+/* TRUE when both 8259 interrupt mask registers read back 0xFF. */
+BOOLEAN HlpAreLegacyPicsMasked(VOID);
+
+#endif
