@@ -1,6 +1,6 @@
 /* The boot processor's local APIC in xAPIC mode: found through IA32_APIC_BASE (and the MADT's address), mapped
  * through the HAL window, software-enabled with the spurious vector, its error vector connected, every other local
- * interrupt masked. All register access goes through an HL_APIC_OPS table. */
+ * interrupt masked. All register access goes through an HL_APIC_OPS table (apicops.c). */
 #include <ar.h>
 #include <kd.h>
 #include <ke.h>
@@ -24,22 +24,6 @@ typedef struct _HL_APIC_STATE {
 } HL_APIC_STATE;
 
 static HL_APIC_STATE HlpApic;
-
-static ULONG HlpXApicRead(PVOID Context, ULONG Register) {
-    return *(volatile ULONG *)((PUCHAR)Context + Register);
-}
-
-static VOID HlpXApicWrite(PVOID Context, ULONG Register, ULONG Value) {
-    *(volatile ULONG *)((PUCHAR)Context + Register) = Value;
-}
-
-/* xAPIC ICR: destination into the high half first; the low write sends. */
-static VOID HlpXApicWriteIcr(PVOID Context, ULONG Destination, ULONG Command) {
-    HlpXApicWrite(Context, APIC_REGISTER_ICR_HI, Destination << 24);
-    HlpXApicWrite(Context, APIC_REGISTER_ICR_LOW, Command);
-}
-
-static const HL_APIC_OPS HlpXApicOps = {"xAPIC", HlpXApicRead, HlpXApicWrite, HlpXApicWriteIcr};
 
 /* HL_ACPI_ACCESS over the HAL window, for the MADT. */
 static XTSTATUS HlpMapTable(PVOID Context, ULONGLONG Address, SIZE_T Length, PVOID *Va) {
@@ -90,24 +74,6 @@ static BOOLEAN HlpFindApic(PXT_INIT_BLOCK InitBlock, PULONGLONG Base) {
     return TRUE;
 }
 
-/* Masks every local interrupt source but LINT1 (NMI), clears the error status, enables the APIC. */
-static VOID HlpProgramApic(VOID) {
-    PCHL_APIC_OPS Ops = HlpApic.Ops;
-    PVOID Context = HlpApic.Context;
-
-    Ops->Write(Context, APIC_REGISTER_TPR, 0xFF); /* hold everything while programming */
-    Ops->Write(Context, APIC_REGISTER_LVT_TIMER, APIC_LVT_MASKED);
-    Ops->Write(Context, APIC_REGISTER_LVT_THERMAL, APIC_LVT_MASKED);
-    Ops->Write(Context, APIC_REGISTER_LVT_PERF, APIC_LVT_MASKED);
-    Ops->Write(Context, APIC_REGISTER_LVT_LINT0, APIC_LVT_MASKED);
-    Ops->Write(Context, APIC_REGISTER_LVT_ERROR, HL_APIC_ERROR_VECTOR);
-    Ops->Write(Context, APIC_REGISTER_SVR, APIC_SVR_ENABLE | HL_APIC_SPURIOUS_VECTOR);
-    Ops->Write(Context, APIC_REGISTER_ESR, 0);
-    Ops->Write(Context, APIC_REGISTER_ESR, 0);
-    Ops->Write(Context, APIC_REGISTER_EOI, 0);
-    Ops->Write(Context, APIC_REGISTER_TPR, 0);
-}
-
 XTSTATUS HlInitializeInterrupts(PXT_INIT_BLOCK InitBlock) {
     ULONGLONG Base;
     XTSTATUS Status;
@@ -121,14 +87,14 @@ XTSTATUS HlInitializeInterrupts(PXT_INIT_BLOCK InitBlock) {
         KdPrint("HL: local APIC at 0x%llx not mapped (status 0x%08x): interrupts stay off\n", Base, (ULONG)Status);
         return Status;
     }
-    HlpApic.Ops = &HlpXApicOps;
+    HlpApic.Ops = &HlXApicOps;
     HlpApic.PhysicalBase = Base;
     KeInitializeInterrupt(&HlpApic.SpuriousInterrupt, HlpSpuriousInterrupt, NULL, HL_APIC_SPURIOUS_VECTOR);
     KeInitializeInterrupt(&HlpApic.ErrorInterrupt, HlpApicErrorInterrupt, NULL, HL_APIC_ERROR_VECTOR);
     KeConnectInterrupt(&HlpApic.SpuriousInterrupt);
     KeConnectInterrupt(&HlpApic.ErrorInterrupt);
-    HlpProgramApic();
-    HlpApic.Id = HlpApic.Ops->Read(HlpApic.Context, APIC_REGISTER_ID) >> 24;
+    HlApicProgram(HlpApic.Ops, HlpApic.Context, HL_APIC_SPURIOUS_VECTOR, HL_APIC_ERROR_VECTOR);
+    HlpApic.Id = HlApicReadId(HlpApic.Ops, HlpApic.Context);
     HlpApic.Version = HlpApic.Ops->Read(HlpApic.Context, APIC_REGISTER_VERSION);
     KdPrint("HL: local APIC %s at 0x%llx id %u version 0x%x, 8259 PICs at 0x%x/0x%x masked: %s; spurious 0x%02x, "
             "error 0x%02x\n",

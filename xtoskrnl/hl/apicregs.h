@@ -24,6 +24,7 @@
 #define APIC_REGISTER_LVT_PERF    0x340
 #define APIC_REGISTER_LVT_LINT0   0x350
 #define APIC_REGISTER_LVT_ERROR   0x370
+#define APIC_X2APIC_ICR_MSR       0x830 /* x2APIC: the whole ICR, destination in bits 63:32 */
 
 #define APIC_SVR_ENABLE        (1u << 8)
 #define APIC_LVT_MASKED        (1u << 16)
@@ -31,14 +32,38 @@
 #define APIC_ICR_LEVEL_ASSERT  (1u << 14)
 #define APIC_ICR_SELF          (1u << 18) /* destination shorthand 01: self */
 
-/* How the APIC code reaches the registers. Offsets are xAPIC offsets; an x2APIC implementation turns them into MSRs
- * and writes the ICR as one 64-bit MSR. */
+/* How the APIC code reaches the registers. Offsets are xAPIC offsets; the x2APIC variant turns them into MSRs
+ * (0x800 + offset / 16) and writes the ICR as one 64-bit MSR. */
 typedef struct _HL_APIC_OPS {
     PCSTR Name;
     ULONG (*Read)(PVOID Context, ULONG Register);
     VOID (*Write)(PVOID Context, ULONG Register, ULONG Value);
     VOID (*WriteIcr)(PVOID Context, ULONG Destination, ULONG Command);
+    ULONG IdShift; /* the APIC ID's position in the ID register: 24 (xAPIC), 0 (x2APIC: all 32 bits) */
 } HL_APIC_OPS, *PHL_APIC_OPS;
 typedef const HL_APIC_OPS *PCHL_APIC_OPS;
+
+/* The x2APIC variant's context: the MSR accessors (rdmsr/wrmsr in the kernel, a model in host tests). */
+typedef struct _HL_X2APIC_CONTEXT {
+    ULONGLONG (*ReadMsr)(ULONG Msr);
+    VOID (*WriteMsr)(ULONG Msr, ULONGLONG Value);
+} HL_X2APIC_CONTEXT, *PHL_X2APIC_CONTEXT;
+
+/* xAPIC: Context is the mapped 4 KiB register page. */
+extern const HL_APIC_OPS HlXApicOps;
+
+/* x2APIC: Context is a PHL_X2APIC_CONTEXT. */
+extern const HL_APIC_OPS HlX2ApicOps;
+
+/* The x2APIC MSR of an xAPIC register offset. */
+ULONG HlApicRegisterMsr(ULONG Register);
+
+/* Programs an APIC for the kernel: TPR 0xFF while it works, LVT timer, thermal, performance and LINT0 masked (LINT1
+ * left to the firmware: NMI), LVT error = ErrorVector, SVR = software enable | SpuriousVector, ESR cleared, a
+ * pending in-service interrupt acknowledged, TPR 0. */
+VOID HlApicProgram(PCHL_APIC_OPS Ops, PVOID Context, ULONG SpuriousVector, ULONG ErrorVector);
+
+/* The APIC ID from the ID register. */
+ULONG HlApicReadId(PCHL_APIC_OPS Ops, PVOID Context);
 
 #endif
