@@ -50,44 +50,66 @@ static BOOLEAN HlpApicErrorInterrupt(PKINTERRUPT Interrupt, PVOID Context) {
     return TRUE;
 }
 
-/* The APIC's physical base: IA32_APIC_BASE, cross-checked against the MADT (a difference is reported). */
-static BOOLEAN HlpFindApic(PXT_INIT_BLOCK InitBlock, PULONGLONG Base) {
+/* rdmsr/wrmsr for the x2APIC register table. */
+static ULONGLONG HlpReadMsr(ULONG Msr) {
+    return ArReadMsr(Msr);
+}
+
+static VOID HlpWriteMsr(ULONG Msr, ULONGLONG Value) {
+    ArWriteMsr(Msr, Value);
+}
+
+static HL_X2APIC_CONTEXT HlpX2ApicContext = {HlpReadMsr, HlpWriteMsr};
+
+/* Chooses xAPIC or x2APIC (HlApicChooseMode), switches IA32_APIC_BASE to it and reports a MADT address that differs
+ * from the MSR's. Returns the mode; *Base is the physical register page. */
+static HL_APIC_MODE HlpEnableApic(PXT_INIT_BLOCK InitBlock, BOOLEAN NoX2Apic, PULONGLONG Base) {
     static HL_MADT_INFO Madt;
     HL_ACPI_ACCESS Access = {NULL, HlpMapTable, HlpUnmapTable};
     CPUID_REGISTERS Registers;
-    ULONGLONG Msr;
+    ULONGLONG Msr = 0, NewMsr;
+    HL_APIC_MODE Mode;
 
     ArCpuId(1, 0, &Registers);
-    if (!(Registers.Edx & (1u << 9))) {
-        KdPrint("HL: no local APIC (CPUID.1:EDX[9] clear): interrupts stay off\n");
-        return FALSE;
+    if (Registers.Edx & APIC_CPUID1_EDX_APIC) {
+        Msr = ArReadMsr(APIC_BASE_MSR);
     }
-    Msr = ArReadMsr(APIC_BASE_MSR);
+    Mode = HlApicChooseMode(Registers.Ecx, Registers.Edx, Msr, NoX2Apic, &NewMsr);
+    if (Mode == HlApicModeNone) {
+        KdPrint("HL: no local APIC (CPUID.1:EDX[9] clear): interrupts stay off\n");
+        return Mode;
+    }
     *Base = Msr & APIC_BASE_ADDRESS;
     if (XT_SUCCESS(HlAcpiReadMadt(&Access, InitBlock->AcpiRsdp, &Madt)) && Madt.LocalApicAddress != *Base) {
         KdPrint("HL: MADT local APIC 0x%llx differs from IA32_APIC_BASE 0x%llx (using the MSR)\n",
                 Madt.LocalApicAddress, *Base);
     }
-    if (!(Msr & APIC_BASE_ENABLE)) {
-        ArWriteMsr(APIC_BASE_MSR, Msr | APIC_BASE_ENABLE);
+    if (NewMsr != Msr) {
+        ArWriteMsr(APIC_BASE_MSR, NewMsr);
     }
-    return TRUE;
+    return Mode;
 }
 
-XTSTATUS HlInitializeInterrupts(PXT_INIT_BLOCK InitBlock) {
-    ULONGLONG Base;
+XTSTATUS HlInitializeInterrupts(PXT_INIT_BLOCK InitBlock, BOOLEAN NoX2Apic) {
+    ULONGLONG Base = 0;
     XTSTATUS Status;
+    HL_APIC_MODE Mode;
 
     HlpMaskLegacyPics();
-    if (!HlpFindApic(InitBlock, &Base)) {
+    Mode = HlpEnableApic(InitBlock, NoX2Apic, &Base);
+    if (Mode == HlApicModeNone) {
         return STATUS_NOT_FOUND;
     }
-    Status = MmhMapPhysicalMemory(Base, MM_PAGE_SIZE, &HlpApic.Context);
-    if (!XT_SUCCESS(Status)) {
-        KdPrint("HL: local APIC at 0x%llx not mapped (status 0x%08x): interrupts stay off\n", Base, (ULONG)Status);
-        return Status;
+    if (Mode == HlApicModeX2Apic) {
+        HlpApic.Context = &HlpX2ApicContext;
+    } else {
+        Status = MmhMapPhysicalMemory(Base, MM_PAGE_SIZE, &HlpApic.Context);
+        if (!XT_SUCCESS(Status)) {
+            KdPrint("HL: local APIC at 0x%llx not mapped (status 0x%08x): interrupts stay off\n", Base, (ULONG)Status);
+            return Status;
+        }
     }
-    HlpApic.Ops = &HlXApicOps;
+    HlpApic.Ops = Mode == HlApicModeX2Apic ? &HlX2ApicOps : &HlXApicOps;
     HlpApic.PhysicalBase = Base;
     KeInitializeInterrupt(&HlpApic.SpuriousInterrupt, HlpSpuriousInterrupt, NULL, HL_APIC_SPURIOUS_VECTOR);
     KeInitializeInterrupt(&HlpApic.ErrorInterrupt, HlpApicErrorInterrupt, NULL, HL_APIC_ERROR_VECTOR);
@@ -96,10 +118,11 @@ XTSTATUS HlInitializeInterrupts(PXT_INIT_BLOCK InitBlock) {
     HlApicProgram(HlpApic.Ops, HlpApic.Context, HL_APIC_SPURIOUS_VECTOR, HL_APIC_ERROR_VECTOR);
     HlpApic.Id = HlApicReadId(HlpApic.Ops, HlpApic.Context);
     HlpApic.Version = HlpApic.Ops->Read(HlpApic.Context, APIC_REGISTER_VERSION);
-    KdPrint("HL: local APIC %s at 0x%llx id %u version 0x%x, 8259 PICs at 0x%x/0x%x masked: %s; spurious 0x%02x, "
+    KdPrint("HL: local APIC %s%s at 0x%llx id %u version 0x%x, 8259 PICs at 0x%x/0x%x masked: %s; spurious 0x%02x, "
             "error 0x%02x\n",
-            HlpApic.Ops->Name, Base, HlpApic.Id, HlpApic.Version & 0xFF, HL_PIC_MASTER_VECTOR, HL_PIC_SLAVE_VECTOR,
-            HlpAreLegacyPicsMasked() ? "yes" : "no", HL_APIC_SPURIOUS_VECTOR, HL_APIC_ERROR_VECTOR);
+            HlpApic.Ops->Name, NoX2Apic ? " (NOX2APIC)" : "", Base, HlpApic.Id, HlpApic.Version & 0xFF,
+            HL_PIC_MASTER_VECTOR, HL_PIC_SLAVE_VECTOR, HlpAreLegacyPicsMasked() ? "yes" : "no", HL_APIC_SPURIOUS_VECTOR,
+            HL_APIC_ERROR_VECTOR);
     return STATUS_SUCCESS;
 }
 

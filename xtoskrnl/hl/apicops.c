@@ -54,3 +54,19 @@ VOID HlApicProgram(PCHL_APIC_OPS Ops, PVOID Context, ULONG SpuriousVector, ULONG
 ULONG HlApicReadId(PCHL_APIC_OPS Ops, PVOID Context) {
     return Ops->Read(Context, APIC_REGISTER_ID) >> Ops->IdShift;
 }
+
+HL_APIC_MODE HlApicChooseMode(ULONG Cpuid1Ecx, ULONG Cpuid1Edx, ULONGLONG ApicBase, BOOLEAN NoX2Apic,
+                              PULONGLONG NewApicBase) {
+    BOOLEAN InX2Apic = (ApicBase & (APIC_BASE_ENABLE | APIC_BASE_X2APIC)) == (APIC_BASE_ENABLE | APIC_BASE_X2APIC);
+
+    *NewApicBase = ApicBase;
+    if (!(Cpuid1Edx & APIC_CPUID1_EDX_APIC)) {
+        return HlApicModeNone;
+    }
+    if (InX2Apic || ((Cpuid1Ecx & APIC_CPUID1_ECX_X2APIC) && !NoX2Apic)) {
+        *NewApicBase = ApicBase | APIC_BASE_ENABLE | APIC_BASE_X2APIC;
+        return HlApicModeX2Apic;
+    }
+    *NewApicBase = (ApicBase | APIC_BASE_ENABLE) & ~(ULONGLONG)APIC_BASE_X2APIC;
+    return HlApicModeXApic;
+}

@@ -58,6 +58,22 @@ extern const HL_APIC_OPS HlX2ApicOps;
 /* The x2APIC MSR of an xAPIC register offset. */
 ULONG HlApicRegisterMsr(ULONG Register);
 
+/* Which register interface the local APIC is driven through. */
+typedef enum _HL_APIC_MODE {
+    HlApicModeNone = 0, /* no local APIC (CPUID.1:EDX[9] clear) */
+    HlApicModeXApic,
+    HlApicModeX2Apic
+} HL_APIC_MODE;
+
+#define APIC_CPUID1_EDX_APIC   (1u << 9)
+#define APIC_CPUID1_ECX_X2APIC (1u << 21)
+
+/* Chooses the mode from CPUID leaf 1 and the current IA32_APIC_BASE: x2APIC when the CPU has it, unless NoX2Apic;
+ * but a firmware that already switched to x2APIC keeps it (leaving x2APIC needs the APIC disabled first). Stores the
+ * IA32_APIC_BASE value that enables that mode (base kept, EN set, EXTD set for x2APIC) in *NewApicBase. */
+HL_APIC_MODE HlApicChooseMode(ULONG Cpuid1Ecx, ULONG Cpuid1Edx, ULONGLONG ApicBase, BOOLEAN NoX2Apic,
+                              PULONGLONG NewApicBase);
+
 /* Programs an APIC for the kernel: TPR 0xFF while it works, LVT timer, thermal, performance and LINT0 masked (LINT1
  * left to the firmware: NMI), LVT error = ErrorVector, SVR = software enable | SpuriousVector, ESR cleared, a
  * pending in-service interrupt acknowledged, TPR 0. */

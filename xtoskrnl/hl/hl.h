@@ -16,10 +16,11 @@ XTSTATUS HlShutdownSystem(PXT_INIT_BLOCK InitBlock);
 #define HL_APIC_SPURIOUS_VECTOR 0x3F
 #define HL_APIC_ERROR_VECTOR    0xE3
 
-/* Remaps and masks the 8259 PICs, then enables the boot processor's local APIC (xAPIC, mapped through the HAL
- * window) with its spurious and error vectors connected and every other local source masked. Interrupts stay
- * disabled (IF) - the caller decides. STATUS_NOT_FOUND without an APIC. Prints one "HL: local APIC" line. */
-XTSTATUS HlInitializeInterrupts(PXT_INIT_BLOCK InitBlock);
+/* Remaps and masks the 8259 PICs, then enables the boot processor's local APIC (x2APIC when the CPU has it unless
+ * NoX2Apic, else xAPIC mapped through the HAL window) with its spurious and error vectors connected and every other
+ * local source masked. Interrupts stay disabled (IF) - the caller decides. STATUS_NOT_FOUND without an APIC.
+ * Prints one "HL: local APIC" line. */
+XTSTATUS HlInitializeInterrupts(PXT_INIT_BLOCK InitBlock, BOOLEAN NoX2Apic);
 
 /* TRUE once HlInitializeInterrupts enabled the local APIC. */
 BOOLEAN HlIsApicReady(VOID);

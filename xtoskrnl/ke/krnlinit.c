@@ -149,8 +149,8 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     if (KiParameters.SpecialPoolTag) {
         MmSetSpecialPool(KiParameters.SpecialPoolTag);
     }
-    HlInitializeInterrupts(InitBlock); /* PICs masked, local APIC on; interrupts stay disabled */
-    KeLowerRunLevel(PASSIVE_LEVEL);    /* the level register into the APIC (i686 TPR) */
+    HlInitializeInterrupts(InitBlock, KiParameters.NoX2Apic); /* PICs masked, local APIC on; interrupts stay off */
+    KeLowerRunLevel(PASSIVE_LEVEL);                           /* the level register into the APIC (i686 TPR) */
     KiReport(&Features);
     if (KiParameters.Bench) {
         KdPrint("KE-BENCH entry_to_report=%llu\n", ArReadTimeStampCounter() - EntryTimeStamp);

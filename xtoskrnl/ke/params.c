@@ -111,6 +111,7 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
         {"TESTDESCSTRIDE", offsetof(KE_PARAMETERS, TestStride)},
         {"TESTDESCCOUNT", offsetof(KE_PARAMETERS, TestDescriptorCount)},
         {"NOKASLR", offsetof(KE_PARAMETERS, NoKaslr)},
+        {"NOX2APIC", offsetof(KE_PARAMETERS, NoX2Apic)},
     };
 
     if (KepEquals(Token->Text, Token->NameLength, "DEBUG")) {

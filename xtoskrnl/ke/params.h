@@ -44,6 +44,7 @@ typedef struct _KE_PARAMETERS {
     ULONG DebugPort;      /* 1..4 */
     ULONG DebugBaud;      /* divides 115200 */
     BOOLEAN NoXpa;
+    BOOLEAN NoX2Apic; /* NOX2APIC: keep the local APIC in xAPIC mode even when the CPU has x2APIC */
     BOOLEAN SelfTest;
     BOOLEAN TestExit;
     BOOLEAN Shutdown;

@@ -282,6 +282,17 @@ def kernel_boot_tests():
                expect = ["KE: exception #DF (vector 8", "KE: STOP handler running on the double-fault stack"],
                reject = ["kernel stack overflow"])
 
+    # NOX2APIC is a known parameter and keeps the xAPIC (QEMU's TCG has no x2APIC, so the mode is xAPIC either way).
+    xt_qemu_test(
+        name = "nox2apic_amd64",
+        arch = "amd64",
+        parameters = "NOX2APIC",
+        expect_exit = "clean",
+        expect = ["HL: local APIC xAPIC (NOX2APIC) at 0xfee00000 id 0 ", "masked: yes; spurious 0x3f, error 0xe3",
+                  "XTOS-REPORT arch=amd64"],
+        reject = ["*** STOP", "KE: unknown parameter"],
+    )
+
     # RunLevel misuse: a raise to a lower level and a lower to a higher one STOP with the current and the requested
     # level and the caller's address (P4); the caller shows in the backtrace (i686) or the stack scan (amd64: the walk
     # stops after KeBugCheckEx there).

@@ -12,15 +12,15 @@ static VOID Parse(PCSTR Text, PKE_PARAMETERS Parameters) {
 XTEST(EmptyStringSetsNothing) {
     KE_PARAMETERS P;
     Parse("", &P);
-    XTEST_CHECK(!P.DebugEnabled && !P.NoXpa && !P.SelfTest && !P.TestExit && !P.Shutdown);
+    XTEST_CHECK(!P.DebugEnabled && !P.NoXpa && !P.SelfTest && !P.TestExit && !P.Shutdown && !P.NoX2Apic);
     XTEST_CHECK_EQ(P.TestFault, KeTestFaultNone);
     XTEST_CHECK_EQ(P.IgnoredCount, 0);
 }
 
 XTEST(FlagsAreCaseInsensitive) {
     KE_PARAMETERS P;
-    Parse("  noxpa\tSelfTest TESTEXIT shutdown testguardmapped ", &P);
-    XTEST_CHECK(P.NoXpa && P.SelfTest && P.TestExit && P.Shutdown && P.TestGuardMapped);
+    Parse("  noxpa\tSelfTest TESTEXIT shutdown testguardmapped NoX2Apic ", &P);
+    XTEST_CHECK(P.NoXpa && P.SelfTest && P.TestExit && P.Shutdown && P.TestGuardMapped && P.NoX2Apic);
     XTEST_CHECK_EQ(P.IgnoredCount, 0);
 }
 

@@ -135,6 +135,28 @@ XTEST(XApicProgramAndIcr) {
     XTEST_CHECK_EQ(Page[0x200 / 4], 0xDEADBEEF); /* nothing else touched (IRR) */
 }
 
+XTEST(ModeChoice) {
+    const ULONGLONG Base = 0xFEE00000ull | APIC_BASE_ENABLE | (1u << 8); /* BSP flag kept */
+    ULONGLONG New;
+
+    XTEST_CHECK_EQ(HlApicChooseMode(APIC_CPUID1_ECX_X2APIC, 0, Base, FALSE, &New), HlApicModeNone);
+    XTEST_CHECK_EQ(New, Base);
+    XTEST_CHECK_EQ(HlApicChooseMode(0, APIC_CPUID1_EDX_APIC, Base, FALSE, &New), HlApicModeXApic);
+    XTEST_CHECK_EQ(New, Base);
+    XTEST_CHECK_EQ(HlApicChooseMode(APIC_CPUID1_ECX_X2APIC, APIC_CPUID1_EDX_APIC, Base, FALSE, &New), HlApicModeX2Apic);
+    XTEST_CHECK_EQ(New, Base | APIC_BASE_X2APIC);
+    XTEST_CHECK_EQ(HlApicChooseMode(APIC_CPUID1_ECX_X2APIC, APIC_CPUID1_EDX_APIC, Base, TRUE, &New), HlApicModeXApic);
+    XTEST_CHECK_EQ(New, Base);
+    /* Firmware left the APIC globally disabled: enabling sets EN and keeps the base. */
+    XTEST_CHECK_EQ(HlApicChooseMode(0, APIC_CPUID1_EDX_APIC, 0xFEE00000ull, FALSE, &New), HlApicModeXApic);
+    XTEST_CHECK_EQ(New, 0xFEE00000ull | APIC_BASE_ENABLE);
+    /* Already in x2APIC: NOX2APIC cannot go back without disabling the APIC, so x2APIC stays. */
+    XTEST_CHECK_EQ(HlApicChooseMode(APIC_CPUID1_ECX_X2APIC, APIC_CPUID1_EDX_APIC, Base | APIC_BASE_X2APIC, TRUE, &New),
+                   HlApicModeX2Apic);
+    XTEST_CHECK_EQ(New, Base | APIC_BASE_X2APIC);
+}
+
 XTEST_SUITE(HlApicSuite, XTEST_ENTRY(X2ApicMsrNumbers), XTEST_ENTRY(X2ApicProgramSequence),
-            XTEST_ENTRY(X2ApicIcrIsOneWrite), XTEST_ENTRY(X2ApicIdIsThirtyTwoBits), XTEST_ENTRY(XApicProgramAndIcr));
+            XTEST_ENTRY(X2ApicIcrIsOneWrite), XTEST_ENTRY(X2ApicIdIsThirtyTwoBits), XTEST_ENTRY(XApicProgramAndIcr),
+            XTEST_ENTRY(ModeChoice));
 XTEST_HOST_MAIN(&HlApicSuite)
