@@ -75,7 +75,8 @@ XTEST(DoubleFreeAndStrayFramesAreRejected) {
     XTEST_CHECK_EQ(MmFreePfn(&Database, Pfn, FALSE), STATUS_SUCCESS);
     XTEST_CHECK_EQ(MmFreePfn(&Database, Pfn, FALSE), STATUS_INVALID_PARAMETER);
     XTEST_CHECK_EQ(MmFreePfn(&Database, 0x105, FALSE), STATUS_INVALID_PARAMETER);
-    XTEST_CHECK_EQ(MmFreePfn(&Database, 0x400, FALSE), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(MmFreePfn(&Database, 0x400, FALSE), STATUS_NOT_FOUND); /* above the highest frame */
+    XTEST_CHECK_EQ(MmFreePfn(&Database, 0x250, FALSE), STATUS_NOT_FOUND); /* an MMIO range: no entry */
     XTEST_CHECK_EQ(MmCheckPfnDatabase(&Database), 0);
 }
 
