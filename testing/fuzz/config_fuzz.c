@@ -66,11 +66,12 @@ static VOID RunMenu(PBL_CONFIG Config, const UCHAR *Keys, SIZE_T Count) {
 
         FUZZ_CHECK(Menu.Selected < Config->EntryCount && Menu.EditLength < BL_MAX_PARAMETERS);
         FUZZ_CHECK(Menu.Edit[Menu.EditLength] == '\0' && Parameters != NULL);
-        FUZZ_CHECK(strnlen(Parameters, BL_MAX_PARAMETERS) < BL_MAX_PARAMETERS);
+        /* An INI value (boot refuses more than the init block holds); edited text fits the editor. */
+        FUZZ_CHECK(strnlen(Parameters, INI_MAX_LINE + 1) <= INI_MAX_LINE);
+        FUZZ_CHECK(Menu.EditedEntry < 0 || strnlen(Config->EditedParameters, BL_MAX_PARAMETERS) < BL_MAX_PARAMETERS);
         if (Action == BlMenuActionBoot) {
             CheckPath(Config->Entry.KernelPath);
-            FUZZ_CHECK(Config->Entry.Parameters != NULL &&
-                       strnlen(Config->Entry.Parameters, BL_MAX_PARAMETERS) < BL_MAX_PARAMETERS);
+            FUZZ_CHECK(Config->Entry.Parameters == BlMenuParameters(&Menu, Menu.Selected));
             return;
         }
     }

@@ -10,7 +10,7 @@
 #include "fuzz_support.h"
 #include "peimage.h"
 
-#define MAX_IMAGE (16u << 20) /* larger images are validated but not loaded */
+#define MAX_IMAGE (2u << 20) /* larger images are validated but not loaded (each load is checked byte by byte) */
 
 static BOOLEAN IsPowerOfTwo(ULONG Value) {
     return (BOOLEAN)(Value != 0 && (Value & (Value - 1)) == 0);

@@ -41,6 +41,7 @@ typedef struct _MI_SANITIZER {
     ULONG HeapCount;
     PXT_MEMORY_DESCRIPTOR Output;
     ULONG Capacity;
+    BOOLEAN Writing;   /* pass 2: segments go to Output; pass 1 only counts */
     ULONG FreeBudget;  /* free descriptors that may still be written (pass 2) */
     ULONG InUseNeeded; /* non-free descriptors the map needs (pass 1) */
     ULONGLONG LastEnd; /* the last segment of the sweep, for merging */
@@ -117,7 +118,7 @@ static VOID MiPopOpen(PMI_SANITIZER Sanitizer) {
 }
 
 /* Takes the segment [Start, End) of Type: merged into the previous one when they touch and match; else counted
- * (pass 1, Output NULL) or written while it fits (pass 2; free segments only within the free budget). */
+ * (pass 1) or written while it fits (pass 2; free segments only within the free budget). */
 static VOID MiTakeSegment(PMI_SANITIZER Sanitizer, ULONGLONG Start, ULONGLONG End, ULONG Type) {
     PMM_SANITIZE_RESULT Result = Sanitizer->Result;
     BOOLEAN Merge = (BOOLEAN)(Sanitizer->LastType == Type && Sanitizer->LastEnd == Start);
@@ -125,7 +126,7 @@ static VOID MiTakeSegment(PMI_SANITIZER Sanitizer, ULONGLONG Start, ULONGLONG En
     Result->Steps++;
     Sanitizer->LastEnd = End;
     Sanitizer->LastType = Type;
-    if (Sanitizer->Output == NULL) {
+    if (!Sanitizer->Writing) {
         Sanitizer->InUseNeeded += (!Merge && Type != LoaderFree);
         return;
     }
@@ -185,7 +186,13 @@ static BOOLEAN MiIsUsableRange(const XT_MEMORY_DESCRIPTOR *Descriptor, ULONGLONG
 XTSTATUS MmSanitizeMemoryMap(const XT_MEMORY_DESCRIPTOR *Input, ULONG Count, ULONGLONG Limit, PULONG Scratch,
                              SIZE_T ScratchEntries, PXT_MEMORY_DESCRIPTOR Output, ULONG Capacity,
                              PMM_SANITIZE_RESULT Result) {
-    MI_SANITIZER Sanitizer = {Input, Limit, Scratch, NULL, 0, 0, NULL, Capacity, 0, 0, 0, LoaderMaximum, FALSE, Result};
+    MI_SANITIZER Sanitizer = {.Input = Input,
+                              .Limit = Limit,
+                              .Order = Scratch,
+                              .Output = Output,
+                              .Capacity = Capacity,
+                              .LastType = LoaderMaximum,
+                              .Result = Result};
 
     RtlZeroMemory(Result, sizeof(*Result));
     for (ULONG Index = 0; Index < Count; Index++) {
@@ -205,7 +212,7 @@ XTSTATUS MmSanitizeMemoryMap(const XT_MEMORY_DESCRIPTOR *Input, ULONG Count, ULO
     MiSweepRanges(&Sanitizer); /* pass 1: how many in-use descriptors the map needs */
     Result->InUseDropped = (BOOLEAN)(Sanitizer.InUseNeeded > Capacity);
     Sanitizer.FreeBudget = Result->InUseDropped ? 0 : Capacity - Sanitizer.InUseNeeded;
-    Sanitizer.Output = Output;
+    Sanitizer.Writing = TRUE;
     MiSweepRanges(&Sanitizer); /* pass 2: write them, and the free ranges that fit */
     if (Result->InUseDropped) {
         return STATUS_BUFFER_TOO_SMALL;
