@@ -19,7 +19,9 @@
 #define HL_CLOCK_MAX_POLLS  20000000 /* reads before a source that does not count is given up */
 
 static volatile PUCHAR HlpHpetRegisters;
+static ULONGLONG HlpHpetHz;
 static USHORT HlpPmTimerPort;
+static ULONG HlpPmTimerMask;
 static BOOLEAN HlpPitStarted;
 
 /* Reads one 32-bit word from an I/O port. */
@@ -61,6 +63,7 @@ static ULONGLONG HlpStartHpet(const HL_ACPI_ACCESS *Access, ULONGLONG Rsdp) {
     }
     *(volatile ULONG *)((PUCHAR)Va + HL_HPET_CONFIGURATION) |= HL_HPET_ENABLE;
     HlpHpetRegisters = Va;
+    HlpHpetHz = Hz;
     KdPrint("HL: HPET at 0x%llx: %llu Hz, %s-bit counter\n", Hpet.BaseAddress, Hz, Hpet.Counter64Bit ? "64" : "32");
     return Hz;
 }
@@ -72,6 +75,22 @@ static VOID HlpStartPit(VOID) {
     HlWritePort8(HL_PIT_CHANNEL2, 0);
     HlWritePort8(HL_PIT_CHANNEL2, 0);
     HlpPitStarted = TRUE;
+}
+
+BOOLEAN HlQueryClockSource(ULONG Source, PULONGLONG Hz, PULONG Mask) {
+    if (Source == HlClockHpet && HlpHpetRegisters != NULL) {
+        *Hz = HlpHpetHz;
+        *Mask = 0xFFFFFFFF;
+    } else if (Source == HlClockPmTimer && HlpPmTimerPort != 0) {
+        *Hz = HL_PM_TIMER_FREQUENCY;
+        *Mask = HlpPmTimerMask;
+    } else if (Source == HlClockPit && HlpPitStarted) {
+        *Hz = HL_PIT_FREQUENCY;
+        *Mask = 0xFFFF;
+    } else {
+        return FALSE;
+    }
+    return TRUE;
 }
 
 ULONG HlReadClockSource(ULONG Source) {
@@ -162,6 +181,7 @@ VOID HlInitializeClockSources(const XT_INIT_BLOCK *InitBlock, ULONG Forced, PHL_
                 Fadt.PmTimerAddress <= 0xFFFF) {
                 HlpPmTimerPort = (USHORT)Fadt.PmTimerAddress;
                 PmTimer32Bit = Fadt.PmTimer32Bit;
+                HlpPmTimerMask = PmTimer32Bit ? 0xFFFFFFFF : 0xFFFFFF;
                 KdPrint("HL: ACPI PM timer at port 0x%x, %s-bit\n", HlpPmTimerPort, Fadt.PmTimer32Bit ? "32" : "24");
             }
         }

@@ -39,6 +39,9 @@ typedef struct _HL_CLOCK_INFO {
  * "HL: ..." lines for a forced source that is missing and for the calibration. */
 VOID HlInitializeClockSources(const XT_INIT_BLOCK *InitBlock, ULONG Forced, PHL_CLOCK_INFO Info);
 
+/* TRUE when Source was found and started by HlInitializeClockSources; *Hz and *Mask receive its rate and width. */
+BOOLEAN HlQueryClockSource(ULONG Source, PULONGLONG Hz, PULONG Mask);
+
 /* A raw reading of an initialised source (HL_CLOCK_INFO.ReferenceMask wide for the chosen one; PIT: as up-count). */
 ULONG HlReadClockSource(ULONG Source);
 
