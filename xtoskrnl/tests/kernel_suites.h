@@ -13,5 +13,6 @@ extern const XTEST_SUITE HlAcpiTimeSuite;   /* hl/acpitime.c: HPET table, FADT c
 extern const XTEST_SUITE MmhPageMapSuite;   /* mm/hl: self-map arithmetic and register checks of the 4 modes */
 extern const XTEST_SUITE ArDescriptorSuite; /* ar/descriptor.h encoders */
 extern const XTEST_SUITE KeStackGuardSuite; /* SELFTEST only: unmapped guard page below every stack */
+extern const XTEST_SUITE KeClockSuite;      /* SELFTEST only: stall against HPET/PM timer, system time advances */
 
 #endif
