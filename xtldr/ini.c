@@ -162,13 +162,15 @@ static XTSTATUS BlpIniParseLine(PINI_PARSER Parser, PCHAR Line, PCHAR End) {
 
 XTSTATUS BlIniParse(PCHAR Text, SIZE_T Length, PINI_FILE Ini, PINI_DIAGNOSTIC_ROUTINE Diagnostic, PVOID Context) {
     INI_PARSER Parser = {Ini, Diagnostic, Context, 0, -1};
-    PCHAR Cursor = Text, Limit = Text + Length;
+    PCHAR Cursor, Limit;
     XTSTATUS Status;
 
     RtlZeroMemory(Ini, sizeof(*Ini));
     if (Text == NULL || Length == 0) {
         return STATUS_INVALID_PARAMETER;
     }
+    Cursor = Text; /* only now: Text + Length with a NULL Text is undefined behaviour (found by fuzzing) */
+    Limit = Text + Length;
     if (Length >= 3 && (UCHAR)Text[0] == 0xEF && (UCHAR)Text[1] == 0xBB && (UCHAR)Text[2] == 0xBF) {
         Cursor += 3;
     }

@@ -1,7 +1,7 @@
 /* Writes the seed inputs of madt_fuzz.c (files named seed-*) into DIR: a mode byte, then fake physical memory from
  * 0x1000 holding RSDP, XSDT, RSDT, FADT, HPET and MADT, shaped like QEMU's q35 tables and their variants.
  * Deterministic: the committed corpus/madt/seed-* files are its output.
- * usage: clang-19 -Isdk -Ixtoskrnl/hl testing/fuzz/madt_seeds.c -o madt_seeds && ./madt_seeds testing/fuzz/corpus/madt
+ * usage: bazel run //testing/fuzz:make_madt_seeds -- $PWD/testing/fuzz/corpus/madt
  */
 #include <stdio.h>
 #include <stdlib.h>

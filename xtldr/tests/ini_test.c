@@ -173,6 +173,10 @@ XTEST(KeyBeforeAnySectionIsReported) {
 
 XTEST(EmptyOrGarbageFileFails) {
     XTEST_CHECK_EQ(Parse("", 0), STATUS_INVALID_PARAMETER);
+    /* Found by fuzzing (testing/fuzz/corpus/ini/crash-null-text): no pointer arithmetic on a NULL text. */
+    XTEST_CHECK_EQ(BlIniParse(NULL, 0, &Ini, RecordDiagnostic, NULL), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(BlIniParse(NULL, 16, &Ini, RecordDiagnostic, NULL), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(Ini.SectionCount, 0);
     XTEST_CHECK_EQ(PARSE("\x7f\x45\x4c\x46\x02\x01"), STATUS_INVALID_PARAMETER);
     XTEST_CHECK_EQ(PARSE("; only a comment\n"), STATUS_INVALID_PARAMETER);
     XTEST_CHECK_EQ(PARSE("\xEF\xBB\xBF[XTLDR]\n"), STATUS_SUCCESS);

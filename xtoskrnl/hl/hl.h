@@ -2,6 +2,7 @@
 #ifndef XTOSKRNL_HL_HL_H
 #define XTOSKRNL_HL_HL_H
 
+#include <rtl.h>
 #include <xtboot.h>
 #include <xtstatus.h>
 
@@ -37,5 +38,50 @@ BOOLEAN HlSendSelfInterrupt(ULONG Vector);
 /* How many spurious interrupts arrived, and how many APIC error interrupts. */
 ULONG HlGetSpuriousInterruptCount(VOID);
 ULONG HlGetApicErrorCount(VOID);
+/* Reference clocks, best first. HlClockNone: automatic choice (TIMER= not given). */
+typedef enum _HL_CLOCK_SOURCE {
+    HlClockNone = 0,
+    HlClockHpet = 1,    /* HPET main counter (ACPI table HPET), low 32 bits */
+    HlClockPmTimer = 2, /* ACPI PM timer (FADT), 3.579545 MHz, 24 or 32 bits */
+    HlClockPit = 3      /* PIT channel 2 free-running (gate through port 0x61), 1.193182 MHz, 16 bits */
+} HL_CLOCK_SOURCE;
+
+#define HL_CLOCK_CALIBRATION_ROUNDS 5
+
+/* What HlInitializeClockSources found and measured. */
+typedef struct _HL_CLOCK_INFO {
+    ULONG Source;              /* HL_CLOCK_SOURCE the TSC was calibrated against */
+    BOOLEAN ForcedUnavailable; /* TIMER= named a source this machine does not have */
+    BOOLEAN HpetAvailable;     /* HPET table found, block mapped, sane period */
+    BOOLEAN PmTimerAvailable;  /* FADT names an I/O-port PM timer */
+    ULONGLONG ReferenceHz;     /* rate of Source */
+    ULONG ReferenceMask;       /* width of HlReadClockSource(Source): Mask + 1 values */
+    UCHAR RtcCentury;          /* the FADT's CMOS century index (0: none) */
+    ULONGLONG TscHz;           /* the median of the rounds */
+    ULONG SpreadPpm;           /* (max - min) / median of the rounds, in millionths */
+    ULONGLONG Rates[HL_CLOCK_CALIBRATION_ROUNDS];
+} HL_CLOCK_INFO, *PHL_CLOCK_INFO;
+
+/* Finds the clock sources (HPET table, FADT PM timer; the PIT always), picks Forced (a HL_CLOCK_SOURCE) when present
+ * or else the best, and calibrates the TSC against it (polling, interrupts not needed). Needs the HAL window. Prints
+ * "HL: ..." lines for a forced source that is missing and for the calibration. */
+VOID HlInitializeClockSources(const XT_INIT_BLOCK *InitBlock, ULONG Forced, PHL_CLOCK_INFO Info);
+
+/* TRUE when Source was found and started by HlInitializeClockSources; *Hz and *Mask receive its rate and width. */
+BOOLEAN HlQueryClockSource(ULONG Source, PULONGLONG Hz, PULONG Mask);
+
+/* A raw reading of an initialised source (HL_CLOCK_INFO.ReferenceMask wide for the chosen one; PIT: as up-count). */
+ULONG HlReadClockSource(ULONG Source);
+
+/* Value * Multiplier / Divisor without a 128-bit intermediate (clock.c): exact when (Divisor - 1) * Multiplier < 2^64
+ * and the result fits 64 bits. Divisor 0 gives 0. */
+ULONGLONG HlClockMulDiv(ULONGLONG Value, ULONGLONG Multiplier, ULONGLONG Divisor);
+
+/* Name of a HL_CLOCK_SOURCE ("HPET", "PM", "PIT", "NONE"). */
+PCSTR HlClockSourceName(ULONG Source);
+
+/* Reads the CMOS RTC (ports 0x70/0x71) with the century register CenturyIndex (0: none); STATUS_IO_DEVICE_ERROR or
+ * STATUS_DATA_ERROR with *Error set when it cannot be read or decoded. */
+XTSTATUS HlQueryRealTimeClock(UCHAR CenturyIndex, PTIME_FIELDS TimeFields, PCSTR *Error);
 
 #endif

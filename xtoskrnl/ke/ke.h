@@ -2,6 +2,7 @@
 #ifndef XTOSKRNL_KE_KE_H
 #define XTOSKRNL_KE_KE_H
 
+#include <rtl.h>
 #include <xtbase.h>
 #include <xtboot.h>
 #include <xtbugcode.h>
@@ -64,5 +65,14 @@ BOOLEAN KeDisconnectInterrupt(PKINTERRUPT Interrupt);
 
 /* How many interrupts arrived on Vector with no object connected (each vector is reported once with KdPrint). */
 ULONG KeGetUnexpectedInterruptCount(ULONG Vector);
+/* The TSC (calibrated at start-up against the HPET, PM timer or PIT); *Frequency (optional) receives its rate in Hz. */
+LARGE_INTEGER KeQueryPerformanceCounter(PLARGE_INTEGER Frequency);
+
+/* Busy-waits at least Microseconds on the calibrated TSC (any RunLevel, interrupts on or off). */
+VOID KeStallExecutionProcessor(ULONG Microseconds);
+
+/* The system time in NT units (100 ns since 1601-01-01 UTC): the CMOS RTC read at start-up plus the TSC time since
+ * (until a clock interrupt keeps it). */
+VOID KeQuerySystemTime(PLARGE_INTEGER CurrentTime);
 
 #endif

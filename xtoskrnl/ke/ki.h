@@ -50,6 +50,13 @@ extern const UCHAR KiSymbolTable[KSYM_RESERVED_BYTES];
  * header's ImageBase); STOP LOADER_BLOCK_MISMATCH otherwise. Returns the number of addresses checked. */
 ULONG KiVerifyImageRelocation(PXT_INIT_BLOCK InitBlock);
 
+/* Finds the clock sources, calibrates the TSC (Timer: KE_TIMER_SOURCE) and reads the boot time from the CMOS RTC
+ * (ke/clock.c). Needs the HAL window (after MmInitializeMemoryManager). */
+VOID KiInitializeClock(ULONG Timer);
+
+/* The XTOS-REPORT clock keys: the calibration source's name, the TSC rate, the boot time (ISO 8601, or empty). */
+VOID KiQueryClockReport(PCSTR *Timer, PULONGLONG TscHz, PCHAR BootTime, SIZE_T Size);
+
 /* Runs the built-in test suites (SELFTEST); returns the number of failed cases. */
 ULONG KiRunSelfTests(VOID);
 

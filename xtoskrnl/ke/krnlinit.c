@@ -100,15 +100,19 @@ static VOID KiPrintBanner(PXT_INIT_BLOCK InitBlock) {
 
 /* Prints the XTOS-REPORT line. */
 static VOID KiReport(const AR_CPU_FEATURES *Features) {
+    CHAR BootTime[RTL_ISO_TIME_SIZE];
     MM_BOOT_REPORT Mm;
+    ULONGLONG TscHz;
+    PCSTR Timer;
 
     MmQueryBootReport(&Mm);
+    KiQueryClockReport(&Timer, &TscHz, BootTime, sizeof(BootTime));
     KdPrint("XTOS-REPORT arch=%s paging=%s ram_pages=%llu free_pages=%llu pfn_entry_bytes=%u "
             "loader_ptables_verified=%zu loader_ptables_kept=%zu pool_ok=%u nx=%u smep=%u smap=%u "
-            "ram_ignored_pages=%llu\n",
+            "ram_ignored_pages=%llu timer=%s tsc_hz=%llu boot_time=%s\n",
             KeArchName, Mm.PagingMode, Mm.RamPages, Mm.FreePages, Mm.PfnEntryBytes, (SIZE_T)Mm.TablesVerified,
             (SIZE_T)Mm.LoaderFramesKept, Mm.PoolOk, Mm.NoExecute ? 1 : 0, Features->SmepEnabled ? 1 : 0,
-            Features->SmapEnabled ? 1 : 0, Mm.RamIgnoredPages);
+            Features->SmapEnabled ? 1 : 0, Mm.RamIgnoredPages, Timer, TscHz, BootTime);
 }
 
 /* The end of start-up: TESTEXIT (0x10, or 0x11 after failed self-tests), else SHUTDOWN, else halt. */
@@ -125,7 +129,7 @@ static XTNORETURN VOID KiFinishStartup(PXT_INIT_BLOCK InitBlock, ULONG SelfTestF
 }
 
 XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
-    ULONGLONG EntryTimeStamp = ArReadTimeStampCounter();
+    ULONGLONG EntryTimeStamp = ArReadTimeStampCounter(), ClockTicks;
     AR_CPU_FEATURES Features;
     ULONG SelfTestFailures = 0;
 
@@ -151,9 +155,14 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     }
     HlInitializeInterrupts(InitBlock, KiParameters.NoX2Apic); /* PICs masked, local APIC on; interrupts stay off */
     KeLowerRunLevel(PASSIVE_LEVEL);                           /* the level register into the APIC (i686 TPR) */
+    ClockTicks = ArReadTimeStampCounter();
+    KiInitializeClock(KiParameters.Timer);
+    ClockTicks = ArReadTimeStampCounter() - ClockTicks;
     KiReport(&Features);
     if (KiParameters.Bench) {
-        KdPrint("KE-BENCH entry_to_report=%llu\n", ArReadTimeStampCounter() - EntryTimeStamp);
+        /* The TSC calibration's fixed 50 ms of polling is reported apart, not as start-up work. */
+        KdPrint("KE-BENCH entry_to_report=%llu clock_init=%llu\n",
+                ArReadTimeStampCounter() - EntryTimeStamp - ClockTicks, ClockTicks);
         MmRunBenchmarks();
     }
     if (KiParameters.SelfTest) {

@@ -85,6 +85,19 @@ static BOOLEAN KepParseTestFault(const KE_TOKEN *Token, PKE_PARAMETERS Parameter
     return FALSE;
 }
 
+/* TIMER=HPET|PM|PIT: FALSE for anything else. */
+static BOOLEAN KepParseTimer(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
+    static const PCSTR Names[] = {NULL, "HPET", "PM", "PIT"};
+
+    for (ULONG Timer = KeTimerHpet; Token->Value != NULL && Timer < ARRAY_SIZE(Names); Timer++) {
+        if (KepEquals(Token->Value, Token->ValueLength, Names[Timer])) {
+            Parameters->Timer = Timer;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
 /* A flag parameter (no value allowed). */
 static BOOLEAN KepParseFlag(const KE_TOKEN *Token, PBOOLEAN Flag) {
     if (Token->Value != NULL) {
@@ -119,6 +132,9 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
     }
     if (KepEquals(Token->Text, Token->NameLength, "TESTFAULT")) {
         return KepParseTestFault(Token, Parameters) ? 0 : KeParameterBadValue;
+    }
+    if (KepEquals(Token->Text, Token->NameLength, "TIMER")) {
+        return KepParseTimer(Token, Parameters) ? 0 : KeParameterBadValue;
     }
     if (KepEquals(Token->Text, Token->NameLength, "SPECIALPOOL")) {
         if (Token->Value == NULL || Token->ValueLength != 4) {

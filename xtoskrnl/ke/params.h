@@ -25,6 +25,14 @@ typedef enum _KE_TEST_FAULT {
     KeTestFaultRunLevelLower   /* KeLowerRunLevel to a level above the current one: IRQL_NOT_LESS_OR_EQUAL */
 } KE_TEST_FAULT;
 
+/* TIMER=HPET|PM|PIT: the reference clock the TSC is calibrated against (same values as Hl's HL_CLOCK_SOURCE). */
+typedef enum _KE_TIMER_SOURCE {
+    KeTimerAuto = 0, /* the best available: HPET, then the PM timer, then the PIT */
+    KeTimerHpet = 1,
+    KeTimerPm = 2,
+    KeTimerPit = 3
+} KE_TIMER_SOURCE;
+
 #define KE_PARAMETER_IGNORED_MAX 8
 
 /* Why a token was ignored. */
@@ -57,6 +65,7 @@ typedef struct _KE_PARAMETERS {
     BOOLEAN TestDescriptorCount; /* TESTDESCCOUNT: read by the loader (a descriptor count no kernel accepts) */
     BOOLEAN NoKaslr;         /* NOKASLR: read by the loader (kernel kept at its link base); the kernel just knows it */
     BOOLEAN TestGuardMapped; /* TESTGUARDMAPPED: read by the loader (stack guard pages mapped); likewise */
+    ULONG Timer;             /* TIMER=: KE_TIMER_SOURCE */
     ULONG IgnoredCount;      /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */
     KE_IGNORED_PARAMETER Ignored[KE_PARAMETER_IGNORED_MAX];
 } KE_PARAMETERS, *PKE_PARAMETERS;

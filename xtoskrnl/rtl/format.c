@@ -309,6 +309,7 @@ static BOOLEAN RtlpFormatConversion(PRTLP_FORMAT_STATE State, PRTLP_FORMAT_SPEC 
             RtlpFormatInteger(State, Spec, Value, Negative, 10);
             return TRUE;
         case 'u':
+            Spec->Flags &= ~(RTLP_FLAG_PLUS | RTLP_FLAG_SPACE); /* a sign only for signed conversions (C17 7.21.6.1) */
             RtlpFormatInteger(State, Spec, RtlpFetchUnsigned(Spec, Arguments), FALSE, 10);
             return TRUE;
         case 'X':

@@ -95,6 +95,27 @@ XTEST(TestFaultValues) {
     XTEST_CHECK(RtlCompareCString(KeTestFaultName(KeTestFaultUbsan), "UBSAN", 8, FALSE) == 0);
 }
 
+/* TIMER=HPET|PM|PIT (any case) picks the calibration source; the last one wins; anything else is a bad value. */
+XTEST(TimerValues) {
+    KE_PARAMETERS P;
+    Parse("", &P);
+    XTEST_CHECK_EQ(P.Timer, KeTimerAuto);
+    Parse("TIMER=HPET", &P);
+    XTEST_CHECK_EQ(P.Timer, KeTimerHpet);
+    Parse("timer=pm", &P);
+    XTEST_CHECK_EQ(P.Timer, KeTimerPm);
+    Parse("TIMER=HPET TIMER=Pit", &P);
+    XTEST_CHECK_EQ(P.Timer, KeTimerPit);
+    XTEST_CHECK_EQ(P.IgnoredCount, 0);
+    static const PCSTR Bad[] = {"TIMER", "TIMER=", "TIMER=TSC", "TIMER=HPETX", "TIMER=P"};
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Bad); Index++) {
+        Parse(Bad[Index], &P);
+        XTEST_CHECK_EQ(P.Timer, KeTimerAuto);
+        XTEST_CHECK_EQ(P.IgnoredCount, 1);
+        XTEST_CHECK_EQ(P.Ignored[0].Problem, KeParameterBadValue);
+    }
+}
+
 XTEST(UnknownTokensAreRecordedWithPosition) {
     KE_PARAMETERS P;
     PCSTR Text = "SELFTEST FOO=1 NOXPA=1 BAR";
@@ -136,7 +157,7 @@ XTEST(ManyUnknownTokensAreCounted) {
 
 XTEST_SUITE(KeParameterSuite, XTEST_ENTRY(EmptyStringSetsNothing), XTEST_ENTRY(FlagsAreCaseInsensitive),
             XTEST_ENTRY(LoaderFlagsAreKnown), XTEST_ENTRY(DebugForms), XTEST_ENTRY(BadDebugValuesAreIgnored),
-            XTEST_ENTRY(TestFaultValues), XTEST_ENTRY(UnknownTokensAreRecordedWithPosition),
+            XTEST_ENTRY(TestFaultValues), XTEST_ENTRY(TimerValues), XTEST_ENTRY(UnknownTokensAreRecordedWithPosition),
             XTEST_ENTRY(PrefixesOfNamesAreUnknown), XTEST_ENTRY(LengthAndNulBoundTheParse),
             XTEST_ENTRY(ManyUnknownTokensAreCounted));
 

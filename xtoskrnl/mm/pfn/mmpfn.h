@@ -12,8 +12,8 @@ typedef struct _MM_PFN_BOOT_STATS {
     ULONGLONG MemsetTimeStamps; /* TSC ticks of a memset of as many bytes (BENCH measures it) */
     ULONGLONG DatabaseBytes;    /* bytes of entries backed */
     ULONGLONG IgnoredPages;     /* RAM beyond what the CPU's physical width and the paging mode can address */
-    ULONG AddressBits;          /* the physical address width used: the CPU's, or less when the paging mode holds less */
-    ULONG_PTR TablesVerified;   /* page-table frames found by walking the live tables from CR3 */
+    ULONG AddressBits;        /* the physical address width used: the CPU's, or less when the paging mode holds less */
+    ULONG_PTR TablesVerified; /* page-table frames found by walking the live tables from CR3 */
     ULONG_PTR LoaderFramesKept; /* frames the live tables use that the loader reported free: kept reserved */
     ULONG_PTR FramesReclaimed;  /* boot-services and loader frames returned to the free list */
 } MM_PFN_BOOT_STATS, *PMM_PFN_BOOT_STATS;
@@ -26,9 +26,6 @@ extern MM_PFN_BOOT_STATS MmPfnBootStats;
  * ignored) with frames the tables do not use, and keeps the recorded frames out of the free lists. A map with more
  * descriptors than the kernel accepts is a STOP (LOADER_BLOCK_MISMATCH). */
 XTSTATUS MmInitializePfnDatabase(PXT_INIT_BLOCK InitBlock);
-
-/* TRUE when Pfn lies in a RAM range, so that its database entry is backed and may be read. */
-BOOLEAN MmIsPfnBacked(ULONGLONG Pfn);
 
 /* Returns boot-services and loader-heap frames to the free list, once nothing refers to them any more. */
 VOID MmReclaimLoaderMemory(VOID);

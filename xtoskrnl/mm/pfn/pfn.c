@@ -8,66 +8,216 @@ BOOLEAN MmIsRamDescriptor(ULONG MemoryType) {
     return MemoryType != LoaderSpecialMemory && MemoryType != LoaderXIPRom && MemoryType < LoaderMaximum;
 }
 
-/* Inserts Descriptor into the sorted Output[0..Count). */
-static VOID MiInsertSorted(PXT_MEMORY_DESCRIPTOR Output, ULONG Count, const XT_MEMORY_DESCRIPTOR *Descriptor) {
-    ULONG Index = Count;
-    while (Index > 0 && Output[Index - 1].BasePage > Descriptor->BasePage) {
-        Output[Index] = Output[Index - 1];
-        Index--;
+/* Overlap priority of a RAM type: bad > in use > reclaimable later > free, then the higher type value. */
+static ULONG MiTypePriority(ULONG MemoryType) {
+    ULONG Rank;
+
+    switch (MemoryType) {
+        case LoaderFree:
+            Rank = 0;
+            break;
+        case LoaderFirmwareTemporary:
+        case LoaderOsloaderHeap:
+            Rank = 1;
+            break;
+        case LoaderBad:
+            Rank = 3;
+            break;
+        default:
+            Rank = 2;
+            break;
     }
-    Output[Index] = *Descriptor;
+    return Rank * LoaderMaximum + MemoryType;
 }
 
-/* Removes Output[Index] from the array of Count entries. */
-static VOID MiRemoveDescriptor(PXT_MEMORY_DESCRIPTOR Output, ULONG Count, ULONG Index) {
-    for (; Index + 1 < Count; Index++) {
-        Output[Index] = Output[Index + 1];
+/* State of one sanitising pass: the RAM ranges by index into Input, ordered by base, and a max-heap (by priority) of
+ * the ranges open at the sweep position. */
+typedef struct _MI_SANITIZER {
+    const XT_MEMORY_DESCRIPTOR *Input;
+    ULONGLONG Limit;
+    PULONG Order; /* RangeCount indices, sorted by base */
+    PULONG Heap;  /* HeapCount indices */
+    ULONG RangeCount;
+    ULONG HeapCount;
+    PXT_MEMORY_DESCRIPTOR Output;
+    ULONG Capacity;
+    BOOLEAN Writing;   /* pass 2: segments go to Output; pass 1 only counts */
+    ULONG FreeBudget;  /* free descriptors that may still be written (pass 2) */
+    ULONG InUseNeeded; /* non-free descriptors the map needs (pass 1) */
+    ULONGLONG LastEnd; /* the last segment of the sweep, for merging */
+    ULONG LastType;    /* LoaderMaximum before the first segment */
+    BOOLEAN LastKept;  /* the last segment is Output[Count - 1] */
+    PMM_SANITIZE_RESULT Result;
+} MI_SANITIZER, *PMI_SANITIZER;
+
+static ULONGLONG MiRangeBase(PMI_SANITIZER Sanitizer, ULONG Index) {
+    return Sanitizer->Input[Index].BasePage;
+}
+
+/* End of a range clipped to the limit (its base is below the limit). */
+static ULONGLONG MiRangeEnd(PMI_SANITIZER Sanitizer, ULONG Index) {
+    const XT_MEMORY_DESCRIPTOR *Range = &Sanitizer->Input[Index];
+    ULONGLONG Room = Sanitizer->Limit - Range->BasePage;
+    return Range->BasePage + (Range->PageCount < Room ? Range->PageCount : Room);
+}
+
+/* TRUE when range Left sorts after range Right: by base for the order, by priority for the heap. */
+static BOOLEAN MiRangeAfter(PMI_SANITIZER Sanitizer, ULONG Left, ULONG Right, BOOLEAN ByPriority) {
+    Sanitizer->Result->Steps++;
+    if (ByPriority) {
+        return MiTypePriority(Sanitizer->Input[Left].MemoryType) < MiTypePriority(Sanitizer->Input[Right].MemoryType);
+    }
+    return MiRangeBase(Sanitizer, Left) > MiRangeBase(Sanitizer, Right);
+}
+
+/* Restores the heap property below Root in Array[0..Count) (largest first by base, or highest priority first). */
+static VOID MiSiftDown(PMI_SANITIZER Sanitizer, PULONG Array, ULONG Root, ULONG Count, BOOLEAN ByPriority) {
+    for (ULONG Child = 2 * Root + 1; Child < Count; Root = Child, Child = 2 * Root + 1) {
+        ULONG Swap;
+        if (Child + 1 < Count && MiRangeAfter(Sanitizer, Array[Child], Array[Child + 1], ByPriority) == ByPriority) {
+            Child++;
+        }
+        if (MiRangeAfter(Sanitizer, Array[Root], Array[Child], ByPriority) != ByPriority) {
+            return;
+        }
+        Swap = Array[Root];
+        Array[Root] = Array[Child];
+        Array[Child] = Swap;
     }
 }
 
-ULONG MmSanitizeDescriptors(const XT_MEMORY_DESCRIPTOR *Input, ULONG Count, ULONGLONG Limit,
-                            PXT_MEMORY_DESCRIPTOR Output, ULONG Capacity) {
-    ULONG Used = 0;
+/* Heap sort of the range indices by base: O(n log n) in every case, no recursion. */
+static VOID MiSortByBase(PMI_SANITIZER Sanitizer) {
+    PULONG Order = Sanitizer->Order;
 
-    for (ULONG Index = 0; Index < Count && Used < Capacity; Index++) {
-        XT_MEMORY_DESCRIPTOR Descriptor = Input[Index];
-        if (!MmIsRamDescriptor(Descriptor.MemoryType) || Descriptor.PageCount == 0 || Descriptor.BasePage >= Limit) {
+    for (ULONG Root = Sanitizer->RangeCount / 2; Root-- > 0;) {
+        MiSiftDown(Sanitizer, Order, Root, Sanitizer->RangeCount, FALSE);
+    }
+    for (ULONG End = Sanitizer->RangeCount; End-- > 1;) {
+        ULONG Swap = Order[0];
+        Order[0] = Order[End];
+        Order[End] = Swap;
+        MiSiftDown(Sanitizer, Order, 0, End, FALSE);
+    }
+}
+
+static VOID MiPushOpen(PMI_SANITIZER Sanitizer, ULONG Index) {
+    PULONG Heap = Sanitizer->Heap;
+    ULONG Slot = Sanitizer->HeapCount++;
+
+    while (Slot > 0 && MiRangeAfter(Sanitizer, Heap[(Slot - 1) / 2], Index, TRUE)) {
+        Heap[Slot] = Heap[(Slot - 1) / 2];
+        Slot = (Slot - 1) / 2;
+    }
+    Heap[Slot] = Index;
+}
+
+static VOID MiPopOpen(PMI_SANITIZER Sanitizer) {
+    Sanitizer->Heap[0] = Sanitizer->Heap[--Sanitizer->HeapCount];
+    MiSiftDown(Sanitizer, Sanitizer->Heap, 0, Sanitizer->HeapCount, TRUE);
+}
+
+/* Takes the segment [Start, End) of Type: merged into the previous one when they touch and match; else counted
+ * (pass 1) or written while it fits (pass 2; free segments only within the free budget). */
+static VOID MiTakeSegment(PMI_SANITIZER Sanitizer, ULONGLONG Start, ULONGLONG End, ULONG Type) {
+    PMM_SANITIZE_RESULT Result = Sanitizer->Result;
+    BOOLEAN Merge = (BOOLEAN)(Sanitizer->LastType == Type && Sanitizer->LastEnd == Start);
+
+    Result->Steps++;
+    Sanitizer->LastEnd = End;
+    Sanitizer->LastType = Type;
+    if (!Sanitizer->Writing) {
+        Sanitizer->InUseNeeded += (!Merge && Type != LoaderFree);
+        return;
+    }
+    if (Merge && Sanitizer->LastKept) {
+        Sanitizer->Output[Result->Count - 1].PageCount += End - Start;
+        return;
+    }
+    Sanitizer->LastKept = (BOOLEAN)(Result->Count < Sanitizer->Capacity &&
+                                    (Type != LoaderFree || (Sanitizer->FreeBudget > 0 && !Result->InUseDropped)));
+    if (!Sanitizer->LastKept) {
+        Result->InUseDropped |= (Type != LoaderFree);
+        Result->FreePagesDropped += (Type == LoaderFree) ? End - Start : 0;
+        return;
+    }
+    Sanitizer->FreeBudget -= (Type == LoaderFree);
+    Sanitizer->Output[Result->Count++] = (XT_MEMORY_DESCRIPTOR){Start, End - Start, Type, 0};
+}
+
+/* Sweeps the ranges in base order; each segment between two events takes the type of the open range of highest
+ * priority (ranges that ended are dropped lazily when they reach the top). */
+static VOID MiSweepRanges(PMI_SANITIZER Sanitizer) {
+    ULONGLONG Position = 0;
+    ULONG Next = 0;
+
+    Sanitizer->HeapCount = 0;
+    Sanitizer->LastType = LoaderMaximum;
+    Sanitizer->LastKept = FALSE;
+    while (Next < Sanitizer->RangeCount || Sanitizer->HeapCount > 0) {
+        ULONGLONG Stop;
+        if (Sanitizer->HeapCount == 0) {
+            Position = MiRangeBase(Sanitizer, Sanitizer->Order[Next]);
+        }
+        while (Next < Sanitizer->RangeCount && MiRangeBase(Sanitizer, Sanitizer->Order[Next]) <= Position) {
+            MiPushOpen(Sanitizer, Sanitizer->Order[Next++]);
+        }
+        while (Sanitizer->HeapCount > 0 && MiRangeEnd(Sanitizer, Sanitizer->Heap[0]) <= Position) {
+            MiPopOpen(Sanitizer);
+        }
+        if (Sanitizer->HeapCount == 0) {
             continue;
         }
-        if (Descriptor.PageCount > Limit - Descriptor.BasePage) {
-            Descriptor.PageCount = Limit - Descriptor.BasePage;
+        Stop = MiRangeEnd(Sanitizer, Sanitizer->Heap[0]);
+        if (Next < Sanitizer->RangeCount && MiRangeBase(Sanitizer, Sanitizer->Order[Next]) < Stop) {
+            Stop = MiRangeBase(Sanitizer, Sanitizer->Order[Next]);
         }
-        MiInsertSorted(Output, Used++, &Descriptor);
+        MiTakeSegment(Sanitizer, Position, Stop, Sanitizer->Input[Sanitizer->Heap[0]].MemoryType);
+        Position = Stop;
     }
-    for (ULONG Index = 1; Index < Used;) {
-        PXT_MEMORY_DESCRIPTOR Previous = &Output[Index - 1], Next = &Output[Index];
-        ULONGLONG PreviousEnd = Previous->BasePage + Previous->PageCount;
-        ULONGLONG NextEnd = Next->BasePage + Next->PageCount;
+}
 
-        if (Next->BasePage >= PreviousEnd) {
-            Index++;
-        } else if (Previous->MemoryType == LoaderFree && Next->MemoryType != LoaderFree) {
-            if (PreviousEnd > NextEnd && Used < Capacity) {
-                /* The free range encloses the used one: keep its tail (inserted after Next, by its base). */
-                XT_MEMORY_DESCRIPTOR Tail = {NextEnd, PreviousEnd - NextEnd, LoaderFree, 0};
-                MiInsertSorted(Output, Used++, &Tail);
-            }
-            Previous->PageCount = Next->BasePage - Previous->BasePage; /* the free range gives way */
-            if (Previous->PageCount == 0) {
-                MiRemoveDescriptor(Output, Used--, Index - 1);
-            }
-        } else if (NextEnd <= PreviousEnd) {
-            MiRemoveDescriptor(Output, Used--, Index); /* entirely inside a range that wins */
-        } else {
-            Next->PageCount = NextEnd - PreviousEnd;
-            Next->BasePage = PreviousEnd;
-            /* Next may now start after a later range: restore the order. */
-            XT_MEMORY_DESCRIPTOR Moved = *Next;
-            MiRemoveDescriptor(Output, Used, Index);
-            MiInsertSorted(Output, Used - 1, &Moved);
+/* TRUE for a non-empty RAM range that starts below Limit. */
+static BOOLEAN MiIsUsableRange(const XT_MEMORY_DESCRIPTOR *Descriptor, ULONGLONG Limit) {
+    return (BOOLEAN)(MmIsRamDescriptor(Descriptor->MemoryType) && Descriptor->PageCount != 0 &&
+                     Descriptor->BasePage < Limit);
+}
+
+XTSTATUS MmSanitizeMemoryMap(const XT_MEMORY_DESCRIPTOR *Input, ULONG Count, ULONGLONG Limit, PULONG Scratch,
+                             SIZE_T ScratchEntries, PXT_MEMORY_DESCRIPTOR Output, ULONG Capacity,
+                             PMM_SANITIZE_RESULT Result) {
+    MI_SANITIZER Sanitizer = {.Input = Input,
+                              .Limit = Limit,
+                              .Order = Scratch,
+                              .Output = Output,
+                              .Capacity = Capacity,
+                              .LastType = LoaderMaximum,
+                              .Result = Result};
+
+    RtlZeroMemory(Result, sizeof(*Result));
+    for (ULONG Index = 0; Index < Count; Index++) {
+        Sanitizer.RangeCount += MiIsUsableRange(&Input[Index], Limit);
+    }
+    Result->RamRanges = Sanitizer.RangeCount;
+    if (ScratchEntries < MM_SANITIZE_SCRATCH_ENTRIES(Sanitizer.RangeCount)) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    Sanitizer.Heap = Scratch + Sanitizer.RangeCount;
+    for (ULONG Index = 0, Kept = 0; Index < Count; Index++) {
+        if (MiIsUsableRange(&Input[Index], Limit)) {
+            Scratch[Kept++] = Index;
         }
     }
-    return Used;
+    MiSortByBase(&Sanitizer);
+    MiSweepRanges(&Sanitizer); /* pass 1: how many in-use descriptors the map needs */
+    Result->InUseDropped = (BOOLEAN)(Sanitizer.InUseNeeded > Capacity);
+    Sanitizer.FreeBudget = Result->InUseDropped ? 0 : Capacity - Sanitizer.InUseNeeded;
+    Sanitizer.Writing = TRUE;
+    MiSweepRanges(&Sanitizer); /* pass 2: write them, and the free ranges that fit */
+    if (Result->InUseDropped) {
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    return Result->FreePagesDropped ? STATUS_BUFFER_OVERFLOW : STATUS_SUCCESS;
 }
 
 ULONG_PTR MmGetPfnDatabaseEntryCount(const XT_MEMORY_DESCRIPTOR *Descriptors, ULONG Count) {
@@ -233,10 +383,30 @@ ULONG_PTR MmAllocatePfn(PMMPFN_DATABASE Database, BOOLEAN PreferZeroed, BOOLEAN 
     return Pfn;
 }
 
+BOOLEAN MmIsPfnBacked(const MMPFN_DATABASE *Database, ULONG_PTR Pfn) {
+    ULONG Low = 0, High = Database->DescriptorCount;
+
+    while (Low < High) {
+        ULONG Middle = Low + (High - Low) / 2;
+        const XT_MEMORY_DESCRIPTOR *Descriptor = &Database->Descriptors[Middle];
+        if (Pfn < Descriptor->BasePage) {
+            High = Middle;
+        } else if (Pfn - Descriptor->BasePage >= Descriptor->PageCount) {
+            Low = Middle + 1;
+        } else {
+            return MmIsRamDescriptor(Descriptor->MemoryType);
+        }
+    }
+    return FALSE;
+}
+
 XTSTATUS MmFreePfn(PMMPFN_DATABASE Database, ULONG_PTR Pfn, BOOLEAN Zeroed) {
     PMMPFN Entry;
 
-    if (Pfn > Database->HighestPfn || Database->Entries[Pfn].State != MmPfnActive) {
+    if (Pfn > Database->HighestPfn || !MmIsPfnBacked(Database, Pfn)) {
+        return STATUS_NOT_FOUND; /* no entry: its page of the database may not even be mapped */
+    }
+    if (Database->Entries[Pfn].State != MmPfnActive) {
         return STATUS_INVALID_PARAMETER;
     }
     Entry = &Database->Entries[Pfn];
@@ -261,10 +431,24 @@ static VOID MiClaimRange(PMMPFN_DATABASE Database, ULONG_PTR Start, ULONG_PTR Co
     }
 }
 
-/* First aligned run of Count listed frames in [First, Limit), or MM_PFN_NONE. */
+/* *Result = Value rounded up to Alignment (a power of two); FALSE when that overflows. */
+static BOOLEAN MiAlignUp(ULONG_PTR Value, ULONG_PTR Alignment, PULONG_PTR Result) {
+    if (Value > ~(ULONG_PTR)0 - (Alignment - 1)) {
+        return FALSE;
+    }
+    *Result = ALIGN_UP(Value, Alignment);
+    return TRUE;
+}
+
+/* First aligned run of Count listed frames in [First, Limit), or MM_PFN_NONE. Reads no entry outside the range. */
 static ULONG_PTR MiFindRun(PMMPFN_DATABASE Database, ULONG_PTR First, ULONG_PTR Limit, ULONG_PTR Count,
                            ULONG_PTR Alignment) {
-    for (ULONG_PTR Start = ALIGN_UP(First, Alignment); Start >= First && Start + Count <= Limit;) {
+    ULONG_PTR Start;
+
+    if (!MiAlignUp(First, Alignment, &Start)) {
+        return MM_PFN_NONE;
+    }
+    while (Start <= Limit && Count <= Limit - Start) {
         ULONG_PTR Run = 0;
         while (Run < Count && MiIsOnList(&Database->Entries[Start + Run])) {
             Run++;
@@ -272,7 +456,9 @@ static ULONG_PTR MiFindRun(PMMPFN_DATABASE Database, ULONG_PTR First, ULONG_PTR 
         if (Run == Count) {
             return Start;
         }
-        Start = ALIGN_UP(Start + Run + 1, Alignment); /* past the frame that broke the run */
+        if (!MiAlignUp(Start + Run + 1, Alignment, &Start)) { /* past the frame that broke the run */
+            break;
+        }
     }
     return MM_PFN_NONE;
 }

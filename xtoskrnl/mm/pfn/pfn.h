@@ -60,17 +60,36 @@ typedef struct _MMPFN_DATABASE {
 /* TRUE for descriptor types whose frames get PFN entries (RAM); MMIO and persistent memory get none. */
 BOOLEAN MmIsRamDescriptor(ULONG MemoryType);
 
-/* Copies the RAM descriptors of a loader map that may be hostile into Output: drops empty ranges, clips them below
- * Limit (a frame number), sorts them, and resolves overlaps so that a frame is never free when any range says it is
- * in use (a free range loses the overlap, and is split around a used range it encloses). Returns the count. */
-ULONG MmSanitizeDescriptors(const XT_MEMORY_DESCRIPTOR *Input, ULONG Count, ULONGLONG Limit,
-                            PXT_MEMORY_DESCRIPTOR Output, ULONG Capacity);
+/* What MmSanitizeMemoryMap did. */
+typedef struct _MM_SANITIZE_RESULT {
+    ULONG Count;                /* descriptors written to Output */
+    ULONG RamRanges;            /* input ranges considered: RAM types, not empty, starting below Limit */
+    ULONGLONG FreePagesDropped; /* free pages left out because Output was full (never used: safe) */
+    BOOLEAN InUseDropped;       /* in-use ranges did not fit in Output: then no frame at all is left free */
+    ULONGLONG Steps;            /* comparisons and segments: the work done, O(n log n) in RamRanges */
+} MM_SANITIZE_RESULT, *PMM_SANITIZE_RESULT;
+
+/* Scratch ULONGs MmSanitizeMemoryMap needs for a map of Ranges RAM ranges. */
+#define MM_SANITIZE_SCRATCH_ENTRIES(Ranges) (2 * (SIZE_T)(Ranges))
+
+/* Turns the RAM descriptors of a loader map that may be hostile into Output: empty ranges dropped, ranges clipped
+ * below Limit (a frame number), sorted, without overlaps, adjacent ranges of one type merged. Where ranges overlap,
+ * each frame takes the most restrictive type that covers it: bad > in use > reclaimable (firmware temporary, loader
+ * heap) > free, then the higher type value; so a frame is never free (nor reclaimable) when any range says it is in
+ * use. O(n log n) in the number of ranges, whatever their overlaps. Scratch holds MM_SANITIZE_SCRATCH_ENTRIES(RAM
+ * ranges) ULONGs. Returns STATUS_SUCCESS; STATUS_BUFFER_OVERFLOW when free ranges did not fit in Capacity and were
+ * left out (safe, less memory); STATUS_BUFFER_TOO_SMALL when in-use ranges did not fit: Output then holds no free
+ * frame, and the map must be refused; STATUS_INSUFFICIENT_RESOURCES when Scratch is too small (Output empty). */
+XTSTATUS MmSanitizeMemoryMap(const XT_MEMORY_DESCRIPTOR *Input, ULONG Count, ULONGLONG Limit, PULONG Scratch,
+                             SIZE_T ScratchEntries, PXT_MEMORY_DESCRIPTOR Output, ULONG Capacity,
+                             PMM_SANITIZE_RESULT Result);
 
 /* Highest frame of any RAM descriptor + 1; 0 when there is none. */
 ULONG_PTR MmGetPfnDatabaseEntryCount(const XT_MEMORY_DESCRIPTOR *Descriptors, ULONG Count);
 
 /* Writes every entry of every RAM descriptor once, whole, and builds the lists (Entries backed; entries of frames
- * outside RAM descriptors must already be zero). Descriptors must stay valid (the consistency checker walks them). */
+ * outside RAM descriptors must already be zero). Descriptors must be sorted and must not overlap (as
+ * MmSanitizeMemoryMap leaves them), and stay valid: frame checks and the consistency checker walk them. */
 VOID MmInitializePfnEntries(PMMPFN_DATABASE Database, PMMPFN Entries, const XT_MEMORY_DESCRIPTOR *Descriptors,
                             ULONG Count);
 
@@ -82,12 +101,18 @@ ULONG_PTR MmAllocatePfn(PMMPFN_DATABASE Database, BOOLEAN PreferZeroed, BOOLEAN 
 /* Free and zeroed frames, all zones. */
 ULONG_PTR MmCountFreePfns(const MMPFN_DATABASE *Database);
 
-/* Returns an Active frame to the free list (Zeroed: its content is zero, so it goes to the zeroed list). O(1).
- * STATUS_INVALID_PARAMETER for a frame that is not Active (double free, stray number): nothing changes. */
+/* TRUE when Pfn lies in a RAM descriptor of the database, so that its entry is backed. O(log descriptors). */
+BOOLEAN MmIsPfnBacked(const MMPFN_DATABASE *Database, ULONG_PTR Pfn);
+
+/* Returns an Active frame to the free list (Zeroed: its content is zero, so it goes to the zeroed list).
+ * O(log descriptors). STATUS_NOT_FOUND for a frame without an entry (outside every RAM descriptor: its entry is
+ * never read, its database page may not be mapped); STATUS_INVALID_PARAMETER for a frame that is not Active (double
+ * free): nothing changes. */
 XTSTATUS MmFreePfn(PMMPFN_DATABASE Database, ULONG_PTR Pfn, BOOLEAN Zeroed);
 
 /* Allocates Count contiguous free frames below MaxPfn (exclusive) whose first frame is a multiple of Alignment
- * (a power of two, in frames). Returns the first frame or MM_PFN_NONE. Linear in the database: for rare callers. */
+ * (a power of two, in frames), inside one RAM descriptor. Returns the first frame or MM_PFN_NONE (also for counts
+ * and alignments too large for any range: no arithmetic wraps). Linear in the database: for rare callers. */
 ULONG_PTR MmAllocateContiguousPfns(PMMPFN_DATABASE Database, ULONG_PTR Count, ULONG_PTR MaxPfn, ULONG_PTR Alignment);
 
 /* Moves a frame of any non-list state to State (used to keep loader frames found in use). */

@@ -34,7 +34,7 @@ ULONG_PTR MmAllocatePhysicalPage(BOOLEAN Zero) {
 
 VOID MmFreePhysicalPage(ULONG_PTR Pfn) {
     /* A frame without a backed entry (beyond RAM, or in a hole of the sparse database) is never read. */
-    if (!MmIsPfnBacked(Pfn)) {
+    if (!MmIsPfnBacked(&MmPfnDatabase, Pfn)) {
         KeBugCheckEx(PFN_LIST_CORRUPT, PFN_BAD_FREE, Pfn, ~(ULONG_PTR)0, 0);
     }
     if (!XT_SUCCESS(MmFreePfn(&MmPfnDatabase, Pfn, FALSE))) {

@@ -18,6 +18,7 @@ MM_PFN_BOOT_STATS MmPfnBootStats;
 
 static XT_MEMORY_DESCRIPTOR MiLoaderMap[MM_MAX_LOADER_DESCRIPTORS]; /* the loader's map, read with its stride */
 static XT_MEMORY_DESCRIPTOR MiDescriptors[MI_MAX_DESCRIPTORS];      /* RAM ranges the mode can map */
+static ULONG MiSanitizeScratch[MM_SANITIZE_SCRATCH_ENTRIES(MM_MAX_LOADER_DESCRIPTORS)];
 static ULONG MiDescriptorCount;
 
 /* Frames the live page tables use (tables and the pages they map): sorted, disjoint, not adjacent. */
@@ -58,6 +59,8 @@ static ULONG MiPhysicalAddressBits(VOID) {
 static VOID MiCopyDescriptors(PXT_INIT_BLOCK InitBlock, ULONGLONG Limit) {
     const UCHAR *Source = (const UCHAR *)(ULONG_PTR)InitBlock->MemoryDescriptors;
     ULONG Count = InitBlock->MemoryDescriptorCount;
+    MM_SANITIZE_RESULT Result;
+    XTSTATUS Status;
 
     if (Count > MM_MAX_LOADER_DESCRIPTORS) {
         KdPrint("MM: the loader's memory map has %u descriptors; at most %u are accepted\n", Count,
@@ -73,10 +76,16 @@ static VOID MiCopyDescriptors(PXT_INIT_BLOCK InitBlock, ULONGLONG Limit) {
             MmPfnBootStats.IgnoredPages += Descriptor->BasePage + Descriptor->PageCount - First;
         }
     }
-    MiDescriptorCount = MmSanitizeDescriptors(MiLoaderMap, Count, Limit, MiDescriptors, MI_MAX_DESCRIPTORS);
-    if (MiDescriptorCount >= MI_MAX_DESCRIPTORS) {
-        KeBugCheckEx(LOADER_BLOCK_MISMATCH, LOADER_BLOCK_MEMORY_MAP, Count, MM_MAX_LOADER_DESCRIPTORS, 1);
+    Status = MmSanitizeMemoryMap(MiLoaderMap, Count, Limit, MiSanitizeScratch, ARRAY_SIZE(MiSanitizeScratch),
+                                 MiDescriptors, MI_MAX_DESCRIPTORS, &Result);
+    if (Status == STATUS_BUFFER_OVERFLOW) {
+        KdPrint("MM: %llu free pages of the loader's map left out: the sanitised map has more than %u ranges\n",
+                Result.FreePagesDropped, MI_MAX_DESCRIPTORS);
+    } else if (!XT_SUCCESS(Status)) {
+        /* In-use ranges did not fit: nothing can be trusted to be free. */
+        KeBugCheckEx(LOADER_BLOCK_MISMATCH, LOADER_BLOCK_MEMORY_MAP, Count, MM_MAX_LOADER_DESCRIPTORS, Status);
     }
+    MiDescriptorCount = Result.Count;
 }
 
 /* The index of the first used range whose Limit is above Pfn (MiUsedRangeCount when none). */
@@ -270,26 +279,11 @@ static XTSTATUS MiBackDatabase(VOID) {
     return STATUS_SUCCESS;
 }
 
-BOOLEAN MmIsPfnBacked(ULONGLONG Pfn) {
-    ULONG Low = 0, High = MiDescriptorCount;
-    while (Low < High) {
-        ULONG Middle = (Low + High) / 2;
-        if (Pfn < MiDescriptors[Middle].BasePage) {
-            High = Middle;
-        } else if (Pfn >= MiDescriptors[Middle].BasePage + MiDescriptors[Middle].PageCount) {
-            Low = Middle + 1;
-        } else {
-            return TRUE;
-        }
-    }
-    return FALSE;
-}
-
 /* Keeps the recorded frames out of the free lists (Loader state), logging those the loader reported free. */
 static VOID MiKeepUsedFrames(VOID) {
     for (ULONG Index = 0; Index < MiUsedRangeCount; Index++) {
         for (ULONGLONG Pfn = MiUsedRanges[Index].First; Pfn < MiUsedRanges[Index].Limit; Pfn++) {
-            UCHAR State = MmIsPfnBacked(Pfn) ? MmPfnDatabase.Entries[Pfn].State : MmPfnHole;
+            UCHAR State = MmIsPfnBacked(&MmPfnDatabase, (ULONG_PTR)Pfn) ? MmPfnDatabase.Entries[Pfn].State : MmPfnHole;
             if (State == MmPfnFree || State == MmPfnZeroed) {
                 KdPrint("MM: frame 0x%llx is in use by the live page tables but the loader reported it free: kept\n",
                         Pfn);

@@ -39,6 +39,7 @@ XTEST(Integers) {
     CHECK_FORMAT("255 -1 65535 -1", "%hhu %hhd %hu %hd", 0x1FF, 0xFF, 0x1FFFF, 0xFFFF);
     CHECK_FORMAT("12345678 -5", "%zu %zd", (SIZE_T)12345678, (ptrdiff_t)-5);
     CHECK_FORMAT("+5 -5  5 0x1f 0X1F 0 017", "%+d %+d % d %#x %#X %#x %#o", 5, -5, 5, 31u, 31u, 0u, 15u);
+    CHECK_FORMAT("5 5 [ 7] 1f 17", "%+u % u [%+ 2u] %+x % o", 5u, 5u, 7u, 31u, 15u); /* no sign when unsigned */
 }
 
 XTEST(WidthsAndPadding) {

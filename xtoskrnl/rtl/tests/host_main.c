@@ -4,5 +4,6 @@
 extern const XTEST_SUITE RtlListCorruptionSuite;
 extern const XTEST_SUITE RtlSha1OpensslSuite;
 extern const XTEST_SUITE RtlTimeLibcSuite;
+extern const XTEST_SUITE RtlFormatSnprintfSuite;
 
 XTEST_HOST_MAIN(RTL_TEST_SUITES)

@@ -2,7 +2,9 @@
 #include <rtl.h>
 #include <xtest.h>
 
-#include "../pfn.h"
+#include <pfn.h>
+
+#include "sanitize_util.h"
 
 #include <stdlib.h>
 #define RtlAllocateHostZeroed(Size) calloc(1, (Size))
@@ -75,7 +77,8 @@ XTEST(DoubleFreeAndStrayFramesAreRejected) {
     XTEST_CHECK_EQ(MmFreePfn(&Database, Pfn, FALSE), STATUS_SUCCESS);
     XTEST_CHECK_EQ(MmFreePfn(&Database, Pfn, FALSE), STATUS_INVALID_PARAMETER);
     XTEST_CHECK_EQ(MmFreePfn(&Database, 0x105, FALSE), STATUS_INVALID_PARAMETER);
-    XTEST_CHECK_EQ(MmFreePfn(&Database, 0x400, FALSE), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(MmFreePfn(&Database, 0x400, FALSE), STATUS_NOT_FOUND); /* above the highest frame */
+    XTEST_CHECK_EQ(MmFreePfn(&Database, 0x250, FALSE), STATUS_NOT_FOUND); /* an MMIO range: no entry */
     XTEST_CHECK_EQ(MmCheckPfnDatabase(&Database), 0);
 }
 
@@ -138,7 +141,7 @@ static XT_MEMORY_DESCRIPTOR Clean[64];
 
 /* Sanitises Hostile, builds a database from it and checks it; returns the number of clean ranges. */
 static ULONG BuildFrom(PXTEST_CONTEXT XtestContext, const XT_MEMORY_DESCRIPTOR *Hostile, ULONG Count, ULONGLONG Limit) {
-    ULONG Used = MmSanitizeDescriptors(Hostile, Count, Limit, Clean, ARRAY_SIZE(Clean));
+    ULONG Used = TestSanitizeCount(Hostile, Count, Limit, Clean, ARRAY_SIZE(Clean));
     for (ULONG Index = 1; Index < Used; Index++) {
         XTEST_CHECK(Clean[Index].BasePage >= Clean[Index - 1].BasePage + Clean[Index - 1].PageCount);
     }
@@ -191,7 +194,7 @@ XTEST(EverythingFreeAndAlmostNothingFree) {
     XTEST_CHECK_EQ(MmAllocatePfn(&Database, FALSE, FALSE, NULL), 0x7FF);
     XTEST_CHECK_EQ(MmAllocatePfn(&Database, FALSE, FALSE, NULL), MM_PFN_NONE);
     XTEST_CHECK_EQ(MmCheckPfnDatabase(&Database), 0);
-    XTEST_CHECK_EQ(MmSanitizeDescriptors(AllFree, 1, 0, Clean, ARRAY_SIZE(Clean)), 0); /* nothing addressable */
+    XTEST_CHECK_EQ(TestSanitizeCount(AllFree, 1, 0, Clean, ARRAY_SIZE(Clean)), 0); /* nothing addressable */
 }
 
 XTEST_SUITE(MmPfnSuite, XTEST_ENTRY(HostileMapsAreSanitised), XTEST_ENTRY(EverythingFreeAndAlmostNothingFree),
