@@ -22,7 +22,7 @@ for arch in i686 x86_64; do
     # shellcheck disable=SC2086
     "$CLANG" --target=$arch-linux-gnu -std=c17 -O2 -ffreestanding -fno-builtin -nostdinc -isystem "$RESOURCE" \
         -fno-stack-protector -fno-pic -mgeneral-regs-only -mno-red-zone -Wall -Wextra -Werror -Wno-unused-parameter \
-        -Isdk -I$RTL -Itesting/xtest -Ixtoskrnl/ke -Ixtoskrnl/mm/pager -I$POOL -I$POOL/$hdr -I$POOL/tests -nostdlib -static \
+        -Isdk -I$RTL -Itesting/xtest -Ixtoskrnl/ke -Ixtoskrnl/ke/$hdr -Ixtoskrnl/mm/pager -I$POOL -I$POOL/$hdr -I$POOL/tests -nostdlib -static \
         -fuse-ld=lld -Wl,-e,_start -o "$OUT/pool-$arch" $SRCS $extra
     echo "== $arch"
     if ! "$OUT/pool-$arch"; then
