@@ -1,7 +1,8 @@
 #!/bin/bash
 # Memory manager benchmark: boots the real kernel with BENCH under QEMU -icount shift=4,sleep=off (RDTSC counts
 # guest instructions << 4, deterministically) at 1 GiB and 16 GiB on both arches, and writes a markdown table and
-# a PNG chart of guest instructions per operation.
+# a PNG chart of guest instructions per operation, and a second table (ke-bench.md) of the kernel's KE-BENCH
+# RunLevel and self-IPI costs from the same boots.
 # usage: mm_bench.sh IMAGE_DIR OUTPUT_DIR   (IMAGE_DIR holds xtos-amd64.img and xtos-i686.img)
 set -euo pipefail
 images=$1 out=$2
@@ -9,9 +10,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-table="$out/mm-bench.md" data="$work/chart.dat"
+table="$out/mm-bench.md" ketable="$out/ke-bench.md" data="$work/chart.dat"
 
-boot() { # arch cpu mem -> the MM-BENCH line
+boot() { # arch cpu mem -> the MM-BENCH line, entry_to_report= and the KE-BENCH RunLevel/self-IPI line
     local arch=$1 cpu=$2 mem=$3 code vars
     if [ "$arch" = amd64 ]; then code=OVMF_CODE_4M.fd vars=OVMF_VARS_4M.fd; else code=OVMF32_CODE_4M.secboot.fd vars=OVMF32_VARS_4M.fd; fi
     cp --sparse=always "$images/xtos-$arch.img" "$work/disk.img"
@@ -21,7 +22,7 @@ boot() { # arch cpu mem -> the MM-BENCH line
     "$here/qemu_boot.sh" --arch "$arch" --cpu "$cpu" --mem "$mem" --image "$work/disk.img" \
         --code "/usr/share/OVMF/$code" --vars "/usr/share/OVMF/$vars" --serial "$work/serial.log" --timeout 600 \
         -- -icount shift=4,sleep=off >/dev/null 2>&1 || true
-    echo "$(grep -a '^MM-BENCH' "$work/serial.log" | tr -d '\r' | head -1) $(grep -aoE 'entry_to_report=[0-9]+' "$work/serial.log" | head -1)"
+    echo "$(grep -a '^MM-BENCH' "$work/serial.log" | tr -d '\r' | head -1) $(grep -aoE 'entry_to_report=[0-9]+' "$work/serial.log" | head -1) $(grep -a '^KE-BENCH runlevel' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-)"
 }
 
 field() { # line key -> value
@@ -36,11 +37,23 @@ field() { # line key -> value
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >"$table"
 : >"$data"
+{
+    echo "Guest instructions (QEMU -icount shift=4,sleep=off) per operation, 4096 rounds each."
+    echo
+    echo "| arch | RAM | RunLevel raise(DISPATCH)+lower | self-IPI round trip (send -> handler -> EOI -> return) |"
+    echo "|---|---|---|---|"
+} >"$ketable"
 for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
     set -- $config
     arch=$1 cpu=$2
     for mem in 1G 16G; do
         line=$(boot "$arch" "$cpu" "$mem")
+        if [ -n "$(field "$line" runlevel_raise_lower)" ]; then
+            echo "| $arch | $mem | $(( $(field "$line" runlevel_raise_lower) / 16 )) |" \
+                 "$(( $(field "$line" self_ipi_roundtrip) / 16 )) |" >>"$ketable"
+        else
+            echo "| $arch | $mem | (no KE-BENCH runlevel line) | |" >>"$ketable"
+        fi
         [ -n "$(field "$line" ram_pages)" ] || { echo "| $arch | $mem | (no MM-BENCH line) |" >>"$table"; continue; }
         report=$(( $(field "$line" entry_to_report) / 16 ))
         gib=$(echo "scale=4; $(field "$line" ram_pages) / 262144" | bc)
@@ -56,6 +69,8 @@ for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
     done
 done
 cat "$table"
+echo
+cat "$ketable"
 
 gnuplot <<GNUPLOT
 set terminal pngcairo size 1100,560 noenhanced

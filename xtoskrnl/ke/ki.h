@@ -57,6 +57,9 @@ VOID KiInitializeClock(ULONG Timer);
 /* The XTOS-REPORT clock keys: the calibration source's name, the TSC rate, the boot time (ISO 8601, or empty). */
 VOID KiQueryClockReport(PCSTR *Timer, PULONGLONG TscHz, PCHAR BootTime, SIZE_T Size);
 
+/* BENCH: prints the KE-BENCH line of RunLevel and self-IPI costs (ke/kebench.c). Interrupts off on entry and return. */
+VOID KiRunBenchmarks(VOID);
+
 /* Runs the built-in test suites (SELFTEST); returns the number of failed cases. */
 ULONG KiRunSelfTests(VOID);
 

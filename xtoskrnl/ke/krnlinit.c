@@ -164,6 +164,7 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
         KdPrint("KE-BENCH entry_to_report=%llu clock_init=%llu\n",
                 ArReadTimeStampCounter() - EntryTimeStamp - ClockTicks, ClockTicks);
         MmRunBenchmarks();
+        KiRunBenchmarks();
     }
     if (KiParameters.SelfTest) {
         SelfTestFailures = KiRunSelfTests();
