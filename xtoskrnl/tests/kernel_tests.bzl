@@ -299,6 +299,19 @@ def kernel_boot_tests():
         reject = ["*** STOP", "KE: unknown parameter"],
     )
 
+    # BENCH: the Ke line (ke/kebench.c) carries both costs, non-zero: every one of the self-IPIs came back through its
+    # handler (a lost one reports 0), and interrupts are off again for the rest of start-up (clean exit, no STOP).
+    for arch in ["amd64", "i686"]:
+        xt_qemu_test(
+            name = "bench_ke_%s" % arch,
+            arch = arch,
+            parameters = "BENCH",
+            expect_exit = "clean",
+            expect_re = ["^KE-BENCH runlevel_raise_lower=[1-9][0-9]* self_ipi_roundtrip=[1-9][0-9]*$"],
+            expect = ["XTOS-REPORT arch=%s" % arch],
+            reject = ["*** STOP", "KE: unexpected interrupt"],
+        )
+
     # RunLevel misuse: a raise to a lower level and a lower to a higher one STOP with the current and the requested
     # level and the caller's address (P4); the caller shows in the backtrace (i686) or the stack scan (amd64: the walk
     # stops after KeBugCheckEx there).
