@@ -2,103 +2,44 @@
  * reached through the accessor as the kernel reaches the HAL window: QEMU-shaped tables, then variants and damage. */
 #include <rtl.h>
 
-#include <acpi.h>
 #include <tests/kernel_suites.h>
 
-#define FAKE_BASE 0x1000
-#define FAKE_SIZE 0x3000
-#define RSDP_PA   0x1000
-#define XSDT_PA   0x1040
-#define RSDT_PA   0x1100
-#define FADT_PA   0x1200
-#define HPET_PA   0x1400
-#define MADT_PA   0x1800
-#define MADT_MAX  0x1800 /* room for the truncation test's entries */
-#define FADT_LEN  276
+#include "acpi_fake.h"
 
-typedef struct _FAKE_MEMORY {
-    UCHAR Bytes[FAKE_SIZE];
-    LONG Mapped; /* maps minus unmaps: must return to 0 */
-    ULONG MadtLength;
-    ULONG FadtLength;
-} FAKE_MEMORY;
+#define RSDP_PA  0x1000
+#define XSDT_PA  0x1040
+#define RSDT_PA  0x1100
+#define FADT_PA  0x1200
+#define HPET_PA  0x1400
+#define MADT_PA  0x1800
+#define MADT_MAX 0x1800 /* room for the truncation test's entries */
+#define FADT_LEN 276
 
-static FAKE_MEMORY Fake;
-static HL_MADT_INFO Madt; /* static: large for a kernel stack */
-
-static XTSTATUS FakeMap(PVOID Context, ULONGLONG Address, SIZE_T Length, PVOID *Va) {
-    FAKE_MEMORY *Memory = Context;
-    if (Address < FAKE_BASE || Address - FAKE_BASE > FAKE_SIZE || Length > FAKE_SIZE - (Address - FAKE_BASE)) {
-        return STATUS_INVALID_PARAMETER;
-    }
-    Memory->Mapped++;
-    *Va = Memory->Bytes + (Address - FAKE_BASE);
-    return STATUS_SUCCESS;
-}
-
-static VOID FakeUnmap(PVOID Context, PVOID Va, SIZE_T Length) {
-    ((FAKE_MEMORY *)Context)->Mapped--;
-}
-
-static const HL_ACPI_ACCESS FakeAccess = {&Fake, FakeMap, FakeUnmap};
-
-static PUCHAR At(ULONG Pa) {
-    return Fake.Bytes + (Pa - FAKE_BASE);
-}
-
-static VOID Put16(ULONG Pa, USHORT Value) {
-    At(Pa)[0] = (UCHAR)Value;
-    At(Pa)[1] = (UCHAR)(Value >> 8);
-}
-
-static VOID Put32(ULONG Pa, ULONG Value) {
-    for (ULONG Index = 0; Index < 4; Index++) {
-        At(Pa)[Index] = (UCHAR)(Value >> (8 * Index));
-    }
-}
-
-static VOID Put64(ULONG Pa, ULONGLONG Value) {
-    Put32(Pa, (ULONG)Value);
-    Put32(Pa + 4, (ULONG)(Value >> 32));
-}
-
-static VOID FixChecksum(ULONG Pa, ULONG Length, ULONG ChecksumPa) {
-    UCHAR Sum = 0;
-    *At(ChecksumPa) = 0;
-    for (ULONG Index = 0; Index < Length; Index++) {
-        Sum = (UCHAR)(Sum + At(Pa)[Index]);
-    }
-    *At(ChecksumPa) = (UCHAR)(0x100 - Sum);
-}
-
-static VOID Header(ULONG Pa, PCSTR Signature, ULONG Length, UCHAR Revision) {
-    RtlCopyMemory(At(Pa), Signature, 4);
-    Put32(Pa + 4, Length);
-    At(Pa)[8] = Revision;
-}
+static ULONG MadtLength, FadtLength; /* what the headers will declare */
+static HL_MADT_INFO Madt;            /* static: large for a kernel stack */
 
 /* Sets the lengths the headers declare and fixes every checksum. */
 static VOID SealAll(VOID) {
-    Put32(MADT_PA + 4, Fake.MadtLength);
-    Put32(FADT_PA + 4, Fake.FadtLength);
-    FixChecksum(RSDP_PA, 20, RSDP_PA + 8);
-    FixChecksum(RSDP_PA, 36, RSDP_PA + 32);
-    FixChecksum(XSDT_PA, 60, XSDT_PA + 9);
-    FixChecksum(RSDT_PA, 48, RSDT_PA + 9);
-    FixChecksum(FADT_PA, Fake.FadtLength, FADT_PA + 9);
-    FixChecksum(HPET_PA, ACPI_HPET_LENGTH, HPET_PA + 9);
-    FixChecksum(MADT_PA, Fake.MadtLength, MADT_PA + 9);
+    TestAcpiPut32(MADT_PA + 4, MadtLength);
+    TestAcpiPut32(FADT_PA + 4, FadtLength);
+    TestAcpiChecksum(RSDP_PA, 20, RSDP_PA + 8);
+    TestAcpiChecksum(RSDP_PA, 36, RSDP_PA + 32);
+    TestAcpiChecksum(XSDT_PA, 60, XSDT_PA + 9);
+    TestAcpiChecksum(RSDT_PA, 48, RSDT_PA + 9);
+    TestAcpiChecksum(FADT_PA, FadtLength, FADT_PA + 9);
+    TestAcpiChecksum(HPET_PA, ACPI_HPET_LENGTH, HPET_PA + 9);
+    TestAcpiChecksum(MADT_PA, MadtLength, MADT_PA + 9);
 }
 
 /* Appends one MADT entry of Length bytes (Type, Length, then Body). */
 static VOID MadtAdd(UCHAR Type, UCHAR Length, const UCHAR *Body) {
-    ULONG Pa = MADT_PA + Fake.MadtLength;
-    At(Pa)[0] = Type;
-    At(Pa)[1] = Length;
+    ULONG Pa = MADT_PA + MadtLength;
+    TestAcpiAt(Pa)[0] = Type;
+    TestAcpiAt(Pa)[1] = Length;
     if (Length > 2) {
-        RtlCopyMemory(At(Pa + 2), Body, Length - 2);
+        RtlCopyMemory(TestAcpiAt(Pa + 2), Body, Length - 2);
     }
-    Fake.MadtLength += Length;
+    MadtLength += Length;
 }
 
 static VOID MadtLocalApic(UCHAR Uid, UCHAR ApicId, ULONG Flags) {
@@ -124,44 +65,45 @@ static VOID BuildQ35(VOID) {
     static const UCHAR IoApic[10] = {0, 0, 0x00, 0x00, 0xC0, 0xFE, 0, 0, 0, 0};
     static const UCHAR LocalNmi[4] = {0xFF, 0, 0, 1};
 
-    RtlZeroMemory(&Fake, sizeof(Fake));
-    RtlCopyMemory(At(RSDP_PA), "RSD PTR ", 8);
-    At(RSDP_PA)[15] = 2;
-    Put32(RSDP_PA + 16, RSDT_PA);
-    Put32(RSDP_PA + 20, 36);
-    Put64(RSDP_PA + 24, XSDT_PA);
-    Header(XSDT_PA, "XSDT", 60, 1);
-    Put64(XSDT_PA + 36, FADT_PA);
-    Put64(XSDT_PA + 44, MADT_PA);
-    Put64(XSDT_PA + 52, HPET_PA);
-    Header(RSDT_PA, "RSDT", 48, 1);
-    Put32(RSDT_PA + 36, FADT_PA);
-    Put32(RSDT_PA + 40, MADT_PA);
-    Put32(RSDT_PA + 44, HPET_PA);
+    TestAcpiReset();
+    MadtLength = FadtLength = 0;
+    RtlCopyMemory(TestAcpiAt(RSDP_PA), "RSD PTR ", 8);
+    TestAcpiAt(RSDP_PA)[15] = 2;
+    TestAcpiPut32(RSDP_PA + 16, RSDT_PA);
+    TestAcpiPut32(RSDP_PA + 20, 36);
+    TestAcpiPut64(RSDP_PA + 24, XSDT_PA);
+    TestAcpiHeader(XSDT_PA, "XSDT", 60, 1);
+    TestAcpiPut64(XSDT_PA + 36, FADT_PA);
+    TestAcpiPut64(XSDT_PA + 44, MADT_PA);
+    TestAcpiPut64(XSDT_PA + 52, HPET_PA);
+    TestAcpiHeader(RSDT_PA, "RSDT", 48, 1);
+    TestAcpiPut32(RSDT_PA + 36, FADT_PA);
+    TestAcpiPut32(RSDT_PA + 40, MADT_PA);
+    TestAcpiPut32(RSDT_PA + 44, HPET_PA);
 
-    Fake.FadtLength = FADT_LEN;
-    Header(FADT_PA, "FACP", FADT_LEN, 3);
-    Put16(FADT_PA + ACPI_FADT_SCI_INT, 9);
-    Put32(FADT_PA + ACPI_FADT_PM1A_CNT_BLK, 0x604);
-    Put32(FADT_PA + ACPI_FADT_PM_TMR_BLK, 0x608);
-    At(FADT_PA)[ACPI_FADT_PM_TMR_LEN] = 4;
-    At(FADT_PA)[ACPI_FADT_CENTURY] = 0x32;
-    Put16(FADT_PA + ACPI_FADT_IAPC_BOOT_ARCH, ACPI_BOOT_LEGACY_DEVICES | ACPI_BOOT_8042);
-    Put32(FADT_PA + ACPI_FADT_FLAGS, ACPI_FADT_TMR_VAL_EXT | 0xA5);
-    At(FADT_PA)[ACPI_FADT_X_PM_TMR_BLK] = ACPI_GAS_SYSTEM_IO;
-    At(FADT_PA)[ACPI_FADT_X_PM_TMR_BLK + 1] = 32;
-    Put64(FADT_PA + ACPI_FADT_X_PM_TMR_BLK + 4, 0x608);
+    FadtLength = FADT_LEN;
+    TestAcpiHeader(FADT_PA, "FACP", FADT_LEN, 3);
+    TestAcpiPut16(FADT_PA + ACPI_FADT_SCI_INT, 9);
+    TestAcpiPut32(FADT_PA + ACPI_FADT_PM1A_CNT_BLK, 0x604);
+    TestAcpiPut32(FADT_PA + ACPI_FADT_PM_TMR_BLK, 0x608);
+    TestAcpiAt(FADT_PA)[ACPI_FADT_PM_TMR_LEN] = 4;
+    TestAcpiAt(FADT_PA)[ACPI_FADT_CENTURY] = 0x32;
+    TestAcpiPut16(FADT_PA + ACPI_FADT_IAPC_BOOT_ARCH, ACPI_BOOT_LEGACY_DEVICES | ACPI_BOOT_8042);
+    TestAcpiPut32(FADT_PA + ACPI_FADT_FLAGS, ACPI_FADT_TMR_VAL_EXT | 0xA5);
+    TestAcpiAt(FADT_PA)[ACPI_FADT_X_PM_TMR_BLK] = ACPI_GAS_SYSTEM_IO;
+    TestAcpiAt(FADT_PA)[ACPI_FADT_X_PM_TMR_BLK + 1] = 32;
+    TestAcpiPut64(FADT_PA + ACPI_FADT_X_PM_TMR_BLK + 4, 0x608);
 
-    Header(HPET_PA, "HPET", ACPI_HPET_LENGTH, 1);
-    Put32(HPET_PA + 36, 0x8086A201);
-    At(HPET_PA)[40] = ACPI_GAS_SYSTEM_MEMORY;
-    Put64(HPET_PA + 44, 0xFED00000);
-    Put16(HPET_PA + 53, 0x80);
+    TestAcpiHeader(HPET_PA, "HPET", ACPI_HPET_LENGTH, 1);
+    TestAcpiPut32(HPET_PA + 36, 0x8086A201);
+    TestAcpiAt(HPET_PA)[40] = ACPI_GAS_SYSTEM_MEMORY;
+    TestAcpiPut64(HPET_PA + 44, 0xFED00000);
+    TestAcpiPut16(HPET_PA + 53, 0x80);
 
-    Header(MADT_PA, "APIC", 0, 1);
-    Put32(MADT_PA + 36, 0xFEE00000);
-    Put32(MADT_PA + 40, ACPI_MADT_PCAT_COMPAT);
-    Fake.MadtLength = ACPI_MADT_ENTRIES;
+    TestAcpiHeader(MADT_PA, "APIC", 0, 1);
+    TestAcpiPut32(MADT_PA + 36, 0xFEE00000);
+    TestAcpiPut32(MADT_PA + 40, ACPI_MADT_PCAT_COMPAT);
+    MadtLength = ACPI_MADT_ENTRIES;
     MadtLocalApic(0, 0, ACPI_MADT_ENABLED);
     MadtAdd(ACPI_MADT_IO_APIC, 12, IoApic);
     MadtOverride(0, 2, 0);
@@ -182,7 +124,7 @@ static BOOLEAN Contains(PCSTR Text, PCSTR Part) {
 
 XTEST(Q35MadtThroughTheXsdt) {
     BuildQ35();
-    XTEST_ASSERT_EQ(HlAcpiReadMadt(&FakeAccess, RSDP_PA, &Madt), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadMadt(&TestAcpiAccess, RSDP_PA, &Madt), STATUS_SUCCESS);
     XTEST_CHECK_EQ(Madt.TableAddress, MADT_PA);
     XTEST_CHECK_EQ(Madt.LocalApicAddress, 0xFEE00000);
     XTEST_CHECK(!Madt.LocalApicOverridden && !Madt.Truncated);
@@ -202,13 +144,13 @@ XTEST(Q35MadtThroughTheXsdt) {
     XTEST_CHECK_EQ(Madt.LocalNmis[0].Lint, 1);
     XTEST_CHECK_EQ(Madt.NmiSourceCount + Madt.UnknownEntries, 0);
     XTEST_CHECK_EQ(Madt.Error[0], 0);
-    XTEST_CHECK_EQ(Fake.Mapped, 0);
+    XTEST_CHECK_EQ(TestAcpiMemory.Mapped, 0);
 }
 
 XTEST(Q35IsaRoutesApplyOverrides) {
     HL_ACPI_IRQ_ROUTE Route;
     BuildQ35();
-    XTEST_ASSERT_EQ(HlAcpiReadMadt(&FakeAccess, RSDP_PA, &Madt), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadMadt(&TestAcpiAccess, RSDP_PA, &Madt), STATUS_SUCCESS);
     XTEST_ASSERT_EQ(HlAcpiResolveIsaIrq(&Madt, 0, &Route), STATUS_SUCCESS); /* the PIT */
     XTEST_CHECK_EQ(Route.Gsi, 2);
     XTEST_CHECK(Route.Overridden && !Route.LevelTriggered && !Route.ActiveLow);
@@ -229,7 +171,7 @@ XTEST(OverrideFlagsAndNonIsaBus) {
     MadtOverride(10, 10, 0x2 | 0x8); /* reserved polarity and trigger: the ISA defaults */
     MadtAdd(ACPI_MADT_SOURCE_OVERRIDE, 10, PciOverride);
     SealAll();
-    XTEST_ASSERT_EQ(HlAcpiReadMadt(&FakeAccess, RSDP_PA, &Madt), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadMadt(&TestAcpiAccess, RSDP_PA, &Madt), STATUS_SUCCESS);
     XTEST_CHECK_EQ(Madt.OverrideCount, 5);
     HlAcpiResolveIsaIrq(&Madt, 11, &Route);
     XTEST_CHECK(Route.LevelTriggered && Route.ActiveLow && Route.Gsi == 11);
@@ -241,20 +183,20 @@ XTEST(OverrideFlagsAndNonIsaBus) {
 
 XTEST(DisabledAndOnlineCapableCpus) {
     BuildQ35();
-    At(MADT_PA)[8] = 5;                            /* ACPI 6.3+: the online-capable bit is defined */
+    TestAcpiAt(MADT_PA)[8] = 5;                    /* ACPI 6.3+: the online-capable bit is defined */
     MadtLocalApic(1, 1, 0);                        /* disabled, cannot come online */
     MadtLocalApic(2, 2, ACPI_MADT_ONLINE_CAPABLE); /* hot-pluggable */
     MadtLocalApic(3, 3, ACPI_MADT_ENABLED | ACPI_MADT_ONLINE_CAPABLE); /* enabled: the bit is reserved */
     SealAll();
-    XTEST_ASSERT_EQ(HlAcpiReadMadt(&FakeAccess, RSDP_PA, &Madt), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadMadt(&TestAcpiAccess, RSDP_PA, &Madt), STATUS_SUCCESS);
     XTEST_ASSERT_EQ(Madt.ProcessorCount, 4);
     XTEST_CHECK(!Madt.Processors[1].Enabled && !Madt.Processors[1].OnlineCapable);
     XTEST_CHECK(!Madt.Processors[2].Enabled && Madt.Processors[2].OnlineCapable);
     XTEST_CHECK_EQ(Madt.Processors[2].ProcessorUid, 2);
     XTEST_CHECK(Madt.Processors[3].Enabled && !Madt.Processors[3].OnlineCapable);
-    At(MADT_PA)[8] = 4; /* before revision 5 the bit is reserved */
+    TestAcpiAt(MADT_PA)[8] = 4; /* before revision 5 the bit is reserved */
     SealAll();
-    XTEST_ASSERT_EQ(HlAcpiReadMadt(&FakeAccess, RSDP_PA, &Madt), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadMadt(&TestAcpiAccess, RSDP_PA, &Madt), STATUS_SUCCESS);
     XTEST_CHECK(!Madt.Processors[2].Enabled && !Madt.Processors[2].OnlineCapable);
 }
 
@@ -269,7 +211,7 @@ XTEST(X2ApicEntriesAndAddressOverride) {
     MadtAdd(ACPI_MADT_NMI_SOURCE, 8, NmiSource);
     MadtAdd(ACPI_MADT_LOCAL_APIC_OVERRIDE, 12, Override);
     SealAll();
-    XTEST_ASSERT_EQ(HlAcpiReadMadt(&FakeAccess, RSDP_PA, &Madt), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadMadt(&TestAcpiAccess, RSDP_PA, &Madt), STATUS_SUCCESS);
     XTEST_ASSERT_EQ(Madt.ProcessorCount, 2);
     XTEST_CHECK(Madt.Processors[1].X2Apic && Madt.Processors[1].Enabled);
     XTEST_CHECK_EQ(Madt.Processors[1].ApicId, 0x100);
@@ -298,8 +240,8 @@ XTEST(ManyEntriesAreTruncated) {
     MadtAdd(0x7F, 5, Unknown);              /* unknown type: skipped by its length */
     MadtAdd(ACPI_MADT_IO_APIC, 12, IoApic); /* entries after the full arrays are still read */
     SealAll();
-    XTEST_ASSERT(Fake.MadtLength <= MADT_MAX);
-    XTEST_ASSERT_EQ(HlAcpiReadMadt(&FakeAccess, RSDP_PA, &Madt), STATUS_SUCCESS);
+    XTEST_ASSERT(MadtLength <= MADT_MAX);
+    XTEST_ASSERT_EQ(HlAcpiReadMadt(&TestAcpiAccess, RSDP_PA, &Madt), STATUS_SUCCESS);
     XTEST_CHECK(Madt.Truncated);
     XTEST_CHECK_EQ(Madt.ProcessorCount, HL_MADT_MAX_PROCESSORS);
     XTEST_CHECK_EQ(Madt.ProcessorTotal, HL_MADT_MAX_PROCESSORS + 6);
@@ -310,16 +252,16 @@ XTEST(ManyEntriesAreTruncated) {
     XTEST_ASSERT_EQ(Madt.IoApicCount, 2);
     XTEST_CHECK_EQ(Madt.IoApics[1].GsiBase, 24);
     XTEST_CHECK_EQ(Madt.IoApics[1].Address, 0xFEC01000);
-    XTEST_CHECK_EQ(Fake.Mapped, 0);
+    XTEST_CHECK_EQ(TestAcpiMemory.Mapped, 0);
 }
 
 /* Parses the q35 MADT with Bytes appended and returns the status. */
 static XTSTATUS ReadWithTail(const UCHAR *Bytes, ULONG Length) {
     BuildQ35();
-    RtlCopyMemory(At(MADT_PA + Fake.MadtLength), Bytes, Length);
-    Fake.MadtLength += Length;
+    RtlCopyMemory(TestAcpiAt(MADT_PA + MadtLength), Bytes, Length);
+    MadtLength += Length;
     SealAll();
-    return HlAcpiReadMadt(&FakeAccess, RSDP_PA, &Madt);
+    return HlAcpiReadMadt(&TestAcpiAccess, RSDP_PA, &Madt);
 }
 
 XTEST(MalformedEntriesAreRefused) {
@@ -337,35 +279,35 @@ XTEST(MalformedEntriesAreRefused) {
     XTEST_CHECK_EQ(ReadWithTail(OneByte, sizeof(OneByte)), STATUS_DATA_ERROR);
     XTEST_CHECK(Contains(Madt.Error, "cut by the table end"));
     XTEST_CHECK_EQ(ReadWithTail(UnknownLength1, sizeof(UnknownLength1)), STATUS_DATA_ERROR);
-    XTEST_CHECK_EQ(Fake.Mapped, 0);
+    XTEST_CHECK_EQ(TestAcpiMemory.Mapped, 0);
 }
 
 XTEST(BrokenMadtTables) {
     BuildQ35();
-    Fake.MadtLength = 40; /* no room for the flags */
+    MadtLength = 40; /* no room for the flags */
     SealAll();
-    XTEST_CHECK_EQ(HlAcpiReadMadt(&FakeAccess, RSDP_PA, &Madt), STATUS_DATA_ERROR);
+    XTEST_CHECK_EQ(HlAcpiReadMadt(&TestAcpiAccess, RSDP_PA, &Madt), STATUS_DATA_ERROR);
     XTEST_CHECK(Contains(Madt.Error, "MADT too short"));
     BuildQ35();
-    At(MADT_PA + 50)[0] ^= 0x10;
-    XTEST_CHECK_EQ(HlAcpiReadMadt(&FakeAccess, RSDP_PA, &Madt), STATUS_DATA_ERROR);
+    TestAcpiAt(MADT_PA + 50)[0] ^= 0x10;
+    XTEST_CHECK_EQ(HlAcpiReadMadt(&TestAcpiAccess, RSDP_PA, &Madt), STATUS_DATA_ERROR);
     XTEST_CHECK(Contains(Madt.Error, "APIC") && Contains(Madt.Error, "checksum"));
     BuildQ35();
-    Put32(MADT_PA + 4, 0x10000); /* declares more than memory holds: the accessor refuses, nothing is read */
-    XTEST_CHECK(!XT_SUCCESS(HlAcpiReadMadt(&FakeAccess, RSDP_PA, &Madt)));
+    TestAcpiPut32(MADT_PA + 4, 0x10000); /* declares more than memory holds: the accessor refuses, nothing is read */
+    XTEST_CHECK(!XT_SUCCESS(HlAcpiReadMadt(&TestAcpiAccess, RSDP_PA, &Madt)));
     XTEST_CHECK(Contains(Madt.Error, "cannot map APIC"));
     BuildQ35();
-    Put32(MADT_PA + 36, 0);
+    TestAcpiPut32(MADT_PA + 36, 0);
     SealAll();
-    XTEST_CHECK_EQ(HlAcpiReadMadt(&FakeAccess, RSDP_PA, &Madt), STATUS_DATA_ERROR);
+    XTEST_CHECK_EQ(HlAcpiReadMadt(&TestAcpiAccess, RSDP_PA, &Madt), STATUS_DATA_ERROR);
     XTEST_CHECK(Contains(Madt.Error, "local APIC address"));
     BuildQ35();
-    At(RSDP_PA)[15] = 0; /* ACPI 1.0: the RSDT, where the MADT entry is gone */
-    Put32(RSDT_PA + 40, 0);
+    TestAcpiAt(RSDP_PA)[15] = 0; /* ACPI 1.0: the RSDT, where the MADT entry is gone */
+    TestAcpiPut32(RSDT_PA + 40, 0);
     SealAll();
-    XTEST_CHECK_EQ(HlAcpiReadMadt(&FakeAccess, RSDP_PA, &Madt), STATUS_NOT_FOUND);
+    XTEST_CHECK_EQ(HlAcpiReadMadt(&TestAcpiAccess, RSDP_PA, &Madt), STATUS_NOT_FOUND);
     XTEST_CHECK(Contains(Madt.Error, "no APIC table in the RSDT"));
-    XTEST_CHECK_EQ(Fake.Mapped, 0);
+    XTEST_CHECK_EQ(TestAcpiMemory.Mapped, 0);
 }
 
 XTEST_SUITE(HlMadtSuite, XTEST_ENTRY(Q35MadtThroughTheXsdt), XTEST_ENTRY(Q35IsaRoutesApplyOverrides),
@@ -376,7 +318,7 @@ XTEST_SUITE(HlMadtSuite, XTEST_ENTRY(Q35MadtThroughTheXsdt), XTEST_ENTRY(Q35IsaR
 XTEST(Q35Hpet) {
     HL_HPET_INFO Hpet;
     BuildQ35();
-    XTEST_ASSERT_EQ(HlAcpiReadHpet(&FakeAccess, RSDP_PA, &Hpet), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadHpet(&TestAcpiAccess, RSDP_PA, &Hpet), STATUS_SUCCESS);
     XTEST_CHECK_EQ(Hpet.TableAddress, HPET_PA);
     XTEST_CHECK_EQ(Hpet.BaseAddress, 0xFED00000);
     XTEST_CHECK_EQ(Hpet.HardwareRevision, 1);
@@ -384,45 +326,45 @@ XTEST(Q35Hpet) {
     XTEST_CHECK(Hpet.Counter64Bit && Hpet.LegacyReplacementCapable);
     XTEST_CHECK_EQ(Hpet.VendorId, 0x8086);
     XTEST_CHECK_EQ(Hpet.MinimumTick, 0x80);
-    XTEST_CHECK_EQ(Fake.Mapped, 0);
+    XTEST_CHECK_EQ(TestAcpiMemory.Mapped, 0);
 }
 
 XTEST(HpetVariantsAndDamage) {
     HL_HPET_INFO Hpet;
     BuildQ35();
-    Put32(HPET_PA + 36, 0x10DE1F00); /* 32 comparators, 32-bit counter, no legacy routing */
+    TestAcpiPut32(HPET_PA + 36, 0x10DE1F00); /* 32 comparators, 32-bit counter, no legacy routing */
     SealAll();
-    XTEST_ASSERT_EQ(HlAcpiReadHpet(&FakeAccess, RSDP_PA, &Hpet), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadHpet(&TestAcpiAccess, RSDP_PA, &Hpet), STATUS_SUCCESS);
     XTEST_CHECK_EQ(Hpet.ComparatorCount, 32);
     XTEST_CHECK(!Hpet.Counter64Bit && !Hpet.LegacyReplacementCapable);
     BuildQ35();
-    At(HPET_PA)[40] = ACPI_GAS_SYSTEM_IO;
+    TestAcpiAt(HPET_PA)[40] = ACPI_GAS_SYSTEM_IO;
     SealAll();
-    XTEST_CHECK_EQ(HlAcpiReadHpet(&FakeAccess, RSDP_PA, &Hpet), STATUS_DATA_ERROR);
+    XTEST_CHECK_EQ(HlAcpiReadHpet(&TestAcpiAccess, RSDP_PA, &Hpet), STATUS_DATA_ERROR);
     XTEST_CHECK(Contains(Hpet.Error, "not system memory"));
     BuildQ35();
-    Put64(HPET_PA + 44, 0);
+    TestAcpiPut64(HPET_PA + 44, 0);
     SealAll();
-    XTEST_CHECK_EQ(HlAcpiReadHpet(&FakeAccess, RSDP_PA, &Hpet), STATUS_DATA_ERROR);
+    XTEST_CHECK_EQ(HlAcpiReadHpet(&TestAcpiAccess, RSDP_PA, &Hpet), STATUS_DATA_ERROR);
     XTEST_CHECK(Contains(Hpet.Error, "base address is 0"));
     BuildQ35();
-    Put32(HPET_PA + 4, 52); /* cut before the minimum tick */
-    FixChecksum(HPET_PA, 52, HPET_PA + 9);
-    XTEST_CHECK_EQ(HlAcpiReadHpet(&FakeAccess, RSDP_PA, &Hpet), STATUS_DATA_ERROR);
+    TestAcpiPut32(HPET_PA + 4, 52); /* cut before the minimum tick */
+    TestAcpiChecksum(HPET_PA, 52, HPET_PA + 9);
+    XTEST_CHECK_EQ(HlAcpiReadHpet(&TestAcpiAccess, RSDP_PA, &Hpet), STATUS_DATA_ERROR);
     XTEST_CHECK(Contains(Hpet.Error, "too short"));
     BuildQ35();
-    Put64(XSDT_PA + 52, 0); /* -no-hpet */
+    TestAcpiPut64(XSDT_PA + 52, 0); /* -no-hpet */
     SealAll();
-    XTEST_CHECK_EQ(HlAcpiReadHpet(&FakeAccess, RSDP_PA, &Hpet), STATUS_NOT_FOUND);
+    XTEST_CHECK_EQ(HlAcpiReadHpet(&TestAcpiAccess, RSDP_PA, &Hpet), STATUS_NOT_FOUND);
     XTEST_CHECK(Contains(Hpet.Error, "no HPET table"));
-    XTEST_CHECK_EQ(Fake.Mapped, 0);
+    XTEST_CHECK_EQ(TestAcpiMemory.Mapped, 0);
 }
 
 XTEST(Q35FadtClockFields) {
     HL_FADT_CLOCK_INFO Fadt;
     HL_ACPI_S5_INFO S5;
     BuildQ35();
-    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&FakeAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&TestAcpiAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
     XTEST_CHECK_EQ(Fadt.TableAddress, FADT_PA);
     XTEST_CHECK_EQ(Fadt.Revision, 3);
     XTEST_CHECK_EQ(Fadt.SciInterrupt, 9);
@@ -432,81 +374,81 @@ XTEST(Q35FadtClockFields) {
     XTEST_CHECK(Fadt.BootArchValid && Fadt.Has8042 && Fadt.CmosRtcPresent);
     XTEST_CHECK_EQ(Fadt.BootArch, ACPI_BOOT_LEGACY_DEVICES | ACPI_BOOT_8042);
     XTEST_CHECK_EQ(Fadt.Error[0], 0);
-    XTEST_CHECK_EQ(HlAcpiFindS5(&FakeAccess, RSDP_PA, &S5), STATUS_NOT_FOUND); /* no DSDT here: S5 says so */
+    XTEST_CHECK_EQ(HlAcpiFindS5(&TestAcpiAccess, RSDP_PA, &S5), STATUS_NOT_FOUND); /* no DSDT here: S5 says so */
     XTEST_CHECK(Contains(S5.Error, "DSDT"));
-    XTEST_CHECK_EQ(Fake.Mapped, 0);
+    XTEST_CHECK_EQ(TestAcpiMemory.Mapped, 0);
 }
 
 XTEST(OldFadtWithoutExtendedFields) {
     HL_FADT_CLOCK_INFO Fadt;
     BuildQ35();
-    Fake.FadtLength = ACPI_FADT_V1_LENGTH; /* ACPI 1.0: ends with Flags, no X_ fields, no boot flags */
-    RtlZeroMemory(At(FADT_PA + ACPI_FADT_V1_LENGTH), FADT_LEN - ACPI_FADT_V1_LENGTH);
-    At(FADT_PA)[8] = 1;
-    Put32(FADT_PA + ACPI_FADT_PM_TMR_BLK, 0xB008);
-    Put32(FADT_PA + ACPI_FADT_FLAGS, 0);
-    Put16(FADT_PA + ACPI_FADT_IAPC_BOOT_ARCH, 0xFFFF); /* reserved in 1.0: ignored */
+    FadtLength = ACPI_FADT_V1_LENGTH; /* ACPI 1.0: ends with Flags, no X_ fields, no boot flags */
+    RtlZeroMemory(TestAcpiAt(FADT_PA + ACPI_FADT_V1_LENGTH), FADT_LEN - ACPI_FADT_V1_LENGTH);
+    TestAcpiAt(FADT_PA)[8] = 1;
+    TestAcpiPut32(FADT_PA + ACPI_FADT_PM_TMR_BLK, 0xB008);
+    TestAcpiPut32(FADT_PA + ACPI_FADT_FLAGS, 0);
+    TestAcpiPut16(FADT_PA + ACPI_FADT_IAPC_BOOT_ARCH, 0xFFFF); /* reserved in 1.0: ignored */
     SealAll();
-    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&FakeAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&TestAcpiAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
     XTEST_CHECK(Fadt.PmTimerPresent && !Fadt.PmTimerFromX && !Fadt.PmTimer32Bit);
     XTEST_CHECK_EQ(Fadt.PmTimerAddress, 0xB008);
     XTEST_CHECK(!Fadt.BootArchValid && Fadt.BootArch == 0 && Fadt.Has8042 && Fadt.CmosRtcPresent);
-    At(FADT_PA)[ACPI_FADT_PM_TMR_LEN] = 0; /* no PM timer */
+    TestAcpiAt(FADT_PA)[ACPI_FADT_PM_TMR_LEN] = 0; /* no PM timer */
     SealAll();
-    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&FakeAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&TestAcpiAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
     XTEST_CHECK(!Fadt.PmTimerPresent && Fadt.PmTimerAddress == 0);
-    Fake.FadtLength = ACPI_FADT_V1_LENGTH - 4; /* Flags cut off */
+    FadtLength = ACPI_FADT_V1_LENGTH - 4; /* Flags cut off */
     SealAll();
-    XTEST_CHECK_EQ(HlAcpiReadFadtClock(&FakeAccess, RSDP_PA, &Fadt), STATUS_DATA_ERROR);
+    XTEST_CHECK_EQ(HlAcpiReadFadtClock(&TestAcpiAccess, RSDP_PA, &Fadt), STATUS_DATA_ERROR);
     XTEST_CHECK(Contains(Fadt.Error, "FADT too short"));
-    XTEST_CHECK_EQ(Fake.Mapped, 0);
+    XTEST_CHECK_EQ(TestAcpiMemory.Mapped, 0);
 }
 
 XTEST(FadtRevisionRules) {
     HL_FADT_CLOCK_INFO Fadt;
     BuildQ35();
-    At(FADT_PA)[8] = 2; /* X_PM_TMR_BLK present but the revision predates it: PM_TMR_BLK */
-    Put64(FADT_PA + ACPI_FADT_X_PM_TMR_BLK + 4, 0x1008);
+    TestAcpiAt(FADT_PA)[8] = 2; /* X_PM_TMR_BLK present but the revision predates it: PM_TMR_BLK */
+    TestAcpiPut64(FADT_PA + ACPI_FADT_X_PM_TMR_BLK + 4, 0x1008);
     SealAll();
-    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&FakeAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&TestAcpiAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
     XTEST_CHECK(!Fadt.PmTimerFromX && Fadt.PmTimerAddress == 0x608 && !Fadt.BootArchValid);
-    At(FADT_PA)[8] = 4; /* X_ used; "CMOS RTC not present" is reserved before revision 5 */
-    Put16(FADT_PA + ACPI_FADT_IAPC_BOOT_ARCH, ACPI_BOOT_CMOS_RTC_NOT_PRESENT);
+    TestAcpiAt(FADT_PA)[8] = 4; /* X_ used; "CMOS RTC not present" is reserved before revision 5 */
+    TestAcpiPut16(FADT_PA + ACPI_FADT_IAPC_BOOT_ARCH, ACPI_BOOT_CMOS_RTC_NOT_PRESENT);
     SealAll();
-    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&FakeAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&TestAcpiAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
     XTEST_CHECK(Fadt.PmTimerFromX && Fadt.PmTimerAddress == 0x1008);
     XTEST_CHECK(Fadt.CmosRtcPresent && !Fadt.Has8042 && Fadt.BootArch == 0);
-    At(FADT_PA)[8] = 6;
+    TestAcpiAt(FADT_PA)[8] = 6;
     SealAll();
-    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&FakeAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&TestAcpiAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
     XTEST_CHECK(!Fadt.CmosRtcPresent && !Fadt.Has8042);
-    Put64(FADT_PA + ACPI_FADT_X_PM_TMR_BLK + 4, 0); /* X_ empty: PM_TMR_BLK */
+    TestAcpiPut64(FADT_PA + ACPI_FADT_X_PM_TMR_BLK + 4, 0); /* X_ empty: PM_TMR_BLK */
     SealAll();
-    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&FakeAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&TestAcpiAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
     XTEST_CHECK(!Fadt.PmTimerFromX && Fadt.PmTimerAddress == 0x608);
-    At(FADT_PA)[ACPI_FADT_X_PM_TMR_BLK] = ACPI_GAS_SYSTEM_MEMORY; /* a memory-mapped PM timer */
-    Put64(FADT_PA + ACPI_FADT_X_PM_TMR_BLK + 4, 0xFED80008ull);
+    TestAcpiAt(FADT_PA)[ACPI_FADT_X_PM_TMR_BLK] = ACPI_GAS_SYSTEM_MEMORY; /* a memory-mapped PM timer */
+    TestAcpiPut64(FADT_PA + ACPI_FADT_X_PM_TMR_BLK + 4, 0xFED80008ull);
     SealAll();
-    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&FakeAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&TestAcpiAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
     XTEST_CHECK(Fadt.PmTimerFromX && Fadt.PmTimerIsMemory && Fadt.PmTimerAddress == 0xFED80008ull);
-    Put32(FADT_PA + ACPI_FADT_FLAGS, ACPI_FADT_HW_REDUCED_ACPI | ACPI_FADT_TMR_VAL_EXT);
+    TestAcpiPut32(FADT_PA + ACPI_FADT_FLAGS, ACPI_FADT_HW_REDUCED_ACPI | ACPI_FADT_TMR_VAL_EXT);
     SealAll();
-    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&FakeAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(HlAcpiReadFadtClock(&TestAcpiAccess, RSDP_PA, &Fadt), STATUS_SUCCESS);
     XTEST_CHECK(!Fadt.PmTimerPresent && !Fadt.PmTimer32Bit);
-    XTEST_CHECK_EQ(Fake.Mapped, 0);
+    XTEST_CHECK_EQ(TestAcpiMemory.Mapped, 0);
 }
 
 XTEST(FindTableLooksUpBySignature) {
     CHAR Error[HL_ACPI_ERROR_SIZE];
     ULONGLONG Address = 1;
     BuildQ35();
-    XTEST_CHECK_EQ(HlAcpiFindTable(&FakeAccess, RSDP_PA, "HPET", &Address, Error), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(HlAcpiFindTable(&TestAcpiAccess, RSDP_PA, "HPET", &Address, Error), STATUS_SUCCESS);
     XTEST_CHECK_EQ(Address, HPET_PA);
-    XTEST_CHECK_EQ(HlAcpiFindTable(&FakeAccess, RSDP_PA, "SRAT", &Address, Error), STATUS_NOT_FOUND);
+    XTEST_CHECK_EQ(HlAcpiFindTable(&TestAcpiAccess, RSDP_PA, "SRAT", &Address, Error), STATUS_NOT_FOUND);
     XTEST_CHECK(Address == 0 && Contains(Error, "no SRAT table in the XSDT"));
-    XTEST_CHECK_EQ(HlAcpiFindTable(&FakeAccess, 0, "APIC", &Address, Error), STATUS_NOT_FOUND);
+    XTEST_CHECK_EQ(HlAcpiFindTable(&TestAcpiAccess, 0, "APIC", &Address, Error), STATUS_NOT_FOUND);
     XTEST_CHECK(Contains(Error, "RSDP"));
-    XTEST_CHECK_EQ(Fake.Mapped, 0);
+    XTEST_CHECK_EQ(TestAcpiMemory.Mapped, 0);
 }
 
 XTEST_SUITE(HlAcpiTimeSuite, XTEST_ENTRY(Q35Hpet), XTEST_ENTRY(HpetVariantsAndDamage), XTEST_ENTRY(Q35FadtClockFields),
