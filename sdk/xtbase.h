@@ -27,7 +27,7 @@ typedef ULONG_PTR PAGE_FRAME_NUMBER, *PPAGE_FRAME_NUMBER;
 typedef ULONGLONG PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
 typedef LONG XTSTATUS;
 
-#define TRUE ((BOOLEAN)1)
+#define TRUE  ((BOOLEAN)1)
 #define FALSE ((BOOLEAN)0)
 #ifndef NULL
 #define NULL ((void *)0)
@@ -36,18 +36,20 @@ typedef LONG XTSTATUS;
 #define XTAPI
 #define XTCDECL
 #define XTINLINE static inline
-#define XTNORETURN _Noreturn
+/* Inlined even without optimisation: for code whose return address or cost must be that of its caller. */
+#define XTFORCEINLINE static inline __attribute__((always_inline))
+#define XTNORETURN    _Noreturn
 #define UNUSED(Value) ((void)(Value))
 
-#define ARRAY_SIZE(Array) (sizeof(Array) / sizeof((Array)[0]))
-#define FIELD_OFFSET(Type, Field) ((LONG)offsetof(Type, Field))
-#define CONTAINING_RECORD(Address, Type, Field) ((Type *)((PUCHAR)(Address) - offsetof(Type, Field)))
-#define ALIGN_UP(Value, Alignment) (((Value) + (Alignment) - 1) & ~((Alignment) - 1))
-#define ALIGN_DOWN(Value, Alignment) ((Value) & ~((Alignment) - 1))
-#define STATIC_ASSERT(Expression) _Static_assert(Expression, #Expression)
+#define ARRAY_SIZE(Array)                       (sizeof(Array) / sizeof((Array)[0]))
+#define FIELD_OFFSET(Type, Field)               ((LONG)offsetof(Type, Field))
+#define CONTAINING_RECORD(Address, Type, Field) ((Type *)((PUCHAR)(Address)-offsetof(Type, Field)))
+#define ALIGN_UP(Value, Alignment)              (((Value) + (Alignment)-1) & ~((Alignment)-1))
+#define ALIGN_DOWN(Value, Alignment)            ((Value) & ~((Alignment)-1))
+#define STATIC_ASSERT(Expression)               _Static_assert(Expression, #Expression)
 
 #define EFI_PAGE_SIZE 4096
-#define MM_PAGE_SIZE 4096
+#define MM_PAGE_SIZE  4096
 #define MM_PAGE_SHIFT 12
 
 STATIC_ASSERT(sizeof(ULONG) == 4);

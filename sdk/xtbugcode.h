@@ -6,9 +6,16 @@
 #include <xtbase.h>
 
 /* RunLevel misuse (KeRaiseRunLevel / KeLowerRunLevel): P1 the current RunLevel, P2 the requested one, P3 0, P4 the
- * caller's address. */
+ * caller's address. A call above an API's RunLevel limit (pool, PFN allocator): P1 the current RunLevel, P2 the
+ * API's limit, P3 IRQL_CALL_ABOVE_LIMIT, P4 the caller's address. */
 #define IRQL_NOT_GREATER_OR_EQUAL 0x00000009 /* raise to a level below the current one */
-#define IRQL_NOT_LESS_OR_EQUAL    0x0000000A /* lower to a level above the current one, or raise above HIGH_LEVEL */
+#define IRQL_NOT_LESS_OR_EQUAL                                                                                         \
+    0x0000000A /* lower to a level above the current one, raise above HIGH_LEVEL, or an API                            \
+                  called above its limit */
+#define IRQL_CALL_ABOVE_LIMIT 1
+/* A DPC routine returned at another RunLevel than DISPATCH_LEVEL: P1 the level it returned at, P2 DISPATCH_LEVEL,
+ * P3 the routine, P4 the DPC. */
+#define IRQL_UNEXPECTED_VALUE 0x000000C8
 
 /* Pool: P1 is one of BPH_* / BPC_* below. */
 #define BAD_POOL_HEADER                         0x00000019

@@ -68,6 +68,31 @@ XTINLINE BOOLEAN ArIsHypervisorPresent(VOID) {
     return (Registers.Ecx & (1u << 31)) != 0;
 }
 
+/* Disables interrupts (IF) and returns the flags as they were, for ArRestoreInterrupts. */
+XTINLINE ULONG_PTR ArDisableInterrupts(VOID) {
+    ULONG_PTR Flags;
+
+    __asm__ volatile("pushf; pop %0; cli" : "=r"(Flags) : : "memory");
+    return Flags;
+}
+
+/* Restores the flags ArDisableInterrupts returned (IF back as it was). */
+XTINLINE VOID ArRestoreInterrupts(ULONG_PTR Flags) {
+    __asm__ volatile("push %0; popf" : : "r"(Flags) : "memory", "cc");
+}
+
+XTINLINE VOID ArEnableInterrupts(VOID) {
+    __asm__ volatile("sti" : : : "memory");
+}
+
+/* TRUE when interrupts are enabled (IF, EFLAGS bit 9). */
+XTINLINE BOOLEAN ArAreInterruptsEnabled(VOID) {
+    ULONG_PTR Flags;
+
+    __asm__ volatile("pushf; pop %0" : "=r"(Flags));
+    return (Flags & 0x200) != 0;
+}
+
 /* Disables interrupts and halts forever. */
 XTINLINE XTNORETURN VOID ArHaltSystem(VOID) {
     for (;;) {

@@ -142,8 +142,15 @@ VOID HlSetTaskPriority(ULONG TaskPriority) {
     }
 }
 
+volatile ULONG *HlGetTaskPriorityRegister(VOID) {
+    if (HlpApic.Ops != &HlXApicOps) {
+        return NULL;
+    }
+    return (volatile ULONG *)((PUCHAR)HlpApic.Context + APIC_REGISTER_TPR);
+}
+
 BOOLEAN HlSendSelfInterrupt(ULONG Vector) {
-    if (HlpApic.Ops == NULL || Vector < 32 || Vector > 0xFF) {
+    if (HlpApic.Ops == NULL || Vector < 16 || Vector > 0xFF) {
         return FALSE;
     }
     HlpApic.Ops->WriteIcr(HlpApic.Context, 0, APIC_ICR_SELF | APIC_ICR_LEVEL_ASSERT | Vector);

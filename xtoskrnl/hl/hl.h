@@ -32,7 +32,12 @@ VOID HlEndOfInterrupt(ULONG Vector);
 /* Writes the local APIC's task-priority register (i686 RunLevels; amd64 uses CR8). Nothing before the APIC. */
 VOID HlSetTaskPriority(ULONG TaskPriority);
 
-/* Sends a fixed interrupt on Vector (32..255) to this processor; FALSE before the APIC or for a bad vector. */
+/* The xAPIC task-priority register's mapped address, for Ke's inline RunLevel writes (i686); NULL before the APIC
+ * and in x2APIC mode (then HlSetTaskPriority writes the MSR). */
+volatile ULONG *HlGetTaskPriorityRegister(VOID);
+
+/* Sends a fixed interrupt on Vector (16..255: Ke's software interrupts use 0x1F) to this processor; FALSE before the
+ * APIC or for a bad vector. */
 BOOLEAN HlSendSelfInterrupt(ULONG Vector);
 
 /* How many spurious interrupts arrived, and how many APIC error interrupts. */

@@ -3,6 +3,7 @@
  */
 #include <hl.h>
 #include <kd.h>
+#include <xtintrin.h>
 
 #include "ki.h"
 
@@ -18,32 +19,21 @@ VOID KeInitializeInterrupt(PKINTERRUPT Interrupt, PKSERVICE_ROUTINE ServiceRouti
     Interrupt->Connected = FALSE;
 }
 
-/* Runs with interrupts off so a connect or disconnect is atomic against the dispatcher on this processor. */
-static ULONG_PTR KiDisableInterrupts(VOID) {
-    ULONG_PTR Flags;
-
-    __asm__ volatile("pushf; pop %0; cli" : "=r"(Flags) : : "memory");
-    return Flags;
-}
-
-static VOID KiRestoreInterrupts(ULONG_PTR Flags) {
-    __asm__ volatile("push %0; popf" : : "r"(Flags) : "memory", "cc");
-}
-
 BOOLEAN KeConnectInterrupt(PKINTERRUPT Interrupt) {
     BOOLEAN Connected = FALSE;
     ULONG_PTR Flags;
 
     if (Interrupt->Vector < AR_FIRST_INTERRUPT_VECTOR || Interrupt->Vector >= AR_IDT_VECTORS ||
-        Interrupt->ServiceRoutine == NULL || Interrupt->Connected) {
+        Interrupt->Vector == DPC_VECTOR || Interrupt->Vector == APC_VECTOR || Interrupt->ServiceRoutine == NULL ||
+        Interrupt->Connected) {
         return FALSE;
     }
-    Flags = KiDisableInterrupts();
+    Flags = ArDisableInterrupts();
     if (KiInterruptObjects[Interrupt->Vector] == NULL) {
         KiInterruptObjects[Interrupt->Vector] = Interrupt;
         Interrupt->Connected = Connected = TRUE;
     }
-    KiRestoreInterrupts(Flags);
+    ArRestoreInterrupts(Flags);
     return Connected;
 }
 
@@ -54,13 +44,13 @@ BOOLEAN KeDisconnectInterrupt(PKINTERRUPT Interrupt) {
     if (!Interrupt->Connected) {
         return FALSE;
     }
-    Flags = KiDisableInterrupts();
+    Flags = ArDisableInterrupts();
     if (KiInterruptObjects[Interrupt->Vector] == Interrupt) {
         KiInterruptObjects[Interrupt->Vector] = NULL;
         Interrupt->Connected = FALSE;
         Disconnected = TRUE;
     }
-    KiRestoreInterrupts(Flags);
+    ArRestoreInterrupts(Flags);
     return Disconnected;
 }
 
@@ -75,15 +65,21 @@ VOID KiDispatchInterrupt(ULONG Vector, PKTRAP_FRAME TrapFrame) {
 
     (VOID) TrapFrame;
     if (Level > Old) {
-        KeRaiseRunLevel(Level);
+        KiWriteRunLevel(Level);
     }
-    if (Interrupt != NULL) {
-        Interrupt->ServiceRoutine(Interrupt, Interrupt->ServiceContext);
-    } else if (KiUnexpectedCounts[Vector]++ == 0) {
-        KdPrint("KE: unexpected interrupt on vector 0x%02X (no object connected; counted, reported once)\n", Vector);
+    if (Vector == DPC_VECTOR || Vector == APC_VECTOR) {
+        HlEndOfInterrupt(Vector);
+        KiDispatchSoftwareInterrupt(Vector);
+    } else {
+        if (Interrupt != NULL) {
+            Interrupt->ServiceRoutine(Interrupt, Interrupt->ServiceContext);
+        } else if (KiUnexpectedCounts[Vector]++ == 0) {
+            KdPrint("KE: unexpected interrupt on vector 0x%02X (no object connected; counted, reported once)\n",
+                    Vector);
+        }
+        HlEndOfInterrupt(Vector);
     }
-    HlEndOfInterrupt(Vector);
     if (Level > Old) {
-        KeLowerRunLevel(Old);
+        KiWriteRunLevel(Old);
     }
 }

@@ -25,16 +25,63 @@ BOOLEAN KeIsUbsanBuiltIn(VOID);
 /* XT's IRQL: the processor's interrupt priority. Interrupts whose vector's level is at or below it are held. */
 typedef UCHAR KRUNLEVEL, *PKRUNLEVEL;
 
-/* The current RunLevel (amd64: CR8; i686: the level the kernel last set). */
-KRUNLEVEL KeGetCurrentRunLevel(VOID);
+/* The level register: inline per arch (<kerunlevel.h>: amd64 CR8; i686 a software level mirrored into the local
+ * APIC's task priority). Host tests of code that raises and lowers supply a model of these two instead. */
+#ifdef XTOS_HOST_RUNLEVEL_MODEL
+KRUNLEVEL KiReadRunLevel(VOID);
+VOID KiWriteRunLevel(KRUNLEVEL Level);
+#else
+#include <kerunlevel.h>
+#endif
+
+/* STOP for a refused raise (IRQL_NOT_GREATER_OR_EQUAL, or IRQL_NOT_LESS_OR_EQUAL above HIGH_LEVEL) or lower
+ * (IRQL_NOT_LESS_OR_EQUAL): parameters current level, requested level, 0, and the address of the caller's raise or
+ * lower (the return address of this call, which is inlined there). */
+XTNORETURN VOID KiRaiseRunLevelFailure(KRUNLEVEL Current, KRUNLEVEL NewRunLevel);
+XTNORETURN VOID KiLowerRunLevelFailure(KRUNLEVEL Current, KRUNLEVEL OldRunLevel);
+
+/* STOP IRQL_NOT_LESS_OR_EQUAL for an API called above its RunLevel limit (P3 IRQL_CALL_ABOVE_LIMIT, P4 Caller). */
+XTNORETURN VOID KiRunLevelLimitFailure(KRUNLEVEL Current, KRUNLEVEL Limit, PVOID Caller);
+
+/* The current RunLevel. */
+XTFORCEINLINE KRUNLEVEL KeGetCurrentRunLevel(VOID) {
+    return KiReadRunLevel();
+}
 
 /* Raises the RunLevel to NewRunLevel and returns the previous one. NewRunLevel below the current level is a STOP
- * IRQL_NOT_GREATER_OR_EQUAL, above HIGH_LEVEL a STOP IRQL_NOT_LESS_OR_EQUAL (both name the caller). */
-KRUNLEVEL KeRaiseRunLevel(KRUNLEVEL NewRunLevel);
+ * IRQL_NOT_GREATER_OR_EQUAL, above HIGH_LEVEL a STOP IRQL_NOT_LESS_OR_EQUAL (both name the caller). Inline: a raise
+ * is a handful of instructions (benchmarked by BENCH). */
+XTFORCEINLINE KRUNLEVEL KeRaiseRunLevel(KRUNLEVEL NewRunLevel) {
+    KRUNLEVEL Current = KiReadRunLevel();
+
+    if (__builtin_expect(NewRunLevel < Current || NewRunLevel > HIGH_LEVEL, 0)) {
+        KiRaiseRunLevelFailure(Current, NewRunLevel);
+    }
+    KiWriteRunLevel(NewRunLevel);
+    return Current;
+}
+
+/* An API's entry check: a STOP IRQL_NOT_LESS_OR_EQUAL naming Caller (the API's return address) when the current
+ * RunLevel is above Limit, the highest level the API may be called at. */
+XTFORCEINLINE VOID KeCheckRunLevelLimit(KRUNLEVEL Limit, PVOID Caller) {
+    KRUNLEVEL Current = KiReadRunLevel();
+
+    if (__builtin_expect(Current > Limit, 0)) {
+        KiRunLevelLimitFailure(Current, Limit, Caller);
+    }
+}
 
 /* Lowers the RunLevel back to OldRunLevel (what KeRaiseRunLevel returned). OldRunLevel above the current level is a
- * STOP IRQL_NOT_LESS_OR_EQUAL naming the caller. */
-VOID KeLowerRunLevel(KRUNLEVEL OldRunLevel);
+ * STOP IRQL_NOT_LESS_OR_EQUAL naming the caller. Pending software interrupts (DPCs, APCs) the new level unmasks are
+ * delivered by the local APIC as soon as it is written. */
+XTFORCEINLINE VOID KeLowerRunLevel(KRUNLEVEL OldRunLevel) {
+    KRUNLEVEL Current = KiReadRunLevel();
+
+    if (__builtin_expect(OldRunLevel > Current, 0)) {
+        KiLowerRunLevelFailure(Current, OldRunLevel);
+    }
+    KiWriteRunLevel(OldRunLevel);
+}
 
 /* The RunLevel an interrupt on Vector (32..255) runs at, which also masks it (amd64: Vector >> 4; i686: the lowest
  * level whose APIC task priority class covers the vector's class). */
@@ -57,7 +104,8 @@ struct _KINTERRUPT {
 /* Fills Interrupt for Vector (not connected yet). */
 VOID KeInitializeInterrupt(PKINTERRUPT Interrupt, PKSERVICE_ROUTINE ServiceRoutine, PVOID ServiceContext, ULONG Vector);
 
-/* Connects Interrupt to its vector; FALSE when the vector is an exception (< 32), out of range, or taken. */
+/* Connects Interrupt to its vector; FALSE when the vector is an exception (< 32), out of range, Ke's own (APC_VECTOR,
+ * DPC_VECTOR), or taken. */
 BOOLEAN KeConnectInterrupt(PKINTERRUPT Interrupt);
 
 /* Disconnects Interrupt; FALSE when it was not connected. */
@@ -65,6 +113,57 @@ BOOLEAN KeDisconnectInterrupt(PKINTERRUPT Interrupt);
 
 /* How many interrupts arrived on Vector with no object connected (each vector is reported once with KdPrint). */
 ULONG KeGetUnexpectedInterruptCount(ULONG Vector);
+/* ---- Software interrupts and DPCs ----
+ * Ke requests a software interrupt at APC_LEVEL or DISPATCH_LEVEL as a self-IPI on APC_VECTOR / DPC_VECTOR
+ * (kelevel.h): the local APIC holds it while the RunLevel masks it and delivers it as soon as the level drops below.
+ * The DISPATCH_LEVEL interrupt retires the DPC queue with interrupts enabled. */
+
+/* Requests the software interrupt of Level (APC_LEVEL or DISPATCH_LEVEL; other levels are ignored). Any RunLevel. */
+VOID KeRequestSoftwareInterrupt(KRUNLEVEL Level);
+
+/* How many software interrupts of Level (APC_LEVEL or DISPATCH_LEVEL) were delivered since boot. */
+ULONG KeGetSoftwareInterruptCount(KRUNLEVEL Level);
+
+typedef struct _KDPC KDPC, *PKDPC;
+
+/* A deferred routine: runs at DISPATCH_LEVEL with interrupts enabled and must return at DISPATCH_LEVEL. */
+typedef VOID (*PKDEFERRED_ROUTINE)(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgument1, PVOID SystemArgument2);
+
+/* Where KeInsertQueueDpc puts a DPC: High at the head; Medium and Low at the tail. High and Medium request the
+ * DISPATCH_LEVEL interrupt at once; Low only when the queue is KE_MAXIMUM_DPC_QUEUE_DEPTH deep, else the next clock
+ * tick does (NT's rule). */
+typedef enum _KDPC_IMPORTANCE { LowImportance = 0, MediumImportance = 1, HighImportance = 2 } KDPC_IMPORTANCE;
+
+#define KE_MAXIMUM_DPC_QUEUE_DEPTH 4
+
+/* A deferred procedure call: initialised once, queued any number of times (at most once at a time). */
+struct _KDPC {
+    LIST_ENTRY DpcListEntry;
+    PKDEFERRED_ROUTINE DeferredRoutine;
+    PVOID DeferredContext;
+    PVOID SystemArgument1;
+    PVOID SystemArgument2;
+    UCHAR Importance; /* KDPC_IMPORTANCE */
+    volatile BOOLEAN Inserted;
+};
+
+/* Fills Dpc (medium importance, not queued). */
+VOID KeInitializeDpc(PKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext);
+
+/* Sets where the next KeInsertQueueDpc of Dpc puts it. */
+VOID KeSetImportanceDpc(PKDPC Dpc, KDPC_IMPORTANCE Importance);
+
+/* Queues Dpc with two arguments for its routine; FALSE (arguments unchanged) when it is already queued. Any RunLevel;
+ * the DPC runs when the RunLevel drops below DISPATCH_LEVEL (at once from PASSIVE or APC level). */
+BOOLEAN KeInsertQueueDpc(PKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2);
+
+/* Takes Dpc off the queue before it ran; FALSE when it was not queued. Any RunLevel. */
+BOOLEAN KeRemoveQueueDpc(PKDPC Dpc);
+
+/* DPCs waiting in the queue now, and DPC routines run since boot. */
+ULONG KeQueryDpcQueueDepth(VOID);
+ULONGLONG KeQueryDpcCount(VOID);
+
 /* The TSC (calibrated at start-up against the HPET, PM timer or PIT); *Frequency (optional) receives its rate in Hz. */
 LARGE_INTEGER KeQueryPerformanceCounter(PLARGE_INTEGER Frequency);
 

@@ -8,7 +8,7 @@
 #include "ki.h"
 
 #define KI_BENCH_ROUNDS     4096
-#define KI_BENCH_VECTOR     0x41 /* a device-class vector nothing connects at start-up */
+#define KI_BENCH_VECTOR     0x45 /* a device-class vector nothing connects at start-up */
 #define KI_BENCH_SPIN_LIMIT 1000000
 
 /* Ticks per KeRaiseRunLevel(DISPATCH_LEVEL) + KeLowerRunLevel(old) pair from PASSIVE_LEVEL. */

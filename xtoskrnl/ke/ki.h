@@ -25,6 +25,13 @@ VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame);
  * connected object or counts the vector as unexpected, lowers back. */
 VOID KiDispatchInterrupt(ULONG Vector, PKTRAP_FRAME TrapFrame);
 
+/* Arch: (re)writes the level register once the local APIC is up (i686: binds the TPR's MMIO address). */
+VOID KiBindRunLevelRegister(VOID);
+
+/* Runs the software interrupt of Vector (DPC_VECTOR: retires the DPC queue with interrupts enabled; APC_VECTOR:
+ * the APC delivery point), from the dispatcher at the vector's RunLevel after its EOI (ke/dpc.c). */
+VOID KiDispatchSoftwareInterrupt(ULONG Vector);
+
 /* Arch: the exception entry points of trapstub.S, for Ar's IDT. */
 extern const AR_TRAP_ENTRIES KiTrapEntries;
 

@@ -154,7 +154,7 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
         MmSetSpecialPool(KiParameters.SpecialPoolTag);
     }
     HlInitializeInterrupts(InitBlock, KiParameters.NoX2Apic); /* PICs masked, local APIC on; interrupts stay off */
-    KeLowerRunLevel(PASSIVE_LEVEL);                           /* the level register into the APIC (i686 TPR) */
+    KiBindRunLevelRegister();                                 /* the level register into the APIC (i686 TPR) */
     ClockTicks = ArReadTimeStampCounter();
     KiInitializeClock(KiParameters.Timer);
     ClockTicks = ArReadTimeStampCounter() - ClockTicks;

@@ -5,7 +5,7 @@
 #include <ke.h>
 #include <tests/kernel_suites.h>
 
-#define TEST_VECTOR       0x41
+#define TEST_VECTOR       0x45
 #define UNEXPECTED_VECTOR 0x42
 #define HIGH_VECTOR       0xF3
 #define DEVICE_VECTOR     0x51 /* amd64 RunLevel 5, i686 DEVICE1_LEVEL */

@@ -17,4 +17,8 @@
 #define PROFILE_LEVEL  15
 #define HIGH_LEVEL     15
 
+/* The software interrupts Ke requests from itself (self-IPIs): each is masked exactly at its level and above. */
+#define APC_VECTOR 0x1F
+#define DPC_VECTOR 0x2F
+
 #endif

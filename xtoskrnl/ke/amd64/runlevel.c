@@ -1,15 +1,8 @@
-/* amd64 RunLevel register: CR8 (the local APIC's task priority class, vectors >> 4). */
-#include <runlevel.h>
+/* amd64 vector -> RunLevel map: CR8 is the task priority class, so a vector's upper nibble is the level masking it. */
+#include "ki.h"
 
-KRUNLEVEL KiReadRunLevel(VOID) {
-    ULONG_PTR Value;
-
-    __asm__ volatile("mov %%cr8, %0" : "=r"(Value));
-    return (KRUNLEVEL)Value;
-}
-
-VOID KiWriteRunLevel(KRUNLEVEL Level) {
-    __asm__ volatile("mov %0, %%cr8" : : "r"((ULONG_PTR)Level) : "memory");
+VOID KiBindRunLevelRegister(VOID) {
+    KiWriteRunLevel(KiReadRunLevel());
 }
 
 KRUNLEVEL KeGetVectorRunLevel(ULONG Vector) {

@@ -22,7 +22,9 @@ VOID KiGetTrapInfo(PKTRAP_FRAME Frame, PKI_TRAP_INFO Info) {
 VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame) {
     KI_TRAP_INFO Info;
 
-    if (TrapFrame->Vector >= AR_FIRST_INTERRUPT_VECTOR && TrapFrame->Vector < AR_IDT_VECTORS) {
+    /* APC_VECTOR (0x1F) sits among the reserved exception vectors: CR8 level 1 masks only class 1. No CPU raises it. */
+    if ((TrapFrame->Vector >= AR_FIRST_INTERRUPT_VECTOR && TrapFrame->Vector < AR_IDT_VECTORS) ||
+        TrapFrame->Vector == APC_VECTOR) {
         KiDispatchInterrupt((ULONG)TrapFrame->Vector, TrapFrame);
         return;
     }

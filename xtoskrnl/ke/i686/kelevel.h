@@ -17,4 +17,8 @@
 #define POWER_LEVEL    30
 #define HIGH_LEVEL     31
 
+/* The software interrupts Ke requests from itself (self-IPIs): each is masked exactly at its level and above. */
+#define APC_VECTOR 0x3D
+#define DPC_VECTOR 0x41
+
 #endif

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <runlevel.h>
+#include <ke.h>
 #include <xtest.h>
 
 static KRUNLEVEL ModelLevel;

@@ -30,7 +30,8 @@ XTSTATUS MmInitializePfnDatabase(PXT_INIT_BLOCK InitBlock);
 /* Returns boot-services and loader-heap frames to the free list, once nothing refers to them any more. */
 VOID MmReclaimLoaderMemory(VOID);
 
-/* One physical frame (content zeroed when Zero), or MM_PFN_NONE. O(1) apart from the zeroing. */
+/* One physical frame (content zeroed when Zero), or MM_PFN_NONE. O(1) apart from the zeroing. RunLevel <=
+ * DISPATCH_LEVEL, as for MmFreePhysicalPage (above: STOP IRQL_NOT_LESS_OR_EQUAL naming the caller). */
 ULONG_PTR MmAllocatePhysicalPage(BOOLEAN Zero);
 
 /* Returns a frame from MmAllocatePhysicalPage; a frame that is not allocated (or has no entry) is a STOP

@@ -21,29 +21,51 @@ static BOOLEAN MiZeroFrame(ULONG_PTR Pfn) {
     return TRUE;
 }
 
+/* The PFN lock (NT's PfnLock): on one processor, raising to DISPATCH_LEVEL, the allocator's limit, is all of it. */
+XTINLINE KRUNLEVEL MiAcquirePfnLock(VOID) {
+    return KeRaiseRunLevel(DISPATCH_LEVEL);
+}
+
+XTINLINE VOID MiReleasePfnLock(KRUNLEVEL OldRunLevel) {
+    KeLowerRunLevel(OldRunLevel);
+}
+
 ULONG_PTR MmAllocatePhysicalPage(BOOLEAN Zero) {
     BOOLEAN Zeroed = FALSE;
-    ULONG_PTR Pfn = MmAllocatePfn(&MmPfnDatabase, Zero, FALSE, &Zeroed);
+    KRUNLEVEL Old;
+    ULONG_PTR Pfn;
 
+    KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
+    Old = MiAcquirePfnLock();
+    Pfn = MmAllocatePfn(&MmPfnDatabase, Zero, FALSE, &Zeroed);
     if (Pfn != MM_PFN_NONE && Zero && !Zeroed && !MiZeroFrame(Pfn)) {
         MmFreePfn(&MmPfnDatabase, Pfn, FALSE);
-        return MM_PFN_NONE;
+        Pfn = MM_PFN_NONE;
     }
+    MiReleasePfnLock(Old);
     return Pfn;
 }
 
 VOID MmFreePhysicalPage(ULONG_PTR Pfn) {
+    KRUNLEVEL Old;
+
+    KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
     /* A frame without a backed entry (beyond RAM, or in a hole of the sparse database) is never read. */
     if (!MmIsPfnBacked(&MmPfnDatabase, Pfn)) {
         KeBugCheckEx(PFN_LIST_CORRUPT, PFN_BAD_FREE, Pfn, ~(ULONG_PTR)0, 0);
     }
+    Old = MiAcquirePfnLock();
     if (!XT_SUCCESS(MmFreePfn(&MmPfnDatabase, Pfn, FALSE))) {
         KeBugCheckEx(PFN_LIST_CORRUPT, PFN_BAD_FREE, Pfn, MmPfnDatabase.Entries[Pfn].State, 0);
     }
+    MiReleasePfnLock(Old);
 }
 
 ULONGLONG MmAllocatePageTableFrame(PVOID Context) {
+    KRUNLEVEL Old = MiAcquirePfnLock();
     /* Below 4 GiB (see MI_DONOR); MmhMapPage zeroes new tables itself. */
     ULONG_PTR Pfn = MmAllocatePfn(&MmPfnDatabase, FALSE, TRUE, NULL);
+
+    MiReleasePfnLock(Old);
     return Pfn == MM_PFN_NONE ? MMH_NO_FRAME : Pfn;
 }

@@ -204,18 +204,22 @@ XTSTATUS MmInitializeNonPagedPool(ULONG_PTR Cookie) {
 }
 
 PVOID MmAllocatePool(MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
+    KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
     return MiAllocatePool(&MiNonPagedPool, PoolType, Size, Tag);
 }
 
 VOID MmFreePool(PVOID Address, ULONG Tag) {
+    KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
     MiFreePool(&MiNonPagedPool, Address, Tag);
 }
 
 PVOID ExAllocatePoolWithTag(MM_POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag) {
+    KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
     return MiAllocatePool(&MiNonPagedPool, PoolType, NumberOfBytes, Tag);
 }
 
 VOID ExFreePoolWithTag(PVOID Address, ULONG Tag) {
+    KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
     MiFreePool(&MiNonPagedPool, Address, Tag);
 }
 

@@ -46,7 +46,8 @@ XTSTATUS MmInitializeNonPagedPool(ULONG_PTR Cookie);
 
 /* Allocates Size bytes of PoolType pool charged to Tag, aligned to the pool granularity (8 bytes on i686, 16 on
  * amd64; page aligned above a page). A zero size returns a unique minimal block. NULL when memory is exhausted, the
- * size is absurd or the type is unsupported. */
+ * size is absurd or the type is unsupported. RunLevel <= DISPATCH_LEVEL (above: STOP IRQL_NOT_LESS_OR_EQUAL naming
+ * the caller); the same limit holds for MmFreePool and the Ex names. */
 PVOID MmAllocatePool(MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag);
 
 /* Frees a block from MmAllocatePool; Tag must be the tag it was allocated with. Corruption, double frees, wrong tags

@@ -103,7 +103,7 @@ typedef struct _MI_POOL_BIG_ENTRY {
 typedef struct _MI_POOL_DESCRIPTOR {
     ULONG_PTR Cookie;
     ULONGLONG SpecialTagKey; /* MI_POOL_TAG_KEY(special tag), or 0: no special pool */
-    /* The pool lock goes here once there is more than one CPU or interrupts on (MiAcquirePoolLock). */
+    KRUNLEVEL LockRunLevel;  /* the RunLevel MiAcquirePoolLock raised from (the SMP issue adds a spinlock here) */
     MI_POOL_LOOKASIDE Lookaside[MI_POOL_LOOKASIDE_GRANULES + 1];
     MI_POOL_FREE_LINKS ListHeads[MI_POOL_LIST_HEADS];
     SIZE_T ListCounts[MI_POOL_LIST_HEADS];
@@ -130,12 +130,13 @@ typedef struct _MI_POOL_DESCRIPTOR {
 /* Inline helpers                                                                                               */
 /* ------------------------------------------------------------------------------------------------------------ */
 
-/* Serialises the pool; nothing to do on one CPU with interrupts off. */
+/* Serialises the pool at DISPATCH_LEVEL (its RunLevel limit): on one processor raising is the whole lock, since
+ * DPCs are the only other users. */
 XTINLINE VOID MiAcquirePoolLock(PMI_POOL_DESCRIPTOR Pool) {
-    UNUSED(Pool);
+    Pool->LockRunLevel = KeRaiseRunLevel(DISPATCH_LEVEL);
 }
 XTINLINE VOID MiReleasePoolLock(PMI_POOL_DESCRIPTOR Pool) {
-    UNUSED(Pool);
+    KeLowerRunLevel(Pool->LockRunLevel);
 }
 
 XTINLINE ULONG_PTR MiPoolPageOf(PCVOID Address) {

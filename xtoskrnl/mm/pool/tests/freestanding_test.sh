@@ -12,7 +12,8 @@ SRCS="$POOL/pool.c $POOL/poolbig.c $POOL/poolchk.c $POOL/poolpage.c $POOL/poolsp
       $POOL/tests/pool_test.c $POOL/tests/pool_torture_test.c $POOL/tests/pool_exhaustion_test.c
       $POOL/tests/pool_corruption_test.c $POOL/tests/freestanding_main.c
       $RTL/arith.c $RTL/bitmap.c $RTL/format.c $RTL/list.c $RTL/memory.c $RTL/number.c $RTL/string.c
-      $RTL/crt.c testing/xtest/xtest.c testing/xtest/freestanding_linux.c"
+      $RTL/crt.c testing/xtest/xtest.c testing/xtest/freestanding_linux.c
+      xtoskrnl/ke/runlevel.c xtoskrnl/ke/tests/runlevel_model.c"
 status=0
 for arch in i686 x86_64; do
     case $arch in
@@ -23,7 +24,7 @@ for arch in i686 x86_64; do
     "$CLANG" --target=$arch-linux-gnu -std=c17 -O2 -ffreestanding -fno-builtin -nostdinc -isystem "$RESOURCE" \
         -fno-stack-protector -fno-pic -mgeneral-regs-only -mno-red-zone -Wall -Wextra -Werror -Wno-unused-parameter \
         -Isdk -I$RTL -Itesting/xtest -Ixtoskrnl/ke -Ixtoskrnl/ke/$hdr -Ixtoskrnl/mm/pager -I$POOL -I$POOL/$hdr -I$POOL/tests -nostdlib -static \
-        -fuse-ld=lld -Wl,-e,_start -o "$OUT/pool-$arch" $SRCS $extra
+        -DXTOS_HOST_RUNLEVEL_MODEL -fuse-ld=lld -Wl,-e,_start -o "$OUT/pool-$arch" $SRCS $extra
     echo "== $arch"
     if ! "$OUT/pool-$arch"; then
         echo "FAILED: $arch"

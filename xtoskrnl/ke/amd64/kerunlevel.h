@@ -1,0 +1,17 @@
+/* amd64 RunLevel register: CR8, the local APIC's task priority class (a vector's upper nibble). One move each way. */
+#ifndef XTOSKRNL_KE_AMD64_KERUNLEVEL_H
+#define XTOSKRNL_KE_AMD64_KERUNLEVEL_H
+
+XTFORCEINLINE KRUNLEVEL KiReadRunLevel(VOID) {
+    ULONG_PTR Value;
+
+    __asm__ volatile("mov %%cr8, %0" : "=r"(Value));
+    return (KRUNLEVEL)Value;
+}
+
+/* The caller has checked Level <= HIGH_LEVEL. */
+XTFORCEINLINE VOID KiWriteRunLevel(KRUNLEVEL Level) {
+    __asm__ volatile("mov %0, %%cr8" : : "r"((ULONG_PTR)Level) : "memory");
+}
+
+#endif

@@ -1,0 +1,35 @@
+/* i686 RunLevel register: a software level mirrored into the local APIC's task-priority register (xAPIC: one MMIO
+ * store through KiTaskPriorityRegister; x2APIC or no APIC yet: KiSetTaskPriority). Both are written with interrupts
+ * off, so an interrupt never sees the software level and the TPR disagree. */
+#ifndef XTOSKRNL_KE_I686_KERUNLEVEL_H
+#define XTOSKRNL_KE_I686_KERUNLEVEL_H
+
+extern volatile KRUNLEVEL KiCurrentRunLevel;
+/* The xAPIC TPR, mapped; NULL before the APIC is up and with x2APIC. */
+extern volatile ULONG *KiTaskPriorityRegister;
+/* Task priority for each RunLevel (ExectOS's): APC 0x3D, DISPATCH 0x41, DEVICE1..7 0x51..0xB1, CLOCK 0xD1, IPI 0xE1. */
+extern const UCHAR KiRunLevelToTaskPriority[HIGH_LEVEL + 1];
+
+/* Writes the TPR when there is no MMIO register to store to (x2APIC MSR; nothing before the APIC). */
+VOID KiSetTaskPriority(ULONG TaskPriority);
+
+XTFORCEINLINE KRUNLEVEL KiReadRunLevel(VOID) {
+    return KiCurrentRunLevel;
+}
+
+/* The caller has checked Level <= HIGH_LEVEL. */
+XTFORCEINLINE VOID KiWriteRunLevel(KRUNLEVEL Level) {
+    volatile ULONG *Register = KiTaskPriorityRegister;
+    ULONG_PTR Flags;
+
+    __asm__ volatile("pushf; pop %0; cli" : "=r"(Flags) : : "memory");
+    KiCurrentRunLevel = Level;
+    if (__builtin_expect(Register != 0, 1)) {
+        *Register = KiRunLevelToTaskPriority[Level];
+    } else {
+        KiSetTaskPriority(KiRunLevelToTaskPriority[Level]);
+    }
+    __asm__ volatile("push %0; popf" : : "r"(Flags) : "memory", "cc");
+}
+
+#endif
