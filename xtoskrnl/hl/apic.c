@@ -126,6 +126,11 @@ XTSTATUS HlInitializeInterrupts(PXT_INIT_BLOCK InitBlock, BOOLEAN NoX2Apic) {
     return STATUS_SUCCESS;
 }
 
+PCHL_APIC_OPS HlpGetApicOps(PVOID *Context) {
+    *Context = HlpApic.Context;
+    return HlpApic.Ops;
+}
+
 BOOLEAN HlIsApicReady(VOID) {
     return HlpApic.Ops != NULL;
 }
