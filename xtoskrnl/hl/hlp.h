@@ -12,4 +12,8 @@ VOID HlpMaskLegacyPics(VOID);
 /* TRUE when both 8259 interrupt mask registers read back 0xFF. */
 BOOLEAN HlpAreLegacyPicsMasked(VOID);
 
+/* Maps every I/O APIC of the MADT (InitBlock->AcpiRsdp) through the HAL window and masks all their pins; prints one
+ * "HL: I/O APIC" line per unit, or why there is none. */
+VOID HlpInitializeIoApics(PXT_INIT_BLOCK InitBlock);
+
 #endif
