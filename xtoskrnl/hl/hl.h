@@ -38,6 +38,35 @@ BOOLEAN HlSendSelfInterrupt(ULONG Vector);
 /* How many spurious interrupts arrived, and how many APIC error interrupts. */
 ULONG HlGetSpuriousInterruptCount(VOID);
 ULONG HlGetApicErrorCount(VOID);
+
+/* ---- I/O APICs (device interrupts; ioapic.c). HlInitializeInterrupts maps every I/O APIC of the MADT and masks all
+ * their pins; a line stays masked until a driver enables it here, after connecting its KINTERRUPT. Destination: the
+ * boot processor (physical, fixed delivery). Callable at any RunLevel (the register pair is used with interrupts
+ * off). STATUS_DEVICE_NOT_READY before start-up or without an I/O APIC. ---- */
+
+/* TRUE once at least one I/O APIC is mapped and masked. */
+BOOLEAN HlIsIoApicReady(VOID);
+
+/* Routes ISA IRQ IsaIrq (0-15) to Vector (32..254) and unmasks it: the GSI, polarity and trigger come from the MADT's
+ * interrupt source overrides (no override: GSI = IRQ, edge, active high). STATUS_INVALID_PARAMETER for IsaIrq > 15
+ * or a bad vector, STATUS_NOT_FOUND when no I/O APIC serves the GSI, STATUS_DEVICE_BUSY for an NMI source pin. */
+XTSTATUS HlEnableIsaInterrupt(ULONG IsaIrq, ULONG Vector);
+
+/* Masks ISA IRQ IsaIrq's pin (its GSI after the overrides). */
+XTSTATUS HlDisableIsaInterrupt(ULONG IsaIrq);
+
+/* The GSI, polarity and trigger ISA IRQ IsaIrq arrives with (any pointer may be NULL). */
+XTSTATUS HlQueryIsaInterrupt(ULONG IsaIrq, PULONG Gsi, PBOOLEAN ActiveLow, PBOOLEAN LevelTriggered);
+
+/* Routes global system interrupt Gsi to Vector with the given polarity and trigger, unmasked (PCI, HPET, ...). */
+XTSTATUS HlEnableGsiInterrupt(ULONG Gsi, ULONG Vector, BOOLEAN ActiveLow, BOOLEAN LevelTriggered);
+
+/* Masks Gsi's pin. */
+XTSTATUS HlDisableGsiInterrupt(ULONG Gsi);
+
+/* Masks every I/O APIC pin that delivers Vector (an interrupt storm); returns how many, the first one's GSI in *Gsi
+ * (optional). 0 when no device line carries Vector (self-IPIs, INT n, the local APIC's own sources). */
+ULONG HlMaskInterruptVector(ULONG Vector, PULONG Gsi);
 /* Reference clocks, best first. HlClockNone: automatic choice (TIMER= not given). */
 typedef enum _HL_CLOCK_SOURCE {
     HlClockNone = 0,

@@ -19,4 +19,8 @@ PCHL_APIC_OPS HlpGetApicOps(PVOID *Context);
 /* The mapped HPET register block and its counter's rate (NULL when HlInitializeClockSources found none). */
 PUCHAR HlpGetHpetRegisters(PULONGLONG Hz);
 
+/* Maps every I/O APIC of the MADT (InitBlock->AcpiRsdp) through the HAL window and masks all their pins; prints one
+ * "HL: I/O APIC" line per unit, or why there is none. */
+VOID HlpInitializeIoApics(PXT_INIT_BLOCK InitBlock);
+
 #endif
