@@ -123,7 +123,13 @@ XTSTATUS HlInitializeInterrupts(PXT_INIT_BLOCK InitBlock, BOOLEAN NoX2Apic) {
             HlpApic.Ops->Name, NoX2Apic ? " (NOX2APIC)" : "", Base, HlpApic.Id, HlpApic.Version & 0xFF,
             HL_PIC_MASTER_VECTOR, HL_PIC_SLAVE_VECTOR, HlpAreLegacyPicsMasked() ? "yes" : "no", HL_APIC_SPURIOUS_VECTOR,
             HL_APIC_ERROR_VECTOR);
+    HlpInitializeIoApics(InitBlock); /* every I/O APIC pin masked until a driver enables its line */
     return STATUS_SUCCESS;
+}
+
+PCHL_APIC_OPS HlpGetApicOps(PVOID *Context) {
+    *Context = HlpApic.Context;
+    return HlpApic.Ops;
 }
 
 BOOLEAN HlIsApicReady(VOID) {

@@ -7,6 +7,7 @@
 
 #include "acpi.h"
 #include "clock.h"
+#include "hlp.h"
 #include "rtc.h"
 
 #define HL_PIT_CHANNEL2     0x42
@@ -75,6 +76,11 @@ static VOID HlpStartPit(VOID) {
     HlWritePort8(HL_PIT_CHANNEL2, 0);
     HlWritePort8(HL_PIT_CHANNEL2, 0);
     HlpPitStarted = TRUE;
+}
+
+PUCHAR HlpGetHpetRegisters(PULONGLONG Hz) {
+    *Hz = HlpHpetHz;
+    return HlpHpetRegisters;
 }
 
 BOOLEAN HlQueryClockSource(ULONG Source, PULONGLONG Hz, PULONG Mask) {

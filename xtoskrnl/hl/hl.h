@@ -43,6 +43,35 @@ BOOLEAN HlSendSelfInterrupt(ULONG Vector);
 /* How many spurious interrupts arrived, and how many APIC error interrupts. */
 ULONG HlGetSpuriousInterruptCount(VOID);
 ULONG HlGetApicErrorCount(VOID);
+
+/* ---- I/O APICs (device interrupts; ioapic.c). HlInitializeInterrupts maps every I/O APIC of the MADT and masks all
+ * their pins; a line stays masked until a driver enables it here, after connecting its KINTERRUPT. Destination: the
+ * boot processor (physical, fixed delivery). Callable at any RunLevel (the register pair is used with interrupts
+ * off). STATUS_DEVICE_NOT_READY before start-up or without an I/O APIC. ---- */
+
+/* TRUE once at least one I/O APIC is mapped and masked. */
+BOOLEAN HlIsIoApicReady(VOID);
+
+/* Routes ISA IRQ IsaIrq (0-15) to Vector (32..254) and unmasks it: the GSI, polarity and trigger come from the MADT's
+ * interrupt source overrides (no override: GSI = IRQ, edge, active high). STATUS_INVALID_PARAMETER for IsaIrq > 15
+ * or a bad vector, STATUS_NOT_FOUND when no I/O APIC serves the GSI, STATUS_DEVICE_BUSY for an NMI source pin. */
+XTSTATUS HlEnableIsaInterrupt(ULONG IsaIrq, ULONG Vector);
+
+/* Masks ISA IRQ IsaIrq's pin (its GSI after the overrides). */
+XTSTATUS HlDisableIsaInterrupt(ULONG IsaIrq);
+
+/* The GSI, polarity and trigger ISA IRQ IsaIrq arrives with (any pointer may be NULL). */
+XTSTATUS HlQueryIsaInterrupt(ULONG IsaIrq, PULONG Gsi, PBOOLEAN ActiveLow, PBOOLEAN LevelTriggered);
+
+/* Routes global system interrupt Gsi to Vector with the given polarity and trigger, unmasked (PCI, HPET, ...). */
+XTSTATUS HlEnableGsiInterrupt(ULONG Gsi, ULONG Vector, BOOLEAN ActiveLow, BOOLEAN LevelTriggered);
+
+/* Masks Gsi's pin. */
+XTSTATUS HlDisableGsiInterrupt(ULONG Gsi);
+
+/* Masks every I/O APIC pin that delivers Vector (an interrupt storm); returns how many, the first one's GSI in *Gsi
+ * (optional). 0 when no device line carries Vector (self-IPIs, INT n, the local APIC's own sources). */
+ULONG HlMaskInterruptVector(ULONG Vector, PULONG Gsi);
 /* Reference clocks, best first. HlClockNone: automatic choice (TIMER= not given). */
 typedef enum _HL_CLOCK_SOURCE {
     HlClockNone = 0,
@@ -84,6 +113,63 @@ ULONGLONG HlClockMulDiv(ULONGLONG Value, ULONGLONG Multiplier, ULONGLONG Divisor
 
 /* Name of a HL_CLOCK_SOURCE ("HPET", "PM", "PIT", "NONE"). */
 PCSTR HlClockSourceName(ULONG Source);
+
+/* The clock interrupt (design.md section 8): vector 0xD1, CLOCK_LEVEL on both arches. */
+#define HL_CLOCK_VECTOR 0xD1
+
+/* What drives the clock interrupt. */
+typedef enum _HL_TICK_SOURCE {
+    HlTickNone = 0,  /* no clock interrupt (no local APIC) */
+    HlTickLapic = 1, /* the local APIC timer (the default) */
+    HlTickHpet = 2,  /* HPET timer 0 periodic, through the I/O APIC */
+    HlTickPit = 3    /* PIT channel 0 periodic (ISA IRQ 0), through the I/O APIC */
+} HL_TICK_SOURCE;
+
+/* How the local APIC timer ticks (HPET and PIT: always periodic). */
+typedef enum _HL_TICK_MODE {
+    HlTickModeAuto = 0,     /* TSC-deadline when CPUID.1:ECX[24] says so, else periodic */
+    HlTickModePeriodic = 1, /* the timer reloads itself */
+    HlTickModeOneShot = 2,  /* re-armed by HlAcknowledgeClockInterrupt: each tick is late by the interrupt latency */
+    HlTickModeDeadline = 3  /* IA32_TSC_DEADLINE stepped by whole periods from the previous deadline: no drift */
+} HL_TICK_MODE;
+
+/* What HlInitializeClockInterrupt set up. */
+typedef struct _HL_TICK_INFO {
+    ULONG Source;              /* HL_TICK_SOURCE that ticks (HlTickNone: none) */
+    ULONG Mode;                /* HL_TICK_MODE in use (never Auto) */
+    ULONG RequestedHz;         /* the rate asked for */
+    ULONG Hz;                  /* the rate achieved, rounded to whole hertz */
+    ULONG MilliHz;             /* the rate achieved, in thousandths of a hertz */
+    ULONG Increment;           /* time per tick in 100-ns units, integer part */
+    ULONG IncrementFraction;   /* and its fraction, in 2^-32 units of 100 ns */
+    ULONGLONG CounterHz;       /* rate of the counter the period is counted on (LAPIC timer / divide, HPET, PIT, TSC) */
+    ULONGLONG Period;          /* counts of that counter per tick */
+    ULONGLONG LapicTimerHz;    /* the local APIC timer's measured rate at divide 1 (0: not measured) */
+    ULONG LapicDivide;         /* the divide value programmed (local APIC timer) */
+    BOOLEAN ForcedUnavailable; /* the source asked for is missing here: Source is the fallback */
+} HL_TICK_INFO, *PHL_TICK_INFO;
+
+/* Prepares the clock interrupt on HL_CLOCK_VECTOR from Source (HL_TICK_SOURCE) in Mode (HL_TICK_MODE) at Hz, nothing
+ * firing yet: measures the local APIC timer against Reference's source (once; cached), plans the period and the time
+ * increment. A source the machine lacks falls back to the local APIC timer with an "HL: clock interrupt:" line.
+ * STATUS_NOT_FOUND without a local APIC (Info->Source HlTickNone), STATUS_INVALID_PARAMETER when no source can tick
+ * at Hz. Interrupts off; call again (after HlStopClockInterrupt) to switch source or mode. */
+XTSTATUS HlInitializeClockInterrupt(ULONG Source, ULONG Mode, ULONG Hz, const HL_CLOCK_INFO *Reference,
+                                    PHL_TICK_INFO Info);
+
+/* Starts the prepared clock interrupt (the caller connected HL_CLOCK_VECTOR and decides IF). */
+VOID HlStartClockInterrupt(VOID);
+
+/* For the clock's service routine: re-arms a one-shot or TSC-deadline timer (nothing for periodic sources). The
+ * local APIC's EOI is the dispatcher's. */
+VOID HlAcknowledgeClockInterrupt(VOID);
+
+/* Stops the clock interrupt at its source (it may still have one interrupt pending). */
+VOID HlStopClockInterrupt(VOID);
+
+/* Names of a HL_TICK_SOURCE ("LAPIC", "HPET", "PIT", "NONE") and of a HL_TICK_MODE ("periodic", ...). */
+PCSTR HlTickSourceName(ULONG Source);
+PCSTR HlTickModeName(ULONG Mode);
 
 /* Reads the CMOS RTC (ports 0x70/0x71) with the century register CenturyIndex (0: none); STATUS_IO_DEVICE_ERROR or
  * STATUS_DATA_ERROR with *Error set when it cannot be read or decoded. */

@@ -170,8 +170,20 @@ LARGE_INTEGER KeQueryPerformanceCounter(PLARGE_INTEGER Frequency);
 /* Busy-waits at least Microseconds on the calibrated TSC (any RunLevel, interrupts on or off). */
 VOID KeStallExecutionProcessor(ULONG Microseconds);
 
-/* The system time in NT units (100 ns since 1601-01-01 UTC): the CMOS RTC read at start-up plus the TSC time since
- * (until a clock interrupt keeps it). */
+/* The system time in NT units (100 ns since 1601-01-01 UTC): the CMOS RTC read at start-up plus the interrupt time,
+ * refined between ticks by the TSC (at most one time increment, so it never runs ahead of the next tick and never
+ * goes backwards). Before the clock interrupt starts: the RTC time plus the TSC time since it was read. */
 VOID KeQuerySystemTime(PLARGE_INTEGER CurrentTime);
+
+/* The interrupt time: 100-ns units since the CMOS RTC was read at start-up, advanced by KeQueryTimeIncrement() (and
+ * its fraction) on every clock interrupt; between ticks it does not move (like NT's). Before the clock interrupt
+ * starts: the TSC time since start-up. Any RunLevel. */
+ULONGLONG KeQueryInterruptTime(VOID);
+
+/* Clock interrupts since the clock started (NT's KeTickCount). */
+ULONGLONG KeQueryTickCount(VOID);
+
+/* The time one clock interrupt adds to the interrupt time, in 100-ns units (integer part; 0 without a clock). */
+ULONG KeQueryTimeIncrement(VOID);
 
 #endif

@@ -57,12 +57,25 @@ extern const UCHAR KiSymbolTable[KSYM_RESERVED_BYTES];
  * header's ImageBase); STOP LOADER_BLOCK_MISMATCH otherwise. Returns the number of addresses checked. */
 ULONG KiVerifyImageRelocation(PXT_INIT_BLOCK InitBlock);
 
-/* Finds the clock sources, calibrates the TSC (Timer: KE_TIMER_SOURCE) and reads the boot time from the CMOS RTC
- * (ke/clock.c). Needs the HAL window (after MmInitializeMemoryManager). */
-VOID KiInitializeClock(ULONG Timer);
+/* Finds the clock sources, calibrates the TSC against the reference Timer names (KE_TIMER_SOURCE), reads the boot
+ * time from the CMOS RTC and prepares the clock interrupt at ClockHz from the source Timer names (ke/clock.c), nothing
+ * firing yet. Needs the HAL window (after MmInitializeMemoryManager) and the local APIC (HlInitializeInterrupts). */
+VOID KiInitializeClock(ULONG Timer, ULONG ClockHz);
 
-/* The XTOS-REPORT clock keys: the calibration source's name, the TSC rate, the boot time (ISO 8601, or empty). */
-VOID KiQueryClockReport(PCSTR *Timer, PULONGLONG TscHz, PCHAR BootTime, SIZE_T Size);
+/* Connects the clock's interrupt object and starts the prepared clock interrupt (interrupts stay as they are). */
+VOID KiStartClock(VOID);
+
+/* The XTOS-REPORT clock keys. */
+typedef struct _KI_CLOCK_REPORT {
+    ULONG ClockHz;                    /* the clock interrupt's achieved rate (0: none) */
+    PCSTR Timer;                      /* its source: LAPIC, HPET, PIT or NONE */
+    PCSTR TscReference;               /* the TSC's calibration reference: HPET, PM or PIT */
+    ULONGLONG TscHz;                  /* the TSC's rate */
+    CHAR BootTime[RTL_ISO_TIME_SIZE]; /* the CMOS RTC time read at start-up (ISO 8601, or empty) */
+} KI_CLOCK_REPORT, *PKI_CLOCK_REPORT;
+
+/* Fills Report for XTOS-REPORT. */
+VOID KiQueryClockReport(PKI_CLOCK_REPORT Report);
 
 /* BENCH: prints the KE-BENCH line of RunLevel and self-IPI costs (ke/kebench.c). Interrupts off on entry and return. */
 VOID KiRunBenchmarks(VOID);

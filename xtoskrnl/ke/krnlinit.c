@@ -100,19 +100,18 @@ static VOID KiPrintBanner(PXT_INIT_BLOCK InitBlock) {
 
 /* Prints the XTOS-REPORT line. */
 static VOID KiReport(const AR_CPU_FEATURES *Features) {
-    CHAR BootTime[RTL_ISO_TIME_SIZE];
+    KI_CLOCK_REPORT Clock;
     MM_BOOT_REPORT Mm;
-    ULONGLONG TscHz;
-    PCSTR Timer;
 
     MmQueryBootReport(&Mm);
-    KiQueryClockReport(&Timer, &TscHz, BootTime, sizeof(BootTime));
+    KiQueryClockReport(&Clock);
     KdPrint("XTOS-REPORT arch=%s paging=%s ram_pages=%llu free_pages=%llu pfn_entry_bytes=%u "
             "loader_ptables_verified=%zu loader_ptables_kept=%zu pool_ok=%u nx=%u smep=%u smap=%u "
-            "ram_ignored_pages=%llu timer=%s tsc_hz=%llu boot_time=%s\n",
+            "ram_ignored_pages=%llu clock_hz=%u timer=%s tsc_ref=%s tsc_hz=%llu boot_time=%s\n",
             KeArchName, Mm.PagingMode, Mm.RamPages, Mm.FreePages, Mm.PfnEntryBytes, (SIZE_T)Mm.TablesVerified,
             (SIZE_T)Mm.LoaderFramesKept, Mm.PoolOk, Mm.NoExecute ? 1 : 0, Features->SmepEnabled ? 1 : 0,
-            Features->SmapEnabled ? 1 : 0, Mm.RamIgnoredPages, Timer, TscHz, BootTime);
+            Features->SmapEnabled ? 1 : 0, Mm.RamIgnoredPages, Clock.ClockHz, Clock.Timer, Clock.TscReference,
+            Clock.TscHz, Clock.BootTime);
 }
 
 /* The end of start-up: TESTEXIT (0x10, or 0x11 after failed self-tests), else SHUTDOWN, else halt. */
@@ -156,16 +155,20 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     HlInitializeInterrupts(InitBlock, KiParameters.NoX2Apic); /* PICs masked, local APIC on; interrupts stay off */
     KiBindRunLevelRegister();                                 /* the level register into the APIC (i686 TPR) */
     ClockTicks = ArReadTimeStampCounter();
-    KiInitializeClock(KiParameters.Timer);
+    KiInitializeClock(KiParameters.Timer, KiParameters.ClockHz);
     ClockTicks = ArReadTimeStampCounter() - ClockTicks;
     KiReport(&Features);
     if (KiParameters.Bench) {
-        /* The TSC calibration's fixed 50 ms of polling is reported apart, not as start-up work. */
+        /* The TSC and local APIC timer calibrations' fixed polling is reported apart, not as start-up work. */
         KdPrint("KE-BENCH entry_to_report=%llu clock_init=%llu\n",
                 ArReadTimeStampCounter() - EntryTimeStamp - ClockTicks, ClockTicks);
         MmRunBenchmarks();
         KiRunBenchmarks();
     }
+    /* The clock ticks from here on, with interrupts on for the rest of the boot (the benchmarks above run without it,
+     * so their instruction counts stay deterministic under -icount). A STOP turns interrupts off (KiStop). */
+    KiStartClock();
+    __asm__ volatile("sti" : : : "memory");
     if (KiParameters.SelfTest) {
         SelfTestFailures = KiRunSelfTests();
     }

@@ -85,9 +85,9 @@ static BOOLEAN KepParseTestFault(const KE_TOKEN *Token, PKE_PARAMETERS Parameter
     return FALSE;
 }
 
-/* TIMER=HPET|PM|PIT: FALSE for anything else. */
+/* TIMER=LAPIC|HPET|PM|PIT: FALSE for anything else. */
 static BOOLEAN KepParseTimer(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
-    static const PCSTR Names[] = {NULL, "HPET", "PM", "PIT"};
+    static const PCSTR Names[] = {NULL, "HPET", "PM", "PIT", "LAPIC"};
 
     for (ULONG Timer = KeTimerHpet; Token->Value != NULL && Timer < ARRAY_SIZE(Names); Timer++) {
         if (KepEquals(Token->Value, Token->ValueLength, Names[Timer])) {
@@ -126,6 +126,7 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
         {"NOKASLR", offsetof(KE_PARAMETERS, NoKaslr)},
         {"NOX2APIC", offsetof(KE_PARAMETERS, NoX2Apic)},
     };
+    ULONG Value;
 
     if (KepEquals(Token->Text, Token->NameLength, "DEBUG")) {
         return KepParseDebug(Token, Parameters) ? 0 : KeParameterBadValue;
@@ -135,6 +136,14 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
     }
     if (KepEquals(Token->Text, Token->NameLength, "TIMER")) {
         return KepParseTimer(Token, Parameters) ? 0 : KeParameterBadValue;
+    }
+    if (KepEquals(Token->Text, Token->NameLength, "CLOCK")) {
+        if (Token->Value == NULL || !KepParseDecimal(Token->Value, Token->ValueLength, &Value) ||
+            Value < KE_CLOCK_MIN_HZ || Value > KE_CLOCK_MAX_HZ) {
+            return KeParameterBadValue;
+        }
+        Parameters->ClockHz = Value;
+        return 0;
     }
     if (KepEquals(Token->Text, Token->NameLength, "SPECIALPOOL")) {
         if (Token->Value == NULL || Token->ValueLength != 4) {
@@ -158,6 +167,7 @@ VOID KeParseParameters(PCSTR Text, SIZE_T Length, PKE_PARAMETERS Parameters) {
     ULONG Problem;
 
     RtlZeroMemory(Parameters, sizeof(*Parameters));
+    Parameters->ClockHz = KE_CLOCK_DEFAULT_HZ;
     Length = RtlStringLength(Text, Length);
     while (Position < Length) {
         if (Text[Position] == ' ' || Text[Position] == '\t') {

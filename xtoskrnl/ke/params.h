@@ -25,13 +25,24 @@ typedef enum _KE_TEST_FAULT {
     KeTestFaultRunLevelLower   /* KeLowerRunLevel to a level above the current one: IRQL_NOT_LESS_OR_EQUAL */
 } KE_TEST_FAULT;
 
-/* TIMER=HPET|PM|PIT: the reference clock the TSC is calibrated against (same values as Hl's HL_CLOCK_SOURCE). */
+/* TIMER=LAPIC|HPET|PM|PIT. The first three values are Hl's HL_CLOCK_SOURCE (the TSC's calibration reference):
+ * HPET and PIT force both that reference and the clock interrupt's source; PM forces the reference (the clock
+ * interrupt stays on the local APIC timer); LAPIC forces the clock interrupt's source (the reference stays automatic).
+ */
 typedef enum _KE_TIMER_SOURCE {
-    KeTimerAuto = 0, /* the best available: HPET, then the PM timer, then the PIT */
+    KeTimerAuto = 0, /* reference: HPET, then the PM timer, then the PIT; clock interrupt: the local APIC timer */
     KeTimerHpet = 1,
     KeTimerPm = 2,
-    KeTimerPit = 3
+    KeTimerPit = 3,
+    KeTimerLapic = 4
 } KE_TIMER_SOURCE;
+
+/* CLOCK=<Hz>: the clock interrupt's rate. KE_CLOCK_DEFAULT_HZ without it (a 4 ms tick, Linux's usual HZ: fine
+ * enough for kernel timers, cheap under TCG); values outside KE_CLOCK_MIN_HZ..KE_CLOCK_MAX_HZ are ignored (the PIT
+ * cannot tick slower than 18.2 Hz; above 10 kHz the interrupt load is no longer a clock's). */
+#define KE_CLOCK_DEFAULT_HZ 250
+#define KE_CLOCK_MIN_HZ     20
+#define KE_CLOCK_MAX_HZ     10000
 
 #define KE_PARAMETER_IGNORED_MAX 8
 
@@ -66,6 +77,7 @@ typedef struct _KE_PARAMETERS {
     BOOLEAN NoKaslr;         /* NOKASLR: read by the loader (kernel kept at its link base); the kernel just knows it */
     BOOLEAN TestGuardMapped; /* TESTGUARDMAPPED: read by the loader (stack guard pages mapped); likewise */
     ULONG Timer;             /* TIMER=: KE_TIMER_SOURCE */
+    ULONG ClockHz;           /* CLOCK=: KE_CLOCK_MIN_HZ..KE_CLOCK_MAX_HZ, KE_CLOCK_DEFAULT_HZ when not given */
     ULONG IgnoredCount;      /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */
     KE_IGNORED_PARAMETER Ignored[KE_PARAMETER_IGNORED_MAX];
 } KE_PARAMETERS, *PKE_PARAMETERS;

@@ -49,14 +49,19 @@ _PFN_BYTES = {"amd64": 32, "i686": 20}
 _ABOVE_4G = " ram_pages=1[3-9][0-9]{5} "
 _BELOW_4G = " ram_pages=[1-9][0-9]{5} "
 
-# The clock keys that end XTOS-REPORT: the TSC's calibration source, its rate, the CMOS RTC time at boot.
+# The clock keys that end XTOS-REPORT: the clock interrupt's rate and source, the TSC's calibration reference and
+# rate, the CMOS RTC time at boot.
 _ISO_TIME = "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"
 
-def _clock_re(timer, boot_time = _ISO_TIME):
-    return " timer=%s tsc_hz=[1-9][0-9]{6,10} boot_time=%s$" % (timer, boot_time)
+# CLOCK= default (ke/params.h KE_CLOCK_DEFAULT_HZ).
+CLOCK_DEFAULT_HZ = "250"
+
+def _clock_re(timer, tsc_ref, clock_hz = CLOCK_DEFAULT_HZ, boot_time = _ISO_TIME):
+    return " clock_hz=%s timer=%s tsc_ref=%s tsc_hz=[1-9][0-9]{6,10} boot_time=%s$" % (clock_hz, timer, tsc_ref, boot_time)
 
 def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = "", selftest = False, expect = [], extra_re = [],
-          qemu_args = [], ignored = "0", ubsan = False, timer = "HPET", boot_time = _ISO_TIME):
+          qemu_args = [], ignored = "0", ubsan = False, timer = "LAPIC", tsc_ref = "HPET", clock_hz = CLOCK_DEFAULT_HZ,
+          boot_time = _ISO_TIME):
     xt_qemu_test(
         name = name,
         kernel_ubsan = ubsan,
@@ -71,7 +76,7 @@ def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = ""
                  ([_UBSAN_BANNER] if ubsan else []),
         expect_re = ["^XTOS-REPORT arch=%s paging=%s ram_pages=[1-9][0-9]* free_pages=[1-9][0-9]* " % (arch, paging) +
                      "pfn_entry_bytes=%d loader_ptables_verified=[1-9][0-9]* loader_ptables_kept=0 pool_ok=1 " % _PFN_BYTES[arch] +
-                     "nx=[01] smep=[01] smap=[01] ram_ignored_pages=%s" % ignored + _clock_re(timer, boot_time)] + extra_re +
+                     "nx=[01] smep=[01] smap=[01] ram_ignored_pages=%s" % ignored + _clock_re(timer, tsc_ref, clock_hz, boot_time)] + extra_re +
                     kaslr_relocated_expect_re(arch, "(rng|rdrand|tsc)"),
         selftest_cases = SELFTEST_CASES[arch] if selftest else None,
         # The banner is the kernel's first line, before any MM: or KE: line.
@@ -410,10 +415,10 @@ def clock_boot_tests():
     for arch, paging in [("amd64", "PML4"), ("i686", "PML3")]:
         _boot("clock_%s_rtc_base" % arch, arch, paging, qemu_args = ["-rtc", "base=" + _RTC_BASE],
               boot_time = _RTC_BOOT_TIME)
-        for timer in ["HPET", "PM", "PIT"]:
-            _boot("clock_%s_timer_%s" % (arch, timer.lower()), arch, paging, parameters = "TIMER=" + timer, timer = timer,
-                  expect = ["HL: TSC calibrated against %s: " % timer])
-        _boot("clock_%s_no_hpet" % arch, arch, paging, qemu_args = ["-no-hpet"], timer = "PM",
+        for timer, tick, tsc_ref in [("HPET", "HPET", "HPET"), ("PM", "LAPIC", "PM"), ("PIT", "PIT", "PIT"), ("LAPIC", "LAPIC", "HPET")]:
+            _boot("clock_%s_timer_%s" % (arch, timer.lower()), arch, paging, parameters = "TIMER=" + timer, timer = tick,
+                  tsc_ref = tsc_ref, expect = ["HL: TSC calibrated against %s: " % tsc_ref])
+        _boot("clock_%s_no_hpet" % arch, arch, paging, qemu_args = ["-no-hpet"], tsc_ref = "PM",
               expect = ["HL: no HPET", "HL: ACPI PM timer at port 0x608, 24-bit"])
         _boot("clock_%s_no_hpet_forced" % arch, arch, paging, qemu_args = ["-no-hpet"], parameters = "TIMER=HPET",
-              timer = "PM", expect = ["HL: TIMER=HPET: no such clock source here, using PM"])
+              tsc_ref = "PM", expect = ["HL: TIMER=HPET: no such clock source here, using PM"])

@@ -95,7 +95,8 @@ XTEST(TestFaultValues) {
     XTEST_CHECK(RtlCompareCString(KeTestFaultName(KeTestFaultUbsan), "UBSAN", 8, FALSE) == 0);
 }
 
-/* TIMER=HPET|PM|PIT (any case) picks the calibration source; the last one wins; anything else is a bad value. */
+/* TIMER=LAPIC|HPET|PM|PIT (any case) picks the calibration reference and/or the clock interrupt's source; the last
+ * one wins; anything else is a bad value. */
 XTEST(TimerValues) {
     KE_PARAMETERS P;
     Parse("", &P);
@@ -106,11 +107,38 @@ XTEST(TimerValues) {
     XTEST_CHECK_EQ(P.Timer, KeTimerPm);
     Parse("TIMER=HPET TIMER=Pit", &P);
     XTEST_CHECK_EQ(P.Timer, KeTimerPit);
+    Parse("TIMER=PIT TIMER=lapic", &P);
+    XTEST_CHECK_EQ(P.Timer, KeTimerLapic);
     XTEST_CHECK_EQ(P.IgnoredCount, 0);
-    static const PCSTR Bad[] = {"TIMER", "TIMER=", "TIMER=TSC", "TIMER=HPETX", "TIMER=P"};
+    static const PCSTR Bad[] = {"TIMER", "TIMER=", "TIMER=TSC", "TIMER=HPETX", "TIMER=P", "TIMER=APIC", "TIMER=LAPICX"};
     for (ULONG Index = 0; Index < ARRAY_SIZE(Bad); Index++) {
         Parse(Bad[Index], &P);
         XTEST_CHECK_EQ(P.Timer, KeTimerAuto);
+        XTEST_CHECK_EQ(P.IgnoredCount, 1);
+        XTEST_CHECK_EQ(P.Ignored[0].Problem, KeParameterBadValue);
+    }
+}
+
+/* CLOCK=<Hz>: decimal, KE_CLOCK_MIN_HZ..KE_CLOCK_MAX_HZ (both ends valid); default KE_CLOCK_DEFAULT_HZ; the last valid
+ * one wins; a bad value is reported and leaves the previous rate. */
+XTEST(ClockValues) {
+    KE_PARAMETERS P;
+    Parse("", &P);
+    XTEST_CHECK_EQ(P.ClockHz, KE_CLOCK_DEFAULT_HZ);
+    XTEST_CHECK_EQ(KE_CLOCK_DEFAULT_HZ, 250);
+    Parse("CLOCK=100", &P);
+    XTEST_CHECK_EQ(P.ClockHz, 100);
+    Parse("clock=20 CLOCK=10000", &P);
+    XTEST_CHECK_EQ(P.ClockHz, KE_CLOCK_MAX_HZ);
+    XTEST_CHECK_EQ(P.IgnoredCount, 0);
+    Parse("CLOCK=1000 CLOCK=19", &P);
+    XTEST_CHECK_EQ(P.ClockHz, 1000);
+    XTEST_CHECK_EQ(P.IgnoredCount, 1);
+    static const PCSTR Bad[] = {"CLOCK",      "CLOCK=",    "CLOCK=0",     "CLOCK=19",         "CLOCK=10001",
+                                "CLOCK=-100", "CLOCK=1e3", "CLOCK=100Hz", "CLOCK=4294967396", "CLOCK=0x64"};
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Bad); Index++) {
+        Parse(Bad[Index], &P);
+        XTEST_CHECK_EQ(P.ClockHz, KE_CLOCK_DEFAULT_HZ);
         XTEST_CHECK_EQ(P.IgnoredCount, 1);
         XTEST_CHECK_EQ(P.Ignored[0].Problem, KeParameterBadValue);
     }
@@ -157,8 +185,8 @@ XTEST(ManyUnknownTokensAreCounted) {
 
 XTEST_SUITE(KeParameterSuite, XTEST_ENTRY(EmptyStringSetsNothing), XTEST_ENTRY(FlagsAreCaseInsensitive),
             XTEST_ENTRY(LoaderFlagsAreKnown), XTEST_ENTRY(DebugForms), XTEST_ENTRY(BadDebugValuesAreIgnored),
-            XTEST_ENTRY(TestFaultValues), XTEST_ENTRY(TimerValues), XTEST_ENTRY(UnknownTokensAreRecordedWithPosition),
-            XTEST_ENTRY(PrefixesOfNamesAreUnknown), XTEST_ENTRY(LengthAndNulBoundTheParse),
-            XTEST_ENTRY(ManyUnknownTokensAreCounted));
+            XTEST_ENTRY(TestFaultValues), XTEST_ENTRY(TimerValues), XTEST_ENTRY(ClockValues),
+            XTEST_ENTRY(UnknownTokensAreRecordedWithPosition), XTEST_ENTRY(PrefixesOfNamesAreUnknown),
+            XTEST_ENTRY(LengthAndNulBoundTheParse), XTEST_ENTRY(ManyUnknownTokensAreCounted));
 
 XTEST_HOST_MAIN(&KeParameterSuite)
