@@ -64,8 +64,7 @@ static BOOLEAN KiClockServiceRoutine(PKINTERRUPT Interrupt, PVOID ServiceContext
     KiInterruptTime = InterruptTime;
     KiLastTickTsc = ArReadTimeStampCounter();
     KiTickCount = KiTickCount + 1;
-    /* Kernel timers: KiCheckTimerExpiry(InterruptTime) goes here (the KTIMER queue, ke/timer.c). */
-    (VOID) InterruptTime;
+    KiCheckTimerExpiry(InterruptTime);
     return TRUE;
 }
 

@@ -7,6 +7,9 @@
 #include <xtboot.h>
 #include <xtbugcode.h>
 
+/* The KTIMER queue entry (an intrusive heap node, ke/timerq.h). */
+#include <timerq.h>
+
 /* The RunLevel constants (PASSIVE_LEVEL ... HIGH_LEVEL) of the arch, selected by BUILD. */
 #include <kelevel.h>
 
@@ -163,6 +166,42 @@ BOOLEAN KeRemoveQueueDpc(PKDPC Dpc);
 /* DPCs waiting in the queue now, and DPC routines run since boot. */
 ULONG KeQueryDpcQueueDepth(VOID);
 ULONGLONG KeQueryDpcCount(VOID);
+
+/* ---- Kernel timers ----
+ * A KTIMER expires at a due time in interrupt time (KeQueryInterruptTime): the clock interrupt notices the earliest
+ * one due and queues the timer-expiry DPC, which signals every due timer, re-queues periodic ones and queues their
+ * DPCs. Timers wait in a binary min-heap (ke/timerq.h): O(log n) insert, cancel and expiry. */
+
+typedef enum _TIMER_TYPE { NotificationTimer = 0, SynchronizationTimer = 1 } TIMER_TYPE;
+
+typedef struct _KTIMER {
+    KTIMER_QUEUE_ENTRY QueueEntry; /* DueTime: interrupt time */
+    PKDPC Dpc;                     /* queued on expiry (SystemArgument1/2: the system time's low/high part) */
+    ULONG Period;                  /* milliseconds; 0: one-shot */
+    UCHAR Type;                    /* TIMER_TYPE (waits arrive with the dispatcher, issue 11) */
+    volatile BOOLEAN Signaled;     /* set on expiry, cleared by KeSetTimer */
+} KTIMER, *PKTIMER;
+
+/* Fills Timer: not queued, not signalled. KeInitializeTimer makes a notification timer. */
+VOID KeInitializeTimer(PKTIMER Timer);
+VOID KeInitializeTimerEx(PKTIMER Timer, TIMER_TYPE Type);
+
+/* Queues Timer to expire at DueTime (NT's convention: negative = relative, in 100-ns units; otherwise an absolute
+ * system time, KeQuerySystemTime's scale; a past time expires on the next clock tick), then every Period
+ * milliseconds when Period is non-zero, queueing Dpc (optional) on each expiry. Re-setting a queued timer moves it.
+ * TRUE when the timer was queued before. RunLevel <= DISPATCH_LEVEL. */
+BOOLEAN KeSetTimer(PKTIMER Timer, LARGE_INTEGER DueTime, PKDPC Dpc);
+BOOLEAN KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dpc);
+
+/* Takes Timer off the queue; TRUE when it was queued (then it never fires). RunLevel <= DISPATCH_LEVEL. */
+BOOLEAN KeCancelTimer(PKTIMER Timer);
+
+/* TRUE once Timer expired (until it is set again). */
+BOOLEAN KeReadStateTimer(PKTIMER Timer);
+
+/* Timers queued now, and timer expiries since boot. */
+ULONG_PTR KeQueryTimerQueueLength(VOID);
+ULONGLONG KeQueryTimerExpiryCount(VOID);
 
 /* The TSC (calibrated at start-up against the HPET, PM timer or PIT); *Frequency (optional) receives its rate in Hz. */
 LARGE_INTEGER KeQueryPerformanceCounter(PLARGE_INTEGER Frequency);

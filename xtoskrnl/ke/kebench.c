@@ -1,8 +1,10 @@
-/* Ke benchmark (kernel parameter BENCH): the RunLevel raise+lower pair and a self-IPI round trip through the local
- * APIC, in TSC ticks per operation. Under QEMU -icount shift=4,sleep=off the TSC counts guest instructions << 4,
+/* Ke benchmark (kernel parameter BENCH): the RunLevel raise+lower pair, a self-IPI round trip through the local
+ * APIC, a DPC from queue to run, and a kernel timer's set+cancel and set+expiry with 1, 1000 and 100000 timers
+ * queued, in TSC ticks per operation. Under QEMU -icount shift=4,sleep=off the TSC counts guest instructions << 4,
  * deterministically (./xt bench). Interrupts are off on entry and on return. */
 #include <hl.h>
 #include <kd.h>
+#include <mm.h>
 #include <xtintrin.h>
 
 #include "ki.h"
@@ -64,8 +66,89 @@ static ULONGLONG KiBenchSelfInterrupt(VOID) {
     return Round == KI_BENCH_ROUNDS && Count == KI_BENCH_ROUNDS ? Ticks / KI_BENCH_ROUNDS : 0;
 }
 
-VOID KiRunBenchmarks(VOID) {
-    ULONGLONG RunLevel = KiBenchRunLevel();
+/* The benchmark DPC: counts its runs. */
+static VOID KiBenchDpcRoutine(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2) {
+    (VOID) Dpc, (VOID)Argument1, (VOID)Argument2;
+    (*(volatile ULONG *)Context)++;
+}
 
-    KdPrint("KE-BENCH runlevel_raise_lower=%llu self_ipi_roundtrip=%llu\n", RunLevel, KiBenchSelfInterrupt());
+/* Ticks from KeInsertQueueDpc at PASSIVE_LEVEL to the DPC having run (self-IPI, retire, return); 0 on a timeout. */
+static ULONGLONG KiBenchDpc(VOID) {
+    volatile ULONG Count = 0;
+    ULONGLONG Start, Ticks;
+    ULONG Round;
+    KDPC Dpc;
+
+    KeInitializeDpc(&Dpc, KiBenchDpcRoutine, (PVOID)&Count);
+    __asm__ volatile("sti" : : : "memory");
+    Start = ArReadTimeStampCounter();
+    for (Round = 0; Round < KI_BENCH_ROUNDS; Round++) {
+        if (!KeInsertQueueDpc(&Dpc, NULL, NULL) || !KiBenchWaitFor(&Count, Round + 1)) {
+            break;
+        }
+    }
+    Ticks = ArReadTimeStampCounter() - Start;
+    __asm__ volatile("cli" : : : "memory");
+    KeRemoveQueueDpc(&Dpc);
+    return Round == KI_BENCH_ROUNDS ? Ticks / KI_BENCH_ROUNDS : 0;
+}
+
+#define KI_BENCH_TIMER_FAR (3600ULL * 10000000ULL) /* an hour: background timers never expire during the run */
+
+/* With Queued - 1 background timers queued: ticks per KeSetTimer+KeCancelTimer of one more timer (*SetCancel) and per
+ * KeSetTimer due now + KiExpireTimers popping it (*SetExpire). Interrupts off (the clock is not started yet). FALSE
+ * when the pool could not hold the timers. */
+static BOOLEAN KiBenchTimers(ULONG Queued, PULONGLONG SetCancel, PULONGLONG SetExpire) {
+    PKTIMER Timers = MmAllocatePool(NonPagedPool, (SIZE_T)Queued * sizeof(KTIMER), 0x6E655442 /* 'BTen' */);
+    PKTIMER Probe = Timers + Queued - 1;
+    ULONG Seed = 12345, Round;
+    LARGE_INTEGER Due;
+    ULONGLONG Start;
+
+    if (Timers == NULL) {
+        return FALSE;
+    }
+    for (ULONG Index = 0; Index < Queued; Index++) {
+        Seed = Seed * 1103515245u + 12345u;
+        KeInitializeTimer(&Timers[Index]);
+        Due.QuadPart = -(LONGLONG)(KI_BENCH_TIMER_FAR + (Seed >> 4));
+        if (Index + 1 < Queued) {
+            KeSetTimer(&Timers[Index], Due, NULL);
+        }
+    }
+    Start = ArReadTimeStampCounter();
+    for (Round = 0; Round < KI_BENCH_ROUNDS; Round++) {
+        Due.QuadPart = -(LONGLONG)(KI_BENCH_TIMER_FAR + Round * 7919ULL);
+        KeSetTimer(Probe, Due, NULL);
+        KeCancelTimer(Probe);
+    }
+    *SetCancel = (ArReadTimeStampCounter() - Start) / KI_BENCH_ROUNDS;
+    Due.QuadPart = -1;
+    Start = ArReadTimeStampCounter();
+    for (Round = 0; Round < KI_BENCH_ROUNDS; Round++) {
+        KeSetTimer(Probe, Due, NULL);
+        KiExpireTimers(KeQueryInterruptTime() + 1);
+    }
+    *SetExpire = (ArReadTimeStampCounter() - Start) / KI_BENCH_ROUNDS;
+    for (ULONG Index = 0; Index + 1 < Queued; Index++) {
+        KeCancelTimer(&Timers[Index]);
+    }
+    MmFreePool(Timers, 0x6E655442);
+    return TRUE;
+}
+
+VOID KiRunBenchmarks(VOID) {
+    static const ULONG Sizes[] = {1, 1000, 100000};
+    ULONGLONG RunLevel = KiBenchRunLevel(), SetCancel[3] = {0}, SetExpire[3] = {0};
+
+    KdPrint("KE-BENCH runlevel_raise_lower=%llu self_ipi_roundtrip=%llu dpc_queue_to_run=%llu\n", RunLevel,
+            KiBenchSelfInterrupt(), KiBenchDpc());
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Sizes); Index++) {
+        if (!KiBenchTimers(Sizes[Index], &SetCancel[Index], &SetExpire[Index])) {
+            KdPrint("KE: BENCH: no pool for %u timers\n", Sizes[Index]);
+        }
+    }
+    KdPrint("KE-BENCH timer_set_cancel_1=%llu timer_set_cancel_1000=%llu timer_set_cancel_100000=%llu "
+            "timer_set_expire_1=%llu timer_set_expire_1000=%llu timer_set_expire_100000=%llu\n",
+            SetCancel[0], SetCancel[1], SetCancel[2], SetExpire[0], SetExpire[1], SetExpire[2]);
 }

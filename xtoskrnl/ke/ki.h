@@ -32,6 +32,17 @@ VOID KiBindRunLevelRegister(VOID);
  * the APC delivery point), from the dispatcher at the vector's RunLevel after its EOI (ke/dpc.c). */
 VOID KiDispatchSoftwareInterrupt(ULONG Vector);
 
+/* Prepares the timer queue and its expiry DPC (ke/timer.c); before the clock starts. */
+VOID KiInitializeTimers(VOID);
+
+/* From the clock interrupt (CLOCK_LEVEL) with the new interrupt time: queues the timer-expiry DPC when the earliest
+ * timer is due, and requests the DPC interrupt when low-importance DPCs wait. */
+VOID KiCheckTimerExpiry(ULONGLONG InterruptTime);
+
+/* Expires every timer due at or before Now (signal, re-queue periodic, queue its DPC); returns how many. Called at
+ * DISPATCH_LEVEL by the timer-expiry DPC (and by BENCH). */
+ULONG KiExpireTimers(ULONGLONG Now);
+
 /* Arch: the exception entry points of trapstub.S, for Ar's IDT. */
 extern const AR_TRAP_ENTRIES KiTrapEntries;
 

@@ -155,6 +155,7 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     HlInitializeInterrupts(InitBlock, KiParameters.NoX2Apic); /* PICs masked, local APIC on; interrupts stay off */
     KiBindRunLevelRegister();                                 /* the level register into the APIC (i686 TPR) */
     ClockTicks = ArReadTimeStampCounter();
+    KiInitializeTimers();
     KiInitializeClock(KiParameters.Timer, KiParameters.ClockHz);
     ClockTicks = ArReadTimeStampCounter() - ClockTicks;
     KiReport(&Features);

@@ -22,7 +22,9 @@ typedef enum _KE_TEST_FAULT {
     KeTestFaultReset,          /* reset the machine through port 0xCF9 (the harness must not call it a power-off) */
     KeTestFaultUbsan,          /* a signed overflow: UBSan report, KERNEL_UBSAN_VIOLATION (sanitized kernel only) */
     KeTestFaultRunLevelRaise,  /* KeRaiseRunLevel to a level below the current one: IRQL_NOT_GREATER_OR_EQUAL */
-    KeTestFaultRunLevelLower   /* KeLowerRunLevel to a level above the current one: IRQL_NOT_LESS_OR_EQUAL */
+    KeTestFaultRunLevelLower,  /* KeLowerRunLevel to a level above the current one: IRQL_NOT_LESS_OR_EQUAL */
+    KeTestFaultPoolRunLevel,   /* MmAllocatePool at CLOCK_LEVEL, above its limit: IRQL_NOT_LESS_OR_EQUAL */
+    KeTestFaultDpcRunLevel     /* a DPC routine returning at CLOCK_LEVEL: IRQL_UNEXPECTED_VALUE */
 } KE_TEST_FAULT;
 
 /* TIMER=LAPIC|HPET|PM|PIT. The first three values are Hl's HL_CLOCK_SOURCE (the TSC's calibration reference):

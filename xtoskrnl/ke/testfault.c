@@ -63,6 +63,32 @@ __attribute__((noinline)) static VOID KiLowerRunLevelUpwards(VOID) {
     KeLowerRunLevel(Old);
 }
 
+/* At CLOCK_LEVEL, allocates pool (limit DISPATCH_LEVEL): STOP IRQL_NOT_LESS_OR_EQUAL naming this function. */
+__attribute__((noinline)) static VOID KiAllocatePoolAtClockLevel(VOID) {
+    KRUNLEVEL Old = KeRaiseRunLevel(CLOCK_LEVEL);
+
+    KdPrint("KE: allocating pool at RunLevel %u (limit %u)\n", KeGetCurrentRunLevel(), DISPATCH_LEVEL);
+    MmFreePool(MmAllocatePool(NonPagedPool, 64, 0x4C514952 /* 'RIQL' */), 0x4C514952);
+    KeLowerRunLevel(Old);
+}
+
+/* A DPC routine that returns at CLOCK_LEVEL. */
+static VOID KiRaisingDpcRoutine(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2) {
+    (VOID) Dpc, (VOID)Context, (VOID)Argument1, (VOID)Argument2;
+    KeRaiseRunLevel(CLOCK_LEVEL);
+}
+
+/* Queues KiRaisingDpcRoutine and lets it run: STOP IRQL_UNEXPECTED_VALUE with the routine and the DPC. */
+static VOID KiRunRaisingDpc(VOID) {
+    static KDPC Dpc;
+
+    KeInitializeDpc(&Dpc, KiRaisingDpcRoutine, NULL);
+    KdPrint("KE: queueing DPC 0x%p (routine 0x%p) that returns at RunLevel %u\n", (PVOID)&Dpc,
+            (PVOID)(ULONG_PTR)KiRaisingDpcRoutine, CLOCK_LEVEL);
+    KeInsertQueueDpc(&Dpc, NULL, NULL);
+    KeStallExecutionProcessor(100000);
+}
+
 ULONG KiRaiseTestFault(ULONG TestFault) {
     ULONG_PTR Unmapped = MmGetUnmappedAddress();
 
@@ -115,6 +141,12 @@ ULONG KiRaiseTestFault(ULONG TestFault) {
             break;
         case KeTestFaultRunLevelLower:
             KiLowerRunLevelUpwards();
+            break;
+        case KeTestFaultPoolRunLevel:
+            KiAllocatePoolAtClockLevel();
+            break;
+        case KeTestFaultDpcRunLevel:
+            KiRunRaisingDpc();
             break;
         default:
             break;

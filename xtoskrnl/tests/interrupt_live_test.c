@@ -4,6 +4,7 @@
 #include <hl.h>
 #include <ke.h>
 #include <tests/kernel_suites.h>
+#include <xtintrin.h>
 
 #define TEST_VECTOR       0x45
 #define UNEXPECTED_VECTOR 0x42
@@ -12,12 +13,17 @@
 #define LATE_VECTOR       0x62 /* above DEVICE_VECTOR's class, never connected */
 #define SPIN_LIMIT        1000000
 
+static ULONG_PTR KiTestSavedFlags;
+
+/* Enables interrupts for a delivery check; KiTestDisableInterrupts puts IF back as it was (on for the rest of the
+ * boot once the clock ticks). */
 static VOID KiTestEnableInterrupts(VOID) {
-    __asm__ volatile("sti" : : : "memory");
+    KiTestSavedFlags = ArDisableInterrupts();
+    ArEnableInterrupts();
 }
 
 static VOID KiTestDisableInterrupts(VOID) {
-    __asm__ volatile("cli" : : : "memory");
+    ArRestoreInterrupts(KiTestSavedFlags);
 }
 
 /* Spins until *Counter reaches Target (interrupts enabled); returns the spins left (0: it never did). */

@@ -312,9 +312,14 @@ def kernel_boot_tests():
             arch = arch,
             parameters = "BENCH",
             expect_exit = "clean",
-            expect_re = ["^KE-BENCH runlevel_raise_lower=[1-9][0-9]* self_ipi_roundtrip=[1-9][0-9]*$"],
+            expect_re = [
+                "^KE-BENCH runlevel_raise_lower=[1-9][0-9]* self_ipi_roundtrip=[1-9][0-9]* dpc_queue_to_run=[1-9][0-9]*$",
+                "^KE-BENCH timer_set_cancel_1=[1-9][0-9]* timer_set_cancel_1000=[1-9][0-9]* " +
+                "timer_set_cancel_100000=[1-9][0-9]* timer_set_expire_1=[1-9][0-9]* timer_set_expire_1000=[1-9][0-9]* " +
+                "timer_set_expire_100000=[1-9][0-9]*$",
+            ],
             expect = ["XTOS-REPORT arch=%s" % arch],
-            reject = ["*** STOP", "KE: unexpected interrupt"],
+            reject = ["*** STOP", "KE: unexpected interrupt", "KE: BENCH: no pool"],
         )
 
     # RunLevel misuse: a raise to a lower level and a lower to a higher one STOP with the current and the requested
@@ -330,6 +335,20 @@ def kernel_boot_tests():
                name = "fault_runlevel_lower_%s" % arch,
                expect = ["KE: raised from RunLevel 0 to 1, lowering to 2", "IRQL_NOT_LESS_OR_EQUAL"],
                frames = [_frame("(#[0-9] |\\?  )", "KiLowerRunLevelUpwards")])
+
+    # The RunLevel limits: pool allocation at CLOCK_LEVEL (limit DISPATCH_LEVEL) STOPs with the current level, the
+    # limit, IRQL_CALL_ABOVE_LIMIT (1) and the caller; a DPC routine returning at CLOCK_LEVEL STOPs with
+    # IRQL_UNEXPECTED_VALUE (the level, DISPATCH_LEVEL, the routine, the DPC).
+    for arch in ["amd64", "i686"]:
+        digits = 16 if arch == "amd64" else 8
+        clock = 13 if arch == "amd64" else 28
+        _fault(arch, "POOLIRQL", "*** STOP 0x0000000A (0x%s, 0x%s, 0x%s, 0x" % (_hex(clock, digits), _hex(2, digits), _hex(1, digits)),
+               name = "fault_pool_runlevel_%s" % arch,
+               expect = ["KE: allocating pool at RunLevel %d (limit 2)" % clock, "IRQL_NOT_LESS_OR_EQUAL"],
+               frames = [_frame("(#[0-9] |\\?  )", "KiAllocatePoolAtClockLevel")])
+        _fault(arch, "DPCLEVEL", "*** STOP 0x000000C8 (0x%s, 0x%s, 0x" % (_hex(clock, digits), _hex(2, digits)),
+               name = "fault_dpc_runlevel_%s" % arch,
+               expect = ["KE: queueing DPC 0x", "IRQL_UNEXPECTED_VALUE"])
 
     # NMI and machine check, injected through QEMU's monitor while the kernel waits with interrupts off: each STOP
     # runs on its own panic stack; the #MC STOP prints the machine-check registers. qemu32 lacks the machine-check

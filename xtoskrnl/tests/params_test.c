@@ -79,7 +79,9 @@ XTEST(TestFaultValues) {
                  {"TESTFAULT=Reset", KeTestFaultReset},
                  {"TESTFAULT=ubsan", KeTestFaultUbsan},
                  {"TESTFAULT=RunLevelRaise", KeTestFaultRunLevelRaise},
-                 {"TESTFAULT=RUNLEVELLOWER", KeTestFaultRunLevelLower}};
+                 {"TESTFAULT=RUNLEVELLOWER", KeTestFaultRunLevelLower},
+                 {"TESTFAULT=POOLIRQL", KeTestFaultPoolRunLevel},
+                 {"TESTFAULT=DPCLEVEL", KeTestFaultDpcRunLevel}};
     for (ULONG Index = 0; Index < ARRAY_SIZE(Cases); Index++) {
         KE_PARAMETERS P;
         Parse(Cases[Index].Text, &P);

@@ -1,0 +1,460 @@
+/* KeDpcLiveSuite and KeTimerLiveSuite (SELFTEST only, interrupts on, the clock ticking): software interrupts held
+ * while the RunLevel masks them and delivered when it drops; DPCs at DISPATCH_LEVEL with interrupts on, in importance
+ * order, removable before they run; kernel timers firing in due-time order, periodic ones repeating, cancelled ones
+ * never firing; the non-paged pool hammered from DPCs and a periodic timer's DPC while PASSIVE_LEVEL code uses it too.
+ *
+ * Time limits are generous (TCG: a vCPU may be descheduled for tens of milliseconds on a loaded host): a timer must
+ * never fire before its due time, and must fire within DPC_WAIT_MS of it. */
+#include <ke.h>
+#include <mm.h>
+#include <rtl.h>
+#include <tests/kernel_suites.h>
+#include <xtintrin.h>
+
+#define DPC_WAIT_MS      2000
+#define TIMER_COUNT      8
+#define MS               10000LL /* 100-ns units per millisecond */
+#define STRESS_BLOCKS    16
+#define STRESS_ROUNDS    64
+#define STRESS_TAG       0x53637044 /* 'DpcS' */
+#define STRESS_PERIOD_MS 4
+
+/* Spins (interrupts on) until *Value reaches Target or Milliseconds pass on the TSC; TRUE when it did. */
+static BOOLEAN WaitFor(volatile ULONG *Value, ULONG Target, ULONG Milliseconds) {
+    LARGE_INTEGER Frequency, Start = KeQueryPerformanceCounter(&Frequency);
+    ULONGLONG Limit = (ULONGLONG)Frequency.QuadPart / 1000 * Milliseconds;
+
+    while (*Value < Target) {
+        if ((ULONGLONG)(KeQueryPerformanceCounter(NULL).QuadPart - Start.QuadPart) > Limit) {
+            return FALSE;
+        }
+        __asm__ volatile("pause" : : : "memory");
+    }
+    return TRUE;
+}
+
+/* Spins until software interrupts of Level reach Target or Milliseconds pass; TRUE when they did. */
+static BOOLEAN WaitForSoftwareInterrupts(KRUNLEVEL Level, ULONG Target, ULONG Milliseconds) {
+    LARGE_INTEGER Frequency, Start = KeQueryPerformanceCounter(&Frequency);
+    ULONGLONG Limit = (ULONGLONG)Frequency.QuadPart / 1000 * Milliseconds;
+
+    while (KeGetSoftwareInterruptCount(Level) < Target) {
+        if ((ULONGLONG)(KeQueryPerformanceCounter(NULL).QuadPart - Start.QuadPart) > Limit) {
+            return FALSE;
+        }
+        __asm__ volatile("pause" : : : "memory");
+    }
+    return TRUE;
+}
+
+/* Busy-waits Milliseconds with interrupts on. */
+static VOID Spin(ULONG Milliseconds) {
+    KeStallExecutionProcessor(Milliseconds * 1000);
+}
+
+/* The DPC and timer objects the tests use: static, so one left queued by a failed check never points into a dead
+ * stack frame; each is taken off its queue before it is initialised again. */
+static KDPC TestDpcs[TIMER_COUNT + 1];
+static KTIMER TestTimers[TIMER_COUNT];
+
+static PKDPC PrepareDpc(ULONG Index, PKDEFERRED_ROUTINE Routine, PVOID Context) {
+    PKDPC Dpc = &TestDpcs[Index];
+
+    if (Dpc->DeferredRoutine != NULL) {
+        KeRemoveQueueDpc(Dpc);
+    }
+    KeInitializeDpc(Dpc, Routine, Context);
+    return Dpc;
+}
+
+static PKTIMER PrepareTimer(ULONG Index) {
+    PKTIMER Timer = &TestTimers[Index];
+
+    if (Timer->QueueEntry.Inserted) {
+        KeCancelTimer(Timer);
+    }
+    KeInitializeTimer(Timer);
+    return Timer;
+}
+
+typedef struct _DPC_RECORD {
+    volatile ULONG Runs;
+    volatile ULONG Order[8];
+    KRUNLEVEL Level;
+    BOOLEAN InterruptsOn;
+    PVOID Context;
+    PVOID Argument1;
+    PVOID Argument2;
+} DPC_RECORD, *PDPC_RECORD;
+
+static DPC_RECORD Record;
+
+/* Records the run: level, IF, context and arguments, and its place in Record.Order (the DPC's context is its tag). */
+static VOID RecordingRoutine(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2) {
+    (VOID) Dpc;
+    if (Record.Runs < ARRAY_SIZE(Record.Order)) {
+        Record.Order[Record.Runs] = (ULONG)(ULONG_PTR)Context;
+    }
+    Record.Level = KeGetCurrentRunLevel();
+    Record.InterruptsOn = ArAreInterruptsEnabled();
+    Record.Context = Context;
+    Record.Argument1 = Argument1;
+    Record.Argument2 = Argument2;
+    Record.Runs++;
+}
+
+XTEST(DpcRunsAtDispatchWithInterruptsOn) {
+    PKDPC Dpc;
+
+    RtlZeroMemory((PVOID)&Record, sizeof(Record));
+    XTEST_ASSERT(ArAreInterruptsEnabled());
+    XTEST_ASSERT_EQ(KeGetCurrentRunLevel(), PASSIVE_LEVEL);
+    Dpc = PrepareDpc(0, RecordingRoutine, (PVOID)7);
+    XTEST_CHECK(KeInsertQueueDpc(Dpc, (PVOID)11, (PVOID)13));
+    XTEST_ASSERT(WaitFor(&Record.Runs, 1, DPC_WAIT_MS));
+    XTEST_CHECK_EQ(Record.Level, DISPATCH_LEVEL);
+    XTEST_CHECK(Record.InterruptsOn);
+    XTEST_CHECK_EQ((ULONG_PTR)Record.Context, 7);
+    XTEST_CHECK_EQ((ULONG_PTR)Record.Argument1, 11);
+    XTEST_CHECK_EQ((ULONG_PTR)Record.Argument2, 13);
+    XTEST_CHECK(!Dpc->Inserted);
+    XTEST_CHECK_EQ(KeGetCurrentRunLevel(), PASSIVE_LEVEL);
+}
+
+XTEST(DpcHeldAtDispatchRunsWhenTheLevelDrops) {
+    ULONG Interrupts = KeGetSoftwareInterruptCount(DISPATCH_LEVEL);
+    KRUNLEVEL Old;
+    PKDPC Dpc;
+
+    RtlZeroMemory((PVOID)&Record, sizeof(Record));
+    Dpc = PrepareDpc(0, RecordingRoutine, (PVOID)1);
+    Old = KeRaiseRunLevel(DISPATCH_LEVEL);
+    XTEST_CHECK(KeInsertQueueDpc(Dpc, (PVOID)1, NULL));
+    XTEST_CHECK(!KeInsertQueueDpc(Dpc, (PVOID)2, NULL)); /* already queued: arguments unchanged */
+    Spin(10);
+    XTEST_CHECK_EQ(Record.Runs, 0);
+    XTEST_CHECK_EQ(KeQueryDpcQueueDepth(), 1);
+    XTEST_CHECK_EQ(KeGetSoftwareInterruptCount(DISPATCH_LEVEL), Interrupts);
+    KeLowerRunLevel(Old);
+    XTEST_ASSERT(WaitFor(&Record.Runs, 1, DPC_WAIT_MS));
+    XTEST_CHECK_EQ((ULONG_PTR)Record.Argument1, 1);
+    XTEST_CHECK(KeGetSoftwareInterruptCount(DISPATCH_LEVEL) > Interrupts);
+    XTEST_CHECK_EQ(KeQueryDpcQueueDepth(), 0);
+}
+
+XTEST(DpcsRunInImportanceOrder) {
+    PKDPC Medium1, Medium2, High, Low;
+    KRUNLEVEL Old;
+
+    RtlZeroMemory((PVOID)&Record, sizeof(Record));
+    Medium1 = PrepareDpc(0, RecordingRoutine, (PVOID)1);
+    Medium2 = PrepareDpc(1, RecordingRoutine, (PVOID)2);
+    High = PrepareDpc(2, RecordingRoutine, (PVOID)3);
+    Low = PrepareDpc(3, RecordingRoutine, (PVOID)4);
+    KeSetImportanceDpc(High, HighImportance);
+    KeSetImportanceDpc(Low, LowImportance);
+    Old = KeRaiseRunLevel(DISPATCH_LEVEL);
+    KeInsertQueueDpc(Low, NULL, NULL);
+    KeInsertQueueDpc(Medium1, NULL, NULL);
+    KeInsertQueueDpc(High, NULL, NULL);
+    KeInsertQueueDpc(Medium2, NULL, NULL);
+    KeLowerRunLevel(Old);
+    XTEST_ASSERT(WaitFor(&Record.Runs, 4, DPC_WAIT_MS));
+    XTEST_CHECK_EQ(Record.Order[0], 3); /* high: head of the queue */
+    XTEST_CHECK_EQ(Record.Order[1], 4); /* then in insertion order */
+    XTEST_CHECK_EQ(Record.Order[2], 1);
+    XTEST_CHECK_EQ(Record.Order[3], 2);
+}
+
+XTEST(RemovedDpcNeverRuns) {
+    KRUNLEVEL Old;
+    PKDPC Dpc;
+
+    RtlZeroMemory((PVOID)&Record, sizeof(Record));
+    Dpc = PrepareDpc(0, RecordingRoutine, NULL);
+    XTEST_CHECK(!KeRemoveQueueDpc(Dpc));
+    Old = KeRaiseRunLevel(DISPATCH_LEVEL);
+    KeInsertQueueDpc(Dpc, NULL, NULL);
+    XTEST_CHECK(KeRemoveQueueDpc(Dpc));
+    XTEST_CHECK(!KeRemoveQueueDpc(Dpc));
+    KeLowerRunLevel(Old);
+    Spin(20);
+    XTEST_CHECK_EQ(Record.Runs, 0);
+    XTEST_CHECK_EQ(KeQueryDpcQueueDepth(), 0);
+}
+
+XTEST(LowImportanceDpcWaitsForTheClockOrADeepQueue) {
+    ULONGLONG Ticks = KeQueryTickCount();
+    PKDPC Low[KE_MAXIMUM_DPC_QUEUE_DEPTH];
+    KRUNLEVEL Old;
+
+    RtlZeroMemory((PVOID)&Record, sizeof(Record));
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Low); Index++) {
+        Low[Index] = PrepareDpc(Index, RecordingRoutine, (PVOID)(ULONG_PTR)Index);
+        KeSetImportanceDpc(Low[Index], LowImportance);
+    }
+    /* One low-importance DPC requests nothing: it runs on a later clock tick. */
+    Old = KeRaiseRunLevel(APC_LEVEL);
+    KeInsertQueueDpc(Low[0], NULL, NULL);
+    KeLowerRunLevel(Old);
+    XTEST_ASSERT(WaitFor(&Record.Runs, 1, DPC_WAIT_MS));
+    XTEST_CHECK(KeQueryTickCount() > Ticks);
+    /* A queue KE_MAXIMUM_DPC_QUEUE_DEPTH deep requests the interrupt at once (from DISPATCH: delivered on the way
+     * down, before any tick could). */
+    Old = KeRaiseRunLevel(DISPATCH_LEVEL);
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Low); Index++) {
+        KeInsertQueueDpc(Low[Index], NULL, NULL);
+    }
+    Ticks = KeQueryTickCount();
+    KeLowerRunLevel(Old);
+    XTEST_CHECK(WaitFor(&Record.Runs, 1 + KE_MAXIMUM_DPC_QUEUE_DEPTH, 1));
+    XTEST_CHECK(KeQueryTickCount() - Ticks <= 1); /* within a millisecond, not on a later tick */
+}
+
+XTEST(ApcInterruptHeldAtApcLevel) {
+    ULONG Before = KeGetSoftwareInterruptCount(APC_LEVEL);
+    KRUNLEVEL Old = KeRaiseRunLevel(APC_LEVEL);
+
+    KeRequestSoftwareInterrupt(APC_LEVEL);
+    Spin(5);
+    XTEST_CHECK_EQ(KeGetSoftwareInterruptCount(APC_LEVEL), Before);
+    KeLowerRunLevel(Old);
+    XTEST_CHECK(WaitForSoftwareInterrupts(APC_LEVEL, Before + 1, 1)); /* delivered once the level dropped */
+    XTEST_CHECK_EQ(KeGetSoftwareInterruptCount(APC_LEVEL), Before + 1);
+    /* A DISPATCH request at APC level is delivered there (its vector is above APC's). */
+    Before = KeGetSoftwareInterruptCount(DISPATCH_LEVEL);
+    Old = KeRaiseRunLevel(APC_LEVEL);
+    KeRequestSoftwareInterrupt(DISPATCH_LEVEL);
+    XTEST_CHECK(WaitForSoftwareInterrupts(DISPATCH_LEVEL, Before + 1, 1));
+    XTEST_CHECK_EQ(KeGetCurrentRunLevel(), APC_LEVEL);
+    KeLowerRunLevel(Old);
+}
+
+/* ---- pool stress from DPCs and a periodic timer ---- */
+
+typedef struct _STRESS {
+    PVOID Blocks[STRESS_BLOCKS];
+    SIZE_T Sizes[STRESS_BLOCKS];
+    ULONG Seed;
+    volatile ULONG Runs;
+    volatile ULONG Errors;
+    volatile ULONG Failures; /* allocations that returned NULL */
+    KRUNLEVEL Level;
+} STRESS, *PSTRESS;
+
+static ULONG NextRandom(PULONG Seed) {
+    *Seed = *Seed * 1103515245u + 12345u;
+    return *Seed >> 8;
+}
+
+/* Frees slot Index after checking its pattern, then refills it with a new block of a random size and pattern. */
+static VOID StressSlot(PSTRESS Stress, ULONG Index) {
+    PUCHAR Block = Stress->Blocks[Index];
+    UCHAR Pattern = (UCHAR)(Index * 37 + 1);
+
+    if (Block != NULL) {
+        for (SIZE_T Byte = 0; Byte < Stress->Sizes[Index]; Byte++) {
+            if (Block[Byte] != (UCHAR)(Pattern + Byte)) {
+                Stress->Errors++;
+                break;
+            }
+        }
+        MmFreePool(Block, STRESS_TAG);
+    }
+    Stress->Sizes[Index] = 1 + NextRandom(&Stress->Seed) % 700;
+    Block = MmAllocatePool(NonPagedPool, Stress->Sizes[Index], STRESS_TAG);
+    Stress->Blocks[Index] = Block;
+    if (Block == NULL) {
+        Stress->Failures++;
+        return;
+    }
+    for (SIZE_T Byte = 0; Byte < Stress->Sizes[Index]; Byte++) {
+        Block[Byte] = (UCHAR)(Pattern + Byte);
+    }
+}
+
+static VOID StressRound(PSTRESS Stress) {
+    for (ULONG Step = 0; Step < STRESS_BLOCKS; Step++) {
+        StressSlot(Stress, NextRandom(&Stress->Seed) % STRESS_BLOCKS);
+    }
+    Stress->Level = KeGetCurrentRunLevel();
+    Stress->Runs++;
+}
+
+static VOID StressRelease(PSTRESS Stress) {
+    for (ULONG Index = 0; Index < STRESS_BLOCKS; Index++) {
+        if (Stress->Blocks[Index] != NULL) {
+            MmFreePool(Stress->Blocks[Index], STRESS_TAG);
+            Stress->Blocks[Index] = NULL;
+        }
+    }
+}
+
+static STRESS DpcStress, PassiveStress;
+
+/* A DPC (or a timer's DPC) that works the pool once per run. */
+static VOID StressRoutine(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2) {
+    (VOID) Dpc, (VOID)Argument1, (VOID)Argument2;
+    StressRound(Context);
+}
+
+XTEST(PoolStressFromDpcsAgainstPassive) {
+    PKDPC Dpc;
+
+    RtlZeroMemory(&DpcStress, sizeof(DpcStress));
+    RtlZeroMemory(&PassiveStress, sizeof(PassiveStress));
+    DpcStress.Seed = 1;
+    PassiveStress.Seed = 2;
+    Dpc = PrepareDpc(0, StressRoutine, &DpcStress);
+    /* Low importance: each run waits for a clock tick, which lands anywhere in the PASSIVE rounds below. */
+    KeSetImportanceDpc(Dpc, LowImportance);
+    while (DpcStress.Runs < STRESS_ROUNDS && PassiveStress.Runs < 1000000) {
+        KeInsertQueueDpc(Dpc, NULL, NULL); /* FALSE while still queued */
+        StressRound(&PassiveStress);
+    }
+    XTEST_ASSERT(WaitFor(&DpcStress.Runs, STRESS_ROUNDS, DPC_WAIT_MS * 4));
+    XTEST_CHECK_EQ(DpcStress.Level, DISPATCH_LEVEL);
+    XTEST_CHECK_EQ(PassiveStress.Level, PASSIVE_LEVEL);
+    XTEST_CHECK(PassiveStress.Runs >= STRESS_ROUNDS);
+    XTEST_CHECK_EQ(DpcStress.Errors + PassiveStress.Errors, 0);
+    XTEST_CHECK_EQ(DpcStress.Failures + PassiveStress.Failures, 0);
+    StressRelease(&DpcStress);
+    StressRelease(&PassiveStress);
+    XTEST_CHECK_EQ(MmCheckPoolConsistency(), 0);
+}
+
+XTEST(PoolStressFromATimerAgainstPassive) {
+    LARGE_INTEGER Due = {.QuadPart = -STRESS_PERIOD_MS * MS};
+    PKTIMER Timer;
+    PKDPC Dpc;
+
+    RtlZeroMemory(&DpcStress, sizeof(DpcStress));
+    RtlZeroMemory(&PassiveStress, sizeof(PassiveStress));
+    DpcStress.Seed = 3;
+    PassiveStress.Seed = 4;
+    Dpc = PrepareDpc(0, StressRoutine, &DpcStress);
+    Timer = PrepareTimer(0);
+    KeSetTimerEx(Timer, Due, STRESS_PERIOD_MS, Dpc);
+    while (DpcStress.Runs < 32 && PassiveStress.Runs < 1000000) {
+        StressRound(&PassiveStress);
+    }
+    XTEST_CHECK(KeCancelTimer(Timer));
+    Spin(2 * STRESS_PERIOD_MS);
+    KeRemoveQueueDpc(Dpc); /* an expiry queued just before the cancel */
+    XTEST_CHECK(DpcStress.Runs >= 32);
+    XTEST_CHECK_EQ(DpcStress.Level, DISPATCH_LEVEL);
+    XTEST_CHECK_EQ(DpcStress.Errors + PassiveStress.Errors, 0);
+    XTEST_CHECK_EQ(DpcStress.Failures + PassiveStress.Failures, 0);
+    StressRelease(&DpcStress);
+    StressRelease(&PassiveStress);
+    XTEST_CHECK_EQ(MmCheckPoolConsistency(), 0);
+}
+
+XTEST_SUITE(KeDpcLiveSuite, XTEST_ENTRY(DpcRunsAtDispatchWithInterruptsOn),
+            XTEST_ENTRY(DpcHeldAtDispatchRunsWhenTheLevelDrops), XTEST_ENTRY(DpcsRunInImportanceOrder),
+            XTEST_ENTRY(RemovedDpcNeverRuns), XTEST_ENTRY(LowImportanceDpcWaitsForTheClockOrADeepQueue),
+            XTEST_ENTRY(ApcInterruptHeldAtApcLevel), XTEST_ENTRY(PoolStressFromDpcsAgainstPassive),
+            XTEST_ENTRY(PoolStressFromATimerAgainstPassive));
+
+/* ---- timers ---- */
+
+typedef struct _TIMER_RECORD {
+    volatile ULONG Fired;
+    volatile ULONG Order[TIMER_COUNT];
+    ULONGLONG FiredAt[TIMER_COUNT]; /* interrupt time */
+} TIMER_RECORD;
+
+static TIMER_RECORD Timers;
+
+/* A timer's DPC: notes which timer (context) fired and when. */
+static VOID TimerRoutine(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2) {
+    ULONG Index = (ULONG)(ULONG_PTR)Context;
+
+    (VOID) Dpc, (VOID)Argument1, (VOID)Argument2;
+    if (Timers.Fired < TIMER_COUNT) {
+        Timers.Order[Timers.Fired] = Index;
+    }
+    if (Index < TIMER_COUNT) {
+        Timers.FiredAt[Index] = KeQueryInterruptTime();
+    }
+    Timers.Fired++;
+}
+
+XTEST(TimersFireInDueTimeOrder) {
+    static const ULONG DueMs[TIMER_COUNT] = {45, 10, 80, 25, 60, 15, 35, 70};
+    ULONGLONG SetAt = KeQueryInterruptTime();
+    PKTIMER Timer[TIMER_COUNT];
+    PKDPC Dpc[TIMER_COUNT];
+
+    RtlZeroMemory(&Timers, sizeof(Timers));
+    for (ULONG Index = 0; Index < TIMER_COUNT; Index++) {
+        LARGE_INTEGER Due = {.QuadPart = -(LONGLONG)DueMs[Index] * MS};
+        Dpc[Index] = PrepareDpc(Index, TimerRoutine, (PVOID)(ULONG_PTR)Index);
+        Timer[Index] = PrepareTimer(Index);
+        XTEST_CHECK(!KeSetTimer(Timer[Index], Due, Dpc[Index]));
+    }
+    XTEST_CHECK(KeQueryTimerQueueLength() >= TIMER_COUNT);
+    XTEST_ASSERT(WaitFor(&Timers.Fired, TIMER_COUNT, DPC_WAIT_MS));
+    for (ULONG Slot = 0; Slot < TIMER_COUNT; Slot++) {
+        ULONG Index = Timers.Order[Slot];
+        XTEST_CHECK(Slot == 0 || DueMs[Index] > DueMs[Timers.Order[Slot - 1]]);
+        XTEST_CHECK(Timers.FiredAt[Index] - SetAt >= (ULONGLONG)DueMs[Index] * MS); /* never early */
+        XTEST_CHECK(KeReadStateTimer(Timer[Index]));
+    }
+}
+
+XTEST(PeriodicTimerRepeatsUntilCancelled) {
+    LARGE_INTEGER Due = {.QuadPart = -10 * MS};
+    PKTIMER Timer;
+    ULONG Fired;
+    PKDPC Dpc;
+
+    RtlZeroMemory(&Timers, sizeof(Timers));
+    Dpc = PrepareDpc(TIMER_COUNT, TimerRoutine, (PVOID)TIMER_COUNT);
+    Timer = PrepareTimer(0);
+    KeSetTimerEx(Timer, Due, 10, Dpc);
+    XTEST_ASSERT(WaitFor(&Timers.Fired, 5, DPC_WAIT_MS));
+    XTEST_CHECK(KeCancelTimer(Timer));
+    Fired = Timers.Fired;
+    Spin(50);
+    XTEST_CHECK_EQ(Timers.Fired, Fired); /* no expiry after the cancel */
+    XTEST_CHECK(!KeCancelTimer(Timer));
+}
+
+XTEST(CancelledTimerNeverFires) {
+    LARGE_INTEGER Due = {.QuadPart = -20 * MS};
+    PKTIMER Timer;
+    PKDPC Dpc;
+
+    RtlZeroMemory(&Timers, sizeof(Timers));
+    Dpc = PrepareDpc(0, TimerRoutine, (PVOID)0);
+    Timer = PrepareTimer(0);
+    XTEST_CHECK(!KeCancelTimer(Timer));
+    XTEST_CHECK(!KeSetTimer(Timer, Due, Dpc));
+    XTEST_CHECK(KeSetTimer(Timer, Due, Dpc)); /* re-set while queued: moved, reported as queued before */
+    XTEST_CHECK(KeCancelTimer(Timer));
+    Spin(60);
+    XTEST_CHECK_EQ(Timers.Fired, 0);
+    XTEST_CHECK(!KeReadStateTimer(Timer));
+}
+
+XTEST(AbsoluteDueTimeOnTheSystemClock) {
+    ULONGLONG SetAt = KeQueryInterruptTime();
+    LARGE_INTEGER Due;
+    PKTIMER Timer;
+    PKDPC Dpc;
+
+    RtlZeroMemory(&Timers, sizeof(Timers));
+    KeQuerySystemTime(&Due);
+    Due.QuadPart += 30 * MS;
+    Dpc = PrepareDpc(0, TimerRoutine, (PVOID)0);
+    Timer = PrepareTimer(0);
+    KeSetTimer(Timer, Due, Dpc);
+    XTEST_ASSERT(WaitFor(&Timers.Fired, 1, DPC_WAIT_MS));
+    /* The system time runs up to one increment ahead of the interrupt time (TSC refinement between ticks). */
+    XTEST_CHECK(Timers.FiredAt[0] - SetAt + KeQueryTimeIncrement() >= 30 * MS);
+    XTEST_CHECK(KeReadStateTimer(Timer));
+}
+
+XTEST_SUITE(KeTimerLiveSuite, XTEST_ENTRY(TimersFireInDueTimeOrder), XTEST_ENTRY(PeriodicTimerRepeatsUntilCancelled),
+            XTEST_ENTRY(CancelledTimerNeverFires), XTEST_ENTRY(AbsoluteDueTimeOnTheSystemClock));
