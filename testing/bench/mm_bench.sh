@@ -22,7 +22,7 @@ boot() { # arch cpu mem -> the MM-BENCH line, entry_to_report= and the KE-BENCH 
     "$here/qemu_boot.sh" --arch "$arch" --cpu "$cpu" --mem "$mem" --image "$work/disk.img" \
         --code "/usr/share/OVMF/$code" --vars "/usr/share/OVMF/$vars" --serial "$work/serial.log" --timeout 600 \
         -- -icount shift=4,sleep=off >/dev/null 2>&1 || true
-    echo "$(grep -a '^MM-BENCH' "$work/serial.log" | tr -d '\r' | head -1) $(grep -aoE 'entry_to_report=[0-9]+' "$work/serial.log" | head -1) $(grep -a '^KE-BENCH runlevel' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-)"
+    echo "$(grep -a '^MM-BENCH' "$work/serial.log" | tr -d '\r' | head -1) $(grep -aoE 'entry_to_report=[0-9]+' "$work/serial.log" | head -1) $(grep -a '^KE-BENCH runlevel' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH timer' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-)"
 }
 
 field() { # line key -> value
@@ -40,8 +40,9 @@ field() { # line key -> value
 {
     echo "Guest instructions (QEMU -icount shift=4,sleep=off) per operation, 4096 rounds each."
     echo
-    echo "| arch | RAM | RunLevel raise(DISPATCH)+lower | self-IPI round trip (send -> handler -> EOI -> return) |"
-    echo "|---|---|---|---|"
+    echo "| arch | RAM | RunLevel raise(DISPATCH)+lower | self-IPI round trip (send -> handler -> EOI -> return) |" \
+         "DPC queue -> run | timer set+cancel, 1 / 1000 / 100000 queued | timer set+expire, 1 / 1000 / 100000 queued |"
+    echo "|---|---|---|---|---|---|---|"
 } >"$ketable"
 for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
     set -- $config
@@ -49,8 +50,14 @@ for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
     for mem in 1G 16G; do
         line=$(boot "$arch" "$cpu" "$mem")
         if [ -n "$(field "$line" runlevel_raise_lower)" ]; then
+            timers=()
+            for key in timer_set_cancel timer_set_expire; do
+                timers+=("$(( $(field "$line" ${key}_1) / 16 )) / $(( $(field "$line" ${key}_1000) / 16 )) /" \
+                         "$(( $(field "$line" ${key}_100000) / 16 ))")
+            done
             echo "| $arch | $mem | $(( $(field "$line" runlevel_raise_lower) / 16 )) |" \
-                 "$(( $(field "$line" self_ipi_roundtrip) / 16 )) |" >>"$ketable"
+                 "$(( $(field "$line" self_ipi_roundtrip) / 16 )) | $(( $(field "$line" dpc_queue_to_run) / 16 )) |" \
+                 "${timers[0]} | ${timers[1]} |" >>"$ketable"
         else
             echo "| $arch | $mem | (no KE-BENCH runlevel line) | |" >>"$ketable"
         fi
