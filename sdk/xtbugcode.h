@@ -13,9 +13,21 @@
     0x0000000A /* lower to a level above the current one, raise above HIGH_LEVEL, or an API                            \
                   called above its limit */
 #define IRQL_CALL_ABOVE_LIMIT 1
+/* An ...AtDpcLevel spin-lock call below DISPATCH_LEVEL is IRQL_NOT_GREATER_OR_EQUAL with P1 the current RunLevel,
+ * P2 DISPATCH_LEVEL, P3 the lock, P4 the caller's address. */
 /* A DPC routine returned at another RunLevel than DISPATCH_LEVEL: P1 the level it returned at, P2 DISPATCH_LEVEL,
  * P3 the routine, P4 the DPC. */
 #define IRQL_UNEXPECTED_VALUE 0x000000C8
+
+/* Spin locks (ke/kelock.h). A plain lock: P1 the lock, P2 its value (the holder's tag: processor number + 1; 0 free),
+ * P3 the current processor's tag, P4 the caller's address. A queued lock: P1 the lock, P2 the queue entry's Lock field
+ * (the lock | LOCK_QUEUE_WAIT 1 / LOCK_QUEUE_OWNER 2), P3 the entry, P4 the caller's address. */
+#define SPIN_LOCK_ALREADY_OWNED 0x0000000F /* taking a lock this processor (or this queue entry) already holds */
+#define SPIN_LOCK_NOT_OWNED     0x00000010 /* freeing a lock this processor (or this queue entry) does not hold */
+
+/* The processor lacks an instruction the kernel needs: P1 the CPUID leaf, P2 the register (0 EAX, 1 EBX, 2 ECX,
+ * 3 EDX), P3 the bit, P4 0. amd64 needs CMPXCHG16B (leaf 1 ECX bit 13), i686 CMPXCHG8B (leaf 1 EDX bit 8). */
+#define UNSUPPORTED_PROCESSOR 0x0000005D
 
 /* Pool: P1 is one of BPH_* / BPC_* below. */
 #define BAD_POOL_HEADER                         0x00000019

@@ -86,6 +86,9 @@ XTFORCEINLINE VOID KeLowerRunLevel(KRUNLEVEL OldRunLevel) {
     KiWriteRunLevel(OldRunLevel);
 }
 
+/* Spin locks and queued spin locks (KSPIN_LOCK, KeAcquireSpinLock, KeAcquireInStackQueuedSpinLock, ...). */
+#include <kelock.h>
+
 /* The RunLevel an interrupt on Vector (32..255) runs at, which also masks it (amd64: Vector >> 4; i686: the lowest
  * level whose APIC task priority class covers the vector's class). */
 KRUNLEVEL KeGetVectorRunLevel(ULONG Vector);

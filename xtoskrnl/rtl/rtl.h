@@ -75,6 +75,60 @@ XTINLINE PSINGLE_LIST_ENTRY RtlPopEntryList(PSINGLE_LIST_ENTRY ListHead) {
 }
 
 /* ------------------------------------------------------------------------------------------------------------ */
+/* Interlocked singly linked lists (SLIST)                                                                      */
+/* ------------------------------------------------------------------------------------------------------------ */
+
+/* A lock-free LIFO any processor may push to and pop from at any RunLevel. The header is two pointer-sized words
+ * swapped as one by a double-width compare-exchange (amd64 CMPXCHG16B, i686 CMPXCHG8B: arch files chosen by BUILD).
+ * Every push adds one to the header's sequence, so a pop that read the header before another processor popped its
+ * first entry and pushed it back (ABA) fails its compare-exchange and retries. The sequence has 48 bits on amd64 and
+ * 16 on i686 (NT's width: a stale pop succeeds only if exactly a multiple of 65536 pushes happened in between). An
+ * entry's memory must stay mapped while it may be popped (a pop may read the link of an entry another processor just
+ * took). amd64 kernels need CMPXCHG16B: RtlIsInterlockedSListSupported says whether the processor has it. */
+
+typedef struct _SLIST_ENTRY {
+    struct _SLIST_ENTRY *Next;
+} SLIST_ENTRY, *PSLIST_ENTRY;
+
+/* Aligned to its size, as the double-width compare-exchange requires. */
+typedef struct __attribute__((aligned(2 * sizeof(PVOID)))) _SLIST_HEADER {
+    PSLIST_ENTRY Next;       /* the first entry; NULL when empty */
+    ULONG_PTR DepthSequence; /* bits 0-15: the depth (modulo 65536); bits 16 and up: the push sequence */
+} SLIST_HEADER, *PSLIST_HEADER;
+
+#define RTL_SLIST_DEPTH_MASK     0xFFFFu
+#define RTL_SLIST_SEQUENCE_SHIFT 16
+#define RTL_SLIST_SEQUENCE_ONE   ((ULONG_PTR)1 << RTL_SLIST_SEQUENCE_SHIFT)
+
+STATIC_ASSERT(sizeof(SLIST_HEADER) == 2 * sizeof(PVOID));
+STATIC_ASSERT(_Alignof(SLIST_HEADER) == 2 * sizeof(PVOID));
+STATIC_ASSERT(offsetof(SLIST_HEADER, Next) == 0);
+STATIC_ASSERT(offsetof(SLIST_HEADER, DepthSequence) == sizeof(PVOID));
+
+/* Makes ListHead empty (depth 0, sequence 0). Not interlocked: before the list is shared. */
+VOID RtlInitializeSListHead(PSLIST_HEADER ListHead);
+
+/* Pushes ListEntry on ListHead; returns the entry that was first before (NULL if the list was empty). */
+PSLIST_ENTRY RtlInterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY ListEntry);
+
+/* Pops the first entry of ListHead; NULL when the list is empty. */
+PSLIST_ENTRY RtlInterlockedPopEntrySList(PSLIST_HEADER ListHead);
+
+/* Empties ListHead at once and returns its former entries as a NULL-terminated chain (NULL if it was empty). */
+PSLIST_ENTRY RtlInterlockedFlushSList(PSLIST_HEADER ListHead);
+
+/* The number of entries on ListHead (a snapshot; modulo 65536). */
+USHORT RtlQueryDepthSList(PSLIST_HEADER ListHead);
+
+/* Swaps *ListHead for *Exchange if it equals *Comparand, atomically (both words); on failure *Comparand receives the
+ * current header. TRUE when swapped. The arch's double-width compare-exchange (amd64/slist.c, i686/slist.c). */
+BOOLEAN RtlpCompareExchangeSListHeader(PSLIST_HEADER ListHead, PSLIST_HEADER Comparand, const SLIST_HEADER *Exchange);
+
+/* TRUE when the processor has the compare-exchange the SLIST needs (amd64: CPUID.1:ECX[13] CMPXCHG16B; i686:
+ * CPUID.1:EDX[8] CMPXCHG8B). *Leaf, *Register (0 EAX .. 3 EDX) and *Bit (optional) name the feature flag. */
+BOOLEAN RtlIsInterlockedSListSupported(PULONG Leaf, PULONG Register, PULONG Bit);
+
+/* ------------------------------------------------------------------------------------------------------------ */
 /* Memory                                                                                                       */
 /* ------------------------------------------------------------------------------------------------------------ */
 

@@ -39,8 +39,9 @@ static ULONG FsCheckMsvcHelpers(VOID) {
 VOID _start(VOID);
 
 VOID _start(VOID) {
-    static const XTEST_SUITE *const Suites[] = {&RtlListSuite,   &RtlMemorySuite, &RtlBitmapSuite,     &RtlStringSuite,
-                                                &RtlFormatSuite, &RtlSha1Suite,   &RtlArithmeticSuite, &RtlTimeSuite};
+    static const XTEST_SUITE *const Suites[] = {&RtlListSuite,       &RtlMemorySuite, &RtlBitmapSuite,
+                                                &RtlStringSuite,     &RtlFormatSuite, &RtlSha1Suite,
+                                                &RtlArithmeticSuite, &RtlTimeSuite,   &RtlSListSuite};
     ULONG Failures = XtestRunSuites(Suites, ARRAY_SIZE(Suites));
 
     Failures += FsCheckMsvcHelpers();

@@ -7,14 +7,15 @@ RESOURCE=/usr/lib/llvm-19/lib/clang/19/include
 RTL=xtoskrnl/rtl
 OUT=${TEST_TMPDIR:-$(mktemp -d)}
 SUITES="$RTL/tests/list_test.c $RTL/tests/memory_test.c $RTL/tests/bitmap_test.c $RTL/tests/string_test.c
-        $RTL/tests/format_test.c $RTL/tests/sha1_test.c $RTL/tests/arith_test.c $RTL/tests/time_test.c"
+        $RTL/tests/format_test.c $RTL/tests/sha1_test.c $RTL/tests/arith_test.c $RTL/tests/time_test.c
+        $RTL/tests/slist_test.c"
 COMMON_SRCS="$RTL/arith.c $RTL/bitmap.c $RTL/format.c $RTL/list.c $RTL/memory.c $RTL/number.c $RTL/sha1.c
-             $RTL/string.c $RTL/time.c testing/xtest/xtest.c testing/xtest/freestanding_linux.c $RTL/tests/freestanding_main.c $SUITES"
+             $RTL/slist.c $RTL/string.c $RTL/time.c testing/xtest/xtest.c testing/xtest/freestanding_linux.c $RTL/tests/freestanding_main.c $SUITES"
 status=0
 for arch in i686 x86_64; do
     case $arch in
-        i686) srcs="$COMMON_SRCS $RTL/cpu.c $RTL/i686/lldiv.c" ;;
-        x86_64) srcs="$COMMON_SRCS $RTL/cpu.c" ;;
+        i686) srcs="$COMMON_SRCS $RTL/cpu.c $RTL/i686/lldiv.c $RTL/i686/slist.c" ;;
+        x86_64) srcs="$COMMON_SRCS $RTL/cpu.c $RTL/amd64/slist.c" ;;
     esac
     # shellcheck disable=SC2086
     "$CLANG" --target=$arch-linux-gnu -std=c17 -O2 -ffreestanding -fno-builtin -nostdinc -isystem "$RESOURCE" \

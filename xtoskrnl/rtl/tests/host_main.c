@@ -5,5 +5,6 @@ extern const XTEST_SUITE RtlListCorruptionSuite;
 extern const XTEST_SUITE RtlSha1OpensslSuite;
 extern const XTEST_SUITE RtlTimeLibcSuite;
 extern const XTEST_SUITE RtlFormatSnprintfSuite;
+extern const XTEST_SUITE RtlSListThreadSuite;
 
 XTEST_HOST_MAIN(RTL_TEST_SUITES)

@@ -12,5 +12,6 @@ extern const XTEST_SUITE RtlFormatSuite;
 extern const XTEST_SUITE RtlSha1Suite;
 extern const XTEST_SUITE RtlArithmeticSuite;
 extern const XTEST_SUITE RtlTimeSuite;
+extern const XTEST_SUITE RtlSListSuite;
 
 #endif
