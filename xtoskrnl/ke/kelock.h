@@ -153,10 +153,10 @@ XTFORCEINLINE VOID KiAcquireQueuedSpinLock(PKSPIN_LOCK_QUEUE LockQueue, ULONG_PT
 /* Frees the lock LockQueue owns: empties the lock when no one queued behind, else hands it to the successor. */
 XTFORCEINLINE VOID KiReleaseQueuedSpinLock(PKSPIN_LOCK_QUEUE LockQueue) {
     ULONG_PTR Value = LockQueue->Lock;
-    ULONG_PTR SpinLock = Value & ~(ULONG_PTR)LOCK_QUEUE_FLAGS;
+    ULONG_PTR SpinLock = Value ^ LOCK_QUEUE_OWNER; /* an owner is never marked waiting */
     ULONG_PTR Expected = (ULONG_PTR)LockQueue;
 
-    if (__builtin_expect((Value & LOCK_QUEUE_FLAGS) != LOCK_QUEUE_OWNER, 0)) {
+    if (__builtin_expect(!(Value & LOCK_QUEUE_OWNER), 0)) {
         KiQueuedSpinLockNotOwned(LockQueue);
     }
     LockQueue->Lock = SpinLock;

@@ -91,6 +91,12 @@ VOID KiQueryClockReport(PKI_CLOCK_REPORT Report);
 /* BENCH: prints the KE-BENCH line of RunLevel and self-IPI costs (ke/kebench.c). Interrupts off on entry and return. */
 VOID KiRunBenchmarks(VOID);
 
+/* BENCH: prints the KE-BENCH line of uncontended spin lock, queued spin lock and SLIST costs (ke/lockbench.c). */
+VOID KiRunLockBenchmarks(VOID);
+
+/* STOP UNSUPPORTED_PROCESSOR unless the CPU has the compare-exchange the SLIST needs (ke/lockcpu.c). */
+VOID KiCheckInterlockedSupport(VOID);
+
 /* Runs the built-in test suites (SELFTEST); returns the number of failed cases. */
 ULONG KiRunSelfTests(VOID);
 

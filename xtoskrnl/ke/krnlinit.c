@@ -144,6 +144,7 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     ArInitializeProcessor(InitBlock, &KiTrapEntries);
     ArQueryCpuFeatures(&Features);
     ArEnableCpuFeatures(&Features);
+    KiCheckInterlockedSupport();
     KiBindPagingMode(InitBlock, Features.NxEnabled);
     if (KiParameters.NoXpa) {
         KdPrint("KE: NOXPA: the loader chose %s\n", MmGetPagingModeName());

@@ -18,5 +18,6 @@ extern const XTEST_SUITE KeRunLevelLiveSuite;  /* SELFTEST only: the real RunLev
 extern const XTEST_SUITE KeDpcLiveSuite;       /* SELFTEST only: software interrupts, DPCs, pool from DPCs */
 extern const XTEST_SUITE KeTimerLiveSuite;     /* SELFTEST only: KTIMER order, periods, cancel, absolute times */
 extern const XTEST_SUITE KeClockSuite;         /* SELFTEST only: stall against HPET/PM timer, system time advances */
+extern const XTEST_SUITE KeSpinLockLiveSuite;  /* SELFTEST only: spin locks over the real RunLevel register */
 
 #endif

@@ -317,6 +317,8 @@ def kernel_boot_tests():
                 "^KE-BENCH timer_set_cancel_1=[1-9][0-9]* timer_set_cancel_1000=[1-9][0-9]* " +
                 "timer_set_cancel_100000=[1-9][0-9]* timer_set_expire_1=[1-9][0-9]* timer_set_expire_1000=[1-9][0-9]* " +
                 "timer_set_expire_100000=[1-9][0-9]*$",
+                "^KE-BENCH spinlock_acquire_release=[1-9][0-9]* queued_spinlock_acquire_release=[1-9][0-9]* " +
+                "slist_push_pop=[1-9][0-9]*$",
             ],
             expect = ["XTOS-REPORT arch=%s" % arch],
             reject = ["*** STOP", "KE: unexpected interrupt", "KE: BENCH: no pool"],

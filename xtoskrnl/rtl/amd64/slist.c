@@ -1,8 +1,11 @@
-/* amd64 SLIST primitive: the 16-byte header swapped by LOCK CMPXCHG16B (the header is 16-byte aligned). */
+/* amd64 SLIST: the 16-byte header swapped by LOCK CMPXCHG16B (the header is 16-byte aligned), the algorithm from
+ * slistp.h, and the CPUID check for the instruction. */
 #include <rtl.h>
 #include <xtintrin.h>
 
-BOOLEAN RtlpCompareExchangeSListHeader(PSLIST_HEADER ListHead, PSLIST_HEADER Comparand, const SLIST_HEADER *Exchange) {
+/* Swaps *ListHead for *Exchange if it equals *Comparand; else *Comparand receives the current header. */
+XTFORCEINLINE BOOLEAN RtlpSwapSListHeader(PSLIST_HEADER ListHead, PSLIST_HEADER Comparand,
+                                          const SLIST_HEADER *Exchange) {
     ULONG_PTR Low = (ULONG_PTR)Comparand->Next, High = Comparand->DepthSequence;
     BOOLEAN Swapped;
 
@@ -14,6 +17,8 @@ BOOLEAN RtlpCompareExchangeSListHeader(PSLIST_HEADER ListHead, PSLIST_HEADER Com
     Comparand->DepthSequence = High;
     return Swapped;
 }
+
+#include "../slistp.h"
 
 BOOLEAN RtlIsInterlockedSListSupported(PULONG Leaf, PULONG Register, PULONG Bit) {
     CPUID_REGISTERS Registers;

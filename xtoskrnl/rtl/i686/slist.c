@@ -1,4 +1,5 @@
-/* i686 SLIST primitive: the 8-byte header swapped by LOCK CMPXCHG8B (the compiler's 8-byte compare-exchange). */
+/* i686 SLIST: the 8-byte header swapped by LOCK CMPXCHG8B (the compiler's 8-byte compare-exchange), the algorithm
+ * from slistp.h, and the CPUID check for the instruction. */
 #include <rtl.h>
 #include <xtintrin.h>
 
@@ -9,7 +10,9 @@ typedef ULONGLONG __attribute__((aligned(8))) RTLP_SLIST_WORD;
 STATIC_ASSERT(sizeof(SLIST_HEADER) == sizeof(RTLP_SLIST_WORD));
 STATIC_ASSERT(_Alignof(SLIST_HEADER) == _Alignof(RTLP_SLIST_WORD));
 
-BOOLEAN RtlpCompareExchangeSListHeader(PSLIST_HEADER ListHead, PSLIST_HEADER Comparand, const SLIST_HEADER *Exchange) {
+/* Swaps *ListHead for *Exchange if it equals *Comparand; else *Comparand receives the current header. */
+XTFORCEINLINE BOOLEAN RtlpSwapSListHeader(PSLIST_HEADER ListHead, PSLIST_HEADER Comparand,
+                                          const SLIST_HEADER *Exchange) {
     ULONGLONG Expected = (ULONGLONG)(ULONG_PTR)Comparand->Next | ((ULONGLONG)Comparand->DepthSequence << 32);
     ULONGLONG Desired = (ULONGLONG)(ULONG_PTR)Exchange->Next | ((ULONGLONG)Exchange->DepthSequence << 32);
     BOOLEAN Swapped = __atomic_compare_exchange_n((volatile RTLP_SLIST_WORD *)ListHead, &Expected, Desired, FALSE,
@@ -19,6 +22,8 @@ BOOLEAN RtlpCompareExchangeSListHeader(PSLIST_HEADER ListHead, PSLIST_HEADER Com
     Comparand->DepthSequence = (ULONG_PTR)(Expected >> 32);
     return Swapped;
 }
+
+#include "../slistp.h"
 
 BOOLEAN RtlIsInterlockedSListSupported(PULONG Leaf, PULONG Register, PULONG Bit) {
     CPUID_REGISTERS Registers;

@@ -10,7 +10,7 @@ SUITES="$RTL/tests/list_test.c $RTL/tests/memory_test.c $RTL/tests/bitmap_test.c
         $RTL/tests/format_test.c $RTL/tests/sha1_test.c $RTL/tests/arith_test.c $RTL/tests/time_test.c
         $RTL/tests/slist_test.c"
 COMMON_SRCS="$RTL/arith.c $RTL/bitmap.c $RTL/format.c $RTL/list.c $RTL/memory.c $RTL/number.c $RTL/sha1.c
-             $RTL/slist.c $RTL/string.c $RTL/time.c testing/xtest/xtest.c testing/xtest/freestanding_linux.c $RTL/tests/freestanding_main.c $SUITES"
+             $RTL/string.c $RTL/time.c testing/xtest/xtest.c testing/xtest/freestanding_linux.c $RTL/tests/freestanding_main.c $SUITES"
 status=0
 for arch in i686 x86_64; do
     case $arch in

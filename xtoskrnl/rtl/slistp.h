@@ -1,5 +1,9 @@
 /* Interlocked singly linked lists (NT's SLIST): a LIFO whose header is swapped whole by the arch's double-width
- * compare-exchange, with a push sequence against ABA. */
+ * compare-exchange, with a push sequence against ABA. The algorithm, shared by the arch files (amd64/slist.c,
+ * i686/slist.c), which define RtlpSwapSListHeader (the compare-exchange, inline) before including this. */
+#ifndef XT_RTL_SLISTP_H
+#define XT_RTL_SLISTP_H
+
 #include <rtl.h>
 
 /* A snapshot of the header: the two words read one after the other. A torn pair only makes the compare-exchange
@@ -25,7 +29,7 @@ PSLIST_ENTRY RtlInterlockedPushEntrySList(PSLIST_HEADER ListHead, PSLIST_ENTRY L
         New.Next = ListEntry;
         New.DepthSequence = ((Count + RTL_SLIST_SEQUENCE_ONE) & ~(ULONG_PTR)RTL_SLIST_DEPTH_MASK) |
                             ((Count + 1) & RTL_SLIST_DEPTH_MASK);
-    } while (!RtlpCompareExchangeSListHeader(ListHead, &Old, &New));
+    } while (!RtlpSwapSListHeader(ListHead, &Old, &New));
     return Old.Next;
 }
 
@@ -43,7 +47,7 @@ PSLIST_ENTRY RtlInterlockedPopEntrySList(PSLIST_HEADER ListHead) {
         New.Next = __atomic_load_n(&Old.Next->Next, __ATOMIC_RELAXED);
         Count = Old.DepthSequence;
         New.DepthSequence = (Count & ~(ULONG_PTR)RTL_SLIST_DEPTH_MASK) | ((Count - 1) & RTL_SLIST_DEPTH_MASK);
-    } while (!RtlpCompareExchangeSListHeader(ListHead, &Old, &New));
+    } while (!RtlpSwapSListHeader(ListHead, &Old, &New));
     return Old.Next;
 }
 
@@ -57,10 +61,16 @@ PSLIST_ENTRY RtlInterlockedFlushSList(PSLIST_HEADER ListHead) {
         }
         New.Next = NULL;
         New.DepthSequence = Old.DepthSequence & ~(ULONG_PTR)RTL_SLIST_DEPTH_MASK;
-    } while (!RtlpCompareExchangeSListHeader(ListHead, &Old, &New));
+    } while (!RtlpSwapSListHeader(ListHead, &Old, &New));
     return Old.Next;
 }
 
 USHORT RtlQueryDepthSList(PSLIST_HEADER ListHead) {
     return (USHORT)(__atomic_load_n(&ListHead->DepthSequence, __ATOMIC_RELAXED) & RTL_SLIST_DEPTH_MASK);
 }
+
+BOOLEAN RtlpCompareExchangeSListHeader(PSLIST_HEADER ListHead, PSLIST_HEADER Comparand, const SLIST_HEADER *Exchange) {
+    return RtlpSwapSListHeader(ListHead, Comparand, Exchange);
+}
+
+#endif

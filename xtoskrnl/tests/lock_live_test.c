@@ -1,0 +1,144 @@
+/* KeSpinLockLiveSuite (SELFTEST only, one processor, interrupts on): the spin locks over the real RunLevel register.
+ * KeAcquireSpinLock and the in-stack queued lock raise to DISPATCH_LEVEL and restore the caller's level; the
+ * ...AtDpcLevel forms keep any level from DISPATCH_LEVEL up; the lock words hold processor 0's tag or the queue entry;
+ * numbered locks nest in hierarchy order through one processor's entries; and a held lock holds off a DPC, which
+ * takes the lock itself once the holder lowers the level. */
+#include <ke.h>
+#include <tests/kernel_suites.h>
+
+#define LOCK_DPC_WAIT_MS 2000
+
+static KSPIN_LOCK Lock;
+
+XTEST(SpinLockRaisesToDispatchAndRestores) {
+    static const KRUNLEVEL Levels[] = {PASSIVE_LEVEL, APC_LEVEL, DISPATCH_LEVEL};
+    KRUNLEVEL OldRunLevel;
+
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Levels); Index++) {
+        KRUNLEVEL Caller = KeRaiseRunLevel(Levels[Index]);
+
+        KeInitializeSpinLock(&Lock);
+        KeAcquireSpinLock(&Lock, &OldRunLevel);
+        XTEST_CHECK_EQ(OldRunLevel, Levels[Index]);
+        XTEST_CHECK_EQ(KeGetCurrentRunLevel(), DISPATCH_LEVEL);
+        XTEST_CHECK_EQ(Lock, 1); /* processor 0's tag */
+        KeReleaseSpinLock(&Lock, OldRunLevel);
+        XTEST_CHECK_EQ(KeGetCurrentRunLevel(), Levels[Index]);
+        XTEST_CHECK_EQ(Lock, 0);
+        KeLowerRunLevel(Caller);
+    }
+}
+
+XTEST(DpcLevelFormsKeepTheLevel) {
+    static const KRUNLEVEL Levels[] = {DISPATCH_LEVEL, DEVICE1_LEVEL, CLOCK_LEVEL, HIGH_LEVEL};
+    KLOCK_QUEUE_HANDLE Handle;
+
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Levels); Index++) {
+        KRUNLEVEL Caller = KeRaiseRunLevel(Levels[Index]);
+
+        KeInitializeSpinLock(&Lock);
+        KeAcquireSpinLockAtDpcLevel(&Lock);
+        XTEST_CHECK_EQ(KeGetCurrentRunLevel(), Levels[Index]);
+        XTEST_CHECK_EQ(Lock, 1);
+        KeReleaseSpinLockFromDpcLevel(&Lock);
+        KeAcquireInStackQueuedSpinLockAtDpcLevel(&Lock, &Handle);
+        XTEST_CHECK_EQ(KeGetCurrentRunLevel(), Levels[Index]);
+        XTEST_CHECK_EQ(Lock, (ULONG_PTR)&Handle.LockQueue);
+        KeReleaseInStackQueuedSpinLockFromDpcLevel(&Handle);
+        XTEST_CHECK_EQ(Lock, 0);
+        KeLowerRunLevel(Caller);
+    }
+}
+
+XTEST(TryTakesOnlyAFreeLock) {
+    KRUNLEVEL Caller = KeRaiseRunLevel(DISPATCH_LEVEL);
+
+    KeInitializeSpinLock(&Lock);
+    XTEST_CHECK(KeTryToAcquireSpinLockAtDpcLevel(&Lock));
+    XTEST_CHECK(!KeTryToAcquireSpinLockAtDpcLevel(&Lock));
+    XTEST_CHECK_EQ(Lock, 1);
+    KeReleaseSpinLockFromDpcLevel(&Lock);
+    XTEST_CHECK(KeTryToAcquireSpinLockAtDpcLevel(&Lock));
+    KeReleaseSpinLockFromDpcLevel(&Lock);
+    KeLowerRunLevel(Caller);
+}
+
+XTEST(InStackQueuedLockRaisesAndRestores) {
+    KLOCK_QUEUE_HANDLE Handle;
+
+    KeInitializeSpinLock(&Lock);
+    KeAcquireInStackQueuedSpinLock(&Lock, &Handle);
+    XTEST_CHECK_EQ(Handle.OldRunLevel, PASSIVE_LEVEL);
+    XTEST_CHECK_EQ(KeGetCurrentRunLevel(), DISPATCH_LEVEL);
+    XTEST_CHECK_EQ(Lock, (ULONG_PTR)&Handle.LockQueue);
+    XTEST_CHECK_EQ(Handle.LockQueue.Lock, (ULONG_PTR)&Lock | LOCK_QUEUE_OWNER);
+    XTEST_CHECK(Handle.LockQueue.Next == NULL);
+    KeReleaseInStackQueuedSpinLock(&Handle);
+    XTEST_CHECK_EQ(KeGetCurrentRunLevel(), PASSIVE_LEVEL);
+    XTEST_CHECK_EQ(Lock, 0);
+    XTEST_CHECK_EQ(Handle.LockQueue.Lock, (ULONG_PTR)&Lock);
+}
+
+XTEST(NumberedLocksNestInHierarchyOrder) {
+    KSPIN_LOCK_QUEUE LockQueues[LockQueueMaximumLock];
+    KRUNLEVEL Caller = KeRaiseRunLevel(DISPATCH_LEVEL);
+
+    KeInitializeLockQueues(LockQueues);
+    for (ULONG Number = 0; Number < LockQueueMaximumLock; Number++) {
+        KeAcquireQueuedSpinLockAtDpcLevel(&LockQueues[Number]);
+        XTEST_CHECK_EQ(*KeGetQueuedSpinLock(Number), (ULONG_PTR)&LockQueues[Number]);
+        XTEST_CHECK_EQ(LockQueues[Number].Lock, (ULONG_PTR)KeGetQueuedSpinLock(Number) | LOCK_QUEUE_OWNER);
+    }
+    for (ULONG Number = LockQueueMaximumLock; Number-- > 0;) {
+        KeReleaseQueuedSpinLockFromDpcLevel(&LockQueues[Number]);
+        XTEST_CHECK_EQ(*KeGetQueuedSpinLock(Number), 0);
+    }
+    XTEST_CHECK_EQ(KeGetCurrentRunLevel(), DISPATCH_LEVEL);
+    KeLowerRunLevel(Caller);
+}
+
+static volatile ULONG LockDpcRuns;
+static volatile BOOLEAN LockDpcGotLock;
+static volatile KRUNLEVEL LockDpcRunLevel;
+
+/* Runs at DISPATCH_LEVEL: tries the lock its queuer held. */
+static VOID LockDpcRoutine(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2) {
+    (VOID) Dpc, (VOID)Argument1, (VOID)Argument2;
+    LockDpcRunLevel = KeGetCurrentRunLevel();
+    LockDpcGotLock = KeTryToAcquireSpinLockAtDpcLevel((PKSPIN_LOCK)Context);
+    if (LockDpcGotLock) {
+        KeReleaseSpinLockFromDpcLevel((PKSPIN_LOCK)Context);
+    }
+    LockDpcRuns++;
+}
+
+XTEST(HeldLockHoldsOffADpc) {
+    LARGE_INTEGER Frequency, Start;
+    KRUNLEVEL OldRunLevel;
+    KDPC Dpc;
+
+    LockDpcRuns = 0;
+    LockDpcGotLock = FALSE;
+    KeInitializeSpinLock(&Lock);
+    KeInitializeDpc(&Dpc, LockDpcRoutine, &Lock);
+    KeAcquireSpinLock(&Lock, &OldRunLevel);
+    XTEST_CHECK(KeInsertQueueDpc(&Dpc, NULL, NULL));
+    KeStallExecutionProcessor(1000);
+    XTEST_CHECK_EQ(LockDpcRuns, 0);
+    KeReleaseSpinLock(&Lock, OldRunLevel);
+    Start = KeQueryPerformanceCounter(&Frequency);
+    while (LockDpcRuns == 0 && (ULONGLONG)(KeQueryPerformanceCounter(NULL).QuadPart - Start.QuadPart) <
+                                   (ULONGLONG)Frequency.QuadPart / 1000 * LOCK_DPC_WAIT_MS) {
+        KeYieldProcessor();
+    }
+    XTEST_CHECK_EQ(LockDpcRuns, 1);
+    XTEST_CHECK(LockDpcGotLock);
+    XTEST_CHECK_EQ(LockDpcRunLevel, DISPATCH_LEVEL);
+    XTEST_CHECK_EQ(Lock, 0);
+    KeRemoveQueueDpc(&Dpc);
+}
+
+XTEST_SUITE(KeSpinLockLiveSuite, XTEST_ENTRY(SpinLockRaisesToDispatchAndRestores),
+            XTEST_ENTRY(DpcLevelFormsKeepTheLevel), XTEST_ENTRY(TryTakesOnlyAFreeLock),
+            XTEST_ENTRY(InStackQueuedLockRaisesAndRestores), XTEST_ENTRY(NumberedLocksNestInHierarchyOrder),
+            XTEST_ENTRY(HeldLockHoldsOffADpc));
