@@ -24,7 +24,9 @@ typedef enum _KE_TEST_FAULT {
     KeTestFaultRunLevelRaise,  /* KeRaiseRunLevel to a level below the current one: IRQL_NOT_GREATER_OR_EQUAL */
     KeTestFaultRunLevelLower,  /* KeLowerRunLevel to a level above the current one: IRQL_NOT_LESS_OR_EQUAL */
     KeTestFaultPoolRunLevel,   /* MmAllocatePool at CLOCK_LEVEL, above its limit: IRQL_NOT_LESS_OR_EQUAL */
-    KeTestFaultDpcRunLevel     /* a DPC routine returning at CLOCK_LEVEL: IRQL_UNEXPECTED_VALUE */
+    KeTestFaultDpcRunLevel,    /* a DPC routine returning at CLOCK_LEVEL: IRQL_UNEXPECTED_VALUE */
+    KeTestFaultSpinLockOwned,  /* a spin lock taken twice on one processor: SPIN_LOCK_ALREADY_OWNED */
+    KeTestFaultSpinLockNotOwned /* a free spin lock released: SPIN_LOCK_NOT_OWNED */
 } KE_TEST_FAULT;
 
 /* TIMER=LAPIC|HPET|PM|PIT. The first three values are Hl's HL_CLOCK_SOURCE (the TSC's calibration reference):

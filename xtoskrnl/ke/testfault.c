@@ -89,6 +89,29 @@ static VOID KiRunRaisingDpc(VOID) {
     KeStallExecutionProcessor(100000);
 }
 
+static KSPIN_LOCK KiTestSpinLock;
+
+/* Takes KiTestSpinLock, then takes it again on the same processor: STOP SPIN_LOCK_ALREADY_OWNED naming this function.
+ */
+__attribute__((noinline)) static VOID KiAcquireSpinLockTwice(VOID) {
+    KRUNLEVEL Old;
+
+    KeInitializeSpinLock(&KiTestSpinLock);
+    KeAcquireSpinLock(&KiTestSpinLock, &Old);
+    KdPrint("KE: spin lock 0x%p held (value %u), taking it again\n", (PVOID)&KiTestSpinLock, (ULONG)KiTestSpinLock);
+    KeAcquireSpinLockAtDpcLevel(&KiTestSpinLock);
+    KeReleaseSpinLock(&KiTestSpinLock, Old);
+}
+
+/* Releases the free KiTestSpinLock: STOP SPIN_LOCK_NOT_OWNED naming this function. */
+__attribute__((noinline)) static VOID KiReleaseFreeSpinLock(VOID) {
+    KRUNLEVEL Old = KeRaiseRunLevel(DISPATCH_LEVEL);
+
+    KeInitializeSpinLock(&KiTestSpinLock);
+    KdPrint("KE: releasing free spin lock 0x%p\n", (PVOID)&KiTestSpinLock);
+    KeReleaseSpinLock(&KiTestSpinLock, Old);
+}
+
 ULONG KiRaiseTestFault(ULONG TestFault) {
     ULONG_PTR Unmapped = MmGetUnmappedAddress();
 
@@ -147,6 +170,12 @@ ULONG KiRaiseTestFault(ULONG TestFault) {
             break;
         case KeTestFaultDpcRunLevel:
             KiRunRaisingDpc();
+            break;
+        case KeTestFaultSpinLockOwned:
+            KiAcquireSpinLockTwice();
+            break;
+        case KeTestFaultSpinLockNotOwned:
+            KiReleaseFreeSpinLock();
             break;
         default:
             break;

@@ -352,6 +352,36 @@ def kernel_boot_tests():
                name = "fault_dpc_runlevel_%s" % arch,
                expect = ["KE: queueing DPC 0x", "IRQL_UNEXPECTED_VALUE"])
 
+    # Spin-lock misuse: a lock taken twice on one processor STOPs with SPIN_LOCK_ALREADY_OWNED (the lock, its value and
+    # this processor's tag, both 1 on processor 0, and the caller), a free lock released with SPIN_LOCK_NOT_OWNED (value
+    # 0); the caller shows in the backtrace or the stack scan.
+    for arch in ["amd64", "i686"]:
+        digits = 16 if arch == "amd64" else 8
+        one = "0x" + _hex(1, digits)
+        _fault(arch, "SPINLOCKOWNED", "*** STOP 0x0000000F (0x", name = "fault_spinlock_owned_%s" % arch,
+               expect = ["KE: spin lock 0x", "(value 1), taking it again", "SPIN_LOCK_ALREADY_OWNED",
+                         ", %s, %s, 0x" % (one, one)],
+               frames = [_frame("(#[0-9] |\\?  )", "KiAcquireSpinLockTwice")])
+        _fault(arch, "SPINLOCKNOTOWNED", "*** STOP 0x00000010 (0x", name = "fault_spinlock_not_owned_%s" % arch,
+               expect = ["KE: releasing free spin lock 0x", "SPIN_LOCK_NOT_OWNED", ", %s, %s, 0x" % (_ZERO[arch], one)],
+               frames = [_frame("(#[0-9] |\\?  )", "KiReleaseFreeSpinLock")])
+
+    # A CPU without CMPXCHG16B (Opteron_G1; OVMF boots on it) is refused at start-up with UNSUPPORTED_PROCESSOR naming
+    # the feature flag (CPUID leaf 1, ECX, bit 13): the interlocked lists cannot work there (docs/kernel.md "Locks").
+    xt_qemu_test(
+        name = "unsupported_cpu_no_cx16_amd64",
+        arch = "amd64",
+        cpu = "Opteron_G1",
+        expect_exit = "stop",
+        expect = [
+            "KE: the processor lacks CMPXCHG16B (CPUID.1:ECX[13]), which the interlocked lists need",
+            "*** STOP 0x0000005D (0x0000000000000001, 0x0000000000000002, 0x000000000000000D, 0x0000000000000000)",
+            "UNSUPPORTED_PROCESSOR",
+            "KE: system halted (TESTEXIT)",
+        ],
+        reject = ["XTOS-REPORT", "fault while reporting a STOP"],
+    )
+
     # NMI and machine check, injected through QEMU's monitor while the kernel waits with interrupts off: each STOP
     # runs on its own panic stack; the #MC STOP prints the machine-check registers. qemu32 lacks the machine-check
     # architecture (QEMU: "MCE injection not supported"): +mca gives it the banks.

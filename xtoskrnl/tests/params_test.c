@@ -81,7 +81,9 @@ XTEST(TestFaultValues) {
                  {"TESTFAULT=RunLevelRaise", KeTestFaultRunLevelRaise},
                  {"TESTFAULT=RUNLEVELLOWER", KeTestFaultRunLevelLower},
                  {"TESTFAULT=POOLIRQL", KeTestFaultPoolRunLevel},
-                 {"TESTFAULT=DPCLEVEL", KeTestFaultDpcRunLevel}};
+                 {"TESTFAULT=DPCLEVEL", KeTestFaultDpcRunLevel},
+                 {"TESTFAULT=SPINLOCKOWNED", KeTestFaultSpinLockOwned},
+                 {"TESTFAULT=SpinLockNotOwned", KeTestFaultSpinLockNotOwned}};
     for (ULONG Index = 0; Index < ARRAY_SIZE(Cases); Index++) {
         KE_PARAMETERS P;
         Parse(Cases[Index].Text, &P);
