@@ -2,7 +2,7 @@
 # Memory manager benchmark: boots the real kernel with BENCH under QEMU -icount shift=4,sleep=off (RDTSC counts
 # guest instructions << 4, deterministically) at 1 GiB and 16 GiB on both arches, and writes a markdown table and
 # a PNG chart of guest instructions per operation, and a second table (ke-bench.md) of the kernel's KE-BENCH
-# RunLevel and self-IPI costs from the same boots.
+# RunLevel, self-IPI, timer and lock costs from the same boots.
 # usage: mm_bench.sh IMAGE_DIR OUTPUT_DIR   (IMAGE_DIR holds xtos-amd64.img and xtos-i686.img)
 set -euo pipefail
 images=$1 out=$2
@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-table="$out/mm-bench.md" ketable="$out/ke-bench.md" data="$work/chart.dat"
+table="$out/mm-bench.md" ketable="$out/ke-bench.md" locktable="$work/lock-bench.md" data="$work/chart.dat"
 
 boot() { # arch cpu mem -> the MM-BENCH line, entry_to_report= and the KE-BENCH RunLevel/self-IPI line
     local arch=$1 cpu=$2 mem=$3 code vars
@@ -22,7 +22,7 @@ boot() { # arch cpu mem -> the MM-BENCH line, entry_to_report= and the KE-BENCH 
     "$here/qemu_boot.sh" --arch "$arch" --cpu "$cpu" --mem "$mem" --image "$work/disk.img" \
         --code "/usr/share/OVMF/$code" --vars "/usr/share/OVMF/$vars" --serial "$work/serial.log" --timeout 600 \
         -- -icount shift=4,sleep=off >/dev/null 2>&1 || true
-    echo "$(grep -a '^MM-BENCH' "$work/serial.log" | tr -d '\r' | head -1) $(grep -aoE 'entry_to_report=[0-9]+' "$work/serial.log" | head -1) $(grep -a '^KE-BENCH runlevel' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH timer' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-)"
+    echo "$(grep -a '^MM-BENCH' "$work/serial.log" | tr -d '\r' | head -1) $(grep -aoE 'entry_to_report=[0-9]+' "$work/serial.log" | head -1) $(grep -a '^KE-BENCH runlevel' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH timer' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH spinlock' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-)"
 }
 
 field() { # line key -> value
@@ -37,6 +37,13 @@ field() { # line key -> value
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >"$table"
 : >"$data"
+{
+    echo "Locks, uncontended, one processor (guest instructions per pair, 4096 rounds; ke/lockbench.c):"
+    echo
+    echo "| arch | RAM | KeAcquireSpinLock+KeReleaseSpinLock (raise to DISPATCH and back) |" \
+         "KeAcquire/ReleaseInStackQueuedSpinLock | SLIST push+pop |"
+    echo "|---|---|---|---|---|"
+} >"$locktable"
 {
     echo "Guest instructions (QEMU -icount shift=4,sleep=off) per operation, 4096 rounds each."
     echo
@@ -61,6 +68,13 @@ for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
         else
             echo "| $arch | $mem | (no KE-BENCH runlevel line) | |" >>"$ketable"
         fi
+        if [ -n "$(field "$line" spinlock_acquire_release)" ]; then
+            echo "| $arch | $mem | $(( $(field "$line" spinlock_acquire_release) / 16 )) |" \
+                 "$(( $(field "$line" queued_spinlock_acquire_release) / 16 )) | $(( $(field "$line" slist_push_pop) / 16 )) |" \
+                 >>"$locktable"
+        else
+            echo "| $arch | $mem | (no KE-BENCH spinlock line) | | |" >>"$locktable"
+        fi
         [ -n "$(field "$line" ram_pages)" ] || { echo "| $arch | $mem | (no MM-BENCH line) |" >>"$table"; continue; }
         report=$(( $(field "$line" entry_to_report) / 16 ))
         gib=$(echo "scale=4; $(field "$line" ram_pages) / 262144" | bc)
@@ -75,6 +89,10 @@ for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
         echo "\"$arch $mem\" ${ops[*]}" >>"$data"
     done
 done
+{
+    echo
+    cat "$locktable"
+} >>"$ketable"
 cat "$table"
 echo
 cat "$ketable"
