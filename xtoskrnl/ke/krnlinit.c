@@ -127,7 +127,9 @@ static XTNORETURN VOID KiFinishStartup(PXT_INIT_BLOCK InitBlock, ULONG SelfTestF
     ArHaltSystem();
 }
 
-XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
+/* The loader jumps here with the stack pointer at the stack's (page-aligned) top, not as a call would leave it: the
+ * prologue realigns it, so 16-byte-aligned locals below (an SLIST_HEADER for CMPXCHG16B) are aligned. */
+__attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     ULONGLONG EntryTimeStamp = ArReadTimeStampCounter(), ClockTicks;
     AR_CPU_FEATURES Features;
     ULONG SelfTestFailures = 0;

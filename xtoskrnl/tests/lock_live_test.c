@@ -4,6 +4,7 @@
  * numbered locks nest in hierarchy order through one processor's entries; and a held lock holds off a DPC, which
  * takes the lock itself once the holder lowers the level. */
 #include <ke.h>
+#include <rtl.h>
 #include <tests/kernel_suites.h>
 
 #define LOCK_DPC_WAIT_MS 2000
@@ -100,10 +101,18 @@ XTEST(NumberedLocksNestInHierarchyOrder) {
 static volatile ULONG LockDpcRuns;
 static volatile BOOLEAN LockDpcGotLock;
 static volatile KRUNLEVEL LockDpcRunLevel;
+static volatile ULONG_PTR LockDpcHeaderMisalignment;
 
-/* Runs at DISPATCH_LEVEL: tries the lock its queuer held. */
+/* Runs at DISPATCH_LEVEL (entered through the interrupt path): tries the lock its queuer held, and notes how far a
+ * 16-byte-aligned local (an SLIST header for CMPXCHG16B on amd64) is off its alignment there. */
 static VOID LockDpcRoutine(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2) {
+    SLIST_HEADER Local;
+    ULONG_PTR Address = (ULONG_PTR)&Local;
+
     (VOID) Dpc, (VOID)Argument1, (VOID)Argument2;
+    __asm__ volatile("" : "+r"(Address)); /* the real address: the compiler folds a declared alignment */
+    LockDpcHeaderMisalignment = Address % _Alignof(SLIST_HEADER);
+    RtlInitializeSListHead(&Local);
     LockDpcRunLevel = KeGetCurrentRunLevel();
     LockDpcGotLock = KeTryToAcquireSpinLockAtDpcLevel((PKSPIN_LOCK)Context);
     if (LockDpcGotLock) {
@@ -134,6 +143,7 @@ XTEST(HeldLockHoldsOffADpc) {
     XTEST_CHECK_EQ(LockDpcRuns, 1);
     XTEST_CHECK(LockDpcGotLock);
     XTEST_CHECK_EQ(LockDpcRunLevel, DISPATCH_LEVEL);
+    XTEST_CHECK_EQ(LockDpcHeaderMisalignment, 0);
     XTEST_CHECK_EQ(Lock, 0);
     KeRemoveQueueDpc(&Dpc);
 }
