@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-table="$out/mm-bench.md" ketable="$out/ke-bench.md" data="$work/chart.dat"
+table="$out/mm-bench.md" ketable="$out/ke-bench.md" data="$work/chart.dat" kedata="$work/ke-chart.dat"
 
 boot() { # arch cpu mem -> the MM-BENCH line, entry_to_report= and the KE-BENCH RunLevel/self-IPI line
     local arch=$1 cpu=$2 mem=$3 code vars
@@ -37,6 +37,7 @@ field() { # line key -> value
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >"$table"
 : >"$data"
+: >"$kedata"
 {
     echo "Guest instructions (QEMU -icount shift=4,sleep=off) per operation, 4096 rounds each."
     echo
@@ -58,6 +59,11 @@ for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
             echo "| $arch | $mem | $(( $(field "$line" runlevel_raise_lower) / 16 )) |" \
                  "$(( $(field "$line" self_ipi_roundtrip) / 16 )) | $(( $(field "$line" dpc_queue_to_run) / 16 )) |" \
                  "${timers[0]} | ${timers[1]} |" >>"$ketable"
+            if [ "$mem" = 1G ]; then
+                echo "\"$arch\" $(for key in runlevel_raise_lower self_ipi_roundtrip dpc_queue_to_run \
+                    timer_set_cancel_1 timer_set_cancel_100000 timer_set_expire_1 timer_set_expire_100000; do
+                    echo -n "$(( $(field "$line" $key) / 16 )) "; done)" >>"$kedata"
+            fi
         else
             echo "| $arch | $mem | (no KE-BENCH runlevel line) | |" >>"$ketable"
         fi
@@ -94,4 +100,19 @@ plot "$data" using 2:xtic(1) title "page alloc+free", '' using 3 title "map+unma
      '' using 5 title "pool 64 B", '' using 6 title "pool 256 B", '' using 7 title "pool 1024 B", \
      '' using 8 title "pool 4000 B", '' using 9 title "pool 3 pages"
 GNUPLOT
-echo "chart: $out/mm-bench.png"
+gnuplot <<GNUPLOT
+set terminal pngcairo size 1100,560 noenhanced
+set output "$out/ke-bench.png"
+set title "XTOS Ke: guest instructions per operation (QEMU -icount), 1 GiB"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set key outside right
+set ylabel "instructions"
+set logscale y
+plot "$kedata" using 2:xtic(1) title "RunLevel raise+lower", '' using 3 title "self-IPI round trip", \
+     '' using 4 title "DPC queue -> run", '' using 5 title "timer set+cancel, 1 queued", \
+     '' using 6 title "timer set+cancel, 100000 queued", '' using 7 title "timer set+expire, 1 queued", \
+     '' using 8 title "timer set+expire, 100000 queued"
+GNUPLOT
+echo "charts: $out/mm-bench.png $out/ke-bench.png"
