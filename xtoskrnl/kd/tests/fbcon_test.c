@@ -1,0 +1,213 @@
+/* Screen console tests: pixel formats (RGB, BGR, bit masks), glyph drawing against the font, wrapping, scrolling,
+ * and that nothing outside the visible pixels is ever written. */
+#include <rtl.h>
+#include <xtest.h>
+
+#include "../fbcon.h"
+
+#define SENTINEL   0x5EAD5EADu
+#define MAX_PIXELS (64 * 64)
+
+static ULONG Pixels[MAX_PIXELS];
+
+/* A framebuffer of Width x Height visible pixels and Stride pixels per line in Pixels, filled with SENTINEL. */
+static XT_FRAMEBUFFER_INFO Info(ULONG Width, ULONG Height, ULONG Stride, ULONG Format) {
+    XT_FRAMEBUFFER_INFO Fb;
+
+    RtlZeroMemory(&Fb, sizeof(Fb));
+    for (ULONG Index = 0; Index < MAX_PIXELS; Index++) {
+        Pixels[Index] = SENTINEL;
+    }
+    Fb.Address = 0x80000000ull;
+    Fb.Width = Width;
+    Fb.Height = Height;
+    Fb.PixelsPerScanLine = Stride;
+    Fb.Pitch = Stride * 4;
+    Fb.Size = (ULONGLONG)Stride * 4 * Height;
+    Fb.BitsPerPixel = 32;
+    Fb.PixelFormat = Format;
+    if (Format == XT_FRAMEBUFFER_RGBX8) {
+        Fb.RedMask = 0x000000FF, Fb.GreenMask = 0x0000FF00, Fb.BlueMask = 0x00FF0000, Fb.ReservedMask = 0xFF000000;
+    } else {
+        Fb.RedMask = 0x00FF0000, Fb.GreenMask = 0x0000FF00, Fb.BlueMask = 0x000000FF, Fb.ReservedMask = 0xFF000000;
+    }
+    return Fb;
+}
+
+XTEST(PacksRgbBgrAndBitMasks) {
+    XT_FRAMEBUFFER_INFO Fb = Info(16, 16, 16, XT_FRAMEBUFFER_RGBX8);
+    KD_FRAMEBUFFER Frame;
+
+    XTEST_ASSERT(KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    XTEST_CHECK_EQ(KdpPackColor(&Frame, 0x123456), 0x00563412);
+    Fb = Info(16, 16, 16, XT_FRAMEBUFFER_BGRX8);
+    XTEST_ASSERT(KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    XTEST_CHECK_EQ(KdpPackColor(&Frame, 0x123456), 0x00123456);
+    /* 5:6:5 in the low half (GOP PixelBitMask): channels scaled with rounding, white is all ones. */
+    Fb.PixelFormat = XT_FRAMEBUFFER_BITMASK;
+    Fb.RedMask = 0xF800, Fb.GreenMask = 0x07E0, Fb.BlueMask = 0x001F, Fb.ReservedMask = 0;
+    XTEST_ASSERT(KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    XTEST_CHECK_EQ(KdpPackColor(&Frame, 0xFFFFFF), 0xFFFF);
+    XTEST_CHECK_EQ(KdpPackColor(&Frame, 0x000000), 0);
+    XTEST_CHECK_EQ(KdpPackColor(&Frame, 0x808080), (16u << 11) | (32u << 5) | 16u);
+    XTEST_CHECK_EQ(KdpPackColor(&Frame, 0xFF0000), 0xF800);
+    /* 10:10:10:2 with blue on top. */
+    Fb.RedMask = 0x000003FF, Fb.GreenMask = 0x000FFC00, Fb.BlueMask = 0x3FF00000, Fb.ReservedMask = 0xC0000000;
+    XTEST_ASSERT(KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    XTEST_CHECK_EQ(KdpPackColor(&Frame, 0x0000FF), 0x3FF00000);
+    XTEST_CHECK_EQ(KdpPackColor(&Frame, 0x00FF00), 0x000FFC00);
+    XTEST_CHECK_EQ(KdpPackColor(&Frame, 0xAA0000), 0x2AA); /* 0xAA * 1023 / 255 = 682 */
+}
+
+XTEST(RejectsLayoutsItCannotDraw) {
+    XT_FRAMEBUFFER_INFO Fb;
+    KD_FRAMEBUFFER Frame;
+
+    Fb = Info(16, 16, 16, XT_FRAMEBUFFER_BGRX8);
+    XTEST_CHECK(!KdpInitializeFramebuffer(&Frame, &Fb, NULL));
+    Fb.PixelFormat = XT_FRAMEBUFFER_NONE;
+    XTEST_CHECK(!KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    Fb = Info(16, 16, 16, XT_FRAMEBUFFER_BGRX8);
+    Fb.BitsPerPixel = 16;
+    XTEST_CHECK(!KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    Fb = Info(16, 16, 16, XT_FRAMEBUFFER_BGRX8);
+    Fb.Pitch = 15 * 4; /* shorter than a line */
+    XTEST_CHECK(!KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    Fb = Info(16, 16, 16, XT_FRAMEBUFFER_BGRX8);
+    Fb.Size -= 4; /* shorter than the lines */
+    XTEST_CHECK(!KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    Fb = Info(7, 16, 16, XT_FRAMEBUFFER_BGRX8); /* narrower than a cell */
+    XTEST_CHECK(!KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    Fb = Info(16, 15, 16, XT_FRAMEBUFFER_BGRX8); /* lower than a cell */
+    XTEST_CHECK(!KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    Fb = Info(16, 16, 16, XT_FRAMEBUFFER_BITMASK);
+    Fb.GreenMask = 0x00FF00FF; /* not one run of bits */
+    XTEST_CHECK(!KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    Fb.GreenMask = 0x0001FF00; /* overlaps red */
+    XTEST_CHECK(!KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    Fb.GreenMask = 0; /* no green */
+    XTEST_CHECK(!KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    Fb.PixelFormat = 4; /* unknown */
+    Fb.GreenMask = 0x0000FF00;
+    XTEST_CHECK(!KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+}
+
+/* TRUE when the cell at (Column, Row) shows Character in Foreground on Background, pixel for pixel. */
+static BOOLEAN CellShows(const KD_CONSOLE *Console, ULONG Column, ULONG Row, UCHAR Character) {
+    ULONG Stride = Console->Fb.Pitch / 4;
+
+    for (ULONG Y = 0; Y < KD_FONT_HEIGHT; Y++) {
+        for (ULONG X = 0; X < KD_FONT_WIDTH; X++) {
+            ULONG Pixel = Pixels[(Row * KD_FONT_HEIGHT + Y) * Stride + Column * KD_FONT_WIDTH + X];
+            ULONG Expected = (KdpFontGlyphs[Character][Y] & (0x80 >> X)) ? Console->Foreground : Console->Background;
+            if (Pixel != Expected) {
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
+/* TRUE when Text (one character per cell, row after row) is what the screen shows. */
+static BOOLEAN ScreenShows(const KD_CONSOLE *Console, PCSTR Text) {
+    for (ULONG Row = 0; Row < Console->Rows; Row++) {
+        for (ULONG Column = 0; Column < Console->Columns; Column++) {
+            if (!CellShows(Console, Column, Row, (UCHAR)Text[Row * Console->Columns + Column])) {
+                return FALSE;
+            }
+        }
+    }
+    return TRUE;
+}
+
+/* Counts SENTINEL pixels: the padding of every line beyond the visible width must keep it. */
+static ULONG SentinelPixels(VOID) {
+    ULONG Count = 0;
+    for (ULONG Index = 0; Index < MAX_PIXELS; Index++) {
+        Count += Pixels[Index] == SENTINEL;
+    }
+    return Count;
+}
+
+XTEST(GlyphsMatchTheFontBitForBit) {
+    XT_FRAMEBUFFER_INFO Fb = Info(32, 48, 40, XT_FRAMEBUFFER_BGRX8); /* 4 x 3 cells, 8 pixels of padding per line */
+    KD_FRAMEBUFFER Frame;
+    KD_CONSOLE Console;
+
+    XTEST_ASSERT(KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    KdpInitializeConsole(&Console, &Frame, 0xAAAAAA, 0x0000AA, TRUE);
+    XTEST_CHECK_EQ(Console.Columns, 4);
+    XTEST_CHECK_EQ(Console.Rows, 3);
+    XTEST_CHECK_EQ(Console.Foreground, 0x00AAAAAA);
+    XTEST_CHECK_EQ(Console.Background, 0x000000AA);
+    KdpConsoleWrite(&Console, "Az\n\xE9", 4);
+    XTEST_CHECK(ScreenShows(&Console, "Az  \xE9           "));
+    XTEST_CHECK_EQ(Console.Row, 1);
+    XTEST_CHECK_EQ(Console.Column, 1);
+    /* The font really differs between these characters (a blank font would pass the comparison above). */
+    XTEST_CHECK(RtlCompareMemory(KdpFontGlyphs['A'], KdpFontGlyphs['z'], KD_FONT_HEIGHT) != KD_FONT_HEIGHT);
+    XTEST_CHECK(RtlCompareMemory(KdpFontGlyphs['A'], KdpFontGlyphs[' '], KD_FONT_HEIGHT) != KD_FONT_HEIGHT);
+    XTEST_CHECK(RtlCompareMemory(KdpFontGlyphs[0x01], KdpFontGlyphs['?'], KD_FONT_HEIGHT) == KD_FONT_HEIGHT);
+    XTEST_CHECK_EQ(SentinelPixels(), MAX_PIXELS - 32 * 48);
+}
+
+XTEST(WrapsAtTheRightEdgeAndScrollsOneLine) {
+    XT_FRAMEBUFFER_INFO Fb = Info(32, 48, 40, XT_FRAMEBUFFER_RGBX8);
+    KD_FRAMEBUFFER Frame;
+    KD_CONSOLE Console;
+
+    XTEST_ASSERT(KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    KdpInitializeConsole(&Console, &Frame, 0xFFFFFF, 0x000000, TRUE);
+    KdpConsoleWrite(&Console, "ABCDEFG", 7);
+    XTEST_CHECK(ScreenShows(&Console, "ABCDEFG     "));
+    /* A newline right after a full line (the cursor past the last column) makes one new line, not two. */
+    KdpConsoleWrite(&Console, "H\nIJ", 4);
+    XTEST_CHECK(ScreenShows(&Console, "ABCDEFGHIJ  "));
+    XTEST_CHECK_EQ(Console.Scrolls, 0);
+    /* The last line is full: the next character scrolls everything up one text line. */
+    KdpConsoleWrite(&Console, "KLM", 3);
+    XTEST_CHECK(ScreenShows(&Console, "EFGHIJKLM   "));
+    XTEST_CHECK_EQ(Console.Scrolls, 1);
+    /* Two newlines scroll twice; a tab past the last column starts a new line (a third scroll). */
+    KdpConsoleWrite(&Console, "\n\n\tx", 4);
+    XTEST_CHECK(ScreenShows(&Console, "        x   "));
+    XTEST_CHECK_EQ(Console.Scrolls, 4);
+    KdpConsoleWrite(&Console, "ab\rc", 4);
+    XTEST_CHECK(ScreenShows(&Console, "        cab "));
+    XTEST_CHECK_EQ(SentinelPixels(), MAX_PIXELS - 32 * 48);
+}
+
+XTEST(ScrollKeepsLinesBelowTheGrid) {
+    XT_FRAMEBUFFER_INFO Fb = Info(16, 40, 16, XT_FRAMEBUFFER_BGRX8); /* 2 x 2 cells and 8 lines below the grid */
+    KD_FRAMEBUFFER Frame;
+    KD_CONSOLE Console;
+
+    XTEST_ASSERT(KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    KdpInitializeConsole(&Console, &Frame, 0xFFFFFF, 0x000000, TRUE);
+    Pixels[16 * 39] = 0x12345678; /* a pixel in the last line, below the text grid */
+    KdpConsoleWrite(&Console, "1\n2\n3", 5);
+    XTEST_CHECK(ScreenShows(&Console, "2 3 "));
+    XTEST_CHECK_EQ(Pixels[16 * 39], 0x12345678);
+    KdpScrollLines(&Frame, 40, 32, 0x00FF00FF); /* more than the grid: everything cleared */
+    XTEST_CHECK_EQ(Pixels[0], 0x00FF00FF);
+    XTEST_CHECK_EQ(Pixels[16 * 32 - 1], 0x00FF00FF);
+    XTEST_CHECK_EQ(Pixels[16 * 39], 0x12345678);
+}
+
+XTEST(CountsTextRowsLikeTheConsole) {
+    XTEST_CHECK_EQ(KdpCountTextRows("", 0, 4), 0);
+    XTEST_CHECK_EQ(KdpCountTextRows("A", 1, 4), 1);
+    XTEST_CHECK_EQ(KdpCountTextRows("A\n", 2, 4), 1);
+    XTEST_CHECK_EQ(KdpCountTextRows("ABCD\n", 5, 4), 1);
+    XTEST_CHECK_EQ(KdpCountTextRows("ABCDE\n", 6, 4), 2);
+    XTEST_CHECK_EQ(KdpCountTextRows("\n\n", 2, 4), 2);
+    XTEST_CHECK_EQ(KdpCountTextRows("ABCDEFGH", 8, 4), 2);
+    XTEST_CHECK_EQ(KdpCountTextRows("ABCDEFGHI", 9, 4), 3);
+    XTEST_CHECK_EQ(KdpCountTextRows("\x01\x02", 2, 4), 0);
+}
+
+XTEST_SUITE(KdFramebufferConsoleSuite, XTEST_ENTRY(PacksRgbBgrAndBitMasks), XTEST_ENTRY(RejectsLayoutsItCannotDraw),
+            XTEST_ENTRY(GlyphsMatchTheFontBitForBit), XTEST_ENTRY(WrapsAtTheRightEdgeAndScrollsOneLine),
+            XTEST_ENTRY(ScrollKeepsLinesBelowTheGrid), XTEST_ENTRY(CountsTextRowsLikeTheConsole));
+
+XTEST_HOST_MAIN(&KdFramebufferConsoleSuite)
