@@ -28,6 +28,10 @@ def _loader_lines(arch):
         "XTLDR-BENCH entry_to_handoff_tsc=",
     ]
 
+# The probe checked the GOP framebuffer the loader handed over (format, sizes, masks, every page described as
+# LoaderSpecialMemory) and prints its size and format: QEMU's standard VGA always has one.
+_FRAMEBUFFER_RE = "^PROBE: ok .* framebuffer=[1-9][0-9]*x[1-9][0-9]*,format=[123] "
+
 # (name, arch, cpu, parameters, expected paging mode)
 _MODES = [
     ("pml4", "amd64", "qemu64", "", "PML4"),
@@ -58,7 +62,7 @@ def xtldr_handoff_tests():
                 parameters = parameters,
                 expect_exit = "clean",
                 expect = [_report(arch, mode), "PROBE: ok mode=" + mode] + _loader_lines(arch),
-                expect_re = [kaslr_report_re(arch, "tsc")],
+                expect_re = [kaslr_report_re(arch, "tsc"), _FRAMEBUFFER_RE],
                 reject = kaslr_reject(arch),
             )
         xt_qemu_test(

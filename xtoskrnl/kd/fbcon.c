@@ -91,8 +91,10 @@ VOID KdpScrollLines(const KD_FRAMEBUFFER *Fb, ULONG Lines, ULONG Used, ULONG Bac
 
 VOID KdpInitializeConsole(PKD_CONSOLE Console, const KD_FRAMEBUFFER *Fb, ULONG Foreground, ULONG Background,
                           BOOLEAN Clear) {
+    KD_FRAMEBUFFER Frame = *Fb; /* Fb may be Console->Fb (a console restarted in other colours) */
+
     RtlZeroMemory(Console, sizeof(*Console));
-    Console->Fb = *Fb;
+    Console->Fb = Frame;
     Console->Columns = Fb->Width / KD_FONT_WIDTH;
     Console->Rows = Fb->Height / KD_FONT_HEIGHT;
     Console->Foreground = KdpPackColor(Fb, Foreground);

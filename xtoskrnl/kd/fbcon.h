@@ -49,8 +49,8 @@ VOID KdpFillLines(const KD_FRAMEBUFFER *Fb, ULONG Y, ULONG Lines, ULONG Pixel);
  * (Used <= Fb->Height: the lines the text grid covers). */
 VOID KdpScrollLines(const KD_FRAMEBUFFER *Fb, ULONG Lines, ULONG Used, ULONG Background);
 
-/* Sets up an empty console on Fb with the cursor at the top left; Foreground/Background are 0xRRGGBB. The screen
- * is cleared to Background when Clear. */
+/* Sets up an empty console on Fb (which may be Console->Fb) with the cursor at the top left; Foreground/Background
+ * are 0xRRGGBB. The screen is cleared to Background when Clear. */
 VOID KdpInitializeConsole(PKD_CONSOLE Console, const KD_FRAMEBUFFER *Fb, ULONG Foreground, ULONG Background,
                           BOOLEAN Clear);
 

@@ -194,6 +194,25 @@ XTEST(ScrollKeepsLinesBelowTheGrid) {
     XTEST_CHECK_EQ(Pixels[16 * 39], 0x12345678);
 }
 
+/* The STOP screen restarts the console on its own framebuffer in other colours. */
+XTEST(RestartsOnItsOwnFramebuffer) {
+    XT_FRAMEBUFFER_INFO Fb = Info(32, 48, 32, XT_FRAMEBUFFER_BGRX8);
+    KD_FRAMEBUFFER Frame;
+    KD_CONSOLE Console;
+
+    XTEST_ASSERT(KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    KdpInitializeConsole(&Console, &Frame, 0xAAAAAA, 0x000000, TRUE);
+    KdpConsoleWrite(&Console, "boot", 4);
+    KdpInitializeConsole(&Console, &Console.Fb, 0xFFFFFF, 0x0000AA, TRUE);
+    XTEST_CHECK(Console.Fb.Base == (PUCHAR)Pixels);
+    XTEST_CHECK_EQ(Console.Columns, 4);
+    XTEST_CHECK_EQ(Console.Column, 0);
+    XTEST_CHECK_EQ(Console.Foreground, 0x00FFFFFF);
+    KdpConsoleWrite(&Console, "STOP", 4);
+    XTEST_CHECK(ScreenShows(&Console, "STOP        "));
+    XTEST_CHECK_EQ(Pixels[32 * 47 + 31], 0x000000AA);
+}
+
 XTEST(CountsTextRowsLikeTheConsole) {
     XTEST_CHECK_EQ(KdpCountTextRows("", 0, 4), 0);
     XTEST_CHECK_EQ(KdpCountTextRows("A", 1, 4), 1);
@@ -208,6 +227,7 @@ XTEST(CountsTextRowsLikeTheConsole) {
 
 XTEST_SUITE(KdFramebufferConsoleSuite, XTEST_ENTRY(PacksRgbBgrAndBitMasks), XTEST_ENTRY(RejectsLayoutsItCannotDraw),
             XTEST_ENTRY(GlyphsMatchTheFontBitForBit), XTEST_ENTRY(WrapsAtTheRightEdgeAndScrollsOneLine),
-            XTEST_ENTRY(ScrollKeepsLinesBelowTheGrid), XTEST_ENTRY(CountsTextRowsLikeTheConsole));
+            XTEST_ENTRY(ScrollKeepsLinesBelowTheGrid), XTEST_ENTRY(RestartsOnItsOwnFramebuffer),
+            XTEST_ENTRY(CountsTextRowsLikeTheConsole));
 
 XTEST_HOST_MAIN(&KdFramebufferConsoleSuite)
