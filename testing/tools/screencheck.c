@@ -1,8 +1,10 @@
 /* screencheck: reads a QEMU screendump (binary PPM) and recognises the text on it, cell by cell, against a PSF
  * console font rendered on the host: the kernel's screen console draws 8x16 cells from the top-left pixel (kd/fbcon.h)
  * with glyphs of the same Debian font. Prints the recognised screen, then checks the expectations.
- * usage: screencheck SCREEN.ppm FONT.psf [--expect TEXT]... [--expect-line LOG PREFIX]... [--colors FG,BG]
+ * usage: screencheck SCREEN.ppm FONT.psf [--expect TEXT]... [--expect-line LOG PREFIX]... [--reject TEXT]...
+ *                   [--colors FG,BG]
  *   --expect TEXT           TEXT is on the screen (rows joined: a line the console wrapped still matches)
+ *   --reject TEXT           TEXT is not on the screen (e.g. a line that must have scrolled away)
  *   --expect-line LOG PREFIX the first line of LOG (e.g. the serial log) that starts with PREFIX is on the screen in
  *                           full (CR and the console-invisible characters below 0x20 dropped)
  *   --colors FG,BG          every cell holding a character shows it in FG on BG (0xRRGGBB, hexadecimal)
@@ -155,7 +157,9 @@ int main(int Argc, char **Argv) {
     char *Screen;
 
     if (Argc < 3) {
-        Fail("usage: screencheck SCREEN.ppm FONT.psf [--expect TEXT]... [--expect-line LOG PREFIX]... [--colors FG,BG]",
+        Fail("usage: screencheck SCREEN.ppm FONT.psf [--expect TEXT]... [--expect-line LOG PREFIX]... [--reject "
+             "TEXT]... "
+             "[--colors FG,BG]",
              NULL);
     }
     LoadPpm(Argv[1], &Image);
@@ -203,6 +207,16 @@ int main(int Argc, char **Argv) {
     }
     for (int Index = 3; Index < Argc; Index++) {
         const char *Text = NULL;
+        if (strcmp(Argv[Index], "--reject") == 0 && Index + 1 < Argc) {
+            Text = Argv[++Index];
+            if (strstr(Screen, Text) != NULL) {
+                printf("screencheck: FAIL: on the screen, but must not be: '%s'\n", Text);
+                Failures++;
+            } else {
+                printf("screencheck: not on the screen, as expected: '%s'\n", Text);
+            }
+            continue;
+        }
         if (strcmp(Argv[Index], "--expect") == 0 && Index + 1 < Argc) {
             Text = Argv[++Index];
         } else if (strcmp(Argv[Index], "--expect-line") == 0 && Index + 2 < Argc) {
