@@ -90,17 +90,44 @@ VOID KdpScrollLines(const KD_FRAMEBUFFER *Fb, ULONG Lines, ULONG Used, ULONG Bac
 }
 
 VOID KdpInitializeConsole(PKD_CONSOLE Console, const KD_FRAMEBUFFER *Fb, ULONG Foreground, ULONG Background,
-                          BOOLEAN Clear) {
+                          PUCHAR Text, SIZE_T TextCapacity) {
     KD_FRAMEBUFFER Frame = *Fb; /* Fb may be Console->Fb (a console restarted in other colours) */
 
     RtlZeroMemory(Console, sizeof(*Console));
     Console->Fb = Frame;
-    Console->Columns = Fb->Width / KD_FONT_WIDTH;
-    Console->Rows = Fb->Height / KD_FONT_HEIGHT;
-    Console->Foreground = KdpPackColor(Fb, Foreground);
-    Console->Background = KdpPackColor(Fb, Background);
-    if (Clear) {
-        KdpFillLines(Fb, 0, Fb->Height, Console->Background);
+    Console->Columns = Frame.Width / KD_FONT_WIDTH;
+    Console->Rows = Frame.Height / KD_FONT_HEIGHT;
+    Console->Foreground = KdpPackColor(&Frame, Foreground);
+    Console->Background = KdpPackColor(&Frame, Background);
+    if (Text != NULL && (SIZE_T)Console->Columns * Console->Rows <= TextCapacity) {
+        Console->Text = Text;
+        RtlFillMemory(Text, (SIZE_T)Console->Columns * Console->Rows, ' ');
+    }
+    KdpFillLines(&Frame, 0, Frame.Height, Console->Background);
+}
+
+/* Draws Character in the cell (Column, Row) and records it. */
+static VOID KdpPutCell(PKD_CONSOLE Console, ULONG Column, ULONG Row, UCHAR Character) {
+    KdpDrawGlyph(&Console->Fb, Column * KD_FONT_WIDTH, Row * KD_FONT_HEIGHT, KdpFontGlyphs[Character],
+                 Console->Foreground, Console->Background);
+    if (Console->Text != NULL) {
+        Console->Text[(SIZE_T)Row * Console->Columns + Column] = Character;
+    }
+}
+
+/* Scrolls up one text row from the recorded characters: only the cells whose character changes are drawn. */
+static VOID KdpScrollText(PKD_CONSOLE Console) {
+    PUCHAR Text = Console->Text;
+    ULONG Columns = Console->Columns;
+
+    for (ULONG Row = 0; Row < Console->Rows; Row++) {
+        for (ULONG Column = 0; Column < Columns; Column++) {
+            SIZE_T Cell = (SIZE_T)Row * Columns + Column;
+            UCHAR Below = (Row + 1 < Console->Rows) ? Text[Cell + Columns] : ' ';
+            if (Text[Cell] != Below) {
+                KdpPutCell(Console, Column, Row, Below);
+            }
+        }
     }
 }
 
@@ -111,7 +138,11 @@ static VOID KdpNewLine(PKD_CONSOLE Console) {
         Console->Row++;
         return;
     }
-    KdpScrollLines(&Console->Fb, KD_FONT_HEIGHT, Console->Rows * KD_FONT_HEIGHT, Console->Background);
+    if (Console->Text != NULL) {
+        KdpScrollText(Console);
+    } else {
+        KdpScrollLines(&Console->Fb, KD_FONT_HEIGHT, Console->Rows * KD_FONT_HEIGHT, Console->Background);
+    }
     Console->Scrolls++;
 }
 
@@ -131,8 +162,7 @@ VOID KdpConsoleWrite(PKD_CONSOLE Console, PCSTR Text, SIZE_T Count) {
             if (Console->Column >= Console->Columns) {
                 KdpNewLine(Console);
             }
-            KdpDrawGlyph(&Console->Fb, Console->Column * KD_FONT_WIDTH, Console->Row * KD_FONT_HEIGHT,
-                         KdpFontGlyphs[Character], Console->Foreground, Console->Background);
+            KdpPutCell(Console, Console->Column, Console->Row, Character);
             Console->Column++;
         }
     }

@@ -28,6 +28,8 @@ typedef struct _KD_CONSOLE {
     ULONG Foreground; /* packed pixels */
     ULONG Background;
     ULONG Scrolls; /* text lines scrolled so far */
+    PUCHAR Text;   /* the characters on the screen, Columns x Rows; NULL when the screen has more cells than the
+                      caller's buffer: scrolling then moves pixels (reading the framebuffer, slow on real video) */
 } KD_CONSOLE, *PKD_CONSOLE;
 
 /* Fills *Fb from the loader's description and the VA the framebuffer is mapped at. FALSE (nothing to draw on) for
@@ -49,14 +51,16 @@ VOID KdpFillLines(const KD_FRAMEBUFFER *Fb, ULONG Y, ULONG Lines, ULONG Pixel);
  * (Used <= Fb->Height: the lines the text grid covers). */
 VOID KdpScrollLines(const KD_FRAMEBUFFER *Fb, ULONG Lines, ULONG Used, ULONG Background);
 
-/* Sets up an empty console on Fb (which may be Console->Fb) with the cursor at the top left; Foreground/Background
- * are 0xRRGGBB. The screen is cleared to Background when Clear. */
+/* Sets up an empty console on Fb (which may be Console->Fb) with the cursor at the top left and clears the screen;
+ * Foreground/Background are 0xRRGGBB. Text (TextCapacity bytes) keeps the characters on the screen when it holds
+ * every cell: scrolling then redraws only the cells whose character changes and never reads the framebuffer. */
 VOID KdpInitializeConsole(PKD_CONSOLE Console, const KD_FRAMEBUFFER *Fb, ULONG Foreground, ULONG Background,
-                          BOOLEAN Clear);
+                          PUCHAR Text, SIZE_T TextCapacity);
 
 /* Writes Count characters (Latin-1): '\n' starts a new line, '\r' returns to column 0, '\t' moves to the next
  * multiple of 8 columns, other characters below 0x20 are ignored. A character past the last column wraps to the next
- * line; a new line below the last row scrolls the screen up by one text line. */
+ * line; a new line below the last row scrolls the screen up by one text line (pixel lines below the last text row,
+ * if any, are never touched). */
 VOID KdpConsoleWrite(PKD_CONSOLE Console, PCSTR Text, SIZE_T Count);
 
 /* The number of text rows Count characters of Text take from column 0 on a screen Columns wide, counting a last

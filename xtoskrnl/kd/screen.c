@@ -9,6 +9,7 @@
 #include "kdp.h"
 
 #define KD_HISTORY_SIZE      16384    /* early output kept for the screen, bytes */
+#define KD_TEXT_CELLS        65536    /* characters on the screen: 480x135 cells (3840x2160) fit */
 #define KD_COLOR_TEXT        0xAAAAAA /* light grey */
 #define KD_COLOR_SCREEN      0x000000 /* black */
 #define KD_COLOR_STOP_TEXT   0xFFFFFF /* white */
@@ -20,6 +21,7 @@
 #define KD_CAPTURE_ATTEMPTS 200000000u /* port reads before giving up (well over a minute under QEMU) */
 
 static CHAR KdpHistory[KD_HISTORY_SIZE];
+static UCHAR KdpText[KD_TEXT_CELLS];
 static SIZE_T KdpHistoryLength;
 static KD_CONSOLE KdpConsole;
 static BOOLEAN KdpScreenSelected;       /* KdPrint draws on the screen */
@@ -75,7 +77,8 @@ VOID KdpScreenStopWrite(PCSTR Characters, SIZE_T Count) {
     KdpScreenBusy = TRUE;
     if (!KdpStopScreen) {
         KdpStopScreen = TRUE;
-        KdpInitializeConsole(&KdpConsole, &KdpConsole.Fb, KD_COLOR_STOP_TEXT, KD_COLOR_STOP_SCREEN, TRUE);
+        KdpInitializeConsole(&KdpConsole, &KdpConsole.Fb, KD_COLOR_STOP_TEXT, KD_COLOR_STOP_SCREEN, KdpText,
+                             sizeof(KdpText));
     }
     KdpConsoleWrite(&KdpConsole, Characters, Count);
     KdpScreenBusy = FALSE;
@@ -104,6 +107,7 @@ BOOLEAN KdInitializeScreen(const XT_FRAMEBUFFER_INFO *Framebuffer) {
     PVOID Va;
 
     if (Framebuffer->PixelFormat == XT_FRAMEBUFFER_NONE) {
+        KdpScreenSelected = FALSE; /* nothing to keep output for */
         KdPrint("KD: no framebuffer: the screen console is off\n");
         return FALSE;
     }
@@ -115,9 +119,10 @@ BOOLEAN KdInitializeScreen(const XT_FRAMEBUFFER_INFO *Framebuffer) {
         if (Va) {
             MmUnmapIoSpace(Va, (SIZE_T)Framebuffer->Pitch * Framebuffer->Height);
         }
+        KdpScreenSelected = FALSE;
         return FALSE;
     }
-    KdpInitializeConsole(&KdpConsole, &Fb, KD_COLOR_TEXT, KD_COLOR_SCREEN, TRUE);
+    KdpInitializeConsole(&KdpConsole, &Fb, KD_COLOR_TEXT, KD_COLOR_SCREEN, KdpText, sizeof(KdpText));
     KdpReplayHistory();
     KdpScreenReady = TRUE;
     KdPrint("KD: screen console %ux%u (format %u, pitch %u) at 0x%llx mapped at 0x%p: %ux%u characters, font %s%s\n",

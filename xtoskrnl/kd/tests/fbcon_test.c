@@ -9,6 +9,12 @@
 #define MAX_PIXELS (64 * 64)
 
 static ULONG Pixels[MAX_PIXELS];
+static UCHAR Text[64];
+static BOOLEAN UseText = TRUE; /* FALSE: the console without a character buffer (scrolling moves pixels) */
+
+static VOID Start(PKD_CONSOLE Console, const KD_FRAMEBUFFER *Frame, ULONG Foreground, ULONG Background) {
+    KdpInitializeConsole(Console, Frame, Foreground, Background, UseText ? Text : NULL, sizeof(Text));
+}
 
 /* A framebuffer of Width x Height visible pixels and Stride pixels per line in Pixels, filled with SENTINEL. */
 static XT_FRAMEBUFFER_INFO Info(ULONG Width, ULONG Height, ULONG Stride, ULONG Format) {
@@ -135,7 +141,7 @@ XTEST(GlyphsMatchTheFontBitForBit) {
     KD_CONSOLE Console;
 
     XTEST_ASSERT(KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
-    KdpInitializeConsole(&Console, &Frame, 0xAAAAAA, 0x0000AA, TRUE);
+    Start(&Console, &Frame, 0xAAAAAA, 0x0000AA);
     XTEST_CHECK_EQ(Console.Columns, 4);
     XTEST_CHECK_EQ(Console.Rows, 3);
     XTEST_CHECK_EQ(Console.Foreground, 0x00AAAAAA);
@@ -151,13 +157,13 @@ XTEST(GlyphsMatchTheFontBitForBit) {
     XTEST_CHECK_EQ(SentinelPixels(), MAX_PIXELS - 32 * 48);
 }
 
-XTEST(WrapsAtTheRightEdgeAndScrollsOneLine) {
+static VOID WrapAndScroll(PXTEST_CONTEXT XtestContext) {
     XT_FRAMEBUFFER_INFO Fb = Info(32, 48, 40, XT_FRAMEBUFFER_RGBX8);
     KD_FRAMEBUFFER Frame;
     KD_CONSOLE Console;
 
     XTEST_ASSERT(KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
-    KdpInitializeConsole(&Console, &Frame, 0xFFFFFF, 0x000000, TRUE);
+    Start(&Console, &Frame, 0xFFFFFF, 0x000000);
     KdpConsoleWrite(&Console, "ABCDEFG", 7);
     XTEST_CHECK(ScreenShows(&Console, "ABCDEFG     "));
     /* A newline right after a full line (the cursor past the last column) makes one new line, not two. */
@@ -177,13 +183,62 @@ XTEST(WrapsAtTheRightEdgeAndScrollsOneLine) {
     XTEST_CHECK_EQ(SentinelPixels(), MAX_PIXELS - 32 * 48);
 }
 
+/* The same with and without the character buffer. */
+XTEST(WrapsAtTheRightEdgeAndScrollsOneLine) {
+    UseText = TRUE;
+    WrapAndScroll(XtestContext);
+    XTEST_CHECK(Text[0] == ' ' && Text[8] == 'c' && Text[9] == 'a');
+    UseText = FALSE;
+    WrapAndScroll(XtestContext);
+    UseText = TRUE;
+}
+
+/* With the character buffer, scrolling redraws from it and never copies pixels: a stray pixel in a cell that stays
+ * blank is left where it is (a pixel copy would move it up one text line). Without the buffer it moves. */
+XTEST(ScrollRedrawsFromTheTextNotThePixels) {
+    XT_FRAMEBUFFER_INFO Fb = Info(16, 32, 16, XT_FRAMEBUFFER_BGRX8); /* 2 x 2 cells */
+    KD_FRAMEBUFFER Frame;
+    KD_CONSOLE Console;
+
+    for (ULONG Pass = 0; Pass < 2; Pass++) {
+        UseText = Pass == 0;
+        Fb = Info(16, 32, 16, XT_FRAMEBUFFER_BGRX8);
+        XTEST_ASSERT(KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+        Start(&Console, &Frame, 0xFFFFFF, 0x000000);
+        XTEST_CHECK_EQ(Console.Text != NULL, UseText);
+        KdpConsoleWrite(&Console, "AB\nC", 4);
+        Pixels[16 * 20 + 12] = 0x00123456; /* row 1, column 1: blank, and blank again after the scroll */
+        KdpConsoleWrite(&Console, "\nD", 2);
+        XTEST_CHECK(CellShows(&Console, 0, 0, 'C') && CellShows(&Console, 0, 1, 'D'));
+        XTEST_CHECK(CellShows(&Console, 1, 0, ' ') == UseText); /* without the buffer the stray pixel moved here */
+        XTEST_CHECK_EQ(Pixels[16 * 20 + 12] == 0x00123456, UseText);
+    }
+    UseText = TRUE;
+}
+
+/* A screen with more cells than the buffer holds falls back to moving pixels. */
+XTEST(LargerScreensScrollWithoutTheBuffer) {
+    XT_FRAMEBUFFER_INFO Fb = Info(64, 64, 64, XT_FRAMEBUFFER_BGRX8); /* 8 x 4 cells = 32: fits 64 */
+    KD_FRAMEBUFFER Frame;
+    KD_CONSOLE Console;
+
+    XTEST_ASSERT(KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
+    KdpInitializeConsole(&Console, &Frame, 0xFFFFFF, 0, Text, 32);
+    XTEST_CHECK(Console.Text == Text);
+    KdpInitializeConsole(&Console, &Frame, 0xFFFFFF, 0, Text, 31);
+    XTEST_CHECK(Console.Text == NULL);
+    KdpConsoleWrite(&Console, "1\n2\n3\n4\n5", 9);
+    XTEST_CHECK(CellShows(&Console, 0, 0, '2') && CellShows(&Console, 0, 3, '5'));
+    XTEST_CHECK_EQ(Console.Scrolls, 1);
+}
+
 XTEST(ScrollKeepsLinesBelowTheGrid) {
     XT_FRAMEBUFFER_INFO Fb = Info(16, 40, 16, XT_FRAMEBUFFER_BGRX8); /* 2 x 2 cells and 8 lines below the grid */
     KD_FRAMEBUFFER Frame;
     KD_CONSOLE Console;
 
     XTEST_ASSERT(KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
-    KdpInitializeConsole(&Console, &Frame, 0xFFFFFF, 0x000000, TRUE);
+    Start(&Console, &Frame, 0xFFFFFF, 0x000000);
     Pixels[16 * 39] = 0x12345678; /* a pixel in the last line, below the text grid */
     KdpConsoleWrite(&Console, "1\n2\n3", 5);
     XTEST_CHECK(ScreenShows(&Console, "2 3 "));
@@ -201,9 +256,9 @@ XTEST(RestartsOnItsOwnFramebuffer) {
     KD_CONSOLE Console;
 
     XTEST_ASSERT(KdpInitializeFramebuffer(&Frame, &Fb, Pixels));
-    KdpInitializeConsole(&Console, &Frame, 0xAAAAAA, 0x000000, TRUE);
+    Start(&Console, &Frame, 0xAAAAAA, 0x000000);
     KdpConsoleWrite(&Console, "boot", 4);
-    KdpInitializeConsole(&Console, &Console.Fb, 0xFFFFFF, 0x0000AA, TRUE);
+    Start(&Console, &Console.Fb, 0xFFFFFF, 0x0000AA);
     XTEST_CHECK(Console.Fb.Base == (PUCHAR)Pixels);
     XTEST_CHECK_EQ(Console.Columns, 4);
     XTEST_CHECK_EQ(Console.Column, 0);
@@ -227,6 +282,7 @@ XTEST(CountsTextRowsLikeTheConsole) {
 
 XTEST_SUITE(KdFramebufferConsoleSuite, XTEST_ENTRY(PacksRgbBgrAndBitMasks), XTEST_ENTRY(RejectsLayoutsItCannotDraw),
             XTEST_ENTRY(GlyphsMatchTheFontBitForBit), XTEST_ENTRY(WrapsAtTheRightEdgeAndScrollsOneLine),
+            XTEST_ENTRY(ScrollRedrawsFromTheTextNotThePixels), XTEST_ENTRY(LargerScreensScrollWithoutTheBuffer),
             XTEST_ENTRY(ScrollKeepsLinesBelowTheGrid), XTEST_ENTRY(RestartsOnItsOwnFramebuffer),
             XTEST_ENTRY(CountsTextRowsLikeTheConsole));
 
