@@ -50,7 +50,16 @@ def _report(arch, mode):
     )
 
 def xtldr_handoff_tests():
-    """The loader hands off in every paging mode, at several RAM sizes and with two CPUs."""
+    """The loader hands off in every paging mode, at several RAM sizes and with two CPUs; and without a display."""
+    for arch in ["amd64", "i686"]:
+        # No display device: no GOP, so no framebuffer in the init block (every field 0) and none in the map.
+        xt_qemu_test(
+            name = "handoff_no_gop_%s" % arch,
+            arch = arch,
+            expect_exit = "clean",
+            expect = ["PROBE: ok mode=", " framebuffer=0x0,format=0 "] + _loader_lines(arch),
+            qemu_args = ["-vga", "none"],
+        )
     for name, arch, cpu, parameters, mode in _MODES:
         mems = ["128M", "4G"] + (["6G"] if mode in ["PML3", "PML4", "PML5"] else [])
         for mem in mems:

@@ -20,9 +20,10 @@ BOOLEAN KdInitializeDebugPort(ULONG Port, ULONG Baud);
  * before KdInitializeScreen is kept and drawn then. */
 VOID KdInitializeDebugOutput(ULONG Port, ULONG Baud, ULONG Flags);
 
-/* Maps the framebuffer (through Mm: call once the memory manager is up) and starts the screen console: the output
- * kept so far is drawn, STOP screens appear on it from now on (whether or not KdPrint draws there). FALSE, with a
- * KdPrint line saying why, when there is no framebuffer or it cannot be mapped or drawn on. */
+/* Maps the framebuffer (through Mm: call once the memory manager is up) and starts the screen console: when KdPrint
+ * draws there, the screen is cleared and the output kept so far drawn; otherwise the screen is left as it is. STOP
+ * screens appear on it from now on either way. FALSE, with a KdPrint line saying why, when there is no framebuffer
+ * or it cannot be mapped or drawn on. */
 BOOLEAN KdInitializeScreen(const XT_FRAMEBUFFER_INFO *Framebuffer);
 
 /* TESTSCREEN only (else returns at once), once per boot: before the test exit, says "KD: TESTSCREEN: screen ready

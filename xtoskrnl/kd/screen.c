@@ -122,12 +122,16 @@ BOOLEAN KdInitializeScreen(const XT_FRAMEBUFFER_INFO *Framebuffer) {
         KdpScreenSelected = FALSE;
         return FALSE;
     }
-    KdpInitializeConsole(&KdpConsole, &Fb, KD_COLOR_TEXT, KD_COLOR_SCREEN, KdpText, sizeof(KdpText));
-    KdpReplayHistory();
+    if (KdpScreenSelected) {
+        KdpInitializeConsole(&KdpConsole, &Fb, KD_COLOR_TEXT, KD_COLOR_SCREEN, KdpText, sizeof(KdpText));
+        KdpReplayHistory();
+    } else {
+        KdpConsole.Fb = Fb; /* the screen stays as the loader left it until a STOP clears it */
+    }
     KdpScreenReady = TRUE;
     KdPrint("KD: screen console %ux%u (format %u, pitch %u) at 0x%llx mapped at 0x%p: %ux%u characters, font %s%s\n",
             Framebuffer->Width, Framebuffer->Height, Framebuffer->PixelFormat, Framebuffer->Pitch, Framebuffer->Address,
-            Va, KdpConsole.Columns, KdpConsole.Rows, KdpFontName,
+            Va, Fb.Width / KD_FONT_WIDTH, Fb.Height / KD_FONT_HEIGHT, KdpFontName,
             KdpScreenSelected ? "" : " (STOP screens only: DEBUG has no SCREEN)");
     return TRUE;
 }
