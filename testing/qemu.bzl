@@ -18,6 +18,9 @@ _FIRMWARE = {
 
 _DEFAULT_CPU = {"amd64": "qemu64", "i686": "qemu32"}
 
+# The console font the kernel draws with (xtoskrnl/kd:font_c): the screen checks recognise text with it.
+_SCREEN_FONT = "@consolefonts//:Lat15-Fixed16.psf.gz"
+
 def _quote(text):
     # Test args are split like a Bourne shell command line: single-quote, escaping embedded single quotes.
     # "$" is Bazel's make-variable marker in args: double it.
@@ -46,6 +49,7 @@ def xt_qemu_test(
         selftest_cases = None,
         monitor_after = None,
         monitor = [],
+        screen_args = [],
         harness_must_reject = None,
         vary = None,
         **image_attrs):
@@ -57,7 +61,11 @@ def xt_qemu_test(
     `image` names a prebuilt disk image; otherwise one is built from `image_attrs` (see xt_disk_image).
     `keys` (printf %b escapes) are typed on COM1 once `keys_after` appears on the serial port.
     `selftest_cases`: the exact number of SELFTEST cases that must pass (`XTEST: N passed, 0 failed`).
-    `monitor` commands (QEMU's human monitor, e.g. "nmi") are sent once `monitor_after` appears on the serial port.
+    `monitor` commands (QEMU's human monitor, e.g. "nmi") are sent once `monitor_after` appears on the serial port
+    (@OUTDIR@ stands for the test's output directory).
+    `screen_args`: options of testing/tools/screencheck.c (`--expect TEXT`, `--expect-line @SERIAL@ PREFIX`,
+    `--colors FG,BG`) checked on the screendump the monitor commands wrote to @OUTDIR@/screen.ppm, with the
+    kernel's console font.
     `harness_must_reject`: a self-test of the harness. The test passes only if these expectations FAIL, with exactly
     one failure whose message contains this text.
     `qemu_args` are passed to QEMU as they are.
@@ -99,6 +107,12 @@ def xt_qemu_test(
         args += ["--monitor-after", _quote(monitor_after)]
         for command in monitor:
             args += ["--monitor", _quote(command)]
+    data = []
+    if screen_args:
+        args += ["--screen-check", "$(rootpath //testing:screencheck)", "$(rootpath %s)" % _SCREEN_FONT]
+        for arg in screen_args:
+            args += ["--screen-arg", _quote(arg)]
+        data = ["//testing:screencheck", _SCREEN_FONT]
     args += [
         "--",
         "--arch",
@@ -141,7 +155,7 @@ def xt_qemu_test(
             "//testing:qemu_test.sh",
             code,
             vars,
-        ],
+        ] + data,
         size = "medium",
         tags = ["qemu"],
     )

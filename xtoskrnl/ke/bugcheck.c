@@ -52,6 +52,7 @@ static ULONG_PTR KiImageBase(PULONG_PTR Size) {
 /* Ends the STOP: isa-debug-exit with XT_TEST_EXIT_STOP under TESTEXIT, else halt forever. */
 static XTNORETURN VOID KiStopFinish(VOID) {
     if (KiStopTestExit) {
+        KdWaitForScreenCapture(); /* TESTSCREEN only */
         XtTestExit(XT_TEST_EXIT_STOP);
     }
     ArHaltSystem();

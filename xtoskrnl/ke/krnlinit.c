@@ -118,6 +118,7 @@ static VOID KiReport(const AR_CPU_FEATURES *Features) {
 static XTNORETURN VOID KiFinishStartup(PXT_INIT_BLOCK InitBlock, ULONG SelfTestFailures) {
     if (KiParameters.TestExit) {
         KdPrint("KE: TESTEXIT\n");
+        KdWaitForScreenCapture(); /* TESTSCREEN only */
         XtTestExit(SelfTestFailures ? XT_TEST_EXIT_SELFTEST_FAILED : XT_TEST_EXIT_SUCCESS);
     }
     if (KiParameters.Shutdown) {
@@ -134,9 +135,9 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
 
     KiCheckInitBlockHeader(InitBlock);
     KeParseParameters(InitBlock->Parameters, XT_INIT_BLOCK_PARAMETERS_MAX, &KiParameters);
-    if (KiParameters.DebugEnabled) {
-        KdInitializeDebugPort(KiParameters.DebugPort, KiParameters.DebugBaud);
-    }
+    KdInitializeDebugOutput(KiParameters.DebugEnabled ? KiParameters.DebugPort : 0, KiParameters.DebugBaud,
+                            (KiParameters.DebugScreen ? KD_OUTPUT_SCREEN : 0) |
+                                (KiParameters.TestScreen ? KD_OUTPUT_TEST_CAPTURE : 0));
     KiPrintBanner(InitBlock);
     KiSetStopTestExit(KiParameters.TestExit);
     KiCheckInitBlockContents(InitBlock);
@@ -149,6 +150,7 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
         KdPrint("KE: NOXPA: the loader chose %s\n", MmGetPagingModeName());
     }
     MmInitializeMemoryManager(InitBlock, KiParameters.TestFault == KeTestFaultPoolStart ? MM_TEST_POOL_START_CHECK : 0);
+    KdInitializeScreen(&InitBlock->Framebuffer); /* needs Mm to map the framebuffer */
     if (KiParameters.SpecialPoolTag) {
         MmSetSpecialPool(KiParameters.SpecialPoolTag);
     }

@@ -61,9 +61,11 @@ typedef struct _KE_IGNORED_PARAMETER {
 } KE_IGNORED_PARAMETER;
 
 typedef struct _KE_PARAMETERS {
-    BOOLEAN DebugEnabled; /* DEBUG or DEBUG=COMn[,baud] */
+    BOOLEAN DebugEnabled; /* serial debug output: DEBUG, or a COMn[,baud] item of DEBUG= */
     ULONG DebugPort;      /* 1..4 */
     ULONG DebugBaud;      /* divides 115200 */
+    BOOLEAN DebugScreen;  /* KdPrint on the screen: a SCREEN item of DEBUG=, or no valid DEBUG parameter */
+    BOOLEAN TestScreen;   /* TESTSCREEN: wait for the test harness's screendump before the test exit */
     BOOLEAN NoXpa;
     BOOLEAN NoX2Apic; /* NOX2APIC: keep the local APIC in xAPIC mode even when the CPU has x2APIC */
     BOOLEAN SelfTest;
@@ -85,7 +87,9 @@ typedef struct _KE_PARAMETERS {
 } KE_PARAMETERS, *PKE_PARAMETERS;
 
 /* Parses up to Length characters of Text (stops at a NUL): space/tab separated tokens, names case-insensitive.
- * DEBUG without a value means COM1,115200; DEBUG=COMn means 115200. Later tokens override earlier ones. */
+ * DEBUG selects the debug outputs in ExectOS's syntax: DEBUG=ITEM[;ITEM]..., ITEM = COMn[,baud] (serial, 115200 by
+ * default) or SCREEN; DEBUG without a value means COM1,115200. Without a valid DEBUG parameter the screen is on
+ * and serial output off. Later tokens override earlier ones. */
 VOID KeParseParameters(PCSTR Text, SIZE_T Length, PKE_PARAMETERS Parameters);
 
 /* Name of a KE_TEST_FAULT value ("PAGE", ...); "NONE" for none. */

@@ -33,6 +33,14 @@ PCSTR MmGetPagingModeName(VOID);
  * the pool's start-up check included, is a STOP (MEMORY_MANAGEMENT); returns only when the memory manager is up. */
 VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock, ULONG TestFlags);
 
+/* Maps Length bytes of device memory at physical Address (not RAM: a framebuffer, device registers) read-write and
+ * no-execute into system space, once the memory manager is up. Returns the VA of Address; NULL for RAM frames
+ * (those have PFN entries), Length 0, or when system space, page-table frames or the paging mode's reach run out. */
+PVOID MmMapIoSpace(PHYSICAL_ADDRESS Address, SIZE_T Length);
+
+/* Unmaps what MmMapIoSpace(Address, Length) returned as Va. */
+VOID MmUnmapIoSpace(PVOID Va, SIZE_T Length);
+
 /* TRUE when Va is mapped (every level down to a present leaf). */
 BOOLEAN MmIsAddressValid(ULONG_PTR Va);
 

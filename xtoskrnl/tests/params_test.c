@@ -51,12 +51,67 @@ XTEST(DebugForms) {
     Parse("DEBUG", &P);
     XTEST_CHECK(P.DebugEnabled);
     XTEST_CHECK_EQ(P.DebugPort, 1);
+    XTEST_CHECK(!P.DebugScreen);
+}
+
+/* ExectOS's syntax: DEBUG=ITEM[;ITEM]..., ITEM = COMn[,baud] | SCREEN. */
+XTEST(DebugSelectsScreenAndSerial) {
+    KE_PARAMETERS P;
+    Parse("DEBUG=SCREEN", &P);
+    XTEST_CHECK(P.DebugScreen);
+    XTEST_CHECK(!P.DebugEnabled);
+    XTEST_CHECK_EQ(P.DebugPort, 0);
+    XTEST_CHECK_EQ(P.IgnoredCount, 0);
+    Parse("DEBUG=COM1,115200;SCREEN", &P);
+    XTEST_CHECK(P.DebugScreen && P.DebugEnabled);
+    XTEST_CHECK_EQ(P.DebugPort, 1);
+    XTEST_CHECK_EQ(P.DebugBaud, 115200);
+    Parse("debug=screen;com2,9600", &P);
+    XTEST_CHECK(P.DebugScreen && P.DebugEnabled);
+    XTEST_CHECK_EQ(P.DebugPort, 2);
+    XTEST_CHECK_EQ(P.DebugBaud, 9600);
+    Parse("DEBUG=COM1,115200", &P);
+    XTEST_CHECK(!P.DebugScreen && P.DebugEnabled);
+    /* A later DEBUG replaces an earlier one as a whole. */
+    Parse("DEBUG=COM1,115200 DEBUG=SCREEN", &P);
+    XTEST_CHECK(P.DebugScreen && !P.DebugEnabled);
+    Parse("DEBUG=SCREEN DEBUG=COM3", &P);
+    XTEST_CHECK(!P.DebugScreen && P.DebugEnabled);
+    XTEST_CHECK_EQ(P.DebugPort, 3);
+    /* The screen with the test harness's capture hand-shake. */
+    Parse("DEBUG=COM1,115200;SCREEN TESTSCREEN", &P);
+    XTEST_CHECK(P.DebugScreen && P.TestScreen);
+    XTEST_CHECK_EQ(P.IgnoredCount, 0);
+}
+
+/* No DEBUG (or only a bad one): the screen is on, serial debug output off (as before the screen existed). */
+XTEST(ScreenIsTheDefaultOutput) {
+    KE_PARAMETERS P;
+    Parse("", &P);
+    XTEST_CHECK(P.DebugScreen && !P.DebugEnabled);
+    Parse("SELFTEST NOXPA", &P);
+    XTEST_CHECK(P.DebugScreen && !P.DebugEnabled);
+    Parse("DEBUG=COM9", &P);
+    XTEST_CHECK(P.DebugScreen && !P.DebugEnabled);
+    XTEST_CHECK_EQ(P.IgnoredCount, 1);
 }
 
 XTEST(BadDebugValuesAreIgnored) {
-    static const PCSTR Bad[] = {"DEBUG=COM5",   "DEBUG=COM0",       "DEBUG=LPT1",
-                                "DEBUG=COM1,7", "DEBUG=COM1,",      "DEBUG=COM1,abc",
-                                "DEBUG=",       "DEBUG=COM12,9600", "DEBUG=COM1,1152000000"};
+    static const PCSTR Bad[] = {"DEBUG=COM5",
+                                "DEBUG=COM0",
+                                "DEBUG=LPT1",
+                                "DEBUG=COM1,7",
+                                "DEBUG=COM1,",
+                                "DEBUG=COM1,abc",
+                                "DEBUG=",
+                                "DEBUG=COM12,9600",
+                                "DEBUG=COM1,1152000000",
+                                "DEBUG=SCREEN;",
+                                "DEBUG=;SCREEN",
+                                "DEBUG=SCREEN;COM5",
+                                "DEBUG=SCREENS",
+                                "DEBUG=COM1,115200;;SCREEN",
+                                "DEBUG=SCREEN,COM1"};
     for (ULONG Index = 0; Index < ARRAY_SIZE(Bad); Index++) {
         KE_PARAMETERS P;
         Parse(Bad[Index], &P);
@@ -186,9 +241,10 @@ XTEST(ManyUnknownTokensAreCounted) {
 }
 
 XTEST_SUITE(KeParameterSuite, XTEST_ENTRY(EmptyStringSetsNothing), XTEST_ENTRY(FlagsAreCaseInsensitive),
-            XTEST_ENTRY(LoaderFlagsAreKnown), XTEST_ENTRY(DebugForms), XTEST_ENTRY(BadDebugValuesAreIgnored),
-            XTEST_ENTRY(TestFaultValues), XTEST_ENTRY(TimerValues), XTEST_ENTRY(ClockValues),
-            XTEST_ENTRY(UnknownTokensAreRecordedWithPosition), XTEST_ENTRY(PrefixesOfNamesAreUnknown),
-            XTEST_ENTRY(LengthAndNulBoundTheParse), XTEST_ENTRY(ManyUnknownTokensAreCounted));
+            XTEST_ENTRY(LoaderFlagsAreKnown), XTEST_ENTRY(DebugForms), XTEST_ENTRY(DebugSelectsScreenAndSerial),
+            XTEST_ENTRY(ScreenIsTheDefaultOutput), XTEST_ENTRY(BadDebugValuesAreIgnored), XTEST_ENTRY(TestFaultValues),
+            XTEST_ENTRY(TimerValues), XTEST_ENTRY(ClockValues), XTEST_ENTRY(UnknownTokensAreRecordedWithPosition),
+            XTEST_ENTRY(PrefixesOfNamesAreUnknown), XTEST_ENTRY(LengthAndNulBoundTheParse),
+            XTEST_ENTRY(ManyUnknownTokensAreCounted));
 
 XTEST_HOST_MAIN(&KeParameterSuite)
