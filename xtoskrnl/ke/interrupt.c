@@ -5,6 +5,7 @@
 #include <kd.h>
 
 #include "ki.h"
+#include "storm.h"
 
 static PKINTERRUPT KiInterruptObjects[AR_IDT_VECTORS];
 static ULONG KiUnexpectedCounts[AR_IDT_VECTORS];
@@ -82,6 +83,7 @@ VOID KiDispatchInterrupt(ULONG Vector, PKTRAP_FRAME TrapFrame) {
     } else if (KiUnexpectedCounts[Vector]++ == 0) {
         KdPrint("KE: unexpected interrupt on vector 0x%02X (no object connected; counted, reported once)\n", Vector);
     }
+    KiCheckInterruptStorm(Vector); /* storm.c: masks a device line that fires continuously */
     HlEndOfInterrupt(Vector);
     if (Level > Old) {
         KeLowerRunLevel(Old);

@@ -7,6 +7,7 @@
 #include <xttest.h>
 
 #include "ki.h"
+#include "storm.h"
 
 static KE_PARAMETERS KiParameters;
 static const XT_INIT_BLOCK *KiLoaderBlock;
@@ -168,6 +169,9 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     }
     if (KiParameters.SelfTest) {
         SelfTestFailures = KiRunSelfTests();
+    }
+    if (KiParameters.TestStorm) {
+        SelfTestFailures += KiRunStormTest();
     }
     if (KiParameters.TestFault != KeTestFaultNone) {
         SelfTestFailures += KiRaiseTestFault(KiParameters.TestFault);

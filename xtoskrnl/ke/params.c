@@ -125,6 +125,7 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
         {"TESTDESCCOUNT", offsetof(KE_PARAMETERS, TestDescriptorCount)},
         {"NOKASLR", offsetof(KE_PARAMETERS, NoKaslr)},
         {"NOX2APIC", offsetof(KE_PARAMETERS, NoX2Apic)},
+        {"TESTSTORM", offsetof(KE_PARAMETERS, TestStorm)},
     };
 
     if (KepEquals(Token->Text, Token->NameLength, "DEBUG")) {

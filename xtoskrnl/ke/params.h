@@ -66,6 +66,7 @@ typedef struct _KE_PARAMETERS {
     BOOLEAN NoKaslr;         /* NOKASLR: read by the loader (kernel kept at its link base); the kernel just knows it */
     BOOLEAN TestGuardMapped; /* TESTGUARDMAPPED: read by the loader (stack guard pages mapped); likewise */
     ULONG Timer;             /* TIMER=: KE_TIMER_SOURCE */
+    BOOLEAN TestStorm;       /* TESTSTORM: drive an interrupt storm (a stuck RTC line) after start-up (storm.c) */
     ULONG IgnoredCount;      /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */
     KE_IGNORED_PARAMETER Ignored[KE_PARAMETER_IGNORED_MAX];
 } KE_PARAMETERS, *PKE_PARAMETERS;
