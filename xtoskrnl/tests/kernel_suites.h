@@ -15,6 +15,7 @@ extern const XTEST_SUITE ArDescriptorSuite;    /* ar/descriptor.h encoders */
 extern const XTEST_SUITE KeStackGuardSuite;    /* SELFTEST only: unmapped guard page below every stack */
 extern const XTEST_SUITE KeInterruptLiveSuite; /* SELFTEST only: INT n through the IDT stubs and the dispatcher */
 extern const XTEST_SUITE KeRunLevelLiveSuite;  /* SELFTEST only: the real RunLevel register, raise and lower */
+extern const XTEST_SUITE HlIoApicLiveSuite;    /* SELFTEST only: the RTC's IRQ 8 through the I/O APIC */
 extern const XTEST_SUITE KeClockSuite;         /* SELFTEST only: stall against HPET/PM timer, system time advances */
 
 #endif
