@@ -21,7 +21,8 @@
 #define RTC_PF         0x40 /* register C: periodic interrupt flag */
 #define RTC_HZ         64
 #define MEASURE_US     500000
-#define PERIODS_US     40000 /* two and a half periods */
+#define WAIT_US        1000000 /* at most, for an interrupt to come (a loaded host stalls QEMU for 100+ ms) */
+#define QUIET_US       100000
 
 typedef struct _RTC_RECORD {
     volatile ULONG Calls;
@@ -63,24 +64,42 @@ static VOID TestSpin(ULONGLONG Microseconds) {
     __asm__ volatile("cli" : : : "memory");
 }
 
-/* Connects Interrupt, starts the RTC at 64 Hz and enables IRQ 8 through the I/O APIC (interrupts still off). */
+/* Connects Interrupt, then enables IRQ 8 through the I/O APIC, clears register C and starts the RTC at 64 Hz: the
+ * line is unmasked before the RTC can raise it (an edge on a masked pin is lost and the line would stay high). */
 static BOOLEAN TestRtcStart(PKINTERRUPT Interrupt, PRTC_RECORD Record) {
+    XTSTATUS Status;
+
     KeInitializeInterrupt(Interrupt, TestRtcService, Record, RTC_VECTOR);
     if (!KeConnectInterrupt(Interrupt)) {
         return FALSE;
     }
+    Status = HlEnableIsaInterrupt(8, RTC_VECTOR);
     TestWriteCmos(RTC_REGISTER_A, (TestReadCmos(RTC_REGISTER_A) & 0xF0) | RTC_RATE_64);
     TestReadCmos(RTC_REGISTER_C);
     TestWriteCmos(RTC_REGISTER_B, TestReadCmos(RTC_REGISTER_B) | RTC_PIE);
-    return XT_SUCCESS(HlEnableIsaInterrupt(8, RTC_VECTOR));
+    return XT_SUCCESS(Status);
 }
 
-/* Stops the periodic interrupt, masks the line, clears the flags and disconnects. */
+/* Stops the periodic interrupt, masks the line, clears the flags and disconnects (always, even after a failure). */
 static VOID TestRtcStop(PKINTERRUPT Interrupt) {
     TestWriteCmos(RTC_REGISTER_B, TestReadCmos(RTC_REGISTER_B) & ~RTC_PIE);
     HlDisableIsaInterrupt(8);
     TestReadCmos(RTC_REGISTER_C);
     KeDisconnectInterrupt(Interrupt);
+}
+
+/* Spins with interrupts enabled until Record->Calls reaches Target or WAIT_US passed; TRUE when it did. */
+static BOOLEAN TestWaitCalls(PRTC_RECORD Record, ULONG Target) {
+    LARGE_INTEGER Frequency;
+    ULONGLONG Start = (ULONGLONG)KeQueryPerformanceCounter(&Frequency).QuadPart;
+    ULONGLONG Ticks = (ULONGLONG)Frequency.QuadPart / 1000000 * WAIT_US;
+
+    __asm__ volatile("sti" : : : "memory");
+    while (Record->Calls < Target && (ULONGLONG)KeQueryPerformanceCounter(NULL).QuadPart - Start < Ticks) {
+        __asm__ volatile("pause" : : : "memory");
+    }
+    __asm__ volatile("cli" : : : "memory");
+    return Record->Calls >= Target;
 }
 
 XTEST(IsaRoutesFollowTheMadt) {
@@ -110,9 +129,8 @@ XTEST(RtcInterruptArrivesAtItsRate) {
     ULONG Before, After;
     ULONGLONG Hz;
 
-    XTEST_ASSERT(TestRtcStart(&Interrupt, &Record));
-    TestSpin(PERIODS_US);
-    XTEST_CHECK(Record.Calls > 0);
+    XTEST_CHECK(TestRtcStart(&Interrupt, &Record));
+    XTEST_CHECK(TestWaitCalls(&Record, 1));
     Start = KeQueryPerformanceCounter(&Frequency);
     Before = Record.Calls;
     TestSpin(MEASURE_US);
@@ -136,18 +154,17 @@ XTEST(RtcStopsWhenMaskedOrDisabled) {
     KINTERRUPT Interrupt;
     ULONG Count;
 
-    XTEST_ASSERT(TestRtcStart(&Interrupt, &Record));
-    TestSpin(PERIODS_US);
-    XTEST_ASSERT(Record.Calls > 0);
+    XTEST_CHECK(TestRtcStart(&Interrupt, &Record));
+    XTEST_CHECK(TestWaitCalls(&Record, 1));
     XTEST_CHECK(XT_SUCCESS(HlDisableIsaInterrupt(8))); /* masked at the I/O APIC, RTC still running */
     TestSpin(2000);
     Count = Record.Calls;
-    TestSpin(2 * PERIODS_US);
+    TestSpin(QUIET_US);
     XTEST_CHECK_EQ(Record.Calls, Count);
     TestWriteCmos(RTC_REGISTER_B, TestReadCmos(RTC_REGISTER_B) & ~RTC_PIE); /* RTC off, line unmasked */
     TestReadCmos(RTC_REGISTER_C);
     XTEST_CHECK(XT_SUCCESS(HlEnableIsaInterrupt(8, RTC_VECTOR)));
-    TestSpin(2 * PERIODS_US);
+    TestSpin(QUIET_US);
     XTEST_CHECK_EQ(Record.Calls, Count);
     TestRtcStop(&Interrupt);
 }
@@ -158,15 +175,13 @@ XTEST(RtcHeldWhileTheLevelMasksIt) {
     KRUNLEVEL Old;
 
     Old = KeRaiseRunLevel(KeGetVectorRunLevel(RTC_VECTOR));
-    XTEST_ASSERT(TestRtcStart(&Interrupt, &Record));
-    TestSpin(PERIODS_US);
+    XTEST_CHECK(TestRtcStart(&Interrupt, &Record));
+    TestSpin(2 * QUIET_US);          /* about 12 periods, interrupts enabled */
     XTEST_CHECK_EQ(Record.Calls, 0); /* held by the RunLevel */
     KeLowerRunLevel(Old);
-    TestSpin(100);
-    XTEST_CHECK(Record.Calls >= 1); /* delivered as the level dropped (the next period may follow) */
+    XTEST_CHECK(TestWaitCalls(&Record, 1)); /* delivered once the level dropped */
     XTEST_CHECK(Record.Periodic >= 1);
-    TestSpin(PERIODS_US);
-    XTEST_CHECK(Record.Calls > 1); /* re-armed by reading C */
+    XTEST_CHECK(TestWaitCalls(&Record, 2)); /* re-armed by reading C */
     TestRtcStop(&Interrupt);
     XTEST_CHECK_EQ(KeGetCurrentRunLevel(), PASSIVE_LEVEL);
 }
