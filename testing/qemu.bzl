@@ -37,6 +37,7 @@ def xt_qemu_test(
         expect_first_after = None,
         reject = [],
         cpu = None,
+        machine = "q35",
         mem = "128M",
         smp = 1,
         com = 1,
@@ -68,6 +69,7 @@ def xt_qemu_test(
     kernel's console font.
     `harness_must_reject`: a self-test of the harness. The test passes only if these expectations FAIL, with exactly
     one failure whose message contains this text.
+    `machine`: QEMU's machine type, "q35" (ICH9) or "pc" (i440fx + PIIX3).
     `qemu_args` are passed to QEMU as they are.
     `vary` names a key of a serial line (e.g. "kernel_base") whose value must differ between boots: the image is then
     booted two or three times (testing/qemu_vary_test.sh), each boot judged as above.
@@ -119,6 +121,8 @@ def xt_qemu_test(
         arch,
         "--cpu",
         cpu or _DEFAULT_CPU[arch],
+        "--machine",
+        machine,
         "--mem",
         mem,
         "--smp",

@@ -7,6 +7,7 @@
 #include <xttest.h>
 
 #include "ki.h"
+#include "storm.h"
 
 static KE_PARAMETERS KiParameters;
 static const XT_INIT_BLOCK *KiLoaderBlock;
@@ -174,6 +175,9 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     __asm__ volatile("sti" : : : "memory");
     if (KiParameters.SelfTest) {
         SelfTestFailures = KiRunSelfTests();
+    }
+    if (KiParameters.TestStorm) {
+        SelfTestFailures += KiRunStormTest();
     }
     if (KiParameters.TestFault != KeTestFaultNone) {
         SelfTestFailures += KiRaiseTestFault(KiParameters.TestFault);

@@ -145,6 +145,7 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
         {"NOKASLR", offsetof(KE_PARAMETERS, NoKaslr)},
         {"NOX2APIC", offsetof(KE_PARAMETERS, NoX2Apic)},
         {"TESTSCREEN", offsetof(KE_PARAMETERS, TestScreen)},
+        {"TESTSTORM", offsetof(KE_PARAMETERS, TestStorm)},
     };
     ULONG Value;
 

@@ -82,6 +82,7 @@ typedef struct _KE_PARAMETERS {
     BOOLEAN TestGuardMapped; /* TESTGUARDMAPPED: read by the loader (stack guard pages mapped); likewise */
     ULONG Timer;             /* TIMER=: KE_TIMER_SOURCE */
     ULONG ClockHz;           /* CLOCK=: KE_CLOCK_MIN_HZ..KE_CLOCK_MAX_HZ, KE_CLOCK_DEFAULT_HZ when not given */
+    BOOLEAN TestStorm;       /* TESTSTORM: drive an interrupt storm (a stuck RTC line) after start-up (storm.c) */
     ULONG IgnoredCount;      /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */
     KE_IGNORED_PARAMETER Ignored[KE_PARAMETER_IGNORED_MAX];
 } KE_PARAMETERS, *PKE_PARAMETERS;

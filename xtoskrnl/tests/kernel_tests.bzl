@@ -59,15 +59,16 @@ CLOCK_DEFAULT_HZ = "250"
 def _clock_re(timer, tsc_ref, clock_hz = CLOCK_DEFAULT_HZ, boot_time = _ISO_TIME):
     return " clock_hz=%s timer=%s tsc_ref=%s tsc_hz=[1-9][0-9]{6,10} boot_time=%s$" % (clock_hz, timer, tsc_ref, boot_time)
 
-def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = "", selftest = False, expect = [], extra_re = [],
-          qemu_args = [], ignored = "0", ubsan = False, timer = "LAPIC", tsc_ref = "HPET", clock_hz = CLOCK_DEFAULT_HZ,
-          boot_time = _ISO_TIME):
+def _boot(name, arch, paging, cpu = None, machine = "q35", mem = "128M", smp = 1, parameters = "", selftest = False, expect = [],
+          extra_re = [], qemu_args = [], ignored = "0", ubsan = False, timer = "LAPIC", tsc_ref = "HPET",
+          clock_hz = CLOCK_DEFAULT_HZ, boot_time = _ISO_TIME):
     xt_qemu_test(
         name = name,
         kernel_ubsan = ubsan,
         qemu_args = qemu_args,
         arch = arch,
         cpu = cpu,
+        machine = machine,
         mem = mem,
         smp = smp,
         parameters = (parameters + (" SELFTEST" if selftest else "")).strip(),
@@ -441,3 +442,28 @@ def clock_boot_tests():
               expect = ["HL: no HPET", "HL: ACPI PM timer at port 0x608, 24-bit"])
         _boot("clock_%s_no_hpet_forced" % arch, arch, paging, qemu_args = ["-no-hpet"], parameters = "TIMER=HPET",
               tsc_ref = "PM", expect = ["HL: TIMER=HPET: no such clock source here, using PM"])
+
+# The I/O APIC's start-up line with QEMU's MADT (both machines): IRQ0 on GSI 2, the PCI link IRQs level high.
+_IOAPIC_LINE = ("HL: I/O APIC id 0 at 0xFEC00000: 24 pins, GSI 0-23, 5 overrides applied (IRQ0->GSI2 edge high, " +
+                "IRQ5->GSI5 level high, IRQ9->GSI9 level high, IRQ10->GSI10 level high, IRQ11->GSI11 level high), " +
+                "all masked")
+
+def ioapic_boot_tests():
+    """I/O APIC (issue 9): SELFTEST (the RTC's interrupt through the I/O APIC included) on QEMU's i440fx machine
+    ("-machine pc"), and the interrupt-storm boot (TESTSTORM) on both arches.
+
+    i686 cannot boot on i440fx here: the only IA32 OVMF (Debian's ovmf-ia32) is the secure-boot build, made with
+    SMM_REQUIRE, whose SMRAM lives in the Q35 MCH's TSEG; on "-machine pc,smm=on" it dead-loops in PEI before
+    printing anything (see docs/kernel.md)."""
+    for paging, cpu in [("PML4", "qemu64"), ("PML5", "qemu64,+la57")]:
+        _boot("ioapic_amd64_i440fx_%s_selftest" % paging.lower(), "amd64", paging, cpu = cpu, machine = "pc",
+              selftest = True, expect = [_IOAPIC_LINE])
+    for arch, paging in [("amd64", "PML4"), ("i686", "PML3")]:
+        _boot("ioapic_%s_storm" % arch, arch, paging, parameters = "TESTSTORM", expect = [
+            _IOAPIC_LINE,
+            "KE: TESTSTORM: CMOS RTC periodic interrupt held asserted on GSI 8 (level), vector 0x92: status 0x00000000",
+            "KE: TESTSTORM: storm stopped, system live",
+        ], extra_re = [
+            "^KE: interrupt storm on vector 0x92 \\(GSI 8\\): 1024 interrupts in [0-9]+ us: line masked$",
+            "^KE: TESTSTORM: [0-9]+ interrupts in [0-9]+ us before the line was masked, 0 in the 100 ms after$",
+        ])

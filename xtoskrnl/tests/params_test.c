@@ -12,16 +12,20 @@ static VOID Parse(PCSTR Text, PKE_PARAMETERS Parameters) {
 XTEST(EmptyStringSetsNothing) {
     KE_PARAMETERS P;
     Parse("", &P);
-    XTEST_CHECK(!P.DebugEnabled && !P.NoXpa && !P.SelfTest && !P.TestExit && !P.Shutdown && !P.NoX2Apic);
+    XTEST_CHECK(!P.DebugEnabled && !P.NoXpa && !P.SelfTest && !P.TestExit && !P.Shutdown && !P.NoX2Apic &&
+                !P.TestStorm);
     XTEST_CHECK_EQ(P.TestFault, KeTestFaultNone);
     XTEST_CHECK_EQ(P.IgnoredCount, 0);
 }
 
 XTEST(FlagsAreCaseInsensitive) {
     KE_PARAMETERS P;
-    Parse("  noxpa\tSelfTest TESTEXIT shutdown testguardmapped NoX2Apic ", &P);
-    XTEST_CHECK(P.NoXpa && P.SelfTest && P.TestExit && P.Shutdown && P.TestGuardMapped && P.NoX2Apic);
+    Parse("  noxpa\tSelfTest TESTEXIT shutdown testguardmapped NoX2Apic TestStorm ", &P);
+    XTEST_CHECK(P.NoXpa && P.SelfTest && P.TestExit && P.Shutdown && P.TestGuardMapped && P.NoX2Apic && P.TestStorm);
     XTEST_CHECK_EQ(P.IgnoredCount, 0);
+    Parse("TESTSTORM=1", &P); /* a flag takes no value */
+    XTEST_CHECK(!P.TestStorm);
+    XTEST_CHECK_EQ(P.IgnoredCount, 1);
 }
 
 /* Flags the loader acts on (NOKASLR, TESTPTFREE) are known to the kernel too: never reported as unknown. */
