@@ -18,11 +18,11 @@ VOID XtestPrint(PCSTR Format, ...) {
 
 ULONG KiRunSelfTests(VOID) {
     static const XTEST_SUITE *const Suites[] = {
-        &RtlListSuite,        &RtlMemorySuite,       &RtlBitmapSuite,   &RtlStringSuite,  &RtlFormatSuite,
-        &RtlSha1Suite,        &RtlArithmeticSuite,   &KeParameterSuite, &KeBugCodeSuite,  &KeSymbolSuite,
-        &HlAcpiSuite,         &HlMadtSuite,          &HlAcpiTimeSuite,  &MmhPageMapSuite, &ArDescriptorSuite,
-        &MmLiveSuite,         &PoolBasicSuite,       &PoolTortureSuite, &MmFinalSuite,    &KeStackGuardSuite,
-        &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,
+        &RtlListSuite,        &RtlMemorySuite,       &RtlBitmapSuite,   &RtlStringSuite,   &RtlFormatSuite,
+        &RtlSha1Suite,        &RtlArithmeticSuite,   &KeParameterSuite, &KeBugCodeSuite,   &KeSymbolSuite,
+        &HlAcpiSuite,         &HlMadtSuite,          &HlAcpiTimeSuite,  &MmhPageMapSuite,  &ArDescriptorSuite,
+        &MmLiveSuite,         &PoolBasicSuite,       &PoolTortureSuite, &MmFinalSuite,     &KeStackGuardSuite,
+        &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,     &KeClockTickSuite,
     };
 
     KdPrint("KE: SELFTEST: %u suites\n", (ULONG)ARRAY_SIZE(Suites));

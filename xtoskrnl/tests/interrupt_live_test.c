@@ -12,12 +12,16 @@
 #define LATE_VECTOR       0x62 /* above DEVICE_VECTOR's class, never connected */
 #define SPIN_LIMIT        1000000
 
+static ULONG_PTR KiTestFlags;
+
+/* Interrupts on, remembering whether they were (the clock interrupt keeps them on for the whole boot). */
 static VOID KiTestEnableInterrupts(VOID) {
-    __asm__ volatile("sti" : : : "memory");
+    __asm__ volatile("pushf; pop %0; sti" : "=r"(KiTestFlags) : : "memory");
 }
 
+/* Back to the interrupt flag KiTestEnableInterrupts found. */
 static VOID KiTestDisableInterrupts(VOID) {
-    __asm__ volatile("cli" : : : "memory");
+    __asm__ volatile("push %0; popf" : : "r"(KiTestFlags) : "memory", "cc");
 }
 
 /* Spins until *Counter reaches Target (interrupts enabled); returns the spins left (0: it never did). */

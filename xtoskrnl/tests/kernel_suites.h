@@ -16,5 +16,6 @@ extern const XTEST_SUITE KeStackGuardSuite;    /* SELFTEST only: unmapped guard 
 extern const XTEST_SUITE KeInterruptLiveSuite; /* SELFTEST only: INT n through the IDT stubs and the dispatcher */
 extern const XTEST_SUITE KeRunLevelLiveSuite;  /* SELFTEST only: the real RunLevel register, raise and lower */
 extern const XTEST_SUITE KeClockSuite;         /* SELFTEST only: stall against HPET/PM timer, system time advances */
+extern const XTEST_SUITE KeClockTickSuite;     /* SELFTEST only: the clock interrupt's rate, tick count, system time */
 
 #endif
