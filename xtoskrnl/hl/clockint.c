@@ -30,6 +30,10 @@ typedef struct _HL_TICK_STATE {
     volatile PUCHAR Hpet;   /* HPET: the register block */
     BOOLEAN HpetLegacy;     /* HPET: timer 0 through the legacy-replacement route (ISA IRQ 0), else Gsi */
     ULONG Gsi;              /* HPET (routed): the I/O APIC input from timer 0's capabilities */
+    ULONGLONG TscHz;        /* for the lost-tick schedule (0: not kept) */
+    HL_TICK_GRID Grid;      /* the lost-tick schedule on the TSC */
+    volatile ULONGLONG Interrupts;
+    volatile ULONGLONG Missed;
 } HL_TICK_STATE;
 
 static HL_TICK_STATE HlpTick;
@@ -275,6 +279,7 @@ XTSTATUS HlInitializeClockInterrupt(ULONG Source, ULONG Mode, ULONG Hz, const HL
     Info->RequestedHz = Hz;
     HlStopClockInterrupt();
     HlpTick.Source = HlTickNone;
+    HlpTick.TscHz = Reference->TscHz;
     HlpTick.Ops = HlpGetApicOps(&HlpTick.Context);
     if (HlpTick.Ops == NULL) {
         KdPrint("HL: clock interrupt: no local APIC, no clock interrupt\n");
@@ -310,6 +315,10 @@ XTSTATUS HlInitializeClockInterrupt(ULONG Source, ULONG Mode, ULONG Hz, const HL
 VOID HlStartClockInterrupt(VOID) {
     XTSTATUS Status = STATUS_SUCCESS;
 
+    /* The tick in TSC ticks: the plan's period (increment, in 100-ns units) at the calibrated TSC rate. */
+    HlTickGridStart(&HlpTick.Grid, HlClockMulDiv(HlpTick.Plan.Increment, HlpTick.TscHz, 10000000),
+                    ArReadTimeStampCounter());
+
     switch (HlpTick.Source) {
         case HlTickLapic:
             if (HlpTick.Mode == HlTickModeDeadline) {
@@ -337,15 +346,30 @@ VOID HlStartClockInterrupt(VOID) {
     }
 }
 
-VOID HlAcknowledgeClockInterrupt(VOID) {
-    if (!HlpTick.Running || HlpTick.Source != HlTickLapic) {
-        return;
+ULONG HlAcknowledgeClockInterrupt(VOID) {
+    ULONG Ticks;
+
+    if (!HlpTick.Running) {
+        return 1;
     }
-    if (HlpTick.Mode == HlTickModeOneShot) {
+    if (HlpTick.Source == HlTickLapic && HlpTick.Mode == HlTickModeOneShot) {
         HlApicTimerRearmOneShot(HlpTick.Ops, HlpTick.Context, &HlpTick.Plan);
-    } else if (HlpTick.Mode == HlTickModeDeadline) {
-        HlApicTimerRearmDeadline(&HlpTick.Deadline);
     }
+    if (HlpTick.Source == HlTickLapic && HlpTick.Mode == HlTickModeDeadline) {
+        ULONG Before = HlpTick.Deadline.Missed;
+        HlApicTimerRearmDeadline(&HlpTick.Deadline);
+        Ticks = 1 + HlpTick.Deadline.Missed - Before;
+    } else {
+        Ticks = HlTickGridAdvance(&HlpTick.Grid, ArReadTimeStampCounter());
+    }
+    HlpTick.Interrupts++;
+    HlpTick.Missed += Ticks > 1 ? Ticks - 1 : 0;
+    return Ticks;
+}
+
+VOID HlQueryClockInterruptCounts(PULONGLONG Interrupts, PULONGLONG MissedTicks) {
+    *Interrupts = HlpTick.Interrupts;
+    *MissedTicks = HlpTick.Missed;
 }
 
 VOID HlStopClockInterrupt(VOID) {

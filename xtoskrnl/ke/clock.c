@@ -53,17 +53,23 @@ static ULONGLONG KiTscToTime(ULONGLONG Ticks) {
     return HlClockMulDiv(Ticks, RTL_TIME_TICKS_PER_SECOND, KiTscHz);
 }
 
-/* The clock interrupt, at CLOCK_LEVEL with interrupts off: re-arm, one tick of time. Kept short. */
+/* The clock interrupt, at CLOCK_LEVEL with interrupts off: re-arm, then the time of the ticks it stands for (one, or
+ * more when Hl found ticks missed). Kept short. */
 static BOOLEAN KiClockServiceRoutine(PKINTERRUPT Interrupt, PVOID ServiceContext) {
-    ULONG Fraction = KiInterruptTimeFraction + KiTickInfo.IncrementFraction;
+    ULONG Ticks = HlAcknowledgeClockInterrupt();
+    ULONGLONG Fraction;
     ULONGLONG InterruptTime;
 
-    HlAcknowledgeClockInterrupt();
-    InterruptTime = KiInterruptTime + KiTickInfo.Increment + (Fraction < KiInterruptTimeFraction ? 1 : 0);
-    KiInterruptTimeFraction = Fraction;
+    if (Ticks == 0) {
+        return TRUE; /* a catch-up interrupt: no tick was due */
+    }
+    Fraction = (ULONGLONG)KiInterruptTimeFraction + (ULONGLONG)KiTickInfo.IncrementFraction * Ticks;
+    InterruptTime = KiInterruptTime + (ULONGLONG)KiTickInfo.Increment * Ticks + (Fraction >> 32);
+
+    KiInterruptTimeFraction = (ULONG)Fraction;
     KiInterruptTime = InterruptTime;
     KiLastTickTsc = ArReadTimeStampCounter();
-    KiTickCount = KiTickCount + 1;
+    KiTickCount = KiTickCount + Ticks;
     /* Kernel timers: KiCheckTimerExpiry(InterruptTime) goes here (the KTIMER queue, ke/timer.c). */
     (VOID) InterruptTime;
     return TRUE;
