@@ -160,9 +160,14 @@ XTSTATUS HlInitializeClockInterrupt(ULONG Source, ULONG Mode, ULONG Hz, const HL
 /* Starts the prepared clock interrupt (the caller connected HL_CLOCK_VECTOR and decides IF). */
 VOID HlStartClockInterrupt(VOID);
 
-/* For the clock's service routine: re-arms a one-shot or TSC-deadline timer (nothing for periodic sources). The
- * local APIC's EOI is the dispatcher's. */
-VOID HlAcknowledgeClockInterrupt(VOID);
+/* For the clock's service routine: re-arms a one-shot or TSC-deadline timer (nothing for periodic sources; the local
+ * APIC's EOI is the dispatcher's) and returns the ticks this interrupt stands for on the TSC: usually 1; more when
+ * interrupts were lost (held, or a hypervisor did not run the processor); 0 for one that came before the next tick
+ * was due (a source catching up). Over time the ticks follow the TSC's time. */
+ULONG HlAcknowledgeClockInterrupt(VOID);
+
+/* Clock interrupts taken since the clock started, and the ticks found missed (counted beyond one per interrupt). */
+VOID HlQueryClockInterruptCounts(PULONGLONG Interrupts, PULONGLONG MissedTicks);
 
 /* Stops the clock interrupt at its source (it may still have one interrupt pending). */
 VOID HlStopClockInterrupt(VOID);

@@ -1,11 +1,14 @@
 /* Time: the TSC calibrated against Hl's reference clock at start-up (KeQueryPerformanceCounter,
  * KeStallExecutionProcessor); the clock interrupt on HL_CLOCK_VECTOR (local APIC timer, HPET or PIT at CLOCK= Hz),
- * whose service routine advances the tick count and the interrupt time; the system time, read once from the CMOS RTC
- * and advanced by the interrupt time (KeQuerySystemTime).
+ * whose service routine advances the tick count and the interrupt time by the time increment for each tick the
+ * interrupt stands for (HlAcknowledgeClockInterrupt: usually one; more after lost interrupts, none for a catch-up);
+ * the system time, read once from the CMOS RTC and advanced by the interrupt time (KeQuerySystemTime).
  *
- * The system time between ticks: the interrupt time of the last tick plus the TSC time since that tick, capped at one
- * time increment. The cap keeps the time monotonic (the next tick adds exactly one increment) and never ahead of the
- * clock interrupt; a tick that comes late (interrupts held) makes the time stand still at the cap until it comes.
+ * The system time between ticks: boot time + interrupt time + the TSC time since the tick's nominal time (the anchor:
+ * the start of the clock plus the ticks counted, in TSC ticks), never negative. The ticks an interrupt stands for are
+ * the due ticks rounded to nearest, so the interrupt time after a tick is at least the refined time before it: the
+ * system time never goes backwards, stays within half a tick of the TSC's time, and keeps running (on the TSC) while
+ * interrupts are held.
  *
  * Readers take a consistent snapshot of the 64-bit state with interrupts off for a few instructions (one processor;
  * the SMP issue turns this into a sequence lock). */
@@ -33,7 +36,8 @@ static KINTERRUPT KiClockInterrupt;
 static volatile ULONGLONG KiTickCount;
 static volatile ULONGLONG KiInterruptTime; /* 100-ns units since KiBootTsc */
 static ULONG KiInterruptTimeFraction;      /* 2^-32 units of 100 ns */
-static volatile ULONGLONG KiLastTickTsc;
+static volatile ULONGLONG KiAnchorTsc;     /* TSC at which the interrupt time was exact */
+static ULONGLONG KiTickTsc;                /* TSC ticks per tick */
 static volatile BOOLEAN KiClockTicking;
 
 /* Interrupts off around a snapshot of the clock's state; the previous flags are returned. */
@@ -53,17 +57,23 @@ static ULONGLONG KiTscToTime(ULONGLONG Ticks) {
     return HlClockMulDiv(Ticks, RTL_TIME_TICKS_PER_SECOND, KiTscHz);
 }
 
-/* The clock interrupt, at CLOCK_LEVEL with interrupts off: re-arm, one tick of time. Kept short. */
+/* The clock interrupt, at CLOCK_LEVEL with interrupts off: re-arm, then the time of the ticks it stands for (one, or
+ * more when Hl found ticks missed). Kept short. */
 static BOOLEAN KiClockServiceRoutine(PKINTERRUPT Interrupt, PVOID ServiceContext) {
-    ULONG Fraction = KiInterruptTimeFraction + KiTickInfo.IncrementFraction;
+    ULONG Ticks = HlAcknowledgeClockInterrupt();
+    ULONGLONG Fraction;
     ULONGLONG InterruptTime;
 
-    HlAcknowledgeClockInterrupt();
-    InterruptTime = KiInterruptTime + KiTickInfo.Increment + (Fraction < KiInterruptTimeFraction ? 1 : 0);
-    KiInterruptTimeFraction = Fraction;
+    if (Ticks == 0) {
+        return TRUE; /* a catch-up interrupt: no tick was due */
+    }
+    Fraction = (ULONGLONG)KiInterruptTimeFraction + (ULONGLONG)KiTickInfo.IncrementFraction * Ticks;
+    InterruptTime = KiInterruptTime + (ULONGLONG)KiTickInfo.Increment * Ticks + (Fraction >> 32);
+
+    KiInterruptTimeFraction = (ULONG)Fraction;
     KiInterruptTime = InterruptTime;
-    KiLastTickTsc = ArReadTimeStampCounter();
-    KiTickCount = KiTickCount + 1;
+    KiAnchorTsc = KiAnchorTsc + KiTickTsc * Ticks;
+    KiTickCount = KiTickCount + Ticks;
     KiCheckTimerExpiry(InterruptTime);
     return TRUE;
 }
@@ -103,7 +113,8 @@ VOID KiStartClock(VOID) {
     /* The interrupt time so far comes from the TSC, so the system time runs on without a step. */
     Now = ArReadTimeStampCounter();
     KiInterruptTime = KiTscToTime(Now - KiBootTsc);
-    KiLastTickTsc = Now;
+    KiAnchorTsc = Now;
+    KiTickTsc = HlClockMulDiv(KiTickInfo.Increment, KiTscHz, RTL_TIME_TICKS_PER_SECOND);
     KiClockTicking = TRUE;
     HlStartClockInterrupt();
     KiClockRestoreInterrupts(Flags);
@@ -140,13 +151,13 @@ VOID KeStallExecutionProcessor(ULONG Microseconds) {
     }
 }
 
-/* A consistent snapshot: the interrupt time, the TSC of the last tick, the tick count, and the TSC now. */
-static BOOLEAN KiReadClock(PULONGLONG InterruptTime, PULONGLONG LastTickTsc, PULONGLONG TickCount, PULONGLONG Now) {
+/* A consistent snapshot: the interrupt time, the anchor TSC, the tick count, and the TSC now. */
+static BOOLEAN KiReadClock(PULONGLONG InterruptTime, PULONGLONG AnchorTsc, PULONGLONG TickCount, PULONGLONG Now) {
     ULONG_PTR Flags = KiClockDisableInterrupts();
     BOOLEAN Ticking = KiClockTicking;
 
     *InterruptTime = KiInterruptTime;
-    *LastTickTsc = KiLastTickTsc;
+    *AnchorTsc = KiAnchorTsc;
     *TickCount = KiTickCount;
     *Now = ArReadTimeStampCounter();
     KiClockRestoreInterrupts(Flags);
@@ -154,18 +165,18 @@ static BOOLEAN KiReadClock(PULONGLONG InterruptTime, PULONGLONG LastTickTsc, PUL
 }
 
 ULONGLONG KeQueryInterruptTime(VOID) {
-    ULONGLONG InterruptTime, LastTickTsc, TickCount, Now;
+    ULONGLONG InterruptTime, AnchorTsc, TickCount, Now;
 
-    if (!KiReadClock(&InterruptTime, &LastTickTsc, &TickCount, &Now)) {
+    if (!KiReadClock(&InterruptTime, &AnchorTsc, &TickCount, &Now)) {
         return KiTscToTime(Now - KiBootTsc);
     }
     return InterruptTime;
 }
 
 ULONGLONG KeQueryTickCount(VOID) {
-    ULONGLONG InterruptTime, LastTickTsc, TickCount, Now;
+    ULONGLONG InterruptTime, AnchorTsc, TickCount, Now;
 
-    KiReadClock(&InterruptTime, &LastTickTsc, &TickCount, &Now);
+    KiReadClock(&InterruptTime, &AnchorTsc, &TickCount, &Now);
     return TickCount;
 }
 
@@ -174,13 +185,12 @@ ULONG KeQueryTimeIncrement(VOID) {
 }
 
 VOID KeQuerySystemTime(PLARGE_INTEGER CurrentTime) {
-    ULONGLONG InterruptTime, LastTickTsc, TickCount, Now, SinceTick;
+    ULONGLONG InterruptTime, AnchorTsc, TickCount, Now;
 
-    if (!KiReadClock(&InterruptTime, &LastTickTsc, &TickCount, &Now)) {
+    if (!KiReadClock(&InterruptTime, &AnchorTsc, &TickCount, &Now)) {
         InterruptTime = KiTscToTime(Now - KiBootTsc);
-    } else {
-        SinceTick = Now > LastTickTsc ? KiTscToTime(Now - LastTickTsc) : 0;
-        InterruptTime += SinceTick < KiTickInfo.Increment ? SinceTick : KiTickInfo.Increment;
+    } else if (Now > AnchorTsc) {
+        InterruptTime += KiTscToTime(Now - AnchorTsc);
     }
     CurrentTime->QuadPart = KiBootTime.QuadPart + (LONGLONG)InterruptTime;
 }

@@ -180,6 +180,8 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
         SelfTestFailures += KiRunStormTest();
     }
     if (KiParameters.TestFault != KeTestFaultNone) {
+        /* Provoked faults run with interrupts off, as they were written for: no tick lands on an overflowing stack. */
+        __asm__ volatile("cli" : : : "memory");
         SelfTestFailures += KiRaiseTestFault(KiParameters.TestFault);
     }
     KiFinishStartup(InitBlock, SelfTestFailures);

@@ -429,19 +429,58 @@ def kernel_boot_tests():
 _RTC_BASE = "2026-11-30T12:34:56"
 _RTC_BOOT_TIME = "2026-11-30T12:3(4:5[6-9]|5:[0-5][0-9])Z"
 
+# KeClockTickSuite's system time, read at an RTC second edge after the other suites (at most 3 minutes after QEMU
+# started), and its difference to the RTC (the suite checks it is within 2 s).
+_RTC_SYSTEM_TIME = "KeClockTickSuite: system time 2026-11-30T12:3[4-7]:[0-5][0-9]Z, CMOS RTC 2026-11-30T12:3[4-7]:[0-5][0-9]Z"
+
+def _rate_re(clock_hz, base):
+    """The suite's measured-rate line for a clock of clock_hz Hz on base (TSC or HPET); the suite checks the bounds."""
+    return "KeClockTickSuite: clock %s Hz, measured [0-9]+\\.[0-9]{3} Hz on the %s \\([0-9]+ of [0-9]+ spans of 2 interrupts agree" % (clock_hz, base)
+
 def clock_boot_tests():
-    """Clock sources (issue 9): TIMER= forces the TSC's reference, -no-hpet falls back to the PM timer, the CMOS RTC
-    time agrees with -rtc base=. Both arches."""
+    """Clock sources and the clock interrupt (issue 9), both arches. TIMER= forces the TSC's reference (HPET, PM, PIT)
+    and the clock interrupt's source (LAPIC, HPET, PIT); CLOCK= its rate; -no-hpet falls back to the PM timer and the
+    local APIC timer. The SELFTEST boots run KeClockTickSuite, which measures the rate on the TSC (and the HPET when
+    there is one) and compares the system time with -rtc base=."""
     for arch, paging in [("amd64", "PML4"), ("i686", "PML3")]:
+        # The defaults (CLOCK=250 from the local APIC timer, TSC against the HPET), with SELFTEST and a fixed RTC base.
         _boot("clock_%s_rtc_base" % arch, arch, paging, qemu_args = ["-rtc", "base=" + _RTC_BASE],
-              boot_time = _RTC_BOOT_TIME)
-        for timer, tick, tsc_ref in [("HPET", "HPET", "HPET"), ("PM", "LAPIC", "PM"), ("PIT", "PIT", "PIT"), ("LAPIC", "LAPIC", "HPET")]:
+              boot_time = _RTC_BOOT_TIME, selftest = True,
+              expect = ["HL: local APIC timer measured against HPET: ", "HL: clock interrupt: LAPIC periodic, vector 0xd1, 250.000 Hz",
+                        "KE: clock interrupt started: LAPIC periodic at 250 Hz, increment 400"],
+              extra_re = [_rate_re(250, "TSC"), _rate_re(250, "HPET"), _RTC_SYSTEM_TIME])
+        for timer, tick, tsc_ref, line in [
+            ("HPET", "HPET", "HPET", "HL: clock interrupt: HPET periodic, vector 0xd1, 250.000 Hz (period 400000 at 100000000 Hz"),
+            ("PIT", "PIT", "PIT", "HL: clock interrupt: PIT periodic, vector 0xd1, 249.986 Hz (period 4773 at 1193182 Hz"),
+            ("LAPIC", "LAPIC", "HPET", "HL: clock interrupt: LAPIC periodic, vector 0xd1, 250.000 Hz"),
+        ]:
             _boot("clock_%s_timer_%s" % (arch, timer.lower()), arch, paging, parameters = "TIMER=" + timer, timer = tick,
-                  tsc_ref = tsc_ref, expect = ["HL: TSC calibrated against %s: " % tsc_ref])
-        _boot("clock_%s_no_hpet" % arch, arch, paging, qemu_args = ["-no-hpet"], tsc_ref = "PM",
-              expect = ["HL: no HPET", "HL: ACPI PM timer at port 0x608, 24-bit"])
+                  tsc_ref = tsc_ref, selftest = True, expect = ["HL: TSC calibrated against %s: " % tsc_ref, line],
+                  extra_re = [_rate_re(250, "TSC"), _rate_re(250, "HPET")])
+
+        # TIMER=PM: the TSC's reference only; the clock interrupt stays on the local APIC timer, measured against PM.
+        _boot("clock_%s_timer_pm" % arch, arch, paging, parameters = "TIMER=PM", timer = "LAPIC", tsc_ref = "PM",
+              expect = ["HL: TSC calibrated against PM: ", "HL: local APIC timer measured against PM: "])
+
+        # CLOCK=100: a 10 ms tick (100000 x 100 ns) from the local APIC timer; the PIT at 100 Hz runs at 99.998 Hz (11932 counts).
+        _boot("clock_%s_clock_100" % arch, arch, paging, parameters = "CLOCK=100", clock_hz = "100", selftest = True,
+              expect = ["HL: clock interrupt: LAPIC periodic, vector 0xd1, 100.000 Hz", "KE: clock interrupt started: LAPIC periodic at 100 Hz"],
+              extra_re = [_rate_re(100, "TSC"), _rate_re(100, "HPET")])
+        _boot("clock_%s_clock_100_pit" % arch, arch, paging, parameters = "CLOCK=100 TIMER=PIT", clock_hz = "100",
+              timer = "PIT", tsc_ref = "PIT", expect = ["HL: clock interrupt: PIT periodic, vector 0xd1, 99.998 Hz (period 11932 "])
+
+        # CLOCK= outside 20..10000 Hz is reported and ignored: the default rate stays.
+        _boot("clock_%s_clock_invalid" % arch, arch, paging, parameters = "CLOCK=19 CLOCK=100000",
+              expect = ["KE: invalid value in parameter 'CLOCK=19' ignored", "KE: invalid value in parameter 'CLOCK=100000' ignored"])
+
+        # No HPET: the TSC against the PM timer, the clock from the local APIC timer, measured on the TSC only.
+        _boot("clock_%s_no_hpet" % arch, arch, paging, qemu_args = ["-no-hpet"], tsc_ref = "PM", selftest = True,
+              expect = ["HL: no HPET", "HL: ACPI PM timer at port 0x608, 24-bit", "KeClockTickSuite: no HPET on this machine"],
+              extra_re = [_rate_re(250, "TSC")])
         _boot("clock_%s_no_hpet_forced" % arch, arch, paging, qemu_args = ["-no-hpet"], parameters = "TIMER=HPET",
-              tsc_ref = "PM", expect = ["HL: TIMER=HPET: no such clock source here, using PM"])
+              tsc_ref = "PM", expect = ["HL: TIMER=HPET: no such clock source here, using PM",
+                                        "HL: clock interrupt: no HPET here",
+                                        "HL: clock interrupt: TIMER=HPET not usable here, using the local APIC timer"])
 
 # The I/O APIC's start-up line with QEMU's MADT (both machines): IRQ0 on GSI 2, the PCI link IRQs level high.
 _IOAPIC_LINE = ("HL: I/O APIC id 0 at 0xFEC00000: 24 pins, GSI 0-23, 5 overrides applied (IRQ0->GSI2 edge high, " +
