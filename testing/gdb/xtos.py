@@ -1,6 +1,7 @@
 """gdb commands for XTOS under QEMU's gdb stub (./xt run --gdb, docs/debugging.md).
 
-`xtos-attach PORT SERIAL_LOG LOADER_DEBUG KERNEL_DEBUG` connects to QEMU (started with -s -S and the fw_cfg file
+`xtos-attach TARGET SERIAL_LOG LOADER_DEBUG KERNEL_DEBUG` connects to QEMU (TARGET: a TCP port on this machine or
+the path of a Unix socket) (started with -s -S and the fw_cfg file
 opt/xtos/debugger), lets the firmware run until the loader prints its image base and waits, loads the loader's
 symbols at that base, releases the loader, stops in BlDebuggerKernelReady to learn the kernel's (KASLR) base, loads
 the kernel's symbols there and stops at the kernel's first instruction, KiSystemStartup. Both symbol files are the
@@ -236,7 +237,7 @@ def kernel_base_argument():
 
 
 class XtosAttach(gdb.Command):
-    """xtos-attach PORT SERIAL_LOG LOADER_DEBUG KERNEL_DEBUG: attach to XTOS under QEMU, stop at KiSystemStartup."""
+    """xtos-attach TARGET SERIAL_LOG LOADER_DEBUG KERNEL_DEBUG: attach to XTOS under QEMU, stop at KiSystemStartup."""
 
     def __init__(self):
         super().__init__("xtos-attach", gdb.COMMAND_RUNNING)
@@ -244,11 +245,11 @@ class XtosAttach(gdb.Command):
     def invoke(self, argument, from_tty):
         args = gdb.string_to_argv(argument)
         if len(args) != 4:
-            raise gdb.GdbError("usage: xtos-attach PORT SERIAL_LOG LOADER_DEBUG KERNEL_DEBUG")
-        port, serial_log, loader, kernel = args
+            raise gdb.GdbError("usage: xtos-attach TARGET SERIAL_LOG LOADER_DEBUG KERNEL_DEBUG")
+        target, serial_log, loader, kernel = args
         gdb.execute("set confirm off")
         gdb.execute("set pagination off")
-        gdb.execute("target remote localhost:%s" % port)
+        gdb.execute("target remote %s" % ("localhost:" + target if target.isdigit() else target))
 
         found = []
         watcher = threading.Thread(target=wait_for_loader, args=(serial_log, found), daemon=True)
