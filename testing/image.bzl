@@ -164,3 +164,26 @@ xt_debug_files = rule(
         ),
     },
 )
+
+def _xt_iso_impl(ctx):
+    out = ctx.actions.declare_file(ctx.attr.out or ctx.label.name + ".iso")
+    disk = ctx.file.image
+    ctx.actions.run(
+        executable = ctx.executable._mkiso,
+        arguments = [disk.path, out.path],
+        inputs = [disk],
+        outputs = [out],
+        mnemonic = "XtIso",
+        progress_message = "Packaging ISO %s" % out.short_path,
+    )
+    return [DefaultInfo(files = depset([out]), runfiles = ctx.runfiles(files = [out]))]
+
+xt_iso = rule(
+    implementation = _xt_iso_impl,
+    doc = "A hybrid ISO (xorriso) booting by El Torito EFI the files of a disk image's ESP (testing/mkiso.sh).",
+    attrs = {
+        "image": attr.label(mandatory = True, allow_single_file = [".img"], doc = "An xt_disk_image."),
+        "out": attr.string(doc = "Output file name (default NAME.iso)."),
+        "_mkiso": attr.label(default = "//testing:mkiso", executable = True, cfg = "host"),
+    },
+)
