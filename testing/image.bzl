@@ -150,7 +150,7 @@ def _xt_debug_files_impl(ctx):
 
 xt_debug_files = rule(
     implementation = _xt_debug_files_impl,
-    doc = "gdb's symbol files for one arch: the loader and the kernel linked with DWARF (docs/debugging.md). Their " +
+    doc = "gdb's symbol files for one arch: the loader and the kernel linked with DWARF (README, Developing XTOS). Their " +
           "loaded sections are the release images' bytes; the release images themselves carry no DWARF.",
     attrs = {
         "arch": attr.string(mandatory = True, values = _ARCHES),

@@ -1,5 +1,5 @@
-/* Debugger hand-shake for ./xt run --gdb (docs/debugging.md): where the loader and the kernel really run. Only
- * active when QEMU passes the fw_cfg file opt/xtos/debugger; otherwise the loader does not wait and prints nothing. */
+/* Debugger hand-shake for ./xt run --gdb (README, "Developing XTOS"): where the loader and the kernel really run.
+ * Only active when QEMU passes the fw_cfg file opt/xtos/debugger; otherwise the loader neither waits nor prints. */
 #include "xtldr.h"
 
 #define BL_DEBUGGER_FW_CFG_FILE "opt/xtos/debugger"

@@ -1,4 +1,4 @@
-"""gdb commands for XTOS under QEMU's gdb stub (./xt run --gdb, docs/debugging.md).
+"""gdb commands for XTOS under QEMU's gdb stub (./xt run --gdb, README, "Developing XTOS").
 
 `xtos-attach TARGET SERIAL_LOG LOADER_DEBUG KERNEL_DEBUG` connects to QEMU (TARGET: a TCP port on this machine or
 the path of a Unix socket) (started with -s -S and the fw_cfg file
