@@ -41,7 +41,7 @@ call_line=$(grep -n "    $function(" "$caller_file" | head -1 | cut -d: -f1)
 
 testing/qemu_boot.sh --arch "$arch" --image "$image" --code "$code" --vars "$vars" --serial "$serial" --timeout 150 \
     -- -S -gdb "tcp:127.0.0.1:$port" \
-    -fw_cfg name=opt/xtos/debugger,string=1 -fw_cfg name=opt/xtos/testexit,string=1 &
+    -fw_cfg name=opt/xtos/debugger,string=1 -fw_cfg name=opt/xtos/testexit,string=1 -pidfile "$work/qemu.pid" &
 qemu=$!
 for _ in $(seq 100); do
     (: </dev/tcp/127.0.0.1/"$port") 2>/dev/null && break
@@ -57,6 +57,8 @@ timeout 120 gdb -nx -batch \
     -ex "print InitBlock->Version" \
     -ex "continue" >"$gdblog" 2>&1 </dev/null
 gdb_status=$?
+# A gdb that failed leaves the guest waiting: end QEMU now (its own timeout would take 150 s).
+[ "$gdb_status" = 0 ] || { [ -s "$work/qemu.pid" ] && kill "$(cat "$work/qemu.pid")" 2>/dev/null; }
 wait "$qemu"
 status=$?
 
