@@ -1,8 +1,8 @@
 """gdb commands for XTOS under QEMU's gdb stub (./xt run --gdb, README, "Developing XTOS").
 
-`xtos-attach TARGET SERIAL_LOG LOADER_DEBUG KERNEL_DEBUG` connects to QEMU (TARGET: a TCP port on this machine, or anything
-`target remote` accepts) (started with -s -S and the fw_cfg file
-opt/xtos/debugger), lets the firmware run until the loader prints its image base and waits, loads the loader's
+`xtos-attach TARGET SERIAL_LOG LOADER_DEBUG KERNEL_DEBUG` connects to QEMU (TARGET: a TCP port on this machine, or
+anything `target remote` accepts; QEMU started with -S, its gdb stub and the fw_cfg file opt/xtos/debugger), lets
+the firmware run until the loader prints its image base and waits, loads the loader's
 symbols at that base, releases the loader, stops in BlDebuggerKernelReady to learn the kernel's (KASLR) base, loads
 the kernel's symbols there and stops at the kernel's first instruction, KiSystemStartup. Both symbol files are the
 DWARF twins of the release images (//:debug); symbols are placed with add-symbol-file -o (run-time base minus the
