@@ -1,6 +1,6 @@
 """QEMU boot tests: one disk image per test, booted under OVMF, judged by exit status and serial lines."""
 
-load("//testing:image.bzl", "xt_disk_image")
+load("//testing:image.bzl", "xt_disk_image", "xt_iso")
 
 # isa-debug-exit: the guest writes V to port 0xf4, QEMU exits with (V << 1) | 1 (design.md section 5).
 EXIT_STATUS = {
@@ -53,6 +53,7 @@ def xt_qemu_test(
         screen_args = [],
         harness_must_reject = None,
         vary = None,
+        iso = False,
         **image_attrs):
     """Boots `arch` with `parameters` (+ TESTEXIT and serial debug) and checks `expect_exit` and serial lines.
 
@@ -71,6 +72,7 @@ def xt_qemu_test(
     one failure whose message contains this text.
     `machine`: QEMU's machine type, "q35" (ICH9) or "pc" (i440fx + PIIX3).
     `qemu_args` are passed to QEMU as they are.
+    `iso`: boot the disk image's ESP files from a virtual CD-ROM, packaged as a hybrid ISO (xt_iso).
     `vary` names a key of a serial line (e.g. "kernel_base") whose value must differ between boots: the image is then
     booted two or three times (testing/qemu_vary_test.sh), each boot judged as above.
     """
@@ -85,6 +87,11 @@ def xt_qemu_test(
             testonly = True,
             **image_attrs
         )
+    media = ["--image", "$(rootpath :%s)" % image]
+    if iso:
+        xt_iso(name = name + "_iso", image = ":" + image, testonly = True)
+        image = name + "_iso"
+        media = ["--cdrom", "$(rootpath :%s)" % image]
     code, vars = _FIRMWARE[arch]
     args = ["--expect-exit", str(EXIT_STATUS[expect_exit])]
     for text in expect:
@@ -131,8 +138,7 @@ def xt_qemu_test(
         str(com),
         "--timeout",
         str(timeout_s),
-        "--image",
-        "$(rootpath :%s)" % image,
+    ] + media + [
         "--code",
         "$(rootpath %s)" % code,
         "--vars",

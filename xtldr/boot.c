@@ -403,6 +403,7 @@ EFI_STATUS BlBootKernel(EFI_HANDLE ImageHandle, EFI_SYSTEM_TABLE *SystemTable, c
     BlTestReport(&Boot.Test, Boot.InitBlock->MemoryDescriptorCount);
     BlpReport(&Boot);
     BlPrint("XTLDR-BENCH entry_to_handoff_tsc=%llu\n", ArReadTimeStampCounter() - BlEntryTimeStamp);
+    BlDebuggerKernelReady(Boot.KernelBase);
     ((VOID(*)(PBL_HANDOFF_BLOCK))(ULONG_PTR)Boot.HandOffCode)(Boot.HandOff);
     return BlFail(EFI_ABORTED, "the kernel returned to the loader");
 }
