@@ -176,6 +176,11 @@ VOID HlStopClockInterrupt(VOID);
 PCSTR HlTickSourceName(ULONG Source);
 PCSTR HlTickModeName(ULONG Mode);
 
+/* One CMOS register (index port 0x70, NMI-enable bit kept clear; data port 0x71). The RTC's registers A-D are
+ * 0x0A-0x0D. The caller keeps index/data pairs from interleaving (interrupts off, or one user at a time). */
+UCHAR HlReadCmos(UCHAR Register);
+VOID HlWriteCmos(UCHAR Register, UCHAR Value);
+
 /* Reads the CMOS RTC (ports 0x70/0x71) with the century register CenturyIndex (0: none); STATUS_IO_DEVICE_ERROR or
  * STATUS_DATA_ERROR with *Error set when it cannot be read or decoded. */
 XTSTATUS HlQueryRealTimeClock(UCHAR CenturyIndex, PTIME_FIELDS TimeFields, PCSTR *Error);

@@ -2,6 +2,7 @@
 #include <kd.h>
 #include <mm.h>
 #include <rtl.h>
+#include <xtintrin.h>
 #include <xttest.h>
 
 #include "ki.h"
@@ -171,7 +172,7 @@ XTNORETURN VOID KiBugCheckTrap(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info) {
     KI_STACK Handler;
     KI_STOP Stop;
 
-    __asm__ volatile("cli" : : : "memory"); /* no clock tick (or any interrupt) from here to the halt */
+    ArDisableInterrupts(); /* no clock tick (or any interrupt) from here to the halt */
     if (__atomic_add_fetch(&KiBugCheckNesting, 1, __ATOMIC_SEQ_CST) > 1) {
         KiNestedStop(Info);
     }
@@ -188,7 +189,7 @@ XTNORETURN VOID KeBugCheckEx(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Paramet
     KI_TRAP_INFO Info;
     KI_STOP Stop = {Code, {Parameter1, Parameter2, Parameter3, Parameter4}};
 
-    __asm__ volatile("cli" : : : "memory"); /* no clock tick (or any interrupt) from here to the halt */
+    ArDisableInterrupts(); /* no clock tick (or any interrupt) from here to the halt */
     if (__atomic_add_fetch(&KiBugCheckNesting, 1, __ATOMIC_SEQ_CST) > 1) {
         KiNestedStop(NULL);
     }

@@ -4,6 +4,7 @@
 #include <kd.h>
 #include <mm.h>
 #include <rtl.h>
+#include <xtintrin.h>
 #include <xttest.h>
 
 #include "ki.h"
@@ -172,7 +173,7 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     /* The clock ticks from here on, with interrupts on for the rest of the boot (the benchmarks above run without it,
      * so their instruction counts stay deterministic under -icount). A STOP turns interrupts off (KiStop). */
     KiStartClock();
-    __asm__ volatile("sti" : : : "memory");
+    ArEnableInterrupts();
     if (KiParameters.SelfTest) {
         SelfTestFailures = KiRunSelfTests();
     }
@@ -181,7 +182,7 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     }
     if (KiParameters.TestFault != KeTestFaultNone) {
         /* Provoked faults run with interrupts off, as they were written for: no tick lands on an overflowing stack. */
-        __asm__ volatile("cli" : : : "memory");
+        ArDisableInterrupts();
         SelfTestFailures += KiRaiseTestFault(KiParameters.TestFault);
     }
     KiFinishStartup(InitBlock, SelfTestFailures);

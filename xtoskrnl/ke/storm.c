@@ -46,8 +46,6 @@ ULONG KiGetInterruptStormCount(ULONG Vector) {
 /* ---- TESTSTORM ---- */
 
 #define KI_STORM_TEST_VECTOR 0x92
-#define KI_CMOS_INDEX        0x70
-#define KI_CMOS_DATA         0x71
 #define KI_RTC_REGISTER_A    0x0A /* bits 0-3: periodic rate */
 #define KI_RTC_REGISTER_B    0x0B /* bit 6: periodic interrupt enable */
 #define KI_RTC_REGISTER_C    0x0C /* flags; reading it lowers the RTC's interrupt output */
@@ -59,28 +57,18 @@ static BOOLEAN KiStormTestService(PKINTERRUPT Interrupt, PVOID Context) {
     return TRUE; /* never reads register C: the RTC keeps its interrupt output asserted */
 }
 
-static UCHAR KiStormReadCmos(UCHAR Register) {
-    HlWritePort8(KI_CMOS_INDEX, Register);
-    return HlReadPort8(KI_CMOS_DATA);
-}
-
-static VOID KiStormWriteCmos(UCHAR Register, UCHAR Value) {
-    HlWritePort8(KI_CMOS_INDEX, Register);
-    HlWritePort8(KI_CMOS_DATA, Value);
-}
-
 /* Spins with interrupts enabled until Microseconds passed or *Until became non-zero; returns the microseconds spent. */
 static ULONGLONG KiStormWait(ULONGLONG Microseconds, volatile ULONG *Until) {
     LARGE_INTEGER Frequency;
     ULONGLONG Start = (ULONGLONG)KeQueryPerformanceCounter(&Frequency).QuadPart, Elapsed;
     ULONGLONG PerMicrosecond = (ULONGLONG)Frequency.QuadPart / 1000000 + 1;
 
-    __asm__ volatile("sti" : : : "memory");
+    ArEnableInterrupts();
     do {
         __asm__ volatile("pause" : : : "memory");
         Elapsed = ((ULONGLONG)KeQueryPerformanceCounter(NULL).QuadPart - Start) / PerMicrosecond;
     } while (Elapsed < Microseconds && (Until == NULL || *Until == 0));
-    __asm__ volatile("cli" : : : "memory");
+    ArDisableInterrupts();
     return Elapsed;
 }
 
@@ -93,10 +81,10 @@ static XTSTATUS KiStormStart(PULONG Gsi) {
     if (!XT_SUCCESS(Status)) {
         return Status;
     }
-    KiStormWriteCmos(KI_RTC_REGISTER_A, (KiStormReadCmos(KI_RTC_REGISTER_A) & 0xF0) | KI_RTC_RATE_1024HZ);
-    KiStormReadCmos(KI_RTC_REGISTER_C);
+    HlWriteCmos(KI_RTC_REGISTER_A, (HlReadCmos(KI_RTC_REGISTER_A) & 0xF0) | KI_RTC_RATE_1024HZ);
+    HlReadCmos(KI_RTC_REGISTER_C);
     Status = HlEnableGsiInterrupt(*Gsi, KI_STORM_TEST_VECTOR, FALSE, TRUE);
-    KiStormWriteCmos(KI_RTC_REGISTER_B, KiStormReadCmos(KI_RTC_REGISTER_B) | KI_RTC_PIE);
+    HlWriteCmos(KI_RTC_REGISTER_B, HlReadCmos(KI_RTC_REGISTER_B) | KI_RTC_PIE);
     return Status;
 }
 
@@ -121,8 +109,8 @@ ULONG KiRunStormTest(VOID) {
     AtMask = Count;
     KiStormWait(100000, NULL); /* interrupts stay enabled: the system must run on */
     After = Count;
-    KiStormWriteCmos(KI_RTC_REGISTER_B, KiStormReadCmos(KI_RTC_REGISTER_B) & ~KI_RTC_PIE);
-    KiStormReadCmos(KI_RTC_REGISTER_C);
+    HlWriteCmos(KI_RTC_REGISTER_B, HlReadCmos(KI_RTC_REGISTER_B) & ~KI_RTC_PIE);
+    HlReadCmos(KI_RTC_REGISTER_C);
     KeDisconnectInterrupt(&Interrupt);
     KdPrint("KE: TESTSTORM: %u interrupts in %llu us before the line was masked, %u in the 100 ms after\n", AtMask,
             Spent, After - AtMask);

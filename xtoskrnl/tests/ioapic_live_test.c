@@ -14,8 +14,6 @@
 #include <xtintrin.h>
 
 #define RTC_VECTOR     0x81 /* amd64 RunLevel 8, i686 a device level */
-#define CMOS_INDEX     0x70
-#define CMOS_DATA      0x71
 #define RTC_REGISTER_A 0x0A
 #define RTC_REGISTER_B 0x0B
 #define RTC_REGISTER_C 0x0C
@@ -37,22 +35,12 @@ typedef struct _RTC_RECORD {
     KRUNLEVEL SeenLevel;
 } RTC_RECORD, *PRTC_RECORD;
 
-static UCHAR TestReadCmos(UCHAR Register) {
-    HlWritePort8(CMOS_INDEX, Register);
-    return HlReadPort8(CMOS_DATA);
-}
-
-static VOID TestWriteCmos(UCHAR Register, UCHAR Value) {
-    HlWritePort8(CMOS_INDEX, Register);
-    HlWritePort8(CMOS_DATA, Value);
-}
-
 static BOOLEAN TestRtcService(PKINTERRUPT Interrupt, PVOID Context) {
     PRTC_RECORD Record = Context;
 
     Record->Calls++;
     Record->SeenLevel = KeGetCurrentRunLevel();
-    if (TestReadCmos(RTC_REGISTER_C) & RTC_PF) { /* reading C lowers the RTC's line: the next period raises it */
+    if (HlReadCmos(RTC_REGISTER_C) & RTC_PF) { /* reading C lowers the RTC's line: the next period raises it */
         ULONGLONG Now = (ULONGLONG)KeQueryPerformanceCounter(NULL).QuadPart;
 
         if (Record->LastPeriodic != 0 && Record->GapCount < RTC_GAPS) {
@@ -70,11 +58,11 @@ static VOID TestSpin(ULONGLONG Microseconds) {
     ULONGLONG Start = (ULONGLONG)KeQueryPerformanceCounter(&Frequency).QuadPart;
     ULONGLONG Ticks = (ULONGLONG)Frequency.QuadPart / 1000000 * Microseconds;
 
-    __asm__ volatile("sti" : : : "memory");
+    ArEnableInterrupts();
     while ((ULONGLONG)KeQueryPerformanceCounter(NULL).QuadPart - Start < Ticks) {
         __asm__ volatile("pause" : : : "memory");
     }
-    __asm__ volatile("cli" : : : "memory");
+    ArDisableInterrupts();
 }
 
 /* Connects Interrupt, then enables IRQ 8 through the I/O APIC, clears register C and starts the RTC at 64 Hz: the
@@ -87,17 +75,17 @@ static BOOLEAN TestRtcStart(PKINTERRUPT Interrupt, PRTC_RECORD Record) {
         return FALSE;
     }
     Status = HlEnableIsaInterrupt(8, RTC_VECTOR);
-    TestWriteCmos(RTC_REGISTER_A, (TestReadCmos(RTC_REGISTER_A) & 0xF0) | RTC_RATE_64);
-    TestReadCmos(RTC_REGISTER_C);
-    TestWriteCmos(RTC_REGISTER_B, TestReadCmos(RTC_REGISTER_B) | RTC_PIE);
+    HlWriteCmos(RTC_REGISTER_A, (HlReadCmos(RTC_REGISTER_A) & 0xF0) | RTC_RATE_64);
+    HlReadCmos(RTC_REGISTER_C);
+    HlWriteCmos(RTC_REGISTER_B, HlReadCmos(RTC_REGISTER_B) | RTC_PIE);
     return XT_SUCCESS(Status);
 }
 
 /* Stops the periodic interrupt, masks the line, clears the flags and disconnects (always, even after a failure). */
 static VOID TestRtcStop(PKINTERRUPT Interrupt) {
-    TestWriteCmos(RTC_REGISTER_B, TestReadCmos(RTC_REGISTER_B) & ~RTC_PIE);
+    HlWriteCmos(RTC_REGISTER_B, HlReadCmos(RTC_REGISTER_B) & ~RTC_PIE);
     HlDisableIsaInterrupt(8);
-    TestReadCmos(RTC_REGISTER_C);
+    HlReadCmos(RTC_REGISTER_C);
     KeDisconnectInterrupt(Interrupt);
 }
 
@@ -107,11 +95,11 @@ static BOOLEAN TestWaitCalls(PRTC_RECORD Record, ULONG Target) {
     ULONGLONG Start = (ULONGLONG)KeQueryPerformanceCounter(&Frequency).QuadPart;
     ULONGLONG Ticks = (ULONGLONG)Frequency.QuadPart / 1000000 * WAIT_US;
 
-    __asm__ volatile("sti" : : : "memory");
+    ArEnableInterrupts();
     while (Record->Calls < Target && (ULONGLONG)KeQueryPerformanceCounter(NULL).QuadPart - Start < Ticks) {
         __asm__ volatile("pause" : : : "memory");
     }
-    __asm__ volatile("cli" : : : "memory");
+    ArDisableInterrupts();
     return Record->Calls >= Target;
 }
 
@@ -181,8 +169,8 @@ XTEST(RtcStopsWhenMaskedOrDisabled) {
     Count = Record.Calls;
     TestSpin(QUIET_US);
     XTEST_CHECK_EQ(Record.Calls, Count);
-    TestWriteCmos(RTC_REGISTER_B, TestReadCmos(RTC_REGISTER_B) & ~RTC_PIE); /* RTC off, line unmasked */
-    TestReadCmos(RTC_REGISTER_C);
+    HlWriteCmos(RTC_REGISTER_B, HlReadCmos(RTC_REGISTER_B) & ~RTC_PIE); /* RTC off, line unmasked */
+    HlReadCmos(RTC_REGISTER_C);
     XTEST_CHECK(XT_SUCCESS(HlEnableIsaInterrupt(8, RTC_VECTOR)));
     TestSpin(QUIET_US);
     XTEST_CHECK_EQ(Record.Calls, Count);
