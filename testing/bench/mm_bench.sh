@@ -53,8 +53,8 @@ for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
         if [ -n "$(field "$line" runlevel_raise_lower)" ]; then
             timers=()
             for key in timer_set_cancel timer_set_expire; do
-                timers+=("$(( $(field "$line" ${key}_1) / 16 )) / $(( $(field "$line" ${key}_1000) / 16 )) /" \
-                         "$(( $(field "$line" ${key}_100000) / 16 ))")
+                timers+=("$(( $(field "$line" ${key}_1) / 16 )) / $(( $(field "$line" ${key}_1000) / 16 )) / $((
+                    $(field "$line" ${key}_100000) / 16 ))")
             done
             echo "| $arch | $mem | $(( $(field "$line" runlevel_raise_lower) / 16 )) |" \
                  "$(( $(field "$line" self_ipi_roundtrip) / 16 )) | $(( $(field "$line" dpc_queue_to_run) / 16 )) |" \
