@@ -317,6 +317,8 @@ def kernel_boot_tests():
                 "^KE-BENCH timer_set_cancel_1=[1-9][0-9]* timer_set_cancel_1000=[1-9][0-9]* " +
                 "timer_set_cancel_100000=[1-9][0-9]* timer_set_expire_1=[1-9][0-9]* timer_set_expire_1000=[1-9][0-9]* " +
                 "timer_set_expire_100000=[1-9][0-9]*$",
+                "^MM-BENCH-PAGED demand_zero_fault=[1-9][0-9]* paged_16=[1-9][0-9]* paged_64=[1-9][0-9]* " +
+                "paged_256=[1-9][0-9]* paged_1024=[1-9][0-9]* paged_4000=[1-9][0-9]* paged_12288=[1-9][0-9]*$",
             ],
             expect = ["XTOS-REPORT arch=%s" % arch],
             reject = ["*** STOP", "KE: unexpected interrupt", "KE: BENCH: no pool"],

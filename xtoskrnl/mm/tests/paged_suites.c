@@ -227,9 +227,15 @@ XTEST(PagedPoolTortureKeepsEveryByte) {
     static MM_POOL_PAGE_SOURCE Source;
     ULONG_PTR Resident = PagedStats().ResidentPages, Faults = PagedStats().DemandZeroFaults;
 
+    LARGE_INTEGER Frequency, Start = KeQueryPerformanceCounter(&Frequency), End;
+
     Source = (MM_POOL_PAGE_SOURCE){MmReservePagedPages, MmReleasePagedPages, MmhPagedPoolBase,
                                    MmhPagedPoolPages * MM_PAGE_SIZE, MmIsPagedMemoryLow};
     XTEST_CHECK_EQ(PoolTortureRunOn(&Source, PAGED_TORTURE_OPERATIONS, 13), 0);
+    End = KeQueryPerformanceCounter(NULL);
+    XtestPrint("  MmPagedSuite: paged torture: %u operations, %zu demand-zero faults, %llu ms\n",
+               (ULONG)PAGED_TORTURE_OPERATIONS, (SIZE_T)(PagedStats().DemandZeroFaults - Faults),
+               Frequency.QuadPart ? (ULONGLONG)(End.QuadPart - Start.QuadPart) * 1000 / (ULONGLONG)Frequency.QuadPart : 0);
     XTEST_CHECK(PagedStats().DemandZeroFaults > Faults);
     XTEST_CHECK_EQ(PagedStats().ResidentPages, Resident); /* the private pool gave every page back */
     XTEST_CHECK_EQ(MmCheckPfnDatabase(&MmPfnDatabase), 0);
