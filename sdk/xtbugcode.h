@@ -42,9 +42,9 @@
  *   bits, P4 IP.
  * - ATTEMPTED_WRITE_TO_READONLY_MEMORY, ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY: P1 address, P2 the PTE, P3 IP, P4 the
  *   error code. */
-#define PF_GUARD_PAGE    0x10000
-#define PF_ACCESS_WRITE  0x1
-#define PF_ACCESS_FETCH  0x8
+#define PF_GUARD_PAGE   0x10000
+#define PF_ACCESS_WRITE 0x1
+#define PF_ACCESS_FETCH 0x8
 
 /* LOADER_BLOCK_MISMATCH parameter 1: the init block is unusable. */
 #define LOADER_BLOCK_NULL        1

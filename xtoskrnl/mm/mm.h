@@ -69,10 +69,10 @@ MM_PAGE_STATE MmQueryPageState(ULONG_PTR Va);
 
 /* Test-only page faults (TESTFAULT=PAGEDIRQL, WRITERO, EXECNX, GUARDPAGE): each must end in its STOP. */
 typedef enum _MM_FAULT_TEST {
-    MmFaultTestPagedAtDispatch, /* paged pool touched at DISPATCH_LEVEL: IRQL_NOT_LESS_OR_EQUAL */
-    MmFaultTestWriteReadOnly,   /* a write to the kernel's read-only data: ATTEMPTED_WRITE_TO_READONLY_MEMORY */
+    MmFaultTestPagedAtDispatch,  /* paged pool touched at DISPATCH_LEVEL: IRQL_NOT_LESS_OR_EQUAL */
+    MmFaultTestWriteReadOnly,    /* a write to the kernel's read-only data: ATTEMPTED_WRITE_TO_READONLY_MEMORY */
     MmFaultTestExecuteNoExecute, /* a call into a no-execute pool page: ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY */
-    MmFaultTestGuardPage        /* the guard page after a paged special-pool block: PAGE_FAULT_IN_NONPAGED_AREA */
+    MmFaultTestGuardPage         /* the guard page after a paged special-pool block: PAGE_FAULT_IN_NONPAGED_AREA */
 } MM_FAULT_TEST;
 
 VOID MmTestPageFault(MM_FAULT_TEST Test);

@@ -245,7 +245,7 @@ VOID MmTestPageFault(MM_FAULT_TEST Test) {
             }
             Block[0] = MiReturnInstruction;
             KdPrint("MM: calling into the no-execute pool block at 0x%p\n", (PVOID)Block);
-            ((VOID (*)(VOID))(ULONG_PTR)Block)();
+            ((VOID(*)(VOID))(ULONG_PTR)Block)();
             break;
         case MmFaultTestGuardPage:
             Block = MmReservePagedPages(1, MM_SYSTEM_PAGES_GUARD_AFTER);

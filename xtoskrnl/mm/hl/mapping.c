@@ -18,8 +18,8 @@ VOID MmhForgetPageTables(VOID) {
 
 /* Makes every table above Va's PTE present, taking new table frames from AllocateTable; *Created (optional) is set
  * when the leaf table itself was new. */
-static XTSTATUS MmhpEnsureTables(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Va, PMMH_ALLOCATE_FRAME AllocateTable,
-                                 PVOID Context, PBOOLEAN Created) {
+static XTSTATUS MmhpEnsureTables(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Va, PMMH_ALLOCATE_FRAME AllocateTable, PVOID Context,
+                                 PBOOLEAN Created) {
     ULONGLONG Region = Va >> (Ops->EntrySize == 4 ? 22 : 21);
     XTSTATUS Status = STATUS_SUCCESS;
 

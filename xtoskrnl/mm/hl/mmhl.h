@@ -66,12 +66,12 @@ ULONGLONG MmhSelfMapEntryAddress(ULONGLONG PteBase, ULONGLONG VaMask, ULONG Entr
  *   PML3/PML4/PML5 (64-bit):    bits 12-51 the transition frame; bits 32-63 PageFileHigh (page-file offset) for
  *                               paging-file entries
  * Demand-zero: Protection != 0, every other field 0. A guard page: Protection has MM_PROTECT_GUARD. */
-#define MMH_SWPTE_PAGEFILE_LOW_SHIFT 1
-#define MMH_SWPTE_PAGEFILE_LOW_MASK  0x1Eull
-#define MMH_SWPTE_PROTECTION_SHIFT   5
-#define MMH_SWPTE_PROTECTION_MASK    0x3E0ull
-#define MMH_SWPTE_PROTOTYPE          0x400ull
-#define MMH_SWPTE_TRANSITION         0x800ull
+#define MMH_SWPTE_PAGEFILE_LOW_SHIFT    1
+#define MMH_SWPTE_PAGEFILE_LOW_MASK     0x1Eull
+#define MMH_SWPTE_PROTECTION_SHIFT      5
+#define MMH_SWPTE_PROTECTION_MASK       0x3E0ull
+#define MMH_SWPTE_PROTOTYPE             0x400ull
+#define MMH_SWPTE_TRANSITION            0x800ull
 #define MMH_SWPTE32_PAGEFILE_HIGH_SHIFT 12
 #define MMH_SWPTE64_PAGEFILE_HIGH_SHIFT 32
 
@@ -88,22 +88,22 @@ ULONGLONG MmhSelfMapEntryAddress(ULONGLONG PteBase, ULONGLONG VaMask, ULONG Entr
 #define MM_PROTECT_GUARD             0x10
 
 STATIC_ASSERT(MMH_SWPTE_PROTECTION_MASK == (0x1Full << MMH_SWPTE_PROTECTION_SHIFT));
-STATIC_ASSERT((MMH_SWPTE_PROTECTION_MASK & (PTE_PRESENT | MMH_SWPTE_PAGEFILE_LOW_MASK | MMH_SWPTE_PROTOTYPE |
-                                            MMH_SWPTE_TRANSITION)) == 0);
+STATIC_ASSERT((MMH_SWPTE_PROTECTION_MASK &
+               (PTE_PRESENT | MMH_SWPTE_PAGEFILE_LOW_MASK | MMH_SWPTE_PROTOTYPE | MMH_SWPTE_TRANSITION)) == 0);
 STATIC_ASSERT((MMH_SWPTE_PAGEFILE_LOW_MASK & PTE_PRESENT) == 0);
 STATIC_ASSERT(MMH_SWPTE_PROTOTYPE == (1ull << 10) && MMH_SWPTE_TRANSITION == (1ull << 11));
-STATIC_ASSERT((PTE32_FRAME_MASK >> MMH_SWPTE32_PAGEFILE_HIGH_SHIFT) == 0xFFFFF);           /* 20 bits */
-STATIC_ASSERT(((PTE64_FRAME_MASK | PTE_NO_EXECUTE) & 0xFFFull) == 0);                        /* above the fields */
-STATIC_ASSERT((MM_PROTECT_GUARD | MM_PROTECT_NOCACHE | 7) < (1u << 5));                      /* fits Protection */
+STATIC_ASSERT((PTE32_FRAME_MASK >> MMH_SWPTE32_PAGEFILE_HIGH_SHIFT) == 0xFFFFF); /* 20 bits */
+STATIC_ASSERT(((PTE64_FRAME_MASK | PTE_NO_EXECUTE) & 0xFFFull) == 0);            /* above the fields */
+STATIC_ASSERT((MM_PROTECT_GUARD | MM_PROTECT_NOCACHE | 7) < (1u << 5));          /* fits Protection */
 
 /* What a PTE holds. */
 typedef enum _MMH_PTE_KIND {
-    MmhPteFree = 0,     /* zero: nothing reserved here */
-    MmhPteValid,        /* a hardware entry (present) */
-    MmhPteDemandZero,   /* reserved: a zeroed frame on first touch, with Protection */
-    MmhPteTransition,   /* the frame still holds the page (not produced yet) */
-    MmhPtePageFile,     /* the page is in a paging file (not produced yet) */
-    MmhPtePrototype     /* shared through a prototype PTE (not produced yet) */
+    MmhPteFree = 0,   /* zero: nothing reserved here */
+    MmhPteValid,      /* a hardware entry (present) */
+    MmhPteDemandZero, /* reserved: a zeroed frame on first touch, with Protection */
+    MmhPteTransition, /* the frame still holds the page (not produced yet) */
+    MmhPtePageFile,   /* the page is in a paging file (not produced yet) */
+    MmhPtePrototype   /* shared through a prototype PTE (not produced yet) */
 } MMH_PTE_KIND;
 
 typedef struct _MMH_SOFTWARE_PTE {

@@ -144,7 +144,8 @@ PVOID MmReservePagedPages(SIZE_T Count, ULONG Flags) {
         Run = MiPagesLeftInTable(PageVa, Count - Page);
         if (MmhIsPageTablePresent(PageVa)) {
             for (ULONG_PTR Next = 0; Next < Run; Next++) {
-                MmhWritePte(PageVa + Next * MM_PAGE_SIZE, MmhMakeDemandZeroPte(MmhGetPageMapOps(), MI_PAGED_PROTECTION));
+                MmhWritePte(PageVa + Next * MM_PAGE_SIZE,
+                            MmhMakeDemandZeroPte(MmhGetPageMapOps(), MI_PAGED_PROTECTION));
             }
         }
     }

@@ -172,7 +172,7 @@ VOID MiReleasePool(PMI_POOL_DESCRIPTOR Pool) {
         }
         if (Entry->Flags & MI_POOL_BIG_SPECIAL) {
             MiPoolFreePages(Pool, (PVOID)MiSpecialPoolBase(Entry->Address, Entry->Size, &Pages), Pages,
-                              MM_SYSTEM_PAGES_GUARD_AFTER);
+                            MM_SYSTEM_PAGES_GUARD_AFTER);
         } else {
             MiPoolFreePages(Pool, Entry->Address, MiBigEntryPages(Entry), 0);
         }

@@ -96,8 +96,8 @@ XTEST(SixtyFourMiBTouchedSparselyCostsOnlyTheTouchedFrames) {
     }
     After = PagedStats();
     XTEST_CHECK_EQ(After.ResidentPages - Before.ResidentPages, Touched + (Size / 2 % Stride != 0));
-    XTEST_CHECK_EQ(Free - PagedFreeFrames(), After.ResidentPages - Before.ResidentPages +
-                                                 (After.TableFrames - Before.TableFrames));
+    XTEST_CHECK_EQ(Free - PagedFreeFrames(),
+                   After.ResidentPages - Before.ResidentPages + (After.TableFrames - Before.TableFrames));
     for (SIZE_T Offset = 0; Offset < Size; Offset += Stride) {
         XTEST_CHECK_EQ(Block[Offset + 8], (UCHAR)((Offset >> 20) ^ 0xA5));
         XTEST_CHECK_EQ(MmQueryPageState((ULONG_PTR)Block + Offset + MM_PAGE_SIZE), MmPageDemandZero);
@@ -187,7 +187,8 @@ XTEST(MemoryPressureFailsPagedKeepsNonPaged) {
     KRUNLEVEL Old;
 
     /* Take frames until only half the reserve is left. */
-    while (PagedFreeFrames() > MM_PAGED_POOL_MIN_FREE_PAGES / 2 && (Pfn = MmAllocatePhysicalPage(FALSE)) != MM_PFN_NONE) {
+    while (PagedFreeFrames() > MM_PAGED_POOL_MIN_FREE_PAGES / 2 &&
+           (Pfn = MmAllocatePhysicalPage(FALSE)) != MM_PFN_NONE) {
         MmPfnDatabase.Entries[Pfn].PteAddress = Chain;
         Chain = Pfn;
         Taken++;
@@ -235,7 +236,8 @@ XTEST(PagedPoolTortureKeepsEveryByte) {
     End = KeQueryPerformanceCounter(NULL);
     XtestPrint("  MmPagedSuite: paged torture: %u operations, %zu demand-zero faults, %llu ms\n",
                (ULONG)PAGED_TORTURE_OPERATIONS, (SIZE_T)(PagedStats().DemandZeroFaults - Faults),
-               Frequency.QuadPart ? (ULONGLONG)(End.QuadPart - Start.QuadPart) * 1000 / (ULONGLONG)Frequency.QuadPart : 0);
+               Frequency.QuadPart ? (ULONGLONG)(End.QuadPart - Start.QuadPart) * 1000 / (ULONGLONG)Frequency.QuadPart
+                                  : 0);
     XTEST_CHECK(PagedStats().DemandZeroFaults > Faults);
     XTEST_CHECK_EQ(PagedStats().ResidentPages, Resident); /* the private pool gave every page back */
     XTEST_CHECK_EQ(MmCheckPfnDatabase(&MmPfnDatabase), 0);
