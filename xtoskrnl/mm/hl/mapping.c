@@ -62,9 +62,12 @@ XTSTATUS MmhMapPage(ULONGLONG Va, ULONGLONG Pfn, ULONG Flags, PMMH_ALLOCATE_FRAM
     if (Ops == NULL || Pfn > Ops->MaxPfn || (Va & (MM_PAGE_SIZE - 1))) {
         return STATUS_INVALID_PARAMETER;
     }
-    Status = MmhpEnsureTables(Ops, Va, AllocateTable, Context, NULL);
-    if (!XT_SUCCESS(Status)) {
-        return Status;
+    /* The tables of the last region seen complete need no walk (the common case; keeps map+unmap short). */
+    if ((Va >> (Ops->EntrySize == 4 ? 22 : 21)) != MmhpLastRegion) {
+        Status = MmhpEnsureTables(Ops, Va, AllocateTable, Context, NULL);
+        if (!XT_SUCCESS(Status)) {
+            return Status;
+        }
     }
     PteVa = Ops->GetEntryAddress(Va, 1);
     if (Ops->ReadEntry(PteVa) & PTE_PRESENT) {

@@ -4,6 +4,7 @@
 /* The system's non-paged and paged pools. */
 static MI_POOL_DESCRIPTOR MiNonPagedPool;
 static MI_POOL_DESCRIPTOR MiPagedPool;
+static ULONG_PTR MiPagedPoolBase, MiPagedPoolSize; /* the paged pool's VA range: MmFreePool's choice of pool */
 
 /* System pages: the non-paged pools' page source. */
 static const MM_POOL_PAGE_SOURCE MiSystemPageSource = {MmAllocateSystemPages, MmFreeSystemPages, 0, 0, NULL};
@@ -217,11 +218,17 @@ XTSTATUS MmInitializeNonPagedPool(ULONG_PTR Cookie) {
 }
 
 XTSTATUS MmInitializePagedPool(ULONG_PTR Cookie, const MM_POOL_PAGE_SOURCE *Pages) {
-    return MiInitializePoolEx(&MiPagedPool, Cookie, PagedPool, Pages, APC_LEVEL);
+    XTSTATUS Status = MiInitializePoolEx(&MiPagedPool, Cookie, PagedPool, Pages, APC_LEVEL);
+
+    if (XT_SUCCESS(Status)) {
+        MiPagedPoolBase = Pages->Base;
+        MiPagedPoolSize = Pages->Size;
+    }
+    return Status;
 }
 
 /* The system pool serving PoolType (NULL for types without one); checks the RunLevel limit for Caller. */
-static PMI_POOL_DESCRIPTOR MiSelectPool(MM_POOL_TYPE PoolType, PVOID Caller) {
+XTFORCEINLINE PMI_POOL_DESCRIPTOR MiSelectPool(MM_POOL_TYPE PoolType, PVOID Caller) {
     if (PoolType == PagedPool) {
         KeCheckRunLevelLimit(APC_LEVEL, Caller);
         return &MiPagedPool;
@@ -231,11 +238,8 @@ static PMI_POOL_DESCRIPTOR MiSelectPool(MM_POOL_TYPE PoolType, PVOID Caller) {
 }
 
 /* The system pool a block at Address belongs to (by the paged pool's VA range); checks the RunLevel limit. */
-static PMI_POOL_DESCRIPTOR MiPoolOfAddress(PVOID Address, PVOID Caller) {
-    const MM_POOL_PAGE_SOURCE *Paged = MiPagedPool.Pages;
-    BOOLEAN IsPaged = Paged != NULL && (ULONG_PTR)Address - Paged->Base < Paged->Size;
-
-    return MiSelectPool(IsPaged ? PagedPool : NonPagedPool, Caller);
+XTFORCEINLINE PMI_POOL_DESCRIPTOR MiPoolOfAddress(PVOID Address, PVOID Caller) {
+    return MiSelectPool((ULONG_PTR)Address - MiPagedPoolBase < MiPagedPoolSize ? PagedPool : NonPagedPool, Caller);
 }
 
 PVOID MmAllocatePool(MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {

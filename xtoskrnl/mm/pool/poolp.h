@@ -136,7 +136,8 @@ typedef struct _MI_POOL_DESCRIPTOR {
 /* Serialises the pool at its RunLevel limit (DISPATCH_LEVEL for non-paged, APC_LEVEL for paged pool, which may
  * fault): on one processor raising is the whole lock, since code at that level is the only other user. */
 XTINLINE VOID MiAcquirePoolLock(PMI_POOL_DESCRIPTOR Pool) {
-    Pool->LockRunLevel = KeRaiseRunLevel(Pool->LockLevel);
+    /* Two constant raises: the inline raise folds its checks (and on i686 the level's task priority) for each. */
+    Pool->LockRunLevel = Pool->LockLevel == APC_LEVEL ? KeRaiseRunLevel(APC_LEVEL) : KeRaiseRunLevel(DISPATCH_LEVEL);
 }
 XTINLINE VOID MiReleasePoolLock(PMI_POOL_DESCRIPTOR Pool) {
     KeLowerRunLevel(Pool->LockRunLevel);

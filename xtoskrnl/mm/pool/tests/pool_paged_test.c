@@ -4,6 +4,7 @@
 #include <pager.h>
 
 #include "pool_host_suites.h"
+#include "pool_suites.h"
 #include "pool_test_env.h"
 #include "pool_test_util.h"
 
@@ -70,7 +71,7 @@ XTEST(PagedTortureOnItsSource) {
     SIZE_T PagesBefore = PoolTestPagesInUse();
 
     SourceLevelSeen = PASSIVE_LEVEL;
-    XTEST_CHECK_EQ(PoolTortureRunOn(&RecordingSource, 100000, 9), 0);
+    XTEST_CHECK_EQ(PoolTortureRunOn(&RecordingSource, PoolTortureOperations, 9), 0); /* 1,000,000 by default */
     XTEST_CHECK_EQ(SourceLevelSeen, APC_LEVEL);
     XTEST_CHECK_EQ(PoolTestPagesInUse(), PagesBefore);
 }
