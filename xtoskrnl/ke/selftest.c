@@ -18,12 +18,12 @@ VOID XtestPrint(PCSTR Format, ...) {
 
 ULONG KiRunSelfTests(VOID) {
     static const XTEST_SUITE *const Suites[] = {
-        &RtlListSuite,      &RtlMemorySuite,      &RtlBitmapSuite,       &RtlStringSuite,  &RtlFormatSuite,
-        &RtlSha1Suite,      &RtlArithmeticSuite,  &KeParameterSuite,     &KeBugCodeSuite,  &KeSymbolSuite,
-        &HlAcpiSuite,       &HlMadtSuite,         &HlAcpiTimeSuite,      &MmhPageMapSuite, &ArDescriptorSuite,
-        &MmLiveSuite,       &PoolBasicSuite,      &PoolTortureSuite,     &MmPagedSuite,    &MmFinalSuite,
-        &KeStackGuardSuite, &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,    &KeDpcLiveSuite,
-        &KeTimerLiveSuite,
+        &RtlListSuite,        &RtlMemorySuite,       &RtlBitmapSuite,   &RtlStringSuite,  &RtlFormatSuite,
+        &RtlSha1Suite,        &RtlArithmeticSuite,   &KeParameterSuite, &KeBugCodeSuite,  &KeSymbolSuite,
+        &HlAcpiSuite,         &HlMadtSuite,          &HlAcpiTimeSuite,  &MmhPageMapSuite, &ArDescriptorSuite,
+        &MmLiveSuite,         &PoolBasicSuite,       &PoolTortureSuite, &MmFinalSuite,    &KeStackGuardSuite,
+        &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,     &KeDpcLiveSuite,  &KeTimerLiveSuite,
+        &MmPagedSuite, /* after the Ke suites: paged pool and faults with interrupts on */
     };
 
     KdPrint("KE: SELFTEST: %u suites\n", (ULONG)ARRAY_SIZE(Suites));

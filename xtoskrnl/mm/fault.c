@@ -13,6 +13,7 @@
 #define MI_PF_FETCH   0x10
 
 static volatile ULONG_PTR MiFaultsResolved;
+static ULONG_PTR MiSpuriousFault = ~(ULONG_PTR)0; /* the page of the last fault found already resolved */
 
 /* Fills Stop. */
 static VOID MiSetStop(PMM_FAULT_STOP Stop, ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4) {
@@ -58,6 +59,12 @@ BOOLEAN MmAccessFault(ULONG_PTR ErrorCode, ULONG_PTR Va, ULONG_PTR Ip, KRUNLEVEL
         return FALSE;
     }
     MiReadSoftwarePte(Va, &Pte, &Entry);
+    if (Pte.Kind == MmhPteValid && MmhIsAddressValid(Va) && MiSpuriousFault != ALIGN_DOWN(Va, MM_PAGE_SIZE)) {
+        /* Resolved since the CPU looked (another processor's fault on the same page): retry once. */
+        MiSpuriousFault = ALIGN_DOWN(Va, MM_PAGE_SIZE);
+        return TRUE;
+    }
+    MiSpuriousFault = ~(ULONG_PTR)0;
     if (Pte.Kind == MmhPteDemandZero && (Pte.Protection & MM_PROTECT_GUARD)) {
         MiSetStop(Stop, PAGE_FAULT_IN_NONPAGED_AREA, Va, Write, Ip, ErrorCode | PF_GUARD_PAGE);
         return FALSE;

@@ -49,7 +49,8 @@ BOOLEAN MmIsPagedPageReserved(ULONG_PTR Va);
 /* Makes Va's page table present for a fault in the paged range, filling a new table's PTEs from the bitmap. */
 XTSTATUS MmEnsurePagedTables(ULONG_PTR Va);
 
-/* Resolves a demand-zero page: a zeroed frame (zeroed list first) mapped with Protection. FALSE when no frame. */
+/* Resolves a demand-zero page: a zeroed frame (zeroed list first) mapped with Protection. TRUE also when the page
+ * was mapped meanwhile (another fault won: the spare frame goes back); FALSE when no frame or table frame is left. */
 BOOLEAN MmMaterialisePagedPage(ULONG_PTR Va, ULONG Protection);
 
 VOID MmQueryPagedSpace(PMM_PAGED_SPACE_STATISTICS Statistics);

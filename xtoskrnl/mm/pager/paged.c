@@ -178,13 +178,16 @@ VOID MmReleasePagedPages(PVOID Address, SIZE_T Count, ULONG Flags) {
 
 BOOLEAN MmMaterialisePagedPage(ULONG_PTR Va, ULONG Protection) {
     ULONG_PTR Pfn = MmAllocatePhysicalPage(TRUE);
+    XTSTATUS Status;
 
     if (Pfn == MM_PFN_NONE) {
         return FALSE;
     }
-    if (!XT_SUCCESS(MmhMapPage(Va, Pfn, MmhProtectionToMapFlags(Protection), MiAllocatePagedTable, NULL))) {
+    Status = MmhMapPage(Va, Pfn, MmhProtectionToMapFlags(Protection), MiAllocatePagedTable, NULL);
+    if (!XT_SUCCESS(Status)) {
+        /* Already mapped: another fault on the same page won (SMP); its frame stands, this one goes back. */
         MmFreePhysicalPage(Pfn);
-        return FALSE;
+        return Status == STATUS_CONFLICTING_ADDRESSES;
     }
     MmPfnDatabase.Entries[Pfn].PteAddress = (ULONG_PTR)MmhGetPageMapOps()->GetEntryAddress(Va, 1);
     MmPfnDatabase.Entries[Pfn].ShareCount = 1;
