@@ -2,7 +2,8 @@
 # Memory manager benchmark: boots the real kernel with BENCH under QEMU -icount shift=4,sleep=off (RDTSC counts
 # guest instructions << 4, deterministically) at 1 GiB and 16 GiB on both arches, and writes a markdown table and
 # a PNG chart of guest instructions per operation, and a second table (ke-bench.md) of the kernel's KE-BENCH
-# RunLevel and self-IPI costs from the same boots.
+# RunLevel and self-IPI costs from the same boots, and a third (paged-bench.md) of the demand-zero fault and
+# paged-pool costs (MM-BENCH-PAGED).
 # usage: mm_bench.sh IMAGE_DIR OUTPUT_DIR   (IMAGE_DIR holds xtos-amd64.img and xtos-i686.img)
 set -euo pipefail
 images=$1 out=$2
@@ -10,7 +11,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-table="$out/mm-bench.md" ketable="$out/ke-bench.md" data="$work/chart.dat" kedata="$work/ke-chart.dat"
+table="$out/mm-bench.md" ketable="$out/ke-bench.md" pagedtable="$out/paged-bench.md" data="$work/chart.dat"
+kedata="$work/ke-chart.dat"
 
 boot() { # arch cpu mem -> the MM-BENCH line, entry_to_report= and the KE-BENCH RunLevel/self-IPI line
     local arch=$1 cpu=$2 mem=$3 code vars
@@ -22,7 +24,7 @@ boot() { # arch cpu mem -> the MM-BENCH line, entry_to_report= and the KE-BENCH 
     "$here/qemu_boot.sh" --arch "$arch" --cpu "$cpu" --mem "$mem" --image "$work/disk.img" \
         --code "/usr/share/OVMF/$code" --vars "/usr/share/OVMF/$vars" --serial "$work/serial.log" --timeout 600 \
         -- -icount shift=4,sleep=off >/dev/null 2>&1 || true
-    echo "$(grep -a '^MM-BENCH' "$work/serial.log" | tr -d '\r' | head -1) $(grep -aoE 'entry_to_report=[0-9]+' "$work/serial.log" | head -1) $(grep -a '^KE-BENCH runlevel' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH timer' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-)"
+    echo "$(grep -a '^MM-BENCH ' "$work/serial.log" | tr -d '\r' | head -1) $(grep -a '^MM-BENCH-PAGED' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -aoE 'entry_to_report=[0-9]+' "$work/serial.log" | head -1) $(grep -a '^KE-BENCH runlevel' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH timer' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-)"
 }
 
 field() { # line key -> value
@@ -45,6 +47,13 @@ field() { # line key -> value
          "DPC queue -> run | timer set+cancel, 1 / 1000 / 100000 queued | timer set+expire, 1 / 1000 / 100000 queued |"
     echo "|---|---|---|---|---|---|---|"
 } >"$ketable"
+{
+    echo "Guest instructions (QEMU -icount shift=4,sleep=off, interrupts off) per operation: a demand-zero fault (trap" \
+         "entry to resume, zeroing included unless a zeroed frame was ready) and paged-pool allocate+free (64 live)."
+    echo
+    echo "| arch | RAM | demand-zero fault | paged 16 B | 64 B | 256 B | 1024 B | 4000 B | 3 pages |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+} >"$pagedtable"
 for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
     set -- $config
     arch=$1 cpu=$2
@@ -78,12 +87,19 @@ for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
             ops+=("$(( $(field "$line" $key) / 16 ))")
         done
         echo "| $arch | $mem | $report | $init | $memset | $ratio | $(echo "${ops[*]}" | sed 's/ / | /g') |" >>"$table"
+        paged=()
+        for key in demand_zero_fault paged_16 paged_64 paged_256 paged_1024 paged_4000 paged_12288; do
+            paged+=("$(( $(field "$line" $key) / 16 ))")
+        done
+        echo "| $arch | $mem | $(echo "${paged[*]}" | sed 's/ / | /g') |" >>"$pagedtable"
         echo "\"$arch $mem\" ${ops[*]}" >>"$data"
     done
 done
 cat "$table"
 echo
 cat "$ketable"
+echo
+cat "$pagedtable"
 
 gnuplot <<GNUPLOT
 set terminal pngcairo size 1100,560 noenhanced

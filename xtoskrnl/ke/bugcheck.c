@@ -168,6 +168,10 @@ static VOID KiDescribeTrap(const KI_TRAP_INFO *Info) {
 }
 
 XTNORETURN VOID KiBugCheckTrap(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info) {
+    KiBugCheckTrapStop(Frame, Info, NULL);
+}
+
+XTNORETURN VOID KiBugCheckTrapStop(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info, const KI_STOP *Chosen) {
     BOOLEAN Known;
     KI_STACK Handler;
     KI_STOP Stop;
@@ -177,7 +181,11 @@ XTNORETURN VOID KiBugCheckTrap(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info) {
         KiNestedStop(Info);
     }
     Known = KiFindStack(ArGetFramePointer(), &Handler);
-    KiClassifyTrap(Info, &Stop);
+    if (Chosen != NULL) {
+        Stop = *Chosen;
+    } else {
+        KiClassifyTrap(Info, &Stop);
+    }
     KiDescribeTrap(Info);
     KdStopPrint("KE: STOP handler running on the %s\n", Known ? Handler.Name : "unknown stack");
     KiStop(&Stop, Frame, Info);

@@ -11,12 +11,12 @@ typedef struct _KE_TOKEN {
     SIZE_T ValueLength;
 } KE_TOKEN;
 
-static const PCSTR KepTestFaultNames[] = {"NONE",          "PAGE",           "GP",       "STACK",       "DOUBLE",
-                                          "POOLOVERRUN",   "POOLDOUBLEFREE", "POOLTAG",  "SPECIALPOOL", "BADPFN",
-                                          "POOLSTART",     "WAITNMI",        "WAITMCE",  "RESET",       "UBSAN",
-                                          "RUNLEVELRAISE", "RUNLEVELLOWER",  "POOLIRQL", "DPCLEVEL"};
+static const PCSTR KepTestFaultNames[] = {
+    "NONE",          "PAGE",     "GP",        "STACK",     "DOUBLE",  "POOLOVERRUN", "POOLDOUBLEFREE", "POOLTAG",
+    "SPECIALPOOL",   "BADPFN",   "POOLSTART", "WAITNMI",   "WAITMCE", "RESET",       "UBSAN",          "RUNLEVELRAISE",
+    "RUNLEVELLOWER", "POOLIRQL", "DPCLEVEL",  "PAGEDIRQL", "WRITERO", "EXECNX",      "GUARDPAGE"};
 
-STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultDpcRunLevel + 1);
+STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultGuardPage + 1);
 
 PCSTR KeTestFaultName(ULONG TestFault) {
     return TestFault < ARRAY_SIZE(KepTestFaultNames) ? KepTestFaultNames[TestFault] : "?";

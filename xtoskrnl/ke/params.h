@@ -24,7 +24,11 @@ typedef enum _KE_TEST_FAULT {
     KeTestFaultRunLevelRaise,  /* KeRaiseRunLevel to a level below the current one: IRQL_NOT_GREATER_OR_EQUAL */
     KeTestFaultRunLevelLower,  /* KeLowerRunLevel to a level above the current one: IRQL_NOT_LESS_OR_EQUAL */
     KeTestFaultPoolRunLevel,   /* MmAllocatePool at CLOCK_LEVEL, above its limit: IRQL_NOT_LESS_OR_EQUAL */
-    KeTestFaultDpcRunLevel     /* a DPC routine returning at CLOCK_LEVEL: IRQL_UNEXPECTED_VALUE */
+    KeTestFaultDpcRunLevel,    /* a DPC routine returning at CLOCK_LEVEL: IRQL_UNEXPECTED_VALUE */
+    KeTestFaultPagedRunLevel,  /* paged pool touched at DISPATCH_LEVEL: IRQL_NOT_LESS_OR_EQUAL naming the address */
+    KeTestFaultWriteReadOnly,  /* a write to the kernel's read-only data: ATTEMPTED_WRITE_TO_READONLY_MEMORY */
+    KeTestFaultExecuteNx,      /* a call into a no-execute pool block: ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY */
+    KeTestFaultGuardPage       /* a read of a paged guard page: PAGE_FAULT_IN_NONPAGED_AREA with PF_GUARD_PAGE */
 } KE_TEST_FAULT;
 
 /* TIMER=LAPIC|HPET|PM|PIT. The first three values are Hl's HL_CLOCK_SOURCE (the TSC's calibration reference):

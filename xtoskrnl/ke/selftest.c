@@ -24,6 +24,7 @@ ULONG KiRunSelfTests(VOID) {
         &MmLiveSuite,         &PoolBasicSuite,       &PoolTortureSuite, &MmFinalSuite,    &KeStackGuardSuite,
         &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,     &KeDpcLiveSuite,  &KeTimerLiveSuite,
         &HlIoApicLiveSuite,   &KeClockTickSuite,
+        &MmPagedSuite, /* after the Ke suites: paged pool and faults with interrupts on */
     };
 
     KdPrint("KE: SELFTEST: %u suites\n", (ULONG)ARRAY_SIZE(Suites));

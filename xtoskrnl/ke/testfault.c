@@ -148,6 +148,18 @@ ULONG KiRaiseTestFault(ULONG TestFault) {
         case KeTestFaultDpcRunLevel:
             KiRunRaisingDpc();
             break;
+        case KeTestFaultPagedRunLevel:
+            MmTestPageFault(MmFaultTestPagedAtDispatch);
+            break;
+        case KeTestFaultWriteReadOnly:
+            MmTestPageFault(MmFaultTestWriteReadOnly);
+            break;
+        case KeTestFaultExecuteNx:
+            MmTestPageFault(MmFaultTestExecuteNoExecute);
+            break;
+        case KeTestFaultGuardPage:
+            MmTestPageFault(MmFaultTestGuardPage);
+            break;
         default:
             break;
     }

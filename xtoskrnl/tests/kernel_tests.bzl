@@ -318,6 +318,8 @@ def kernel_boot_tests():
                 "^KE-BENCH timer_set_cancel_1=[1-9][0-9]* timer_set_cancel_1000=[1-9][0-9]* " +
                 "timer_set_cancel_100000=[1-9][0-9]* timer_set_expire_1=[1-9][0-9]* timer_set_expire_1000=[1-9][0-9]* " +
                 "timer_set_expire_100000=[1-9][0-9]*$",
+                "^MM-BENCH-PAGED demand_zero_fault=[1-9][0-9]* paged_16=[1-9][0-9]* paged_64=[1-9][0-9]* " +
+                "paged_256=[1-9][0-9]* paged_1024=[1-9][0-9]* paged_4000=[1-9][0-9]* paged_12288=[1-9][0-9]*$",
             ],
             expect = ["XTOS-REPORT arch=%s" % arch],
             reject = ["*** STOP", "KE: unexpected interrupt", "KE: BENCH: no pool"],
@@ -350,6 +352,37 @@ def kernel_boot_tests():
         _fault(arch, "DPCLEVEL", "*** STOP 0x000000C8 (0x%s, 0x%s, 0x" % (_hex(clock, digits), _hex(2, digits)),
                name = "fault_dpc_runlevel_%s" % arch,
                expect = ["KE: queueing DPC 0x", "IRQL_UNEXPECTED_VALUE"])
+
+    # Page faults the memory manager does not resolve (issue 13): paged pool touched at DISPATCH_LEVEL is
+    # IRQL_NOT_LESS_OR_EQUAL naming the address (P1, in the paged pool), the RunLevel (2) and the access (1: write);
+    # a write to the image's read-only data and a call into a no-execute pool block STOP with the address and the
+    # present PTE (P2 odd); a read of a paged guard page is PAGE_FAULT_IN_NONPAGED_AREA with PF_GUARD_PAGE in P4.
+    # i686 runs the NX case on a CPU with NX (qemu32 has none); PML2 (NOXPA) repeats the RunLevel case.
+    _PAGED = {"amd64": "FFFFF8A0[0-9A-F]{8}", "i686": "[AB][0-9A-F]{7}"}
+    for arch in ["amd64", "i686"]:
+        digits = 16 if arch == "amd64" else 8
+        _fault(arch, "PAGEDIRQL", "IRQL_NOT_LESS_OR_EQUAL", name = "fault_paged_runlevel_%s" % arch, reject = ["the page fault was not caught"],
+               expect = ["MM: paged block at 0x", "is in: paged pool (reserved, not yet touched: demand-zero)"],
+               frames = ["^\\*\\*\\* STOP 0x0000000A \\(0x%s, 0x%s, 0x%s, 0x[0-9A-F]+\\)$" % (_PAGED[arch], _hex(2, digits), _hex(1, digits))])
+        _fault(arch, "WRITERO", "ATTEMPTED_WRITE_TO_READONLY_MEMORY", name = "fault_write_readonly_%s" % arch, reject = ["the page fault was not caught"],
+               expect = ["MM: writing the read-only byte at 0x", "is in: kernel image"],
+               frames = ["^\\*\\*\\* STOP 0x000000BE \\(0x[0-9A-F]+, 0x[0-9A-F]*[13579BDF], 0x[0-9A-F]+, 0x0*3\\)$"])
+        _fault(arch, "EXECNX", "ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY", name = "fault_execute_nx_%s" % arch, reject = ["the page fault was not caught"],
+               cpu = "qemu32,+nx" if arch == "i686" else None,
+               expect = ["MM: calling into the no-execute pool block at 0x"],
+               frames = ["^\\*\\*\\* STOP 0x000000FC \\(0x[0-9A-F]+, 0x[0-9A-F]*[13579BDF], 0x[0-9A-F]+, 0x0*11\\)$"])
+        _fault(arch, "GUARDPAGE", "PAGE_FAULT_IN_NONPAGED_AREA", name = "fault_guard_page_%s" % arch, reject = ["the page fault was not caught"],
+               expect = ["guard page after it (state 3); reading past its end", "is in: paged pool (a guard page)"],
+               frames = ["^\\*\\*\\* STOP 0x00000050 \\(0x%s, 0x0+, 0x[0-9A-F]+, 0x0*10000\\)$" % _PAGED[arch]])
+    xt_qemu_test(
+        name = "fault_paged_runlevel_pml2",
+        arch = "i686",
+        parameters = "NOXPA TESTFAULT=PAGEDIRQL",
+        expect_exit = "stop",
+        expect = ["KE: TESTFAULT=PAGEDIRQL", "paging=PML2", "IRQL_NOT_LESS_OR_EQUAL", "KE: system halted (TESTEXIT)"],
+        expect_re = _REGISTERS["i686"] + ["^\\*\\*\\* STOP 0x0000000A \\(0x%s, 0x00000002, 0x00000001, 0x" % _PAGED["i686"]],
+        reject = ["did not fault", "fault while reporting a STOP", "was not caught"],
+    )
 
     # NMI and machine check, injected through QEMU's monitor while the kernel waits with interrupts off: each STOP
     # runs on its own panic stack; the #MC STOP prints the machine-check registers. qemu32 lacks the machine-check
