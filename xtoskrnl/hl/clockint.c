@@ -222,3 +222,13 @@ VOID HlStopClockInterrupt(VOID) {
             break;
     }
 }
+
+BOOLEAN HlStartProcessorClockInterrupt(VOID) {
+    if (!HlpTick.Running || HlpTick.Source != HlTickLapic || HlpTick.Mode == HlTickModeDeadline) {
+        return FALSE;
+    }
+    HlApicTimerStartCount(HlpTick.Ops, HlpTick.Context, HL_CLOCK_VECTOR,
+                          HlpTick.Mode == HlTickModeOneShot ? APIC_LVT_TIMER_ONE_SHOT : APIC_LVT_TIMER_PERIODIC,
+                          &HlpTick.Plan);
+    return TRUE;
+}

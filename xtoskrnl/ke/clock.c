@@ -56,9 +56,14 @@ static ULONGLONG KiTscToTime(ULONGLONG Ticks) {
 /* The clock interrupt, at CLOCK_LEVEL with interrupts off: re-arm, one tick of time. Kept short. */
 static BOOLEAN KiClockServiceRoutine(PKINTERRUPT Interrupt, PVOID ServiceContext) {
     ULONG Fraction = KiInterruptTimeFraction + KiTickInfo.IncrementFraction;
+    PKPRCB Prcb = KeGetCurrentPrcb();
     ULONGLONG InterruptTime;
 
     HlAcknowledgeClockInterrupt();
+    Prcb->ClockTicks++;
+    if (Prcb->Number != 0) {
+        return TRUE; /* an application processor's own tick: only the boot processor keeps the time and the timers */
+    }
     InterruptTime = KiInterruptTime + KiTickInfo.Increment + (Fraction < KiInterruptTimeFraction ? 1 : 0);
     KiInterruptTimeFraction = Fraction;
     KiInterruptTime = InterruptTime;

@@ -14,9 +14,9 @@ typedef struct _KE_TOKEN {
 static const PCSTR KepTestFaultNames[] = {"NONE",          "PAGE",           "GP",       "STACK",       "DOUBLE",
                                           "POOLOVERRUN",   "POOLDOUBLEFREE", "POOLTAG",  "SPECIALPOOL", "BADPFN",
                                           "POOLSTART",     "WAITNMI",        "WAITMCE",  "RESET",       "UBSAN",
-                                          "RUNLEVELRAISE", "RUNLEVELLOWER",  "POOLIRQL", "DPCLEVEL"};
+                                          "RUNLEVELRAISE", "RUNLEVELLOWER",  "POOLIRQL", "DPCLEVEL",    "APSTOP"};
 
-STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultDpcRunLevel + 1);
+STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultProcessorStop + 1);
 
 PCSTR KeTestFaultName(ULONG TestFault) {
     return TestFault < ARRAY_SIZE(KepTestFaultNames) ? KepTestFaultNames[TestFault] : "?";
@@ -143,6 +143,14 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
             return KeParameterBadValue;
         }
         Parameters->ClockHz = Value;
+        return 0;
+    }
+    if (KepEquals(Token->Text, Token->NameLength, "MAXCPUS")) {
+        if (Token->Value == NULL || !KepParseDecimal(Token->Value, Token->ValueLength, &Value) || Value == 0 ||
+            Value > KE_MAXCPUS_LIMIT) {
+            return KeParameterBadValue;
+        }
+        Parameters->MaxCpus = Value;
         return 0;
     }
     if (KepEquals(Token->Text, Token->NameLength, "SPECIALPOOL")) {

@@ -24,7 +24,8 @@ typedef enum _KE_TEST_FAULT {
     KeTestFaultRunLevelRaise,  /* KeRaiseRunLevel to a level below the current one: IRQL_NOT_GREATER_OR_EQUAL */
     KeTestFaultRunLevelLower,  /* KeLowerRunLevel to a level above the current one: IRQL_NOT_LESS_OR_EQUAL */
     KeTestFaultPoolRunLevel,   /* MmAllocatePool at CLOCK_LEVEL, above its limit: IRQL_NOT_LESS_OR_EQUAL */
-    KeTestFaultDpcRunLevel     /* a DPC routine returning at CLOCK_LEVEL: IRQL_UNEXPECTED_VALUE */
+    KeTestFaultDpcRunLevel,    /* a DPC routine returning at CLOCK_LEVEL: IRQL_UNEXPECTED_VALUE */
+    KeTestFaultProcessorStop   /* processor 1 stops (targeted IPI): MANUALLY_INITIATED_CRASH, the others frozen */
 } KE_TEST_FAULT;
 
 /* TIMER=LAPIC|HPET|PM|PIT. The first three values are Hl's HL_CLOCK_SOURCE (the TSC's calibration reference):
@@ -45,6 +46,9 @@ typedef enum _KE_TIMER_SOURCE {
 #define KE_CLOCK_DEFAULT_HZ 250
 #define KE_CLOCK_MIN_HZ     20
 #define KE_CLOCK_MAX_HZ     10000
+
+/* MAXCPUS=<n>: the largest value accepted (Ke's KE_MAXIMUM_PROCESSORS). */
+#define KE_MAXCPUS_LIMIT 64
 
 #define KE_PARAMETER_IGNORED_MAX 8
 
@@ -80,6 +84,7 @@ typedef struct _KE_PARAMETERS {
     BOOLEAN TestGuardMapped; /* TESTGUARDMAPPED: read by the loader (stack guard pages mapped); likewise */
     ULONG Timer;             /* TIMER=: KE_TIMER_SOURCE */
     ULONG ClockHz;           /* CLOCK=: KE_CLOCK_MIN_HZ..KE_CLOCK_MAX_HZ, KE_CLOCK_DEFAULT_HZ when not given */
+    ULONG MaxCpus;           /* MAXCPUS=: 1..KE_MAXCPUS_LIMIT processors at most (boot processor included); 0: all */
     ULONG IgnoredCount;      /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */
     KE_IGNORED_PARAMETER Ignored[KE_PARAMETER_IGNORED_MAX];
 } KE_PARAMETERS, *PKE_PARAMETERS;

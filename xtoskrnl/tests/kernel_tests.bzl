@@ -56,12 +56,13 @@ _ISO_TIME = "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"
 # CLOCK= default (ke/params.h KE_CLOCK_DEFAULT_HZ).
 CLOCK_DEFAULT_HZ = "250"
 
-def _clock_re(timer, tsc_ref, clock_hz = CLOCK_DEFAULT_HZ, boot_time = _ISO_TIME):
-    return " clock_hz=%s timer=%s tsc_ref=%s tsc_hz=[1-9][0-9]{6,10} boot_time=%s$" % (clock_hz, timer, tsc_ref, boot_time)
+def _clock_re(timer, tsc_ref, clock_hz = CLOCK_DEFAULT_HZ, boot_time = _ISO_TIME, cpus = 1):
+    return " clock_hz=%s timer=%s tsc_ref=%s tsc_hz=[1-9][0-9]{6,10} boot_time=%s cpus=%d$" % (clock_hz, timer, tsc_ref, boot_time, cpus)
 
 def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = "", selftest = False, expect = [], extra_re = [],
           qemu_args = [], ignored = "0", ubsan = False, timer = "LAPIC", tsc_ref = "HPET", clock_hz = CLOCK_DEFAULT_HZ,
-          boot_time = _ISO_TIME):
+          boot_time = _ISO_TIME, cpus = None):
+    # cpus=: the processors that checked in (XTOS-REPORT); every one of -smp unless MAXCPUS= says fewer.
     xt_qemu_test(
         name = name,
         kernel_ubsan = ubsan,
@@ -76,7 +77,7 @@ def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = ""
                  ([_UBSAN_BANNER] if ubsan else []),
         expect_re = ["^XTOS-REPORT arch=%s paging=%s ram_pages=[1-9][0-9]* free_pages=[1-9][0-9]* " % (arch, paging) +
                      "pfn_entry_bytes=%d loader_ptables_verified=[1-9][0-9]* loader_ptables_kept=0 pool_ok=1 " % _PFN_BYTES[arch] +
-                     "nx=[01] smep=[01] smap=[01] ram_ignored_pages=%s" % ignored + _clock_re(timer, tsc_ref, clock_hz, boot_time)] + extra_re +
+                     "nx=[01] smep=[01] smap=[01] ram_ignored_pages=%s" % ignored + _clock_re(timer, tsc_ref, clock_hz, boot_time, smp if cpus == None else cpus)] + extra_re +
                     kaslr_relocated_expect_re(arch, "(rng|rdrand|tsc)"),
         selftest_cases = SELFTEST_CASES[arch] if selftest else None,
         # The banner is the kernel's first line, before any MM: or KE: line.
