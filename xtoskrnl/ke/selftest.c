@@ -23,6 +23,7 @@ ULONG KiRunSelfTests(VOID) {
         &HlAcpiSuite,         &HlMadtSuite,          &HlAcpiTimeSuite,  &MmhPageMapSuite, &ArDescriptorSuite,
         &MmLiveSuite,         &PoolBasicSuite,       &PoolTortureSuite, &MmFinalSuite,    &KeStackGuardSuite,
         &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,     &KeDpcLiveSuite,  &KeTimerLiveSuite,
+        &KeSmpLiveSuite,
     };
 
     KdPrint("KE: SELFTEST: %u suites\n", (ULONG)ARRAY_SIZE(Suites));

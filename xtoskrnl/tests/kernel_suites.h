@@ -17,6 +17,7 @@ extern const XTEST_SUITE KeInterruptLiveSuite; /* SELFTEST only: INT n through t
 extern const XTEST_SUITE KeRunLevelLiveSuite;  /* SELFTEST only: the real RunLevel register, raise and lower */
 extern const XTEST_SUITE KeDpcLiveSuite;       /* SELFTEST only: software interrupts, DPCs, pool from DPCs */
 extern const XTEST_SUITE KeTimerLiveSuite;     /* SELFTEST only: KTIMER order, periods, cancel, absolute times */
+extern const XTEST_SUITE KeSmpLiveSuite;       /* SELFTEST only: processors checked in, tick, IPI calls */
 extern const XTEST_SUITE KeClockSuite;         /* SELFTEST only: stall against HPET/PM timer, system time advances */
 
 #endif

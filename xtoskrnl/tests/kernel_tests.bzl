@@ -61,7 +61,7 @@ def _clock_re(timer, tsc_ref, clock_hz = CLOCK_DEFAULT_HZ, boot_time = _ISO_TIME
 
 def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = "", selftest = False, expect = [], extra_re = [],
           qemu_args = [], ignored = "0", ubsan = False, timer = "LAPIC", tsc_ref = "HPET", clock_hz = CLOCK_DEFAULT_HZ,
-          boot_time = _ISO_TIME, cpus = None):
+          boot_time = _ISO_TIME, cpus = None, timeout_s = 120):
     # cpus=: the processors that checked in (XTOS-REPORT); every one of -smp unless MAXCPUS= says fewer.
     xt_qemu_test(
         name = name,
@@ -83,6 +83,7 @@ def _boot(name, arch, paging, cpu = None, mem = "128M", smp = 1, parameters = ""
         # The banner is the kernel's first line, before any MM: or KE: line.
         expect_first_after = "XTLDR-REPORT=XTOS kernel (%s): init block" % arch,
         reject = _CLEAN_REJECT,
+        timeout_s = timeout_s,
     )
 
 # A backtrace line naming the function through the embedded symbol table, with the module offset kept.
@@ -442,3 +443,58 @@ def clock_boot_tests():
               expect = ["HL: no HPET", "HL: ACPI PM timer at port 0x608, 24-bit"])
         _boot("clock_%s_no_hpet_forced" % arch, arch, paging, qemu_args = ["-no-hpet"], parameters = "TIMER=HPET",
               tsc_ref = "PM", expect = ["HL: TIMER=HPET: no such clock source here, using PM"])
+
+# The paging modes with the CPU model and parameters that select each (as in the SELFTEST boots above).
+_SMP_MODES = [
+    ("PML4", "amd64", "qemu64", ""),
+    ("PML5", "amd64", "qemu64,+la57", ""),
+    ("PML3", "i686", "qemu32,+pse36", ""),
+    ("PML2", "i686", "qemu32", "NOXPA"),
+]
+
+def smp_boot_tests():
+    """Every processor up (issue 10): without -icount, so QEMU runs one host thread per vCPU (real concurrency)."""
+
+    # SELFTEST on 2 and 4 processors in every paging mode, 8 in PML4: every processor started in the boot processor's
+    # mode checks in (cpus=N and the start-up lines), ticks on its own local APIC timer and runs IPI generic and
+    # targeted calls (KeSmpLiveSuite).
+    for mode, arch, cpu, parameters in _SMP_MODES:
+        for smp in [2, 4] + ([8] if mode == "PML4" else []):
+            _boot("smp%d_selftest_%s" % (smp, mode.lower()), arch, mode, cpu = cpu, smp = smp, parameters = parameters,
+                  selftest = True, expect = [
+                      "KE: MADT: %d usable processors (0 disabled, boot processor APIC id 0); starting %d" % (smp, smp),
+                      "KE: %d of %d processors online" % (smp, smp),
+                  ], extra_re = ["^KE: processor %d \\(APIC id %d\\) online after [0-9]+ us: kernel stack " % (smp - 1, smp - 1)],
+                  timeout_s = 300)
+
+    # MAXCPUS=2 on 4 processors starts two; the other two are listed and left out.
+    _boot("smp4_maxcpus2_pml4", "amd64", "PML4", smp = 4, parameters = "MAXCPUS=2", cpus = 2, expect = [
+        "KE: MADT: 4 usable processors (0 disabled, boot processor APIC id 0); starting 2 (MAXCPUS)",
+        "KE: 2 of 2 processors online",
+    ])
+
+    # A STOP on processor 1 (a targeted IPI runs KeBugCheckEx there) freezes processor 0 by NMI: the report names the
+    # processor that stopped and where the other one was frozen (amd64: NMI on its IST stack; i686: the NMI task).
+    for arch, mode, cpu, width in [("amd64", "PML4", "qemu64", 16), ("i686", "PML3", "qemu32", 8)]:
+        xt_qemu_test(
+            name = "smp2_stop_%s" % arch,
+            arch = arch,
+            cpu = cpu,
+            smp = 2,
+            parameters = "TESTFAULT=APSTOP",
+            expect_exit = "stop",
+            expect = [
+                "KE: 2 of 2 processors online",
+                "KE: TESTFAULT=APSTOP",
+                "KE: asking processor 1 to stop the system",
+                "MANUALLY_INITIATED_CRASH",
+                "KE: STOP on processor 1 (APIC id 1) of 2",
+                "Backtrace:",
+                "KE: system halted (TESTEXIT)",
+            ],
+            expect_re = [
+                "^\\*\\*\\* STOP 0x000000E2 \\(0x%s, 0x%s, " % (_hex(1, width), _hex(0x5150, width)),
+                "^KE: processor 0 \\(APIC id 0\\) frozen at 0x[0-9A-F]+ \\(xtoskrnl\\+0x[0-9a-f]+ (Ki|Ke|Hl)[A-Za-z]+\\+0x[0-9a-f]+\\)$",
+            ] + _REGISTERS[arch],
+            reject = ["did not answer the freeze NMI", "fault while reporting a STOP", "did not fault", "NMI_HARDWARE_FAILURE"],
+        )
