@@ -3,10 +3,12 @@
 
 #include "acpip.h"
 
-/* TRUE when ApicId is already in List. */
-static BOOLEAN HlpProcessorListed(const HL_PROCESSOR_LIST *List, ULONG ApicId) {
-    for (ULONG Index = 0; Index < List->Count; Index++) {
-        if (List->ApicIds[Index] == ApicId) {
+/* TRUE when a usable entry before Index has the same APIC ID (an x2APIC entry repeating a local APIC one). */
+static BOOLEAN HlpProcessorRepeated(const HL_MADT_INFO *Info, ULONG Index) {
+    for (ULONG Earlier = 0; Earlier < Index; Earlier++) {
+        const HL_MADT_PROCESSOR *Processor = &Info->Processors[Earlier];
+
+        if (Processor->ApicId == Info->Processors[Index].ApicId && (Processor->Enabled || Processor->OnlineCapable)) {
             return TRUE;
         }
     }
@@ -32,8 +34,8 @@ VOID HlAcpiBuildProcessorList(const HL_MADT_INFO *Info, ULONG BootApicId, ULONG 
             List->Disabled++;
             continue;
         }
-        if (HlpProcessorListed(List, Processor->ApicId)) {
-            continue; /* a repeated entry (an x2APIC entry repeating a local APIC one) */
+        if (HlpProcessorRepeated(Info, Index)) {
+            continue;
         }
         List->Usable++;
         if (List->Count >= Limit) {
