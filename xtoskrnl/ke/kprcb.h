@@ -20,11 +20,10 @@ struct _KPRCB {
     volatile BOOLEAN Started;    /* the processor finished its start-up and idles with interrupts on */
     volatile BOOLEAN Frozen;     /* parked by a STOP on another processor (NMI) */
     UCHAR Reserved0;
-    volatile LONG IpiRequest;          /* KI_IPI_* requests other processors posted before sending the IPI vector */
-    volatile ULONGLONG ClockTicks;     /* clock interrupts on this processor (its local APIC timer) */
-    volatile ULONGLONG IpiCount;       /* IPI requests this processor serviced */
-    volatile ULONGLONG InterruptCount; /* hardware interrupts dispatched on this processor (statistics) */
-    ULONG_PTR FrozenAt;                /* where the STOP's NMI found it (instruction pointer) */
+    volatile LONG IpiRequest; /* KI_IPI_* requests other processors posted before sending the IPI vector */
+    volatile ULONGLONG ClockTicks __attribute__((aligned(8))); /* clock interrupts here (its local APIC timer) */
+    volatile ULONGLONG IpiCount;                               /* IPI requests this processor serviced */
+    ULONG_PTR FrozenAt;                                        /* where the STOP's NMI found it (instruction pointer) */
     /* The DPC queue: global today (ke/dpc.c, one processor dispatches); with per-processor dispatching it moves here
      * (NT: KPRCB.DpcData), guarded by its own lock, and KeInsertQueueDpc targets the current processor's queue. */
     LIST_ENTRY DpcListHead; /* placeholder: empty until the queue moves */

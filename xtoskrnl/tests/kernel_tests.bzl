@@ -467,6 +467,11 @@ def smp_boot_tests():
                   ], extra_re = ["^KE: processor %d \\(APIC id %d\\) online after [0-9]+ us: kernel stack " % (smp - 1, smp - 1)],
                   timeout_s = 300)
 
+    # -cpu max: the application processors run with NX, SMEP and SMAP like the boot processor (and LA57 on amd64).
+    for arch, mode in [("amd64", "PML5"), ("i686", "PML3")]:
+        _boot("smp2_cpu_max_%s" % arch, arch, mode, cpu = "max", smp = 2,
+              expect = ["nx=1 smep=1 smap=1", "KE: 2 of 2 processors online"])
+
     # MAXCPUS=2 on 4 processors starts two; the other two are listed and left out.
     _boot("smp4_maxcpus2_pml4", "amd64", "PML4", smp = 4, parameters = "MAXCPUS=2", cpus = 2, expect = [
         "KE: MADT: 4 usable processors (0 disabled, boot processor APIC id 0); starting 2 (MAXCPUS)",

@@ -56,5 +56,6 @@ KiTrampolineLong:
     movq KI_TP_STACK(%rsi), %rsp
     movq KI_TP_ARGUMENT(%rsi), %rcx
     subq $40, %rsp                                  /* shadow space and a (never used) return slot */
+    xorl %ebp, %ebp                                 /* the end of the frame-pointer chain */
     jmpq *KI_TP_ENTRY(%rsi)
 KiTrampolineEnd:

@@ -50,5 +50,6 @@ _KiTrampolineProtected:
     movl KI_TP_STACK(%esi), %esp
     pushl KI_TP_ARGUMENT(%esi)
     pushl $0                                        /* no return address: KiStartProcessor never returns */
+    xorl %ebp, %ebp                                 /* the end of the frame-pointer chain */
     jmp *KI_TP_ENTRY(%esi)
 _KiTrampolineEnd:
