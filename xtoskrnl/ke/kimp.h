@@ -28,8 +28,9 @@ ULONG KiGetProcessorNumberSafe(VOID);
 
 /* Starts every application processor of the MADT (at most MaxCpus in all, 0: no limit), one after the other,
  * each with a timeout; those that do not answer are reported and left out. Needs the calibrated TSC, the local APIC
- * and the IPI vector (KiInitializeIpi). The processors idle in hlt with interrupts on, their clocks still stopped. */
-VOID KiStartApplicationProcessors(PXT_INIT_BLOCK InitBlock, ULONG MaxCpus);
+ * and the IPI vector (KiInitializeIpi). The processors idle in hlt with interrupts on, their clocks still stopped.
+ * TestHang (TESTAPHANG): the first AP's trampoline halts in 32-bit mode, so it never answers. */
+VOID KiStartApplicationProcessors(PXT_INIT_BLOCK InitBlock, ULONG MaxCpus, BOOLEAN TestHang);
 
 /* Starts the local APIC timer of every application processor (after the boot processor's clock, KiStartClock). */
 VOID KiStartProcessorClocks(VOID);

@@ -160,7 +160,8 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     KiInitializeClock(KiParameters.Timer, KiParameters.ClockHz);
     ClockTicks = ArReadTimeStampCounter() - ClockTicks;
     KiInitializeIpi();
-    KiStartApplicationProcessors(InitBlock, KiParameters.MaxCpus); /* they idle, their clocks start with ours */
+    KiStartApplicationProcessors(InitBlock, KiParameters.MaxCpus,
+                                 KiParameters.TestApHang); /* they idle, their clocks start with ours */
     KiReport(&Features);
     if (KiParameters.Bench) {
         /* The TSC and local APIC timer calibrations' fixed polling is reported apart, not as start-up work. */

@@ -89,7 +89,8 @@ static PKI_PROCESSOR KiAllocateProcessor(PXT_INIT_BLOCK InitBlock, ULONG Number,
  * for it; TRUE once it idles. One that does not answer is reported, sent INIT again and left out (its block and
  * stacks stay allocated: it may still be running). */
 static BOOLEAN KiStartOneProcessor(PXT_INIT_BLOCK InitBlock, ULONG ApicId, ULONG_PTR Page, PUCHAR Va,
-                                   PKI_TRAMPOLINE_SETUP Setup) {
+                                   PKI_TRAMPOLINE_SETUP Setup, BOOLEAN TestHang) {
+    static const UCHAR HaltLoop[] = {0xF4, 0xEB, 0xFD}; /* hlt; jmp back to it */
     KI_TRAMPOLINE_CODE Code = {KiTrampolineStart, (ULONG)(KiTrampolineEnd - KiTrampolineStart),
                                (ULONG)(KiTrampolineProtected - KiTrampolineStart), KiArchTrampolineLongOffset()};
     PKI_TRAMPOLINE_PARAMETERS Parameters = (PKI_TRAMPOLINE_PARAMETERS)(Va + KI_TP_BLOCK_OFFSET);
@@ -110,6 +111,10 @@ static BOOLEAN KiStartOneProcessor(PXT_INIT_BLOCK InitBlock, ULONG ApicId, ULONG
                 Setup->Cr3, Code.Size);
         return FALSE;
     }
+    if (TestHang) {
+        KdPrint("KE: TESTAPHANG: processor (APIC id %u) will halt in the trampoline's 32-bit code\n", ApicId);
+        RtlCopyMemory(Va + Code.Protected32Offset, HaltLoop, sizeof(HaltLoop));
+    }
     HlStartProcessor(ApicId, (ULONG)(Page >> MM_PAGE_SHIFT));
     while (!__atomic_load_n(&Processor->Prcb.Started, __ATOMIC_ACQUIRE) && Waited < KI_PROCESSOR_ANSWER_US) {
         KeStallExecutionProcessor(KI_PROCESSOR_POLL_US);
@@ -125,7 +130,7 @@ static BOOLEAN KiStartOneProcessor(PXT_INIT_BLOCK InitBlock, ULONG ApicId, ULONG
     }
     KiProcessorBlock[Number] = &Processor->Prcb;
     __atomic_store_n(&KiProcessorCount, Number + 1, __ATOMIC_RELEASE);
-    KdPrint("KE: processor %u (APIC id %u) online after %u us: kernel stack 0x%p, panic stacks 0x%p 0x%p 0x%p\n",
+    KdPrint("KE: processor %u (APIC id %u) online %u us after the SIPIs: kernel stack 0x%p, panic stacks 0x%p 0x%p 0x%p\n",
             Number, ApicId, Waited, (PVOID)Processor->Stacks.KernelStackTop, (PVOID)Processor->Stacks.PanicStackTop[0],
             (PVOID)Processor->Stacks.PanicStackTop[1], (PVOID)Processor->Stacks.PanicStackTop[2]);
     return TRUE;
@@ -141,7 +146,7 @@ static VOID KiCaptureTrampolineSetup(ULONG_PTR Page, PKI_TRAMPOLINE_SETUP Setup)
     Setup->EferPresent = ArReadEfer(&Setup->Efer);
 }
 
-VOID KiStartApplicationProcessors(PXT_INIT_BLOCK InitBlock, ULONG MaxCpus) {
+VOID KiStartApplicationProcessors(PXT_INIT_BLOCK InitBlock, ULONG MaxCpus, BOOLEAN TestHang) {
     static HL_PROCESSOR_LIST List;
     KI_TRAMPOLINE_SETUP Setup;
     ULONG_PTR Page;
@@ -164,7 +169,7 @@ VOID KiStartApplicationProcessors(PXT_INIT_BLOCK InitBlock, ULONG MaxCpus) {
     }
     KiCaptureTrampolineSetup(Page, &Setup);
     for (ULONG Index = 1; Index < List.Count && KiProcessorCount < KE_MAXIMUM_PROCESSORS; Index++) {
-        KiStartOneProcessor(InitBlock, List.ApicIds[Index], Page, Va, &Setup);
+        KiStartOneProcessor(InitBlock, List.ApicIds[Index], Page, Va, &Setup, TestHang && Index == 1);
     }
     MmUnmapProcessorStartupPage(Va);
     KdPrint("KE: %u of %u processors online (trampoline page 0x%zx)\n", KiProcessorCount, List.Count, (SIZE_T)Page);

@@ -125,6 +125,7 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
         {"TESTDESCCOUNT", offsetof(KE_PARAMETERS, TestDescriptorCount)},
         {"NOKASLR", offsetof(KE_PARAMETERS, NoKaslr)},
         {"NOX2APIC", offsetof(KE_PARAMETERS, NoX2Apic)},
+        {"TESTAPHANG", offsetof(KE_PARAMETERS, TestApHang)},
     };
     ULONG Value;
 

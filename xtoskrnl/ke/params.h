@@ -84,6 +84,7 @@ typedef struct _KE_PARAMETERS {
     BOOLEAN TestGuardMapped; /* TESTGUARDMAPPED: read by the loader (stack guard pages mapped); likewise */
     ULONG Timer;             /* TIMER=: KE_TIMER_SOURCE */
     ULONG ClockHz;           /* CLOCK=: KE_CLOCK_MIN_HZ..KE_CLOCK_MAX_HZ, KE_CLOCK_DEFAULT_HZ when not given */
+    BOOLEAN TestApHang;      /* TESTAPHANG: the first application processor stops in the trampoline (timeout test) */
     ULONG MaxCpus;           /* MAXCPUS=: 1..KE_MAXCPUS_LIMIT processors at most (boot processor included); 0: all */
     ULONG IgnoredCount;      /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */
     KE_IGNORED_PARAMETER Ignored[KE_PARAMETER_IGNORED_MAX];

@@ -158,6 +158,9 @@ XTEST(MaxCpusValues) {
     Parse("maxcpus=1 MAXCPUS=64", &P);
     XTEST_CHECK_EQ(P.MaxCpus, KE_MAXCPUS_LIMIT);
     XTEST_CHECK_EQ(P.IgnoredCount, 0);
+    Parse("testaphang MAXCPUS=3", &P);
+    XTEST_CHECK(P.TestApHang);
+    XTEST_CHECK_EQ(P.MaxCpus, 3);
     Parse("MAXCPUS=4 MAXCPUS=65", &P);
     XTEST_CHECK_EQ(P.MaxCpus, 4);
     XTEST_CHECK_EQ(P.IgnoredCount, 1);
