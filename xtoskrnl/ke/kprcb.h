@@ -23,7 +23,9 @@ struct _KPRCB {
     volatile LONG IpiRequest; /* KI_IPI_* requests other processors posted before sending the IPI vector */
     volatile ULONGLONG ClockTicks __attribute__((aligned(8))); /* clock interrupts here (its local APIC timer) */
     volatile ULONGLONG IpiCount;                               /* IPI requests this processor serviced */
-    ULONG_PTR FrozenAt;                                        /* where the STOP's NMI found it (instruction pointer) */
+    ULONG_PTR StackBase[4]; /* lowest byte of its kernel, double-fault, NMI and machine-check stacks (guard below) */
+    ULONG_PTR StackTop[4];  /* the address just above each */
+    ULONG_PTR FrozenAt;     /* where the STOP's NMI found it (instruction pointer) */
     /* The DPC queue: global today (ke/dpc.c, one processor dispatches); with per-processor dispatching it moves here
      * (NT: KPRCB.DpcData), guarded by its own lock, and KeInsertQueueDpc targets the current processor's queue. */
     LIST_ENTRY DpcListHead; /* placeholder: empty until the queue moves */

@@ -28,6 +28,13 @@ VOID KiInitializeBootProcessor(PXT_INIT_BLOCK InitBlock) {
     KiBootProcessor.Prcb.Self = &KiBootProcessor.Prcb;
     KiBootProcessor.Prcb.Number = 0;
     RtlInitializeListHead(&KiBootProcessor.Prcb.DpcListHead);
+    KiBootProcessor.Prcb.StackBase[0] = (ULONG_PTR)InitBlock->KernelStackBase;
+    KiBootProcessor.Prcb.StackTop[0] = (ULONG_PTR)(InitBlock->KernelStackBase + InitBlock->KernelStackSize);
+    for (ULONG Index = 0; Index < 3; Index++) {
+        KiBootProcessor.Prcb.StackBase[Index + 1] = (ULONG_PTR)InitBlock->PanicStackBase[Index];
+        KiBootProcessor.Prcb.StackTop[Index + 1] =
+            (ULONG_PTR)(InitBlock->PanicStackBase[Index] + InitBlock->PanicStackSize);
+    }
     ArInitializeProcessor(InitBlock, &KiTrapEntries, &KiBootProcessor.Prcb);
     KiProcessorBlock[0] = &KiBootProcessor.Prcb;
     KiProcessorCount = 1;
@@ -79,8 +86,12 @@ static PKI_PROCESSOR KiAllocateProcessor(PXT_INIT_BLOCK InitBlock, ULONG Number,
     Processor->Prcb.ApicId = ApicId;
     RtlInitializeListHead(&Processor->Prcb.DpcListHead);
     Processor->Stacks.KernelStackTop = Tops[0];
-    for (ULONG Index = 0; Index < 3; Index++) {
-        Processor->Stacks.PanicStackTop[Index] = Tops[Index + 1];
+    for (ULONG Index = 0; Index < 4; Index++) {
+        Processor->Prcb.StackTop[Index] = Tops[Index];
+        Processor->Prcb.StackBase[Index] = Tops[Index] - Pages[Index] * MM_PAGE_SIZE;
+        if (Index != 0) {
+            Processor->Stacks.PanicStackTop[Index - 1] = Tops[Index];
+        }
     }
     return Processor;
 }
@@ -130,9 +141,10 @@ static BOOLEAN KiStartOneProcessor(PXT_INIT_BLOCK InitBlock, ULONG ApicId, ULONG
     }
     KiProcessorBlock[Number] = &Processor->Prcb;
     __atomic_store_n(&KiProcessorCount, Number + 1, __ATOMIC_RELEASE);
-    KdPrint("KE: processor %u (APIC id %u) online %u us after the SIPIs: kernel stack 0x%p, panic stacks 0x%p 0x%p 0x%p\n",
-            Number, ApicId, Waited, (PVOID)Processor->Stacks.KernelStackTop, (PVOID)Processor->Stacks.PanicStackTop[0],
-            (PVOID)Processor->Stacks.PanicStackTop[1], (PVOID)Processor->Stacks.PanicStackTop[2]);
+    KdPrint(
+        "KE: processor %u (APIC id %u) online %u us after the SIPIs: kernel stack 0x%p, panic stacks 0x%p 0x%p 0x%p\n",
+        Number, ApicId, Waited, (PVOID)Processor->Stacks.KernelStackTop, (PVOID)Processor->Stacks.PanicStackTop[0],
+        (PVOID)Processor->Stacks.PanicStackTop[1], (PVOID)Processor->Stacks.PanicStackTop[2]);
     return TRUE;
 }
 

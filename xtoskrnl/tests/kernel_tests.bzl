@@ -462,6 +462,7 @@ def smp_boot_tests():
         for smp in [2, 4] + ([8] if mode == "PML4" else []):
             _boot("smp%d_selftest_%s" % (smp, mode.lower()), arch, mode, cpu = cpu, smp = smp, parameters = parameters,
                   selftest = True, expect = [
+                      "MM: processor start-up page reserved at 0x",
                       "KE: MADT: %d usable processors (0 disabled, boot processor APIC id 0); starting %d" % (smp, smp),
                       "KE: %d of %d processors online" % (smp, smp),
                   ], extra_re = ["^KE: processor %d \\(APIC id %d\\) online [0-9]+ us after the SIPIs: kernel stack " % (smp - 1, smp - 1)],
@@ -510,4 +511,26 @@ def smp_boot_tests():
                 "^KE: processor 0 \\(APIC id 0\\) frozen at 0x[0-9A-F]+ \\(xtoskrnl\\+0x[0-9a-f]+ (Ki|Ke|Hl)[A-Za-z]+\\+0x[0-9a-f]+\\)$",
             ] + _REGISTERS[arch],
             reject = ["did not answer the freeze NMI", "fault while reporting a STOP", "did not fault", "NMI_HARDWARE_FAILURE"],
+        )
+
+    # A STOP on the boot processor (TESTFAULT=PAGE) freezes processor 1 where it idles: the freeze NMI runs on the
+    # AP's own NMI stack (amd64: IST2 of its TSS; i686: the NMI task of its own GDT, FS = its KPRCB).
+    for arch, cpu in [("amd64", "qemu64"), ("i686", "qemu32")]:
+        xt_qemu_test(
+            name = "smp2_stop_bsp_%s" % arch,
+            arch = arch,
+            cpu = cpu,
+            smp = 2,
+            parameters = "TESTFAULT=PAGE",
+            expect_exit = "stop",
+            expect = [
+                "KE: 2 of 2 processors online",
+                "PAGE_FAULT_IN_NONPAGED_AREA",
+                "KE: STOP on processor 0 (APIC id 0) of 2",
+                "KE: system halted (TESTEXIT)",
+            ],
+            expect_re = [
+                "^KE: processor 1 \\(APIC id 1\\) frozen at 0x[0-9A-F]+ \\(xtoskrnl\\+0x[0-9a-f]+ KiStartProcessor\\+0x[0-9a-f]+\\)$",
+            ] + _REGISTERS[arch],
+            reject = ["did not answer the freeze NMI", "fault while reporting a STOP", "NMI_HARDWARE_FAILURE"],
         )

@@ -3,6 +3,7 @@
  * exactly the processor named. With one processor every case still runs (on the boot processor alone); the boot
  * tests' cpus= key says how many there had to be. */
 #include <ke.h>
+#include <mm.h>
 #include <rtl.h>
 #include <tests/kernel_suites.h>
 
@@ -28,6 +29,34 @@ XTEST(EveryProcessorCheckedIn) {
         XTEST_CHECK(!Prcb->Frozen);
         for (ULONG Other = 0; Other < Number; Other++) {
             XTEST_CHECK(KeGetProcessorBlock(Other)->ApicId != Prcb->ApicId);
+        }
+    }
+}
+
+/* Every processor's kernel, double-fault, NMI and machine-check stack: mapped from its base to its top, the page
+ * below it not mapped (the guard), no two stacks overlapping. */
+XTEST(EveryProcessorHasGuardedStacks) {
+    ULONG Count = KeQueryActiveProcessorCount();
+
+    for (ULONG Number = 0; Number < Count; Number++) {
+        PKPRCB Prcb = KeGetProcessorBlock(Number);
+
+        for (ULONG Stack = 0; Stack < 4; Stack++) {
+            ULONG_PTR Base = Prcb->StackBase[Stack], Top = Prcb->StackTop[Stack];
+
+            if (!XTEST_CHECK(Base != 0 && Top > Base && (Base & (MM_PAGE_SIZE - 1)) == 0)) {
+                continue;
+            }
+            XTEST_CHECK(MmIsAddressValid(Base) && MmIsAddressValid(Top - 1));
+            if (!XTEST_CHECK(!MmIsAddressValid(Base - MM_PAGE_SIZE))) {
+                XtestPrint("  processor %u stack %u at 0x%p: the page below is mapped\n", Number, Stack, (PVOID)Base);
+            }
+            for (ULONG Other = 0; Other < Number; Other++) {
+                for (ULONG OtherStack = 0; OtherStack < 4; OtherStack++) {
+                    PKPRCB Earlier = KeGetProcessorBlock(Other);
+                    XTEST_CHECK(Top <= Earlier->StackBase[OtherStack] || Base >= Earlier->StackTop[OtherStack]);
+                }
+            }
         }
     }
 }
@@ -110,5 +139,6 @@ XTEST(TargetedCallRunsOnTheNamedProcessorOnly) {
     XTEST_CHECK_EQ(SmpWrongBlock, 0);
 }
 
-XTEST_SUITE(KeSmpLiveSuite, XTEST_ENTRY(EveryProcessorCheckedIn), XTEST_ENTRY(EveryProcessorClockTicks),
-            XTEST_ENTRY(GenericCallRunsOnEveryProcessor), XTEST_ENTRY(TargetedCallRunsOnTheNamedProcessorOnly));
+XTEST_SUITE(KeSmpLiveSuite, XTEST_ENTRY(EveryProcessorCheckedIn), XTEST_ENTRY(EveryProcessorHasGuardedStacks),
+            XTEST_ENTRY(EveryProcessorClockTicks), XTEST_ENTRY(GenericCallRunsOnEveryProcessor),
+            XTEST_ENTRY(TargetedCallRunsOnTheNamedProcessorOnly));
