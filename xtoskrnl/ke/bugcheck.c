@@ -23,14 +23,19 @@ VOID KiSetStopTestExit(BOOLEAN Enable) {
     KiStopTestExit = Enable;
 }
 
-/* Stack Index (0 the kernel stack, 1..3 the double-fault, NMI and machine-check stacks) from the boot facts; FALSE
- * before the init block was checked. */
+/* Stack Index (0 the kernel stack, 1..3 the double-fault, NMI and machine-check stacks) of the current processor
+ * (before its KPRCB is bound: the boot facts); FALSE before the init block was checked. */
 static BOOLEAN KiGetStack(ULONG Index, KI_STACK *Stack) {
     static const PCSTR Names[] = {"kernel stack", "double-fault stack", "NMI stack", "machine-check stack"};
     const XT_INIT_BLOCK *Block = KeGetLoaderBlock();
 
     if (Block == NULL) {
         return FALSE;
+    }
+    if (KiProcessorCount != 0) { /* the current processor's own stacks (the boot processor's are the loader's) */
+        PKPRCB Prcb = KeGetCurrentPrcb();
+        *Stack = (KI_STACK){Prcb->StackBase[Index], Prcb->StackTop[Index], Names[Index]};
+        return TRUE;
     }
     if (Index == 0) {
         *Stack = (KI_STACK){(ULONG_PTR)Block->KernelStackBase,

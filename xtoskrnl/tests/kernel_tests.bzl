@@ -508,6 +508,8 @@ def smp_boot_tests():
             ],
             expect_re = [
                 "^\\*\\*\\* STOP 0x000000E2 \\(0x%s, 0x%s, " % (_hex(1, width), _hex(0x5150, width)),
+                # The backtrace (or, where the chain is short, the stack scan) reads the AP's own kernel stack.
+                "^  (#[0-9]+|\\?) +0x[0-9A-F]+ \\(xtoskrnl\\+0x[0-9a-f]+ KiStopFromIpi\\+0x[0-9a-f]+\\)$",
                 "^KE: processor 0 \\(APIC id 0\\) frozen at 0x[0-9A-F]+ \\(xtoskrnl\\+0x[0-9a-f]+ (Ki|Ke|Hl)[A-Za-z]+\\+0x[0-9a-f]+\\)$",
             ] + _REGISTERS[arch],
             reject = ["did not answer the freeze NMI", "fault while reporting a STOP", "did not fault", "NMI_HARDWARE_FAILURE"],
