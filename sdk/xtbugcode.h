@@ -31,9 +31,11 @@
 #define SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION 0x000000C1 /* P1 address, P2 first corrupt byte, P3 size, P4 SPC_* */
 #define BAD_POOL_CALLER                         0x000000C2
 #define SYSTEM_PTE_MISUSE                       0x000000DA /* P1: PTE_MISUSE_* below */
+#define MANUALLY_INITIATED_CRASH                0x000000E2 /* TESTFAULT=APSTOP: P1 the processor that stopped */
 #define ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY   0x000000FC
 #define LOADER_BLOCK_MISMATCH                   0x00000100 /* P1: LOADER_BLOCK_* below; P2 found, P3 expected */
 #define KERNEL_SECURITY_CHECK_FAILURE           0x00000139 /* RtlFailFast: P1 the RTL_FAILFAST_* code */
+#define IPI_WATCHDOG_TIMEOUT                    0x000001DB /* P1 processors that never ran an IPI (mask), P2 sender */
 #define KERNEL_UBSAN_VIOLATION                  0x000001E0 /* XT's own: a UBSan check failed (sanitized kernel) */
 
 /* Page faults (mm/fault.c, docs/memory-manager.md). P2 of PAGE_FAULT_IN_NONPAGED_AREA is 1 for a write, else 0.

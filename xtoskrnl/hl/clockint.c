@@ -367,6 +367,12 @@ ULONG HlAcknowledgeClockInterrupt(VOID) {
     return Ticks;
 }
 
+VOID HlAcknowledgeProcessorClockInterrupt(VOID) {
+    if (HlpTick.Running && HlpTick.Source == HlTickLapic && HlpTick.Mode == HlTickModeOneShot) {
+        HlApicTimerRearmOneShot(HlpTick.Ops, HlpTick.Context, &HlpTick.Plan);
+    }
+}
+
 VOID HlQueryClockInterruptCounts(PULONGLONG Interrupts, PULONGLONG MissedTicks) {
     *Interrupts = HlpTick.Interrupts;
     *MissedTicks = HlpTick.Missed;
@@ -394,4 +400,14 @@ VOID HlStopClockInterrupt(VOID) {
         default:
             break;
     }
+}
+
+BOOLEAN HlStartProcessorClockInterrupt(VOID) {
+    if (!HlpTick.Running || HlpTick.Source != HlTickLapic || HlpTick.Mode == HlTickModeDeadline) {
+        return FALSE;
+    }
+    HlApicTimerStartCount(HlpTick.Ops, HlpTick.Context, HL_CLOCK_VECTOR,
+                          HlpTick.Mode == HlTickModeOneShot ? APIC_LVT_TIMER_ONE_SHOT : APIC_LVT_TIMER_PERIODIC,
+                          &HlpTick.Plan);
+    return TRUE;
 }

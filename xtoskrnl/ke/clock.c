@@ -60,10 +60,17 @@ static ULONGLONG KiTscToTime(ULONGLONG Ticks) {
 /* The clock interrupt, at CLOCK_LEVEL with interrupts off: re-arm, then the time of the ticks it stands for (one, or
  * more when Hl found ticks missed). Kept short. */
 static BOOLEAN KiClockServiceRoutine(PKINTERRUPT Interrupt, PVOID ServiceContext) {
-    ULONG Ticks = HlAcknowledgeClockInterrupt();
+    PKPRCB Prcb = KeGetCurrentPrcb();
     ULONGLONG Fraction;
     ULONGLONG InterruptTime;
+    ULONG Ticks;
 
+    Prcb->ClockTicks++;
+    if (Prcb->Number != 0) {
+        HlAcknowledgeProcessorClockInterrupt();
+        return TRUE; /* an application processor's own tick: only the boot processor keeps the time and the timers */
+    }
+    Ticks = HlAcknowledgeClockInterrupt();
     if (Ticks == 0) {
         return TRUE; /* a catch-up interrupt: no tick was due */
     }

@@ -9,6 +9,7 @@
 
 #include "ki.h"
 #include "storm.h"
+#include "kimp.h"
 
 static KE_PARAMETERS KiParameters;
 static const XT_INIT_BLOCK *KiLoaderBlock;
@@ -109,11 +110,11 @@ static VOID KiReport(const AR_CPU_FEATURES *Features) {
     KiQueryClockReport(&Clock);
     KdPrint("XTOS-REPORT arch=%s paging=%s ram_pages=%llu free_pages=%llu pfn_entry_bytes=%u "
             "loader_ptables_verified=%zu loader_ptables_kept=%zu pool_ok=%u nx=%u smep=%u smap=%u "
-            "ram_ignored_pages=%llu clock_hz=%u timer=%s tsc_ref=%s tsc_hz=%llu boot_time=%s\n",
+            "ram_ignored_pages=%llu clock_hz=%u timer=%s tsc_ref=%s tsc_hz=%llu boot_time=%s cpus=%u\n",
             KeArchName, Mm.PagingMode, Mm.RamPages, Mm.FreePages, Mm.PfnEntryBytes, (SIZE_T)Mm.TablesVerified,
             (SIZE_T)Mm.LoaderFramesKept, Mm.PoolOk, Mm.NoExecute ? 1 : 0, Features->SmepEnabled ? 1 : 0,
             Features->SmapEnabled ? 1 : 0, Mm.RamIgnoredPages, Clock.ClockHz, Clock.Timer, Clock.TscReference,
-            Clock.TscHz, Clock.BootTime);
+            Clock.TscHz, Clock.BootTime, KeQueryActiveProcessorCount());
 }
 
 /* The end of start-up: TESTEXIT (0x10, or 0x11 after failed self-tests), else SHUTDOWN, else halt. */
@@ -144,7 +145,7 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     KiSetStopTestExit(KiParameters.TestExit);
     KiCheckInitBlockContents(InitBlock);
     KiLoaderBlock = InitBlock;
-    ArInitializeProcessor(InitBlock, &KiTrapEntries);
+    KiInitializeBootProcessor(InitBlock); /* GDT, IDT, TSS; the boot processor's KPRCB through GS/FS */
     ArQueryCpuFeatures(&Features);
     ArEnableCpuFeatures(&Features);
     KiBindPagingMode(InitBlock, Features.NxEnabled);
@@ -162,6 +163,9 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     KiInitializeTimers();
     KiInitializeClock(KiParameters.Timer, KiParameters.ClockHz);
     ClockTicks = ArReadTimeStampCounter() - ClockTicks;
+    KiInitializeIpi();
+    KiStartApplicationProcessors(InitBlock, KiParameters.MaxCpus,
+                                 KiParameters.TestApHang); /* they idle, their clocks start with ours */
     KiReport(&Features);
     if (KiParameters.Bench) {
         /* The TSC and local APIC timer calibrations' fixed polling is reported apart, not as start-up work. */
@@ -174,6 +178,7 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
      * so their instruction counts stay deterministic under -icount). A STOP turns interrupts off (KiStop). */
     KiStartClock();
     ArEnableInterrupts();
+    KiStartProcessorClocks();
     if (KiParameters.SelfTest) {
         SelfTestFailures = KiRunSelfTests();
     }

@@ -14,9 +14,9 @@ typedef struct _KE_TOKEN {
 static const PCSTR KepTestFaultNames[] = {
     "NONE",          "PAGE",     "GP",        "STACK",     "DOUBLE",  "POOLOVERRUN", "POOLDOUBLEFREE", "POOLTAG",
     "SPECIALPOOL",   "BADPFN",   "POOLSTART", "WAITNMI",   "WAITMCE", "RESET",       "UBSAN",          "RUNLEVELRAISE",
-    "RUNLEVELLOWER", "POOLIRQL", "DPCLEVEL",  "PAGEDIRQL", "WRITERO", "EXECNX",      "GUARDPAGE"};
+    "RUNLEVELLOWER", "POOLIRQL", "DPCLEVEL",  "PAGEDIRQL", "WRITERO", "EXECNX",      "GUARDPAGE",      "APSTOP"};
 
-STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultGuardPage + 1);
+STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultProcessorStop + 1);
 
 PCSTR KeTestFaultName(ULONG TestFault) {
     return TestFault < ARRAY_SIZE(KepTestFaultNames) ? KepTestFaultNames[TestFault] : "?";
@@ -146,6 +146,7 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
         {"NOX2APIC", offsetof(KE_PARAMETERS, NoX2Apic)},
         {"TESTSCREEN", offsetof(KE_PARAMETERS, TestScreen)},
         {"TESTSTORM", offsetof(KE_PARAMETERS, TestStorm)},
+        {"TESTAPHANG", offsetof(KE_PARAMETERS, TestApHang)},
     };
     ULONG Value;
 
@@ -164,6 +165,14 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
             return KeParameterBadValue;
         }
         Parameters->ClockHz = Value;
+        return 0;
+    }
+    if (KepEquals(Token->Text, Token->NameLength, "MAXCPUS")) {
+        if (Token->Value == NULL || !KepParseDecimal(Token->Value, Token->ValueLength, &Value) || Value == 0 ||
+            Value > KE_MAXCPUS_LIMIT) {
+            return KeParameterBadValue;
+        }
+        Parameters->MaxCpus = Value;
         return 0;
     }
     if (KepEquals(Token->Text, Token->NameLength, "SPECIALPOOL")) {

@@ -28,7 +28,8 @@ typedef enum _KE_TEST_FAULT {
     KeTestFaultPagedRunLevel,  /* paged pool touched at DISPATCH_LEVEL: IRQL_NOT_LESS_OR_EQUAL naming the address */
     KeTestFaultWriteReadOnly,  /* a write to the kernel's read-only data: ATTEMPTED_WRITE_TO_READONLY_MEMORY */
     KeTestFaultExecuteNx,      /* a call into a no-execute pool block: ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY */
-    KeTestFaultGuardPage       /* a read of a paged guard page: PAGE_FAULT_IN_NONPAGED_AREA with PF_GUARD_PAGE */
+    KeTestFaultGuardPage,      /* a read of a paged guard page: PAGE_FAULT_IN_NONPAGED_AREA with PF_GUARD_PAGE */
+    KeTestFaultProcessorStop   /* processor 1 stops (targeted IPI): MANUALLY_INITIATED_CRASH, the others frozen */
 } KE_TEST_FAULT;
 
 /* TIMER=LAPIC|HPET|PM|PIT. The first three values are Hl's HL_CLOCK_SOURCE (the TSC's calibration reference):
@@ -49,6 +50,9 @@ typedef enum _KE_TIMER_SOURCE {
 #define KE_CLOCK_DEFAULT_HZ 250
 #define KE_CLOCK_MIN_HZ     20
 #define KE_CLOCK_MAX_HZ     10000
+
+/* MAXCPUS=<n>: the largest value accepted (Ke's KE_MAXIMUM_PROCESSORS). */
+#define KE_MAXCPUS_LIMIT 64
 
 #define KE_PARAMETER_IGNORED_MAX 8
 
@@ -87,6 +91,8 @@ typedef struct _KE_PARAMETERS {
     ULONG Timer;             /* TIMER=: KE_TIMER_SOURCE */
     ULONG ClockHz;           /* CLOCK=: KE_CLOCK_MIN_HZ..KE_CLOCK_MAX_HZ, KE_CLOCK_DEFAULT_HZ when not given */
     BOOLEAN TestStorm;       /* TESTSTORM: drive an interrupt storm (a stuck RTC line) after start-up (storm.c) */
+    BOOLEAN TestApHang;      /* TESTAPHANG: the first application processor stops in the trampoline (timeout test) */
+    ULONG MaxCpus;           /* MAXCPUS=: 1..KE_MAXCPUS_LIMIT processors at most (boot processor included); 0: all */
     ULONG IgnoredCount;      /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */
     KE_IGNORED_PARAMETER Ignored[KE_PARAMETER_IGNORED_MAX];
 } KE_PARAMETERS, *PKE_PARAMETERS;

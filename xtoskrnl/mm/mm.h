@@ -108,6 +108,24 @@ VOID MmSetSpecialPool(ULONG Tag);
 /* BENCH: prints one MM-BENCH line of per-operation costs in TSC ticks. */
 VOID MmRunBenchmarks(VOID);
 
+/* ---- Memory for the other processors (mpmm.c) ---- */
+
+/* The physical address of the page below 1 MiB reserved at start-up for the application processors' real-mode
+ * trampoline (its page number is the SIPI vector); 0 when the loader's memory map left no free frame there. */
+ULONG_PTR MmGetProcessorStartupPage(VOID);
+
+/* Maps the start-up page writable at *Va (HAL window) and at its own physical address, read-only and executable (an
+ * AP fetches there right after turning paging on). STATUS_NOT_FOUND without a start-up page. */
+XTSTATUS MmMapProcessorStartupPage(PVOID *Va);
+
+/* Removes both mappings of MmMapProcessorStartupPage (the frame stays reserved). */
+VOID MmUnmapProcessorStartupPage(PVOID Va);
+
+/* Allocates Count stacks (or other regions) of Pages[i] pages in one block of system PTEs, read-write and
+ * non-executable, each with an unmapped guard page right below it and one above the last; Tops[i] receives the
+ * address just above region i (page-aligned). Never freed. STATUS_NO_MEMORY. */
+XTSTATUS MmAllocateGuardedStacks(ULONG Count, const SIZE_T *Pages, PULONG_PTR Tops);
+
 /* Fills the figures of XTOS-REPORT. */
 VOID MmQueryBootReport(PMM_BOOT_REPORT Report);
 

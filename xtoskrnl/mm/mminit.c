@@ -128,6 +128,9 @@ static VOID MiReportIgnoredRam(VOID) {
     }
 }
 
+/* Reserves the application processors' start-up page below 1 MiB (mpmm.c). */
+VOID MiReserveProcessorStartupPage(VOID);
+
 VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock, ULONG TestFlags) {
     XTSTATUS Status;
 
@@ -144,6 +147,7 @@ VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock, ULONG TestFlags) {
     KdPrint("MM: live page tables verified: %zu table frames, %zu frames kept that the loader reported free\n",
             (SIZE_T)MmPfnBootStats.TablesVerified, (SIZE_T)MmPfnBootStats.LoaderFramesKept);
     MmReclaimLoaderMemory();
+    MiReserveProcessorStartupPage(); /* mpmm.c: a frame below 1 MiB for the application processors' trampoline */
     Status = MmInitializePager();
     if (!XT_SUCCESS(Status)) {
         MiStartUpFailed(2, "set up system PTE space", Status);

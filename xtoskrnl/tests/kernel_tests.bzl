@@ -56,12 +56,13 @@ _ISO_TIME = "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z"
 # CLOCK= default (ke/params.h KE_CLOCK_DEFAULT_HZ).
 CLOCK_DEFAULT_HZ = "250"
 
-def _clock_re(timer, tsc_ref, clock_hz = CLOCK_DEFAULT_HZ, boot_time = _ISO_TIME):
-    return " clock_hz=%s timer=%s tsc_ref=%s tsc_hz=[1-9][0-9]{6,10} boot_time=%s$" % (clock_hz, timer, tsc_ref, boot_time)
+def _clock_re(timer, tsc_ref, clock_hz = CLOCK_DEFAULT_HZ, boot_time = _ISO_TIME, cpus = 1):
+    return " clock_hz=%s timer=%s tsc_ref=%s tsc_hz=[1-9][0-9]{6,10} boot_time=%s cpus=%d$" % (clock_hz, timer, tsc_ref, boot_time, cpus)
 
 def _boot(name, arch, paging, cpu = None, machine = "q35", mem = "128M", smp = 1, parameters = "", selftest = False, expect = [],
           extra_re = [], qemu_args = [], ignored = "0", ubsan = False, timer = "LAPIC", tsc_ref = "HPET",
-          clock_hz = CLOCK_DEFAULT_HZ, boot_time = _ISO_TIME):
+          clock_hz = CLOCK_DEFAULT_HZ, boot_time = _ISO_TIME, cpus = None, timeout_s = 120):
+    # cpus=: the processors that checked in (XTOS-REPORT); every one of -smp unless MAXCPUS= says fewer.
     xt_qemu_test(
         name = name,
         kernel_ubsan = ubsan,
@@ -77,12 +78,13 @@ def _boot(name, arch, paging, cpu = None, machine = "q35", mem = "128M", smp = 1
                  ([_UBSAN_BANNER] if ubsan else []),
         expect_re = ["^XTOS-REPORT arch=%s paging=%s ram_pages=[1-9][0-9]* free_pages=[1-9][0-9]* " % (arch, paging) +
                      "pfn_entry_bytes=%d loader_ptables_verified=[1-9][0-9]* loader_ptables_kept=0 pool_ok=1 " % _PFN_BYTES[arch] +
-                     "nx=[01] smep=[01] smap=[01] ram_ignored_pages=%s" % ignored + _clock_re(timer, tsc_ref, clock_hz, boot_time)] + extra_re +
+                     "nx=[01] smep=[01] smap=[01] ram_ignored_pages=%s" % ignored + _clock_re(timer, tsc_ref, clock_hz, boot_time, smp if cpus == None else cpus)] + extra_re +
                     kaslr_relocated_expect_re(arch, "(rng|rdrand|tsc)"),
         selftest_cases = SELFTEST_CASES[arch] if selftest else None,
         # The banner is the kernel's first line, before any MM: or KE: line.
         expect_first_after = "XTLDR-REPORT=XTOS kernel (%s): init block" % arch,
         reject = _CLEAN_REJECT,
+        timeout_s = timeout_s,
     )
 
 # A backtrace line naming the function through the embedded symbol table, with the module offset kept.
@@ -539,3 +541,97 @@ def ioapic_boot_tests():
             "^KE: interrupt storm on vector 0x92 \\(GSI 8\\): 1024 interrupts in [0-9]+ us: line masked$",
             "^KE: TESTSTORM: [0-9]+ interrupts in [0-9]+ us before the line was masked, 0 in the 100 ms after$",
         ])
+
+# The paging modes with the CPU model and parameters that select each (as in the SELFTEST boots above).
+_SMP_MODES = [
+    ("PML4", "amd64", "qemu64", ""),
+    ("PML5", "amd64", "qemu64,+la57", ""),
+    ("PML3", "i686", "qemu32,+pse36", ""),
+    ("PML2", "i686", "qemu32", "NOXPA"),
+]
+
+def smp_boot_tests():
+    """Every processor up (issue 10): without -icount, so QEMU runs one host thread per vCPU (real concurrency)."""
+
+    # SELFTEST on 2 and 4 processors in every paging mode, 8 in PML4: every processor started in the boot processor's
+    # mode checks in (cpus=N and the start-up lines), ticks on its own local APIC timer and runs IPI generic and
+    # targeted calls (KeSmpLiveSuite).
+    for mode, arch, cpu, parameters in _SMP_MODES:
+        for smp in [2, 4] + ([8] if mode == "PML4" else []):
+            _boot("smp%d_selftest_%s" % (smp, mode.lower()), arch, mode, cpu = cpu, smp = smp, parameters = parameters,
+                  selftest = True, expect = [
+                      "MM: processor start-up page reserved at 0x",
+                      "KE: MADT: %d usable processors (0 disabled, boot processor APIC id 0); starting %d" % (smp, smp),
+                      "KE: %d of %d processors online" % (smp, smp),
+                  ], extra_re = ["^KE: processor %d \\(APIC id %d\\) online [0-9]+ us after the SIPIs: kernel stack " % (smp - 1, smp - 1)],
+                  # The UBSan kernel on 4 processors in PML3 and PML5: every check on in the start-up and IPI paths.
+                  ubsan = smp == 4 and mode in ["PML3", "PML5"], timeout_s = 300)
+
+    # -cpu max: the application processors run with NX, SMEP and SMAP like the boot processor (and LA57 on amd64).
+    for arch, mode in [("amd64", "PML5"), ("i686", "PML3")]:
+        _boot("smp2_cpu_max_%s" % arch, arch, mode, cpu = "max", smp = 2,
+              expect = ["nx=1 smep=1 smap=1", "KE: 2 of 2 processors online"])
+
+    # An AP that never reaches the kernel (TESTAPHANG: the first AP's trampoline halts after real mode) is reported
+    # after its timeout and left out; the next one still starts, as number 1. Never a hang.
+    _boot("smp3_aphang_pml4", "amd64", "PML4", smp = 3, parameters = "TESTAPHANG", cpus = 2, expect = [
+        "KE: TESTAPHANG: processor (APIC id 1) will halt in the trampoline's 32-bit code",
+        "KE: processor (APIC id 1) did not answer within 2000 ms (it ran the trampoline but never reached the kernel): left out",
+        "KE: 2 of 3 processors online",
+    ], extra_re = ["^KE: processor 1 \\(APIC id 2\\) online [0-9]+ us after the SIPIs"])
+
+    # MAXCPUS=2 on 4 processors starts two; the other two are listed and left out.
+    _boot("smp4_maxcpus2_pml4", "amd64", "PML4", smp = 4, parameters = "MAXCPUS=2", cpus = 2, expect = [
+        "KE: MADT: 4 usable processors (0 disabled, boot processor APIC id 0); starting 2 (MAXCPUS)",
+        "KE: 2 of 2 processors online",
+    ])
+
+    # A STOP on processor 1 (a targeted IPI runs KeBugCheckEx there) freezes processor 0 by NMI: the report names the
+    # processor that stopped and where the other one was frozen (amd64: NMI on its IST stack; i686: the NMI task).
+    for arch, mode, cpu, width in [("amd64", "PML4", "qemu64", 16), ("i686", "PML3", "qemu32", 8)]:
+        xt_qemu_test(
+            name = "smp2_stop_%s" % arch,
+            arch = arch,
+            cpu = cpu,
+            smp = 2,
+            parameters = "TESTFAULT=APSTOP",
+            expect_exit = "stop",
+            expect = [
+                "KE: 2 of 2 processors online",
+                "KE: TESTFAULT=APSTOP",
+                "KE: asking processor 1 to stop the system",
+                "MANUALLY_INITIATED_CRASH",
+                "KE: STOP on processor 1 (APIC id 1) of 2",
+                "Backtrace:",
+                "KE: system halted (TESTEXIT)",
+            ],
+            expect_re = [
+                "^\\*\\*\\* STOP 0x000000E2 \\(0x%s, 0x%s, " % (_hex(1, width), _hex(0x5150, width)),
+                # The backtrace (or, where the chain is short, the stack scan) reads the AP's own kernel stack.
+                "^  (#[0-9]+|\\?) +0x[0-9A-F]+ \\(xtoskrnl\\+0x[0-9a-f]+ KiStopFromIpi\\+0x[0-9a-f]+\\)$",
+                "^KE: processor 0 \\(APIC id 0\\) frozen at 0x[0-9A-F]+ \\(xtoskrnl\\+0x[0-9a-f]+ (Ki|Ke|Hl)[A-Za-z]+\\+0x[0-9a-f]+\\)$",
+            ] + _REGISTERS[arch],
+            reject = ["did not answer the freeze NMI", "fault while reporting a STOP", "did not fault", "NMI_HARDWARE_FAILURE"],
+        )
+
+    # A STOP on the boot processor (TESTFAULT=PAGE) freezes processor 1 where it idles: the freeze NMI runs on the
+    # AP's own NMI stack (amd64: IST2 of its TSS; i686: the NMI task of its own GDT, FS = its KPRCB).
+    for arch, cpu in [("amd64", "qemu64"), ("i686", "qemu32")]:
+        xt_qemu_test(
+            name = "smp2_stop_bsp_%s" % arch,
+            arch = arch,
+            cpu = cpu,
+            smp = 2,
+            parameters = "TESTFAULT=PAGE",
+            expect_exit = "stop",
+            expect = [
+                "KE: 2 of 2 processors online",
+                "PAGE_FAULT_IN_NONPAGED_AREA",
+                "KE: STOP on processor 0 (APIC id 0) of 2",
+                "KE: system halted (TESTEXIT)",
+            ],
+            expect_re = [
+                "^KE: processor 1 \\(APIC id 1\\) frozen at 0x[0-9A-F]+ \\(xtoskrnl\\+0x[0-9a-f]+ KiStartProcessor\\+0x[0-9a-f]+\\)$",
+            ] + _REGISTERS[arch],
+            reject = ["did not answer the freeze NMI", "fault while reporting a STOP", "NMI_HARDWARE_FAILURE"],
+        )

@@ -140,7 +140,8 @@ XTEST(TestFaultValues) {
                  {"TESTFAULT=RunLevelRaise", KeTestFaultRunLevelRaise},
                  {"TESTFAULT=RUNLEVELLOWER", KeTestFaultRunLevelLower},
                  {"TESTFAULT=POOLIRQL", KeTestFaultPoolRunLevel},
-                 {"TESTFAULT=DPCLEVEL", KeTestFaultDpcRunLevel}};
+                 {"TESTFAULT=DPCLEVEL", KeTestFaultDpcRunLevel},
+                 {"TESTFAULT=apstop", KeTestFaultProcessorStop}};
     for (ULONG Index = 0; Index < ARRAY_SIZE(Cases); Index++) {
         KE_PARAMETERS P;
         Parse(Cases[Index].Text, &P);
@@ -205,6 +206,33 @@ XTEST(ClockValues) {
     }
 }
 
+/* MAXCPUS=<n>: decimal, 1..KE_MAXCPUS_LIMIT (both ends valid); 0 (no limit) without it; the last valid one wins; a
+ * bad value is reported and leaves the previous limit. */
+XTEST(MaxCpusValues) {
+    KE_PARAMETERS P;
+    Parse("", &P);
+    XTEST_CHECK_EQ(P.MaxCpus, 0);
+    Parse("MAXCPUS=2", &P);
+    XTEST_CHECK_EQ(P.MaxCpus, 2);
+    Parse("maxcpus=1 MAXCPUS=64", &P);
+    XTEST_CHECK_EQ(P.MaxCpus, KE_MAXCPUS_LIMIT);
+    XTEST_CHECK_EQ(P.IgnoredCount, 0);
+    Parse("testaphang MAXCPUS=3", &P);
+    XTEST_CHECK(P.TestApHang);
+    XTEST_CHECK_EQ(P.MaxCpus, 3);
+    Parse("MAXCPUS=4 MAXCPUS=65", &P);
+    XTEST_CHECK_EQ(P.MaxCpus, 4);
+    XTEST_CHECK_EQ(P.IgnoredCount, 1);
+    static const PCSTR Bad[] = {"MAXCPUS",    "MAXCPUS=",   "MAXCPUS=0",   "MAXCPUS=65",
+                                "MAXCPUS=-1", "MAXCPUS=2x", "MAXCPUS=0x2", "MAXCPUS=4294967298"};
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Bad); Index++) {
+        Parse(Bad[Index], &P);
+        XTEST_CHECK_EQ(P.MaxCpus, 0);
+        XTEST_CHECK_EQ(P.IgnoredCount, 1);
+        XTEST_CHECK_EQ(P.Ignored[0].Problem, KeParameterBadValue);
+    }
+}
+
 XTEST(UnknownTokensAreRecordedWithPosition) {
     KE_PARAMETERS P;
     PCSTR Text = "SELFTEST FOO=1 NOXPA=1 BAR";
@@ -247,8 +275,8 @@ XTEST(ManyUnknownTokensAreCounted) {
 XTEST_SUITE(KeParameterSuite, XTEST_ENTRY(EmptyStringSetsNothing), XTEST_ENTRY(FlagsAreCaseInsensitive),
             XTEST_ENTRY(LoaderFlagsAreKnown), XTEST_ENTRY(DebugForms), XTEST_ENTRY(DebugSelectsScreenAndSerial),
             XTEST_ENTRY(ScreenIsTheDefaultOutput), XTEST_ENTRY(BadDebugValuesAreIgnored), XTEST_ENTRY(TestFaultValues),
-            XTEST_ENTRY(TimerValues), XTEST_ENTRY(ClockValues), XTEST_ENTRY(UnknownTokensAreRecordedWithPosition),
-            XTEST_ENTRY(PrefixesOfNamesAreUnknown), XTEST_ENTRY(LengthAndNulBoundTheParse),
-            XTEST_ENTRY(ManyUnknownTokensAreCounted));
+            XTEST_ENTRY(TimerValues), XTEST_ENTRY(ClockValues), XTEST_ENTRY(MaxCpusValues),
+            XTEST_ENTRY(UnknownTokensAreRecordedWithPosition), XTEST_ENTRY(PrefixesOfNamesAreUnknown),
+            XTEST_ENTRY(LengthAndNulBoundTheParse), XTEST_ENTRY(ManyUnknownTokensAreCounted));
 
 XTEST_HOST_MAIN(&KeParameterSuite)
