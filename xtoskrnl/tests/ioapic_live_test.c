@@ -57,12 +57,13 @@ static VOID TestSpin(ULONGLONG Microseconds) {
     LARGE_INTEGER Frequency;
     ULONGLONG Start = (ULONGLONG)KeQueryPerformanceCounter(&Frequency).QuadPart;
     ULONGLONG Ticks = (ULONGLONG)Frequency.QuadPart / 1000000 * Microseconds;
+    ULONG_PTR Flags = ArDisableInterrupts();
 
     ArEnableInterrupts();
     while ((ULONGLONG)KeQueryPerformanceCounter(NULL).QuadPart - Start < Ticks) {
         __asm__ volatile("pause" : : : "memory");
     }
-    ArDisableInterrupts();
+    ArRestoreInterrupts(Flags); /* on again for the rest of the boot once the clock ticks */
 }
 
 /* Connects Interrupt, then enables IRQ 8 through the I/O APIC, clears register C and starts the RTC at 64 Hz: the
@@ -94,12 +95,13 @@ static BOOLEAN TestWaitCalls(PRTC_RECORD Record, ULONG Target) {
     LARGE_INTEGER Frequency;
     ULONGLONG Start = (ULONGLONG)KeQueryPerformanceCounter(&Frequency).QuadPart;
     ULONGLONG Ticks = (ULONGLONG)Frequency.QuadPart / 1000000 * WAIT_US;
+    ULONG_PTR Flags = ArDisableInterrupts();
 
     ArEnableInterrupts();
     while (Record->Calls < Target && (ULONGLONG)KeQueryPerformanceCounter(NULL).QuadPart - Start < Ticks) {
         __asm__ volatile("pause" : : : "memory");
     }
-    ArDisableInterrupts();
+    ArRestoreInterrupts(Flags);
     return Record->Calls >= Target;
 }
 
