@@ -10,30 +10,36 @@
  * from an interrupt to the RATE_SPAN-th after it are: a span whose two ends were equally late (typically both on
  * time) is exact, so the densest cluster of spans (RATE_CLUSTER_PERCENT wide) is the programmed period.
  *
- * Tolerance: that rate within RATE_LOW_PERCENT..RATE_HIGH_PERCENT of the rate the time increment stands for, from at
- * least RATE_MIN_SPANS agreeing spans. The upper bound (105 %) allows the calibration error of the TSC, the local
- * APIC timer and the reference; the lower one is wide (75 %) because a cluster of spans with a lost interrupt (67 %)
- * must not pass but one drawn slightly long by a late end may. A wrong divide value, reload or period is off by a
- * factor of 2 or more and fails. Measured under TCG (1 vCPU, loaded host): 249.97-250.3 Hz for 250 Hz, 99.88-100.05
- * Hz for 100 Hz. The system time must advance by TIME_LOW_PERCENT..TIME_HIGH_PERCENT of the TSC time (it follows the
- * TSC within half a tick), and agree with the RTC within RTC_TOLERANCE_MS (the boot time was read at an unknown point
- * of its second: it lags by up to 1 s). */
+ * A window counts when at most RATE_MAX_LOST_PERCENT of its ticks lost their interrupt (Hl counts them on the TSC)
+ * and RATE_MIN_SPANS spans agree: then the exact cluster is the densest; up to RATE_WINDOWS windows are tried. A host
+ * that lets fewer interrupts through in every window (seen at load average 17 on 2 cores: 80 % lost) fails the test
+ * with a line saying so: the rate cannot be measured there.
+ *
+ * Tolerance: that rate within RATE_LOW_PERCENT..RATE_HIGH_PERCENT of the rate the time increment stands for. The upper
+ * bound (105 %) allows the calibration error of the TSC, the local APIC timer and the reference; the lower one is wide
+ * (75 %) because a cluster of spans with a lost interrupt (67 %) must not pass but one drawn slightly long by a late
+ * end may. A wrong divide value, reload or period is off by a factor of 2 or more and fails. Measured under TCG (1
+ * vCPU, loaded host): 249.97-250.3 Hz for 250 Hz, 99.88-100.05 Hz for 100 Hz. The system time must advance by
+ * TIME_LOW_PERCENT..TIME_HIGH_PERCENT of the TSC time (it follows the TSC within half a tick), and agree with the RTC
+ * within RTC_TOLERANCE_MS (the boot time was read at an unknown point of its second: it lags by up to 1 s). */
 #include <hl.h>
 #include <ke.h>
 #include <rtl.h>
 #include <tests/kernel_suites.h>
 
-#define RATE_ARRIVALS        256
-#define RATE_SPAN            2
-#define RATE_CLUSTER_PERCENT 3
-#define RATE_MIN_SPANS       5
-#define RATE_LIMIT_MS        3000
-#define RATE_LOW_PERCENT     75
-#define RATE_HIGH_PERCENT    105
-#define TIME_LOW_PERCENT     90
-#define TIME_HIGH_PERCENT    103
-#define RTC_TOLERANCE_MS     2000
-#define EFLAGS_IF            0x200
+#define RATE_ARRIVALS         256
+#define RATE_SPAN             2
+#define RATE_CLUSTER_PERCENT  3
+#define RATE_MIN_SPANS        5
+#define RATE_LIMIT_MS         1500
+#define RATE_WINDOWS          4
+#define RATE_MAX_LOST_PERCENT 25
+#define RATE_LOW_PERCENT      75
+#define RATE_HIGH_PERCENT     105
+#define TIME_LOW_PERCENT      90
+#define TIME_HIGH_PERCENT     103
+#define RTC_TOLERANCE_MS      2000
+#define EFLAGS_IF             0x200
 
 /* Turns interrupts on for a measurement; returns the flags to restore. */
 static ULONG_PTR TickEnableInterrupts(VOID) {
@@ -154,24 +160,37 @@ static ULONGLONG MeasurePeriod(TICK_BASE *Base, ULONGLONG Expected, PULONG Count
     return Mode(Spans, Taken, Expected * RATE_SPAN * RATE_CLUSTER_PERCENT / 100, Cluster) / RATE_SPAN;
 }
 
-/* Checks the interrupt period on Base against the increment's rate; prints the figures. */
+/* Checks the interrupt period on Base against the increment's rate: the first of RATE_WINDOWS windows in which at
+ * most RATE_MAX_LOST_PERCENT of the ticks lost their interrupt and RATE_MIN_SPANS spans agree is measured; prints the
+ * figures of every window. */
 static VOID CheckRate(PXTEST_CONTEXT XtestContext, TICK_BASE *Base, PCSTR Name) {
-    ULONGLONG Expected = ExpectedMilliHz(), Period, Rate, ExpectedPeriod, Missed0, Missed1, Count;
+    ULONGLONG Expected = ExpectedMilliHz(), Period, Rate = 0, ExpectedPeriod, Missed0, Missed1, Count0, Count1;
     ULONG_PTR Flags = TickEnableInterrupts();
-    ULONG Taken, Cluster;
+    ULONG Taken, Cluster = 0, Window, LostPercent = 100;
 
     XTEST_ASSERT(Expected != 0);
     ExpectedPeriod = HlClockMulDiv(KeQueryTimeIncrement(), Base->Hz, 10000000);
-    HlQueryClockInterruptCounts(&Count, &Missed0);
-    Period = MeasurePeriod(Base, ExpectedPeriod, &Taken, &Cluster);
-    HlQueryClockInterruptCounts(&Count, &Missed1);
+    for (Window = 0; Window < RATE_WINDOWS; Window++) {
+        HlQueryClockInterruptCounts(&Count0, &Missed0);
+        Period = MeasurePeriod(Base, ExpectedPeriod, &Taken, &Cluster);
+        HlQueryClockInterruptCounts(&Count1, &Missed1);
+        Rate = Period ? HlClockMulDiv(Base->Hz, 1000, Period) : 0;
+        LostPercent =
+            (ULONG)RtlDivideUnsigned64((Missed1 - Missed0) * 100, (Count1 - Count0) + (Missed1 - Missed0) + 1, NULL);
+        XtestPrint("  KeClockTickSuite: clock %llu Hz, measured %llu.%03llu Hz on the %s (%u of %u spans of %u "
+                   "interrupts agree; %u %% of the ticks lost their interrupt)\n",
+                   (Expected + 500) / 1000, Rate / 1000, Rate % 1000, Name, Cluster,
+                   Taken > RATE_SPAN ? Taken - RATE_SPAN : 0, RATE_SPAN, LostPercent);
+        if (LostPercent <= RATE_MAX_LOST_PERCENT && Cluster >= RATE_MIN_SPANS) {
+            break;
+        }
+    }
     TickRestoreInterrupts(Flags);
-    Rate = Period ? HlClockMulDiv(Base->Hz, 1000, Period) : 0;
-    XtestPrint("  KeClockTickSuite: clock %llu Hz, measured %llu.%03llu Hz on the %s (%u of %u spans of %u interrupts "
-               "agree; %llu ticks found missed)\n",
-               (Expected + 500) / 1000, Rate / 1000, Rate % 1000, Name, Cluster,
-               Taken > RATE_SPAN ? Taken - RATE_SPAN : 0, RATE_SPAN, Missed1 - Missed0);
-    XTEST_CHECK(Cluster >= RATE_MIN_SPANS);
+    if (!XTEST_CHECK(Window < RATE_WINDOWS)) {
+        XtestPrint("  KeClockTickSuite: the host let too few clock interrupts through in %u windows to measure the "
+                   "rate\n",
+                   RATE_WINDOWS);
+    }
     XTEST_CHECK(Rate * 100 >= Expected * RATE_LOW_PERCENT);
     XTEST_CHECK(Rate * 100 <= Expected * RATE_HIGH_PERCENT);
 }
