@@ -31,10 +31,10 @@
 #define RATE_ARRIVALS            256
 #define RATE_SPAN                2
 #define RATE_CLUSTER_PERCENT     3
-#define RATE_MIN_SPANS           8
+#define RATE_MIN_SPANS           10
 #define RATE_LIMIT_MS            1500
 #define RATE_WINDOWS             5
-#define RATE_MIN_CLUSTER_PERCENT 5
+#define RATE_MIN_CLUSTER_PERCENT 10
 #define RATE_LOW_PERCENT         75
 #define RATE_HIGH_PERCENT        105
 #define TIME_LOW_PERCENT         90
