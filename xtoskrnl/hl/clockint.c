@@ -315,8 +315,11 @@ XTSTATUS HlInitializeClockInterrupt(ULONG Source, ULONG Mode, ULONG Hz, const HL
 VOID HlStartClockInterrupt(VOID) {
     XTSTATUS Status = STATUS_SUCCESS;
 
-    /* The tick in TSC ticks: the plan's period (increment, in 100-ns units) at the calibrated TSC rate. */
-    HlTickGridStart(&HlpTick.Grid, HlClockMulDiv(HlpTick.Plan.Increment, HlpTick.TscHz, 10000000),
+    /* The tick in TSC ticks: the plan's period (increment and fraction, 32.32 in 100-ns units) at the TSC's rate. */
+    HlTickGridStart(&HlpTick.Grid,
+                    HlClockMulDiv(((ULONGLONG)HlpTick.Plan.Increment << 32) | HlpTick.Plan.IncrementFraction,
+                                  HlpTick.TscHz, 10000000) >>
+                        32,
                     ArReadTimeStampCounter());
 
     switch (HlpTick.Source) {

@@ -4,11 +4,12 @@
  * interrupt stands for (HlAcknowledgeClockInterrupt: usually one; more after lost interrupts, none for a catch-up);
  * the system time, read once from the CMOS RTC and advanced by the interrupt time (KeQuerySystemTime).
  *
- * The system time between ticks: boot time + interrupt time + the TSC time since the tick's nominal time (the anchor:
- * the start of the clock plus the ticks counted, in TSC ticks), never negative. The ticks an interrupt stands for are
- * the due ticks rounded to nearest, so the interrupt time after a tick is at least the refined time before it: the
- * system time never goes backwards, stays within half a tick of the TSC's time, and keeps running (on the TSC) while
- * interrupts are held.
+ * The system time between ticks: boot time + interrupt time + the TSC time from the anchor (the TSC at which the
+ * interrupt time was exact: the clock's start plus the counted ticks' periods) to now. The refinement is signed: the
+ * ticks an interrupt stands for are the due ticks rounded to nearest, so right after a tick the interrupt time may be
+ * up to half a tick ahead of the TSC, and the refinement then subtracts that. The system time is thus the TSC's time
+ * since the RTC was read, seen through the ticks: monotonic, without steps, exact over any interval, and running on
+ * while interrupts are held; the interrupt time is the same clock quantised to ticks (and stands still between them).
  *
  * Readers take a consistent snapshot of the 64-bit state with interrupts off for a few instructions (one processor;
  * the SMP issue turns this into a sequence lock). */
@@ -121,7 +122,11 @@ VOID KiStartClock(VOID) {
     Now = ArReadTimeStampCounter();
     KiInterruptTime = KiTscToTime(Now - KiBootTsc);
     KiAnchorTsc = Now;
-    KiTickTsc = HlClockMulDiv(KiTickInfo.Increment, KiTscHz, RTL_TIME_TICKS_PER_SECOND);
+    /* TSC ticks per tick, from the increment with its fraction (32.32 fixed point; the remaining error is < 1 TSC
+     * tick a tick). */
+    KiTickTsc = HlClockMulDiv(((ULONGLONG)KiTickInfo.Increment << 32) | KiTickInfo.IncrementFraction, KiTscHz,
+                              RTL_TIME_TICKS_PER_SECOND) >>
+                32;
     KiClockTicking = TRUE;
     HlStartClockInterrupt();
     KiClockRestoreInterrupts(Flags);
@@ -196,8 +201,10 @@ VOID KeQuerySystemTime(PLARGE_INTEGER CurrentTime) {
 
     if (!KiReadClock(&InterruptTime, &AnchorTsc, &TickCount, &Now)) {
         InterruptTime = KiTscToTime(Now - KiBootTsc);
-    } else if (Now > AnchorTsc) {
+    } else if (Now >= AnchorTsc) {
         InterruptTime += KiTscToTime(Now - AnchorTsc);
+    } else {
+        InterruptTime -= KiTscToTime(AnchorTsc - Now); /* the last tick counted a tick due a little ahead */
     }
     CurrentTime->QuadPart = KiBootTime.QuadPart + (LONGLONG)InterruptTime;
 }

@@ -482,7 +482,7 @@ def clock_boot_tests():
         _boot("clock_%s_rtc_base" % arch, arch, paging, qemu_args = ["-rtc", "base=" + _RTC_BASE],
               boot_time = _RTC_BOOT_TIME, selftest = True,
               expect = ["HL: local APIC timer measured against HPET: ", "HL: clock interrupt: LAPIC periodic, vector 0xd1, 250.000 Hz",
-                        "KE: clock interrupt started: LAPIC periodic at 250 Hz, increment 400"],
+                        "KE: clock interrupt started: LAPIC periodic at 250 Hz, increment "],
               extra_re = [_rate_re(250, "TSC"), _rate_re(250, "HPET"), _RTC_SYSTEM_TIME])
         for timer, tick, tsc_ref, line in [
             ("HPET", "HPET", "HPET", "HL: clock interrupt: HPET periodic, vector 0xd1, 250.000 Hz (period 400000 at 100000000 Hz"),
