@@ -85,29 +85,32 @@ typedef enum _XT_PAGING_MODE {
 #define XT_PAGING_FLAG_PGE_ENABLED   0x00000004 /* CR4.PGE = 1 */
 #define XT_PAGING_FLAG_FIRMWARE_LA57 0x00000008 /* firmware already ran with LA57 (informational) */
 
-/* XT_FRAMEBUFFER_INFO.PixelFormat. */
+/* XT_FRAMEBUFFER_INFO.PixelFormat (UEFI GOP's pixel formats; a blt-only GOP mode is handed over as NONE). */
 #define XT_FRAMEBUFFER_NONE    0 /* no linear framebuffer: the other fields are 0 */
-#define XT_FRAMEBUFFER_RGBX8   1 /* byte 0 red, 1 green, 2 blue, 3 reserved */
-#define XT_FRAMEBUFFER_BGRX8   2 /* byte 0 blue, 1 green, 2 red, 3 reserved */
-#define XT_FRAMEBUFFER_BITMASK 3 /* see the masks */
+#define XT_FRAMEBUFFER_RGBX8   1 /* 32-bit pixels: byte 0 red, 1 green, 2 blue, 3 reserved */
+#define XT_FRAMEBUFFER_BGRX8   2 /* 32-bit pixels: byte 0 blue, 1 green, 2 red, 3 reserved */
+#define XT_FRAMEBUFFER_BITMASK 3 /* 32-bit pixels (little-endian) whose colour bits the masks give */
 
+/* The linear framebuffer of the firmware's graphics output (GOP), in the mode the loader left it in. Its pages are
+ * described in the memory map as LoaderSpecialMemory (never free, never RAM); the kernel maps it itself. */
 typedef struct _XT_FRAMEBUFFER_INFO {
-    ULONGLONG Address;  /* PA of the first pixel */
-    ULONGLONG Size;     /* bytes */
-    ULONG Width;        /* visible pixels per line */
-    ULONG Height;       /* visible lines */
-    ULONG Pitch;        /* bytes per line */
-    ULONG BitsPerPixel; /* 32 for RGBX8/BGRX8 */
-    ULONG PixelFormat;  /* XT_FRAMEBUFFER_* */
-    ULONG RedMask;      /* XT_FRAMEBUFFER_BITMASK only */
-    ULONG GreenMask;    /* XT_FRAMEBUFFER_BITMASK only */
-    ULONG BlueMask;     /* XT_FRAMEBUFFER_BITMASK only */
-    ULONG ReservedMask; /* XT_FRAMEBUFFER_BITMASK only */
-    ULONG Reserved;     /* 0 */
+    ULONGLONG Address;       /* PA of the first pixel */
+    ULONGLONG Size;          /* bytes (at least Pitch * Height) */
+    ULONG Width;             /* visible pixels per line */
+    ULONG Height;            /* visible lines */
+    ULONG Pitch;             /* bytes per line: PixelsPerScanLine * BitsPerPixel / 8 */
+    ULONG BitsPerPixel;      /* 32 in every format GOP defines */
+    ULONG PixelFormat;       /* XT_FRAMEBUFFER_* */
+    ULONG RedMask;           /* bits of a pixel that hold red: 0x000000FF (RGBX8), 0x00FF0000 (BGRX8), GOP's mask */
+    ULONG GreenMask;         /* likewise green: 0x0000FF00 in RGBX8 and BGRX8 */
+    ULONG BlueMask;          /* likewise blue: 0x00FF0000 (RGBX8), 0x000000FF (BGRX8) */
+    ULONG ReservedMask;      /* the unused bits: 0xFF000000 (RGBX8, BGRX8) */
+    ULONG PixelsPerScanLine; /* pixels per line in memory (>= Width), GOP's PixelsPerScanLine */
 } XT_FRAMEBUFFER_INFO, *PXT_FRAMEBUFFER_INFO;
 
 #define XT_INIT_BLOCK_SIGNATURE         0x42495458 /* "XTIB" in memory order */
-#define XT_INIT_BLOCK_VERSION           1
+/* Version 2: the framebuffer always carries its colour masks and PixelsPerScanLine, and may be BITMASK. */
+#define XT_INIT_BLOCK_VERSION           2
 #define XT_INIT_BLOCK_PARAMETERS_MAX    512
 #define XT_LOADER_VERSION(Major, Minor) (((ULONG)(Major) << 16) | (ULONG)(Minor))
 
@@ -158,6 +161,9 @@ STATIC_ASSERT(offsetof(XT_MEMORY_DESCRIPTOR, PageCount) == 8);
 STATIC_ASSERT(offsetof(XT_MEMORY_DESCRIPTOR, MemoryType) == 16);
 STATIC_ASSERT(sizeof(XT_FRAMEBUFFER_INFO) == 56);
 STATIC_ASSERT(offsetof(XT_FRAMEBUFFER_INFO, Width) == 16 && offsetof(XT_FRAMEBUFFER_INFO, PixelFormat) == 32);
+STATIC_ASSERT(offsetof(XT_FRAMEBUFFER_INFO, Pitch) == 24 && offsetof(XT_FRAMEBUFFER_INFO, RedMask) == 36);
+STATIC_ASSERT(offsetof(XT_FRAMEBUFFER_INFO, ReservedMask) == 48 &&
+              offsetof(XT_FRAMEBUFFER_INFO, PixelsPerScanLine) == 52);
 STATIC_ASSERT(offsetof(XT_INIT_BLOCK, Version) == 0x004);
 STATIC_ASSERT(offsetof(XT_INIT_BLOCK, Size) == 0x008);
 STATIC_ASSERT(offsetof(XT_INIT_BLOCK, PagingMode) == 0x010);

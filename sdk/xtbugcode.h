@@ -33,8 +33,9 @@
 #define BAD_POOL_HEADER                         0x00000019
 #define MEMORY_MANAGEMENT                       0x0000001A /* P1: MM_* below */
 #define KMODE_EXCEPTION_NOT_HANDLED             0x0000001E
+#define NO_PAGES_AVAILABLE                      0x0000004D /* a demand-zero fault found no frame: P1 address, P4 IP */
 #define PFN_LIST_CORRUPT                        0x0000004E /* P1: PFN_* below */
-#define PAGE_FAULT_IN_NONPAGED_AREA             0x00000050 /* P1 address, P2 write, P3 IP, P4 error code */
+#define PAGE_FAULT_IN_NONPAGED_AREA             0x00000050 /* P1 address, P2 write, P3 IP, P4 error code (+PF_*) */
 #define UNEXPECTED_KERNEL_MODE_TRAP             0x0000007F /* P1 vector, P2 error code, P3 IP, P4 stack pointer */
 #define NMI_HARDWARE_FAILURE                    0x00000080
 #define MACHINE_CHECK_EXCEPTION                 0x0000009C
@@ -42,10 +43,22 @@
 #define SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION 0x000000C1 /* P1 address, P2 first corrupt byte, P3 size, P4 SPC_* */
 #define BAD_POOL_CALLER                         0x000000C2
 #define SYSTEM_PTE_MISUSE                       0x000000DA /* P1: PTE_MISUSE_* below */
+#define MANUALLY_INITIATED_CRASH                0x000000E2 /* TESTFAULT=APSTOP: P1 the processor that stopped */
 #define ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY   0x000000FC
 #define LOADER_BLOCK_MISMATCH                   0x00000100 /* P1: LOADER_BLOCK_* below; P2 found, P3 expected */
 #define KERNEL_SECURITY_CHECK_FAILURE           0x00000139 /* RtlFailFast: P1 the RTL_FAILFAST_* code */
+#define IPI_WATCHDOG_TIMEOUT                    0x000001DB /* P1 processors that never ran an IPI (mask), P2 sender */
 #define KERNEL_UBSAN_VIOLATION                  0x000001E0 /* XT's own: a UBSan check failed (sanitized kernel) */
+
+/* Page faults (mm/fault.c, docs/memory-manager.md). P2 of PAGE_FAULT_IN_NONPAGED_AREA is 1 for a write, else 0.
+ * - PAGE_FAULT_IN_NONPAGED_AREA: P4 the error code; PF_GUARD_PAGE added when the PTE is a guard page.
+ * - IRQL_NOT_LESS_OR_EQUAL for pageable memory touched above APC_LEVEL: P1 address, P2 the RunLevel, P3 PF_ACCESS_*
+ *   bits, P4 IP.
+ * - ATTEMPTED_WRITE_TO_READONLY_MEMORY, ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY: P1 address, P2 the PTE, P3 IP, P4 the
+ *   error code. */
+#define PF_GUARD_PAGE   0x10000
+#define PF_ACCESS_WRITE 0x1
+#define PF_ACCESS_FETCH 0x8
 
 /* LOADER_BLOCK_MISMATCH parameter 1: the init block is unusable. */
 #define LOADER_BLOCK_NULL        1

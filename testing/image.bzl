@@ -124,3 +124,66 @@ xt_corrupt_pe = rule(
         ),
     },
 )
+
+_ELF_FORMAT = {"amd64": "elf64-x86-64", "i686": "elf32-i386"}
+
+def _xt_debug_files_impl(ctx):
+    outputs = []
+    for name, attr in [("xtldr", ctx.attr.loader), ("xtoskrnl", ctx.attr.kernel)]:
+        image = _single(attr)
+        exe = ctx.actions.declare_file("%s-%s-debug.exe" % (ctx.attr.name_prefix, name))
+        ctx.actions.symlink(output = exe, target_file = image)
+
+        # gdb's copy: the same sections, symbols and DWARF as an ELF file. gdb's PE reader sign-extends 32-bit
+        # addresses (BFD's rule for PE), which breaks i386 line tables at the kernel's base above 2 GiB.
+        elf = ctx.actions.declare_file("%s-%s-debug.elf" % (ctx.attr.name_prefix, name))
+        ctx.actions.run(
+            executable = "/usr/bin/objcopy",
+            arguments = ["-O", _ELF_FORMAT[ctx.attr.arch], image.path, elf.path],
+            inputs = [image],
+            outputs = [elf],
+            mnemonic = "XtDebugElf",
+            progress_message = "Converting %s to ELF for gdb" % elf.short_path,
+        )
+        outputs += [exe, elf]
+    return [DefaultInfo(files = depset(outputs), runfiles = ctx.runfiles(files = outputs))]
+
+xt_debug_files = rule(
+    implementation = _xt_debug_files_impl,
+    doc = "gdb's symbol files for one arch: the loader and the kernel linked with DWARF (README, Developing XTOS). Their " +
+          "loaded sections are the release images' bytes; the release images themselves carry no DWARF.",
+    attrs = {
+        "arch": attr.string(mandatory = True, values = _ARCHES),
+        "name_prefix": attr.string(mandatory = True, doc = "Output names: PREFIX-{xtldr,xtoskrnl}-debug.{exe,elf}."),
+        "loader": attr.label(default = "//xtldr:xtldr_debug", cfg = _loader_transition),
+        "kernel": attr.label(default = "//xtoskrnl:xtoskrnl_debug", cfg = _kernel_transition),
+        "kernel_arch": attr.string(default = "", values = [""] + _ARCHES),
+        "kernel_ubsan": attr.bool(),
+        "_allowlist_function_transition": attr.label(
+            default = "@bazel_tools//tools/allowlists/function_transition_allowlist",
+        ),
+    },
+)
+
+def _xt_iso_impl(ctx):
+    out = ctx.actions.declare_file(ctx.attr.out or ctx.label.name + ".iso")
+    disk = ctx.file.image
+    ctx.actions.run(
+        executable = ctx.executable._mkiso,
+        arguments = [disk.path, out.path],
+        inputs = [disk],
+        outputs = [out],
+        mnemonic = "XtIso",
+        progress_message = "Packaging ISO %s" % out.short_path,
+    )
+    return [DefaultInfo(files = depset([out]), runfiles = ctx.runfiles(files = [out]))]
+
+xt_iso = rule(
+    implementation = _xt_iso_impl,
+    doc = "A hybrid ISO (xorriso) booting by El Torito EFI the files of a disk image's ESP (testing/mkiso.sh).",
+    attrs = {
+        "image": attr.label(mandatory = True, allow_single_file = [".img"], doc = "An xt_disk_image."),
+        "out": attr.string(doc = "Output file name (default NAME.iso)."),
+        "_mkiso": attr.label(default = "//testing:mkiso", executable = True, cfg = "host"),
+    },
+)

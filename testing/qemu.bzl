@@ -1,6 +1,6 @@
 """QEMU boot tests: one disk image per test, booted under OVMF, judged by exit status and serial lines."""
 
-load("//testing:image.bzl", "xt_disk_image")
+load("//testing:image.bzl", "xt_disk_image", "xt_iso")
 
 # isa-debug-exit: the guest writes V to port 0xf4, QEMU exits with (V << 1) | 1 (design.md section 5).
 EXIT_STATUS = {
@@ -18,6 +18,9 @@ _FIRMWARE = {
 
 _DEFAULT_CPU = {"amd64": "qemu64", "i686": "qemu32"}
 
+# The console font the kernel draws with (xtoskrnl/kd:font_c): the screen checks recognise text with it.
+_SCREEN_FONT = "@consolefonts//:Lat15-Fixed16.psf.gz"
+
 def _quote(text):
     # Test args are split like a Bourne shell command line: single-quote, escaping embedded single quotes.
     # "$" is Bazel's make-variable marker in args: double it.
@@ -34,6 +37,7 @@ def xt_qemu_test(
         expect_first_after = None,
         reject = [],
         cpu = None,
+        machine = "q35",
         mem = "128M",
         smp = 1,
         com = 1,
@@ -46,8 +50,10 @@ def xt_qemu_test(
         selftest_cases = None,
         monitor_after = None,
         monitor = [],
+        screen_args = [],
         harness_must_reject = None,
         vary = None,
+        iso = False,
         **image_attrs):
     """Boots `arch` with `parameters` (+ TESTEXIT and serial debug) and checks `expect_exit` and serial lines.
 
@@ -57,10 +63,16 @@ def xt_qemu_test(
     `image` names a prebuilt disk image; otherwise one is built from `image_attrs` (see xt_disk_image).
     `keys` (printf %b escapes) are typed on COM1 once `keys_after` appears on the serial port.
     `selftest_cases`: the exact number of SELFTEST cases that must pass (`XTEST: N passed, 0 failed`).
-    `monitor` commands (QEMU's human monitor, e.g. "nmi") are sent once `monitor_after` appears on the serial port.
+    `monitor` commands (QEMU's human monitor, e.g. "nmi") are sent once `monitor_after` appears on the serial port
+    (@OUTDIR@ stands for the test's output directory).
+    `screen_args`: options of testing/tools/screencheck.c (`--expect TEXT`, `--expect-line @SERIAL@ PREFIX`,
+    `--colors FG,BG`) checked on the screendump the monitor commands wrote to @OUTDIR@/screen.ppm, with the
+    kernel's console font.
     `harness_must_reject`: a self-test of the harness. The test passes only if these expectations FAIL, with exactly
     one failure whose message contains this text.
+    `machine`: QEMU's machine type, "q35" (ICH9) or "pc" (i440fx + PIIX3).
     `qemu_args` are passed to QEMU as they are.
+    `iso`: boot the disk image's ESP files from a virtual CD-ROM, packaged as a hybrid ISO (xt_iso).
     `vary` names a key of a serial line (e.g. "kernel_base") whose value must differ between boots: the image is then
     booted two or three times (testing/qemu_vary_test.sh), each boot judged as above.
     """
@@ -75,6 +87,11 @@ def xt_qemu_test(
             testonly = True,
             **image_attrs
         )
+    media = ["--image", "$(rootpath :%s)" % image]
+    if iso:
+        xt_iso(name = name + "_iso", image = ":" + image, testonly = True)
+        image = name + "_iso"
+        media = ["--cdrom", "$(rootpath :%s)" % image]
     code, vars = _FIRMWARE[arch]
     args = ["--expect-exit", str(EXIT_STATUS[expect_exit])]
     for text in expect:
@@ -99,12 +116,20 @@ def xt_qemu_test(
         args += ["--monitor-after", _quote(monitor_after)]
         for command in monitor:
             args += ["--monitor", _quote(command)]
+    data = []
+    if screen_args:
+        args += ["--screen-check", "$(rootpath //testing:screencheck)", "$(rootpath %s)" % _SCREEN_FONT]
+        for arg in screen_args:
+            args += ["--screen-arg", _quote(arg)]
+        data = ["//testing:screencheck", _SCREEN_FONT]
     args += [
         "--",
         "--arch",
         arch,
         "--cpu",
         cpu or _DEFAULT_CPU[arch],
+        "--machine",
+        machine,
         "--mem",
         mem,
         "--smp",
@@ -113,8 +138,7 @@ def xt_qemu_test(
         str(com),
         "--timeout",
         str(timeout_s),
-        "--image",
-        "$(rootpath :%s)" % image,
+    ] + media + [
         "--code",
         "$(rootpath %s)" % code,
         "--vars",
@@ -141,7 +165,7 @@ def xt_qemu_test(
             "//testing:qemu_test.sh",
             code,
             vars,
-        ],
+        ] + data,
         size = "medium",
         tags = ["qemu"],
     )

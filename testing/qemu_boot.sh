@@ -1,12 +1,15 @@
 #!/bin/bash
 # Boots a disk image under OVMF in QEMU (TCG), headless, with isa-debug-exit; exits with QEMU's status.
-# usage: qemu_boot.sh --arch amd64|i686 --image IMG --code OVMF_CODE --vars OVMF_VARS_TEMPLATE
-#                     [--cpu MODEL] [--mem SIZE] [--smp N] [--serial FILE|stdio] [--com N] [--timeout SECONDS]
+# usage: qemu_boot.sh --arch amd64|i686 --image IMG|--cdrom ISO --code OVMF_CODE --vars OVMF_VARS_TEMPLATE
+#                     [--machine q35|pc] [--cpu MODEL] [--mem SIZE] [--smp N] [--serial FILE|stdio] [--com N]
+#                     [--timeout SECONDS]
 #                     [--keys-after TEXT --keys KEYS [--keys KEYS]...] [--qmp-log FILE]
 #                     [--monitor-after TEXT --monitor COMMAND [--monitor COMMAND]... --monitor-log FILE]
 #                     [-- QEMU_ARGS...]
+# --machine: QEMU's machine type, q35 (the default) or pc (i440fx + PIIX3); i686 adds smm=on to either.
 # --keys (printf %b escapes, e.g. '\033[B' for Down) are typed on COM1, one chunk every half second, once TEXT
 # appears on the serial port (file mode only): the firmware's terminal driver turns them into console keys.
+# --cdrom boots an ISO from a virtual CD-ROM (AHCI) instead of a virtio disk image.
 # --com N (file mode, no keys) makes the machine's only UART COM N (1: 0x3f8, 2: 0x2f8, 3: 0x3e8, 4: 0x2e8) and logs
 # it to FILE: with N > 2 no serial port the firmware knows is present, so the firmware console reaches no UART.
 # --qmp-log: QEMU's QMP events (e.g. SHUTDOWN with its reason: guest-shutdown for an ACPI power-off, guest-reset for
@@ -14,15 +17,18 @@
 # --monitor: human-monitor commands (e.g. "nmi", "mce ...") written once TEXT appears on the serial port (file
 # mode only); the monitor's replies go to --monitor-log. Both monitors talk through FIFOs: no socket client needed.
 set -euo pipefail
-arch="" image="" code="" vars="" cpu="" mem=128M smp=1 serial=stdio com=1 timeout_s=0 keys_after="" keys=()
+arch="" image="" cdrom="" code="" vars="" cpu="" machine_type=q35 mem=128M smp=1 serial=stdio com=1 timeout_s=0 keys_after=""
+keys=()
 qmp_log="" monitor_after="" monitor_commands=() monitor_log=/dev/null
 while [ $# -gt 0 ]; do
     case "$1" in
         --arch) arch=$2; shift 2 ;;
         --image) image=$2; shift 2 ;;
+        --cdrom) cdrom=$2; shift 2 ;;
         --code) code=$2; shift 2 ;;
         --vars) vars=$2; shift 2 ;;
         --cpu) cpu=$2; shift 2 ;;
+        --machine) machine_type=$2; shift 2 ;;
         --mem) mem=$2; shift 2 ;;
         --smp) smp=$2; shift 2 ;;
         --serial) serial=$2; shift 2 ;;
@@ -38,15 +44,16 @@ while [ $# -gt 0 ]; do
         *) echo "qemu_boot: unknown option $1" >&2; exit 2 ;;
     esac
 done
-for f in "$image" "$code" "$vars"; do
+for f in "${image:-$cdrom}" "$code" "$vars"; do
     [ -f "$f" ] || { echo "qemu_boot: missing file '$f'" >&2; exit 2; }
 done
 
+case "$machine_type" in q35|pc) ;; *) echo "qemu_boot: --machine must be q35 or pc" >&2; exit 2 ;; esac
 case "$arch" in
-    amd64) qemu=qemu-system-x86_64 machine=q35 cpu=${cpu:-qemu64} extra=() ;;
+    amd64) qemu=qemu-system-x86_64 machine=$machine_type cpu=${cpu:-qemu64} extra=() ;;
     i686)
         # OVMF ia32 is the secure-boot build: it needs SMM and a secure flash.
-        qemu=qemu-system-i386 machine=q35,smm=on cpu=${cpu:-qemu32}
+        qemu=qemu-system-i386 machine=$machine_type,smm=on cpu=${cpu:-qemu32}
         extra=(-global driver=cfi.pflash01,property=secure,value=on) ;;
     *) echo "qemu_boot: unknown arch '$arch'" >&2; exit 2 ;;
 esac
@@ -126,14 +133,18 @@ else
     serial_args=(-serial "file:$serial" -monitor none)
 fi
 
+if [ -n "$cdrom" ]; then
+    boot_media=(-drive "if=none,id=cd0,media=cdrom,format=raw,file=$cdrom,readonly=on" -device ide-cd,drive=cd0)
+else
+    boot_media=(-drive "if=none,id=disk0,format=raw,file=$image,readonly=on" -device virtio-blk-pci,drive=disk0)
+fi
 # reserve=off lets guests have more RAM than the host (QEMU holds only the pages the guest touches).
 cmd=("$qemu" -machine "$machine,memory-backend=ram0" -cpu "$cpu" -smp "$smp" -m "$mem"
     -object "memory-backend-ram,id=ram0,size=$mem,reserve=off"
     "${extra[@]}"
     -drive "if=pflash,format=raw,unit=0,file=$code,readonly=on"
     -drive "if=pflash,format=raw,unit=1,file=$work/vars.fd"
-    -drive "if=none,id=disk0,format=raw,file=$image,readonly=on"
-    -device virtio-blk-pci,drive=disk0
+    "${boot_media[@]}"
     -device isa-debug-exit,iobase=0xf4,iosize=0x04
     -display none -net none -no-reboot "${serial_args[@]}" "${monitor_args[@]}" "$@")
 

@@ -12,10 +12,13 @@
 # --expect-first-after MARK=TEXT: the first line after the first line containing MARK that is not a loader line
 # (XTLDR...) contains TEXT (the kernel's banner must be the first thing it prints).
 # --selftest-cases N: the log must hold exactly one "XTEST: N passed, 0 failed" (the pinned number of SELFTEST cases).
-# --monitor: QEMU human-monitor commands (e.g. "nmi") sent once TEXT appears on the serial port.
+# --monitor: QEMU human-monitor commands (e.g. "nmi") sent once TEXT appears on the serial port; @OUTDIR@ in a
+# command stands for the directory of the test's outputs (e.g. "screendump @OUTDIR@/screen.ppm").
+# --screen-check TOOL FONT.psf.gz: after the boot, TOOL (testing/tools/screencheck.c) must recognise the expectations
+# given by --screen-arg (its options; @SERIAL@ stands for the cleaned serial log) on @OUTDIR@/screen.ppm.
 set -uo pipefail
 expect_exit="" expects=() onces=() regexes=() rejects=() equals=() key_args=() monitor_args=() selftest_cases=""
-first_after=""
+first_after="" screen_tool="" screen_font="" screen_args=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --expect-exit) expect_exit=$2; shift 2 ;;
@@ -28,6 +31,8 @@ while [ $# -gt 0 ]; do
         --selftest-cases) selftest_cases=$2; shift 2 ;;
         --keys-after|--keys) key_args+=("$1" "$2"); shift 2 ;;
         --monitor-after|--monitor) monitor_args+=("$1" "$2"); shift 2 ;;
+        --screen-check) screen_tool=$2; screen_font=$3; shift 3 ;;
+        --screen-arg) screen_args+=("$2"); shift 2 ;;
         --) shift; break ;;
         *) echo "qemu_test: unknown option $1" >&2; exit 2 ;;
     esac
@@ -47,6 +52,7 @@ qemu_log="$outdir/qemu-reset.log"
 qmp_log="$outdir/qmp.log"
 monitor_log="$outdir/monitor.log"
 [ ${#monitor_args[@]} -eq 0 ] || monitor_args+=(--monitor-log "$monitor_log")
+monitor_args=("${monitor_args[@]//@OUTDIR@/$outdir}")
 "$boot" --serial "$log" --qmp-log "$qmp_log" "${key_args[@]}" "${monitor_args[@]}" "$@" -d cpu_reset -D "$qemu_log"
 status=$?
 triple_fault=0
@@ -109,6 +115,19 @@ if [ -n "$selftest_cases" ]; then
             "(pinned per arch in SELFTEST_CASES, xtoskrnl/tests/selftest_cases.bzl: a suite was dropped, or cases" \
             "were added without updating it)"
 fi
+if [ -n "$screen_tool" ]; then
+    screen="$outdir/screen.ppm"
+    if [ ! -s "$screen" ]; then
+        failures+=("no screendump: $screen was not written (the monitor's screendump did not run)")
+    else
+        gzip -dc "$screen_font" >"$TMPDIR/screenfont.psf"
+        if ! "$screen_tool" "$screen" "$TMPDIR/screenfont.psf" "${screen_args[@]//@SERIAL@/$clean}" \
+            >"$outdir/screen.txt" 2>&1; then
+            failures+=("the screen check failed ($outdir/screen.txt):")
+            failures+=("$(grep -E '^screencheck: (FAIL|error)' "$outdir/screen.txt")")
+        fi
+    fi
+fi
 
 if [ ${#failures[@]} -gt 0 ]; then
     printf 'FAIL: %s\n' "${failures[@]}"
@@ -121,4 +140,4 @@ if [ ${#failures[@]} -gt 0 ]; then
     exit 1
 fi
 echo "PASS: status $status${shutdown_reason:+ ($shutdown_reason)}," \
-    "$((${#expects[@]} + ${#onces[@]} + ${#regexes[@]} + ${#equals[@]})) lines checked${selftest_cases:+, $selftest_cases SELFTEST cases}, ${elapsed_ms} ms"
+    "$((${#expects[@]} + ${#onces[@]} + ${#regexes[@]} + ${#equals[@]})) lines checked${selftest_cases:+, $selftest_cases SELFTEST cases}${screen_tool:+, screen checked ($(grep -c 'on the screen:' "$outdir/screen.txt") texts)}, ${elapsed_ms} ms"

@@ -65,6 +65,9 @@ def _compile_features(target):
         # Deterministic objects: no build time stamp, no absolute paths, no build-date macros.
         "-mno-incremental-linker-compatible",
         "-ffile-compilation-dir=.",
+        "-gdwarf-4",
+        "-gdwarf-aranges",
+        "-funwind-tables",
         "-Wno-builtin-macro-redefined",
         "-D__DATE__=\"redacted\"",
         "-D__TIME__=\"redacted\"",

@@ -316,8 +316,12 @@ static VOID BlpFirmwareFreePool(PVOID Context, PVOID Buffer) {
  * the same buffer (no allocation) when the firmware changed it in between. */
 static EFI_STATUS BlpExitBootServices(PBL_BOOT Boot) {
     BL_FIRMWARE_MEMORY Firmware = {BlpFirmwareGetMemoryMap, BlpFirmwareAllocatePool, BlpFirmwareFreePool, Boot};
-    SIZE_T ScratchSize = BlMemoryMapScratchSize(BL_MEMMAP_MAX_DESCRIPTORS);
+    SIZE_T ScratchSize = BlMemoryMapScratchSize(BL_MEMMAP_MAX_DESCRIPTORS + 1);
     ULONG Flags = Boot->Test.PageTablesFree ? BL_MEMMAP_TEST_PAGE_TABLES_FREE : 0;
+    const XT_FRAMEBUFFER_INFO *Framebuffer = &Boot->InitBlock->Framebuffer;
+    BL_MEMORY_RANGE FramebufferRange = {ALIGN_DOWN(Framebuffer->Address, (ULONGLONG)MM_PAGE_SIZE),
+                                        ALIGN_UP(Framebuffer->Address + Framebuffer->Size, (ULONGLONG)MM_PAGE_SIZE),
+                                        LoaderSpecialMemory, 0};
     ULONG Capacity = BlTestDescriptorCapacity(&Boot->Test, BL_MAX_DESCRIPTORS * sizeof(XT_MEMORY_DESCRIPTOR));
     BL_EFI_MEMORY_MAP Map;
     PVOID Scratch;
@@ -333,9 +337,11 @@ static EFI_STATUS BlpExitBootServices(PBL_BOOT Boot) {
     /* From here on only GetMemoryMap and ExitBootServices may be called: no more ConOut. */
     BlConsoleExitBootServices();
     for (ULONG Attempt = 0; Attempt < 8; Attempt++) {
-        XTSTATUS Converted =
-            BlBuildMemoryMap(Map.Buffer, Map.Size, Map.DescriptorSize, Flags, Scratch, ScratchSize, Boot->Descriptors,
-                             Capacity - Boot->Test.PageTablesInDatabase, &Boot->InitBlock->MemoryDescriptorCount);
+        /* The framebuffer is MMIO the firmware's map may leave out: described, so it is never taken for free RAM. */
+        XTSTATUS Converted = BlBuildMemoryMapWithRanges(
+            Map.Buffer, Map.Size, Map.DescriptorSize, Flags, &FramebufferRange,
+            Framebuffer->PixelFormat != XT_FRAMEBUFFER_NONE ? 1 : 0, Scratch, ScratchSize, Boot->Descriptors,
+            Capacity - Boot->Test.PageTablesInDatabase, &Boot->InitBlock->MemoryDescriptorCount);
         if (!XT_SUCCESS(Converted)) {
             return BlFail(EFI_LOAD_ERROR, "cannot convert the firmware memory map (%u bytes, status 0x%x)",
                           (ULONG)Map.Size, (ULONG)Converted);
@@ -397,6 +403,7 @@ EFI_STATUS BlBootKernel(EFI_HANDLE ImageHandle, EFI_SYSTEM_TABLE *SystemTable, c
     BlTestReport(&Boot.Test, Boot.InitBlock->MemoryDescriptorCount);
     BlpReport(&Boot);
     BlPrint("XTLDR-BENCH entry_to_handoff_tsc=%llu\n", ArReadTimeStampCounter() - BlEntryTimeStamp);
+    BlDebuggerKernelReady(Boot.KernelBase);
     ((VOID(*)(PBL_HANDOFF_BLOCK))(ULONG_PTR)Boot.HandOffCode)(Boot.HandOff);
     return BlFail(EFI_ABORTED, "the kernel returned to the loader");
 }

@@ -6,6 +6,7 @@
 
 #include "config.h"
 #include "fail.h"
+#include "gop.h"
 #include "handoff.h"
 #include "kaslr.h"
 #include "memmap.h"
@@ -34,6 +35,7 @@ EFI_STATUS BlBootKernel(EFI_HANDLE ImageHandle, EFI_SYSTEM_TABLE *SystemTable, c
 ULONG BlGatherEntropy(EFI_SYSTEM_TABLE *SystemTable, const BL_CPU_INFO *Cpu, PULONGLONG Seed);
 
 VOID BlFindFirmwareTables(EFI_SYSTEM_TABLE *SystemTable, PXT_INIT_BLOCK InitBlock);
+/* Describes the GOP framebuffer in the firmware's current mode; XT_FRAMEBUFFER_NONE without a usable one. */
 VOID BlFindFramebuffer(EFI_BOOT_SERVICES *BootServices, PXT_FRAMEBUFFER_INFO Framebuffer);
 
 #endif

@@ -32,23 +32,11 @@ VOID BlFindFirmwareTables(EFI_SYSTEM_TABLE *SystemTable, PXT_INIT_BLOCK InitBloc
 VOID BlFindFramebuffer(EFI_BOOT_SERVICES *BootServices, PXT_FRAMEBUFFER_INFO Framebuffer) {
     EFI_GUID GopGuid = EFI_GRAPHICS_OUTPUT_PROTOCOL_GUID;
     EFI_GRAPHICS_OUTPUT_PROTOCOL *Gop;
-    const EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *Info;
 
     RtlZeroMemory(Framebuffer, sizeof(*Framebuffer));
     if (BootServices->LocateProtocol(&GopGuid, NULL, (PVOID *)&Gop) != EFI_SUCCESS || !Gop->Mode || !Gop->Mode->Info) {
-        return;
+        return; /* no graphics output: the kernel's screen console stays off */
     }
-    Info = Gop->Mode->Info;
-    if (Info->PixelFormat != PixelRedGreenBlueReserved8BitPerColor &&
-        Info->PixelFormat != PixelBlueGreenRedReserved8BitPerColor) {
-        return; /* bit-mask and blt-only modes: no linear 32-bit framebuffer to describe */
-    }
-    Framebuffer->Address = Gop->Mode->FrameBufferBase;
-    Framebuffer->Size = Gop->Mode->FrameBufferSize;
-    Framebuffer->Width = Info->HorizontalResolution;
-    Framebuffer->Height = Info->VerticalResolution;
-    Framebuffer->Pitch = Info->PixelsPerScanLine * 4;
-    Framebuffer->BitsPerPixel = 32;
-    Framebuffer->PixelFormat =
-        Info->PixelFormat == PixelRedGreenBlueReserved8BitPerColor ? XT_FRAMEBUFFER_RGBX8 : XT_FRAMEBUFFER_BGRX8;
+    /* The mode the firmware set stays: its text console (our menu) is already drawn in it. */
+    BlDescribeFramebuffer(Gop->Mode->Info, Gop->Mode->FrameBufferBase, Gop->Mode->FrameBufferSize, Framebuffer);
 }

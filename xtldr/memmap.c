@@ -182,8 +182,9 @@ static XTSTATUS BlpSweep(const BL_MEMORY_RANGE *Ranges, ULONG RangeCount, const 
     return STATUS_SUCCESS;
 }
 
-XTSTATUS BlBuildMemoryMap(PCVOID EfiMap, SIZE_T MapSize, SIZE_T DescriptorSize, ULONG Flags, PVOID Scratch,
-                          SIZE_T ScratchSize, PXT_MEMORY_DESCRIPTOR Output, ULONG OutputCapacity, PULONG OutputCount) {
+XTSTATUS BlBuildMemoryMapWithRanges(PCVOID EfiMap, SIZE_T MapSize, SIZE_T DescriptorSize, ULONG Flags,
+                                    const BL_MEMORY_RANGE *Extra, ULONG ExtraCount, PVOID Scratch, SIZE_T ScratchSize,
+                                    PXT_MEMORY_DESCRIPTOR Output, ULONG OutputCapacity, PULONG OutputCount) {
     ULONG InputCount, RangeCount = 0, PointCount = 0;
     PBL_MEMORY_RANGE Ranges = Scratch;
     PULONGLONG Points;
@@ -193,15 +194,15 @@ XTSTATUS BlBuildMemoryMap(PCVOID EfiMap, SIZE_T MapSize, SIZE_T DescriptorSize, 
     if (DescriptorSize < sizeof(EFI_MEMORY_DESCRIPTOR) || DescriptorSize % 8 || MapSize % DescriptorSize) {
         return STATUS_INVALID_PARAMETER;
     }
-    if (MapSize / DescriptorSize > BL_MEMMAP_MAX_DESCRIPTORS) {
+    if (MapSize / DescriptorSize > BL_MEMMAP_MAX_DESCRIPTORS || ExtraCount > BL_MEMMAP_MAX_EXTRA_RANGES) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
     InputCount = (ULONG)(MapSize / DescriptorSize);
-    if (ScratchSize < BlMemoryMapScratchSize(InputCount)) {
+    if (ScratchSize < BlMemoryMapScratchSize(InputCount + ExtraCount)) {
         return STATUS_BUFFER_TOO_SMALL;
     }
-    Points = (PULONGLONG)(Ranges + InputCount);
-    Open = (PULONG)(Points + 2 * InputCount);
+    Points = (PULONGLONG)(Ranges + InputCount + ExtraCount);
+    Open = (PULONG)(Points + 2 * (InputCount + ExtraCount));
     for (ULONG Index = 0; Index < InputCount; Index++) {
         const EFI_MEMORY_DESCRIPTOR *Descriptor = (PCVOID)((const UCHAR *)EfiMap + Index * DescriptorSize);
         if (BlpConvertDescriptor(Descriptor, Flags, &Ranges[RangeCount])) {
@@ -210,9 +211,28 @@ XTSTATUS BlBuildMemoryMap(PCVOID EfiMap, SIZE_T MapSize, SIZE_T DescriptorSize, 
             RangeCount++;
         }
     }
+    for (ULONG Index = 0; Index < ExtraCount; Index++) {
+        const BL_MEMORY_RANGE *Range = &Extra[Index];
+        if ((Range->Start | Range->End) & (MM_PAGE_SIZE - 1) || Range->End > BL_MAX_PHYSICAL ||
+            Range->Type >= LoaderMaximum) {
+            return STATUS_INVALID_PARAMETER;
+        }
+        if (Range->End > Range->Start) {
+            Ranges[RangeCount] = (BL_MEMORY_RANGE){Range->Start, Range->End, Range->Type, 0};
+            Points[PointCount++] = Range->Start;
+            Points[PointCount++] = Range->End;
+            RangeCount++;
+        }
+    }
     BlpHeapSort(Ranges, RangeCount, sizeof(*Ranges), BlpRangeLess);
     BlpHeapSort(Points, PointCount, sizeof(*Points), BlpPointLess);
     return BlpSweep(Ranges, RangeCount, Points, PointCount, Open, Output, OutputCapacity, OutputCount);
+}
+
+XTSTATUS BlBuildMemoryMap(PCVOID EfiMap, SIZE_T MapSize, SIZE_T DescriptorSize, ULONG Flags, PVOID Scratch,
+                          SIZE_T ScratchSize, PXT_MEMORY_DESCRIPTOR Output, ULONG OutputCapacity, PULONG OutputCount) {
+    return BlBuildMemoryMapWithRanges(EfiMap, MapSize, DescriptorSize, Flags, NULL, 0, Scratch, ScratchSize, Output,
+                                      OutputCapacity, OutputCount);
 }
 
 EFI_STATUS BlReadMemoryMap(PBL_FIRMWARE_MEMORY Firmware, PBL_EFI_MEMORY_MAP Map) {

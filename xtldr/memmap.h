@@ -39,6 +39,16 @@ ULONG BlConvertEfiMemoryType(ULONG EfiType, ULONG Flags);
 XTSTATUS BlBuildMemoryMap(PCVOID EfiMap, SIZE_T MapSize, SIZE_T DescriptorSize, ULONG Flags, PVOID Scratch,
                           SIZE_T ScratchSize, PXT_MEMORY_DESCRIPTOR Output, ULONG OutputCapacity, PULONG OutputCount);
 
+#define BL_MEMMAP_MAX_EXTRA_RANGES 8
+
+/* As BlBuildMemoryMap, with Extra[0..ExtraCount) (page-aligned ranges already in kernel types, such as the GOP
+ * framebuffer as LoaderSpecialMemory) laid over the firmware's ranges under the same rule: where they overlap, the
+ * type that may not be reused wins, so an extra range is never reported free. Scratch must hold
+ * BlMemoryMapScratchSize(firmware descriptors + ExtraCount); a misaligned extra range is STATUS_INVALID_PARAMETER. */
+XTSTATUS BlBuildMemoryMapWithRanges(PCVOID EfiMap, SIZE_T MapSize, SIZE_T DescriptorSize, ULONG Flags,
+                                    const BL_MEMORY_RANGE *Extra, ULONG ExtraCount, PVOID Scratch, SIZE_T ScratchSize,
+                                    PXT_MEMORY_DESCRIPTOR Output, ULONG OutputCapacity, PULONG OutputCount);
+
 /* Firmware access used by BlReadMemoryMap: Boot Services in the loader, a fake firmware in tests. */
 typedef struct _BL_FIRMWARE_MEMORY {
     EFI_STATUS (*GetMemoryMap)

@@ -87,6 +87,7 @@ EFI_STATUS EFIAPI XtLdrEntry(EFI_HANDLE ImageHandle, EFI_SYSTEM_TABLE *SystemTab
     BlPrint("XTLDR %s (%s) - XTOS boot loader\n", XTLDR_VERSION, BlArchName);
     SystemTable->BootServices->SetWatchdogTimer(0, 0, 0, NULL);
     BlTestSetRequested(BlFwCfgHasFile(XT_TEST_FW_CFG_FILE));
+    BlDebuggerWaitForAttach(ImageHandle, SystemTable->BootServices);
 
     Status = BlOpenBootVolume(ImageHandle, SystemTable->BootServices);
     if (Status != EFI_SUCCESS) {

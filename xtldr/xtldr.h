@@ -36,6 +36,12 @@ extern ULONGLONG BlEntryTimeStamp;
 /* QEMU fw_cfg: TRUE when the host passed a file of that name (the test harness's exit request). */
 BOOLEAN BlFwCfgHasFile(PCSTR Name);
 
+/* Debugger hand-shake (./xt run --gdb, only with the fw_cfg file opt/xtos/debugger): the loader prints its image
+ * base and waits until gdb clears BlDebuggerWaiting; BlDebuggerKernelReady is called with the kernel's base right
+ * before the hand-off. */
+VOID BlDebuggerWaitForAttach(EFI_HANDLE ImageHandle, EFI_BOOT_SERVICES *BootServices);
+VOID BlDebuggerKernelReady(ULONGLONG KernelBase);
+
 /* Boot volume files: whole-file reads into pool memory with one spare zero byte after the data. */
 EFI_STATUS BlOpenBootVolume(EFI_HANDLE ImageHandle, EFI_BOOT_SERVICES *BootServices);
 EFI_STATUS BlReadFile(PCSTR Path, PVOID *Buffer, SIZE_T *Size, PCSTR *Reason);

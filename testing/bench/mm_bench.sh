@@ -2,7 +2,8 @@
 # Memory manager benchmark: boots the real kernel with BENCH under QEMU -icount shift=4,sleep=off (RDTSC counts
 # guest instructions << 4, deterministically) at 1 GiB and 16 GiB on both arches, and writes a markdown table and
 # a PNG chart of guest instructions per operation, and a second table (ke-bench.md) of the kernel's KE-BENCH
-# RunLevel, self-IPI, timer and lock costs from the same boots.
+# RunLevel, self-IPI, timer and lock costs from the same boots, and a third (paged-bench.md) of the demand-zero
+# fault and paged-pool costs (MM-BENCH-PAGED).
 # usage: mm_bench.sh IMAGE_DIR OUTPUT_DIR   (IMAGE_DIR holds xtos-amd64.img and xtos-i686.img)
 set -euo pipefail
 images=$1 out=$2
@@ -10,7 +11,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-table="$out/mm-bench.md" ketable="$out/ke-bench.md" locktable="$work/lock-bench.md" data="$work/chart.dat"
+table="$out/mm-bench.md" ketable="$out/ke-bench.md" pagedtable="$out/paged-bench.md" locktable="$work/lock-bench.md" data="$work/chart.dat"
+kedata="$work/ke-chart.dat"
 
 boot() { # arch cpu mem -> the MM-BENCH line, entry_to_report= and the KE-BENCH RunLevel/self-IPI line
     local arch=$1 cpu=$2 mem=$3 code vars
@@ -22,7 +24,7 @@ boot() { # arch cpu mem -> the MM-BENCH line, entry_to_report= and the KE-BENCH 
     "$here/qemu_boot.sh" --arch "$arch" --cpu "$cpu" --mem "$mem" --image "$work/disk.img" \
         --code "/usr/share/OVMF/$code" --vars "/usr/share/OVMF/$vars" --serial "$work/serial.log" --timeout 600 \
         -- -icount shift=4,sleep=off >/dev/null 2>&1 || true
-    echo "$(grep -a '^MM-BENCH' "$work/serial.log" | tr -d '\r' | head -1) $(grep -aoE 'entry_to_report=[0-9]+' "$work/serial.log" | head -1) $(grep -a '^KE-BENCH runlevel' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH timer' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH spinlock' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-)"
+    echo "$(grep -a '^MM-BENCH ' "$work/serial.log" | tr -d '\r' | head -1) $(grep -a '^MM-BENCH-PAGED' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -aoE 'entry_to_report=[0-9]+' "$work/serial.log" | head -1) $(grep -a '^KE-BENCH runlevel' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH timer' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH spinlock' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-)"
 }
 
 field() { # line key -> value
@@ -37,6 +39,7 @@ field() { # line key -> value
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 } >"$table"
 : >"$data"
+: >"$kedata"
 {
     echo "Locks, uncontended, one processor (guest instructions per pair, 4096 rounds; ke/lockbench.c):"
     echo
@@ -51,6 +54,13 @@ field() { # line key -> value
          "DPC queue -> run | timer set+cancel, 1 / 1000 / 100000 queued | timer set+expire, 1 / 1000 / 100000 queued |"
     echo "|---|---|---|---|---|---|---|"
 } >"$ketable"
+{
+    echo "Guest instructions (QEMU -icount shift=4,sleep=off, interrupts off) per operation: a demand-zero fault (trap" \
+         "entry to resume, zeroing included unless a zeroed frame was ready) and paged-pool allocate+free (64 live)."
+    echo
+    echo "| arch | RAM | demand-zero fault | paged 16 B | 64 B | 256 B | 1024 B | 4000 B | 3 pages |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+} >"$pagedtable"
 for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
     set -- $config
     arch=$1 cpu=$2
@@ -59,12 +69,17 @@ for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
         if [ -n "$(field "$line" runlevel_raise_lower)" ]; then
             timers=()
             for key in timer_set_cancel timer_set_expire; do
-                timers+=("$(( $(field "$line" ${key}_1) / 16 )) / $(( $(field "$line" ${key}_1000) / 16 )) /" \
-                         "$(( $(field "$line" ${key}_100000) / 16 ))")
+                timers+=("$(( $(field "$line" ${key}_1) / 16 )) / $(( $(field "$line" ${key}_1000) / 16 )) / $((
+                    $(field "$line" ${key}_100000) / 16 ))")
             done
             echo "| $arch | $mem | $(( $(field "$line" runlevel_raise_lower) / 16 )) |" \
                  "$(( $(field "$line" self_ipi_roundtrip) / 16 )) | $(( $(field "$line" dpc_queue_to_run) / 16 )) |" \
                  "${timers[0]} | ${timers[1]} |" >>"$ketable"
+            if [ "$mem" = 1G ]; then
+                echo "\"$arch\" $(for key in runlevel_raise_lower self_ipi_roundtrip dpc_queue_to_run \
+                    timer_set_cancel_1 timer_set_cancel_100000 timer_set_expire_1 timer_set_expire_100000; do
+                    echo -n "$(( $(field "$line" $key) / 16 )) "; done)" >>"$kedata"
+            fi
         else
             echo "| $arch | $mem | (no KE-BENCH runlevel line) | |" >>"$ketable"
         fi
@@ -86,6 +101,11 @@ for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
             ops+=("$(( $(field "$line" $key) / 16 ))")
         done
         echo "| $arch | $mem | $report | $init | $memset | $ratio | $(echo "${ops[*]}" | sed 's/ / | /g') |" >>"$table"
+        paged=()
+        for key in demand_zero_fault paged_16 paged_64 paged_256 paged_1024 paged_4000 paged_12288; do
+            paged+=("$(( $(field "$line" $key) / 16 ))")
+        done
+        echo "| $arch | $mem | $(echo "${paged[*]}" | sed 's/ / | /g') |" >>"$pagedtable"
         echo "\"$arch $mem\" ${ops[*]}" >>"$data"
     done
 done
@@ -96,6 +116,8 @@ done
 cat "$table"
 echo
 cat "$ketable"
+echo
+cat "$pagedtable"
 
 gnuplot <<GNUPLOT
 set terminal pngcairo size 1100,560 noenhanced
@@ -112,4 +134,19 @@ plot "$data" using 2:xtic(1) title "page alloc+free", '' using 3 title "map+unma
      '' using 5 title "pool 64 B", '' using 6 title "pool 256 B", '' using 7 title "pool 1024 B", \
      '' using 8 title "pool 4000 B", '' using 9 title "pool 3 pages"
 GNUPLOT
-echo "chart: $out/mm-bench.png"
+gnuplot <<GNUPLOT
+set terminal pngcairo size 1100,560 noenhanced
+set output "$out/ke-bench.png"
+set title "XTOS Ke: guest instructions per operation (QEMU -icount), 1 GiB"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set key outside right
+set ylabel "instructions"
+set logscale y
+plot "$kedata" using 2:xtic(1) title "RunLevel raise+lower", '' using 3 title "self-IPI round trip", \
+     '' using 4 title "DPC queue -> run", '' using 5 title "timer set+cancel, 1 queued", \
+     '' using 6 title "timer set+cancel, 100000 queued", '' using 7 title "timer set+expire, 1 queued", \
+     '' using 8 title "timer set+expire, 100000 queued"
+GNUPLOT
+echo "charts: $out/mm-bench.png $out/ke-bench.png"

@@ -6,9 +6,10 @@ libraries stay the single description of what a parser is made of) in one clang-
 executions from the committed corpus (testing/fuzz/corpus/<name>/) with the target's options file.
 """
 
-_CLANG = "/usr/lib/llvm-19/bin/clang"
+FUZZ_CLANG = "/usr/lib/llvm-19/bin/clang"
 
-_COPTS = [
+# Also the flags ./xt compdb lists for the harnesses (testing/compdb/compdb.bzl).
+FUZZ_COPTS = [
     "-std=c17",
     "-g",
     "-O1",
@@ -50,7 +51,7 @@ def _xt_fuzz_binary_impl(ctx):
         transitive = [dep[XtFuzzSourcesInfo].srcs for dep in ctx.attr.deps],
     )
     args = ctx.actions.args()
-    args.add_all(_COPTS)
+    args.add_all(FUZZ_COPTS)
     for context in contexts:
         args.add_all(context.defines, format_each = "-D%s")
         args.add_all(context.includes, before_each = "-I")
@@ -60,7 +61,7 @@ def _xt_fuzz_binary_impl(ctx):
     args.add_all(sources)
     args.add("-o", output)
     ctx.actions.run(
-        executable = _CLANG,
+        executable = FUZZ_CLANG,
         arguments = [args],
         inputs = depset(ctx.files.srcs, transitive = [sources] + [context.headers for context in contexts]),
         outputs = [output],

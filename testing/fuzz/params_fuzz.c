@@ -25,6 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *Data, size_t Size) {
 
     FUZZ_CHECK(!Parameters.DebugEnabled || (Parameters.DebugPort >= 1 && Parameters.DebugPort <= 4));
     FUZZ_CHECK(!Parameters.DebugEnabled || (Parameters.DebugBaud != 0 && 115200 % Parameters.DebugBaud == 0));
+    FUZZ_CHECK(Parameters.DebugEnabled == (Parameters.DebugPort != 0)); /* DEBUG=SCREEN alone: no serial port */
     FUZZ_CHECK(Parameters.TestFault <= KeTestFaultSpecialPool);
     FUZZ_CHECK(KeTestFaultName(Parameters.TestFault) != NULL);
     for (ULONG Index = 0; Index < Parameters.IgnoredCount && Index < KE_PARAMETER_IGNORED_MAX; Index++) {

@@ -80,6 +80,37 @@ static BOOLEAN ProbeDescriptors(PXT_INIT_BLOCK InitBlock, PULONGLONG FreePages, 
     return InitBlock->MemoryDescriptorCount > 0;
 }
 
+/* With a framebuffer handed over: TRUE when its format is one the protocol defines and every one of its pages lies
+ * in a LoaderSpecialMemory descriptor (never free, never RAM). TRUE without a framebuffer. */
+static BOOLEAN ProbeFramebuffer(PXT_INIT_BLOCK InitBlock) {
+    const XT_FRAMEBUFFER_INFO *Fb = &InitBlock->Framebuffer;
+    const UCHAR *Array = (const UCHAR *)(ULONG_PTR)InitBlock->MemoryDescriptors;
+    ULONGLONG Page, End;
+
+    if (Fb->PixelFormat == XT_FRAMEBUFFER_NONE) {
+        return Fb->Address == 0 && Fb->Size == 0;
+    }
+    if (Fb->PixelFormat > XT_FRAMEBUFFER_BITMASK || Fb->BitsPerPixel != 32 || Fb->Width == 0 ||
+        Fb->PixelsPerScanLine < Fb->Width || Fb->Pitch != Fb->PixelsPerScanLine * 4 ||
+        (ULONGLONG)Fb->Pitch * Fb->Height > Fb->Size ||
+        ((Fb->RedMask & Fb->GreenMask) | (Fb->RedMask & Fb->BlueMask) | (Fb->GreenMask & Fb->BlueMask)) != 0) {
+        return FALSE;
+    }
+    Page = Fb->Address / 4096;
+    End = (Fb->Address + Fb->Size + 4095) / 4096;
+    for (ULONG Index = 0; Index < InitBlock->MemoryDescriptorCount && Page < End; Index++) {
+        const XT_MEMORY_DESCRIPTOR *Descriptor =
+            (const XT_MEMORY_DESCRIPTOR *)(Array + (SIZE_T)Index * InitBlock->MemoryDescriptorSize);
+        if (Descriptor->BasePage <= Page && Page < Descriptor->BasePage + Descriptor->PageCount) {
+            if (Descriptor->MemoryType != LoaderSpecialMemory) {
+                return FALSE;
+            }
+            Page = Descriptor->BasePage + Descriptor->PageCount;
+        }
+    }
+    return Page >= End;
+}
+
 /* The COM port of the last DEBUG=COMn parameter (1 when there is none). */
 static USHORT ProbeDebugPort(PXT_INIT_BLOCK InitBlock) {
     USHORT Port = 1;
@@ -106,10 +137,12 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     Ok = Ok && StackPointer > InitBlock->KernelStackBase &&
          StackPointer < InitBlock->KernelStackBase + InitBlock->KernelStackSize;
     Ok = Ok && ProbeDescriptors(InitBlock, &FreePages, &RamPages);
+    Ok = Ok && ProbeFramebuffer(InitBlock);
     ProbePrint("PROBE: %s mode=%s descriptors=%u descriptor_size=%u ram_pages=%llu free_pages=%llu ptables=%u "
-               "stack=%p params='%s'\n",
+               "stack=%p framebuffer=%ux%u,format=%u params='%s'\n",
                Ok ? "ok" : "FAILED", ProbeModeNames[ProbeActiveMode()], InitBlock->MemoryDescriptorCount,
                InitBlock->MemoryDescriptorSize, RamPages, FreePages, InitBlock->PageTableFrameCount,
-               (PVOID)StackPointer, InitBlock->Parameters);
+               (PVOID)StackPointer, InitBlock->Framebuffer.Width, InitBlock->Framebuffer.Height,
+               InitBlock->Framebuffer.PixelFormat, InitBlock->Parameters);
     XtTestExit(Ok ? XT_TEST_EXIT_SUCCESS : XT_TEST_EXIT_SELFTEST_FAILED);
 }

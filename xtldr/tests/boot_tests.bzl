@@ -28,6 +28,10 @@ def _loader_lines(arch):
         "XTLDR-BENCH entry_to_handoff_tsc=",
     ]
 
+# The probe checked the GOP framebuffer the loader handed over (format, sizes, masks, every page described as
+# LoaderSpecialMemory) and prints its size and format: QEMU's standard VGA always has one.
+_FRAMEBUFFER_RE = "^PROBE: ok .* framebuffer=[1-9][0-9]*x[1-9][0-9]*,format=[123] "
+
 # (name, arch, cpu, parameters, expected paging mode)
 _MODES = [
     ("pml4", "amd64", "qemu64", "", "PML4"),
@@ -46,7 +50,16 @@ def _report(arch, mode):
     )
 
 def xtldr_handoff_tests():
-    """The loader hands off in every paging mode, at several RAM sizes and with two CPUs."""
+    """The loader hands off in every paging mode, at several RAM sizes and with two CPUs; and without a display."""
+    for arch in ["amd64", "i686"]:
+        # No display device: no GOP, so no framebuffer in the init block (every field 0) and none in the map.
+        xt_qemu_test(
+            name = "handoff_no_gop_%s" % arch,
+            arch = arch,
+            expect_exit = "clean",
+            expect = ["PROBE: ok mode=", " framebuffer=0x0,format=0 "] + _loader_lines(arch),
+            qemu_args = ["-vga", "none"],
+        )
     for name, arch, cpu, parameters, mode in _MODES:
         mems = ["128M", "4G"] + (["6G"] if mode in ["PML3", "PML4", "PML5"] else [])
         for mem in mems:
@@ -58,7 +71,7 @@ def xtldr_handoff_tests():
                 parameters = parameters,
                 expect_exit = "clean",
                 expect = [_report(arch, mode), "PROBE: ok mode=" + mode] + _loader_lines(arch),
-                expect_re = [kaslr_report_re(arch, "tsc")],
+                expect_re = [kaslr_report_re(arch, "tsc"), _FRAMEBUFFER_RE],
                 reject = kaslr_reject(arch),
             )
         xt_qemu_test(

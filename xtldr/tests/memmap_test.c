@@ -351,10 +351,69 @@ XTEST(RunawayGrowthFailsCleanly) {
     XTEST_CHECK_EQ(Fake.Outstanding, 0);
 }
 
+static XTSTATUS BuildWith(const BL_MEMORY_RANGE *Extra, ULONG ExtraCount) {
+    return BlBuildMemoryMapWithRanges(Input, InputCount * DESCRIPTOR_SIZE, DESCRIPTOR_SIZE, 0, Extra, ExtraCount,
+                                      Scratch, sizeof(Scratch), Output, ARRAY_SIZE(Output), &OutputCount);
+}
+
+/* The GOP framebuffer: absent from the firmware's map (QEMU's BAR), described as LoaderSpecialMemory. */
+XTEST(FramebufferOutsideTheMapIsDescribed) {
+    BL_MEMORY_RANGE Framebuffer = {0x80000000ull, 0x80000000ull + 0x3E8000, LoaderSpecialMemory, 0};
+
+    InputCount = 0;
+    Add(EfiConventionalMemory, 0, 0x100);
+    Add(EfiMemoryMappedIO, 0xFFC00000ull, 0x400);
+    XTEST_ASSERT_EQ(BuildWith(&Framebuffer, 1), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(OutputCount, 3);
+    XTEST_CHECK(Is(0, 0, 0x100, LoaderFree));
+    XTEST_CHECK(Is(1, 0x80000, 0x3E8, LoaderSpecialMemory));
+    XTEST_CHECK(Is(2, 0xFFC00, 0x400, LoaderSpecialMemory));
+}
+
+/* A framebuffer that a (buggy) firmware reports as conventional memory never comes out free. */
+XTEST(FramebufferInsideFreeMemoryIsNeverFree) {
+    BL_MEMORY_RANGE Framebuffer = {0x10000, 0x14000, LoaderSpecialMemory, 0};
+
+    InputCount = 0;
+    Add(EfiConventionalMemory, 0, 0x20);
+    XTEST_ASSERT_EQ(BuildWith(&Framebuffer, 1), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(OutputCount, 3);
+    XTEST_CHECK(Is(0, 0, 0x10, LoaderFree));
+    XTEST_CHECK(Is(1, 0x10, 4, LoaderSpecialMemory));
+    XTEST_CHECK(Is(2, 0x14, 0xC, LoaderFree));
+    /* Overlapping reserved memory keeps a type that may not be reused either way; bad memory stays bad. */
+    InputCount = 0;
+    Add(EfiReservedMemoryType, 0x10000, 2);
+    Add(EfiUnusableMemory, 0x12000, 1);
+    XTEST_ASSERT_EQ(BuildWith(&Framebuffer, 1), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(OutputCount, 3);
+    XTEST_CHECK(Is(0, 0x10, 2, LoaderSpecialMemory));
+    XTEST_CHECK(Is(1, 0x12, 1, LoaderBad));
+    XTEST_CHECK(Is(2, 0x13, 1, LoaderSpecialMemory));
+}
+
+XTEST(ExtraRangesMustBePageAligned) {
+    BL_MEMORY_RANGE Misaligned = {0x10800, 0x14000, LoaderSpecialMemory, 0};
+    BL_MEMORY_RANGE BadType = {0x10000, 0x14000, LoaderMaximum, 0};
+    BL_MEMORY_RANGE Empty = {0x10000, 0x10000, LoaderSpecialMemory, 0};
+
+    InputCount = 0;
+    Add(EfiConventionalMemory, 0, 0x20);
+    XTEST_CHECK_EQ(BuildWith(&Misaligned, 1), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(BuildWith(&BadType, 1), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(BuildWith(&Empty, 1), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(OutputCount, 1);
+    XTEST_CHECK_EQ(BlBuildMemoryMapWithRanges(Input, InputCount * DESCRIPTOR_SIZE, DESCRIPTOR_SIZE, 0, &Empty, 1,
+                                              Scratch, BlMemoryMapScratchSize(1), Output, ARRAY_SIZE(Output),
+                                              &OutputCount),
+                   STATUS_BUFFER_TOO_SMALL);
+}
+
 XTEST_SUITE(BlMemoryMapSuite, XTEST_ENTRY(SortsAndMergesAdjacentEqualTypes), XTEST_ENTRY(OverlapsNeverBecomeFree),
             XTEST_ENTRY(ZeroLengthAndUnknownTypes), XTEST_ENTRY(LoaderTypesAndTestFlag),
             XTEST_ENTRY(ClipsAndAlignsHostileRanges), XTEST_ENTRY(RejectsBadShapes),
             XTEST_ENTRY(RandomMapsMatchContractOracle), XTEST_ENTRY(MapGrowingUpTo40EntriesPerCallIsRead),
-            XTEST_ENTRY(RunawayGrowthFailsCleanly));
+            XTEST_ENTRY(RunawayGrowthFailsCleanly), XTEST_ENTRY(FramebufferOutsideTheMapIsDescribed),
+            XTEST_ENTRY(FramebufferInsideFreeMemoryIsNeverFree), XTEST_ENTRY(ExtraRangesMustBePageAligned));
 
 XTEST_HOST_MAIN(&BlMemoryMapSuite)

@@ -108,9 +108,22 @@ typedef struct _AR_TRAP_ENTRIES {
     ULONG_PTR MachineCheckTask;
 } AR_TRAP_ENTRIES, *PAR_TRAP_ENTRIES;
 
-/* Builds and loads the kernel's own GDT, IDT and TSS(s) for the boot CPU, and reloads every segment register.
- * Double fault, NMI and machine check run on the loader's panic stacks (InitBlock->PanicStackBase). */
-VOID ArInitializeProcessor(PXT_INIT_BLOCK InitBlock, const AR_TRAP_ENTRIES *Entries);
+/* The stacks one processor's TSS(s) name: the kernel stack (RSP0/ESP0) and the double-fault, NMI and machine-check
+ * stacks (XT_PANIC_STACK_* order), as the addresses just above their tops. */
+typedef struct _AR_PROCESSOR_STACKS {
+    ULONG_PTR KernelStackTop;
+    ULONG_PTR PanicStackTop[3];
+} AR_PROCESSOR_STACKS, *PAR_PROCESSOR_STACKS;
+
+/* Builds the shared IDT and the boot CPU's GDT and TSS(s), loads them and reloads every segment register; binds
+ * ProcessorBlock (Ke's control block) to GS (amd64: IA32_GS_BASE) or FS (i686: the KGDT_R0_PCR segment). Double
+ * fault, NMI and machine check run on the loader's panic stacks (InitBlock->PanicStackBase). */
+VOID ArInitializeProcessor(PXT_INIT_BLOCK InitBlock, const AR_TRAP_ENTRIES *Entries, PVOID ProcessorBlock);
+
+/* On an application processor: builds its own GDT and TSS(s) in Tables from Stacks, loads them with the shared IDT
+ * (ArInitializeProcessor built it) and binds ProcessorBlock to GS / FS as above. */
+VOID ArInitializeApplicationProcessor(PAR_PROCESSOR_TABLES Tables, const AR_PROCESSOR_STACKS *Stacks,
+                                      PVOID ProcessorBlock);
 
 /* Fills Frame with the caller's registers (instruction pointer = the return address of this call). */
 VOID ArCaptureTrapFrame(PKTRAP_FRAME Frame);

@@ -7,6 +7,7 @@
 #ifndef XTOSKRNL_HL_ACPI_H
 #define XTOSKRNL_HL_ACPI_H
 
+#include <hl.h>
 #include <xtbase.h>
 #include <xtstatus.h>
 
@@ -169,6 +170,11 @@ typedef struct _HL_ACPI_IRQ_ROUTE {
     BOOLEAN LevelTriggered; /* FALSE: edge */
     BOOLEAN Overridden;     /* an interrupt source override named this IRQ */
 } HL_ACPI_IRQ_ROUTE, *PHL_ACPI_IRQ_ROUTE;
+
+/* Builds the list of processors to start from a parsed MADT (cpulist.c): the boot processor (BootApicId) first,
+ * then every enabled or online-capable entry in table order, skipping disabled entries and repeated APIC IDs, at most
+ * MaxCpus in all (0: HL_MAXIMUM_PROCESSORS). */
+VOID HlAcpiBuildProcessorList(const HL_MADT_INFO *Info, ULONG BootApicId, ULONG MaxCpus, PHL_PROCESSOR_LIST List);
 
 /* Finds the MADT from the RSDP at RsdpAddress and parses it (HlAcpiParseMadt). */
 XTSTATUS HlAcpiReadMadt(const HL_ACPI_ACCESS *Access, ULONGLONG RsdpAddress, PHL_MADT_INFO Info);

@@ -12,6 +12,11 @@
 #define HL_LAPIC_CALIBRATION_ROUNDS    3
 #define HL_LAPIC_CALIBRATION_WINDOW_US 10000
 #define HL_LAPIC_CALIBRATION_POLLS     20000000
+#define HL_PIT_CHANNEL0                0x40
+#define HL_PIT_COMMAND                 0x43
+#define HL_PIT_CH0_MODE2               0x34 /* channel 0, low then high byte, mode 2 (rate generator), binary */
+#define HL_PIT_CH0_MODE0               0x30 /* channel 0, low then high byte, mode 0 (one count, then stays high) */
+#define HL_HPET_MIN_PERIOD             16   /* HPET counts per tick, at least */
 
 typedef struct _HL_TICK_STATE {
     ULONG Source; /* HL_TICK_SOURCE prepared (HlTickNone: nothing) */
@@ -22,6 +27,13 @@ typedef struct _HL_TICK_STATE {
     PCHL_APIC_OPS Ops;
     PVOID Context;
     ULONGLONG LapicTimerHz; /* measured once, at divide 1 */
+    volatile PUCHAR Hpet;   /* HPET: the register block */
+    BOOLEAN HpetLegacy;     /* HPET: timer 0 through the legacy-replacement route (ISA IRQ 0), else Gsi */
+    ULONG Gsi;              /* HPET (routed): the I/O APIC input from timer 0's capabilities */
+    ULONGLONG TscHz;        /* for the lost-tick schedule (0: not kept) */
+    HL_TICK_GRID Grid;      /* the lost-tick schedule on the TSC */
+    volatile ULONGLONG Interrupts;
+    volatile ULONGLONG Missed;
 } HL_TICK_STATE;
 
 static HL_TICK_STATE HlpTick;
@@ -130,6 +142,114 @@ static ULONG HlpChooseLapicMode(ULONG Mode, const HL_CLOCK_INFO *Reference) {
     return Mode;
 }
 
+/* A 32-bit HPET register. */
+static ULONG HlpHpetRead(ULONG Register) {
+    return *(volatile ULONG *)(HlpTick.Hpet + Register);
+}
+
+static VOID HlpHpetWrite(ULONG Register, ULONG Value) {
+    *(volatile ULONG *)(HlpTick.Hpet + Register) = Value;
+}
+
+/* Plans HPET timer 0 periodic at Hz: the legacy-replacement route (ISA IRQ 0, with the MADT's override) when the
+ * block has it, else the lowest I/O APIC input its capabilities allow. FALSE (with the reason printed) otherwise. */
+static BOOLEAN HlpPlanHpet(ULONG Hz) {
+    ULONGLONG HpetHz;
+    ULONG Config, Routes;
+
+    HlpTick.Hpet = HlpGetHpetRegisters(&HpetHz);
+    if (HlpTick.Hpet == NULL) {
+        KdPrint("HL: clock interrupt: no HPET here\n");
+        return FALSE;
+    }
+    Config = HlpHpetRead(HL_HPET_TIMER_CONFIG(0));
+    Routes = HlpHpetRead(HL_HPET_TIMER_CONFIG(0) + 4);
+    if (!(Config & HL_HPET_TN_PERIODIC_CAPABLE)) {
+        KdPrint("HL: clock interrupt: HPET timer 0 cannot run periodic\n");
+        return FALSE;
+    }
+    HlpTick.HpetLegacy = (HlpHpetRead(HL_HPET_CAPABILITIES) & HL_HPET_LEGACY_CAPABLE) != 0;
+    if (!HlpTick.HpetLegacy) {
+        if (Routes == 0) {
+            KdPrint("HL: clock interrupt: HPET timer 0 has no legacy route and no I/O APIC input\n");
+            return FALSE;
+        }
+        for (HlpTick.Gsi = 0; !(Routes & (1u << HlpTick.Gsi)); HlpTick.Gsi++) {
+        }
+    }
+    if (!HlTickPlanRate(HpetHz, Hz, HL_HPET_MIN_PERIOD, 0xFFFFFFFF, 1, &HlpTick.Plan)) {
+        KdPrint("HL: clock interrupt: HPET (%llu Hz) cannot tick at %u Hz\n", HpetHz, Hz);
+        return FALSE;
+    }
+    return TRUE;
+}
+
+/* Starts HPET timer 0: periodic, edge, 32-bit; comparator = now + period, then the period (IA-PC HPET 1.0a, 2.3.9.2.2);
+ * then its I/O APIC input. */
+static XTSTATUS HlpStartHpet(VOID) {
+    ULONG Config = HlpHpetRead(HL_HPET_TIMER_CONFIG(0)), Period = (ULONG)HlpTick.Plan.Period;
+
+    Config &= ~(HL_HPET_TN_ROUTE_MASK | 0x2u); /* edge triggered */
+    Config |= HL_HPET_TN_INT_ENABLE | HL_HPET_TN_PERIODIC | HL_HPET_TN_SET_VALUE | HL_HPET_TN_32BIT;
+    if (HlpTick.HpetLegacy) {
+        HlpHpetWrite(HL_HPET_CONFIGURATION, HlpHpetRead(HL_HPET_CONFIGURATION) | HL_HPET_LEGACY_ROUTE);
+    } else {
+        Config |= HlpTick.Gsi << HL_HPET_TN_ROUTE_SHIFT;
+    }
+    HlpHpetWrite(HL_HPET_TIMER_CONFIG(0), Config);
+    HlpHpetWrite(HL_HPET_TIMER_COMPARATOR(0), HlpHpetRead(HL_HPET_MAIN_COUNTER) + Period);
+    HlpHpetWrite(HL_HPET_TIMER_COMPARATOR(0), Period);
+    return HlpTick.HpetLegacy ? HlEnableIsaInterrupt(0, HL_CLOCK_VECTOR)
+                              : HlEnableGsiInterrupt(HlpTick.Gsi, HL_CLOCK_VECTOR, FALSE, FALSE);
+}
+
+/* Stops HPET timer 0 and masks its input; the legacy route is given back to the PIT and the RTC. */
+static VOID HlpStopHpet(VOID) {
+    HlpHpetWrite(HL_HPET_TIMER_CONFIG(0),
+                 HlpHpetRead(HL_HPET_TIMER_CONFIG(0)) & ~(HL_HPET_TN_INT_ENABLE | HL_HPET_TN_PERIODIC));
+    if (HlpTick.HpetLegacy) {
+        HlDisableIsaInterrupt(0);
+        HlpHpetWrite(HL_HPET_CONFIGURATION, HlpHpetRead(HL_HPET_CONFIGURATION) & ~HL_HPET_LEGACY_ROUTE);
+    } else {
+        HlDisableGsiInterrupt(HlpTick.Gsi);
+    }
+}
+
+/* Plans PIT channel 0 at Hz (a reload of 2..65536 input clocks); FALSE when the PIT cannot tick at that rate or no
+ * I/O APIC serves ISA IRQ 0. */
+static BOOLEAN HlpPlanPit(ULONG Hz) {
+    ULONG Gsi;
+
+    if (!XT_SUCCESS(HlQueryIsaInterrupt(0, &Gsi, NULL, NULL))) {
+        KdPrint("HL: clock interrupt: no I/O APIC input for ISA IRQ 0 (PIT)\n");
+        return FALSE;
+    }
+    if (!HlTickPlanRate(HL_PIT_FREQUENCY, Hz, 2, HL_PIT_MAX_COUNT, 1, &HlpTick.Plan)) {
+        KdPrint("HL: clock interrupt: the PIT cannot tick at %u Hz\n", Hz);
+        return FALSE;
+    }
+    HlpTick.Gsi = Gsi;
+    return TRUE;
+}
+
+/* Starts PIT channel 0 as a rate generator (mode 2) and unmasks ISA IRQ 0. */
+static XTSTATUS HlpStartPit(VOID) {
+    ULONG Count = (ULONG)HlpTick.Plan.Period & 0xFFFF; /* 65536 is written as 0 */
+
+    HlWritePort8(HL_PIT_COMMAND, HL_PIT_CH0_MODE2);
+    HlWritePort8(HL_PIT_CHANNEL0, (UCHAR)Count);
+    HlWritePort8(HL_PIT_CHANNEL0, (UCHAR)(Count >> 8));
+    return HlEnableIsaInterrupt(0, HL_CLOCK_VECTOR);
+}
+
+/* Masks ISA IRQ 0 and leaves channel 0 in mode 0 (counts once, then its output stays high: no more edges). */
+static VOID HlpStopPit(VOID) {
+    HlDisableIsaInterrupt(0);
+    HlWritePort8(HL_PIT_COMMAND, HL_PIT_CH0_MODE0);
+    HlWritePort8(HL_PIT_CHANNEL0, 0xFF);
+    HlWritePort8(HL_PIT_CHANNEL0, 0xFF);
+}
+
 /* Fills Info from the prepared state. */
 static VOID HlpDescribeTick(ULONG Hz, PHL_TICK_INFO Info) {
     Info->Source = HlpTick.Source;
@@ -145,28 +265,44 @@ static VOID HlpDescribeTick(ULONG Hz, PHL_TICK_INFO Info) {
     Info->LapicDivide = HlpTick.Source == HlTickLapic && HlpTick.Mode != HlTickModeDeadline ? HlpTick.Plan.Divide : 0;
 }
 
+/* Prepares Source (HPET or PIT); FALSE when it is not usable here (the reason printed). */
+static BOOLEAN HlpPlanDevice(ULONG Source, ULONG Hz) {
+    if (Source == HlTickHpet && HlpPlanHpet(Hz)) {
+        return TRUE;
+    }
+    return Source == HlTickPit && HlpPlanPit(Hz);
+}
+
 XTSTATUS HlInitializeClockInterrupt(ULONG Source, ULONG Mode, ULONG Hz, const HL_CLOCK_INFO *Reference,
                                     PHL_TICK_INFO Info) {
     RtlZeroMemory(Info, sizeof(*Info));
     Info->RequestedHz = Hz;
     HlStopClockInterrupt();
     HlpTick.Source = HlTickNone;
+    HlpTick.TscHz = Reference->TscHz;
     HlpTick.Ops = HlpGetApicOps(&HlpTick.Context);
     if (HlpTick.Ops == NULL) {
         KdPrint("HL: clock interrupt: no local APIC, no clock interrupt\n");
         return STATUS_NOT_FOUND;
     }
-    if (Source != HlTickLapic) {
-        KdPrint("HL: clock interrupt: %s is not available here, using the local APIC timer\n",
-                HlTickSourceName(Source));
-        Info->ForcedUnavailable = TRUE;
+    if (Source == HlTickHpet || Source == HlTickPit) {
+        if (HlpPlanDevice(Source, Hz)) {
+            HlpTick.Source = Source;
+            HlpTick.Mode = HlTickModePeriodic;
+        } else {
+            KdPrint("HL: clock interrupt: TIMER=%s not usable here, using the local APIC timer\n",
+                    HlTickSourceName(Source));
+            Info->ForcedUnavailable = TRUE;
+        }
     }
-    HlpTick.Mode = HlpChooseLapicMode(Mode, Reference);
-    if (!HlpPlanLapic(HlpTick.Mode, Hz, Reference)) {
-        KdPrint("HL: clock interrupt: the local APIC timer cannot tick at %u Hz\n", Hz);
-        return STATUS_INVALID_PARAMETER;
+    if (HlpTick.Source == HlTickNone) {
+        HlpTick.Mode = HlpChooseLapicMode(Mode, Reference);
+        if (!HlpPlanLapic(HlpTick.Mode, Hz, Reference)) {
+            KdPrint("HL: clock interrupt: the local APIC timer cannot tick at %u Hz\n", Hz);
+            return STATUS_INVALID_PARAMETER;
+        }
+        HlpTick.Source = HlTickLapic;
     }
-    HlpTick.Source = HlTickLapic;
     HlpDescribeTick(Hz, Info);
     KdPrint("HL: clock interrupt: %s %s, vector 0x%02x, %u.%03u Hz (period %llu at %llu Hz, divide %u), "
             "increment %u + %u/2^32 x 100 ns\n",
@@ -177,6 +313,15 @@ XTSTATUS HlInitializeClockInterrupt(ULONG Source, ULONG Mode, ULONG Hz, const HL
 }
 
 VOID HlStartClockInterrupt(VOID) {
+    XTSTATUS Status = STATUS_SUCCESS;
+
+    /* The tick in TSC ticks: the plan's period (increment and fraction, 32.32 in 100-ns units) at the TSC's rate. */
+    HlTickGridStart(&HlpTick.Grid,
+                    HlClockMulDiv(((ULONGLONG)HlpTick.Plan.Increment << 32) | HlpTick.Plan.IncrementFraction,
+                                  HlpTick.TscHz, 10000000) >>
+                        32,
+                    ArReadTimeStampCounter());
+
     switch (HlpTick.Source) {
         case HlTickLapic:
             if (HlpTick.Mode == HlTickModeDeadline) {
@@ -188,21 +333,52 @@ VOID HlStartClockInterrupt(VOID) {
                                       &HlpTick.Plan);
             }
             break;
+        case HlTickHpet:
+            Status = HlpStartHpet();
+            break;
+        case HlTickPit:
+            Status = HlpStartPit();
+            break;
         default:
             return;
     }
     HlpTick.Running = TRUE;
+    if (!XT_SUCCESS(Status)) {
+        KdPrint("HL: clock interrupt: %s not routed through the I/O APIC (status 0x%08x)\n",
+                HlTickSourceName(HlpTick.Source), (ULONG)Status);
+    }
 }
 
-VOID HlAcknowledgeClockInterrupt(VOID) {
-    if (!HlpTick.Running || HlpTick.Source != HlTickLapic) {
-        return;
+ULONG HlAcknowledgeClockInterrupt(VOID) {
+    ULONG Ticks;
+
+    if (!HlpTick.Running) {
+        return 1;
     }
-    if (HlpTick.Mode == HlTickModeOneShot) {
+    if (HlpTick.Source == HlTickLapic && HlpTick.Mode == HlTickModeOneShot) {
         HlApicTimerRearmOneShot(HlpTick.Ops, HlpTick.Context, &HlpTick.Plan);
-    } else if (HlpTick.Mode == HlTickModeDeadline) {
-        HlApicTimerRearmDeadline(&HlpTick.Deadline);
     }
+    if (HlpTick.Source == HlTickLapic && HlpTick.Mode == HlTickModeDeadline) {
+        ULONG Before = HlpTick.Deadline.Missed;
+        HlApicTimerRearmDeadline(&HlpTick.Deadline);
+        Ticks = 1 + HlpTick.Deadline.Missed - Before;
+    } else {
+        Ticks = HlTickGridAdvance(&HlpTick.Grid, ArReadTimeStampCounter());
+    }
+    HlpTick.Interrupts++;
+    HlpTick.Missed += Ticks > 1 ? Ticks - 1 : 0;
+    return Ticks;
+}
+
+VOID HlAcknowledgeProcessorClockInterrupt(VOID) {
+    if (HlpTick.Running && HlpTick.Source == HlTickLapic && HlpTick.Mode == HlTickModeOneShot) {
+        HlApicTimerRearmOneShot(HlpTick.Ops, HlpTick.Context, &HlpTick.Plan);
+    }
+}
+
+VOID HlQueryClockInterruptCounts(PULONGLONG Interrupts, PULONGLONG MissedTicks) {
+    *Interrupts = HlpTick.Interrupts;
+    *MissedTicks = HlpTick.Missed;
 }
 
 VOID HlStopClockInterrupt(VOID) {
@@ -218,7 +394,23 @@ VOID HlStopClockInterrupt(VOID) {
                 HlApicTimerStop(HlpTick.Ops, HlpTick.Context);
             }
             break;
+        case HlTickHpet:
+            HlpStopHpet();
+            break;
+        case HlTickPit:
+            HlpStopPit();
+            break;
         default:
             break;
     }
+}
+
+BOOLEAN HlStartProcessorClockInterrupt(VOID) {
+    if (!HlpTick.Running || HlpTick.Source != HlTickLapic || HlpTick.Mode == HlTickModeDeadline) {
+        return FALSE;
+    }
+    HlApicTimerStartCount(HlpTick.Ops, HlpTick.Context, HL_CLOCK_VECTOR,
+                          HlpTick.Mode == HlTickModeOneShot ? APIC_LVT_TIMER_ONE_SHOT : APIC_LVT_TIMER_PERIODIC,
+                          &HlpTick.Plan);
+    return TRUE;
 }

@@ -217,9 +217,18 @@ VOID HlInitializeClockSources(const XT_INIT_BLOCK *InitBlock, ULONG Forced, PHL_
 }
 
 /* HL_RTC_ACCESS.Read over ports 0x70/0x71. */
-static UCHAR HlpReadCmos(PVOID Context, UCHAR Register) {
+UCHAR HlReadCmos(UCHAR Register) {
     HlWritePort8(HL_CMOS_INDEX, (UCHAR)(Register & 0x7F));
     return HlReadPort8(HL_CMOS_DATA);
+}
+
+VOID HlWriteCmos(UCHAR Register, UCHAR Value) {
+    HlWritePort8(HL_CMOS_INDEX, (UCHAR)(Register & 0x7F));
+    HlWritePort8(HL_CMOS_DATA, Value);
+}
+
+static UCHAR HlpReadCmos(PVOID Context, UCHAR Register) {
+    return HlReadCmos(Register);
 }
 
 XTSTATUS HlQueryRealTimeClock(UCHAR CenturyIndex, PTIME_FIELDS TimeFields, PCSTR *Error) {

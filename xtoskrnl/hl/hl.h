@@ -72,6 +72,52 @@ XTSTATUS HlDisableGsiInterrupt(ULONG Gsi);
 /* Masks every I/O APIC pin that delivers Vector (an interrupt storm); returns how many, the first one's GSI in *Gsi
  * (optional). 0 when no device line carries Vector (self-IPIs, INT n, the local APIC's own sources). */
 ULONG HlMaskInterruptVector(ULONG Vector, PULONG Gsi);
+/* ---- Processors and inter-processor interrupts (mp.c) ---- */
+
+/* Processors the MADT lists, in the order Ke starts them: the boot processor first. */
+#define HL_MAXIMUM_PROCESSORS 64
+
+typedef struct _HL_PROCESSOR_LIST {
+    ULONG Count; /* processors in ApicIds (the boot processor is ApicIds[0]) */
+    ULONG ApicIds[HL_MAXIMUM_PROCESSORS];
+    BOOLEAN OnlineCapable[HL_MAXIMUM_PROCESSORS]; /* listed as online-capable (disabled now, may come up) */
+    ULONG Usable;       /* enabled or online-capable entries with distinct APIC IDs, the boot processor included */
+    ULONG Disabled;     /* entries neither enabled nor online-capable (never started) */
+    ULONG LeftOut;      /* usable processors beyond MaxCpus or HL_MAXIMUM_PROCESSORS */
+    BOOLEAN BootListed; /* the boot processor's APIC ID is in the MADT */
+} HL_PROCESSOR_LIST, *PHL_PROCESSOR_LIST;
+
+/* Lists the processors of the MADT (InitBlock->AcpiRsdp) to start, at most MaxCpus (0: no limit) with the boot
+ * processor first. Without a usable MADT: the boot processor alone, and the MADT's status. */
+XTSTATUS HlQueryProcessors(PXT_INIT_BLOCK InitBlock, ULONG MaxCpus, PHL_PROCESSOR_LIST List);
+
+/* The current processor's local APIC ID (0 before the APIC is up). */
+ULONG HlGetCurrentApicId(VOID);
+
+/* On an application processor: enables its local APIC in the boot processor's mode with the same spurious and error
+ * vectors (HlInitializeInterrupts did the boot processor's). STATUS_NOT_FOUND before the boot processor's APIC. */
+XTSTATUS HlInitializeProcessorInterrupts(VOID);
+
+/* Sends INIT, waits 10 ms, then two start-up IPIs (vector StartPage, the page number of the trampoline below 1 MiB)
+ * 200 us apart (the SDM's MP initialisation sequence) to the processor ApicId. FALSE before the APIC. */
+BOOLEAN HlStartProcessor(ULONG ApicId, ULONG StartPage);
+
+/* Puts the processor ApicId back into wait-for-SIPI (an INIT): an AP that did not answer is left out this way. */
+VOID HlResetProcessor(ULONG ApicId);
+
+/* The vector of Ke's IPIs (IPI_LEVEL on both arches). */
+#define HL_IPI_VECTOR 0xE1
+
+/* Sends a fixed interrupt on Vector to the processor ApicId. Any RunLevel. */
+VOID HlSendInterProcessorInterrupt(ULONG ApicId, ULONG Vector);
+
+/* Sends an NMI to every processor but this one (a STOP's freeze). */
+VOID HlSendNmiToOthers(VOID);
+
+/* On an application processor: starts its local APIC timer on HL_CLOCK_VECTOR with the boot processor's plan
+ * (periodic or one-shot; FALSE for TSC-deadline or when the boot processor's clock is not the local APIC timer). */
+BOOLEAN HlStartProcessorClockInterrupt(VOID);
+
 /* Reference clocks, best first. HlClockNone: automatic choice (TIMER= not given). */
 typedef enum _HL_CLOCK_SOURCE {
     HlClockNone = 0,
@@ -160,9 +206,18 @@ XTSTATUS HlInitializeClockInterrupt(ULONG Source, ULONG Mode, ULONG Hz, const HL
 /* Starts the prepared clock interrupt (the caller connected HL_CLOCK_VECTOR and decides IF). */
 VOID HlStartClockInterrupt(VOID);
 
-/* For the clock's service routine: re-arms a one-shot or TSC-deadline timer (nothing for periodic sources). The
- * local APIC's EOI is the dispatcher's. */
-VOID HlAcknowledgeClockInterrupt(VOID);
+/* For the clock's service routine: re-arms a one-shot or TSC-deadline timer (nothing for periodic sources; the local
+ * APIC's EOI is the dispatcher's) and returns the ticks this interrupt stands for on the TSC: usually 1; more when
+ * interrupts were lost (held, or a hypervisor did not run the processor); 0 for one that came before the next tick
+ * was due (a source catching up). Over time the ticks follow the TSC's time. */
+ULONG HlAcknowledgeClockInterrupt(VOID);
+
+/* An application processor's clock interrupt: re-arms its own local APIC timer in one-shot mode (nothing when
+ * periodic). Never touches the boot processor's tick schedule. */
+VOID HlAcknowledgeProcessorClockInterrupt(VOID);
+
+/* Clock interrupts taken since the clock started, and the ticks found missed (counted beyond one per interrupt). */
+VOID HlQueryClockInterruptCounts(PULONGLONG Interrupts, PULONGLONG MissedTicks);
 
 /* Stops the clock interrupt at its source (it may still have one interrupt pending). */
 VOID HlStopClockInterrupt(VOID);
@@ -170,6 +225,11 @@ VOID HlStopClockInterrupt(VOID);
 /* Names of a HL_TICK_SOURCE ("LAPIC", "HPET", "PIT", "NONE") and of a HL_TICK_MODE ("periodic", ...). */
 PCSTR HlTickSourceName(ULONG Source);
 PCSTR HlTickModeName(ULONG Mode);
+
+/* One CMOS register (index port 0x70, NMI-enable bit kept clear; data port 0x71). The RTC's registers A-D are
+ * 0x0A-0x0D. The caller keeps index/data pairs from interleaving (interrupts off, or one user at a time). */
+UCHAR HlReadCmos(UCHAR Register);
+VOID HlWriteCmos(UCHAR Register, UCHAR Value);
 
 /* Reads the CMOS RTC (ports 0x70/0x71) with the century register CenturyIndex (0: none); STATUS_IO_DEVICE_ERROR or
  * STATUS_DATA_ERROR with *Error set when it cannot be read or decoded. */

@@ -15,14 +15,11 @@ static BOOLEAN HlpIoApicReady;
 /* Interrupts off around an IOREGSEL/IOWIN sequence, so an interrupt handler (the storm detector) cannot select
  * another register in between. */
 static ULONG_PTR HlpIoApicLock(VOID) {
-    ULONG_PTR Flags;
-
-    __asm__ volatile("pushf; pop %0; cli" : "=r"(Flags) : : "memory");
-    return Flags;
+    return ArDisableInterrupts();
 }
 
 static VOID HlpIoApicUnlock(ULONG_PTR Flags) {
-    __asm__ volatile("push %0; popf" : : "r"(Flags) : "memory", "cc");
+    ArRestoreInterrupts(Flags);
 }
 
 static XTSTATUS HlpMapTable(PVOID Context, ULONGLONG Address, SIZE_T Length, PVOID *Va) {

@@ -110,6 +110,28 @@ ULONGLONG HlApicTimerNextDeadline(ULONGLONG Previous, ULONGLONG Period, ULONGLON
     return Previous + Steps * Period;
 }
 
+VOID HlTickGridStart(PHL_TICK_GRID Grid, ULONGLONG Period, ULONGLONG Now) {
+    Grid->Period = Period;
+    Grid->Next = Now + Period / 2;
+}
+
+ULONG HlTickGridAdvance(PHL_TICK_GRID Grid, ULONGLONG Now) {
+    ULONGLONG Due;
+
+    if (Grid->Period == 0) {
+        return 1;
+    }
+    if (Now < Grid->Next) {
+        return 0;
+    }
+    Due = RtlDivideUnsigned64(Now - Grid->Next, Grid->Period, NULL) + 1;
+    if (Due > 0xFFFFFFFFull) {
+        Due = 0xFFFFFFFFull;
+    }
+    Grid->Next += Due * Grid->Period;
+    return (ULONG)Due;
+}
+
 VOID HlApicTimerStop(PCHL_APIC_OPS Ops, PVOID Context) {
     Ops->Write(Context, APIC_REGISTER_LVT_TIMER, APIC_LVT_MASKED | APIC_LVT_TIMER_ONE_SHOT);
     Ops->Write(Context, APIC_REGISTER_TIMER_INITIAL, 0);

@@ -79,6 +79,24 @@ ULONGLONG HlApicTimerRate(ULONGLONG Counts, ULONG Divide, ULONGLONG ReferenceTic
  * without a tick). Period 0 gives Now + 1. */
 ULONGLONG HlApicTimerNextDeadline(ULONGLONG Previous, ULONGLONG Period, ULONGLONG Now, PULONG Missed);
 
+/* Time from interrupts that can be lost or bunched: ticks are due on a fixed schedule on the TSC, half a period
+ * before the interrupts are expected, and each interrupt stands for the due ticks that passed since the previous one.
+ * Interrupts held (or, under a hypervisor, a processor that did not run) make the next one stand for several ticks;
+ * a source that catches up afterwards (QEMU's local APIC timer and PIT deliver the missed interrupts back to back)
+ * brings interrupts that stand for none. The tick count thus follows the TSC's time, quantised to ticks. */
+typedef struct _HL_TICK_GRID {
+    ULONGLONG Period; /* TSC ticks per tick (0: every interrupt is one tick) */
+    ULONGLONG Next;   /* TSC at which the next tick is due */
+} HL_TICK_GRID, *PHL_TICK_GRID;
+
+/* Starts Grid when the source started at Now with Period TSC ticks per tick: the first tick is due at Now + Period / 2
+ * (its interrupt comes at Now + Period). */
+VOID HlTickGridStart(PHL_TICK_GRID Grid, ULONGLONG Period, ULONGLONG Now);
+
+/* The ticks an interrupt at Now stands for: the due ticks at or before Now not yet counted (0 for an interrupt that
+ * came before the next tick was due: a catch-up or a source a little faster than the TSC says). */
+ULONG HlTickGridAdvance(PHL_TICK_GRID Grid, ULONGLONG Now);
+
 /* Stops the timer: LVT timer masked (mode kept one-shot), initial count 0. */
 VOID HlApicTimerStop(PCHL_APIC_OPS Ops, PVOID Context);
 

@@ -1,7 +1,8 @@
-/* Serial debug output: KdPrint on the DEBUG= port, STOP output that always reaches COM1. */
+/* Serial debug output: KdPrint on the DEBUG= port (and the screen console, screen.c), STOP output that always
+ * reaches COM1. */
 #include <xtuart.h>
 
-#include "kd.h"
+#include "kdp.h"
 
 static USHORT KdpDebugPortBase; /* 0: KdPrint is silent */
 static USHORT KdpStopPortBase;  /* 0: not yet set up */
@@ -16,17 +17,24 @@ static VOID KdpWriteCharacters(USHORT Base, PCSTR Characters, SIZE_T Count) {
     }
 }
 
-/* RtlFormatOutput sink: Context is the port base. */
-static VOID KdpPortOutput(PVOID Context, PCSTR Characters, SIZE_T Count) {
-    KdpWriteCharacters((USHORT)(ULONG_PTR)Context, Characters, Count);
+/* RtlFormatOutput sink of KdPrint: the debug port and the screen. */
+static VOID KdpPrintOutput(PVOID Context, PCSTR Characters, SIZE_T Count) {
+    KdpWriteCharacters(KdpDebugPortBase, Characters, Count);
+    KdpScreenWrite(Characters, Count);
 }
 
-/* RtlFormatOutput sink for STOP reports: COM1 and, if different, the debug port. */
-static VOID KdpStopOutput(PVOID Context, PCSTR Characters, SIZE_T Count) {
+/* COM1 and, if different, the debug port. */
+static VOID KdpWriteStopSerial(PCSTR Characters, SIZE_T Count) {
     KdpWriteCharacters(KdpStopPortBase, Characters, Count);
     if (KdpDebugPortBase != 0 && KdpDebugPortBase != KdpStopPortBase) {
         KdpWriteCharacters(KdpDebugPortBase, Characters, Count);
     }
+}
+
+/* RtlFormatOutput sink for STOP reports: COM1, the debug port if different, the screen. */
+static VOID KdpStopOutput(PVOID Context, PCSTR Characters, SIZE_T Count) {
+    KdpWriteStopSerial(Characters, Count);
+    KdpScreenStopWrite(Characters, Count);
 }
 
 /* Makes sure the STOP port (COM1) is programmed. */
@@ -45,9 +53,26 @@ BOOLEAN KdInitializeDebugPort(ULONG Port, ULONG Baud) {
     return KdpDebugPortBase != 0;
 }
 
+VOID KdInitializeDebugOutput(ULONG Port, ULONG Baud, ULONG Flags) {
+    if (Port != 0) {
+        KdInitializeDebugPort(Port, Baud);
+    }
+    KdpSelectScreen(Flags);
+}
+
+VOID KdpWriteStopPorts(PCSTR Text) {
+    SIZE_T Length = 0;
+
+    KdpPrepareStopPort();
+    while (Text[Length] != '\0') {
+        Length++;
+    }
+    KdpWriteStopSerial(Text, Length);
+}
+
 VOID KdPrintV(PCSTR Format, va_list Arguments) {
-    if (KdpDebugPortBase != 0) {
-        RtlFormatOutput(KdpPortOutput, (PVOID)(ULONG_PTR)KdpDebugPortBase, Format, Arguments);
+    if (KdpDebugPortBase != 0 || KdpIsScreenSelected()) {
+        RtlFormatOutput(KdpPrintOutput, NULL, Format, Arguments);
     }
 }
 

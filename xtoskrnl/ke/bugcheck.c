@@ -2,9 +2,11 @@
 #include <kd.h>
 #include <mm.h>
 #include <rtl.h>
+#include <xtintrin.h>
 #include <xttest.h>
 
 #include "ki.h"
+#include "kimp.h"
 
 #define KI_BACKTRACE_FRAMES     16
 #define KI_STACK_OVERFLOW_RANGE 0x10000 /* an SP this far below a stack's base counts as an overflow */
@@ -22,14 +24,19 @@ VOID KiSetStopTestExit(BOOLEAN Enable) {
     KiStopTestExit = Enable;
 }
 
-/* Stack Index (0 the kernel stack, 1..3 the double-fault, NMI and machine-check stacks) from the boot facts; FALSE
- * before the init block was checked. */
+/* Stack Index (0 the kernel stack, 1..3 the double-fault, NMI and machine-check stacks) of the current processor
+ * (before its KPRCB is bound: the boot facts); FALSE before the init block was checked. */
 static BOOLEAN KiGetStack(ULONG Index, KI_STACK *Stack) {
     static const PCSTR Names[] = {"kernel stack", "double-fault stack", "NMI stack", "machine-check stack"};
     const XT_INIT_BLOCK *Block = KeGetLoaderBlock();
 
     if (Block == NULL) {
         return FALSE;
+    }
+    if (KiProcessorCount != 0) { /* the current processor's own stacks (the boot processor's are the loader's) */
+        PKPRCB Prcb = KeGetCurrentPrcb();
+        *Stack = (KI_STACK){Prcb->StackBase[Index], Prcb->StackTop[Index], Names[Index]};
+        return TRUE;
     }
     if (Index == 0) {
         *Stack = (KI_STACK){(ULONG_PTR)Block->KernelStackBase,
@@ -52,6 +59,7 @@ static ULONG_PTR KiImageBase(PULONG_PTR Size) {
 /* Ends the STOP: isa-debug-exit with XT_TEST_EXIT_STOP under TESTEXIT, else halt forever. */
 static XTNORETURN VOID KiStopFinish(VOID) {
     if (KiStopTestExit) {
+        KdWaitForScreenCapture(); /* TESTSCREEN only */
         XtTestExit(XT_TEST_EXIT_STOP);
     }
     ArHaltSystem();
@@ -127,11 +135,37 @@ static XTNORETURN VOID KiNestedStop(const KI_TRAP_INFO *Info) {
     KiStopFinish();
 }
 
+/* Names the processor that stopped and where the freeze found each of the others. */
+static VOID KiReportProcessors(VOID) {
+    ULONG Count = KiProcessorCount, Self = KiGetProcessorNumberSafe();
+    CHAR Prefix[64];
+
+    if (Count == 0) {
+        return; /* before the boot processor's KPRCB */
+    }
+    KdStopPrint("KE: STOP on processor %u (APIC id %u) of %u\n", Self, KiProcessorBlock[Self]->ApicId, Count);
+    for (ULONG Number = 0; Number < Count; Number++) {
+        PKPRCB Prcb = KiProcessorBlock[Number];
+
+        if (Number == Self) {
+            continue;
+        }
+        if (!Prcb->Frozen) {
+            KdStopPrint("KE: processor %u (APIC id %u) did not answer the freeze NMI\n", Number, Prcb->ApicId);
+            continue;
+        }
+        RtlFormatString(Prefix, sizeof(Prefix), "KE: processor %u (APIC id %u) frozen at ", Number, Prcb->ApicId);
+        KiPrintCodeAddress(Prefix, Prcb->FrozenAt);
+    }
+}
+
 /* Prints the complete STOP report for Stop; Frame/Info describe the registers. */
 static XTNORETURN VOID KiStop(const KI_STOP *Stop, PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info) {
+    KiFreezeOtherProcessors(); /* the others stop first, so they print nothing into the report */
     KdStopPrint("\n*** STOP 0x%08X (0x%p, 0x%p, 0x%p, 0x%p)\n%s\n", Stop->Code, (PVOID)Stop->Parameters[0],
                 (PVOID)Stop->Parameters[1], (PVOID)Stop->Parameters[2], (PVOID)Stop->Parameters[3],
                 KiBugCheckName(Stop->Code));
+    KiReportProcessors();
     KiDumpTrapFrame(Frame, Info);
     KiPrintBacktrace(Info);
     KdStopPrint("KE: system halted%s\n", KiStopTestExit ? " (TESTEXIT)" : "");
@@ -166,16 +200,25 @@ static VOID KiDescribeTrap(const KI_TRAP_INFO *Info) {
 }
 
 XTNORETURN VOID KiBugCheckTrap(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info) {
+    KiBugCheckTrapStop(Frame, Info, NULL);
+}
+
+XTNORETURN VOID KiBugCheckTrapStop(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info, const KI_STOP *Chosen) {
     BOOLEAN Known;
     KI_STACK Handler;
     KI_STOP Stop;
 
-    __asm__ volatile("cli" : : : "memory"); /* no clock tick (or any interrupt) from here to the halt */
+    ArDisableInterrupts(); /* no clock tick (or any interrupt) from here to the halt */
+    KiEnterStop(Info->InstructionPointer);  /* parks this processor when another one is stopping the system */
     if (__atomic_add_fetch(&KiBugCheckNesting, 1, __ATOMIC_SEQ_CST) > 1) {
         KiNestedStop(Info);
     }
     Known = KiFindStack(ArGetFramePointer(), &Handler);
-    KiClassifyTrap(Info, &Stop);
+    if (Chosen != NULL) {
+        Stop = *Chosen;
+    } else {
+        KiClassifyTrap(Info, &Stop);
+    }
     KiDescribeTrap(Info);
     KdStopPrint("KE: STOP handler running on the %s\n", Known ? Handler.Name : "unknown stack");
     KiStop(&Stop, Frame, Info);
@@ -187,7 +230,8 @@ XTNORETURN VOID KeBugCheckEx(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Paramet
     KI_TRAP_INFO Info;
     KI_STOP Stop = {Code, {Parameter1, Parameter2, Parameter3, Parameter4}};
 
-    __asm__ volatile("cli" : : : "memory"); /* no clock tick (or any interrupt) from here to the halt */
+    ArDisableInterrupts(); /* no clock tick (or any interrupt) from here to the halt */
+    KiEnterStop((ULONG_PTR)__builtin_return_address(0));
     if (__atomic_add_fetch(&KiBugCheckNesting, 1, __ATOMIC_SEQ_CST) > 1) {
         KiNestedStop(NULL);
     }

@@ -1,11 +1,15 @@
 /* Time: the TSC calibrated against Hl's reference clock at start-up (KeQueryPerformanceCounter,
  * KeStallExecutionProcessor); the clock interrupt on HL_CLOCK_VECTOR (local APIC timer, HPET or PIT at CLOCK= Hz),
- * whose service routine advances the tick count and the interrupt time; the system time, read once from the CMOS RTC
- * and advanced by the interrupt time (KeQuerySystemTime).
+ * whose service routine advances the tick count and the interrupt time by the time increment for each tick the
+ * interrupt stands for (HlAcknowledgeClockInterrupt: usually one; more after lost interrupts, none for a catch-up);
+ * the system time, read once from the CMOS RTC and advanced by the interrupt time (KeQuerySystemTime).
  *
- * The system time between ticks: the interrupt time of the last tick plus the TSC time since that tick, capped at one
- * time increment. The cap keeps the time monotonic (the next tick adds exactly one increment) and never ahead of the
- * clock interrupt; a tick that comes late (interrupts held) makes the time stand still at the cap until it comes.
+ * The system time between ticks: boot time + interrupt time + the TSC time from the anchor (the TSC at which the
+ * interrupt time was exact: the clock's start plus the counted ticks' periods) to now. The refinement is signed: the
+ * ticks an interrupt stands for are the due ticks rounded to nearest, so right after a tick the interrupt time may be
+ * up to half a tick ahead of the TSC, and the refinement then subtracts that. The system time is thus the TSC's time
+ * since the RTC was read, seen through the ticks: monotonic, without steps, exact over any interval, and running on
+ * while interrupts are held; the interrupt time is the same clock quantised to ticks (and stands still between them).
  *
  * Readers take a consistent snapshot of the 64-bit state with interrupts off for a few instructions (one processor;
  * the SMP issue turns this into a sequence lock). */
@@ -33,7 +37,8 @@ static KINTERRUPT KiClockInterrupt;
 static volatile ULONGLONG KiTickCount;
 static volatile ULONGLONG KiInterruptTime; /* 100-ns units since KiBootTsc */
 static ULONG KiInterruptTimeFraction;      /* 2^-32 units of 100 ns */
-static volatile ULONGLONG KiLastTickTsc;
+static volatile ULONGLONG KiAnchorTsc;     /* TSC at which the interrupt time was exact */
+static ULONGLONG KiTickTsc;                /* TSC ticks per tick */
 static volatile BOOLEAN KiClockTicking;
 
 /* Interrupts off around a snapshot of the clock's state; the previous flags are returned. */
@@ -53,17 +58,30 @@ static ULONGLONG KiTscToTime(ULONGLONG Ticks) {
     return HlClockMulDiv(Ticks, RTL_TIME_TICKS_PER_SECOND, KiTscHz);
 }
 
-/* The clock interrupt, at CLOCK_LEVEL with interrupts off: re-arm, one tick of time. Kept short. */
+/* The clock interrupt, at CLOCK_LEVEL with interrupts off: re-arm, then the time of the ticks it stands for (one, or
+ * more when Hl found ticks missed). Kept short. */
 static BOOLEAN KiClockServiceRoutine(PKINTERRUPT Interrupt, PVOID ServiceContext) {
-    ULONG Fraction = KiInterruptTimeFraction + KiTickInfo.IncrementFraction;
+    PKPRCB Prcb = KeGetCurrentPrcb();
+    ULONGLONG Fraction;
     ULONGLONG InterruptTime;
+    ULONG Ticks;
 
-    HlAcknowledgeClockInterrupt();
-    InterruptTime = KiInterruptTime + KiTickInfo.Increment + (Fraction < KiInterruptTimeFraction ? 1 : 0);
-    KiInterruptTimeFraction = Fraction;
+    Prcb->ClockTicks++;
+    if (Prcb->Number != 0) {
+        HlAcknowledgeProcessorClockInterrupt();
+        return TRUE; /* an application processor's own tick: only the boot processor keeps the time and the timers */
+    }
+    Ticks = HlAcknowledgeClockInterrupt();
+    if (Ticks == 0) {
+        return TRUE; /* a catch-up interrupt: no tick was due */
+    }
+    Fraction = (ULONGLONG)KiInterruptTimeFraction + (ULONGLONG)KiTickInfo.IncrementFraction * Ticks;
+    InterruptTime = KiInterruptTime + (ULONGLONG)KiTickInfo.Increment * Ticks + (Fraction >> 32);
+
+    KiInterruptTimeFraction = (ULONG)Fraction;
     KiInterruptTime = InterruptTime;
-    KiLastTickTsc = ArReadTimeStampCounter();
-    KiTickCount = KiTickCount + 1;
+    KiAnchorTsc = KiAnchorTsc + KiTickTsc * Ticks;
+    KiTickCount = KiTickCount + Ticks;
     KiCheckTimerExpiry(InterruptTime);
     return TRUE;
 }
@@ -103,7 +121,12 @@ VOID KiStartClock(VOID) {
     /* The interrupt time so far comes from the TSC, so the system time runs on without a step. */
     Now = ArReadTimeStampCounter();
     KiInterruptTime = KiTscToTime(Now - KiBootTsc);
-    KiLastTickTsc = Now;
+    KiAnchorTsc = Now;
+    /* TSC ticks per tick, from the increment with its fraction (32.32 fixed point; the remaining error is < 1 TSC
+     * tick a tick). */
+    KiTickTsc = HlClockMulDiv(((ULONGLONG)KiTickInfo.Increment << 32) | KiTickInfo.IncrementFraction, KiTscHz,
+                              RTL_TIME_TICKS_PER_SECOND) >>
+                32;
     KiClockTicking = TRUE;
     HlStartClockInterrupt();
     KiClockRestoreInterrupts(Flags);
@@ -140,13 +163,13 @@ VOID KeStallExecutionProcessor(ULONG Microseconds) {
     }
 }
 
-/* A consistent snapshot: the interrupt time, the TSC of the last tick, the tick count, and the TSC now. */
-static BOOLEAN KiReadClock(PULONGLONG InterruptTime, PULONGLONG LastTickTsc, PULONGLONG TickCount, PULONGLONG Now) {
+/* A consistent snapshot: the interrupt time, the anchor TSC, the tick count, and the TSC now. */
+static BOOLEAN KiReadClock(PULONGLONG InterruptTime, PULONGLONG AnchorTsc, PULONGLONG TickCount, PULONGLONG Now) {
     ULONG_PTR Flags = KiClockDisableInterrupts();
     BOOLEAN Ticking = KiClockTicking;
 
     *InterruptTime = KiInterruptTime;
-    *LastTickTsc = KiLastTickTsc;
+    *AnchorTsc = KiAnchorTsc;
     *TickCount = KiTickCount;
     *Now = ArReadTimeStampCounter();
     KiClockRestoreInterrupts(Flags);
@@ -154,18 +177,18 @@ static BOOLEAN KiReadClock(PULONGLONG InterruptTime, PULONGLONG LastTickTsc, PUL
 }
 
 ULONGLONG KeQueryInterruptTime(VOID) {
-    ULONGLONG InterruptTime, LastTickTsc, TickCount, Now;
+    ULONGLONG InterruptTime, AnchorTsc, TickCount, Now;
 
-    if (!KiReadClock(&InterruptTime, &LastTickTsc, &TickCount, &Now)) {
+    if (!KiReadClock(&InterruptTime, &AnchorTsc, &TickCount, &Now)) {
         return KiTscToTime(Now - KiBootTsc);
     }
     return InterruptTime;
 }
 
 ULONGLONG KeQueryTickCount(VOID) {
-    ULONGLONG InterruptTime, LastTickTsc, TickCount, Now;
+    ULONGLONG InterruptTime, AnchorTsc, TickCount, Now;
 
-    KiReadClock(&InterruptTime, &LastTickTsc, &TickCount, &Now);
+    KiReadClock(&InterruptTime, &AnchorTsc, &TickCount, &Now);
     return TickCount;
 }
 
@@ -174,13 +197,14 @@ ULONG KeQueryTimeIncrement(VOID) {
 }
 
 VOID KeQuerySystemTime(PLARGE_INTEGER CurrentTime) {
-    ULONGLONG InterruptTime, LastTickTsc, TickCount, Now, SinceTick;
+    ULONGLONG InterruptTime, AnchorTsc, TickCount, Now;
 
-    if (!KiReadClock(&InterruptTime, &LastTickTsc, &TickCount, &Now)) {
+    if (!KiReadClock(&InterruptTime, &AnchorTsc, &TickCount, &Now)) {
         InterruptTime = KiTscToTime(Now - KiBootTsc);
+    } else if (Now >= AnchorTsc) {
+        InterruptTime += KiTscToTime(Now - AnchorTsc);
     } else {
-        SinceTick = Now > LastTickTsc ? KiTscToTime(Now - LastTickTsc) : 0;
-        InterruptTime += SinceTick < KiTickInfo.Increment ? SinceTick : KiTickInfo.Increment;
+        InterruptTime -= KiTscToTime(AnchorTsc - Now); /* the last tick counted a tick due a little ahead */
     }
     CurrentTime->QuadPart = KiBootTime.QuadPart + (LONGLONG)InterruptTime;
 }

@@ -6,6 +6,7 @@
 #include <xtintrin.h>
 
 #include "ki.h"
+#include "storm.h"
 
 static PKINTERRUPT KiInterruptObjects[AR_IDT_VECTORS];
 static ULONG KiUnexpectedCounts[AR_IDT_VECTORS];
@@ -77,6 +78,7 @@ VOID KiDispatchInterrupt(ULONG Vector, PKTRAP_FRAME TrapFrame) {
             KdPrint("KE: unexpected interrupt on vector 0x%02X (no object connected; counted, reported once)\n",
                     Vector);
         }
+        KiCheckInterruptStorm(Vector); /* storm.c: masks a device line that fires continuously */
         HlEndOfInterrupt(Vector);
     }
     if (Level > Old) {

@@ -28,6 +28,12 @@ BOOLEAN KeIsUbsanBuiltIn(VOID);
 /* XT's IRQL: the processor's interrupt priority. Interrupts whose vector's level is at or below it are held. */
 typedef UCHAR KRUNLEVEL, *PKRUNLEVEL;
 
+/* The processor control block (KPRCB) and, in the kernel, its accessors through GS/FS (<kepcr.h> per arch). */
+#include <kprcb.h>
+#ifndef XTOS_HOST_RUNLEVEL_MODEL
+#include <kepcr.h>
+#endif
+
 /* The level register: inline per arch (<kerunlevel.h>: amd64 CR8; i686 a software level mirrored into the local
  * APIC's task priority). Host tests of code that raises and lowers supply a model of these two instead. */
 #ifdef XTOS_HOST_RUNLEVEL_MODEL
@@ -169,6 +175,28 @@ BOOLEAN KeRemoveQueueDpc(PKDPC Dpc);
 /* DPCs waiting in the queue now, and DPC routines run since boot. */
 ULONG KeQueryDpcQueueDepth(VOID);
 ULONGLONG KeQueryDpcCount(VOID);
+
+/* ---- Processors and inter-processor interrupts (ke/mpinit.c, ke/ipi.c) ---- */
+
+/* Processors started (the boot processor included); they never stop. */
+ULONG KeQueryActiveProcessorCount(VOID);
+
+/* The KPRCB of processor Number; NULL when no such processor was started. */
+PKPRCB KeGetProcessorBlock(ULONG Number);
+
+/* A function run on other processors at IPI_LEVEL with interrupts off; returns a value for the caller. */
+typedef ULONG_PTR (*PKIPI_BROADCAST_WORKER)(ULONG_PTR Argument);
+
+/* Runs Function(Argument) on every started processor (the caller's included, at IPI_LEVEL) and waits until all have
+ * returned; returns the caller's processor's result. RunLevel <= DISPATCH_LEVEL (above: STOP IRQL_NOT_LESS_OR_EQUAL);
+ * concurrent calls from several processors run one after the other. A processor that does not run it within seconds
+ * is a STOP IPI_WATCHDOG_TIMEOUT. */
+ULONG_PTR KeIpiGenericCall(PKIPI_BROADCAST_WORKER Function, ULONG_PTR Argument);
+
+/* Runs Function(Argument) on processor Number only (a targeted IPI; on the caller's at IPI_LEVEL when it is the
+ * current one) and waits; *Result (optional) receives its return value. FALSE when there is no such processor. Same
+ * RunLevel rule as KeIpiGenericCall. */
+BOOLEAN KeIpiProcessorCall(ULONG Number, PKIPI_BROADCAST_WORKER Function, ULONG_PTR Argument, PULONG_PTR Result);
 
 /* ---- Kernel timers ----
  * A KTIMER expires at a due time in interrupt time (KeQueryInterruptTime): the clock interrupt notices the earliest

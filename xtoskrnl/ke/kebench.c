@@ -53,7 +53,7 @@ static ULONGLONG KiBenchSelfInterrupt(VOID) {
     if (!HlIsApicReady() || !KeConnectInterrupt(&Interrupt)) {
         return 0;
     }
-    __asm__ volatile("sti" : : : "memory");
+    ArEnableInterrupts();
     Start = ArReadTimeStampCounter();
     for (Round = 0; Round < KI_BENCH_ROUNDS; Round++) {
         if (!HlSendSelfInterrupt(KI_BENCH_VECTOR) || !KiBenchWaitFor(&Count, Round + 1)) {
@@ -61,7 +61,7 @@ static ULONGLONG KiBenchSelfInterrupt(VOID) {
         }
     }
     Ticks = ArReadTimeStampCounter() - Start;
-    __asm__ volatile("cli" : : : "memory");
+    ArDisableInterrupts();
     KeDisconnectInterrupt(&Interrupt);
     return Round == KI_BENCH_ROUNDS && Count == KI_BENCH_ROUNDS ? Ticks / KI_BENCH_ROUNDS : 0;
 }
@@ -80,7 +80,7 @@ static ULONGLONG KiBenchDpc(VOID) {
     KDPC Dpc;
 
     KeInitializeDpc(&Dpc, KiBenchDpcRoutine, (PVOID)&Count);
-    __asm__ volatile("sti" : : : "memory");
+    ArEnableInterrupts();
     Start = ArReadTimeStampCounter();
     for (Round = 0; Round < KI_BENCH_ROUNDS; Round++) {
         if (!KeInsertQueueDpc(&Dpc, NULL, NULL) || !KiBenchWaitFor(&Count, Round + 1)) {
@@ -88,7 +88,7 @@ static ULONGLONG KiBenchDpc(VOID) {
         }
     }
     Ticks = ArReadTimeStampCounter() - Start;
-    __asm__ volatile("cli" : : : "memory");
+    ArDisableInterrupts();
     KeRemoveQueueDpc(&Dpc);
     return Round == KI_BENCH_ROUNDS ? Ticks / KI_BENCH_ROUNDS : 0;
 }

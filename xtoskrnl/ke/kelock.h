@@ -4,18 +4,17 @@
 #ifndef XTOSKRNL_KE_KELOCK_H
 #define XTOSKRNL_KE_KELOCK_H
 
-/* A spin lock: one pointer-sized word, 0 when free. A plain lock holds its owner's tag (KiGetCurrentLockOwner); a
- * queued lock holds the address of the last entry in its queue. A lock is used either plain or queued, never both. */
-typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
+/* KSPIN_LOCK, KSPIN_LOCK_QUEUE and the numbered locks (KSPIN_LOCK_QUEUE_NUMBER). */
+#include <kelocktypes.h>
 
-/* The owner tag of the current processor (never 0): its number + 1. Until the processor control block exists
- * (issue 10, branch smp) XTOS runs on processor 0 only; the Prcb replaces this body by KeGetCurrentPrcb()->Number + 1.
- * Host builds supply one tag per thread (ke/tests/runlevel_model.c: each thread models a processor). */
+/* The owner tag of the current processor (never 0): its number + 1, one GS/FS-relative load (the boot processor's
+ * KPRCB is installed before anything takes a lock). Host builds supply one tag per thread (ke/tests/
+ * processor_model.c: each thread models a processor). */
 #ifdef XTOS_HOST_RUNLEVEL_MODEL
 ULONG_PTR KiGetCurrentLockOwner(VOID);
 #else
 XTFORCEINLINE ULONG_PTR KiGetCurrentLockOwner(VOID) {
-    return 1;
+    return (ULONG_PTR)KeGetCurrentProcessorNumber() + 1;
 }
 #endif
 
@@ -110,20 +109,6 @@ XTFORCEINLINE BOOLEAN KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) {
  * stack, or in its processor's block) until its predecessor hands the lock over: first come, first served, and a
  * waiter's spinning touches no line another waiter touches. */
 
-/* KSPIN_LOCK_QUEUE.Lock's low bits (a KSPIN_LOCK is pointer-aligned, so they are free). */
-#define LOCK_QUEUE_WAIT  1 /* queued behind a predecessor, spinning */
-#define LOCK_QUEUE_OWNER 2 /* holds the lock */
-#define LOCK_QUEUE_FLAGS (LOCK_QUEUE_WAIT | LOCK_QUEUE_OWNER)
-
-/* One processor's place in a lock's queue (NT's layout: two pointers). */
-typedef struct _KSPIN_LOCK_QUEUE {
-    struct _KSPIN_LOCK_QUEUE *volatile Next; /* the successor, set by it once it queued behind this entry */
-    volatile ULONG_PTR Lock;                 /* the PKSPIN_LOCK | LOCK_QUEUE_WAIT / LOCK_QUEUE_OWNER */
-} KSPIN_LOCK_QUEUE, *PKSPIN_LOCK_QUEUE;
-
-STATIC_ASSERT(sizeof(KSPIN_LOCK_QUEUE) == 2 * sizeof(PVOID));
-STATIC_ASSERT(_Alignof(KSPIN_LOCK) >= 4);
-
 /* The in-stack form's handle: the caller's queue entry and the RunLevel to return to. */
 typedef struct _KLOCK_QUEUE_HANDLE {
     KSPIN_LOCK_QUEUE LockQueue;
@@ -194,18 +179,6 @@ XTFORCEINLINE VOID KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDL
     KiReleaseQueuedSpinLock(&LockHandle->LockQueue);
 }
 
-/* ---- Numbered queued locks (NT's KSPIN_LOCK_QUEUE_NUMBER) ----
- * The kernel's own hot locks, one queue entry per lock in every processor's control block (Prcb->LockQueue[Number],
- * filled by KeInitializeLockQueues when the Prcb is built), so taking one needs no handle. Listed in hierarchy order:
- * a processor holding lock N may take only locks numbered above N (docs/kernel.md "Locks"). */
-typedef enum _KSPIN_LOCK_QUEUE_NUMBER {
-    LockQueueNonPagedPoolLock = 0, /* the non-paged pool (MiAllocatePool, MiFreePool) */
-    LockQueueSystemSpaceLock = 1,  /* system PTEs (MmAllocateSystemPages, MmFreeSystemPages) */
-    LockQueuePfnLock = 2,          /* the PFN database and the free-frame lists */
-    LockQueueDispatcherLock = 3,   /* the scheduler's state (issue 11): innermost */
-    LockQueueMaximumLock = 4
-} KSPIN_LOCK_QUEUE_NUMBER;
-
 /* The lock of Number (each numbered lock on its own cache line); NULL for a number out of range. */
 PKSPIN_LOCK KeGetQueuedSpinLock(KSPIN_LOCK_QUEUE_NUMBER Number);
 
@@ -232,5 +205,22 @@ XTFORCEINLINE VOID KeAcquireQueuedSpinLockAtDpcLevel(PKSPIN_LOCK_QUEUE LockQueue
 XTFORCEINLINE VOID KeReleaseQueuedSpinLockFromDpcLevel(PKSPIN_LOCK_QUEUE LockQueue) {
     KiReleaseQueuedSpinLock(LockQueue);
 }
+
+#ifndef XTOS_HOST_RUNLEVEL_MODEL
+/* NT's numbered form: raises to DISPATCH_LEVEL and takes lock Number through this processor's own entry
+ * (KeGetCurrentPrcb()->LockQueue[Number]); returns the previous RunLevel. At most DISPATCH_LEVEL. */
+XTFORCEINLINE KRUNLEVEL KeAcquireQueuedSpinLock(KSPIN_LOCK_QUEUE_NUMBER Number) {
+    KRUNLEVEL OldRunLevel = KeRaiseRunLevel(DISPATCH_LEVEL);
+
+    KeAcquireQueuedSpinLockAtDpcLevel(&KeGetCurrentPrcb()->LockQueue[Number]);
+    return OldRunLevel;
+}
+
+/* Frees lock Number (taken by KeAcquireQueuedSpinLock on this processor) and lowers back to OldRunLevel. */
+XTFORCEINLINE VOID KeReleaseQueuedSpinLock(KSPIN_LOCK_QUEUE_NUMBER Number, KRUNLEVEL OldRunLevel) {
+    KeReleaseQueuedSpinLockFromDpcLevel(&KeGetCurrentPrcb()->LockQueue[Number]);
+    KeLowerRunLevel(OldRunLevel);
+}
+#endif
 
 #endif

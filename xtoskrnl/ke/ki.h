@@ -49,6 +49,12 @@ extern const AR_TRAP_ENTRIES KiTrapEntries;
 /* Stops the system for an exception described by Frame and Info (from the trap stubs). */
 XTNORETURN VOID KiBugCheckTrap(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info);
 
+/* The same with the STOP already chosen (a page fault the memory manager could not resolve). */
+XTNORETURN VOID KiBugCheckTrapStop(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info, const KI_STOP *Stop);
+
+/* #PF (ke/pagefault.c): TRUE when the memory manager resolved the fault (the stub resumes); otherwise its STOP. */
+BOOLEAN KiHandlePageFault(PKTRAP_FRAME TrapFrame);
+
 /* Makes every later STOP end a QEMU run through isa-debug-exit (TESTEXIT). */
 VOID KiSetStopTestExit(BOOLEAN Enable);
 

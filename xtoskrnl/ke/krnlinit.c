@@ -4,9 +4,12 @@
 #include <kd.h>
 #include <mm.h>
 #include <rtl.h>
+#include <xtintrin.h>
 #include <xttest.h>
 
 #include "ki.h"
+#include "storm.h"
+#include "kimp.h"
 
 static KE_PARAMETERS KiParameters;
 static const XT_INIT_BLOCK *KiLoaderBlock;
@@ -107,17 +110,18 @@ static VOID KiReport(const AR_CPU_FEATURES *Features) {
     KiQueryClockReport(&Clock);
     KdPrint("XTOS-REPORT arch=%s paging=%s ram_pages=%llu free_pages=%llu pfn_entry_bytes=%u "
             "loader_ptables_verified=%zu loader_ptables_kept=%zu pool_ok=%u nx=%u smep=%u smap=%u "
-            "ram_ignored_pages=%llu clock_hz=%u timer=%s tsc_ref=%s tsc_hz=%llu boot_time=%s\n",
+            "ram_ignored_pages=%llu clock_hz=%u timer=%s tsc_ref=%s tsc_hz=%llu boot_time=%s cpus=%u\n",
             KeArchName, Mm.PagingMode, Mm.RamPages, Mm.FreePages, Mm.PfnEntryBytes, (SIZE_T)Mm.TablesVerified,
             (SIZE_T)Mm.LoaderFramesKept, Mm.PoolOk, Mm.NoExecute ? 1 : 0, Features->SmepEnabled ? 1 : 0,
             Features->SmapEnabled ? 1 : 0, Mm.RamIgnoredPages, Clock.ClockHz, Clock.Timer, Clock.TscReference,
-            Clock.TscHz, Clock.BootTime);
+            Clock.TscHz, Clock.BootTime, KeQueryActiveProcessorCount());
 }
 
 /* The end of start-up: TESTEXIT (0x10, or 0x11 after failed self-tests), else SHUTDOWN, else halt. */
 static XTNORETURN VOID KiFinishStartup(PXT_INIT_BLOCK InitBlock, ULONG SelfTestFailures) {
     if (KiParameters.TestExit) {
         KdPrint("KE: TESTEXIT\n");
+        KdWaitForScreenCapture(); /* TESTSCREEN only */
         XtTestExit(SelfTestFailures ? XT_TEST_EXIT_SELFTEST_FAILED : XT_TEST_EXIT_SUCCESS);
     }
     if (KiParameters.Shutdown) {
@@ -136,14 +140,14 @@ __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INI
 
     KiCheckInitBlockHeader(InitBlock);
     KeParseParameters(InitBlock->Parameters, XT_INIT_BLOCK_PARAMETERS_MAX, &KiParameters);
-    if (KiParameters.DebugEnabled) {
-        KdInitializeDebugPort(KiParameters.DebugPort, KiParameters.DebugBaud);
-    }
+    KdInitializeDebugOutput(KiParameters.DebugEnabled ? KiParameters.DebugPort : 0, KiParameters.DebugBaud,
+                            (KiParameters.DebugScreen ? KD_OUTPUT_SCREEN : 0) |
+                                (KiParameters.TestScreen ? KD_OUTPUT_TEST_CAPTURE : 0));
     KiPrintBanner(InitBlock);
     KiSetStopTestExit(KiParameters.TestExit);
     KiCheckInitBlockContents(InitBlock);
     KiLoaderBlock = InitBlock;
-    ArInitializeProcessor(InitBlock, &KiTrapEntries);
+    KiInitializeBootProcessor(InitBlock); /* GDT, IDT, TSS; the boot processor's KPRCB through GS/FS */
     ArQueryCpuFeatures(&Features);
     ArEnableCpuFeatures(&Features);
     KiCheckInterlockedSupport();
@@ -152,6 +156,7 @@ __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INI
         KdPrint("KE: NOXPA: the loader chose %s\n", MmGetPagingModeName());
     }
     MmInitializeMemoryManager(InitBlock, KiParameters.TestFault == KeTestFaultPoolStart ? MM_TEST_POOL_START_CHECK : 0);
+    KdInitializeScreen(&InitBlock->Framebuffer); /* needs Mm to map the framebuffer */
     if (KiParameters.SpecialPoolTag) {
         MmSetSpecialPool(KiParameters.SpecialPoolTag);
     }
@@ -161,6 +166,9 @@ __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INI
     KiInitializeTimers();
     KiInitializeClock(KiParameters.Timer, KiParameters.ClockHz);
     ClockTicks = ArReadTimeStampCounter() - ClockTicks;
+    KiInitializeIpi();
+    KiStartApplicationProcessors(InitBlock, KiParameters.MaxCpus,
+                                 KiParameters.TestApHang); /* they idle, their clocks start with ours */
     KiReport(&Features);
     if (KiParameters.Bench) {
         /* The TSC and local APIC timer calibrations' fixed polling is reported apart, not as start-up work. */
@@ -172,11 +180,17 @@ __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INI
     /* The clock ticks from here on, with interrupts on for the rest of the boot (the benchmarks above run without it,
      * so their instruction counts stay deterministic under -icount). A STOP turns interrupts off (KiStop). */
     KiStartClock();
-    __asm__ volatile("sti" : : : "memory");
+    ArEnableInterrupts();
+    KiStartProcessorClocks();
     if (KiParameters.SelfTest) {
         SelfTestFailures = KiRunSelfTests();
     }
+    if (KiParameters.TestStorm) {
+        SelfTestFailures += KiRunStormTest();
+    }
     if (KiParameters.TestFault != KeTestFaultNone) {
+        /* Provoked faults run with interrupts off, as they were written for: no tick lands on an overflowing stack. */
+        ArDisableInterrupts();
         SelfTestFailures += KiRaiseTestFault(KiParameters.TestFault);
     }
     KiFinishStartup(InitBlock, SelfTestFailures);

@@ -11,11 +11,11 @@ typedef struct _KE_TOKEN {
     SIZE_T ValueLength;
 } KE_TOKEN;
 
-static const PCSTR KepTestFaultNames[] = {"NONE",          "PAGE",           "GP",       "STACK",       "DOUBLE",
-                                          "POOLOVERRUN",   "POOLDOUBLEFREE", "POOLTAG",  "SPECIALPOOL", "BADPFN",
-                                          "POOLSTART",     "WAITNMI",        "WAITMCE",  "RESET",       "UBSAN",
-                                          "RUNLEVELRAISE", "RUNLEVELLOWER",  "POOLIRQL", "DPCLEVEL",
-                                          "SPINLOCKOWNED", "SPINLOCKNOTOWNED"};
+static const PCSTR KepTestFaultNames[] = {
+    "NONE",          "PAGE",     "GP",        "STACK",     "DOUBLE",  "POOLOVERRUN", "POOLDOUBLEFREE", "POOLTAG",
+    "SPECIALPOOL",   "BADPFN",   "POOLSTART", "WAITNMI",   "WAITMCE", "RESET",       "UBSAN",          "RUNLEVELRAISE",
+    "RUNLEVELLOWER", "POOLIRQL", "DPCLEVEL",  "PAGEDIRQL", "WRITERO", "EXECNX",      "GUARDPAGE",      "APSTOP",
+    "SPINLOCKOWNED", "SPINLOCKNOTOWNED"};
 
 STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultSpinLockNotOwned + 1);
 
@@ -50,28 +50,47 @@ static BOOLEAN KepParseDecimal(PCSTR Text, SIZE_T Length, PULONG Value) {
     return TRUE;
 }
 
-/* DEBUG[=COMn[,baud]]: FALSE for anything else. */
-static BOOLEAN KepParseDebug(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
-    ULONG Port = 1, Baud = 115200;
+/* One serial item of DEBUG=: COMn[,baud]. FALSE for anything else. */
+static BOOLEAN KepParseComItem(PCSTR Item, SIZE_T Length, PULONG Port, PULONG Baud) {
     SIZE_T Comma = 0;
 
-    if (Token->Value != NULL) {
-        while (Comma < Token->ValueLength && Token->Value[Comma] != ',') {
-            Comma++;
-        }
-        if (Comma != 4 || !KepEquals(Token->Value, 3, "COM") || !KepParseDecimal(Token->Value + 3, 1, &Port) ||
-            Port < 1 || Port > 4) {
-            return FALSE;
-        }
-        if (Comma < Token->ValueLength &&
-            (!KepParseDecimal(Token->Value + Comma + 1, Token->ValueLength - Comma - 1, &Baud) || Baud == 0 ||
-             115200 % Baud != 0)) {
-            return FALSE;
-        }
+    *Baud = 115200;
+    while (Comma < Length && Item[Comma] != ',') {
+        Comma++;
     }
-    Parameters->DebugEnabled = TRUE;
-    Parameters->DebugPort = Port;
-    Parameters->DebugBaud = Baud;
+    if (Comma != 4 || !KepEquals(Item, 3, "COM") || !KepParseDecimal(Item + 3, 1, Port) || *Port < 1 || *Port > 4) {
+        return FALSE;
+    }
+    return Comma == Length ||
+           (KepParseDecimal(Item + Comma + 1, Length - Comma - 1, Baud) && *Baud != 0 && 115200 % *Baud == 0);
+}
+
+/* DEBUG[=ITEM[;ITEM]...], ITEM = COMn[,baud] | SCREEN (ExectOS's syntax): FALSE (nothing changes) for anything else,
+ * an empty item included. */
+static BOOLEAN KepParseDebug(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
+    ULONG Port = 1, Baud = 115200;
+    BOOLEAN Serial = TRUE, Screen = FALSE;
+    SIZE_T Start = 0, End;
+
+    if (Token->Value != NULL) {
+        Serial = FALSE;
+        do {
+            for (End = Start; End < Token->ValueLength && Token->Value[End] != ';'; End++) {
+            }
+            if (KepEquals(Token->Value + Start, End - Start, "SCREEN")) {
+                Screen = TRUE;
+            } else if (KepParseComItem(Token->Value + Start, End - Start, &Port, &Baud)) {
+                Serial = TRUE;
+            } else {
+                return FALSE;
+            }
+            Start = End + 1;
+        } while (End < Token->ValueLength);
+    }
+    Parameters->DebugEnabled = Serial;
+    Parameters->DebugPort = Serial ? Port : 0;
+    Parameters->DebugBaud = Serial ? Baud : 0;
+    Parameters->DebugScreen = Screen;
     return TRUE;
 }
 
@@ -126,6 +145,9 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
         {"TESTDESCCOUNT", offsetof(KE_PARAMETERS, TestDescriptorCount)},
         {"NOKASLR", offsetof(KE_PARAMETERS, NoKaslr)},
         {"NOX2APIC", offsetof(KE_PARAMETERS, NoX2Apic)},
+        {"TESTSCREEN", offsetof(KE_PARAMETERS, TestScreen)},
+        {"TESTSTORM", offsetof(KE_PARAMETERS, TestStorm)},
+        {"TESTAPHANG", offsetof(KE_PARAMETERS, TestApHang)},
     };
     ULONG Value;
 
@@ -146,6 +168,14 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
         Parameters->ClockHz = Value;
         return 0;
     }
+    if (KepEquals(Token->Text, Token->NameLength, "MAXCPUS")) {
+        if (Token->Value == NULL || !KepParseDecimal(Token->Value, Token->ValueLength, &Value) || Value == 0 ||
+            Value > KE_MAXCPUS_LIMIT) {
+            return KeParameterBadValue;
+        }
+        Parameters->MaxCpus = Value;
+        return 0;
+    }
     if (KepEquals(Token->Text, Token->NameLength, "SPECIALPOOL")) {
         if (Token->Value == NULL || Token->ValueLength != 4) {
             return KeParameterBadValue;
@@ -164,6 +194,7 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
 
 VOID KeParseParameters(PCSTR Text, SIZE_T Length, PKE_PARAMETERS Parameters) {
     SIZE_T Position = 0, End;
+    BOOLEAN DebugSeen = FALSE;
     KE_TOKEN Token;
     ULONG Problem;
 
@@ -187,6 +218,7 @@ VOID KeParseParameters(PCSTR Text, SIZE_T Length, PKE_PARAMETERS Parameters) {
             }
         }
         Problem = KepApplyToken(&Token, Parameters);
+        DebugSeen = DebugSeen || (Problem == 0 && KepEquals(Token.Text, Token.NameLength, "DEBUG"));
         if (Problem != 0) {
             if (Parameters->IgnoredCount < KE_PARAMETER_IGNORED_MAX) {
                 Parameters->Ignored[Parameters->IgnoredCount] =
@@ -195,5 +227,8 @@ VOID KeParseParameters(PCSTR Text, SIZE_T Length, PKE_PARAMETERS Parameters) {
             Parameters->IgnoredCount++;
         }
         Position = End;
+    }
+    if (!DebugSeen) {
+        Parameters->DebugScreen = TRUE; /* no (valid) DEBUG: a machine with a screen shows its boot there */
     }
 }

@@ -25,6 +25,11 @@ typedef enum _KE_TEST_FAULT {
     KeTestFaultRunLevelLower,  /* KeLowerRunLevel to a level above the current one: IRQL_NOT_LESS_OR_EQUAL */
     KeTestFaultPoolRunLevel,   /* MmAllocatePool at CLOCK_LEVEL, above its limit: IRQL_NOT_LESS_OR_EQUAL */
     KeTestFaultDpcRunLevel,    /* a DPC routine returning at CLOCK_LEVEL: IRQL_UNEXPECTED_VALUE */
+    KeTestFaultPagedRunLevel,  /* paged pool touched at DISPATCH_LEVEL: IRQL_NOT_LESS_OR_EQUAL naming the address */
+    KeTestFaultWriteReadOnly,  /* a write to the kernel's read-only data: ATTEMPTED_WRITE_TO_READONLY_MEMORY */
+    KeTestFaultExecuteNx,      /* a call into a no-execute pool block: ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY */
+    KeTestFaultGuardPage,      /* a read of a paged guard page: PAGE_FAULT_IN_NONPAGED_AREA with PF_GUARD_PAGE */
+    KeTestFaultProcessorStop,  /* processor 1 stops (targeted IPI): MANUALLY_INITIATED_CRASH, the others frozen */
     KeTestFaultSpinLockOwned,  /* a spin lock taken twice on one processor: SPIN_LOCK_ALREADY_OWNED */
     KeTestFaultSpinLockNotOwned /* a free spin lock released: SPIN_LOCK_NOT_OWNED */
 } KE_TEST_FAULT;
@@ -48,6 +53,9 @@ typedef enum _KE_TIMER_SOURCE {
 #define KE_CLOCK_MIN_HZ     20
 #define KE_CLOCK_MAX_HZ     10000
 
+/* MAXCPUS=<n>: the largest value accepted (Ke's KE_MAXIMUM_PROCESSORS). */
+#define KE_MAXCPUS_LIMIT 64
+
 #define KE_PARAMETER_IGNORED_MAX 8
 
 /* Why a token was ignored. */
@@ -63,9 +71,11 @@ typedef struct _KE_IGNORED_PARAMETER {
 } KE_IGNORED_PARAMETER;
 
 typedef struct _KE_PARAMETERS {
-    BOOLEAN DebugEnabled; /* DEBUG or DEBUG=COMn[,baud] */
+    BOOLEAN DebugEnabled; /* serial debug output: DEBUG, or a COMn[,baud] item of DEBUG= */
     ULONG DebugPort;      /* 1..4 */
     ULONG DebugBaud;      /* divides 115200 */
+    BOOLEAN DebugScreen;  /* KdPrint on the screen: a SCREEN item of DEBUG=, or no valid DEBUG parameter */
+    BOOLEAN TestScreen;   /* TESTSCREEN: wait for the test harness's screendump before the test exit */
     BOOLEAN NoXpa;
     BOOLEAN NoX2Apic; /* NOX2APIC: keep the local APIC in xAPIC mode even when the CPU has x2APIC */
     BOOLEAN SelfTest;
@@ -82,12 +92,17 @@ typedef struct _KE_PARAMETERS {
     BOOLEAN TestGuardMapped; /* TESTGUARDMAPPED: read by the loader (stack guard pages mapped); likewise */
     ULONG Timer;             /* TIMER=: KE_TIMER_SOURCE */
     ULONG ClockHz;           /* CLOCK=: KE_CLOCK_MIN_HZ..KE_CLOCK_MAX_HZ, KE_CLOCK_DEFAULT_HZ when not given */
+    BOOLEAN TestStorm;       /* TESTSTORM: drive an interrupt storm (a stuck RTC line) after start-up (storm.c) */
+    BOOLEAN TestApHang;      /* TESTAPHANG: the first application processor stops in the trampoline (timeout test) */
+    ULONG MaxCpus;           /* MAXCPUS=: 1..KE_MAXCPUS_LIMIT processors at most (boot processor included); 0: all */
     ULONG IgnoredCount;      /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */
     KE_IGNORED_PARAMETER Ignored[KE_PARAMETER_IGNORED_MAX];
 } KE_PARAMETERS, *PKE_PARAMETERS;
 
 /* Parses up to Length characters of Text (stops at a NUL): space/tab separated tokens, names case-insensitive.
- * DEBUG without a value means COM1,115200; DEBUG=COMn means 115200. Later tokens override earlier ones. */
+ * DEBUG selects the debug outputs in ExectOS's syntax: DEBUG=ITEM[;ITEM]..., ITEM = COMn[,baud] (serial, 115200 by
+ * default) or SCREEN; DEBUG without a value means COM1,115200. Without a valid DEBUG parameter the screen is on
+ * and serial output off. Later tokens override earlier ones. */
 VOID KeParseParameters(PCSTR Text, SIZE_T Length, PKE_PARAMETERS Parameters);
 
 /* Name of a KE_TEST_FAULT value ("PAGE", ...); "NONE" for none. */

@@ -23,6 +23,9 @@ ULONG KiRunSelfTests(VOID) {
         &HlAcpiSuite,         &HlMadtSuite,          &HlAcpiTimeSuite,  &MmhPageMapSuite, &ArDescriptorSuite,
         &MmLiveSuite,         &PoolBasicSuite,       &PoolTortureSuite, &MmFinalSuite,    &KeStackGuardSuite,
         &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,     &KeDpcLiveSuite,  &KeTimerLiveSuite,
+        &HlIoApicLiveSuite,   &KeClockTickSuite,     &KeSmpLiveSuite,   &MmPagedSuite, /* after the Ke suites: paged
+                                                                                          pool and faults with
+                                                                                          interrupts on */
         &RtlSListSuite,       &KeSpinLockLiveSuite,
     };
 

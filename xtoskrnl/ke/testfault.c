@@ -45,6 +45,21 @@ static VOID KiResetMachine(VOID) {
     }
 }
 
+/* On the processor a targeted IPI runs it on: stops the system from there. */
+static ULONG_PTR KiStopFromIpi(ULONG_PTR Argument) {
+    KeBugCheckEx(MANUALLY_INITIATED_CRASH, KeGetCurrentProcessorNumber(), Argument, 0, 0);
+}
+
+/* Asks processor 1 to STOP (TESTFAULT=APSTOP): its report must name it and show the others frozen. */
+static VOID KiStopOnProcessorOne(VOID) {
+    if (KeQueryActiveProcessorCount() < 2) {
+        KdPrint("KE: TESTFAULT=APSTOP needs a second processor (%u online)\n", KeQueryActiveProcessorCount());
+        return;
+    }
+    KdPrint("KE: asking processor 1 to stop the system\n");
+    KeIpiProcessorCall(1, KiStopFromIpi, 0x5150, NULL);
+}
+
 /* Raises to DISPATCH_LEVEL, then "raises" to APC_LEVEL: STOP IRQL_NOT_GREATER_OR_EQUAL naming this function. */
 __attribute__((noinline)) static VOID KiRaiseRunLevelBackwards(VOID) {
     KRUNLEVEL Old = KeRaiseRunLevel(DISPATCH_LEVEL);
@@ -170,6 +185,21 @@ ULONG KiRaiseTestFault(ULONG TestFault) {
             break;
         case KeTestFaultDpcRunLevel:
             KiRunRaisingDpc();
+            break;
+        case KeTestFaultPagedRunLevel:
+            MmTestPageFault(MmFaultTestPagedAtDispatch);
+            break;
+        case KeTestFaultWriteReadOnly:
+            MmTestPageFault(MmFaultTestWriteReadOnly);
+            break;
+        case KeTestFaultExecuteNx:
+            MmTestPageFault(MmFaultTestExecuteNoExecute);
+            break;
+        case KeTestFaultGuardPage:
+            MmTestPageFault(MmFaultTestGuardPage);
+            break;
+        case KeTestFaultProcessorStop:
+            KiStopOnProcessorOne();
             break;
         case KeTestFaultSpinLockOwned:
             KiAcquireSpinLockTwice();

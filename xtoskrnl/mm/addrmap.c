@@ -15,6 +15,18 @@ static PCSTR MiDescribeMmRegion(ULONG_PTR Va, BOOLEAN Mapped) {
     if (MiInRange(Va, MmhSystemPteBase, (ULONGLONG)MmhSystemPtePages * MM_PAGE_SIZE)) {
         return Mapped ? "system PTEs" : "system PTEs (unmapped: a guard page or a freed page)";
     }
+    if (MiInRange(Va, MmhPagedPoolBase, (ULONGLONG)MmhPagedPoolPages * MM_PAGE_SIZE)) {
+        switch (MmQueryPageState(Va)) {
+            case MmPageResident:
+                return "paged pool (resident)";
+            case MmPageDemandZero:
+                return "paged pool (reserved, not yet touched: demand-zero)";
+            case MmPageGuard:
+                return "paged pool (a guard page)";
+            default:
+                return "paged pool (not reserved: never allocated or freed)";
+        }
+    }
     if (MiInRange(Va, MmhPfnDatabaseBase, MmhPfnDatabaseLimit - MmhPfnDatabaseBase)) {
         return Mapped ? "PFN database" : "PFN database (hole: no such frame)";
     }

@@ -3,6 +3,7 @@
 #ifndef XTOSKRNL_MM_MM_H
 #define XTOSKRNL_MM_MM_H
 
+#include <ke.h>
 #include <pool.h>
 #include <xtboot.h>
 #include <xtstatus.h>
@@ -16,7 +17,7 @@ typedef struct _MM_BOOT_REPORT {
     ULONG PfnEntryBytes;        /* sizeof(MMPFN) */
     ULONG_PTR TablesVerified;   /* page-table frames walked from CR3 */
     ULONG_PTR LoaderFramesKept; /* frames the loader reported free although the live tables use them */
-    BOOLEAN PoolOk;             /* the non-paged pool is up and passed its start-up check */
+    BOOLEAN PoolOk;             /* both pools are up and passed their start-up checks */
 } MM_BOOT_REPORT, *PMM_BOOT_REPORT;
 
 /* Checks the init block's paging mode against CR0/CR4/EFER and binds its page-map operations (NoExecute: EFER.NXE
@@ -33,11 +34,56 @@ PCSTR MmGetPagingModeName(VOID);
  * the pool's start-up check included, is a STOP (MEMORY_MANAGEMENT); returns only when the memory manager is up. */
 VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock, ULONG TestFlags);
 
+/* Maps Length bytes of device memory at physical Address (not RAM: a framebuffer, device registers) read-write and
+ * no-execute into system space, once the memory manager is up. Returns the VA of Address; NULL for RAM frames
+ * (those have PFN entries), Length 0, or when system space, page-table frames or the paging mode's reach run out. */
+PVOID MmMapIoSpace(PHYSICAL_ADDRESS Address, SIZE_T Length);
+
+/* Unmaps what MmMapIoSpace(Address, Length) returned as Va. */
+VOID MmUnmapIoSpace(PVOID Va, SIZE_T Length);
+
 /* TRUE when Va is mapped (every level down to a present leaf). */
 BOOLEAN MmIsAddressValid(ULONG_PTR Va);
 
 /* A kernel VA that is never mapped but has a page table (TESTFAULT=PAGE and DOUBLE use it). */
 ULONG_PTR MmGetUnmappedAddress(VOID);
+
+/* ---- Page faults (mm/fault.c) ---- */
+
+/* The STOP a page fault that cannot be resolved ends in (codes and parameters: sdk/xtbugcode.h). */
+typedef struct _MM_FAULT_STOP {
+    ULONG Code;
+    ULONG_PTR Parameters[4];
+} MM_FAULT_STOP, *PMM_FAULT_STOP;
+
+/* Resolves the page fault (CPU ErrorCode, faulting Va, instruction pointer Ip) taken at RunLevel: a demand-zero page
+ * (or a reserved paged-pool page whose table is missing) touched at RunLevel <= APC_LEVEL gets a zeroed frame, mapped
+ * with the PTE's protection; returns TRUE and the instruction is retried. Otherwise fills *Stop and returns FALSE:
+ * IRQL_NOT_LESS_OR_EQUAL for pageable memory above APC_LEVEL, ATTEMPTED_WRITE_TO_READONLY_MEMORY,
+ * ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY, PAGE_FAULT_IN_NONPAGED_AREA (unmapped; + PF_GUARD_PAGE for a guard page),
+ * NO_PAGES_AVAILABLE when no frame is left. Called by Ke's #PF path with interrupts off. */
+BOOLEAN MmAccessFault(ULONG_PTR ErrorCode, ULONG_PTR Va, ULONG_PTR Ip, KRUNLEVEL RunLevel, PMM_FAULT_STOP Stop);
+
+/* What backs a kernel page. */
+typedef enum _MM_PAGE_STATE {
+    MmPageNotMapped = 0, /* nothing: a touch is a STOP */
+    MmPageDemandZero,    /* reserved, not materialised yet: no frame until the first touch */
+    MmPageResident,      /* a frame is mapped */
+    MmPageGuard          /* a guard page: a touch is a STOP */
+} MM_PAGE_STATE;
+
+/* The state of the page holding Va (reads the live tables; takes no fault). */
+MM_PAGE_STATE MmQueryPageState(ULONG_PTR Va);
+
+/* Test-only page faults (TESTFAULT=PAGEDIRQL, WRITERO, EXECNX, GUARDPAGE): each must end in its STOP. */
+typedef enum _MM_FAULT_TEST {
+    MmFaultTestPagedAtDispatch,  /* paged pool touched at DISPATCH_LEVEL: IRQL_NOT_LESS_OR_EQUAL */
+    MmFaultTestWriteReadOnly,    /* a write to the kernel's read-only data: ATTEMPTED_WRITE_TO_READONLY_MEMORY */
+    MmFaultTestExecuteNoExecute, /* a call into a no-execute pool page: ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY */
+    MmFaultTestGuardPage         /* the guard page after a paged special-pool block: PAGE_FAULT_IN_NONPAGED_AREA */
+} MM_FAULT_TEST;
+
+VOID MmTestPageFault(MM_FAULT_TEST Test);
 
 /* Names the kernel region Va belongs to, for fault reports ("system PTEs (unmapped: guard or freed page)", ...).
  * The kernel address map (docs/memory-manager.md) has its one owner here. */
@@ -61,6 +107,24 @@ VOID MmSetSpecialPool(ULONG Tag);
 
 /* BENCH: prints one MM-BENCH line of per-operation costs in TSC ticks. */
 VOID MmRunBenchmarks(VOID);
+
+/* ---- Memory for the other processors (mpmm.c) ---- */
+
+/* The physical address of the page below 1 MiB reserved at start-up for the application processors' real-mode
+ * trampoline (its page number is the SIPI vector); 0 when the loader's memory map left no free frame there. */
+ULONG_PTR MmGetProcessorStartupPage(VOID);
+
+/* Maps the start-up page writable at *Va (HAL window) and at its own physical address, read-only and executable (an
+ * AP fetches there right after turning paging on). STATUS_NOT_FOUND without a start-up page. */
+XTSTATUS MmMapProcessorStartupPage(PVOID *Va);
+
+/* Removes both mappings of MmMapProcessorStartupPage (the frame stays reserved). */
+VOID MmUnmapProcessorStartupPage(PVOID Va);
+
+/* Allocates Count stacks (or other regions) of Pages[i] pages in one block of system PTEs, read-write and
+ * non-executable, each with an unmapped guard page right below it and one above the last; Tops[i] receives the
+ * address just above region i (page-aligned). Never freed. STATUS_NO_MEMORY. */
+XTSTATUS MmAllocateGuardedStacks(ULONG Count, const SIZE_T *Pages, PULONG_PTR Tops);
 
 /* Fills the figures of XTOS-REPORT. */
 VOID MmQueryBootReport(PMM_BOOT_REPORT Report);

@@ -15,6 +15,9 @@
 
 static BOOLEAN MiPoolOk;
 
+/* The paged pool's pages: reserved in the paged-pool range, materialised on first touch (pager/paged.c). */
+static MM_POOL_PAGE_SOURCE MiPagedPageSource = {MmReservePagedPages, MmReleasePagedPages, 0, 0, MmIsPagedMemoryLow};
+
 BOOLEAN MmInitializeHardwareLayer(PXT_INIT_BLOCK InitBlock, BOOLEAN NoExecute, PULONG Check, PCSTR *Reason) {
     PCMMH_PAGE_MAP_OPS Ops = MmhFindPagingMode(InitBlock->PagingMode);
     ULONGLONG Efer = 0;
@@ -61,6 +64,27 @@ static ULONG_PTR MiPoolCookie(VOID) {
     return Random ? Random : (ULONG_PTR)0x5A5A5A5A;
 }
 
+/* Allocates and frees a few paged blocks (touching them) and checks the paged pool afterwards. */
+static BOOLEAN MiCheckPagedPoolAtBoot(VOID) {
+    static const SIZE_T Sizes[] = {1, 100, 4000, 2 * MM_PAGE_SIZE + 5};
+    PVOID Blocks[ARRAY_SIZE(Sizes)];
+    BOOLEAN Ok = TRUE;
+
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Sizes); Index++) {
+        Blocks[Index] = MmAllocatePool(PagedPool, Sizes[Index], MM_TEST_TAG);
+        Ok = Ok && Blocks[Index] != NULL;
+        if (Blocks[Index]) {
+            RtlFillMemory(Blocks[Index], Sizes[Index], (UCHAR)Index);
+        }
+    }
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Sizes); Index++) {
+        if (Blocks[Index]) {
+            MmFreePool(Blocks[Index], MM_TEST_TAG);
+        }
+    }
+    return Ok && MmCheckPagedPoolConsistency() == 0;
+}
+
 /* Allocates and frees a few blocks of several sizes and checks the pool afterwards. */
 static BOOLEAN MiCheckPoolAtBoot(ULONG TestFlags) {
     static const SIZE_T Sizes[] = {1, 16, 100, 1000, 4000, 3 * MM_PAGE_SIZE + 5};
@@ -104,6 +128,9 @@ static VOID MiReportIgnoredRam(VOID) {
     }
 }
 
+/* Reserves the application processors' start-up page below 1 MiB (mpmm.c). */
+VOID MiReserveProcessorStartupPage(VOID);
+
 VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock, ULONG TestFlags) {
     XTSTATUS Status;
 
@@ -120,6 +147,7 @@ VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock, ULONG TestFlags) {
     KdPrint("MM: live page tables verified: %zu table frames, %zu frames kept that the loader reported free\n",
             (SIZE_T)MmPfnBootStats.TablesVerified, (SIZE_T)MmPfnBootStats.LoaderFramesKept);
     MmReclaimLoaderMemory();
+    MiReserveProcessorStartupPage(); /* mpmm.c: a frame below 1 MiB for the application processors' trampoline */
     Status = MmInitializePager();
     if (!XT_SUCCESS(Status)) {
         MiStartUpFailed(2, "set up system PTE space", Status);
@@ -133,6 +161,22 @@ VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock, ULONG TestFlags) {
         KdPrint("MM: the non-paged pool failed its start-up check\n");
         KeBugCheckEx(MEMORY_MANAGEMENT, MM_POOL_CHECK, 0, MmCheckPoolConsistency(), 0);
     }
+    Status = MmInitializePagedSpace();
+    if (XT_SUCCESS(Status)) {
+        MiPagedPageSource.Base = MmhPagedPoolBase;
+        MiPagedPageSource.Size = MmhPagedPoolPages * MM_PAGE_SIZE;
+        Status = MmInitializePagedPool(MiPoolCookie(), &MiPagedPageSource);
+    }
+    if (!XT_SUCCESS(Status)) {
+        MiStartUpFailed(4, "set up the paged pool", Status);
+    }
+    MiPoolOk = MiCheckPagedPoolAtBoot();
+    if (!MiPoolOk) {
+        KdPrint("MM: the paged pool failed its start-up check\n");
+        KeBugCheckEx(MEMORY_MANAGEMENT, MM_POOL_CHECK, 1, MmCheckPagedPoolConsistency(), 0);
+    }
+    KdPrint("MM: paged pool at 0x%p (%zu pages), demand-zero on first touch\n", (PVOID)MmhPagedPoolBase,
+            (SIZE_T)MmhPagedPoolPages);
 }
 
 VOID MmSetSpecialPool(ULONG Tag) {
@@ -172,6 +216,51 @@ VOID MmTestPoolCorruption(MM_POOL_TEST Test) {
             break;
     }
     KdPrint("MM: pool misuse was not caught\n");
+}
+
+/* A read-only byte of the kernel image (its .rdata): a const object the compiler must keep. */
+static const volatile UCHAR MiReadOnlyByte = 0x5A;
+
+/* Code bytes copied into a no-execute pool page: "ret" (0xC3), so executing it would return. */
+static const UCHAR MiReturnInstruction = 0xC3;
+
+VOID MmTestPageFault(MM_FAULT_TEST Test) {
+    volatile UCHAR *Block;
+    KRUNLEVEL Old;
+
+    switch (Test) {
+        case MmFaultTestPagedAtDispatch:
+            Block = MmAllocatePool(PagedPool, 3 * MM_PAGE_SIZE, MM_TEST_TAG);
+            KdPrint("MM: paged block at 0x%p (page state %u), touching it at RunLevel %u\n", (PVOID)Block,
+                    Block ? MmQueryPageState((ULONG_PTR)Block) : 0, DISPATCH_LEVEL);
+            Old = KeRaiseRunLevel(DISPATCH_LEVEL);
+            Block[MM_PAGE_SIZE] = 1;
+            KeLowerRunLevel(Old);
+            break;
+        case MmFaultTestWriteReadOnly:
+            KdPrint("MM: writing the read-only byte at 0x%p\n", (PVOID)&MiReadOnlyByte);
+            *(volatile UCHAR *)(ULONG_PTR)&MiReadOnlyByte = 0xA5;
+            break;
+        case MmFaultTestExecuteNoExecute:
+            Block = MmAllocatePool(NonPagedPool, 16, MM_TEST_TAG);
+            if (Block == NULL || !MmhIsNoExecuteActive()) {
+                KdPrint("MM: no-execute is %s: nothing to test\n", MmhIsNoExecuteActive() ? "on" : "off");
+                break;
+            }
+            Block[0] = MiReturnInstruction;
+            KdPrint("MM: calling into the no-execute pool block at 0x%p\n", (PVOID)Block);
+            ((VOID(*)(VOID))(ULONG_PTR)Block)();
+            break;
+        case MmFaultTestGuardPage:
+            Block = MmReservePagedPages(1, MM_SYSTEM_PAGES_GUARD_AFTER);
+            KdPrint("MM: paged page at 0x%p, guard page after it (state %u); reading past its end\n", (PVOID)Block,
+                    Block ? MmQueryPageState((ULONG_PTR)Block + MM_PAGE_SIZE) : 0);
+            if (Block != NULL) {
+                (VOID) Block[MM_PAGE_SIZE];
+            }
+            break;
+    }
+    KdPrint("MM: the page fault was not caught\n");
 }
 
 /* The middle frame of the largest hole between RAM ranges (its database page is the least likely to be backed), or

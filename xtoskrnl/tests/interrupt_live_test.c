@@ -22,6 +22,7 @@ static VOID KiTestEnableInterrupts(VOID) {
     ArEnableInterrupts();
 }
 
+/* Back to the interrupt flag KiTestEnableInterrupts found. */
 static VOID KiTestDisableInterrupts(VOID) {
     ArRestoreInterrupts(KiTestSavedFlags);
 }

@@ -17,7 +17,10 @@ extern const XTEST_SUITE KeInterruptLiveSuite; /* SELFTEST only: INT n through t
 extern const XTEST_SUITE KeRunLevelLiveSuite;  /* SELFTEST only: the real RunLevel register, raise and lower */
 extern const XTEST_SUITE KeDpcLiveSuite;       /* SELFTEST only: software interrupts, DPCs, pool from DPCs */
 extern const XTEST_SUITE KeTimerLiveSuite;     /* SELFTEST only: KTIMER order, periods, cancel, absolute times */
+extern const XTEST_SUITE HlIoApicLiveSuite;    /* SELFTEST only: the RTC's IRQ 8 through the I/O APIC */
+extern const XTEST_SUITE KeSmpLiveSuite;       /* SELFTEST only: processors checked in, tick, IPI calls */
 extern const XTEST_SUITE KeClockSuite;         /* SELFTEST only: stall against HPET/PM timer, system time advances */
+extern const XTEST_SUITE KeClockTickSuite;     /* SELFTEST only: the clock interrupt's rate, tick count, system time */
 extern const XTEST_SUITE KeSpinLockLiveSuite;  /* SELFTEST only: spin locks over the real RunLevel register */
 
 #endif

@@ -96,6 +96,69 @@ XTEST(NumberedLocksNestInHierarchyOrder) {
     }
     XTEST_CHECK_EQ(KeGetCurrentRunLevel(), DISPATCH_LEVEL);
     KeLowerRunLevel(Caller);
+    /* NT's numbered form through this processor's own KPRCB entries. */
+    Caller = KeAcquireQueuedSpinLock(LockQueuePfnLock);
+    XTEST_CHECK_EQ(Caller, PASSIVE_LEVEL);
+    XTEST_CHECK_EQ(KeGetCurrentRunLevel(), DISPATCH_LEVEL);
+    XTEST_CHECK_EQ(*KeGetQueuedSpinLock(LockQueuePfnLock), (ULONG_PTR)&KeGetCurrentPrcb()->LockQueue[LockQueuePfnLock]);
+    KeReleaseQueuedSpinLock(LockQueuePfnLock, Caller);
+    XTEST_CHECK_EQ(*KeGetQueuedSpinLock(LockQueuePfnLock), 0);
+    XTEST_CHECK_EQ(KeGetCurrentRunLevel(), PASSIVE_LEVEL);
+}
+
+#define LOCK_SMP_ROUNDS 5000
+
+static KSPIN_LOCK SmpLock, SmpQueuedLock;
+static volatile ULONG SmpCounters[3]; /* plain, in-stack queued, numbered queued */
+static volatile ULONG SmpWrongOwner;
+
+/* The unprotected read-modify-write the locks must serialise. */
+static VOID SmpIncrement(ULONG Index) {
+    ULONG Value = SmpCounters[Index];
+
+    __asm__ volatile("" : : : "memory");
+    SmpCounters[Index] = Value + 1;
+}
+
+/* On every processor at IPI_LEVEL: increments the counter under a plain lock (checking it holds this processor's
+ * tag), an in-stack queued lock and the numbered dispatcher lock through its own KPRCB entry. */
+static ULONG_PTR SmpLockWorker(ULONG_PTR Argument) {
+    PKSPIN_LOCK_QUEUE Entry = &KeGetCurrentPrcb()->LockQueue[LockQueueDispatcherLock];
+    KLOCK_QUEUE_HANDLE Handle;
+
+    (VOID) Argument;
+    for (ULONG Round = 0; Round < LOCK_SMP_ROUNDS; Round++) {
+        KeAcquireSpinLockAtDpcLevel(&SmpLock);
+        if (SmpLock != KeGetCurrentProcessorNumber() + 1) {
+            SmpWrongOwner++;
+        }
+        SmpIncrement(0);
+        KeReleaseSpinLockFromDpcLevel(&SmpLock);
+        KeAcquireInStackQueuedSpinLockAtDpcLevel(&SmpQueuedLock, &Handle);
+        SmpIncrement(1);
+        KeReleaseInStackQueuedSpinLockFromDpcLevel(&Handle);
+        KeAcquireQueuedSpinLockAtDpcLevel(Entry);
+        SmpIncrement(2);
+        KeReleaseQueuedSpinLockFromDpcLevel(Entry);
+    }
+    return 0;
+}
+
+XTEST(EveryProcessorCountsExactly) {
+    ULONG Processors = KeQueryActiveProcessorCount();
+
+    KeInitializeSpinLock(&SmpLock);
+    KeInitializeSpinLock(&SmpQueuedLock);
+    SmpCounters[0] = SmpCounters[1] = SmpCounters[2] = 0;
+    SmpWrongOwner = 0;
+    KeIpiGenericCall(SmpLockWorker, 0);
+    XTEST_CHECK_EQ(SmpCounters[0], LOCK_SMP_ROUNDS * Processors);
+    XTEST_CHECK_EQ(SmpCounters[1], LOCK_SMP_ROUNDS * Processors);
+    XTEST_CHECK_EQ(SmpCounters[2], LOCK_SMP_ROUNDS * Processors);
+    XTEST_CHECK_EQ(SmpWrongOwner, 0);
+    XTEST_CHECK_EQ(SmpLock, 0);
+    XTEST_CHECK_EQ(SmpQueuedLock, 0);
+    XTEST_CHECK_EQ(*KeGetQueuedSpinLock(LockQueueDispatcherLock), 0);
 }
 
 static volatile ULONG LockDpcRuns;
@@ -151,4 +214,4 @@ XTEST(HeldLockHoldsOffADpc) {
 XTEST_SUITE(KeSpinLockLiveSuite, XTEST_ENTRY(SpinLockRaisesToDispatchAndRestores),
             XTEST_ENTRY(DpcLevelFormsKeepTheLevel), XTEST_ENTRY(TryTakesOnlyAFreeLock),
             XTEST_ENTRY(InStackQueuedLockRaisesAndRestores), XTEST_ENTRY(NumberedLocksNestInHierarchyOrder),
-            XTEST_ENTRY(HeldLockHoldsOffADpc));
+            XTEST_ENTRY(EveryProcessorCountsExactly), XTEST_ENTRY(HeldLockHoldsOffADpc));

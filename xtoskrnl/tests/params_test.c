@@ -12,16 +12,20 @@ static VOID Parse(PCSTR Text, PKE_PARAMETERS Parameters) {
 XTEST(EmptyStringSetsNothing) {
     KE_PARAMETERS P;
     Parse("", &P);
-    XTEST_CHECK(!P.DebugEnabled && !P.NoXpa && !P.SelfTest && !P.TestExit && !P.Shutdown && !P.NoX2Apic);
+    XTEST_CHECK(!P.DebugEnabled && !P.NoXpa && !P.SelfTest && !P.TestExit && !P.Shutdown && !P.NoX2Apic &&
+                !P.TestStorm);
     XTEST_CHECK_EQ(P.TestFault, KeTestFaultNone);
     XTEST_CHECK_EQ(P.IgnoredCount, 0);
 }
 
 XTEST(FlagsAreCaseInsensitive) {
     KE_PARAMETERS P;
-    Parse("  noxpa\tSelfTest TESTEXIT shutdown testguardmapped NoX2Apic ", &P);
-    XTEST_CHECK(P.NoXpa && P.SelfTest && P.TestExit && P.Shutdown && P.TestGuardMapped && P.NoX2Apic);
+    Parse("  noxpa\tSelfTest TESTEXIT shutdown testguardmapped NoX2Apic TestStorm ", &P);
+    XTEST_CHECK(P.NoXpa && P.SelfTest && P.TestExit && P.Shutdown && P.TestGuardMapped && P.NoX2Apic && P.TestStorm);
     XTEST_CHECK_EQ(P.IgnoredCount, 0);
+    Parse("TESTSTORM=1", &P); /* a flag takes no value */
+    XTEST_CHECK(!P.TestStorm);
+    XTEST_CHECK_EQ(P.IgnoredCount, 1);
 }
 
 /* Flags the loader acts on (NOKASLR, TESTPTFREE) are known to the kernel too: never reported as unknown. */
@@ -51,12 +55,67 @@ XTEST(DebugForms) {
     Parse("DEBUG", &P);
     XTEST_CHECK(P.DebugEnabled);
     XTEST_CHECK_EQ(P.DebugPort, 1);
+    XTEST_CHECK(!P.DebugScreen);
+}
+
+/* ExectOS's syntax: DEBUG=ITEM[;ITEM]..., ITEM = COMn[,baud] | SCREEN. */
+XTEST(DebugSelectsScreenAndSerial) {
+    KE_PARAMETERS P;
+    Parse("DEBUG=SCREEN", &P);
+    XTEST_CHECK(P.DebugScreen);
+    XTEST_CHECK(!P.DebugEnabled);
+    XTEST_CHECK_EQ(P.DebugPort, 0);
+    XTEST_CHECK_EQ(P.IgnoredCount, 0);
+    Parse("DEBUG=COM1,115200;SCREEN", &P);
+    XTEST_CHECK(P.DebugScreen && P.DebugEnabled);
+    XTEST_CHECK_EQ(P.DebugPort, 1);
+    XTEST_CHECK_EQ(P.DebugBaud, 115200);
+    Parse("debug=screen;com2,9600", &P);
+    XTEST_CHECK(P.DebugScreen && P.DebugEnabled);
+    XTEST_CHECK_EQ(P.DebugPort, 2);
+    XTEST_CHECK_EQ(P.DebugBaud, 9600);
+    Parse("DEBUG=COM1,115200", &P);
+    XTEST_CHECK(!P.DebugScreen && P.DebugEnabled);
+    /* A later DEBUG replaces an earlier one as a whole. */
+    Parse("DEBUG=COM1,115200 DEBUG=SCREEN", &P);
+    XTEST_CHECK(P.DebugScreen && !P.DebugEnabled);
+    Parse("DEBUG=SCREEN DEBUG=COM3", &P);
+    XTEST_CHECK(!P.DebugScreen && P.DebugEnabled);
+    XTEST_CHECK_EQ(P.DebugPort, 3);
+    /* The screen with the test harness's capture hand-shake. */
+    Parse("DEBUG=COM1,115200;SCREEN TESTSCREEN", &P);
+    XTEST_CHECK(P.DebugScreen && P.TestScreen);
+    XTEST_CHECK_EQ(P.IgnoredCount, 0);
+}
+
+/* No DEBUG (or only a bad one): the screen is on, serial debug output off (as before the screen existed). */
+XTEST(ScreenIsTheDefaultOutput) {
+    KE_PARAMETERS P;
+    Parse("", &P);
+    XTEST_CHECK(P.DebugScreen && !P.DebugEnabled);
+    Parse("SELFTEST NOXPA", &P);
+    XTEST_CHECK(P.DebugScreen && !P.DebugEnabled);
+    Parse("DEBUG=COM9", &P);
+    XTEST_CHECK(P.DebugScreen && !P.DebugEnabled);
+    XTEST_CHECK_EQ(P.IgnoredCount, 1);
 }
 
 XTEST(BadDebugValuesAreIgnored) {
-    static const PCSTR Bad[] = {"DEBUG=COM5",   "DEBUG=COM0",       "DEBUG=LPT1",
-                                "DEBUG=COM1,7", "DEBUG=COM1,",      "DEBUG=COM1,abc",
-                                "DEBUG=",       "DEBUG=COM12,9600", "DEBUG=COM1,1152000000"};
+    static const PCSTR Bad[] = {"DEBUG=COM5",
+                                "DEBUG=COM0",
+                                "DEBUG=LPT1",
+                                "DEBUG=COM1,7",
+                                "DEBUG=COM1,",
+                                "DEBUG=COM1,abc",
+                                "DEBUG=",
+                                "DEBUG=COM12,9600",
+                                "DEBUG=COM1,1152000000",
+                                "DEBUG=SCREEN;",
+                                "DEBUG=;SCREEN",
+                                "DEBUG=SCREEN;COM5",
+                                "DEBUG=SCREENS",
+                                "DEBUG=COM1,115200;;SCREEN",
+                                "DEBUG=SCREEN,COM1"};
     for (ULONG Index = 0; Index < ARRAY_SIZE(Bad); Index++) {
         KE_PARAMETERS P;
         Parse(Bad[Index], &P);
@@ -82,6 +141,7 @@ XTEST(TestFaultValues) {
                  {"TESTFAULT=RUNLEVELLOWER", KeTestFaultRunLevelLower},
                  {"TESTFAULT=POOLIRQL", KeTestFaultPoolRunLevel},
                  {"TESTFAULT=DPCLEVEL", KeTestFaultDpcRunLevel},
+                 {"TESTFAULT=apstop", KeTestFaultProcessorStop},
                  {"TESTFAULT=SPINLOCKOWNED", KeTestFaultSpinLockOwned},
                  {"TESTFAULT=SpinLockNotOwned", KeTestFaultSpinLockNotOwned}};
     for (ULONG Index = 0; Index < ARRAY_SIZE(Cases); Index++) {
@@ -148,6 +208,33 @@ XTEST(ClockValues) {
     }
 }
 
+/* MAXCPUS=<n>: decimal, 1..KE_MAXCPUS_LIMIT (both ends valid); 0 (no limit) without it; the last valid one wins; a
+ * bad value is reported and leaves the previous limit. */
+XTEST(MaxCpusValues) {
+    KE_PARAMETERS P;
+    Parse("", &P);
+    XTEST_CHECK_EQ(P.MaxCpus, 0);
+    Parse("MAXCPUS=2", &P);
+    XTEST_CHECK_EQ(P.MaxCpus, 2);
+    Parse("maxcpus=1 MAXCPUS=64", &P);
+    XTEST_CHECK_EQ(P.MaxCpus, KE_MAXCPUS_LIMIT);
+    XTEST_CHECK_EQ(P.IgnoredCount, 0);
+    Parse("testaphang MAXCPUS=3", &P);
+    XTEST_CHECK(P.TestApHang);
+    XTEST_CHECK_EQ(P.MaxCpus, 3);
+    Parse("MAXCPUS=4 MAXCPUS=65", &P);
+    XTEST_CHECK_EQ(P.MaxCpus, 4);
+    XTEST_CHECK_EQ(P.IgnoredCount, 1);
+    static const PCSTR Bad[] = {"MAXCPUS",    "MAXCPUS=",   "MAXCPUS=0",   "MAXCPUS=65",
+                                "MAXCPUS=-1", "MAXCPUS=2x", "MAXCPUS=0x2", "MAXCPUS=4294967298"};
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Bad); Index++) {
+        Parse(Bad[Index], &P);
+        XTEST_CHECK_EQ(P.MaxCpus, 0);
+        XTEST_CHECK_EQ(P.IgnoredCount, 1);
+        XTEST_CHECK_EQ(P.Ignored[0].Problem, KeParameterBadValue);
+    }
+}
+
 XTEST(UnknownTokensAreRecordedWithPosition) {
     KE_PARAMETERS P;
     PCSTR Text = "SELFTEST FOO=1 NOXPA=1 BAR";
@@ -188,8 +275,9 @@ XTEST(ManyUnknownTokensAreCounted) {
 }
 
 XTEST_SUITE(KeParameterSuite, XTEST_ENTRY(EmptyStringSetsNothing), XTEST_ENTRY(FlagsAreCaseInsensitive),
-            XTEST_ENTRY(LoaderFlagsAreKnown), XTEST_ENTRY(DebugForms), XTEST_ENTRY(BadDebugValuesAreIgnored),
-            XTEST_ENTRY(TestFaultValues), XTEST_ENTRY(TimerValues), XTEST_ENTRY(ClockValues),
+            XTEST_ENTRY(LoaderFlagsAreKnown), XTEST_ENTRY(DebugForms), XTEST_ENTRY(DebugSelectsScreenAndSerial),
+            XTEST_ENTRY(ScreenIsTheDefaultOutput), XTEST_ENTRY(BadDebugValuesAreIgnored), XTEST_ENTRY(TestFaultValues),
+            XTEST_ENTRY(TimerValues), XTEST_ENTRY(ClockValues), XTEST_ENTRY(MaxCpusValues),
             XTEST_ENTRY(UnknownTokensAreRecordedWithPosition), XTEST_ENTRY(PrefixesOfNamesAreUnknown),
             XTEST_ENTRY(LengthAndNulBoundTheParse), XTEST_ENTRY(ManyUnknownTokensAreCounted));
 

@@ -75,6 +75,16 @@ typedef struct __attribute__((packed)) _KDESCRIPTOR64 {
     ULONGLONG Base;
 } KDESCRIPTOR64;
 
+/* IA32_GS_BASE: the GS segment's base, which holds the current processor's control block (ke/kprcb.h). */
+#define AR_MSR_GS_BASE 0xC0000101
+
+/* One processor's descriptor tables: its GDT (the TSS descriptor is per processor) and its TSS (RSP0 and the
+ * interrupt stack table of its own panic stacks). The IDT is shared by every processor. */
+typedef struct _AR_PROCESSOR_TABLES {
+    ULONGLONG Gdt[KGDT_ENTRIES];
+    KTSS64 Tss;
+} AR_PROCESSOR_TABLES, *PAR_PROCESSOR_TABLES;
+
 STATIC_ASSERT(sizeof(KTRAP_FRAME) == 22 * 8);
 STATIC_ASSERT(offsetof(KTRAP_FRAME, Rbp) == 0x40); /* ArCaptureTrapFrame in trap.S writes these offsets */
 STATIC_ASSERT(offsetof(KTRAP_FRAME, Rax) == 0x70);

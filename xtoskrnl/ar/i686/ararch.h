@@ -14,7 +14,8 @@
 #define KGDT_DF_TSS  0x30 /* double-fault task (task gate, vector 8) */
 #define KGDT_NMI_TSS 0x38 /* NMI task (vector 2) */
 #define KGDT_MC_TSS  0x40 /* machine-check task (vector 18) */
-#define KGDT_ENTRIES 9
+#define KGDT_R0_PCR  0x48 /* FS: the current processor's control block (ke/kprcb.h) */
+#define KGDT_ENTRIES 10
 
 /* The frame built by the exception stubs (ar/i686/trap.S): segment registers, PUSHAD, vector and error code (0
  * when the CPU pushes none), then what the CPU pushed (same privilege: no ESP/SS). Lowest address first. */
@@ -103,7 +104,19 @@ STATIC_ASSERT(sizeof(KIDT_ENTRY32) == 8);
 STATIC_ASSERT(offsetof(KIDT_ENTRY32, TypeAttributes) == 5 && offsetof(KIDT_ENTRY32, OffsetHigh) == 6);
 STATIC_ASSERT(sizeof(KDESCRIPTOR32) == 6);
 
-/* The TSS behind a task selector of the GDT (KGDT_TSS, KGDT_DF_TSS, ...); NULL for any other selector. */
+/* One processor's descriptor tables: its GDT (TSS and PCR descriptors are per processor) and its four TSSs (the
+ * boot task and the double-fault, NMI and machine-check tasks on its own panic stacks). The IDT is shared: its task
+ * gates name GDT selectors, so each processor switches to its own tasks. */
+typedef struct _AR_PROCESSOR_TABLES {
+    ULONGLONG Gdt[KGDT_ENTRIES];
+    KTSS32 BootTss;
+    KTSS32 DoubleFaultTss;
+    KTSS32 NmiTss;
+    KTSS32 MachineCheckTss;
+} AR_PROCESSOR_TABLES, *PAR_PROCESSOR_TABLES;
+
+/* The TSS behind a task selector of the current processor's GDT (KGDT_TSS, KGDT_DF_TSS, ...); NULL for any other
+ * selector. */
 PKTSS32 ArGetTaskStateSegment(ULONG Selector);
 
 #endif

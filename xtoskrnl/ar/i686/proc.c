@@ -1,5 +1,6 @@
-/* i686 boot-processor set-up: the kernel's GDT, IDT, the boot TSS and three task gates (double fault, NMI,
- * machine check), each task with its own TSS and panic stack. */
+/* i686 processor set-up: each processor's GDT, boot TSS and three task TSSs (double fault, NMI, machine check, each
+ * on that processor's panic stack), its processor-block segment in FS, and the shared IDT (task gates for 2, 8 and 18
+ * name GDT selectors, so every processor switches to its own tasks). */
 #include <rtl.h>
 
 #include "ar.h"
@@ -8,27 +9,24 @@
 /* Reloads CS and the data segment registers (cpuasm.S). */
 VOID ArpLoadSegments(USHORT CodeSelector, USHORT DataSelector);
 
-static ULONGLONG ArpGdt[KGDT_ENTRIES] __attribute__((aligned(16)));
+static AR_PROCESSOR_TABLES ArpBootTables __attribute__((aligned(16)));
 static KIDT_ENTRY32 ArpIdt[256] __attribute__((aligned(16)));
-static KTSS32 ArpBootTss, ArpDoubleFaultTss, ArpNmiTss, ArpMachineCheckTss;
 
 PKTSS32 ArGetTaskStateSegment(ULONG Selector) {
-    switch (Selector & ~7u) {
-        case KGDT_TSS:
-            return &ArpBootTss;
-        case KGDT_DF_TSS:
-            return &ArpDoubleFaultTss;
-        case KGDT_NMI_TSS:
-            return &ArpNmiTss;
-        case KGDT_MC_TSS:
-            return &ArpMachineCheckTss;
-        default:
-            return NULL;
+    KDESCRIPTOR32 Gdtr;
+    ULONGLONG Descriptor;
+
+    Selector &= ~7u;
+    if (Selector < KGDT_TSS || Selector > KGDT_MC_TSS) {
+        return NULL;
     }
+    __asm__ volatile("sgdt %0" : "=m"(Gdtr));
+    Descriptor = ((const ULONGLONG *)(ULONG_PTR)Gdtr.Base)[Selector / 8];
+    return (PKTSS32)(ULONG_PTR)(((Descriptor >> 16) & 0xFFFFFF) | ((Descriptor >> 56) << 24));
 }
 
 /* Prepares a task that starts at Entry on the stack ending at StackTop, with the current page tables. */
-static VOID ArpInitializeTaskTss(PKTSS32 Tss, ULONG_PTR Entry, ULONGLONG StackTop) {
+static VOID ArpInitializeTaskTss(PKTSS32 Tss, ULONG_PTR Entry, ULONG_PTR StackTop) {
     RtlZeroMemory(Tss, sizeof(*Tss));
     Tss->Cr3 = (ULONG)ArReadCr3();
     Tss->Eip = (ULONG)Entry;
@@ -37,33 +35,38 @@ static VOID ArpInitializeTaskTss(PKTSS32 Tss, ULONG_PTR Entry, ULONGLONG StackTo
     Tss->Esp0 = (ULONG)StackTop;
     Tss->Ss0 = KGDT_R0_DATA;
     Tss->Cs = KGDT_R0_CODE;
-    Tss->Ss = Tss->Ds = Tss->Es = Tss->Fs = Tss->Gs = KGDT_R0_DATA;
+    Tss->Ss = Tss->Ds = Tss->Es = Tss->Gs = KGDT_R0_DATA;
+    Tss->Fs = KGDT_R0_PCR; /* the task handler finds its processor block */
     Tss->IoMapBase = sizeof(KTSS32);
 }
 
-/* Builds the GDT: flat code/data segments and the four TSS descriptors. */
-static VOID ArpInitializeGdt(PXT_INIT_BLOCK InitBlock, const AR_TRAP_ENTRIES *Entries) {
-    ULONGLONG PanicSize = InitBlock->PanicStackSize;
+/* The task entries of the last ArInitializeProcessor (shared by every processor). */
+static AR_TRAP_ENTRIES ArpTaskEntries;
+
+/* Builds a GDT: flat code/data segments, the four TSS descriptors and the processor-block segment. */
+static VOID ArpInitializeGdt(PAR_PROCESSOR_TABLES Tables, const AR_PROCESSOR_STACKS *Stacks, PVOID ProcessorBlock) {
     UCHAR Flat = AR_FLAGS_GRANULARITY | AR_FLAGS_32BIT;
+    PKTSS32 Tss[] = {&Tables->BootTss, &Tables->DoubleFaultTss, &Tables->NmiTss, &Tables->MachineCheckTss};
 
-    ArpGdt[0] = 0;
-    ArpGdt[KGDT_R0_CODE / 8] = ArMakeSegmentDescriptor(0, 0xFFFFF, AR_ACCESS_CODE_R0, Flat);
-    ArpGdt[KGDT_R0_DATA / 8] = ArMakeSegmentDescriptor(0, 0xFFFFF, AR_ACCESS_DATA_R0, Flat);
-    ArpGdt[KGDT_R3_CODE / 8] = ArMakeSegmentDescriptor(0, 0xFFFFF, AR_ACCESS_CODE_R3, Flat);
-    ArpGdt[KGDT_R3_DATA / 8] = ArMakeSegmentDescriptor(0, 0xFFFFF, AR_ACCESS_DATA_R3, Flat);
+    RtlZeroMemory(Tables, sizeof(*Tables));
+    Tables->Gdt[KGDT_R0_CODE / 8] = ArMakeSegmentDescriptor(0, 0xFFFFF, AR_ACCESS_CODE_R0, Flat);
+    Tables->Gdt[KGDT_R0_DATA / 8] = ArMakeSegmentDescriptor(0, 0xFFFFF, AR_ACCESS_DATA_R0, Flat);
+    Tables->Gdt[KGDT_R3_CODE / 8] = ArMakeSegmentDescriptor(0, 0xFFFFF, AR_ACCESS_CODE_R3, Flat);
+    Tables->Gdt[KGDT_R3_DATA / 8] = ArMakeSegmentDescriptor(0, 0xFFFFF, AR_ACCESS_DATA_R3, Flat);
+    Tables->Gdt[KGDT_R0_PCR / 8] =
+        ArMakeSegmentDescriptor((ULONG)(ULONG_PTR)ProcessorBlock, 0xFFFFF, AR_ACCESS_DATA_R0, Flat);
 
-    RtlZeroMemory(&ArpBootTss, sizeof(ArpBootTss));
-    ArpBootTss.Esp0 = (ULONG)(InitBlock->KernelStackBase + InitBlock->KernelStackSize);
-    ArpBootTss.Ss0 = KGDT_R0_DATA;
-    ArpBootTss.IoMapBase = sizeof(KTSS32);
-    ArpInitializeTaskTss(&ArpDoubleFaultTss, Entries->DoubleFaultTask,
-                         InitBlock->PanicStackBase[XT_PANIC_STACK_DOUBLE_FAULT] + PanicSize);
-    ArpInitializeTaskTss(&ArpNmiTss, Entries->NmiTask, InitBlock->PanicStackBase[XT_PANIC_STACK_NMI] + PanicSize);
-    ArpInitializeTaskTss(&ArpMachineCheckTss, Entries->MachineCheckTask,
-                         InitBlock->PanicStackBase[XT_PANIC_STACK_MACHINE_CHECK] + PanicSize);
+    Tables->BootTss.Esp0 = (ULONG)Stacks->KernelStackTop;
+    Tables->BootTss.Ss0 = KGDT_R0_DATA;
+    Tables->BootTss.IoMapBase = sizeof(KTSS32);
+    ArpInitializeTaskTss(&Tables->DoubleFaultTss, ArpTaskEntries.DoubleFaultTask,
+                         Stacks->PanicStackTop[XT_PANIC_STACK_DOUBLE_FAULT]);
+    ArpInitializeTaskTss(&Tables->NmiTss, ArpTaskEntries.NmiTask, Stacks->PanicStackTop[XT_PANIC_STACK_NMI]);
+    ArpInitializeTaskTss(&Tables->MachineCheckTss, ArpTaskEntries.MachineCheckTask,
+                         Stacks->PanicStackTop[XT_PANIC_STACK_MACHINE_CHECK]);
     for (ULONG Selector = KGDT_TSS; Selector <= KGDT_MC_TSS; Selector += 8) {
-        ArpGdt[Selector / 8] = ArMakeSegmentDescriptor((ULONG)(ULONG_PTR)ArGetTaskStateSegment(Selector),
-                                                       sizeof(KTSS32) - 1, AR_ACCESS_TSS, 0);
+        Tables->Gdt[Selector / 8] = ArMakeSegmentDescriptor((ULONG)(ULONG_PTR)Tss[(Selector - KGDT_TSS) / 8],
+                                                            sizeof(KTSS32) - 1, AR_ACCESS_TSS, 0);
     }
 }
 
@@ -88,14 +91,33 @@ static VOID ArpInitializeIdt(const AR_TRAP_ENTRIES *Entries) {
     ArpSetGate(18, 0, KGDT_MC_TSS, AR_GATE_TASK);
 }
 
-VOID ArInitializeProcessor(PXT_INIT_BLOCK InitBlock, const AR_TRAP_ENTRIES *Entries) {
-    KDESCRIPTOR32 Gdtr = {sizeof(ArpGdt) - 1, (ULONG)(ULONG_PTR)ArpGdt};
+/* Loads a processor's GDT, boot TSS, the shared IDT, and FS = its processor-block segment. */
+static VOID ArpLoadTables(PAR_PROCESSOR_TABLES Tables) {
+    KDESCRIPTOR32 Gdtr = {sizeof(Tables->Gdt) - 1, (ULONG)(ULONG_PTR)Tables->Gdt};
     KDESCRIPTOR32 Idtr = {sizeof(ArpIdt) - 1, (ULONG)(ULONG_PTR)ArpIdt};
 
-    ArpInitializeGdt(InitBlock, Entries);
-    ArpInitializeIdt(Entries);
     __asm__ volatile("lgdt %0" : : "m"(Gdtr) : "memory");
     ArpLoadSegments(KGDT_R0_CODE, KGDT_R0_DATA);
     __asm__ volatile("ltr %w0" : : "r"((USHORT)KGDT_TSS) : "memory");
     __asm__ volatile("lidt %0" : : "m"(Idtr) : "memory");
+    __asm__ volatile("movw %w0, %%fs" : : "r"((USHORT)KGDT_R0_PCR) : "memory");
+}
+
+VOID ArInitializeProcessor(PXT_INIT_BLOCK InitBlock, const AR_TRAP_ENTRIES *Entries, PVOID ProcessorBlock) {
+    AR_PROCESSOR_STACKS Stacks;
+
+    Stacks.KernelStackTop = (ULONG_PTR)(InitBlock->KernelStackBase + InitBlock->KernelStackSize);
+    for (ULONG Index = 0; Index < 3; Index++) {
+        Stacks.PanicStackTop[Index] = (ULONG_PTR)(InitBlock->PanicStackBase[Index] + InitBlock->PanicStackSize);
+    }
+    ArpTaskEntries = *Entries;
+    ArpInitializeGdt(&ArpBootTables, &Stacks, ProcessorBlock);
+    ArpInitializeIdt(Entries);
+    ArpLoadTables(&ArpBootTables);
+}
+
+VOID ArInitializeApplicationProcessor(PAR_PROCESSOR_TABLES Tables, const AR_PROCESSOR_STACKS *Stacks,
+                                      PVOID ProcessorBlock) {
+    ArpInitializeGdt(Tables, Stacks, ProcessorBlock);
+    ArpLoadTables(Tables);
 }

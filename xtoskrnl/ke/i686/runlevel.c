@@ -8,7 +8,6 @@ const UCHAR KiRunLevelToTaskPriority[HIGH_LEVEL + 1] = {
     0xC1, 0xC1, 0xC1, 0xC1, 0xC1, 0xC1, 0xC1, 0xC1, 0xC1, 0xC1, 0xC1, 0xC1, 0xD1, 0xE1, 0xEF, 0xFF,
 };
 
-volatile KRUNLEVEL KiCurrentRunLevel;
 volatile ULONG *KiTaskPriorityRegister;
 
 VOID KiSetTaskPriority(ULONG TaskPriority) {
@@ -17,7 +16,7 @@ VOID KiSetTaskPriority(ULONG TaskPriority) {
 
 VOID KiBindRunLevelRegister(VOID) {
     KiTaskPriorityRegister = HlGetTaskPriorityRegister();
-    KiWriteRunLevel(KiCurrentRunLevel);
+    KiWriteRunLevel(KiReadRunLevel());
 }
 
 /* The lowest RunLevel whose task priority class (KiRunLevelToTaskPriority >> 4) covers each vector class. */

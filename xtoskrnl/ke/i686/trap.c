@@ -36,6 +36,9 @@ VOID KiDispatchTrap(PKTRAP_FRAME TrapFrame) {
         KiDispatchInterrupt((ULONG)TrapFrame->Vector, TrapFrame);
         return;
     }
+    if (TrapFrame->Vector == 14 && KiHandlePageFault(TrapFrame)) {
+        return;
+    }
     KiGetTrapInfo(TrapFrame, &Info);
     KiBugCheckTrap(TrapFrame, &Info);
 }

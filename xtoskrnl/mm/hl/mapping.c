@@ -16,9 +16,10 @@ VOID MmhForgetPageTables(VOID) {
     MmhpLastRegion = ~0ull;
 }
 
-/* Makes every table above Va's PTE present, taking new table frames from AllocateTable. */
-static XTSTATUS MmhpEnsureTables(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Va, PMMH_ALLOCATE_FRAME AllocateTable,
-                                 PVOID Context) {
+/* Makes every table above Va's PTE present, taking new table frames from AllocateTable; *Created (optional) is set
+ * when the leaf table itself was new. */
+static XTSTATUS MmhpEnsureTables(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Va, PMMH_ALLOCATE_FRAME AllocateTable, PVOID Context,
+                                 PBOOLEAN Created) {
     ULONGLONG Region = Va >> (Ops->EntrySize == 4 ? 22 : 21);
     XTSTATUS Status = STATUS_SUCCESS;
 
@@ -43,6 +44,9 @@ static XTSTATUS MmhpEnsureTables(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Va, PMMH_ALLO
         TableVa = ALIGN_DOWN(Ops->GetEntryAddress(Va, Level - 1), (ULONGLONG)MM_PAGE_SIZE);
         MmhFlushTlbEntry(TableVa);
         RtlZeroMemory((PVOID)(ULONG_PTR)TableVa, MM_PAGE_SIZE);
+        if (Level == 2 && Created != NULL) {
+            *Created = TRUE;
+        }
     }
     if (XT_SUCCESS(Status)) {
         MmhpLastRegion = Region;
@@ -58,9 +62,12 @@ XTSTATUS MmhMapPage(ULONGLONG Va, ULONGLONG Pfn, ULONG Flags, PMMH_ALLOCATE_FRAM
     if (Ops == NULL || Pfn > Ops->MaxPfn || (Va & (MM_PAGE_SIZE - 1))) {
         return STATUS_INVALID_PARAMETER;
     }
-    Status = MmhpEnsureTables(Ops, Va, AllocateTable, Context);
-    if (!XT_SUCCESS(Status)) {
-        return Status;
+    /* The tables of the last region seen complete need no walk (the common case; keeps map+unmap short). */
+    if ((Va >> (Ops->EntrySize == 4 ? 22 : 21)) != MmhpLastRegion) {
+        Status = MmhpEnsureTables(Ops, Va, AllocateTable, Context, NULL);
+        if (!XT_SUCCESS(Status)) {
+            return Status;
+        }
     }
     PteVa = Ops->GetEntryAddress(Va, 1);
     if (Ops->ReadEntry(PteVa) & PTE_PRESENT) {
@@ -99,4 +106,43 @@ ULONGLONG MmhUnmapPage(ULONGLONG Va) {
     Ops->WriteEntry(Ops->GetEntryAddress(Va, 1), 0);
     MmhFlushTlbEntry(Va);
     return Pfn;
+}
+
+XTSTATUS MmhEnsurePageTables(ULONGLONG Va, PMMH_ALLOCATE_FRAME AllocateTable, PVOID Context, PBOOLEAN Created) {
+    PCMMH_PAGE_MAP_OPS Ops = MmhGetPageMapOps();
+
+    *Created = FALSE;
+    if (Ops == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    return MmhpEnsureTables(Ops, Va, AllocateTable, Context, Created);
+}
+
+BOOLEAN MmhIsPageTablePresent(ULONGLONG Va) {
+    PCMMH_PAGE_MAP_OPS Ops = MmhGetPageMapOps();
+    ULONGLONG Entry;
+
+    if (Ops == NULL) {
+        return FALSE;
+    }
+    for (ULONG Level = Ops->Levels; Level >= 2; Level--) {
+        Entry = Ops->ReadEntry(Ops->GetEntryAddress(Va, Level));
+        if (!(Entry & PTE_PRESENT) || (Entry & PTE_LARGE_PAGE)) {
+            return FALSE;
+        }
+    }
+    return TRUE;
+}
+
+ULONGLONG MmhReadPte(ULONGLONG Va) {
+    PCMMH_PAGE_MAP_OPS Ops = MmhGetPageMapOps();
+
+    return Ops->ReadEntry(Ops->GetEntryAddress(Va, 1));
+}
+
+VOID MmhWritePte(ULONGLONG Va, ULONGLONG Entry) {
+    PCMMH_PAGE_MAP_OPS Ops = MmhGetPageMapOps();
+
+    Ops->WriteEntry(Ops->GetEntryAddress(Va, 1), Entry);
+    MmhFlushTlbEntry(Va);
 }

@@ -54,6 +54,76 @@ extern const MMH_PAGE_MAP_OPS MmhPml5Ops;
  * "PteBase + ((A & VaMask) >> 12) * EntrySize" Level times (the self-map identity). */
 ULONGLONG MmhSelfMapEntryAddress(ULONGLONG PteBase, ULONGLONG VaMask, ULONG EntrySize, ULONGLONG Va, ULONG Level);
 
+/* ---- Software PTEs: "not present but valid" entries (docs/memory-manager.md) ----
+ * When bit 0 (present) is clear the CPU ignores every other bit, so the memory manager keeps its own states there.
+ * The layout is the same in the low 12 bits of both entry widths; what lies above differs per width:
+ *   bit  0      Valid: 0 (1 is a hardware entry)
+ *   bits 1-4    PageFileLow: the paging file (0 now; paging to disk is not implemented)
+ *   bits 5-9    Protection: MM_PROTECT_* (0 with every other field 0: a free PTE)
+ *   bit  10     Prototype (0 now; shared sections)
+ *   bit  11     Transition: the frame still holds the page (bits 12.. as in a hardware entry)
+ *   PML2 (32-bit entries):      bits 12-31 PageFileHigh (20 bits of page-file offset) or the transition frame
+ *   PML3/PML4/PML5 (64-bit):    bits 12-51 the transition frame; bits 32-63 PageFileHigh (page-file offset) for
+ *                               paging-file entries
+ * Demand-zero: Protection != 0, every other field 0. A guard page: Protection has MM_PROTECT_GUARD. */
+#define MMH_SWPTE_PAGEFILE_LOW_SHIFT    1
+#define MMH_SWPTE_PAGEFILE_LOW_MASK     0x1Eull
+#define MMH_SWPTE_PROTECTION_SHIFT      5
+#define MMH_SWPTE_PROTECTION_MASK       0x3E0ull
+#define MMH_SWPTE_PROTOTYPE             0x400ull
+#define MMH_SWPTE_TRANSITION            0x800ull
+#define MMH_SWPTE32_PAGEFILE_HIGH_SHIFT 12
+#define MMH_SWPTE64_PAGEFILE_HIGH_SHIFT 32
+
+/* Protections (NT's MM_* values): the low 3 bits are the access, then the cache and guard modifiers. */
+#define MM_PROTECT_NOACCESS          0
+#define MM_PROTECT_READONLY          1
+#define MM_PROTECT_EXECUTE           2
+#define MM_PROTECT_EXECUTE_READ      3
+#define MM_PROTECT_READWRITE         4
+#define MM_PROTECT_WRITECOPY         5
+#define MM_PROTECT_EXECUTE_READWRITE 6
+#define MM_PROTECT_EXECUTE_WRITECOPY 7
+#define MM_PROTECT_NOCACHE           0x08
+#define MM_PROTECT_GUARD             0x10
+
+STATIC_ASSERT(MMH_SWPTE_PROTECTION_MASK == (0x1Full << MMH_SWPTE_PROTECTION_SHIFT));
+STATIC_ASSERT((MMH_SWPTE_PROTECTION_MASK &
+               (PTE_PRESENT | MMH_SWPTE_PAGEFILE_LOW_MASK | MMH_SWPTE_PROTOTYPE | MMH_SWPTE_TRANSITION)) == 0);
+STATIC_ASSERT((MMH_SWPTE_PAGEFILE_LOW_MASK & PTE_PRESENT) == 0);
+STATIC_ASSERT(MMH_SWPTE_PROTOTYPE == (1ull << 10) && MMH_SWPTE_TRANSITION == (1ull << 11));
+STATIC_ASSERT((PTE32_FRAME_MASK >> MMH_SWPTE32_PAGEFILE_HIGH_SHIFT) == 0xFFFFF); /* 20 bits */
+STATIC_ASSERT(((PTE64_FRAME_MASK | PTE_NO_EXECUTE) & 0xFFFull) == 0);            /* above the fields */
+STATIC_ASSERT((MM_PROTECT_GUARD | MM_PROTECT_NOCACHE | 7) < (1u << 5));          /* fits Protection */
+
+/* What a PTE holds. */
+typedef enum _MMH_PTE_KIND {
+    MmhPteFree = 0,   /* zero: nothing reserved here */
+    MmhPteValid,      /* a hardware entry (present) */
+    MmhPteDemandZero, /* reserved: a zeroed frame on first touch, with Protection */
+    MmhPteTransition, /* the frame still holds the page (not produced yet) */
+    MmhPtePageFile,   /* the page is in a paging file (not produced yet) */
+    MmhPtePrototype   /* shared through a prototype PTE (not produced yet) */
+} MMH_PTE_KIND;
+
+typedef struct _MMH_SOFTWARE_PTE {
+    MMH_PTE_KIND Kind;
+    ULONG Protection;         /* MM_PROTECT_* (not for Valid/Free) */
+    ULONG PageFile;           /* PageFile entries */
+    ULONGLONG PageFileOffset; /* PageFile entries: page-file offset in pages */
+    ULONGLONG Frame;          /* Transition entries, and the frame of a Valid one */
+} MMH_SOFTWARE_PTE, *PMMH_SOFTWARE_PTE;
+
+/* Entries of Ops' width (pure, host-tested per mode). A demand-zero PTE with Protection (non-zero). */
+ULONGLONG MmhMakeDemandZeroPte(PCMMH_PAGE_MAP_OPS Ops, ULONG Protection);
+/* A transition PTE for Frame, and a paging-file PTE (file 0..15, Offset below 2^20 pages on PML2, 2^32 else). */
+ULONGLONG MmhMakeTransitionPte(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Frame, ULONG Protection);
+ULONGLONG MmhMakePageFilePte(PCMMH_PAGE_MAP_OPS Ops, ULONG PageFile, ULONGLONG Offset, ULONG Protection);
+/* Decodes Entry of Ops' width. */
+VOID MmhDecodePte(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Entry, PMMH_SOFTWARE_PTE Pte);
+/* MMH_MAP_* flags of a present mapping with Protection (no-execute unless an EXECUTE protection). */
+ULONG MmhProtectionToMapFlags(ULONG Protection);
+
 /* Why a paging mode does not match the CPU (MmhCheckPagingRegisters). */
 typedef enum _MMH_MODE_CHECK {
     MmhModeOk = 0,
@@ -110,6 +180,8 @@ extern const ULONG_PTR MmhPfnDatabaseBase;
 extern const ULONG_PTR MmhPfnDatabaseLimit;
 extern const ULONG_PTR MmhSystemPteBase;
 extern const ULONG_PTR MmhSystemPtePages;
+extern const ULONG_PTR MmhPagedPoolBase; /* paged pool: VA reserved at allocation, frames on first touch */
+extern const ULONG_PTR MmhPagedPoolPages;
 extern const ULONG_PTR MmhKernelWindowBase; /* where the loader places the image and its boot region (KASLR) */
 extern const ULONG_PTR MmhKernelWindowSize;
 
@@ -122,6 +194,16 @@ typedef ULONGLONG (*PMMH_ALLOCATE_FRAME)(PVOID Context);
  * tables with frames from AllocateTable (zeroed here). STATUS_CONFLICTING_ADDRESSES when Va is already mapped,
  * STATUS_NO_MEMORY when a table frame is missing, STATUS_INVALID_PARAMETER for a frame the mode cannot hold. */
 XTSTATUS MmhMapPage(ULONGLONG Va, ULONGLONG Pfn, ULONG Flags, PMMH_ALLOCATE_FRAME AllocateTable, PVOID Context);
+
+/* TRUE when every table above Va's PTE is present (no large page on the way): its PTE can be read. */
+BOOLEAN MmhIsPageTablePresent(ULONGLONG Va);
+
+/* Makes every table above Va's PTE present as MmhMapPage does; *Created: a new leaf table was made (its PTEs zero). */
+XTSTATUS MmhEnsurePageTables(ULONGLONG Va, PMMH_ALLOCATE_FRAME AllocateTable, PVOID Context, PBOOLEAN Created);
+
+/* Reads / writes Va's PTE (the table must be present). */
+ULONGLONG MmhReadPte(ULONGLONG Va);
+VOID MmhWritePte(ULONGLONG Va, ULONGLONG Entry);
 
 /* Forgets which page tables MmhMapPage found complete: call after binding another page-table hierarchy. */
 VOID MmhForgetPageTables(VOID);

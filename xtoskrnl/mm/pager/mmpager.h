@@ -10,7 +10,57 @@
 /* Sets up the system PTE bitmap (its own pages at the start of the region). Needs the PFN database. */
 XTSTATUS MmInitializePager(VOID);
 
+/* Maps Count frames of device memory from FirstPfn (frames without PFN entries: a framebuffer, MMIO) into
+ * contiguous system PTE space, read-write and no-execute, with no physical frame taken for them. Returns the VA of
+ * the first page, or NULL when VA or page-table frames run out or a frame is beyond what the paging mode maps. */
+PVOID MmMapSystemIoPages(ULONGLONG FirstPfn, SIZE_T Count);
+
+/* Unmaps pages mapped by MmMapSystemIoPages (same Count); the frames stay untouched. A bad range is a STOP. */
+VOID MmUnmapSystemIoPages(PVOID Address, SIZE_T Count);
+
 /* Pages of system PTE space in use and in total. */
 VOID MmQuerySystemPtes(PULONG_PTR Used, PULONG_PTR Total);
+
+/* ---- Paged-pool VA space (paged.c, docs/memory-manager.md) ---- */
+
+/* Paged allocations fail (NULL) while free frames are at or below this: the rest is kept for non-paged ones. */
+#define MM_PAGED_POOL_MIN_FREE_PAGES 1024
+
+typedef struct _MM_PAGED_SPACE_STATISTICS {
+    ULONG_PTR TotalPages;       /* pages of the paged-pool range */
+    ULONG_PTR ReservedPages;    /* reserved (guard pages included) */
+    ULONG_PTR ResidentPages;    /* of those, materialised: each holds a frame */
+    ULONG_PTR TableFrames;      /* page tables created for the range, on demand (never freed) */
+    ULONG_PTR DemandZeroFaults; /* first touches resolved */
+    ULONG_PTR RefusedLowMemory; /* reservations refused under memory pressure */
+} MM_PAGED_SPACE_STATISTICS, *PMM_PAGED_SPACE_STATISTICS;
+
+/* Sets up the bitmap of the paged-pool range (non-paged, from system pages). Needs the pager. */
+XTSTATUS MmInitializePagedSpace(VOID);
+
+/* Reserves Count contiguous paged-pool pages, demand-zero read-write no-execute: no frame until touched.
+ * MM_SYSTEM_PAGES_GUARD_AFTER adds a guard page (a guard PTE). NULL when the range is full or free frames are at or
+ * below MM_PAGED_POOL_MIN_FREE_PAGES. RunLevel <= APC_LEVEL (the paged pool's lock). */
+PVOID MmReservePagedPages(SIZE_T Count, ULONG Flags);
+
+/* Releases what MmReservePagedPages returned (same Count and Flags): frames of touched pages go back to the free
+ * list. Anything else is a STOP SYSTEM_PTE_MISUSE. */
+VOID MmReleasePagedPages(PVOID Address, SIZE_T Count, ULONG Flags);
+
+/* TRUE while free frames are at or below MM_PAGED_POOL_MIN_FREE_PAGES (paged allocations are refused; counted). */
+BOOLEAN MmIsPagedMemoryLow(VOID);
+
+/* TRUE when Va lies in the paged-pool range / is a reserved page of it. */
+BOOLEAN MmIsPagedPoolAddress(ULONG_PTR Va);
+BOOLEAN MmIsPagedPageReserved(ULONG_PTR Va);
+
+/* Makes Va's page table present for a fault in the paged range, filling a new table's PTEs from the bitmap. */
+XTSTATUS MmEnsurePagedTables(ULONG_PTR Va);
+
+/* Resolves a demand-zero page: a zeroed frame (zeroed list first) mapped with Protection. TRUE also when the page
+ * was mapped meanwhile (another fault won: the spare frame goes back); FALSE when no frame or table frame is left. */
+BOOLEAN MmMaterialisePagedPage(ULONG_PTR Va, ULONG Protection);
+
+VOID MmQueryPagedSpace(PMM_PAGED_SPACE_STATISTICS Statistics);
 
 #endif

@@ -98,6 +98,51 @@ VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags) {
     }
 }
 
+PVOID MmMapSystemIoPages(ULONGLONG FirstPfn, SIZE_T Count) {
+    ULONG_PTR Index, Va;
+
+    if (Count == 0 || Count > MmhSystemPtePages || MiSystemPtes.Buffer == NULL) {
+        return NULL;
+    }
+    Index = RtlFindClearBitsAndSet(&MiSystemPtes, Count, MiSystemPteHint);
+    if (Index == RTL_BITMAP_NOT_FOUND) {
+        return NULL;
+    }
+    Va = MmhSystemPteBase + Index * MM_PAGE_SIZE;
+    for (SIZE_T Page = 0; Page < Count; Page++) {
+        if (!XT_SUCCESS(MmhMapPage(Va + Page * MM_PAGE_SIZE, FirstPfn + Page, MMH_MAP_WRITABLE | MMH_MAP_NO_EXECUTE,
+                                   MmAllocatePageTableFrame, NULL))) {
+            while (Page-- > 0) {
+                MmhUnmapPage(Va + Page * MM_PAGE_SIZE);
+            }
+            RtlClearBits(&MiSystemPtes, Index, Count);
+            return NULL;
+        }
+    }
+    MiSystemPteHint = Index + Count;
+    MiSystemPtesUsed += Count;
+    return (PVOID)Va;
+}
+
+VOID MmUnmapSystemIoPages(PVOID Address, SIZE_T Count) {
+    ULONG_PTR Va = (ULONG_PTR)Address, Index = (Va - MmhSystemPteBase) / MM_PAGE_SIZE;
+
+    if (Va < MmhSystemPteBase || (Va & (MM_PAGE_SIZE - 1)) || Index < MiBitmapPages || Count == 0 ||
+        Index + Count > MmhSystemPtePages || !RtlAreBitsSet(&MiSystemPtes, Index, Count)) {
+        KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_BAD_FREE, Va, Count, 0);
+    }
+    for (SIZE_T Page = 0; Page < Count; Page++) {
+        if (MmhUnmapPage(Va + Page * MM_PAGE_SIZE) == MMH_NO_FRAME) {
+            KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_NOT_MAPPED, Va + Page * MM_PAGE_SIZE, 0, 0);
+        }
+    }
+    RtlClearBits(&MiSystemPtes, Index, Count);
+    MiSystemPtesUsed -= Count;
+    if (Index < MiSystemPteHint) {
+        MiSystemPteHint = Index;
+    }
+}
+
 VOID MmQuerySystemPtes(PULONG_PTR Used, PULONG_PTR Total) {
     *Used = MiSystemPtesUsed;
     *Total = MmhSystemPtePages;

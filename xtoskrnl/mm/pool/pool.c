@@ -1,16 +1,29 @@
 /* Non-paged pool: initialisation, the allocation and free fast paths (lookaside lists) and the Mm API. */
 #include "poolp.h"
 
-/* The system's non-paged pool. */
+/* The system's non-paged and paged pools. */
 static MI_POOL_DESCRIPTOR MiNonPagedPool;
+static MI_POOL_DESCRIPTOR MiPagedPool;
+static ULONG_PTR MiPagedPoolBase, MiPagedPoolSize; /* the paged pool's VA range: MmFreePool's choice of pool */
+
+/* System pages: the non-paged pools' page source. */
+static const MM_POOL_PAGE_SOURCE MiSystemPageSource = {MmAllocateSystemPages, MmFreeSystemPages, 0, 0, NULL};
 
 XTSTATUS MiInitializePool(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie) {
+    return MiInitializePoolEx(Pool, Cookie, NonPagedPool, &MiSystemPageSource, DISPATCH_LEVEL);
+}
+
+XTSTATUS MiInitializePoolEx(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie, MM_POOL_TYPE PoolType,
+                            const MM_POOL_PAGE_SOURCE *Pages, KRUNLEVEL LockLevel) {
     ULONG Index;
 
-    if (Cookie == 0) {
+    if (Cookie == 0 || Pages == NULL) {
         return STATUS_INVALID_PARAMETER;
     }
     RtlZeroMemory(Pool, sizeof(*Pool));
+    Pool->PoolType = (UCHAR)PoolType;
+    Pool->Pages = Pages;
+    Pool->LockLevel = LockLevel;
     /* Keyed per pool too: a block of another pool never checks out here. */
     Pool->Cookie = Cookie ^ MiPoolMix((ULONG_PTR)Pool);
     Pool->Cookie += Pool->Cookie == 0;
@@ -113,7 +126,8 @@ static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag)
 PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
     PVOID Address;
 
-    if (PoolType != NonPagedPool || Pool->Cookie == 0) {
+    if (PoolType != (MM_POOL_TYPE)Pool->PoolType || Pool->Cookie == 0 ||
+        (Pool->Pages->IsMemoryLow != NULL && Pool->Pages->IsMemoryLow())) {
         Pool->FailedAllocations++;
         return NULL;
     }
@@ -203,24 +217,49 @@ XTSTATUS MmInitializeNonPagedPool(ULONG_PTR Cookie) {
     return MiInitializePool(&MiNonPagedPool, Cookie);
 }
 
+XTSTATUS MmInitializePagedPool(ULONG_PTR Cookie, const MM_POOL_PAGE_SOURCE *Pages) {
+    XTSTATUS Status = MiInitializePoolEx(&MiPagedPool, Cookie, PagedPool, Pages, APC_LEVEL);
+
+    if (XT_SUCCESS(Status)) {
+        MiPagedPoolBase = Pages->Base;
+        MiPagedPoolSize = Pages->Size;
+    }
+    return Status;
+}
+
+/* The system pool serving PoolType (NULL for types without one); checks the RunLevel limit for Caller. */
+XTFORCEINLINE PMI_POOL_DESCRIPTOR MiSelectPool(MM_POOL_TYPE PoolType, PVOID Caller) {
+    if (PoolType == PagedPool) {
+        KeCheckRunLevelLimit(APC_LEVEL, Caller);
+        return &MiPagedPool;
+    }
+    KeCheckRunLevelLimit(DISPATCH_LEVEL, Caller);
+    return PoolType == NonPagedPool ? &MiNonPagedPool : NULL;
+}
+
+/* The system pool a block at Address belongs to (by the paged pool's VA range); checks the RunLevel limit. */
+XTFORCEINLINE PMI_POOL_DESCRIPTOR MiPoolOfAddress(PVOID Address, PVOID Caller) {
+    return MiSelectPool((ULONG_PTR)Address - MiPagedPoolBase < MiPagedPoolSize ? PagedPool : NonPagedPool, Caller);
+}
+
 PVOID MmAllocatePool(MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
-    KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
-    return MiAllocatePool(&MiNonPagedPool, PoolType, Size, Tag);
+    PMI_POOL_DESCRIPTOR Pool = MiSelectPool(PoolType, __builtin_return_address(0));
+
+    return Pool ? MiAllocatePool(Pool, PoolType, Size, Tag) : NULL;
 }
 
 VOID MmFreePool(PVOID Address, ULONG Tag) {
-    KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
-    MiFreePool(&MiNonPagedPool, Address, Tag);
+    MiFreePool(MiPoolOfAddress(Address, __builtin_return_address(0)), Address, Tag);
 }
 
 PVOID ExAllocatePoolWithTag(MM_POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag) {
-    KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
-    return MiAllocatePool(&MiNonPagedPool, PoolType, NumberOfBytes, Tag);
+    PMI_POOL_DESCRIPTOR Pool = MiSelectPool(PoolType, __builtin_return_address(0));
+
+    return Pool ? MiAllocatePool(Pool, PoolType, NumberOfBytes, Tag) : NULL;
 }
 
 VOID ExFreePoolWithTag(PVOID Address, ULONG Tag) {
-    KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
-    MiFreePool(&MiNonPagedPool, Address, Tag);
+    MiFreePool(MiPoolOfAddress(Address, __builtin_return_address(0)), Address, Tag);
 }
 
 VOID MmSetSpecialPoolTag(ULONG Tag) {
@@ -245,4 +284,18 @@ VOID MmDumpPoolTags(PRTL_OUTPUT_ROUTINE Output, PVOID Context) {
 
 ULONG MmCheckPoolConsistency(VOID) {
     return MiCheckPoolConsistency(&MiNonPagedPool);
+}
+
+BOOLEAN MmQueryPagedPoolTag(ULONG Tag, PMM_POOL_TAG_STATISTICS Statistics) {
+    KeCheckRunLevelLimit(APC_LEVEL, __builtin_return_address(0));
+    return MiQueryPoolTag(&MiPagedPool, Tag, Statistics);
+}
+
+VOID MmQueryPagedPoolStatistics(PMM_POOL_STATISTICS Statistics) {
+    MiQueryPoolStatistics(&MiPagedPool, Statistics);
+}
+
+ULONG MmCheckPagedPoolConsistency(VOID) {
+    KeCheckRunLevelLimit(APC_LEVEL, __builtin_return_address(0));
+    return MiCheckPoolConsistency(&MiPagedPool);
 }

@@ -6,7 +6,7 @@
 #include <xtbase.h>
 #include <xtstatus.h>
 
-/* Pool types (NT values). Only NonPagedPool is implemented; other types are refused (NULL). */
+/* Pool types (NT values). NonPagedPool and PagedPool are implemented; other types are refused (NULL). */
 typedef enum _MM_POOL_TYPE {
     NonPagedPool = 0,
     PagedPool = 1,
@@ -40,17 +40,33 @@ typedef struct _MM_POOL_STATISTICS {
     ULONG TagsTracked; /* distinct tags in the statistics table */
 } MM_POOL_STATISTICS, *PMM_POOL_STATISTICS;
 
+/* Where a pool's whole pages come from: system pages (resident) or paged-pool pages (materialised on first touch).
+ * Flags: MM_SYSTEM_PAGES_GUARD_AFTER (pager.h). */
+typedef struct _MM_POOL_PAGE_SOURCE {
+    PVOID (*AllocatePages)(SIZE_T Count, ULONG Flags);
+    VOID (*FreePages)(PVOID Address, SIZE_T Count, ULONG Flags);
+    ULONG_PTR Base; /* the VA range every page lies in (tells MmFreePool which pool a block is from); 0, 0: any */
+    ULONG_PTR Size;
+    BOOLEAN (*IsMemoryLow)(VOID); /* optional: TRUE refuses every allocation (memory pressure) */
+} MM_POOL_PAGE_SOURCE, *PMM_POOL_PAGE_SOURCE;
+
+/* Prepares the paged pool over Pages (the memory manager passes its paged-pool pages); Cookie as below. */
+XTSTATUS MmInitializePagedPool(ULONG_PTR Cookie, const MM_POOL_PAGE_SOURCE *Pages);
+
 /* Prepares the non-paged pool; Cookie is per-boot entropy (RDRAND/RDTSC) keying every header and list check.
  * STATUS_INVALID_PARAMETER for a zero cookie. Must run before any other pool routine. */
 XTSTATUS MmInitializeNonPagedPool(ULONG_PTR Cookie);
 
 /* Allocates Size bytes of PoolType pool charged to Tag, aligned to the pool granularity (8 bytes on i686, 16 on
  * amd64; page aligned above a page). A zero size returns a unique minimal block. NULL when memory is exhausted, the
- * size is absurd or the type is unsupported. RunLevel <= DISPATCH_LEVEL (above: STOP IRQL_NOT_LESS_OR_EQUAL naming
- * the caller); the same limit holds for MmFreePool and the Ex names. */
+ * size is absurd or the type is unsupported. NonPagedPool: RunLevel <= DISPATCH_LEVEL; PagedPool: RunLevel <=
+ * APC_LEVEL, and its memory may only be touched there too (above: STOP IRQL_NOT_LESS_OR_EQUAL naming the caller). The
+ * same limits hold for MmFreePool (by the block's pool) and the Ex names. Paged allocations also fail (NULL) when free
+ * frames run low, keeping a reserve for non-paged ones. */
 PVOID MmAllocatePool(MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag);
 
-/* Frees a block from MmAllocatePool; Tag must be the tag it was allocated with. Corruption, double frees, wrong tags
+/* Frees a block from MmAllocatePool (either pool: paged-pool addresses are recognised by their range); Tag must be
+ * the tag it was allocated with. Corruption, double frees, wrong tags
  * and addresses that are not pool blocks stop the system (BAD_POOL_HEADER, BAD_POOL_CALLER, ...). */
 VOID MmFreePool(PVOID Address, ULONG Tag);
 
@@ -75,5 +91,10 @@ VOID MmDumpPoolTags(PRTL_OUTPUT_ROUTINE Output, PVOID Context);
 /* Walks every pool page, free list, lookaside list, the big-allocation table and the tag statistics; returns the
  * number of inconsistencies found (0: consistent). Never stops the system. */
 ULONG MmCheckPoolConsistency(VOID);
+
+/* The same for the paged pool. */
+BOOLEAN MmQueryPagedPoolTag(ULONG Tag, PMM_POOL_TAG_STATISTICS Statistics);
+VOID MmQueryPagedPoolStatistics(PMM_POOL_STATISTICS Statistics);
+ULONG MmCheckPagedPoolConsistency(VOID);
 
 #endif

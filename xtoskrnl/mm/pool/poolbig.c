@@ -37,7 +37,7 @@ static VOID MiPlaceBigEntry(PMI_POOL_BIG_ENTRY Table, SIZE_T Capacity, const MI_
 /* Doubles the table (or makes the first one); FALSE when the pager has no pages for it. */
 static BOOLEAN MiGrowBigTable(PMI_POOL_DESCRIPTOR Pool) {
     SIZE_T Capacity = Pool->BigCapacity ? Pool->BigCapacity * 2 : MI_POOL_BIG_INITIAL_CAPACITY;
-    PMI_POOL_BIG_ENTRY Table = MmAllocateSystemPages(MiBigTablePages(Capacity), 0);
+    PMI_POOL_BIG_ENTRY Table = MiPoolAllocatePages(Pool, MiBigTablePages(Capacity), 0);
     SIZE_T Index;
 
     if (Table == NULL) {
@@ -50,7 +50,7 @@ static BOOLEAN MiGrowBigTable(PMI_POOL_DESCRIPTOR Pool) {
         }
     }
     if (Pool->BigTable != NULL) {
-        MmFreeSystemPages(Pool->BigTable, MiBigTablePages(Pool->BigCapacity), 0);
+        MiPoolFreePages(Pool, Pool->BigTable, MiBigTablePages(Pool->BigCapacity), 0);
     }
     Pool->BigTable = Table;
     Pool->BigCapacity = Capacity;
@@ -116,12 +116,12 @@ PVOID MiAllocateBigPool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag) {
         return NULL;
     }
     Pages = Rounded >> MM_PAGE_SHIFT;
-    Address = MmAllocateSystemPages(Pages, 0);
+    Address = MiPoolAllocatePages(Pool, Pages, 0);
     if (Address == NULL) {
         return NULL;
     }
     if (!MiInsertBigEntry(Pool, Address, Size, Tag, 0)) {
-        MmFreeSystemPages(Address, Pages, 0);
+        MiPoolFreePages(Pool, Address, Pages, 0);
         return NULL;
     }
     MiPoolCharge(Pool, Tag, Pages << MM_PAGE_SHIFT);
@@ -146,7 +146,7 @@ BOOLEAN MiFreeBigPool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
     if (Entry.Flags & MI_POOL_BIG_SPECIAL) {
         MiFreeSpecialPool(Pool, &Entry);
     } else {
-        MmFreeSystemPages(Address, Pages, 0);
+        MiPoolFreePages(Pool, Address, Pages, 0);
     }
     return TRUE;
 }
@@ -162,7 +162,7 @@ VOID MiReleasePool(PMI_POOL_DESCRIPTOR Pool) {
     while (!RtlListEmpty(&Pool->PageList)) {
         Page = CONTAINING_RECORD(RtlRemoveHeadList(&Pool->PageList), MI_POOL_PAGE, PageLinks);
         Page->Signature = 0;
-        MmFreeSystemPages(Page, 1, 0);
+        MiPoolFreePages(Pool, Page, 1, 0);
     }
     for (Index = 0; Index < Pool->BigCapacity; Index++) {
         PMI_POOL_BIG_ENTRY Entry = &Pool->BigTable[Index];
@@ -171,14 +171,15 @@ VOID MiReleasePool(PMI_POOL_DESCRIPTOR Pool) {
             continue;
         }
         if (Entry->Flags & MI_POOL_BIG_SPECIAL) {
-            MmFreeSystemPages((PVOID)MiSpecialPoolBase(Entry->Address, Entry->Size, &Pages), Pages,
-                              MM_SYSTEM_PAGES_GUARD_AFTER);
+            MiPoolFreePages(Pool, (PVOID)MiSpecialPoolBase(Entry->Address, Entry->Size, &Pages), Pages,
+                            MM_SYSTEM_PAGES_GUARD_AFTER);
         } else {
-            MmFreeSystemPages(Entry->Address, MiBigEntryPages(Entry), 0);
+            MiPoolFreePages(Pool, Entry->Address, MiBigEntryPages(Entry), 0);
         }
     }
     if (Pool->BigTable != NULL) {
-        MmFreeSystemPages(Pool->BigTable, MiBigTablePages(Pool->BigCapacity), 0);
+        MiPoolFreePages(Pool, Pool->BigTable, MiBigTablePages(Pool->BigCapacity), 0);
     }
-    MiInitializePool(Pool, Cookie ^ MiPoolMix((ULONG_PTR)Pool));
+    MiInitializePoolEx(Pool, Cookie ^ MiPoolMix((ULONG_PTR)Pool), (MM_POOL_TYPE)Pool->PoolType, Pool->Pages,
+                       Pool->LockLevel);
 }

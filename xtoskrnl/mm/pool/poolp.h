@@ -99,11 +99,14 @@ typedef struct _MI_POOL_BIG_ENTRY {
 
 #define MI_POOL_BIG_SPECIAL 0x1 /* special pool: at the end of its pages, guard page after */
 
-/* A pool: the system's non-paged pool is one; tests make private ones. */
+/* A pool: the system's non-paged and paged pools are two; tests make private ones. */
 typedef struct _MI_POOL_DESCRIPTOR {
     ULONG_PTR Cookie;
     ULONGLONG SpecialTagKey; /* MI_POOL_TAG_KEY(special tag), or 0: no special pool */
     KRUNLEVEL LockRunLevel;  /* the RunLevel MiAcquirePoolLock raised from (the SMP issue adds a spinlock here) */
+    KRUNLEVEL LockLevel;     /* the RunLevel the lock raises to: DISPATCH_LEVEL (non-paged) or APC_LEVEL (paged) */
+    UCHAR PoolType;          /* MM_POOL_TYPE this pool serves */
+    const MM_POOL_PAGE_SOURCE *Pages; /* where whole pages come from (system pages, or paged-pool pages) */
     MI_POOL_LOOKASIDE Lookaside[MI_POOL_LOOKASIDE_GRANULES + 1];
     MI_POOL_FREE_LINKS ListHeads[MI_POOL_LIST_HEADS];
     SIZE_T ListCounts[MI_POOL_LIST_HEADS];
@@ -130,13 +133,22 @@ typedef struct _MI_POOL_DESCRIPTOR {
 /* Inline helpers                                                                                               */
 /* ------------------------------------------------------------------------------------------------------------ */
 
-/* Serialises the pool at DISPATCH_LEVEL (its RunLevel limit): on one processor raising is the whole lock, since
- * DPCs are the only other users. */
+/* Serialises the pool at its RunLevel limit (DISPATCH_LEVEL for non-paged, APC_LEVEL for paged pool, which may
+ * fault): on one processor raising is the whole lock, since code at that level is the only other user. */
 XTINLINE VOID MiAcquirePoolLock(PMI_POOL_DESCRIPTOR Pool) {
-    Pool->LockRunLevel = KeRaiseRunLevel(DISPATCH_LEVEL);
+    /* Two constant raises: the inline raise folds its checks (and on i686 the level's task priority) for each. */
+    Pool->LockRunLevel = Pool->LockLevel == APC_LEVEL ? KeRaiseRunLevel(APC_LEVEL) : KeRaiseRunLevel(DISPATCH_LEVEL);
 }
 XTINLINE VOID MiReleasePoolLock(PMI_POOL_DESCRIPTOR Pool) {
     KeLowerRunLevel(Pool->LockRunLevel);
+}
+
+/* Whole pages for Pool from its page source (MM_SYSTEM_PAGES_* Flags); NULL when there are none. */
+XTINLINE PVOID MiPoolAllocatePages(PMI_POOL_DESCRIPTOR Pool, SIZE_T Count, ULONG Flags) {
+    return Pool->Pages->AllocatePages(Count, Flags);
+}
+XTINLINE VOID MiPoolFreePages(PMI_POOL_DESCRIPTOR Pool, PVOID Address, SIZE_T Count, ULONG Flags) {
+    Pool->Pages->FreePages(Address, Count, Flags);
 }
 
 XTINLINE ULONG_PTR MiPoolPageOf(PCVOID Address) {
@@ -188,8 +200,13 @@ XTINLINE PMI_POOL_TAG_ENTRY MiPoolFindTag(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, B
 /* Descriptor-level routines (the Mm API applies them to the system's non-paged pool)                           */
 /* ------------------------------------------------------------------------------------------------------------ */
 
-/* Makes Pool empty and keys it with Cookie (non-zero). Does not release anything Pool held before. */
+/* Makes Pool an empty non-paged pool over system pages and keys it with Cookie (non-zero). Does not release anything
+ * Pool held before. */
 XTSTATUS MiInitializePool(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie);
+
+/* The same for a pool of PoolType whose pages come from Pages and whose lock raises to LockLevel. */
+XTSTATUS MiInitializePoolEx(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie, MM_POOL_TYPE PoolType,
+                            const MM_POOL_PAGE_SOURCE *Pages, KRUNLEVEL LockLevel);
 
 /* Gives every page Pool holds back to the pager (live blocks included) and leaves it empty. For tests. */
 VOID MiReleasePool(PMI_POOL_DESCRIPTOR Pool);

@@ -107,7 +107,7 @@ static VOID MiSetNextPreviousSize(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header,
 
 /* Gets a page from the pager and puts it on the free lists as one page-sized free block. FALSE when none. */
 static BOOLEAN MiAddPoolPage(PMI_POOL_DESCRIPTOR Pool) {
-    PMI_POOL_PAGE Page = MmAllocateSystemPages(1, 0);
+    PMI_POOL_PAGE Page = MiPoolAllocatePages(Pool, 1, 0);
     PPOOL_HEADER Header;
 
     if (Page == NULL) {
@@ -131,7 +131,7 @@ static VOID MiReleasePage(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header) {
     RtlRemoveEntryList(&Page->PageLinks);
     Page->Signature = 0;
     Pool->SmallPages--;
-    MmFreeSystemPages(Page, 1, 0);
+    MiPoolFreePages(Pool, Page, 1, 0);
 }
 
 VOID MiReleaseEmptyPages(PMI_POOL_DESCRIPTOR Pool) {

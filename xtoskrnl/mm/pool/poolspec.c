@@ -33,13 +33,13 @@ PVOID MiAllocateSpecialPool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag) {
     if (Span == 0) {
         return NULL;
     }
-    Base = MmAllocateSystemPages(Pages, MM_SYSTEM_PAGES_GUARD_AFTER);
+    Base = MiPoolAllocatePages(Pool, Pages, MM_SYSTEM_PAGES_GUARD_AFTER);
     if (Base == NULL) {
         return NULL;
     }
     Address = Base + (Pages << MM_PAGE_SHIFT) - Span;
     if (!MiInsertBigEntry(Pool, Address, Size, Tag, MI_POOL_BIG_SPECIAL)) {
-        MmFreeSystemPages(Base, Pages, MM_SYSTEM_PAGES_GUARD_AFTER);
+        MiPoolFreePages(Pool, Base, Pages, MM_SYSTEM_PAGES_GUARD_AFTER);
         return NULL;
     }
     RtlFillMemory(Base, (SIZE_T)(Address - Base), MiSpecialPoolFill(Pool, Address));
@@ -77,5 +77,5 @@ VOID MiFreeSpecialPool(PMI_POOL_DESCRIPTOR Pool, const MI_POOL_BIG_ENTRY *Entry)
         KeBugCheckEx(SPECIAL_POOL_DETECTED_MEMORY_CORRUPTION, (ULONG_PTR)Address, (ULONG_PTR)Changed, Entry->Size,
                      SPC_BEFORE_BLOCK_CHANGED);
     }
-    MmFreeSystemPages(Base, Pages, MM_SYSTEM_PAGES_GUARD_AFTER);
+    MiPoolFreePages(Pool, Base, Pages, MM_SYSTEM_PAGES_GUARD_AFTER);
 }

@@ -8,5 +8,6 @@ extern const XTEST_SUITE PoolExhaustionSuite;   /* pool_exhaustion_test.c */
 extern const XTEST_SUITE PoolCorruptionSuite;   /* pool_corruption_test.c */
 extern const XTEST_SUITE PoolSpecialFaultSuite; /* pool_special_fault_test.c */
 extern const XTEST_SUITE PoolSystemApiSuite;    /* pool_system_test.c */
+extern const XTEST_SUITE PoolPagedSourceSuite;  /* pool_paged_test.c */
 
 #endif

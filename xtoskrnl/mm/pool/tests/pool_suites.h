@@ -16,4 +16,9 @@ extern ULONG_PTR PoolTortureOperations;
  * consistency problems). */
 ULONG PoolTortureRun(ULONG_PTR Operations, ULONG Seed);
 
+/* The same on a private pool of PagedPool type whose pages come from PagedSource (locked at APC_LEVEL); NULL: a
+ * non-paged pool over system pages, as PoolTortureRun. */
+typedef struct _MM_POOL_PAGE_SOURCE MM_POOL_PAGE_SOURCE;
+ULONG PoolTortureRunOn(const MM_POOL_PAGE_SOURCE *PagedSource, ULONG_PTR Operations, ULONG Seed);
+
 #endif

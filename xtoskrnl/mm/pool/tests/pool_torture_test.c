@@ -73,7 +73,7 @@ static VOID TortureAllocate(TORTURE_STATE *State, TORTURE_SLOT *Slot) {
     Slot->Size = TortureSize(&State->Random);
     Slot->Seed = PoolTestRandom(&State->Random);
     Slot->Tag = Index;
-    Slot->Address = MiAllocatePool(&State->Pool, NonPagedPool, Slot->Size, TortureTag(Index));
+    Slot->Address = MiAllocatePool(&State->Pool, (MM_POOL_TYPE)State->Pool.PoolType, Slot->Size, TortureTag(Index));
     if (Slot->Address == NULL) {
         XtestPrint("torture: allocation of %zu bytes failed\n", Slot->Size);
         State->Failures++;
@@ -103,13 +103,21 @@ static VOID TortureVerify(TORTURE_STATE *State) {
 }
 
 ULONG PoolTortureRun(ULONG_PTR Operations, ULONG Seed) {
+    return PoolTortureRunOn(NULL, Operations, Seed);
+}
+
+ULONG PoolTortureRunOn(const MM_POOL_PAGE_SOURCE *PagedSource, ULONG_PTR Operations, ULONG Seed) {
     TORTURE_STATE *State = &TortureState;
     ULONG_PTR Operation;
     ULONG Index;
 
     MiReleasePool(&State->Pool);
     RtlZeroMemory(State, sizeof(*State));
-    MiInitializePool(&State->Pool, POOL_TEST_COOKIE ^ Seed);
+    if (PagedSource != NULL) {
+        MiInitializePoolEx(&State->Pool, POOL_TEST_COOKIE ^ Seed, PagedPool, PagedSource, APC_LEVEL);
+    } else {
+        MiInitializePool(&State->Pool, POOL_TEST_COOKIE ^ Seed);
+    }
     MiSetSpecialPoolTag(&State->Pool, TortureTag(TORTURE_SPECIAL_TAG), TRUE);
     PoolTestSeed(&State->Random, Seed);
     for (Operation = 0; Operation < Operations; Operation++) {

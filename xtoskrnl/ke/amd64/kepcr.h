@@ -1,0 +1,21 @@
+/* amd64: the current processor's control block through GS (IA32_GS_BASE = the KPRCB, kprcb.h). */
+#ifndef XTOSKRNL_KE_AMD64_KEPCR_H
+#define XTOSKRNL_KE_AMD64_KEPCR_H
+
+/* The current processor's control block. */
+XTFORCEINLINE PKPRCB KeGetCurrentPrcb(VOID) {
+    PKPRCB Prcb;
+
+    __asm__ volatile("movq %%gs:%c1, %0" : "=r"(Prcb) : "i"(KPRCB_SELF_OFFSET));
+    return Prcb;
+}
+
+/* The current processor's number (0 = boot processor). */
+XTFORCEINLINE ULONG KeGetCurrentProcessorNumber(VOID) {
+    ULONG Number;
+
+    __asm__ volatile("movl %%gs:%c1, %0" : "=r"(Number) : "i"(KPRCB_NUMBER_OFFSET));
+    return Number;
+}
+
+#endif

@@ -1,0 +1,166 @@
+/* Inter-processor interrupts: one IPI packet at a time (KeIpiGenericCall, KeIpiProcessorCall) posted in the targets'
+ * KPRCB.IpiRequest and delivered on HL_IPI_VECTOR (IPI_LEVEL); and the STOP's freeze: the processor that stops NMIs
+ * the others, which park themselves in KiEnterStop and report where they were. */
+#include <hl.h>
+#include <kd.h>
+
+#include "ki.h"
+#include "kimp.h"
+
+#define KI_IPI_REQUEST_PACKET 0x1
+#define KI_IPI_WATCHDOG_US    5000000 /* a processor that does not run a packet within 5 s: STOP */
+#define KI_FREEZE_WAIT_US     500000
+#define KI_NO_PROCESSOR       0xFFFFFFFFu
+
+typedef struct _KI_IPI_PACKET {
+    PKIPI_BROADCAST_WORKER Function;
+    ULONG_PTR Argument;
+    ULONG ResultProcessor;
+    volatile ULONG_PTR Result;
+    volatile ULONGLONG Pending; /* targets (bit per processor) that have not returned yet */
+} KI_IPI_PACKET;
+
+static KI_IPI_PACKET KiIpiPacket;
+static volatile LONG KiIpiLock;
+static KINTERRUPT KiIpiInterrupt;
+static volatile ULONG KiStopOwner = KI_NO_PROCESSOR;
+
+/* Runs the packet posted for this processor, if any (the IPI's service routine, or a processor waiting for the IPI
+ * lock with interrupts off). */
+static VOID KiIpiServiceRequests(VOID) {
+    PKPRCB Prcb = KeGetCurrentPrcb();
+    ULONG_PTR Result;
+
+    if (!(__atomic_exchange_n(&Prcb->IpiRequest, 0, __ATOMIC_ACQUIRE) & KI_IPI_REQUEST_PACKET)) {
+        return;
+    }
+    Result = KiIpiPacket.Function(KiIpiPacket.Argument);
+    if (Prcb->Number == KiIpiPacket.ResultProcessor) {
+        KiIpiPacket.Result = Result;
+    }
+    Prcb->IpiCount++;
+    __atomic_and_fetch(&KiIpiPacket.Pending, ~(1ull << Prcb->Number), __ATOMIC_RELEASE);
+}
+
+static BOOLEAN KiIpiServiceRoutine(PKINTERRUPT Interrupt, PVOID Context) {
+    (VOID) Interrupt;
+    (VOID) Context;
+    KiIpiServiceRequests();
+    return TRUE;
+}
+
+VOID KiInitializeIpi(VOID) {
+    KeInitializeInterrupt(&KiIpiInterrupt, KiIpiServiceRoutine, NULL, HL_IPI_VECTOR);
+    if (!KeConnectInterrupt(&KiIpiInterrupt)) {
+        KdPrint("KE: IPI vector 0x%02x is taken: no IPIs\n", HL_IPI_VECTOR);
+    }
+}
+
+/* Sends one packet to the processors in Targets and waits for all of them (the caller runs it too when it is in
+ * Targets); returns the result of processor ResultProcessor. */
+static ULONG_PTR KiIpiSendPacket(ULONGLONG Targets, PKIPI_BROADCAST_WORKER Function, ULONG_PTR Argument,
+                                 ULONG ResultProcessor, PVOID Caller) {
+    KRUNLEVEL Old = KeGetCurrentRunLevel();
+    ULONG Self, Count = KiProcessorCount, Waited = 0;
+    ULONG_PTR Result = 0;
+
+    KeCheckRunLevelLimit(DISPATCH_LEVEL, Caller);
+    if (Old < DISPATCH_LEVEL) {
+        KeRaiseRunLevel(DISPATCH_LEVEL);
+    }
+    while (__atomic_exchange_n(&KiIpiLock, 1, __ATOMIC_ACQUIRE)) {
+        while (__atomic_load_n(&KiIpiLock, __ATOMIC_RELAXED)) {
+            KiIpiServiceRequests(); /* the lock's holder may be waiting for us with our interrupts off */
+            __asm__ volatile("pause");
+        }
+    }
+    KeRaiseRunLevel(IPI_LEVEL);
+    Self = KeGetCurrentProcessorNumber();
+    KiIpiPacket.Function = Function;
+    KiIpiPacket.Argument = Argument;
+    KiIpiPacket.ResultProcessor = ResultProcessor;
+    KiIpiPacket.Pending = Targets & ~(1ull << Self);
+    for (ULONG Number = 0; Number < Count; Number++) {
+        if (Number != Self && (Targets & (1ull << Number))) {
+            __atomic_or_fetch(&KiProcessorBlock[Number]->IpiRequest, KI_IPI_REQUEST_PACKET, __ATOMIC_RELEASE);
+            HlSendInterProcessorInterrupt(KiProcessorBlock[Number]->ApicId, HL_IPI_VECTOR);
+        }
+    }
+    if (Targets & (1ull << Self)) {
+        Result = Function(Argument);
+    }
+    while (__atomic_load_n(&KiIpiPacket.Pending, __ATOMIC_ACQUIRE) != 0) {
+        KeStallExecutionProcessor(1);
+        if (++Waited >= KI_IPI_WATCHDOG_US) {
+            KeBugCheckEx(IPI_WATCHDOG_TIMEOUT, (ULONG_PTR)KiIpiPacket.Pending, Self, (ULONG_PTR)Function, 0);
+        }
+    }
+    if (ResultProcessor != Self) {
+        Result = KiIpiPacket.Result;
+    }
+    __atomic_store_n(&KiIpiLock, 0, __ATOMIC_RELEASE);
+    KeLowerRunLevel(Old);
+    return Result;
+}
+
+ULONG_PTR KeIpiGenericCall(PKIPI_BROADCAST_WORKER Function, ULONG_PTR Argument) {
+    ULONG Count = KiProcessorCount;
+    ULONGLONG Targets = Count >= 64 ? ~0ull : (1ull << Count) - 1;
+
+    return KiIpiSendPacket(Targets, Function, Argument, KiGetProcessorNumberSafe(), __builtin_return_address(0));
+}
+
+BOOLEAN KeIpiProcessorCall(ULONG Number, PKIPI_BROADCAST_WORKER Function, ULONG_PTR Argument, PULONG_PTR Result) {
+    ULONG_PTR Value;
+
+    if (Number >= KiProcessorCount) {
+        return FALSE;
+    }
+    Value = KiIpiSendPacket(1ull << Number, Function, Argument, Number, __builtin_return_address(0));
+    if (Result != NULL) {
+        *Result = Value;
+    }
+    return TRUE;
+}
+
+/* Parks this processor for good: records where it was, says so, halts with interrupts off (NMIs stay blocked: it
+ * never returns from the freeze NMI). */
+static XTNORETURN VOID KiFreezeCurrentProcessor(ULONG_PTR InstructionPointer) {
+    PKPRCB Prcb = KeGetCurrentPrcb();
+
+    Prcb->FrozenAt = InstructionPointer;
+    __atomic_store_n(&Prcb->Frozen, TRUE, __ATOMIC_RELEASE);
+    for (;;) {
+        __asm__ volatile("cli; hlt" : : : "memory");
+    }
+}
+
+VOID KiEnterStop(ULONG_PTR InstructionPointer) {
+    ULONG Self = KiGetProcessorNumberSafe(), Expected = KI_NO_PROCESSOR;
+
+    if (__atomic_compare_exchange_n(&KiStopOwner, &Expected, Self, FALSE, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE) ||
+        Expected == Self) {
+        return;
+    }
+    KiFreezeCurrentProcessor(InstructionPointer); /* another processor is stopping the system */
+}
+
+VOID KiFreezeOtherProcessors(VOID) {
+    ULONG Count = KiProcessorCount, Self = KiGetProcessorNumberSafe(), Waited = 0;
+    BOOLEAN AllFrozen;
+
+    if (Count <= 1) {
+        return;
+    }
+    HlSendNmiToOthers();
+    do {
+        AllFrozen = TRUE;
+        for (ULONG Number = 0; Number < Count; Number++) {
+            AllFrozen = AllFrozen && (Number == Self || KiProcessorBlock[Number]->Frozen);
+        }
+        if (!AllFrozen) {
+            KeStallExecutionProcessor(100);
+            Waited += 100;
+        }
+    } while (!AllFrozen && Waited < KI_FREEZE_WAIT_US);
+}

@@ -1,0 +1,54 @@
+/* Ke internals for more than one processor: the per-processor block around the KPRCB, processor start-up (mpinit.c),
+ * IPIs and the STOP's freeze (ipi.c). */
+#ifndef XTOSKRNL_KE_KIMP_H
+#define XTOSKRNL_KE_KIMP_H
+
+#include <ar.h>
+#include <ke.h>
+#include <xtboot.h>
+
+/* One processor: its KPRCB (first: GS/FS point here), its descriptor tables and the stacks they name. */
+typedef struct _KI_PROCESSOR {
+    KPRCB Prcb;
+    AR_PROCESSOR_TABLES Tables __attribute__((aligned(16)));
+    AR_PROCESSOR_STACKS Stacks;
+} KI_PROCESSOR, *PKI_PROCESSOR;
+
+STATIC_ASSERT(offsetof(KI_PROCESSOR, Prcb) == 0);
+
+/* The started processors' blocks by number (published once each is up), and how many there are. */
+extern PKPRCB KiProcessorBlock[KE_MAXIMUM_PROCESSORS];
+extern volatile ULONG KiProcessorCount;
+
+/* Loads the boot processor's GDT, IDT and TSS(s) (ArInitializeProcessor) with its KPRCB bound to GS/FS. */
+VOID KiInitializeBootProcessor(PXT_INIT_BLOCK InitBlock);
+
+/* The current processor's number, 0 before the boot processor's KPRCB is bound (safe in any STOP). */
+ULONG KiGetProcessorNumberSafe(VOID);
+
+/* Starts every application processor of the MADT (at most MaxCpus in all, 0: no limit), one after the other,
+ * each with a timeout; those that do not answer are reported and left out. Needs the calibrated TSC, the local APIC
+ * and the IPI vector (KiInitializeIpi). The processors idle in hlt with interrupts on, their clocks still stopped.
+ * TestHang (TESTAPHANG): the first AP's trampoline halts in 32-bit mode, so it never answers. */
+VOID KiStartApplicationProcessors(PXT_INIT_BLOCK InitBlock, ULONG MaxCpus, BOOLEAN TestHang);
+
+/* Starts the local APIC timer of every application processor (after the boot processor's clock, KiStartClock). */
+VOID KiStartProcessorClocks(VOID);
+
+/* An application processor's kernel entry (from the trampoline, interrupts off, on its own kernel stack). */
+XTNORETURN VOID KiStartProcessor(PKI_PROCESSOR Processor);
+
+/* Arch: the offset of the trampoline's 64-bit entry from its start (0 on i686, which has none). */
+ULONG KiArchTrampolineLongOffset(VOID);
+
+/* Connects the IPI vector's interrupt object (before any processor starts). */
+VOID KiInitializeIpi(VOID);
+
+/* STOP: claims the STOP for this processor; when another processor owns it already (or is freezing the others),
+ * parks this one instead (never returns then). Interrupts off. */
+VOID KiEnterStop(ULONG_PTR InstructionPointer);
+
+/* STOP: NMIs every other started processor and waits (bounded) until each reports itself frozen. */
+VOID KiFreezeOtherProcessors(VOID);
+
+#endif

@@ -1,0 +1,52 @@
+/* The processor control block (NT's KPRCB/KPCR in one): one per processor, reached through GS (amd64: IA32_GS_BASE)
+ * or FS (i686: the per-processor KGDT_R0_PCR segment). The fields the inline accessors and assembly read through the
+ * segment sit at fixed offsets, checked below. Included by ke.h. */
+#ifndef XTOSKRNL_KE_KPRCB_H
+#define XTOSKRNL_KE_KPRCB_H
+
+#include <kelocktypes.h>
+#include <rtl.h>
+#include <xtbase.h>
+
+/* Processors the kernel starts at most (MAXCPUS= lowers it). */
+#define KE_MAXIMUM_PROCESSORS 64
+
+typedef struct _KPRCB KPRCB, *PKPRCB;
+
+struct _KPRCB {
+    PKPRCB Self;                 /* this block: what KeGetCurrentPrcb reads through the segment */
+    ULONG Number;                /* 0 for the boot processor, then in start-up order */
+    ULONG ApicId;                /* its local APIC's ID */
+    volatile KRUNLEVEL RunLevel; /* i686: the current RunLevel (mirrored into the TPR); amd64 keeps it in CR8 */
+    volatile BOOLEAN Started;    /* the processor finished its start-up and idles with interrupts on */
+    volatile BOOLEAN Frozen;     /* parked by a STOP on another processor (NMI) */
+    UCHAR Reserved0;
+    volatile LONG IpiRequest; /* KI_IPI_* requests other processors posted before sending the IPI vector */
+    volatile ULONGLONG ClockTicks __attribute__((aligned(8))); /* clock interrupts here (its local APIC timer) */
+    volatile ULONGLONG IpiCount;                               /* IPI requests this processor serviced */
+    ULONG_PTR StackBase[4]; /* lowest byte of its kernel, double-fault, NMI and machine-check stacks (guard below) */
+    ULONG_PTR StackTop[4];  /* the address just above each */
+    ULONG_PTR FrozenAt;     /* where the STOP's NMI found it (instruction pointer) */
+    /* The DPC queue: global today (ke/dpc.c, one processor dispatches); with per-processor dispatching it moves here
+     * (NT: KPRCB.DpcData), guarded by its own lock, and KeInsertQueueDpc targets the current processor's queue. */
+    LIST_ENTRY DpcListHead; /* placeholder: empty until the queue moves */
+    ULONG DpcQueueDepth;    /* placeholder */
+    ULONG DpcCount;         /* placeholder */
+    /* Timer state: only the boot processor advances the interrupt time and expires KTIMERs; each processor counts
+     * its own ticks (ClockTicks). */
+    /* This processor's entry in each numbered queued lock (KeInitializeLockQueues; KeAcquireQueuedSpinLock). */
+    KSPIN_LOCK_QUEUE LockQueue[LockQueueMaximumLock];
+};
+
+/* Offsets the segment-relative accessors use (kepcr.h per arch). */
+#define KPRCB_SELF_OFFSET     0
+#define KPRCB_NUMBER_OFFSET   (sizeof(PVOID))
+#define KPRCB_RUNLEVEL_OFFSET (sizeof(PVOID) + 8)
+
+STATIC_ASSERT(offsetof(KPRCB, Self) == KPRCB_SELF_OFFSET);
+STATIC_ASSERT(offsetof(KPRCB, Number) == KPRCB_NUMBER_OFFSET);
+STATIC_ASSERT(offsetof(KPRCB, ApicId) == KPRCB_NUMBER_OFFSET + 4);
+STATIC_ASSERT(offsetof(KPRCB, RunLevel) == KPRCB_RUNLEVEL_OFFSET);
+STATIC_ASSERT(offsetof(KPRCB, IpiRequest) % 4 == 0 && offsetof(KPRCB, ClockTicks) % 8 == 0);
+
+#endif

@@ -1,0 +1,118 @@
+/* The page-fault handler (docs/memory-manager.md, "Page faults"): resolves first touches of demand-zero pages at
+ * RunLevel <= APC_LEVEL and turns everything else into the precise STOP. Generic over the bound paging mode. */
+#include <ke.h>
+#include <mmhl.h>
+#include <mmpager.h>
+#include <rtl.h>
+
+#include "mm.h"
+
+/* Page-fault error code bits (the CPU's). */
+#define MI_PF_PRESENT 0x01
+#define MI_PF_WRITE   0x02
+#define MI_PF_FETCH   0x10
+
+static volatile ULONG_PTR MiFaultsResolved;
+static ULONG_PTR MiSpuriousFault = ~(ULONG_PTR)0; /* the page of the last fault found already resolved */
+
+/* Fills Stop. */
+static VOID MiSetStop(PMM_FAULT_STOP Stop, ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4) {
+    Stop->Code = Code;
+    Stop->Parameters[0] = P1;
+    Stop->Parameters[1] = P2;
+    Stop->Parameters[2] = P3;
+    Stop->Parameters[3] = P4;
+}
+
+/* Va's PTE decoded, or a free one when its page table is missing. */
+static VOID MiReadSoftwarePte(ULONG_PTR Va, PMMH_SOFTWARE_PTE Pte, PULONGLONG Entry) {
+    *Entry = MmhIsPageTablePresent(Va) ? MmhReadPte(Va) : 0;
+    MmhDecodePte(MmhGetPageMapOps(), *Entry, Pte);
+}
+
+/* A fault on a present page: the access is not allowed (write to read-only, fetch from no-execute). */
+static VOID MiClassifyProtectionFault(ULONG_PTR ErrorCode, ULONG_PTR Va, ULONG_PTR Ip, PMM_FAULT_STOP Stop) {
+    ULONGLONG Entry = MmhIsPageTablePresent(Va) ? MmhReadPte(Va) : 0;
+
+    if (ErrorCode & MI_PF_FETCH) {
+        MiSetStop(Stop, ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY, Va, (ULONG_PTR)Entry, Ip, ErrorCode);
+    } else if (ErrorCode & MI_PF_WRITE) {
+        MiSetStop(Stop, ATTEMPTED_WRITE_TO_READONLY_MEMORY, Va, (ULONG_PTR)Entry, Ip, ErrorCode);
+    } else {
+        /* Present, read, not fetch: a reserved bit or a large page the walk disagrees with. */
+        MiSetStop(Stop, PAGE_FAULT_IN_NONPAGED_AREA, Va, 0, Ip, ErrorCode);
+    }
+}
+
+BOOLEAN MmAccessFault(ULONG_PTR ErrorCode, ULONG_PTR Va, ULONG_PTR Ip, KRUNLEVEL RunLevel, PMM_FAULT_STOP Stop) {
+    ULONG_PTR Write = (ErrorCode & MI_PF_WRITE) ? 1 : 0;
+    MMH_SOFTWARE_PTE Pte;
+    ULONGLONG Entry;
+    BOOLEAN Pageable;
+
+    MiSetStop(Stop, PAGE_FAULT_IN_NONPAGED_AREA, Va, Write, Ip, ErrorCode);
+    if (MmhGetPageMapOps() == NULL) {
+        return FALSE;
+    }
+    if (ErrorCode & MI_PF_PRESENT) {
+        MiClassifyProtectionFault(ErrorCode, Va, Ip, Stop);
+        return FALSE;
+    }
+    MiReadSoftwarePte(Va, &Pte, &Entry);
+    if (Pte.Kind == MmhPteValid && MmhIsAddressValid(Va) && MiSpuriousFault != ALIGN_DOWN(Va, MM_PAGE_SIZE)) {
+        /* Resolved since the CPU looked (another processor's fault on the same page): retry once. */
+        MiSpuriousFault = ALIGN_DOWN(Va, MM_PAGE_SIZE);
+        return TRUE;
+    }
+    MiSpuriousFault = ~(ULONG_PTR)0;
+    if (Pte.Kind == MmhPteDemandZero && (Pte.Protection & MM_PROTECT_GUARD)) {
+        MiSetStop(Stop, PAGE_FAULT_IN_NONPAGED_AREA, Va, Write, Ip, ErrorCode | PF_GUARD_PAGE);
+        return FALSE;
+    }
+    /* Pageable: a demand-zero PTE, or a reserved paged-pool page whose table is still to be created. */
+    Pageable = Pte.Kind == MmhPteDemandZero || (Pte.Kind == MmhPteFree && MmIsPagedPageReserved(Va));
+    if (!Pageable) {
+        return FALSE;
+    }
+    if (RunLevel > APC_LEVEL) {
+        MiSetStop(Stop, IRQL_NOT_LESS_OR_EQUAL, Va, RunLevel,
+                  (Write ? PF_ACCESS_WRITE : 0) | ((ErrorCode & MI_PF_FETCH) ? PF_ACCESS_FETCH : 0), Ip);
+        return FALSE;
+    }
+    if (Pte.Kind == MmhPteFree) {
+        if (!XT_SUCCESS(MmEnsurePagedTables(Va))) {
+            MiSetStop(Stop, NO_PAGES_AVAILABLE, Va, 0, 0, Ip);
+            return FALSE;
+        }
+        MiReadSoftwarePte(Va, &Pte, &Entry);
+        if (Pte.Kind != MmhPteDemandZero) {
+            return FALSE;
+        }
+    }
+    if (!MmMaterialisePagedPage(ALIGN_DOWN(Va, MM_PAGE_SIZE), Pte.Protection)) {
+        MiSetStop(Stop, NO_PAGES_AVAILABLE, Va, 0, 0, Ip);
+        return FALSE;
+    }
+    MiFaultsResolved++;
+    return TRUE;
+}
+
+MM_PAGE_STATE MmQueryPageState(ULONG_PTR Va) {
+    MMH_SOFTWARE_PTE Pte;
+    ULONGLONG Entry;
+
+    if (MmhGetPageMapOps() == NULL) {
+        return MmPageNotMapped;
+    }
+    MiReadSoftwarePte(Va, &Pte, &Entry);
+    switch (Pte.Kind) {
+        case MmhPteValid:
+            return MmhIsAddressValid(Va) ? MmPageResident : MmPageNotMapped;
+        case MmhPteDemandZero:
+            return (Pte.Protection & MM_PROTECT_GUARD) ? MmPageGuard : MmPageDemandZero;
+        case MmhPteFree:
+            return MmIsPagedPageReserved(Va) ? MmPageDemandZero : MmPageNotMapped;
+        default:
+            return MmPageNotMapped;
+    }
+}
