@@ -187,9 +187,7 @@ VOID KeInitializeLockQueues(PKSPIN_LOCK_QUEUE LockQueues);
 
 /* Takes / frees the numbered lock through one of a processor's own entries (&Prcb->LockQueue[Number]), at
  * DISPATCH_LEVEL or above (below it: a STOP). Taking it through an entry that already owns it STOPs with
- * SPIN_LOCK_ALREADY_OWNED; freeing it through an entry that does not own it, with SPIN_LOCK_NOT_OWNED. NT's
- * KeAcquireQueuedSpinLock(Number) is then: OldRunLevel = KeRaiseRunLevel(DISPATCH_LEVEL) followed by this call on
- * &KeGetCurrentPrcb()->LockQueue[Number] (it arrives with the Prcb). */
+ * SPIN_LOCK_ALREADY_OWNED; freeing it through an entry that does not own it, with SPIN_LOCK_NOT_OWNED. */
 XTFORCEINLINE VOID KeAcquireQueuedSpinLockAtDpcLevel(PKSPIN_LOCK_QUEUE LockQueue) {
     ULONG_PTR Value = LockQueue->Lock;
 
