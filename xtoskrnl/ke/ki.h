@@ -97,8 +97,9 @@ VOID KiQueryClockReport(PKI_CLOCK_REPORT Report);
 /* BENCH: prints the KE-BENCH line of RunLevel and self-IPI costs (ke/kebench.c). Interrupts off on entry and return. */
 VOID KiRunBenchmarks(VOID);
 
-/* Runs the built-in test suites (SELFTEST); returns the number of failed cases. */
-ULONG KiRunSelfTests(VOID);
+/* Runs the built-in test suites (SELFTEST), or only those named in Suites (Length characters, comma-separated;
+ * NULL: all); returns the number of failed cases plus the names that matched no suite. */
+ULONG KiRunSelfTests(PCSTR Suites, ULONG Length);
 
 /* Provokes the TESTFAULT fault; returns only if no fault happened, with 1 (a failed test). */
 ULONG KiRaiseTestFault(ULONG TestFault);

@@ -180,7 +180,7 @@ XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     ArEnableInterrupts();
     KiStartProcessorClocks();
     if (KiParameters.SelfTest) {
-        SelfTestFailures = KiRunSelfTests();
+        SelfTestFailures = KiRunSelfTests(KiParameters.SelfTestSuites, KiParameters.SelfTestSuitesLength);
     }
     if (KiParameters.TestStorm) {
         SelfTestFailures += KiRunStormTest();
