@@ -151,8 +151,9 @@ static VOID HlpHpetWrite(ULONG Register, ULONG Value) {
     *(volatile ULONG *)(HlpTick.Hpet + Register) = Value;
 }
 
-/* Plans HPET timer 0 periodic at Hz: the legacy-replacement route (ISA IRQ 0, with the MADT's override) when the
- * block has it, else the lowest I/O APIC input its capabilities allow. FALSE (with the reason printed) otherwise. */
+/* Plans HPET timer 0 periodic at Hz: the lowest I/O APIC input above 15 its capabilities allow, else the
+ * legacy-replacement route (ISA IRQ 0, with the MADT's override), else the lowest input it allows. FALSE (with the
+ * reason printed) otherwise. */
 static BOOLEAN HlpPlanHpet(ULONG Hz) {
     ULONGLONG HpetHz;
     ULONG Config, Routes;
@@ -168,14 +169,20 @@ static BOOLEAN HlpPlanHpet(ULONG Hz) {
         KdPrint("HL: clock interrupt: HPET timer 0 cannot run periodic\n");
         return FALSE;
     }
-    HlpTick.HpetLegacy = (HlpHpetRead(HL_HPET_CAPABILITIES) & HL_HPET_LEGACY_CAPABLE) != 0;
-    if (!HlpTick.HpetLegacy) {
-        if (Routes == 0) {
-            KdPrint("HL: clock interrupt: HPET timer 0 has no legacy route and no I/O APIC input\n");
-            return FALSE;
+    /* An I/O APIC input above the ISA range first: the legacy-replacement route would take IRQ 8 from the CMOS RTC
+     * (and IRQ 0 from the PIT) for as long as the HPET ticks. */
+    HlpTick.HpetLegacy = FALSE;
+    if ((Routes & 0xFFFF0000u) != 0) {
+        for (HlpTick.Gsi = 16; !(Routes & (1u << HlpTick.Gsi)); HlpTick.Gsi++) {
         }
+    } else if (HlpHpetRead(HL_HPET_CAPABILITIES) & HL_HPET_LEGACY_CAPABLE) {
+        HlpTick.HpetLegacy = TRUE;
+    } else if (Routes != 0) {
         for (HlpTick.Gsi = 0; !(Routes & (1u << HlpTick.Gsi)); HlpTick.Gsi++) {
         }
+    } else {
+        KdPrint("HL: clock interrupt: HPET timer 0 has no legacy route and no I/O APIC input\n");
+        return FALSE;
     }
     if (!HlTickPlanRate(HpetHz, Hz, HL_HPET_MIN_PERIOD, 0xFFFFFFFF, 1, &HlpTick.Plan)) {
         KdPrint("HL: clock interrupt: HPET (%llu Hz) cannot tick at %u Hz\n", HpetHz, Hz);

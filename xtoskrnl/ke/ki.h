@@ -103,8 +103,9 @@ VOID KiRunLockBenchmarks(VOID);
 /* STOP UNSUPPORTED_PROCESSOR unless the CPU has the compare-exchange the SLIST needs (ke/lockcpu.c). */
 VOID KiCheckInterlockedSupport(VOID);
 
-/* Runs the built-in test suites (SELFTEST); returns the number of failed cases. */
-ULONG KiRunSelfTests(VOID);
+/* Runs the built-in test suites (SELFTEST), or only those named in Suites (Length characters, comma-separated;
+ * NULL: all); returns the number of failed cases plus the names that matched no suite. */
+ULONG KiRunSelfTests(PCSTR Suites, ULONG Length);
 
 /* Provokes the TESTFAULT fault; returns only if no fault happened, with 1 (a failed test). */
 ULONG KiRaiseTestFault(ULONG TestFault);

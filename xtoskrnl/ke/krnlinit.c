@@ -183,7 +183,7 @@ __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INI
     ArEnableInterrupts();
     KiStartProcessorClocks();
     if (KiParameters.SelfTest) {
-        SelfTestFailures = KiRunSelfTests();
+        SelfTestFailures = KiRunSelfTests(KiParameters.SelfTestSuites, KiParameters.SelfTestSuitesLength);
     }
     if (KiParameters.TestStorm) {
         SelfTestFailures += KiRunStormTest();

@@ -176,6 +176,15 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
         Parameters->MaxCpus = Value;
         return 0;
     }
+    if (KepEquals(Token->Text, Token->NameLength, "SELFTEST") && Token->Value != NULL) {
+        if (Token->ValueLength == 0) {
+            return KeParameterBadValue;
+        }
+        Parameters->SelfTest = TRUE;
+        Parameters->SelfTestSuites = Token->Value;
+        Parameters->SelfTestSuitesLength = (ULONG)Token->ValueLength;
+        return 0;
+    }
     if (KepEquals(Token->Text, Token->NameLength, "SPECIALPOOL")) {
         if (Token->Value == NULL || Token->ValueLength != 4) {
             return KeParameterBadValue;

@@ -79,6 +79,8 @@ typedef struct _KE_PARAMETERS {
     BOOLEAN NoXpa;
     BOOLEAN NoX2Apic; /* NOX2APIC: keep the local APIC in xAPIC mode even when the CPU has x2APIC */
     BOOLEAN SelfTest;
+    PCSTR SelfTestSuites; /* SELFTEST=Suite[,Suite...]: only the suites named (into the parameter string); NULL: all */
+    ULONG SelfTestSuitesLength;
     BOOLEAN TestExit;
     BOOLEAN Shutdown;
     ULONG TestFault;      /* KE_TEST_FAULT */

@@ -16,19 +16,66 @@ VOID XtestPrint(PCSTR Format, ...) {
     va_end(Arguments);
 }
 
-ULONG KiRunSelfTests(VOID) {
-    static const XTEST_SUITE *const Suites[] = {
-        &RtlListSuite,        &RtlMemorySuite,       &RtlBitmapSuite,   &RtlStringSuite,  &RtlFormatSuite,
-        &RtlSha1Suite,        &RtlArithmeticSuite,   &KeParameterSuite, &KeBugCodeSuite,  &KeSymbolSuite,
-        &HlAcpiSuite,         &HlMadtSuite,          &HlAcpiTimeSuite,  &MmhPageMapSuite, &ArDescriptorSuite,
-        &MmLiveSuite,         &PoolBasicSuite,       &PoolTortureSuite, &MmFinalSuite,    &KeStackGuardSuite,
-        &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,     &KeDpcLiveSuite,  &KeTimerLiveSuite,
-        &HlIoApicLiveSuite,   &KeClockTickSuite,     &KeSmpLiveSuite,   &MmPagedSuite, /* after the Ke suites: paged
-                                                                                          pool and faults with
-                                                                                          interrupts on */
-        &RtlSListSuite,       &KeSpinLockLiveSuite,
-    };
+/* Every suite SELFTEST runs, in order (MmPagedSuite after the Ke suites: paged pool and faults with interrupts on). */
+static const XTEST_SUITE *const KiSelfTestSuites[] = {
+    &RtlListSuite,        &RtlMemorySuite,       &RtlBitmapSuite,   &RtlStringSuite,  &RtlFormatSuite,
+    &RtlSha1Suite,        &RtlArithmeticSuite,   &KeParameterSuite, &KeBugCodeSuite,  &KeSymbolSuite,
+    &HlAcpiSuite,         &HlMadtSuite,          &HlAcpiTimeSuite,  &MmhPageMapSuite, &ArDescriptorSuite,
+    &MmLiveSuite,         &PoolBasicSuite,       &PoolTortureSuite, &MmFinalSuite,    &KeStackGuardSuite,
+    &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,     &KeDpcLiveSuite,  &KeTimerLiveSuite,
+    &HlIoApicLiveSuite,   &KeClockTickSuite,     &KeSmpLiveSuite,   &MmPagedSuite,
+    &RtlSListSuite,       &KeSpinLockLiveSuite,
+};
 
-    KdPrint("KE: SELFTEST: %u suites\n", (ULONG)ARRAY_SIZE(Suites));
-    return XtestRunSuites(Suites, ARRAY_SIZE(Suites));
+/* TRUE when Name is one of the comma-separated names in List (Length characters). */
+static BOOLEAN KiIsSuiteListed(PCSTR Name, PCSTR List, ULONG Length) {
+    SIZE_T NameLength = RtlStringLength(Name, 64);
+    ULONG Start = 0;
+
+    for (ULONG End = 0; End <= Length; End++) {
+        if (End == Length || List[End] == ',') {
+            if (End - Start == NameLength && RtlCompareMemory(List + Start, Name, NameLength) == NameLength) {
+                return TRUE;
+            }
+            Start = End + 1;
+        }
+    }
+    return FALSE;
+}
+
+/* Counts the names in List that name no suite (each reported: a typo must not pass as an empty run). */
+static ULONG KiCountUnknownSuites(PCSTR List, ULONG Length) {
+    ULONG Unknown = 0, Start = 0;
+    BOOLEAN Found;
+
+    for (ULONG End = 0; End <= Length; End++) {
+        if (End == Length || List[End] == ',') {
+            Found = FALSE;
+            for (ULONG Index = 0; Index < ARRAY_SIZE(KiSelfTestSuites); Index++) {
+                Found |= KiIsSuiteListed(KiSelfTestSuites[Index]->Name, List + Start, End - Start);
+            }
+            if (!Found) {
+                KdPrint("KE: SELFTEST: no suite named '%.*s'\n", (int)(End - Start), List + Start);
+                Unknown++;
+            }
+            Start = End + 1;
+        }
+    }
+    return Unknown;
+}
+
+ULONG KiRunSelfTests(PCSTR Suites, ULONG Length) {
+    const XTEST_SUITE *Selected[ARRAY_SIZE(KiSelfTestSuites)];
+    ULONG Count = 0, Unknown = 0;
+
+    for (ULONG Index = 0; Index < ARRAY_SIZE(KiSelfTestSuites); Index++) {
+        if (Suites == NULL || KiIsSuiteListed(KiSelfTestSuites[Index]->Name, Suites, Length)) {
+            Selected[Count++] = KiSelfTestSuites[Index];
+        }
+    }
+    if (Suites != NULL) {
+        Unknown = KiCountUnknownSuites(Suites, Length);
+    }
+    KdPrint("KE: SELFTEST: %u suites\n", Count);
+    return XtestRunSuites(Selected, Count) + Unknown;
 }

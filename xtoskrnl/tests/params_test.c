@@ -185,6 +185,23 @@ XTEST(TimerValues) {
 
 /* CLOCK=<Hz>: decimal, KE_CLOCK_MIN_HZ..KE_CLOCK_MAX_HZ (both ends valid); default KE_CLOCK_DEFAULT_HZ; the last valid
  * one wins; a bad value is reported and leaves the previous rate. */
+XTEST(SelfTestSuiteLists) {
+    KE_PARAMETERS P;
+    Parse("SELFTEST", &P);
+    XTEST_CHECK(P.SelfTest);
+    XTEST_CHECK(P.SelfTestSuites == NULL);
+    Parse("TESTEXIT SELFTEST=KeClockSuite,KeSmpLiveSuite NOXPA", &P);
+    XTEST_CHECK(P.SelfTest && P.NoXpa && P.TestExit);
+    XTEST_ASSERT(P.SelfTestSuites != NULL);
+    XTEST_CHECK_EQ(P.SelfTestSuitesLength, 27);
+    XTEST_CHECK_EQ(RtlCompareMemory(P.SelfTestSuites, "KeClockSuite,KeSmpLiveSuite", 27), 27);
+    XTEST_CHECK_EQ(P.IgnoredCount, 0);
+    Parse("SELFTEST=", &P);
+    XTEST_CHECK(!P.SelfTest);
+    XTEST_CHECK_EQ(P.IgnoredCount, 1);
+    XTEST_CHECK_EQ(P.Ignored[0].Problem, KeParameterBadValue);
+}
+
 XTEST(ClockValues) {
     KE_PARAMETERS P;
     Parse("", &P);
@@ -277,8 +294,9 @@ XTEST(ManyUnknownTokensAreCounted) {
 XTEST_SUITE(KeParameterSuite, XTEST_ENTRY(EmptyStringSetsNothing), XTEST_ENTRY(FlagsAreCaseInsensitive),
             XTEST_ENTRY(LoaderFlagsAreKnown), XTEST_ENTRY(DebugForms), XTEST_ENTRY(DebugSelectsScreenAndSerial),
             XTEST_ENTRY(ScreenIsTheDefaultOutput), XTEST_ENTRY(BadDebugValuesAreIgnored), XTEST_ENTRY(TestFaultValues),
-            XTEST_ENTRY(TimerValues), XTEST_ENTRY(ClockValues), XTEST_ENTRY(MaxCpusValues),
-            XTEST_ENTRY(UnknownTokensAreRecordedWithPosition), XTEST_ENTRY(PrefixesOfNamesAreUnknown),
-            XTEST_ENTRY(LengthAndNulBoundTheParse), XTEST_ENTRY(ManyUnknownTokensAreCounted));
+            XTEST_ENTRY(TimerValues), XTEST_ENTRY(ClockValues), XTEST_ENTRY(SelfTestSuiteLists),
+            XTEST_ENTRY(MaxCpusValues), XTEST_ENTRY(UnknownTokensAreRecordedWithPosition),
+            XTEST_ENTRY(PrefixesOfNamesAreUnknown), XTEST_ENTRY(LengthAndNulBoundTheParse),
+            XTEST_ENTRY(ManyUnknownTokensAreCounted));
 
 XTEST_HOST_MAIN(&KeParameterSuite)
