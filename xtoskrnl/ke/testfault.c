@@ -3,6 +3,7 @@
 
 #include <kd.h>
 #include <mm.h>
+#include <xtintrin.h>
 
 #include "ki.h"
 
@@ -93,7 +94,8 @@ static VOID KiRaisingDpcRoutine(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID
     KeRaiseRunLevel(CLOCK_LEVEL);
 }
 
-/* Queues KiRaisingDpcRoutine and lets it run: STOP IRQL_UNEXPECTED_VALUE with the routine and the DPC. */
+/* Queues KiRaisingDpcRoutine and lets it run (interrupts on): STOP IRQL_UNEXPECTED_VALUE with the routine and the
+ * DPC. */
 static VOID KiRunRaisingDpc(VOID) {
     static KDPC Dpc;
 
@@ -101,6 +103,7 @@ static VOID KiRunRaisingDpc(VOID) {
     KdPrint("KE: queueing DPC 0x%p (routine 0x%p) that returns at RunLevel %u\n", (PVOID)&Dpc,
             (PVOID)(ULONG_PTR)KiRaisingDpcRoutine, CLOCK_LEVEL);
     KeInsertQueueDpc(&Dpc, NULL, NULL);
+    ArEnableInterrupts(); /* faults are provoked with interrupts off: the DPC interrupt needs them on */
     KeStallExecutionProcessor(100000);
 }
 
