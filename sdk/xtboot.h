@@ -108,7 +108,7 @@ typedef struct _XT_FRAMEBUFFER_INFO {
     ULONG PixelsPerScanLine; /* pixels per line in memory (>= Width), GOP's PixelsPerScanLine */
 } XT_FRAMEBUFFER_INFO, *PXT_FRAMEBUFFER_INFO;
 
-#define XT_INIT_BLOCK_SIGNATURE         0x42495458 /* "XTIB" in memory order */
+#define XT_INIT_BLOCK_SIGNATURE 0x42495458 /* "XTIB" in memory order */
 /* Version 2: the framebuffer always carries its colour masks and PixelsPerScanLine, and may be BITMASK. */
 #define XT_INIT_BLOCK_VERSION           2
 #define XT_INIT_BLOCK_PARAMETERS_MAX    512

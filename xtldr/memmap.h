@@ -51,7 +51,7 @@ XTSTATUS BlBuildMemoryMapWithRanges(PCVOID EfiMap, SIZE_T MapSize, SIZE_T Descri
 
 /* Firmware access used by BlReadMemoryMap: Boot Services in the loader, a fake firmware in tests. */
 typedef struct _BL_FIRMWARE_MEMORY {
-    EFI_STATUS (*GetMemoryMap)
+    EFI_STATUS(*GetMemoryMap)
     (PVOID Context, PUINTN Size, PEFI_MEMORY_DESCRIPTOR Map, PUINTN Key, PUINTN DescriptorSize);
     EFI_STATUS (*AllocatePool)(PVOID Context, UINTN Size, PVOID *Buffer);
     VOID (*FreePool)(PVOID Context, PVOID Buffer);

@@ -208,8 +208,8 @@ XTNORETURN VOID KiBugCheckTrapStop(PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info,
     KI_STACK Handler;
     KI_STOP Stop;
 
-    ArDisableInterrupts(); /* no clock tick (or any interrupt) from here to the halt */
-    KiEnterStop(Info->InstructionPointer);  /* parks this processor when another one is stopping the system */
+    ArDisableInterrupts();                 /* no clock tick (or any interrupt) from here to the halt */
+    KiEnterStop(Info->InstructionPointer); /* parks this processor when another one is stopping the system */
     if (__atomic_add_fetch(&KiBugCheckNesting, 1, __ATOMIC_SEQ_CST) > 1) {
         KiNestedStop(Info);
     }

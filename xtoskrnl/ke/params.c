@@ -11,11 +11,32 @@ typedef struct _KE_TOKEN {
     SIZE_T ValueLength;
 } KE_TOKEN;
 
-static const PCSTR KepTestFaultNames[] = {
-    "NONE",          "PAGE",     "GP",        "STACK",     "DOUBLE",  "POOLOVERRUN", "POOLDOUBLEFREE", "POOLTAG",
-    "SPECIALPOOL",   "BADPFN",   "POOLSTART", "WAITNMI",   "WAITMCE", "RESET",       "UBSAN",          "RUNLEVELRAISE",
-    "RUNLEVELLOWER", "POOLIRQL", "DPCLEVEL",  "PAGEDIRQL", "WRITERO", "EXECNX",      "GUARDPAGE",      "APSTOP",
-    "SPINLOCKOWNED", "SPINLOCKNOTOWNED"};
+static const PCSTR KepTestFaultNames[] = {"NONE",
+                                          "PAGE",
+                                          "GP",
+                                          "STACK",
+                                          "DOUBLE",
+                                          "POOLOVERRUN",
+                                          "POOLDOUBLEFREE",
+                                          "POOLTAG",
+                                          "SPECIALPOOL",
+                                          "BADPFN",
+                                          "POOLSTART",
+                                          "WAITNMI",
+                                          "WAITMCE",
+                                          "RESET",
+                                          "UBSAN",
+                                          "RUNLEVELRAISE",
+                                          "RUNLEVELLOWER",
+                                          "POOLIRQL",
+                                          "DPCLEVEL",
+                                          "PAGEDIRQL",
+                                          "WRITERO",
+                                          "EXECNX",
+                                          "GUARDPAGE",
+                                          "APSTOP",
+                                          "SPINLOCKOWNED",
+                                          "SPINLOCKNOTOWNED"};
 
 STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultSpinLockNotOwned + 1);
 

@@ -23,8 +23,8 @@ static const XTEST_SUITE *const KiSelfTestSuites[] = {
     &HlAcpiSuite,         &HlMadtSuite,          &HlAcpiTimeSuite,  &MmhPageMapSuite, &ArDescriptorSuite,
     &MmLiveSuite,         &PoolBasicSuite,       &PoolTortureSuite, &MmFinalSuite,    &KeStackGuardSuite,
     &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,     &KeDpcLiveSuite,  &KeTimerLiveSuite,
-    &HlIoApicLiveSuite,   &KeClockTickSuite,     &KeSmpLiveSuite,   &MmPagedSuite,
-    &RtlSListSuite,       &KeSpinLockLiveSuite,
+    &HlIoApicLiveSuite,   &KeClockTickSuite,     &KeSmpLiveSuite,   &MmPagedSuite,    &RtlSListSuite,
+    &KeSpinLockLiveSuite,
 };
 
 /* TRUE when Name is one of the comma-separated names in List (Length characters). */
