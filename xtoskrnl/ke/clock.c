@@ -41,18 +41,6 @@ static volatile ULONGLONG KiAnchorTsc;     /* TSC at which the interrupt time wa
 static ULONGLONG KiTickTsc;                /* TSC ticks per tick */
 static volatile BOOLEAN KiClockTicking;
 
-/* Interrupts off around a snapshot of the clock's state; the previous flags are returned. */
-static ULONG_PTR KiClockDisableInterrupts(VOID) {
-    ULONG_PTR Flags;
-
-    __asm__ volatile("pushf; pop %0; cli" : "=r"(Flags) : : "memory");
-    return Flags;
-}
-
-static VOID KiClockRestoreInterrupts(ULONG_PTR Flags) {
-    __asm__ volatile("push %0; popf" : : "r"(Flags) : "memory", "cc");
-}
-
 /* TSC ticks as 100-ns units. */
 static ULONGLONG KiTscToTime(ULONGLONG Ticks) {
     return HlClockMulDiv(Ticks, RTL_TIME_TICKS_PER_SECOND, KiTscHz);
@@ -117,7 +105,7 @@ VOID KiStartClock(VOID) {
         KdPrint("KE: clock vector 0x%02x is taken: no clock interrupt\n", HL_CLOCK_VECTOR);
         return;
     }
-    Flags = KiClockDisableInterrupts();
+    Flags = ArDisableInterrupts();
     /* The interrupt time so far comes from the TSC, so the system time runs on without a step. */
     Now = ArReadTimeStampCounter();
     KiInterruptTime = KiTscToTime(Now - KiBootTsc);
@@ -129,7 +117,7 @@ VOID KiStartClock(VOID) {
                 32;
     KiClockTicking = TRUE;
     HlStartClockInterrupt();
-    KiClockRestoreInterrupts(Flags);
+    ArRestoreInterrupts(Flags);
     KdPrint("KE: clock interrupt started: %s %s at %u Hz, increment %u x 100 ns\n", HlTickSourceName(KiTickInfo.Source),
             HlTickModeName(KiTickInfo.Mode), KiTickInfo.Hz, KiTickInfo.Increment);
 }
@@ -165,14 +153,14 @@ VOID KeStallExecutionProcessor(ULONG Microseconds) {
 
 /* A consistent snapshot: the interrupt time, the anchor TSC, the tick count, and the TSC now. */
 static BOOLEAN KiReadClock(PULONGLONG InterruptTime, PULONGLONG AnchorTsc, PULONGLONG TickCount, PULONGLONG Now) {
-    ULONG_PTR Flags = KiClockDisableInterrupts();
+    ULONG_PTR Flags = ArDisableInterrupts();
     BOOLEAN Ticking = KiClockTicking;
 
     *InterruptTime = KiInterruptTime;
     *AnchorTsc = KiAnchorTsc;
     *TickCount = KiTickCount;
     *Now = ArReadTimeStampCounter();
-    KiClockRestoreInterrupts(Flags);
+    ArRestoreInterrupts(Flags);
     return Ticking;
 }
 

@@ -64,50 +64,43 @@ static ULONG_PTR MiPoolCookie(VOID) {
     return Random ? Random : (ULONG_PTR)0x5A5A5A5A;
 }
 
-/* Allocates and frees a few paged blocks (touching them) and checks the paged pool afterwards. */
-static BOOLEAN MiCheckPagedPoolAtBoot(VOID) {
-    static const SIZE_T Sizes[] = {1, 100, 4000, 2 * MM_PAGE_SIZE + 5};
-    PVOID Blocks[ARRAY_SIZE(Sizes)];
+/* Allocates Count blocks of PoolType of the given Sizes, fills each, frees them all; FALSE if one was refused. */
+static BOOLEAN MiExercisePool(MM_POOL_TYPE PoolType, const SIZE_T *Sizes, ULONG Count) {
+    PVOID Blocks[8];
     BOOLEAN Ok = TRUE;
 
-    for (ULONG Index = 0; Index < ARRAY_SIZE(Sizes); Index++) {
-        Blocks[Index] = MmAllocatePool(PagedPool, Sizes[Index], MM_TEST_TAG);
+    for (ULONG Index = 0; Index < Count && Index < ARRAY_SIZE(Blocks); Index++) {
+        Blocks[Index] = MmAllocatePool(PoolType, Sizes[Index], MM_TEST_TAG);
         Ok = Ok && Blocks[Index] != NULL;
         if (Blocks[Index]) {
             RtlFillMemory(Blocks[Index], Sizes[Index], (UCHAR)Index);
         }
     }
-    for (ULONG Index = 0; Index < ARRAY_SIZE(Sizes); Index++) {
+    for (ULONG Index = 0; Index < Count && Index < ARRAY_SIZE(Blocks); Index++) {
         if (Blocks[Index]) {
             MmFreePool(Blocks[Index], MM_TEST_TAG);
         }
     }
-    return Ok && MmCheckPagedPoolConsistency() == 0;
+    return Ok;
+}
+
+/* Allocates and frees a few paged blocks (touching them) and checks the paged pool afterwards. */
+static BOOLEAN MiCheckPagedPoolAtBoot(VOID) {
+    static const SIZE_T Sizes[] = {1, 100, 4000, 2 * MM_PAGE_SIZE + 5};
+
+    return MiExercisePool(PagedPool, Sizes, ARRAY_SIZE(Sizes)) && MmCheckPagedPoolConsistency() == 0;
 }
 
 /* Allocates and frees a few blocks of several sizes and checks the pool afterwards. */
 static BOOLEAN MiCheckPoolAtBoot(ULONG TestFlags) {
     static const SIZE_T Sizes[] = {1, 16, 100, 1000, 4000, 3 * MM_PAGE_SIZE + 5};
-    PVOID Blocks[ARRAY_SIZE(Sizes)];
     BOOLEAN Ok = TRUE;
 
     if (TestFlags & MM_TEST_POOL_START_CHECK) {
         /* The whole system PTE space in one block can never be had: the check must fail. */
         Ok = MmAllocatePool(NonPagedPool, (SIZE_T)MmhSystemPtePages * MM_PAGE_SIZE, MM_TEST_TAG) != NULL;
     }
-
-    for (ULONG Index = 0; Index < ARRAY_SIZE(Sizes); Index++) {
-        Blocks[Index] = MmAllocatePool(NonPagedPool, Sizes[Index], MM_TEST_TAG);
-        Ok = Ok && Blocks[Index] != NULL;
-        if (Blocks[Index]) {
-            RtlFillMemory(Blocks[Index], Sizes[Index], (UCHAR)Index);
-        }
-    }
-    for (ULONG Index = 0; Index < ARRAY_SIZE(Sizes); Index++) {
-        if (Blocks[Index]) {
-            MmFreePool(Blocks[Index], MM_TEST_TAG);
-        }
-    }
+    Ok = MiExercisePool(NonPagedPool, Sizes, ARRAY_SIZE(Sizes)) && Ok;
     return Ok && MmCheckPoolConsistency() == 0;
 }
 

@@ -30,6 +30,7 @@
 #include <ke.h>
 #include <rtl.h>
 #include <tests/kernel_suites.h>
+#include <xtintrin.h>
 
 #define RATE_ARRIVALS            256
 #define RATE_SPAN                2
@@ -47,14 +48,10 @@
 
 /* Turns interrupts on for a measurement; returns the flags to restore. */
 static ULONG_PTR TickEnableInterrupts(VOID) {
-    ULONG_PTR Flags;
+    ULONG_PTR Flags = ArDisableInterrupts();
 
-    __asm__ volatile("pushf; pop %0; sti" : "=r"(Flags) : : "memory");
+    ArEnableInterrupts();
     return Flags;
-}
-
-static VOID TickRestoreInterrupts(ULONG_PTR Flags) {
-    __asm__ volatile("push %0; popf" : : "r"(Flags) : "memory", "cc");
 }
 
 /* The TSC now, and its rate. */
@@ -200,7 +197,7 @@ static VOID CheckRate(PXTEST_CONTEXT XtestContext, TICK_BASE *Base, PCSTR Name) 
             break; /* a window whose exact spans won: on a loaded host a window of lost interrupts may not */
         }
     }
-    TickRestoreInterrupts(Flags);
+    ArRestoreInterrupts(Flags);
     if (!XTEST_CHECK(Window < RATE_WINDOWS)) {
         XtestPrint("  KeClockTickSuite: no window of %u measured the rate within %u..%u %% (the host let too few clock "
                    "interrupts through, or the rate is wrong)\n",
@@ -251,7 +248,7 @@ XTEST(TickCountAndInterruptTimeAdvanceTogether) {
         ULONGLONG Ticks = KeQueryTickCount(), First = KeQueryInterruptTime(), Second = KeQueryInterruptTime();
         Stall = KeQueryTickCount() == Ticks ? (First == Second ? 1 : 2) : 0;
     }
-    TickRestoreInterrupts(Flags);
+    ArRestoreInterrupts(Flags);
     XTEST_CHECK(Ticks1 > Ticks0);
     /* Each tick adds Increment plus a carry of the 2^-32 fraction: at most one 100-ns unit more per tick. */
     XTEST_CHECK(Time1 - Time0 >= (Ticks1 - Ticks0) * Increment);
@@ -276,7 +273,7 @@ XTEST(SystemTimeAdvancesWithTheClockAndNeverBack) {
     }
     KeQuerySystemTime(&After);
     Tsc1 = TscNow(NULL);
-    TickRestoreInterrupts(Flags);
+    ArRestoreInterrupts(Flags);
     Elapsed = HlClockMulDiv(Tsc1 - Tsc0, RTL_TIME_TICKS_PER_SECOND, TscHz);
     XTEST_CHECK_EQ(Backwards, 0);
     XTEST_CHECK((ULONGLONG)(After.QuadPart - Before.QuadPart) * 100 >= Elapsed * TIME_LOW_PERCENT);
@@ -301,7 +298,7 @@ XTEST(SystemTimeAgreesWithTheRtc) {
         XTEST_ASSERT(XT_SUCCESS(HlQueryRealTimeClock(0, &Fields, &Error)));
     } while (Fields.Second == First.Second && TscNow(NULL) - Start < TscHz + TscHz / 2);
     KeQuerySystemTime(&Now);
-    TickRestoreInterrupts(Flags);
+    ArRestoreInterrupts(Flags);
     XTEST_CHECK(Fields.Second != First.Second);
     XTEST_ASSERT(RtlTimeFieldsToTime(&Fields, &RtcTime));
     DifferenceMs = (Now.QuadPart - RtcTime.QuadPart) / 10000;
