@@ -106,7 +106,7 @@ XTEST(NumberedLocksNestInHierarchyOrder) {
     XTEST_CHECK_EQ(KeGetCurrentRunLevel(), PASSIVE_LEVEL);
 }
 
-#define LOCK_SMP_ROUNDS 5000
+#define LOCK_SMP_ROUNDS 2000
 
 static KSPIN_LOCK SmpLock, SmpQueuedLock;
 static volatile ULONG SmpCounters[3]; /* plain, in-stack queued, numbered queued */
