@@ -198,6 +198,28 @@ ULONG_PTR KeIpiGenericCall(PKIPI_BROADCAST_WORKER Function, ULONG_PTR Argument);
  * RunLevel rule as KeIpiGenericCall. */
 BOOLEAN KeIpiProcessorCall(ULONG Number, PKIPI_BROADCAST_WORKER Function, ULONG_PTR Argument, PULONG_PTR Result);
 
+/* ---- TLB shootdown (ke/tbflush.c) ----
+ * The memory manager clears kernel PTEs without flushing, then invalidates them on every started processor with one
+ * call (one IPI generic call for any number of pages; the whole TLB above KE_FLUSH_TB_PAGE_LIMIT pages) before it
+ * reuses the VA or the frame. With one processor only the local invlpg runs. RunLevel <= DISPATCH_LEVEL when other
+ * processors run (the IPI's rule); never with the PFN lock held (its waiters may spin with interrupts off). */
+#define KE_FLUSH_TB_PAGE_LIMIT 32
+
+/* Invalidates one page / Pages pages from Va / Count pages at Addresses / every translation, on every processor. */
+VOID KeFlushSingleTb(PVOID Va);
+VOID KeFlushRangeTb(PVOID Va, SIZE_T Pages);
+VOID KeFlushMultipleTb(SIZE_T Count, const PVOID *Addresses);
+VOID KeFlushEntireTb(VOID);
+
+typedef struct _KTB_FLUSH_STATISTICS {
+    ULONGLONG Flushes;       /* KeFlush...Tb requests since boot */
+    ULONGLONG Ipis;          /* of those, the ones that interrupted the other processors (one IPI round each) */
+    ULONGLONG Pages;         /* pages named by requests at or below the limit */
+    ULONGLONG EntireFlushes; /* whole-TLB flushes run, on any processor */
+} KTB_FLUSH_STATISTICS, *PKTB_FLUSH_STATISTICS;
+
+VOID KeQueryTbFlushStatistics(PKTB_FLUSH_STATISTICS Statistics);
+
 /* ---- Kernel timers ----
  * A KTIMER expires at a due time in interrupt time (KeQueryInterruptTime): the clock interrupt notices the earliest
  * one due and queues the timer-expiry DPC, which signals every due timer, re-queues periodic ones and queues their

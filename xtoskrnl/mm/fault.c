@@ -13,7 +13,8 @@
 #define MI_PF_FETCH   0x10
 
 static volatile ULONG_PTR MiFaultsResolved;
-static ULONG_PTR MiSpuriousFault = ~(ULONG_PTR)0; /* the page of the last fault found already resolved */
+/* Per processor: the page of its last fault that found the PTE already valid (a second one in a row is a STOP). */
+static ULONG_PTR MiSpuriousFault[KE_MAXIMUM_PROCESSORS];
 
 /* Fills Stop. */
 static VOID MiSetStop(PMM_FAULT_STOP Stop, ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4) {
@@ -46,6 +47,8 @@ static VOID MiClassifyProtectionFault(ULONG_PTR ErrorCode, ULONG_PTR Va, ULONG_P
 
 BOOLEAN MmAccessFault(ULONG_PTR ErrorCode, ULONG_PTR Va, ULONG_PTR Ip, KRUNLEVEL RunLevel, PMM_FAULT_STOP Stop) {
     ULONG_PTR Write = (ErrorCode & MI_PF_WRITE) ? 1 : 0;
+    MM_PAGED_FAULT_RESULT Result;
+    PULONG_PTR Spurious;
     MMH_SOFTWARE_PTE Pte;
     ULONGLONG Entry;
     BOOLEAN Pageable;
@@ -59,12 +62,15 @@ BOOLEAN MmAccessFault(ULONG_PTR ErrorCode, ULONG_PTR Va, ULONG_PTR Ip, KRUNLEVEL
         return FALSE;
     }
     MiReadSoftwarePte(Va, &Pte, &Entry);
-    if (Pte.Kind == MmhPteValid && MmhIsAddressValid(Va) && MiSpuriousFault != ALIGN_DOWN(Va, MM_PAGE_SIZE)) {
+    /* The page number + 1, so that 0 (the initial value) never matches. */
+    Spurious = &MiSpuriousFault[KeGetCurrentProcessorNumber()];
+    if (Pte.Kind == MmhPteValid && MmhIsAddressValid(Va) && *Spurious != (Va >> MM_PAGE_SHIFT) + 1) {
         /* Resolved since the CPU looked (another processor's fault on the same page): retry once. */
-        MiSpuriousFault = ALIGN_DOWN(Va, MM_PAGE_SIZE);
+        *Spurious = (Va >> MM_PAGE_SHIFT) + 1;
+        MmNotePagedFaultCollision();
         return TRUE;
     }
-    MiSpuriousFault = ~(ULONG_PTR)0;
+    *Spurious = 0;
     if (Pte.Kind == MmhPteDemandZero && (Pte.Protection & MM_PROTECT_GUARD)) {
         MiSetStop(Stop, PAGE_FAULT_IN_NONPAGED_AREA, Va, Write, Ip, ErrorCode | PF_GUARD_PAGE);
         return FALSE;
@@ -79,17 +85,13 @@ BOOLEAN MmAccessFault(ULONG_PTR ErrorCode, ULONG_PTR Va, ULONG_PTR Ip, KRUNLEVEL
                   (Write ? PF_ACCESS_WRITE : 0) | ((ErrorCode & MI_PF_FETCH) ? PF_ACCESS_FETCH : 0), Ip);
         return FALSE;
     }
-    if (Pte.Kind == MmhPteFree) {
-        if (!XT_SUCCESS(MmEnsurePagedTables(Va))) {
-            MiSetStop(Stop, NO_PAGES_AVAILABLE, Va, 0, 0, Ip);
-            return FALSE;
-        }
-        MiReadSoftwarePte(Va, &Pte, &Entry);
-        if (Pte.Kind != MmhPteDemandZero) {
-            return FALSE;
-        }
+    /* The table (if missing) and the PTE are looked at again under the PFN lock (another processor may be resolving
+     * the same page). */
+    Result = MmResolvePagedFault(Va);
+    if (Result == MmPagedFaultNotPageable) {
+        return FALSE;
     }
-    if (!MmMaterialisePagedPage(ALIGN_DOWN(Va, MM_PAGE_SIZE), Pte.Protection)) {
+    if (Result == MmPagedFaultNoMemory) {
         MiSetStop(Stop, NO_PAGES_AVAILABLE, Va, 0, 0, Ip);
         return FALSE;
     }

@@ -62,6 +62,7 @@ XTSTATUS MmMapProcessorStartupPage(PVOID *Va) {
 VOID MmUnmapProcessorStartupPage(PVOID Va) {
     if (MiStartupIdentityMapped) {
         MmhUnmapPage(MiStartupPfn << MM_PAGE_SHIFT);
+        KeFlushSingleTb((PVOID)(MiStartupPfn << MM_PAGE_SHIFT)); /* the processors that started ran there */
         MiStartupIdentityMapped = FALSE;
     }
     MmhUnmapPhysicalMemory(Va, MM_PAGE_SIZE);
@@ -83,6 +84,7 @@ XTSTATUS MmAllocateGuardedStacks(ULONG Count, const SIZE_T *Pages, PULONG_PTR To
     for (ULONG Index = 0; Index < Count; Index++) {
         Pfn = MmhUnmapPage(Va); /* the guard page below stack Index: its frame goes back, its VA stays reserved */
         if (Pfn != MMH_NO_FRAME) {
+            KeFlushSingleTb((PVOID)Va); /* processors already running may hold a (speculative) translation */
             MmFreePhysicalPage((ULONG_PTR)Pfn);
         }
         Va += (1 + Pages[Index]) * MM_PAGE_SIZE;

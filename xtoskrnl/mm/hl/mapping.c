@@ -9,21 +9,28 @@ static ULONGLONG MmhpEntryPfn(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Entry) {
 }
 
 /* The last page-table region (2 or 4 MiB of VA) whose tables were seen complete. Page tables are never freed, so
- * it stays valid until another hierarchy is bound (MmhForgetPageTables). */
-static ULONGLONG MmhpLastRegion = ~0ull;
+ * it stays valid until another hierarchy is bound (MmhForgetPageTables). Read without a lock by every processor: a
+ * hint only (stored after the tables are installed, so a processor that sees it sees them). */
+static volatile ULONG_PTR MmhpLastRegion = ~(ULONG_PTR)0;
 
 VOID MmhForgetPageTables(VOID) {
-    MmhpLastRegion = ~0ull;
+    __atomic_store_n(&MmhpLastRegion, ~(ULONG_PTR)0, __ATOMIC_RELEASE);
 }
 
-/* Makes every table above Va's PTE present, taking new table frames from AllocateTable; *Created (optional) is set
- * when the leaf table itself was new. */
+/* Va's region for MmhpLastRegion. */
+static ULONG_PTR MmhpRegionOf(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Va) {
+    return (ULONG_PTR)(Va >> (Ops->EntrySize == 4 ? 22 : 21));
+}
+
+/* Makes every table above Va's PTE present, taking new table frames from AllocateTable (zeroed frames: a table is
+ * complete before its entry makes it visible to other processors' walks); *Created (optional) is set when the leaf
+ * table itself was new. In the kernel the caller holds the PFN lock (docs/memory-manager.md "Locks"). */
 static XTSTATUS MmhpEnsureTables(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Va, PMMH_ALLOCATE_FRAME AllocateTable, PVOID Context,
                                  PBOOLEAN Created) {
-    ULONGLONG Region = Va >> (Ops->EntrySize == 4 ? 22 : 21);
+    ULONG_PTR Region = MmhpRegionOf(Ops, Va);
     XTSTATUS Status = STATUS_SUCCESS;
 
-    if (Region == MmhpLastRegion) {
+    if (Region == __atomic_load_n(&MmhpLastRegion, __ATOMIC_ACQUIRE)) {
         return STATUS_SUCCESS;
     }
     for (ULONG Level = Ops->Levels; Level >= 2 && XT_SUCCESS(Status); Level--) {
@@ -39,17 +46,17 @@ static XTSTATUS MmhpEnsureTables(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Va, PMMH_ALLO
         if (Table == MMH_NO_FRAME || Table > Ops->MaxPfn) {
             return STATUS_NO_MEMORY;
         }
-        /* Tables stay writable and executable: the leaf decides. The new table appears in the self-map. */
+        /* Tables stay writable and executable: the leaf decides. The new (already zeroed) table appears in the
+         * self-map. */
         Ops->WriteEntry(EntryVa, Ops->MakeLeafEntry(Table, MMH_MAP_WRITABLE));
         TableVa = ALIGN_DOWN(Ops->GetEntryAddress(Va, Level - 1), (ULONGLONG)MM_PAGE_SIZE);
         MmhFlushTlbEntry(TableVa);
-        RtlZeroMemory((PVOID)(ULONG_PTR)TableVa, MM_PAGE_SIZE);
         if (Level == 2 && Created != NULL) {
             *Created = TRUE;
         }
     }
     if (XT_SUCCESS(Status)) {
-        MmhpLastRegion = Region;
+        __atomic_store_n(&MmhpLastRegion, Region, __ATOMIC_RELEASE);
     }
     return Status;
 }
@@ -63,7 +70,7 @@ XTSTATUS MmhMapPage(ULONGLONG Va, ULONGLONG Pfn, ULONG Flags, PMMH_ALLOCATE_FRAM
         return STATUS_INVALID_PARAMETER;
     }
     /* The tables of the last region seen complete need no walk (the common case; keeps map+unmap short). */
-    if ((Va >> (Ops->EntrySize == 4 ? 22 : 21)) != MmhpLastRegion) {
+    if (MmhpRegionOf(Ops, Va) != __atomic_load_n(&MmhpLastRegion, __ATOMIC_ACQUIRE)) {
         Status = MmhpEnsureTables(Ops, Va, AllocateTable, Context, NULL);
         if (!XT_SUCCESS(Status)) {
             return Status;
@@ -138,6 +145,14 @@ ULONGLONG MmhReadPte(ULONGLONG Va) {
     PCMMH_PAGE_MAP_OPS Ops = MmhGetPageMapOps();
 
     return Ops->ReadEntry(Ops->GetEntryAddress(Va, 1));
+}
+
+ULONGLONG MmhExchangePte(ULONGLONG Va, ULONGLONG Entry) {
+    PCMMH_PAGE_MAP_OPS Ops = MmhGetPageMapOps();
+    ULONGLONG EntryVa = Ops->GetEntryAddress(Va, 1), Old = Ops->ReadEntry(EntryVa);
+
+    Ops->WriteEntry(EntryVa, Entry);
+    return Old;
 }
 
 VOID MmhWritePte(ULONGLONG Va, ULONGLONG Entry) {

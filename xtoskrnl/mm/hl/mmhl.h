@@ -165,8 +165,22 @@ BOOLEAN MmhIsHalWindowReady(VOID);
  * STATUS_NOT_FOUND when the window has no page table, STATUS_INVALID_PARAMETER for a frame the mode cannot map. */
 XTSTATUS MmhMapPhysicalMemory(PHYSICAL_ADDRESS Address, SIZE_T Length, PVOID *Va);
 
-/* Unmaps what MmhMapPhysicalMemory(…, Length, &Va) mapped. */
+/* Unmaps what MmhMapPhysicalMemory(…, Length, &Va) mapped. Both flush this processor's TLB only: a mapping of the
+ * shared pages that another processor used must not be unmapped without a shootdown (the kernel's are either used by
+ * the processor that made them, or never unmapped: APIC, I/O APIC, HPET). */
 VOID MmhUnmapPhysicalMemory(PVOID Va, SIZE_T Length);
+
+/* Per-processor temporary mappings (NT's per-processor zeroing PTEs): one HAL-window page per processor number,
+ * below the never-mapped last page; the shared pages above never use them. */
+#define MMH_PROCESSOR_SLOTS 64
+
+/* Maps frame Pfn read-write (no-execute) at processor Processor's slot and returns its VA (NULL without a HAL
+ * window, for a bad slot or frame). Only that processor uses its slot, at DISPATCH_LEVEL or above (nothing else on
+ * it maps the slot meanwhile); the TLB flushes are local, and no other processor ever holds a translation for it. */
+PVOID MmhMapProcessorPage(ULONG Processor, ULONGLONG Pfn);
+
+/* Unmaps processor Processor's slot (local flush). */
+VOID MmhUnmapProcessorPage(ULONG Processor);
 
 /* A VA inside the HAL window that is never mapped (its page table exists when the window is ready). */
 ULONG_PTR MmhGetUnmappedAddress(VOID);
@@ -187,12 +201,15 @@ extern const ULONG_PTR MmhKernelWindowSize;
 
 #define MMH_NO_FRAME (~0ull)
 
-/* Supplies a zeroed-or-not physical frame for a new page table; returns its PFN, or MMH_NO_FRAME. */
+/* Supplies a zeroed physical frame for a new page table (installed as it is: the table must be complete before its
+ * entry makes it visible to other processors); returns its PFN, or MMH_NO_FRAME. */
 typedef ULONGLONG (*PMMH_ALLOCATE_FRAME)(PVOID Context);
 
 /* Maps the 4 KiB page at Va to Pfn with MMH_MAP_* Flags (NX honoured only when active), creating missing page
- * tables with frames from AllocateTable (zeroed here). STATUS_CONFLICTING_ADDRESSES when Va is already mapped,
- * STATUS_NO_MEMORY when a table frame is missing, STATUS_INVALID_PARAMETER for a frame the mode cannot hold. */
+ * tables with (zeroed) frames from AllocateTable. Creating tables is not atomic: the kernel's callers hold the PFN
+ * lock, so two processors never both install a table for one slot (docs/memory-manager.md "Locks").
+ * STATUS_CONFLICTING_ADDRESSES when Va is already mapped, STATUS_NO_MEMORY when a table frame is missing,
+ * STATUS_INVALID_PARAMETER for a frame the mode cannot hold. */
 XTSTATUS MmhMapPage(ULONGLONG Va, ULONGLONG Pfn, ULONG Flags, PMMH_ALLOCATE_FRAME AllocateTable, PVOID Context);
 
 /* TRUE when every table above Va's PTE is present (no large page on the way): its PTE can be read. */
@@ -201,9 +218,13 @@ BOOLEAN MmhIsPageTablePresent(ULONGLONG Va);
 /* Makes every table above Va's PTE present as MmhMapPage does; *Created: a new leaf table was made (its PTEs zero). */
 XTSTATUS MmhEnsurePageTables(ULONGLONG Va, PMMH_ALLOCATE_FRAME AllocateTable, PVOID Context, PBOOLEAN Created);
 
-/* Reads / writes Va's PTE (the table must be present). */
+/* Reads / writes Va's PTE (the table must be present). MmhWritePte flushes this processor's TLB entry of Va. */
 ULONGLONG MmhReadPte(ULONGLONG Va);
 VOID MmhWritePte(ULONGLONG Va, ULONGLONG Entry);
+
+/* Writes Va's PTE (table present) and returns the previous entry, flushing no TLB: the caller invalidates the page on
+ * every processor (KeFlush...Tb) before the VA or the frame is used again (the batched unmaps of mm/pager). */
+ULONGLONG MmhExchangePte(ULONGLONG Va, ULONGLONG Entry);
 
 /* Forgets which page tables MmhMapPage found complete: call after binding another page-table hierarchy. */
 VOID MmhForgetPageTables(VOID);
@@ -211,7 +232,8 @@ VOID MmhForgetPageTables(VOID);
 /* Flushes the TLB entry of Va (invlpg in the kernel). */
 VOID MmhFlushTlbEntry(ULONGLONG Va);
 
-/* Unmaps the page at Va and flushes its TLB entry; returns the PFN it mapped, or MMH_NO_FRAME. */
+/* Unmaps the page at Va and flushes this processor's TLB entry of it (only: on several processors the pager's
+ * unmaps shoot it down everywhere); returns the PFN it mapped, or MMH_NO_FRAME. */
 ULONGLONG MmhUnmapPage(ULONGLONG Va);
 
 /* Returns the PFN Va maps (4 KiB leaf) and its MMH_MAP_* protection, or MMH_NO_FRAME when not mapped. */

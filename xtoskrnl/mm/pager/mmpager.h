@@ -33,6 +33,7 @@ typedef struct _MM_PAGED_SPACE_STATISTICS {
     ULONG_PTR TableFrames;      /* page tables created for the range, on demand (never freed) */
     ULONG_PTR DemandZeroFaults; /* first touches resolved */
     ULONG_PTR RefusedLowMemory; /* reservations refused under memory pressure */
+    ULONG_PTR FaultCollisions;  /* faults that found the page resolved by another processor: resumed, nothing taken */
 } MM_PAGED_SPACE_STATISTICS, *PMM_PAGED_SPACE_STATISTICS;
 
 /* Sets up the bitmap of the paged-pool range (non-paged, from system pages). Needs the pager. */
@@ -54,12 +55,31 @@ BOOLEAN MmIsPagedMemoryLow(VOID);
 BOOLEAN MmIsPagedPoolAddress(ULONG_PTR Va);
 BOOLEAN MmIsPagedPageReserved(ULONG_PTR Va);
 
-/* Makes Va's page table present for a fault in the paged range, filling a new table's PTEs from the bitmap. */
+/* Makes Va's page table present for a fault in the paged range, filling a new table's PTEs from the bitmap (under
+ * the PFN lock: one processor creates it). */
 XTSTATUS MmEnsurePagedTables(ULONG_PTR Va);
 
-/* Resolves a demand-zero page: a zeroed frame (zeroed list first) mapped with Protection. TRUE also when the page
- * was mapped meanwhile (another fault won: the spare frame goes back); FALSE when no frame or table frame is left. */
-BOOLEAN MmMaterialisePagedPage(ULONG_PTR Va, ULONG Protection);
+/* What MmResolvePagedFault did. */
+typedef enum _MM_PAGED_FAULT_RESULT {
+    MmPagedFaultResolved = 0, /* a zeroed frame is mapped with the PTE's protection */
+    MmPagedFaultCollision,    /* another processor resolved the page first: resume (counted, the frame went back) */
+    MmPagedFaultNotPageable,  /* under the lock the PTE is neither demand-zero nor valid (released, guard) */
+    MmPagedFaultNoMemory      /* no frame or no page-table frame */
+} MM_PAGED_FAULT_RESULT;
+
+/* Resolves a fault on the paged page holding Va (RunLevel <= APC_LEVEL, checked by the caller): takes a zeroed frame
+ * (zeroed list first, else zeroed outside the lock), then under the PFN lock creates the page table if it is still
+ * missing and looks at the PTE again: still demand-zero -> mapped; valid -> a collision (the frame goes back to the
+ * zeroed list). Two processors faulting on one page resolve it once and no frame is leaked. */
+MM_PAGED_FAULT_RESULT MmResolvePagedFault(ULONG_PTR Va);
+
+/* Counts a fault that found its page already valid before looking any further (mm/fault.c). */
+VOID MmNotePagedFaultCollision(VOID);
+
+/* Test only: Hook(Va) runs once in the next MmResolvePagedFault, between its look at the PTE and taking the PFN lock
+ * (the window in which another processor may resolve the same page). NULL: none. */
+typedef VOID (*PMM_PAGED_FAULT_HOOK)(ULONG_PTR Va);
+VOID MmSetPagedFaultTestHook(PMM_PAGED_FAULT_HOOK Hook);
 
 VOID MmQueryPagedSpace(PMM_PAGED_SPACE_STATISTICS Statistics);
 

@@ -1,5 +1,8 @@
 /* System PTE space: contiguous VA pages from a bitmap (first fit from a moving hint), each backed by a frame from
- * the PFN database; page tables created on demand. */
+ * the PFN database; page tables created on demand. The bitmap, hint and used count are under the system space lock
+ * (NT's SystemSpaceLock: LockQueueSystemSpaceLock); mappings and page tables under the PFN lock. An unmap clears the
+ * PTEs (keeping each frame in a transition PTE), shoots the pages down on every processor with one IPI, and only then
+ * frees the frames and the VA (docs/memory-manager.md "Locks" and "TLB shootdown"). */
 #include <ke.h>
 #include <mmhl.h>
 #include <mmpfn.h>
@@ -12,29 +15,128 @@ static ULONG_PTR MiSystemPteHint;
 static ULONG_PTR MiSystemPtesUsed;
 static ULONG_PTR MiBitmapPages;
 
-/* Maps one new frame at Va; FALSE when frames or page tables run out. */
+/* Reserves Total pages of system PTE space (bits set, hint moved); the index of the first, or RTL_BITMAP_NOT_FOUND. */
+static ULONG_PTR MiReserveSystemPtes(ULONG_PTR Total) {
+    KRUNLEVEL Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
+    ULONG_PTR Index = RtlFindClearBitsAndSet(&MiSystemPtes, Total, MiSystemPteHint);
+
+    if (Index != RTL_BITMAP_NOT_FOUND) {
+        MiSystemPteHint = Index + Total;
+        MiSystemPtesUsed += Total;
+    }
+    KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
+    return Index;
+}
+
+/* Gives back Total pages of system PTE space from Index (their PTEs are clear and shot down). */
+static VOID MiReleaseSystemPtes(ULONG_PTR Index, ULONG_PTR Total) {
+    KRUNLEVEL Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
+
+    RtlClearBits(&MiSystemPtes, Index, Total);
+    MiSystemPtesUsed -= Total;
+    if (Index < MiSystemPteHint) {
+        MiSystemPteHint = Index;
+    }
+    KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
+}
+
+/* Checks that Total pages from Va are a reserved range of system PTE space (not the bitmap's own pages); else a STOP
+ * SYSTEM_PTE_MISUSE with Count and Flags. Returns the index of the first page. */
+static ULONG_PTR MiCheckSystemRange(ULONG_PTR Va, ULONG_PTR Total, SIZE_T Count, ULONG Flags) {
+    ULONG_PTR Index = (Va - MmhSystemPteBase) / MM_PAGE_SIZE;
+    BOOLEAN Reserved = FALSE;
+    KRUNLEVEL Old;
+
+    if (Va >= MmhSystemPteBase && !(Va & (MM_PAGE_SIZE - 1)) && Index >= MiBitmapPages && Count != 0 &&
+        Index + Total <= MmhSystemPtePages) {
+        Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
+        Reserved = RtlAreBitsSet(&MiSystemPtes, Index, Total);
+        KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
+    }
+    if (!Reserved) {
+        KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_BAD_FREE, Va, Count, Flags);
+    }
+    return Index;
+}
+
+/* Maps one new frame at Va (a VA this caller reserved); FALSE when frames or page tables run out. */
 static BOOLEAN MiBackPage(ULONG_PTR Va, BOOLEAN Zero) {
     ULONG_PTR Pfn = MmAllocatePhysicalPage(Zero);
+    XTSTATUS Status;
+    KRUNLEVEL Old;
 
     if (Pfn == MM_PFN_NONE) {
         return FALSE;
     }
-    if (!XT_SUCCESS(MmhMapPage(Va, Pfn, MMH_MAP_WRITABLE | MMH_MAP_NO_EXECUTE, MmAllocatePageTableFrame, NULL))) {
-        MmFreePhysicalPage(Pfn);
-        return FALSE;
+    Old = MmLockPfnDatabase();
+    Status = MmhMapPage(Va, Pfn, MMH_MAP_WRITABLE | MMH_MAP_NO_EXECUTE, MmAllocatePageTableFrameLocked, NULL);
+    if (XT_SUCCESS(Status)) {
+        MmPfnDatabase.Entries[Pfn].PteAddress = (ULONG_PTR)MmhGetPageMapOps()->GetEntryAddress(Va, 1);
+        MmPfnDatabase.Entries[Pfn].ShareCount = 1;
+    } else {
+        MmFreePhysicalPageLocked(Pfn, Zero);
     }
-    MmPfnDatabase.Entries[Pfn].PteAddress = (ULONG_PTR)MmhGetPageMapOps()->GetEntryAddress(Va, 1);
-    MmPfnDatabase.Entries[Pfn].ShareCount = 1;
-    return TRUE;
+    MmUnlockPfnDatabase(Old);
+    return XT_SUCCESS(Status);
 }
 
-/* Unmaps the page at Va and frees its frame; a page that is not mapped is a STOP. */
-static VOID MiReleasePage(ULONG_PTR Va) {
-    ULONGLONG Pfn = MmhUnmapPage(Va);
-    if (Pfn == MMH_NO_FRAME) {
-        KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_NOT_MAPPED, Va, 0, 0);
+/* Makes the mapped pages among Count from Va not present without flushing any TLB: their PTEs become transition PTEs
+ * holding the frame (KeepFrames) or 0. Returns how many were mapped. */
+static ULONG_PTR MiClearSystemRange(ULONG_PTR Va, SIZE_T Count, BOOLEAN KeepFrames) {
+    PCMMH_PAGE_MAP_OPS Ops = MmhGetPageMapOps();
+    ULONG_PTR Cleared = 0;
+    MMH_SOFTWARE_PTE Pte;
+    KRUNLEVEL Old = MmLockPfnDatabase();
+
+    for (SIZE_T Page = 0; Page < Count; Page++) {
+        ULONG_PTR PageVa = Va + Page * MM_PAGE_SIZE;
+        if (!MmhIsPageTablePresent(PageVa)) {
+            continue;
+        }
+        MmhDecodePte(Ops, MmhReadPte(PageVa), &Pte);
+        if (Pte.Kind == MmhPteValid) {
+            /* Not present from here on; the frame stays in the entry until every processor forgot the page. */
+            MmhExchangePte(PageVa, KeepFrames ? MmhMakeTransitionPte(Ops, Pte.Frame, MM_PROTECT_READWRITE) : 0);
+            Cleared++;
+        }
     }
-    MmFreePhysicalPage((ULONG_PTR)Pfn);
+    MmUnlockPfnDatabase(Old);
+    return Cleared;
+}
+
+/* Frees the frames MiClearSystemRange kept in transition PTEs (every processor forgot the pages meanwhile) and clears
+ * those PTEs. */
+static VOID MiFreeClearedFrames(ULONG_PTR Va, SIZE_T Count) {
+    PCMMH_PAGE_MAP_OPS Ops = MmhGetPageMapOps();
+    MMH_SOFTWARE_PTE Pte;
+    KRUNLEVEL Old = MmLockPfnDatabase();
+
+    for (SIZE_T Page = 0; Page < Count; Page++) {
+        ULONG_PTR PageVa = Va + Page * MM_PAGE_SIZE;
+        if (!MmhIsPageTablePresent(PageVa)) {
+            continue;
+        }
+        MmhDecodePte(Ops, MmhReadPte(PageVa), &Pte);
+        if (Pte.Kind == MmhPteTransition) {
+            MmFreePhysicalPageLocked((ULONG_PTR)Pte.Frame, FALSE);
+            MmhExchangePte(PageVa, 0);
+        }
+    }
+    MmUnlockPfnDatabase(Old);
+}
+
+/* Unmaps Count pages from Va on every processor (one shootdown) and frees their frames (FreeFrames); returns how many
+ * were mapped. No lock is held across the shootdown. */
+static ULONG_PTR MiUnmapSystemRange(ULONG_PTR Va, SIZE_T Count, BOOLEAN FreeFrames) {
+    ULONG_PTR Cleared = MiClearSystemRange(Va, Count, FreeFrames);
+
+    if (Cleared != 0) {
+        KeFlushRangeTb((PVOID)Va, Count);
+    }
+    if (FreeFrames) {
+        MiFreeClearedFrames(Va, Count);
+    }
+    return Cleared;
 }
 
 XTSTATUS MmInitializePager(VOID) {
@@ -61,86 +163,65 @@ PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags) {
     if (Count == 0 || Count > MmhSystemPtePages || MiSystemPtes.Buffer == NULL) {
         return NULL;
     }
-    Index = RtlFindClearBitsAndSet(&MiSystemPtes, Total, MiSystemPteHint);
+    Index = MiReserveSystemPtes(Total);
     if (Index == RTL_BITMAP_NOT_FOUND) {
         return NULL;
     }
     Va = MmhSystemPteBase + Index * MM_PAGE_SIZE;
     for (SIZE_T Page = 0; Page < Count; Page++) {
         if (!MiBackPage(Va + Page * MM_PAGE_SIZE, FALSE)) {
-            while (Page-- > 0) {
-                MiReleasePage(Va + Page * MM_PAGE_SIZE);
-            }
-            RtlClearBits(&MiSystemPtes, Index, Total);
+            MiUnmapSystemRange(Va, Page, TRUE);
+            MiReleaseSystemPtes(Index, Total);
             return NULL;
         }
     }
-    MiSystemPteHint = Index + Total;
-    MiSystemPtesUsed += Total;
     return (PVOID)Va;
 }
 
 VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags) {
     ULONG_PTR Total = Count + ((Flags & MM_SYSTEM_PAGES_GUARD_AFTER) ? 1 : 0);
-    ULONG_PTR Va = (ULONG_PTR)Address, Index = (Va - MmhSystemPteBase) / MM_PAGE_SIZE;
+    ULONG_PTR Va = (ULONG_PTR)Address, Index = MiCheckSystemRange(Va, Total, Count, Flags);
 
-    if (Va < MmhSystemPteBase || (Va & (MM_PAGE_SIZE - 1)) || Index < MiBitmapPages || Count == 0 ||
-        Index + Total > MmhSystemPtePages || !RtlAreBitsSet(&MiSystemPtes, Index, Total)) {
-        KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_BAD_FREE, Va, Count, Flags);
+    if (MiUnmapSystemRange(Va, Count, TRUE) != Count) {
+        KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_NOT_MAPPED, Va, Count, 0);
     }
-    for (SIZE_T Page = 0; Page < Count; Page++) {
-        MiReleasePage(Va + Page * MM_PAGE_SIZE);
-    }
-    RtlClearBits(&MiSystemPtes, Index, Total);
-    MiSystemPtesUsed -= Total;
-    if (Index < MiSystemPteHint) {
-        MiSystemPteHint = Index;
-    }
+    MiReleaseSystemPtes(Index, Total);
 }
 
 PVOID MmMapSystemIoPages(ULONGLONG FirstPfn, SIZE_T Count) {
     ULONG_PTR Index, Va;
+    XTSTATUS Status = STATUS_SUCCESS;
+    KRUNLEVEL Old;
 
     if (Count == 0 || Count > MmhSystemPtePages || MiSystemPtes.Buffer == NULL) {
         return NULL;
     }
-    Index = RtlFindClearBitsAndSet(&MiSystemPtes, Count, MiSystemPteHint);
+    Index = MiReserveSystemPtes(Count);
     if (Index == RTL_BITMAP_NOT_FOUND) {
         return NULL;
     }
     Va = MmhSystemPteBase + Index * MM_PAGE_SIZE;
-    for (SIZE_T Page = 0; Page < Count; Page++) {
-        if (!XT_SUCCESS(MmhMapPage(Va + Page * MM_PAGE_SIZE, FirstPfn + Page, MMH_MAP_WRITABLE | MMH_MAP_NO_EXECUTE,
-                                   MmAllocatePageTableFrame, NULL))) {
-            while (Page-- > 0) {
-                MmhUnmapPage(Va + Page * MM_PAGE_SIZE);
-            }
-            RtlClearBits(&MiSystemPtes, Index, Count);
+    for (SIZE_T Page = 0; Page < Count && XT_SUCCESS(Status); Page++) {
+        Old = MmLockPfnDatabase(); /* for the page tables MmhMapPage may create */
+        Status = MmhMapPage(Va + Page * MM_PAGE_SIZE, FirstPfn + Page, MMH_MAP_WRITABLE | MMH_MAP_NO_EXECUTE,
+                            MmAllocatePageTableFrameLocked, NULL);
+        MmUnlockPfnDatabase(Old);
+        if (!XT_SUCCESS(Status)) {
+            MiUnmapSystemRange(Va, Page, FALSE);
+            MiReleaseSystemPtes(Index, Count);
             return NULL;
         }
     }
-    MiSystemPteHint = Index + Count;
-    MiSystemPtesUsed += Count;
     return (PVOID)Va;
 }
 
 VOID MmUnmapSystemIoPages(PVOID Address, SIZE_T Count) {
-    ULONG_PTR Va = (ULONG_PTR)Address, Index = (Va - MmhSystemPteBase) / MM_PAGE_SIZE;
+    ULONG_PTR Va = (ULONG_PTR)Address, Index = MiCheckSystemRange(Va, Count, Count, 0);
 
-    if (Va < MmhSystemPteBase || (Va & (MM_PAGE_SIZE - 1)) || Index < MiBitmapPages || Count == 0 ||
-        Index + Count > MmhSystemPtePages || !RtlAreBitsSet(&MiSystemPtes, Index, Count)) {
-        KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_BAD_FREE, Va, Count, 0);
+    if (MiUnmapSystemRange(Va, Count, FALSE) != Count) {
+        KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_NOT_MAPPED, Va, Count, 0);
     }
-    for (SIZE_T Page = 0; Page < Count; Page++) {
-        if (MmhUnmapPage(Va + Page * MM_PAGE_SIZE) == MMH_NO_FRAME) {
-            KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_NOT_MAPPED, Va + Page * MM_PAGE_SIZE, 0, 0);
-        }
-    }
-    RtlClearBits(&MiSystemPtes, Index, Count);
-    MiSystemPtesUsed -= Count;
-    if (Index < MiSystemPteHint) {
-        MiSystemPteHint = Index;
-    }
+    MiReleaseSystemPtes(Index, Count);
 }
 
 VOID MmQuerySystemPtes(PULONG_PTR Used, PULONG_PTR Total) {

@@ -2,6 +2,8 @@
 #ifndef XTOSKRNL_MM_PFN_MMPFN_H
 #define XTOSKRNL_MM_PFN_MMPFN_H
 
+#include <ke.h>
+
 #include "pfn.h"
 
 /* Loader descriptors the kernel accepts (the loader hands over at most 2048); a larger map is a STOP. */
@@ -27,6 +29,17 @@ extern MM_PFN_BOOT_STATS MmPfnBootStats;
  * descriptors than the kernel accepts is a STOP (LOADER_BLOCK_MISMATCH). */
 XTSTATUS MmInitializePfnDatabase(PXT_INIT_BLOCK InitBlock);
 
+/* The PFN lock (NT's PfnLock: the numbered queued lock LockQueuePfnLock): raises to DISPATCH_LEVEL and takes it;
+ * returns the RunLevel to give back to MmUnlockPfnDatabase. It guards every list and entry of MmPfnDatabase, the
+ * creation of page tables in kernel space (MmhMapPage / MmhEnsurePageTables with MmAllocatePageTableFrameLocked) and
+ * the state of paged-pool PTEs. Lock order: after LockQueueSystemSpaceLock, before the dispatcher lock. No page fault,
+ * no IPI and no wait under it (a processor resolving a page fault spins on it with interrupts off). */
+KRUNLEVEL MmLockPfnDatabase(VOID);
+VOID MmUnlockPfnDatabase(KRUNLEVEL OldRunLevel);
+
+/* MmCheckPfnDatabase under the PFN lock: a consistent view while other processors allocate. */
+ULONG_PTR MmVerifyPfnDatabase(VOID);
+
 /* Returns boot-services and loader-heap frames to the free list, once nothing refers to them any more. */
 VOID MmReclaimLoaderMemory(VOID);
 
@@ -38,7 +51,13 @@ ULONG_PTR MmAllocatePhysicalPage(BOOLEAN Zero);
  * (PFN_LIST_CORRUPT). */
 VOID MmFreePhysicalPage(ULONG_PTR Pfn);
 
-/* Frame allocator for MmhMapPage's page tables (Context unused): a zeroed frame marked as a page table. */
+/* MmFreePhysicalPage with the PFN lock held (Zeroed: the frame's content is zero: it goes to the zeroed list). */
+VOID MmFreePhysicalPageLocked(ULONG_PTR Pfn, BOOLEAN Zeroed);
+
+/* Frame allocator for MmhMapPage's page tables (Context unused): a zeroed frame below 4 GiB. The Locked form runs
+ * with the PFN lock held, as every kernel-space table creation does; the other takes the lock itself (for a caller
+ * that cannot race with another processor: start-up before the application processors run). */
+ULONGLONG MmAllocatePageTableFrameLocked(PVOID Context);
 ULONGLONG MmAllocatePageTableFrame(PVOID Context);
 
 #endif

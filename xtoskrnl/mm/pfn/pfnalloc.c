@@ -1,33 +1,52 @@
 /* The kernel's physical page allocator over the PFN database: single frames (zeroed on request), page-table frames
- * from the low zone, and the release of the loader's reclaimable memory. */
+ * from the low zone, and the release of the loader's reclaimable memory. Every change of the database happens under
+ * the PFN lock (NT's PfnLock: the numbered queued lock LockQueuePfnLock, at DISPATCH_LEVEL); frames are zeroed
+ * outside it, through this processor's own HAL-window slot (docs/memory-manager.md "Locks"). */
 #include <ke.h>
 #include <mmhl.h>
 #include <rtl.h>
 
 #include "mmpfn.h"
 
+/* Every processor number has its own zeroing slot. */
+STATIC_ASSERT(KE_MAXIMUM_PROCESSORS <= MMH_PROCESSOR_SLOTS);
+
+KRUNLEVEL MmLockPfnDatabase(VOID) {
+    return KeAcquireQueuedSpinLock(LockQueuePfnLock);
+}
+
+VOID MmUnlockPfnDatabase(KRUNLEVEL OldRunLevel) {
+    KeReleaseQueuedSpinLock(LockQueuePfnLock, OldRunLevel);
+}
+
 VOID MmReclaimLoaderMemory(VOID) {
+    KRUNLEVEL Old = MmLockPfnDatabase();
+
     MmPfnBootStats.FramesReclaimed += MmReleasePfnState(&MmPfnDatabase, MmPfnReclaimable);
+    MmUnlockPfnDatabase(Old);
 }
 
-/* Zeroes a frame through a temporary mapping. */
+ULONG_PTR MmVerifyPfnDatabase(VOID) {
+    KRUNLEVEL Old = MmLockPfnDatabase();
+    ULONG_PTR Problems = MmCheckPfnDatabase(&MmPfnDatabase);
+
+    MmUnlockPfnDatabase(Old);
+    return Problems;
+}
+
+/* Zeroes a frame through this processor's slot, at DISPATCH_LEVEL (nothing else on this processor uses the slot
+ * meanwhile); FALSE without a HAL window. */
 static BOOLEAN MiZeroFrame(ULONG_PTR Pfn) {
-    PVOID Va;
-    if (!XT_SUCCESS(MmhMapPhysicalMemory((ULONGLONG)Pfn << MM_PAGE_SHIFT, MM_PAGE_SIZE, &Va))) {
-        return FALSE;
+    KRUNLEVEL Old = KeGetCurrentRunLevel() < DISPATCH_LEVEL ? KeRaiseRunLevel(DISPATCH_LEVEL) : KeGetCurrentRunLevel();
+    ULONG Processor = KeGetCurrentProcessorNumber();
+    PVOID Va = MmhMapProcessorPage(Processor, Pfn);
+
+    if (Va != NULL) {
+        RtlZeroMemory(Va, MM_PAGE_SIZE);
+        MmhUnmapProcessorPage(Processor);
     }
-    RtlZeroMemory(Va, MM_PAGE_SIZE);
-    MmhUnmapPhysicalMemory(Va, MM_PAGE_SIZE);
-    return TRUE;
-}
-
-/* The PFN lock (NT's PfnLock): on one processor, raising to DISPATCH_LEVEL, the allocator's limit, is all of it. */
-XTINLINE KRUNLEVEL MiAcquirePfnLock(VOID) {
-    return KeRaiseRunLevel(DISPATCH_LEVEL);
-}
-
-XTINLINE VOID MiReleasePfnLock(KRUNLEVEL OldRunLevel) {
-    KeLowerRunLevel(OldRunLevel);
+    KeLowerRunLevel(Old);
+    return Va != NULL;
 }
 
 ULONG_PTR MmAllocatePhysicalPage(BOOLEAN Zero) {
@@ -36,13 +55,14 @@ ULONG_PTR MmAllocatePhysicalPage(BOOLEAN Zero) {
     ULONG_PTR Pfn;
 
     KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
-    Old = MiAcquirePfnLock();
+    Old = MmLockPfnDatabase();
     Pfn = MmAllocatePfn(&MmPfnDatabase, Zero, FALSE, &Zeroed);
+    MmUnlockPfnDatabase(Old);
+    /* The frame is this caller's now: it is zeroed outside the lock. */
     if (Pfn != MM_PFN_NONE && Zero && !Zeroed && !MiZeroFrame(Pfn)) {
-        MmFreePfn(&MmPfnDatabase, Pfn, FALSE);
+        MmFreePhysicalPage(Pfn);
         Pfn = MM_PFN_NONE;
     }
-    MiReleasePfnLock(Old);
     return Pfn;
 }
 
@@ -54,18 +74,37 @@ VOID MmFreePhysicalPage(ULONG_PTR Pfn) {
     if (!MmIsPfnBacked(&MmPfnDatabase, Pfn)) {
         KeBugCheckEx(PFN_LIST_CORRUPT, PFN_BAD_FREE, Pfn, ~(ULONG_PTR)0, 0);
     }
-    Old = MiAcquirePfnLock();
-    if (!XT_SUCCESS(MmFreePfn(&MmPfnDatabase, Pfn, FALSE))) {
+    Old = MmLockPfnDatabase();
+    MmFreePhysicalPageLocked(Pfn, FALSE);
+    MmUnlockPfnDatabase(Old);
+}
+
+VOID MmFreePhysicalPageLocked(ULONG_PTR Pfn, BOOLEAN Zeroed) {
+    if (!MmIsPfnBacked(&MmPfnDatabase, Pfn)) {
+        KeBugCheckEx(PFN_LIST_CORRUPT, PFN_BAD_FREE, Pfn, ~(ULONG_PTR)0, 0);
+    }
+    if (!XT_SUCCESS(MmFreePfn(&MmPfnDatabase, Pfn, Zeroed))) {
         KeBugCheckEx(PFN_LIST_CORRUPT, PFN_BAD_FREE, Pfn, MmPfnDatabase.Entries[Pfn].State, 0);
     }
-    MiReleasePfnLock(Old);
+}
+
+ULONGLONG MmAllocatePageTableFrameLocked(PVOID Context) {
+    BOOLEAN Zeroed = FALSE;
+    /* Below 4 GiB (see MI_DONOR), zeroed before MmhMapPage installs it (other processors may walk it at once). */
+    ULONG_PTR Pfn = MmAllocatePfn(&MmPfnDatabase, TRUE, TRUE, &Zeroed);
+
+    (VOID) Context;
+    if (Pfn != MM_PFN_NONE && !Zeroed && !MiZeroFrame(Pfn)) {
+        MmFreePfn(&MmPfnDatabase, Pfn, FALSE);
+        Pfn = MM_PFN_NONE;
+    }
+    return Pfn == MM_PFN_NONE ? MMH_NO_FRAME : Pfn;
 }
 
 ULONGLONG MmAllocatePageTableFrame(PVOID Context) {
-    KRUNLEVEL Old = MiAcquirePfnLock();
-    /* Below 4 GiB (see MI_DONOR); MmhMapPage zeroes new tables itself. */
-    ULONG_PTR Pfn = MmAllocatePfn(&MmPfnDatabase, FALSE, TRUE, NULL);
+    KRUNLEVEL Old = MmLockPfnDatabase();
+    ULONGLONG Pfn = MmAllocatePageTableFrameLocked(Context);
 
-    MiReleasePfnLock(Old);
-    return Pfn == MM_PFN_NONE ? MMH_NO_FRAME : Pfn;
+    MmUnlockPfnDatabase(Old);
+    return Pfn;
 }

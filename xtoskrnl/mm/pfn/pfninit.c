@@ -231,6 +231,21 @@ static ULONGLONG MiStealFrame(PVOID Context) {
     return MMH_NO_FRAME;
 }
 
+/* MiStealFrame for a new page table: zeroed through the HAL window (MmhMapPage installs tables as they are). */
+static ULONGLONG MiStealTableFrame(PVOID Context) {
+    ULONGLONG Pfn = MiStealFrame(Context);
+    PVOID Va;
+
+    if (Pfn != MMH_NO_FRAME) {
+        if (!XT_SUCCESS(MmhMapPhysicalMemory(Pfn << MM_PAGE_SHIFT, MM_PAGE_SIZE, &Va))) {
+            return MMH_NO_FRAME;
+        }
+        RtlZeroMemory(Va, MM_PAGE_SIZE);
+        MmhUnmapPhysicalMemory(Va, MM_PAGE_SIZE);
+    }
+    return Pfn;
+}
+
 /* The largest free range, optionally below 4 GiB, as a donor. */
 static VOID MiChooseDonor(PMI_DONOR Donor, BOOLEAN Low) {
     ULONGLONG Largest = 0;
@@ -264,7 +279,7 @@ static XTSTATUS MiBackDatabase(VOID) {
             Mapped = Page;
             Frame = MiStealFrame(&MiDataDonor);
             if (Frame == MMH_NO_FRAME || !XT_SUCCESS(MmhMapPage(Page, Frame, MMH_MAP_WRITABLE | MMH_MAP_NO_EXECUTE,
-                                                                MiStealFrame, MiTableSource))) {
+                                                                MiStealTableFrame, MiTableSource))) {
                 return STATUS_NO_MEMORY;
             }
             if (Page < First) {

