@@ -210,6 +210,9 @@ ULONG KiRaiseTestFault(ULONG TestFault) {
         case KeTestFaultSpinLockNotOwned:
             KiReleaseFreeSpinLock();
             break;
+        case KeTestFaultShootdown:
+            MmTestShootdown();
+            break;
         default:
             break;
     }

@@ -85,6 +85,11 @@ typedef enum _MM_FAULT_TEST {
 
 VOID MmTestPageFault(MM_FAULT_TEST Test);
 
+/* Test only (TESTFAULT=SHOOTDOWN, mm/tbtest.c): a system page written, read on every processor (each caches its
+ * translation), freed on this one (the shootdown), then read on processor 1: that read must STOP there with
+ * PAGE_FAULT_IN_NONPAGED_AREA naming the page. Returns if it did not (a stale translation read the old data). */
+VOID MmTestShootdown(VOID);
+
 /* Names the kernel region Va belongs to, for fault reports ("system PTEs (unmapped: guard or freed page)", ...).
  * The kernel address map (docs/memory-manager.md) has its one owner here. */
 PCSTR MmDescribeAddress(ULONG_PTR Va);
