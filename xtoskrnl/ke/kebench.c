@@ -152,4 +152,5 @@ VOID KiRunBenchmarks(VOID) {
             "timer_set_expire_1=%llu timer_set_expire_1000=%llu timer_set_expire_100000=%llu\n",
             SetCancel[0], SetCancel[1], SetCancel[2], SetExpire[0], SetExpire[1], SetExpire[2]);
     KiRunLockBenchmarks();
+    KiRunTbFlushBenchmarks();
 }

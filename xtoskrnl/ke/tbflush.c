@@ -3,6 +3,7 @@
  * invlpg each, or the whole TLB above KE_FLUSH_TB_PAGE_LIMIT pages) before the VA or the frame is used again. With one
  * processor started a flush is the local invlpg and nothing else. XTOS uses no PCIDs (CR4.PCIDE stays clear) and no
  * global pages, so invlpg and a CR3 reload reach every translation (docs/memory-manager.md "TLB shootdown"). */
+#include <kd.h>
 #include <xtintrin.h>
 
 #include "ki.h"
@@ -100,4 +101,39 @@ VOID KeQueryTbFlushStatistics(PKTB_FLUSH_STATISTICS Statistics) {
     Statistics->Ipis = __atomic_load_n(&KiTbFlushIpis, __ATOMIC_RELAXED);
     Statistics->Pages = __atomic_load_n(&KiTbFlushPages, __ATOMIC_RELAXED);
     Statistics->EntireFlushes = __atomic_load_n(&KiTbFlushEntire, __ATOMIC_RELAXED);
+}
+
+#define KI_TB_BENCH_ROUNDS 1024
+
+/* The generic call's do-nothing worker. */
+static ULONG_PTR KiTbBenchNothing(ULONG_PTR Argument) {
+    return Argument;
+}
+
+VOID KiRunTbFlushBenchmarks(VOID) {
+    static const ULONG_PTR Page = 0; /* its own page is mapped: what is flushed is reloaded by the next access */
+    ULONGLONG Start, Call, Single, Range, Entire;
+
+    Start = ArReadTimeStampCounter();
+    for (ULONG Round = 0; Round < KI_TB_BENCH_ROUNDS; Round++) {
+        KeIpiGenericCall(KiTbBenchNothing, Round);
+    }
+    Call = (ArReadTimeStampCounter() - Start) / KI_TB_BENCH_ROUNDS;
+    Start = ArReadTimeStampCounter();
+    for (ULONG Round = 0; Round < KI_TB_BENCH_ROUNDS; Round++) {
+        KeFlushSingleTb((PVOID)&Page);
+    }
+    Single = (ArReadTimeStampCounter() - Start) / KI_TB_BENCH_ROUNDS;
+    Start = ArReadTimeStampCounter();
+    for (ULONG Round = 0; Round < KI_TB_BENCH_ROUNDS; Round++) {
+        KeFlushRangeTb((PVOID)ALIGN_DOWN((ULONG_PTR)&Page, MM_PAGE_SIZE), 16);
+    }
+    Range = (ArReadTimeStampCounter() - Start) / KI_TB_BENCH_ROUNDS;
+    Start = ArReadTimeStampCounter();
+    for (ULONG Round = 0; Round < KI_TB_BENCH_ROUNDS; Round++) {
+        KeFlushEntireTb();
+    }
+    Entire = (ArReadTimeStampCounter() - Start) / KI_TB_BENCH_ROUNDS;
+    KdPrint("KE-BENCH cpus=%u ipi_generic_call=%llu tb_flush_single=%llu tb_flush_16=%llu tb_flush_entire=%llu\n",
+            KiProcessorCount, Call, Single, Range, Entire);
 }
