@@ -17,7 +17,7 @@ typedef struct _KI_TB_FLUSH {
     SIZE_T Count;
 } KI_TB_FLUSH, *PKI_TB_FLUSH;
 
-static volatile ULONGLONG KiTbFlushCalls, KiTbFlushIpis, KiTbFlushPages, KiTbFlushEntire;
+static volatile ULONG_PTR KiTbFlushCalls, KiTbFlushIpis, KiTbFlushPages, KiTbFlushEntire;
 
 /* Invalidates this processor's whole TLB: a CR3 reload, or a CR4.PGE toggle when global pages are enabled (it also
  * drops global translations; the kernel makes none, but the firmware may have left PGE on). */

@@ -59,25 +59,42 @@ static ULONG_PTR MiCheckSystemRange(ULONG_PTR Va, ULONG_PTR Total, SIZE_T Count,
     return Index;
 }
 
-/* Maps one new frame at Va (a VA this caller reserved); FALSE when frames or page tables run out. */
+/* Maps one new frame at Va (a VA this caller reserved); FALSE when frames or page tables run out. A frame that need
+ * not be zeroed is taken and mapped in one hold of the PFN lock; a zeroed one is zeroed before, outside it. */
 static BOOLEAN MiBackPage(ULONG_PTR Va, BOOLEAN Zero) {
-    ULONG_PTR Pfn = MmAllocatePhysicalPage(Zero);
-    XTSTATUS Status;
+    ULONG_PTR Pfn = Zero ? MmAllocatePhysicalPage(TRUE) : MM_PFN_NONE;
+    XTSTATUS Status = STATUS_NO_MEMORY;
     KRUNLEVEL Old;
 
-    if (Pfn == MM_PFN_NONE) {
+    if (Zero && Pfn == MM_PFN_NONE) {
         return FALSE;
     }
     Old = MmLockPfnDatabase();
-    Status = MmhMapPage(Va, Pfn, MMH_MAP_WRITABLE | MMH_MAP_NO_EXECUTE, MmAllocatePageTableFrameLocked, NULL);
-    if (XT_SUCCESS(Status)) {
-        MmPfnDatabase.Entries[Pfn].PteAddress = (ULONG_PTR)MmhGetPageMapOps()->GetEntryAddress(Va, 1);
-        MmPfnDatabase.Entries[Pfn].ShareCount = 1;
-    } else {
-        MmFreePhysicalPageLocked(Pfn, Zero);
+    if (!Zero) {
+        Pfn = MmAllocatePhysicalPageLocked();
+    }
+    if (Pfn != MM_PFN_NONE) {
+        Status = MmhMapPage(Va, Pfn, MMH_MAP_WRITABLE | MMH_MAP_NO_EXECUTE, MmAllocatePageTableFrameLocked, NULL);
+        if (XT_SUCCESS(Status)) {
+            MmPfnDatabase.Entries[Pfn].PteAddress = (ULONG_PTR)MmhGetPageMapOps()->GetEntryAddress(Va, 1);
+            MmPfnDatabase.Entries[Pfn].ShareCount = 1;
+        } else {
+            MmFreePhysicalPageLocked(Pfn, Zero);
+        }
     }
     MmUnlockPfnDatabase(Old);
     return XT_SUCCESS(Status);
+}
+
+/* TRUE when PageVa (the Page-th of a run) needs its page table looked up again: the run's first page, or the first
+ * of a new table (*Present caches the answer for the rest of that table's pages). */
+static BOOLEAN MiIsTablePresent(ULONG_PTR PageVa, SIZE_T Page, PBOOLEAN Present) {
+    ULONG_PTR TableBytes = (MM_PAGE_SIZE / MmhGetPageMapOps()->EntrySize) * MM_PAGE_SIZE;
+
+    if (Page == 0 || (PageVa & (TableBytes - 1)) == 0) {
+        *Present = MmhIsPageTablePresent(PageVa);
+    }
+    return *Present;
 }
 
 /* Makes the mapped pages among Count from Va not present without flushing any TLB: their PTEs become transition PTEs
@@ -86,11 +103,12 @@ static ULONG_PTR MiClearSystemRange(ULONG_PTR Va, SIZE_T Count, BOOLEAN KeepFram
     PCMMH_PAGE_MAP_OPS Ops = MmhGetPageMapOps();
     ULONG_PTR Cleared = 0;
     MMH_SOFTWARE_PTE Pte;
+    BOOLEAN Present = FALSE;
     KRUNLEVEL Old = MmLockPfnDatabase();
 
     for (SIZE_T Page = 0; Page < Count; Page++) {
         ULONG_PTR PageVa = Va + Page * MM_PAGE_SIZE;
-        if (!MmhIsPageTablePresent(PageVa)) {
+        if (!MiIsTablePresent(PageVa, Page, &Present)) {
             continue;
         }
         MmhDecodePte(Ops, MmhReadPte(PageVa), &Pte);
@@ -109,11 +127,12 @@ static ULONG_PTR MiClearSystemRange(ULONG_PTR Va, SIZE_T Count, BOOLEAN KeepFram
 static VOID MiFreeClearedFrames(ULONG_PTR Va, SIZE_T Count) {
     PCMMH_PAGE_MAP_OPS Ops = MmhGetPageMapOps();
     MMH_SOFTWARE_PTE Pte;
+    BOOLEAN Present = FALSE;
     KRUNLEVEL Old = MmLockPfnDatabase();
 
     for (SIZE_T Page = 0; Page < Count; Page++) {
         ULONG_PTR PageVa = Va + Page * MM_PAGE_SIZE;
-        if (!MmhIsPageTablePresent(PageVa)) {
+        if (!MiIsTablePresent(PageVa, Page, &Present)) {
             continue;
         }
         MmhDecodePte(Ops, MmhReadPte(PageVa), &Pte);

@@ -51,6 +51,9 @@ ULONG_PTR MmAllocatePhysicalPage(BOOLEAN Zero);
  * (PFN_LIST_CORRUPT). */
 VOID MmFreePhysicalPage(ULONG_PTR Pfn);
 
+/* A frame (content not zeroed) with the PFN lock held, or MM_PFN_NONE. */
+ULONG_PTR MmAllocatePhysicalPageLocked(VOID);
+
 /* MmFreePhysicalPage with the PFN lock held (Zeroed: the frame's content is zero: it goes to the zeroed list). */
 VOID MmFreePhysicalPageLocked(ULONG_PTR Pfn, BOOLEAN Zeroed);
 

@@ -70,22 +70,23 @@ VOID MmFreePhysicalPage(ULONG_PTR Pfn) {
     KRUNLEVEL Old;
 
     KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
-    /* A frame without a backed entry (beyond RAM, or in a hole of the sparse database) is never read. */
-    if (!MmIsPfnBacked(&MmPfnDatabase, Pfn)) {
-        KeBugCheckEx(PFN_LIST_CORRUPT, PFN_BAD_FREE, Pfn, ~(ULONG_PTR)0, 0);
-    }
     Old = MmLockPfnDatabase();
     MmFreePhysicalPageLocked(Pfn, FALSE);
     MmUnlockPfnDatabase(Old);
 }
 
 VOID MmFreePhysicalPageLocked(ULONG_PTR Pfn, BOOLEAN Zeroed) {
+    /* A frame without a backed entry (beyond RAM, or in a hole of the sparse database) is never read. */
     if (!MmIsPfnBacked(&MmPfnDatabase, Pfn)) {
         KeBugCheckEx(PFN_LIST_CORRUPT, PFN_BAD_FREE, Pfn, ~(ULONG_PTR)0, 0);
     }
     if (!XT_SUCCESS(MmFreePfn(&MmPfnDatabase, Pfn, Zeroed))) {
         KeBugCheckEx(PFN_LIST_CORRUPT, PFN_BAD_FREE, Pfn, MmPfnDatabase.Entries[Pfn].State, 0);
     }
+}
+
+ULONG_PTR MmAllocatePhysicalPageLocked(VOID) {
+    return MmAllocatePfn(&MmPfnDatabase, FALSE, FALSE, NULL);
 }
 
 ULONGLONG MmAllocatePageTableFrameLocked(PVOID Context) {
