@@ -100,8 +100,7 @@ VOID KiRunBenchmarks(VOID);
 /* BENCH: prints the KE-BENCH line of uncontended spin lock, queued spin lock and SLIST costs (ke/lockbench.c). */
 VOID KiRunLockBenchmarks(VOID);
 
-/* BENCH: prints the KE-BENCH line of IPI generic call and TLB shootdown costs on the processors started (ke/tbflush.c).
- */
+/* BENCH: prints the KE-BENCH line of IPI generic call and TLB shootdown costs (ke/tbflush.c). */
 VOID KiRunTbFlushBenchmarks(VOID);
 
 /* STOP UNSUPPORTED_PROCESSOR unless the CPU has the compare-exchange the SLIST needs (ke/lockcpu.c). */

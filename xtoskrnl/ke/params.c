@@ -36,10 +36,10 @@ static const PCSTR KepTestFaultNames[] = {"NONE",
                                           "GUARDPAGE",
                                           "APSTOP",
                                           "SPINLOCKOWNED",
-                                          "SPINLOCKNOTOWNED",
-                                          "SHOOTDOWN"};
+                                          "SHOOTDOWN",
+                                          "SPINLOCKNOTOWNED"};
 
-STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultShootdown + 1);
+STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultSpinLockNotOwned + 1);
 
 PCSTR KeTestFaultName(ULONG TestFault) {
     return TestFault < ARRAY_SIZE(KepTestFaultNames) ? KepTestFaultNames[TestFault] : "?";
