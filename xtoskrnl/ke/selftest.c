@@ -24,7 +24,7 @@ static const XTEST_SUITE *const KiSelfTestSuites[] = {
     &MmLiveSuite,         &PoolBasicSuite,       &PoolTortureSuite, &MmFinalSuite,    &KeStackGuardSuite,
     &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,     &KeDpcLiveSuite,  &KeTimerLiveSuite,
     &HlIoApicLiveSuite,   &KeClockTickSuite,     &KeSmpLiveSuite,   &MmPagedSuite,    &RtlSListSuite,
-    &KeSpinLockLiveSuite,
+    &KeSpinLockLiveSuite, &KeQueuedLockSmpSuite,
 };
 
 /* TRUE when Name is one of the comma-separated names in List (Length characters). */
