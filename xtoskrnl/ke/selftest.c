@@ -1,4 +1,5 @@
 /* SELFTEST: the runtime library's and the kernel's own XTEST suites, run inside the kernel. */
+#include <ex_suites.h>
 #include <kd.h>
 #include <mm_suites.h>
 #include <pool_suites.h>
@@ -24,7 +25,7 @@ static const XTEST_SUITE *const KiSelfTestSuites[] = {
     &MmLiveSuite,         &PoolBasicSuite,       &PoolTortureSuite, &MmFinalSuite,    &KeStackGuardSuite,
     &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,     &KeDpcLiveSuite,  &KeTimerLiveSuite,
     &HlIoApicLiveSuite,   &KeClockTickSuite,     &KeSmpLiveSuite,   &MmPagedSuite,    &RtlSListSuite,
-    &KeSpinLockLiveSuite, &KeQueuedLockSmpSuite,
+    &KeSpinLockLiveSuite, &KeQueuedLockSmpSuite, &ExHandleLiveSuite,
 };
 
 /* TRUE when Name is one of the comma-separated names in List (Length characters). */
