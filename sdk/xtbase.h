@@ -26,6 +26,8 @@ typedef size_t SIZE_T, *PSIZE_T;
 typedef ULONG_PTR PAGE_FRAME_NUMBER, *PPAGE_FRAME_NUMBER;
 typedef ULONGLONG PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
 typedef LONG XTSTATUS;
+typedef PVOID HANDLE, *PHANDLE;       /* an object handle (ex.h: a handle-table index in steps of 4) */
+typedef ULONG ACCESS_MASK, *PACCESS_MASK; /* NT access rights */
 
 #define TRUE  ((BOOLEAN)1)
 #define FALSE ((BOOLEAN)0)

@@ -96,8 +96,10 @@ def _compdb_aspect_impl(target, ctx):
         ctx.actions.write(fragment, json.encode(entries))
         direct.append(fragment)
 
-    # The headers (some generated: include_prefix symlink trees) must exist for clangd: build them too.
-    return [OutputGroupInfo(compdb = depset(direct, transitive = transitive + inputs))]
+    # The headers (some generated: include_prefix symlink trees) and generated sources (kd's font.c) must exist for
+    # clangd: build them too, whatever was built before.
+    generated = [source for source in sources if not source.is_source]
+    return [OutputGroupInfo(compdb = depset(direct + generated, transitive = transitive + inputs))]
 
 compdb_aspect = aspect(
     implementation = _compdb_aspect_impl,

@@ -59,6 +59,7 @@ BlpHandOffFarTarget:
     orq $0x10000, %rax              /* WP */
     movq %rax, %cr0
     movq 0x10(%rsi), %rsp
+    subq $0x28, %rsp                /* the x64 ABI's entry state: shadow space and a return slot, RSP = 8 mod 16 */
     movq 0x18(%rsi), %rcx
     movq 0x08(%rsi), %rax
     xorl %ebp, %ebp

@@ -1,6 +1,7 @@
 /* The I/O APICs in the kernel: each one of the MADT mapped through the HAL window and all its pins masked at
  * start-up; lines routed to the boot processor on request (hl.h). The register programming is ioapicops.c's. */
 #include <kd.h>
+#include <ke.h>
 #include <mmhl.h>
 #include <rtl.h>
 #include <xtintrin.h>
@@ -12,14 +13,21 @@ static HL_MADT_INFO HlpIoApicMadt;
 static HL_IOAPIC_SYSTEM HlpIoApics;
 static BOOLEAN HlpIoApicReady;
 
-/* Interrupts off around an IOREGSEL/IOWIN sequence, so an interrupt handler (the storm detector) cannot select
- * another register in between. */
-static ULONG_PTR HlpIoApicLock(VOID) {
-    return ArDisableInterrupts();
+/* Guards every IOREGSEL/IOWIN sequence, at HIGH_LEVEL: the storm detector masks lines from interrupt handlers, and
+ * another processor must not select a register in between either. */
+static KSPIN_LOCK HlpIoApicSpinLock;
+
+/* Takes the I/O APIC lock at HIGH_LEVEL; returns the RunLevel to go back to. */
+static KRUNLEVEL HlpIoApicLock(VOID) {
+    KRUNLEVEL OldRunLevel = KeRaiseRunLevel(HIGH_LEVEL);
+
+    KeAcquireSpinLockAtDpcLevel(&HlpIoApicSpinLock);
+    return OldRunLevel;
 }
 
-static VOID HlpIoApicUnlock(ULONG_PTR Flags) {
-    ArRestoreInterrupts(Flags);
+static VOID HlpIoApicUnlock(KRUNLEVEL OldRunLevel) {
+    KeReleaseSpinLockFromDpcLevel(&HlpIoApicSpinLock);
+    KeLowerRunLevel(OldRunLevel);
 }
 
 static XTSTATUS HlpMapTable(PVOID Context, ULONGLONG Address, SIZE_T Length, PVOID *Va) {
@@ -79,7 +87,7 @@ VOID HlpInitializeIoApics(PXT_INIT_BLOCK InitBlock) {
     PVOID Contexts[HL_MADT_MAX_IO_APICS] = {0};
     CPUID_REGISTERS Registers;
     XTSTATUS Status;
-    ULONG_PTR Flags;
+    KRUNLEVEL OldRunLevel;
 
     Status = HlAcpiReadMadt(&Access, InitBlock->AcpiRsdp, &HlpIoApicMadt);
     if (!XT_SUCCESS(Status) || HlpIoApicMadt.IoApicCount == 0) {
@@ -96,9 +104,9 @@ VOID HlpInitializeIoApics(PXT_INIT_BLOCK InitBlock) {
         }
     }
     ArCpuId(1, 0, &Registers);
-    Flags = HlpIoApicLock();
+    OldRunLevel = HlpIoApicLock();
     Status = HlIoApicInitialize(&HlpIoApics, &HlpIoApicMadt, &HlIoApicMmioOps, Contexts, (UCHAR)(Registers.Ebx >> 24));
-    HlpIoApicUnlock(Flags);
+    HlpIoApicUnlock(OldRunLevel);
     if (!XT_SUCCESS(Status)) {
         KdPrint("HL: I/O APIC start-up failed: %s: device interrupts unavailable\n", HlpIoApics.Error);
         return;
@@ -135,7 +143,7 @@ XTSTATUS HlQueryIsaInterrupt(ULONG IsaIrq, PULONG Gsi, PBOOLEAN ActiveLow, PBOOL
 
 XTSTATUS HlEnableGsiInterrupt(ULONG Gsi, ULONG Vector, BOOLEAN ActiveLow, BOOLEAN LevelTriggered) {
     XTSTATUS Status;
-    ULONG_PTR Flags;
+    KRUNLEVEL OldRunLevel;
 
     if (!HlpIoApicReady) {
         return STATUS_DEVICE_NOT_READY;
@@ -143,22 +151,22 @@ XTSTATUS HlEnableGsiInterrupt(ULONG Gsi, ULONG Vector, BOOLEAN ActiveLow, BOOLEA
     if (Vector == HL_APIC_SPURIOUS_VECTOR) {
         return STATUS_INVALID_PARAMETER;
     }
-    Flags = HlpIoApicLock();
+    OldRunLevel = HlpIoApicLock();
     Status = HlIoApicRouteGsi(&HlpIoApics, Gsi, Vector, ActiveLow, LevelTriggered);
-    HlpIoApicUnlock(Flags);
+    HlpIoApicUnlock(OldRunLevel);
     return Status;
 }
 
 XTSTATUS HlDisableGsiInterrupt(ULONG Gsi) {
     XTSTATUS Status;
-    ULONG_PTR Flags;
+    KRUNLEVEL OldRunLevel;
 
     if (!HlpIoApicReady) {
         return STATUS_DEVICE_NOT_READY;
     }
-    Flags = HlpIoApicLock();
+    OldRunLevel = HlpIoApicLock();
     Status = HlIoApicMaskGsi(&HlpIoApics, Gsi);
-    HlpIoApicUnlock(Flags);
+    HlpIoApicUnlock(OldRunLevel);
     return Status;
 }
 
@@ -193,14 +201,14 @@ XTSTATUS HlDisableIsaInterrupt(ULONG IsaIrq) {
 ULONG HlMaskInterruptVector(ULONG Vector, PULONG Gsi) {
     ULONG FirstGsi = 0;
     ULONG Masked;
-    ULONG_PTR Flags;
+    KRUNLEVEL OldRunLevel;
 
     if (!HlpIoApicReady) {
         return 0;
     }
-    Flags = HlpIoApicLock();
+    OldRunLevel = HlpIoApicLock();
     Masked = HlIoApicMaskVector(&HlpIoApics, Vector, &FirstGsi);
-    HlpIoApicUnlock(Flags);
+    HlpIoApicUnlock(OldRunLevel);
     if (Masked != 0 && Gsi != NULL) {
         *Gsi = FirstGsi;
     }

@@ -11,8 +11,9 @@
  * since the RTC was read, seen through the ticks: monotonic, without steps, exact over any interval, and running on
  * while interrupts are held; the interrupt time is the same clock quantised to ticks (and stands still between them).
  *
- * Readers take a consistent snapshot of the 64-bit state with interrupts off for a few instructions (one processor;
- * the SMP issue turns this into a sequence lock). */
+ * The state is written by the boot processor's clock interrupt only and read on every processor under a sequence
+ * lock (KiClockSequence: odd while a write is under way; a reader retries when it changed), so a reader never sees
+ * the interrupt time of one tick with the anchor or tick count of another, nor a torn 64-bit value on i686. */
 #include <hl.h>
 #include <kd.h>
 #include <rtl.h>
@@ -40,6 +41,16 @@ static ULONG KiInterruptTimeFraction;      /* 2^-32 units of 100 ns */
 static volatile ULONGLONG KiAnchorTsc;     /* TSC at which the interrupt time was exact */
 static ULONGLONG KiTickTsc;                /* TSC ticks per tick */
 static volatile BOOLEAN KiClockTicking;
+static volatile ULONG KiClockSequence; /* odd: the state above is being written */
+
+/* Opens and closes a write of the clock state (interrupts off, on the boot processor only). */
+XTFORCEINLINE VOID KiBeginClockUpdate(VOID) {
+    __atomic_store_n(&KiClockSequence, KiClockSequence + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+}
+XTFORCEINLINE VOID KiEndClockUpdate(VOID) {
+    __atomic_store_n(&KiClockSequence, KiClockSequence + 1, __ATOMIC_RELEASE);
+}
 
 /* TSC ticks as 100-ns units. */
 static ULONGLONG KiTscToTime(ULONGLONG Ticks) {
@@ -69,10 +80,12 @@ static BOOLEAN KiClockServiceRoutine(PKINTERRUPT Interrupt, PVOID ServiceContext
     Fraction = (ULONGLONG)KiInterruptTimeFraction + (ULONGLONG)KiTickInfo.IncrementFraction * Ticks;
     InterruptTime = KiInterruptTime + (ULONGLONG)KiTickInfo.Increment * Ticks + (Fraction >> 32);
 
+    KiBeginClockUpdate();
     KiInterruptTimeFraction = (ULONG)Fraction;
     KiInterruptTime = InterruptTime;
     KiAnchorTsc = KiAnchorTsc + KiTickTsc * Ticks;
     KiTickCount = KiTickCount + Ticks;
+    KiEndClockUpdate();
     KiCheckTimerExpiry(InterruptTime);
     return TRUE;
 }
@@ -111,8 +124,10 @@ VOID KiStartClock(VOID) {
     Flags = ArDisableInterrupts();
     /* The interrupt time so far comes from the TSC, so the system time runs on without a step. */
     Now = ArReadTimeStampCounter();
+    KiBeginClockUpdate();
     KiInterruptTime = KiTscToTime(Now - KiBootTsc);
     KiAnchorTsc = Now;
+    KiEndClockUpdate();
     /* TSC ticks per tick, from the increment with its fraction (32.32 fixed point; the remaining error is < 1 TSC
      * tick a tick). */
     KiTickTsc = HlClockMulDiv(((ULONGLONG)KiTickInfo.Increment << 32) | KiTickInfo.IncrementFraction, KiTscHz,
@@ -154,16 +169,22 @@ VOID KeStallExecutionProcessor(ULONG Microseconds) {
     }
 }
 
-/* A consistent snapshot: the interrupt time, the anchor TSC, the tick count, and the TSC now. */
+/* A consistent snapshot, on any processor: the interrupt time, the anchor TSC, the tick count, and the TSC now. */
 static BOOLEAN KiReadClock(PULONGLONG InterruptTime, PULONGLONG AnchorTsc, PULONGLONG TickCount, PULONGLONG Now) {
-    ULONG_PTR Flags = ArDisableInterrupts();
-    BOOLEAN Ticking = KiClockTicking;
+    ULONG Sequence;
+    BOOLEAN Ticking;
 
-    *InterruptTime = KiInterruptTime;
-    *AnchorTsc = KiAnchorTsc;
-    *TickCount = KiTickCount;
-    *Now = ArReadTimeStampCounter();
-    ArRestoreInterrupts(Flags);
+    do {
+        while ((Sequence = __atomic_load_n(&KiClockSequence, __ATOMIC_ACQUIRE)) & 1) {
+            __asm__ volatile("pause");
+        }
+        Ticking = KiClockTicking;
+        *InterruptTime = KiInterruptTime;
+        *AnchorTsc = KiAnchorTsc;
+        *TickCount = KiTickCount;
+        *Now = ArReadTimeStampCounter();
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    } while (__atomic_load_n(&KiClockSequence, __ATOMIC_RELAXED) != Sequence);
     return Ticking;
 }
 

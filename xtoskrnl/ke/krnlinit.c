@@ -131,8 +131,8 @@ static XTNORETURN VOID KiFinishStartup(PXT_INIT_BLOCK InitBlock, ULONG SelfTestF
     ArHaltSystem();
 }
 
-/* The loader jumps here with the stack pointer at the stack's (page-aligned) top, not as a call would leave it: the
- * prologue realigns it, so 16-byte-aligned locals below (an SLIST_HEADER for CMPXCHG16B) are aligned. */
+/* The loader jumps here with the stack as a call leaves it (amd64: RSP = 8 mod 16 below a shadow space); the
+ * prologue realigns anyway, so 16-byte-aligned locals (an SLIST_HEADER for CMPXCHG16B) never depend on the loader. */
 __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INIT_BLOCK InitBlock) {
     ULONGLONG EntryTimeStamp = ArReadTimeStampCounter(), ClockTicks;
     AR_CPU_FEATURES Features;

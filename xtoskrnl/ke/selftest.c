@@ -1,4 +1,5 @@
 /* SELFTEST: the runtime library's and the kernel's own XTEST suites, run inside the kernel. */
+#include <ex_suites.h>
 #include <kd.h>
 #include <mm_suites.h>
 #include <pool_suites.h>
@@ -19,13 +20,13 @@ VOID XtestPrint(PCSTR Format, ...) {
 /* Every suite SELFTEST runs, in order (MmPagedSuite after the Ke suites: paged pool and faults with interrupts on;
  * MmSmpStressSuite last: every processor and the work hook, interrupts on). */
 static const XTEST_SUITE *const KiSelfTestSuites[] = {
-    &RtlListSuite,        &RtlMemorySuite,       &RtlBitmapSuite,   &RtlStringSuite,  &RtlFormatSuite,
-    &RtlSha1Suite,        &RtlArithmeticSuite,   &KeParameterSuite, &KeBugCodeSuite,  &KeSymbolSuite,
-    &HlAcpiSuite,         &HlMadtSuite,          &HlAcpiTimeSuite,  &MmhPageMapSuite, &ArDescriptorSuite,
-    &MmLiveSuite,         &PoolBasicSuite,       &PoolTortureSuite, &MmFinalSuite,    &KeStackGuardSuite,
-    &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,     &KeDpcLiveSuite,  &KeTimerLiveSuite,
-    &HlIoApicLiveSuite,   &KeClockTickSuite,     &KeSmpLiveSuite,   &MmPagedSuite,    &RtlSListSuite,
-    &KeSpinLockLiveSuite, &MmSmpStressSuite,
+    &RtlListSuite,        &RtlMemorySuite,       &RtlBitmapSuite,    &RtlStringSuite,   &RtlFormatSuite,
+    &RtlSha1Suite,        &RtlArithmeticSuite,   &KeParameterSuite,  &KeBugCodeSuite,   &KeSymbolSuite,
+    &HlAcpiSuite,         &HlMadtSuite,          &HlAcpiTimeSuite,   &MmhPageMapSuite,  &ArDescriptorSuite,
+    &MmLiveSuite,         &PoolBasicSuite,       &PoolTortureSuite,  &MmFinalSuite,     &KeStackGuardSuite,
+    &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,      &KeDpcLiveSuite,   &KeTimerLiveSuite,
+    &HlIoApicLiveSuite,   &KeClockTickSuite,     &KeSmpLiveSuite,    &MmPagedSuite,     &RtlSListSuite,
+    &KeSpinLockLiveSuite, &KeQueuedLockSmpSuite, &ExHandleLiveSuite, &MmSmpStressSuite,
 };
 
 /* TRUE when Name is one of the comma-separated names in List (Length characters). */

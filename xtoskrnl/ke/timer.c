@@ -1,5 +1,6 @@
-/* Kernel timers over the timer queue (timerq.c). The queue lock is CLOCK_LEVEL on one processor: the clock interrupt
- * peeks at the earliest timer, so every change to the queue raises to CLOCK_LEVEL for its O(log n) step. */
+/* Kernel timers over the timer queue (timerq.c), under the timer lock at CLOCK_LEVEL: the boot processor's clock
+ * interrupt peeks at the earliest timer, and any processor may set, cancel or expire timers, each change an
+ * O(log n) step. */
 #include "ki.h"
 
 #define KI_TICKS_PER_MILLISECOND 10000ULL /* 100-ns units */
@@ -7,6 +8,20 @@
 static KTIMER_QUEUE KiTimerQueue;
 static KDPC KiTimerExpiryDpc;
 static volatile ULONGLONG KiTimerExpiries;
+static KSPIN_LOCK KiTimerLock; /* CLOCK_LEVEL: the queue, and every queued timer's fields */
+
+/* Takes the timer lock from any RunLevel up to CLOCK_LEVEL; returns the level to go back to. */
+static KRUNLEVEL KiAcquireTimerLock(VOID) {
+    KRUNLEVEL Old = KeRaiseRunLevel(CLOCK_LEVEL);
+
+    KeAcquireSpinLockAtDpcLevel(&KiTimerLock);
+    return Old;
+}
+
+static VOID KiReleaseTimerLock(KRUNLEVEL Old) {
+    KeReleaseSpinLockFromDpcLevel(&KiTimerLock);
+    KeLowerRunLevel(Old);
+}
 
 /* The expiry DPC: every timer due by now. */
 static VOID KiTimerExpiryRoutine(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2) {
@@ -16,14 +31,20 @@ static VOID KiTimerExpiryRoutine(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOI
 
 VOID KiInitializeTimers(VOID) {
     KiInitializeTimerQueue(&KiTimerQueue);
+    KeInitializeSpinLock(&KiTimerLock);
     KeInitializeDpc(&KiTimerExpiryDpc, KiTimerExpiryRoutine, NULL);
     KeSetImportanceDpc(&KiTimerExpiryDpc, HighImportance);
 }
 
 VOID KiCheckTimerExpiry(ULONGLONG InterruptTime) {
-    PKTIMER_QUEUE_ENTRY First = KiPeekTimerQueue(&KiTimerQueue);
+    PKTIMER_QUEUE_ENTRY First;
+    BOOLEAN Due;
 
-    if (First != NULL && First->DueTime <= InterruptTime) {
+    KeAcquireSpinLockAtDpcLevel(&KiTimerLock); /* the clock interrupt: CLOCK_LEVEL already */
+    First = KiPeekTimerQueue(&KiTimerQueue);
+    Due = First != NULL && First->DueTime <= InterruptTime;
+    KeReleaseSpinLockFromDpcLevel(&KiTimerLock);
+    if (Due) {
         KeInsertQueueDpc(&KiTimerExpiryDpc, NULL, NULL);
     } else if (KeQueryDpcQueueDepth() != 0) {
         KeRequestSoftwareInterrupt(DISPATCH_LEVEL); /* low-importance DPCs run at the latest on the next tick */
@@ -61,13 +82,13 @@ BOOLEAN KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dp
 
     KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
     Due = KiDueInterruptTime(DueTime);
-    Old = KeRaiseRunLevel(CLOCK_LEVEL);
+    Old = KiAcquireTimerLock();
     Queued = KiRemoveTimerQueue(&KiTimerQueue, &Timer->QueueEntry);
     Timer->Dpc = Dpc;
     Timer->Period = Period > 0 ? (ULONG)Period : 0;
     Timer->Signaled = FALSE;
     KiInsertTimerQueue(&KiTimerQueue, &Timer->QueueEntry, Due);
-    KeLowerRunLevel(Old);
+    KiReleaseTimerLock(Old);
     return Queued;
 }
 
@@ -80,9 +101,9 @@ BOOLEAN KeCancelTimer(PKTIMER Timer) {
     BOOLEAN Queued;
 
     KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
-    Old = KeRaiseRunLevel(CLOCK_LEVEL);
+    Old = KiAcquireTimerLock();
     Queued = KiRemoveTimerQueue(&KiTimerQueue, &Timer->QueueEntry);
-    KeLowerRunLevel(Old);
+    KiReleaseTimerLock(Old);
     return Queued;
 }
 
@@ -102,13 +123,13 @@ ULONGLONG KeQueryTimerExpiryCount(VOID) {
  * Now when it fell behind: missed periods are skipped, never bunched). Returns its DPC through *Dpc; FALSE when no
  * timer is due. */
 static BOOLEAN KiExpireOneTimer(ULONGLONG Now, PKDPC *Dpc) {
-    KRUNLEVEL Old = KeRaiseRunLevel(CLOCK_LEVEL);
+    KRUNLEVEL Old = KiAcquireTimerLock();
     PKTIMER_QUEUE_ENTRY Entry = KiPopExpiredTimerQueue(&KiTimerQueue, Now);
     ULONGLONG Next;
     PKTIMER Timer;
 
     if (Entry == NULL) {
-        KeLowerRunLevel(Old);
+        KiReleaseTimerLock(Old);
         return FALSE;
     }
     Timer = CONTAINING_RECORD(Entry, KTIMER, QueueEntry);
@@ -119,7 +140,7 @@ static BOOLEAN KiExpireOneTimer(ULONGLONG Now, PKDPC *Dpc) {
         KiInsertTimerQueue(&KiTimerQueue, Entry, Next > Now ? Next : Now + Timer->Period * KI_TICKS_PER_MILLISECOND);
     }
     KiTimerExpiries++;
-    KeLowerRunLevel(Old);
+    KiReleaseTimerLock(Old);
     return TRUE;
 }
 

@@ -22,5 +22,6 @@ extern const XTEST_SUITE KeSmpLiveSuite;       /* SELFTEST only: processors chec
 extern const XTEST_SUITE KeClockSuite;         /* SELFTEST only: stall against HPET/PM timer, system time advances */
 extern const XTEST_SUITE KeClockTickSuite;     /* SELFTEST only: the clock interrupt's rate, tick count, system time */
 extern const XTEST_SUITE KeSpinLockLiveSuite;  /* SELFTEST only: spin locks over the real RunLevel register */
+extern const XTEST_SUITE KeQueuedLockSmpSuite; /* SELFTEST only: MCS hand-off order across processors */
 
 #endif

@@ -618,7 +618,7 @@ def smp_boot_tests():
                   # order to vCPU threads the 2-core host has descheduled, and ran past the 5 s IPI watchdog once on 8.
                   # MmSmpStressSuite (every processor allocating at once, 1M operations) on 4 but not 8 processors:
                   # 8 vCPUs on the 2-core host would take too long.
-                  selftest = True, suites = None if smp == 2 else ["KeSmpLiveSuite", "KeDpcLiveSuite", "KeTimerLiveSuite"] +
+                  selftest = True, suites = None if smp == 2 else ["KeSmpLiveSuite", "KeDpcLiveSuite", "KeTimerLiveSuite", "KeQueuedLockSmpSuite"] +
                                                                   (["MmSmpStressSuite"] if smp == 4 else []),
                   expect = [
                       "MM: processor start-up page reserved at 0x",

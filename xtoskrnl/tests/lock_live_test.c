@@ -161,6 +161,69 @@ XTEST(EveryProcessorCountsExactly) {
     XTEST_CHECK_EQ(*KeGetQueuedSpinLock(LockQueueDispatcherLock), 0);
 }
 
+#define LOCK_FIFO_ROUNDS 5
+
+static KSPIN_LOCK FifoLock;
+static volatile ULONG FifoTurn;                                   /* the processor whose turn it is to queue */
+static PKSPIN_LOCK_QUEUE volatile FifoEntries[KE_MAXIMUM_PROCESSORS]; /* each waiter's in-stack entry */
+static volatile ULONG FifoOrder[KE_MAXIMUM_PROCESSORS];           /* processors in the order they got the lock */
+static volatile ULONG FifoTaken;
+
+/* On every processor at IPI_LEVEL: processor 0 holds an in-stack queued lock and lets processors 1, 2, ... queue
+ * behind it one at a time (each only once the previous one is the queue's tail); then releases. Each waiter records
+ * when it got the lock, so FifoOrder must read 1, 2, ... n-1. */
+static ULONG_PTR FifoLockWorker(ULONG_PTR Processors) {
+    ULONG Self = KeGetCurrentProcessorNumber();
+    KLOCK_QUEUE_HANDLE Handle;
+
+    if (Self == 0) {
+        KeAcquireInStackQueuedSpinLockAtDpcLevel(&FifoLock, &Handle);
+        for (ULONG Next = 1; Next < Processors; Next++) {
+            __atomic_store_n(&FifoTurn, Next, __ATOMIC_RELEASE);
+            while (FifoEntries[Next] == NULL || __atomic_load_n(&FifoLock, __ATOMIC_ACQUIRE) !=
+                                                    (KSPIN_LOCK)FifoEntries[Next]) {
+                KeYieldProcessor();
+            }
+        }
+        KeReleaseInStackQueuedSpinLockFromDpcLevel(&Handle);
+        while (__atomic_load_n(&FifoTaken, __ATOMIC_ACQUIRE) != Processors - 1) {
+            KeYieldProcessor();
+        }
+        return 0;
+    }
+    while (__atomic_load_n(&FifoTurn, __ATOMIC_ACQUIRE) != Self) {
+        KeYieldProcessor();
+    }
+    FifoEntries[Self] = &Handle.LockQueue; /* published before it queues: processor 0 compares the tail with it */
+    KeAcquireInStackQueuedSpinLockAtDpcLevel(&FifoLock, &Handle);
+    FifoOrder[FifoTaken] = Self;
+    __atomic_store_n(&FifoTaken, FifoTaken + 1, __ATOMIC_RELEASE);
+    KeReleaseInStackQueuedSpinLockFromDpcLevel(&Handle);
+    return 0;
+}
+
+XTEST(QueuedLockHandsOverInArrivalOrder) {
+    ULONG Processors = KeQueryActiveProcessorCount();
+
+    for (ULONG Round = 0; Round < LOCK_FIFO_ROUNDS; Round++) {
+        KeInitializeSpinLock(&FifoLock);
+        FifoTurn = 0;
+        FifoTaken = 0;
+        for (ULONG Index = 0; Index < KE_MAXIMUM_PROCESSORS; Index++) {
+            FifoEntries[Index] = NULL;
+            FifoOrder[Index] = 0;
+        }
+        KeIpiGenericCall(FifoLockWorker, Processors);
+        XTEST_CHECK_EQ(FifoTaken, Processors - 1);
+        for (ULONG Index = 0; Index + 1 < Processors; Index++) {
+            XTEST_CHECK_EQ(FifoOrder[Index], Index + 1);
+        }
+        XTEST_CHECK_EQ(FifoLock, 0);
+    }
+    XtestPrint("  KeQueuedLockSmpSuite: %u waiters handed the lock in arrival order, %u rounds\n", Processors - 1,
+               (ULONG)LOCK_FIFO_ROUNDS);
+}
+
 static volatile ULONG LockDpcRuns;
 static volatile BOOLEAN LockDpcGotLock;
 static volatile KRUNLEVEL LockDpcRunLevel;
@@ -215,3 +278,7 @@ XTEST_SUITE(KeSpinLockLiveSuite, XTEST_ENTRY(SpinLockRaisesToDispatchAndRestores
             XTEST_ENTRY(DpcLevelFormsKeepTheLevel), XTEST_ENTRY(TryTakesOnlyAFreeLock),
             XTEST_ENTRY(InStackQueuedLockRaisesAndRestores), XTEST_ENTRY(NumberedLocksNestInHierarchyOrder),
             XTEST_ENTRY(EveryProcessorCountsExactly), XTEST_ENTRY(HeldLockHoldsOffADpc));
+
+/* The FIFO hand-off across real processors; the 4- and 8-processor boots run it (KeSpinLockLiveSuite's counters
+ * there hand each lock over thousands of times to vCPUs the 2-core host has descheduled). */
+XTEST_SUITE(KeQueuedLockSmpSuite, XTEST_ENTRY(QueuedLockHandsOverInArrivalOrder));
