@@ -68,6 +68,9 @@ static BOOLEAN KiClockServiceRoutine(PKINTERRUPT Interrupt, PVOID ServiceContext
     Prcb->ClockTicks++;
     if (Prcb->Number != 0) {
         HlAcknowledgeProcessorClockInterrupt();
+        if (Prcb->DpcData.DpcQueueDepth != 0) {
+            KeRequestSoftwareInterrupt(DISPATCH_LEVEL); /* its low-importance DPCs run at the latest on its next tick */
+        }
         return TRUE; /* an application processor's own tick: only the boot processor keeps the time and the timers */
     }
     Ticks = HlAcknowledgeClockInterrupt();

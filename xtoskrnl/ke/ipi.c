@@ -1,16 +1,16 @@
 /* Inter-processor interrupts: one IPI packet at a time (KeIpiGenericCall, KeIpiProcessorCall) posted in the targets'
- * KPRCB.IpiRequest and delivered on HL_IPI_VECTOR (IPI_LEVEL); and the STOP's freeze: the processor that stops NMIs
- * the others, which park themselves in KiEnterStop and report where they were. */
+ * KPRCB.IpiRequest and delivered on HL_IPI_VECTOR (IPI_LEVEL), next to the DPC and work requests (KiIpiSendRequest);
+ * and the STOP's freeze: the processor that stops NMIs the others, which park themselves in KiEnterStop and report
+ * where they were. */
 #include <hl.h>
 #include <kd.h>
 
 #include "ki.h"
 #include "kimp.h"
 
-#define KI_IPI_REQUEST_PACKET 0x1
-#define KI_IPI_WATCHDOG_US    5000000 /* a processor that does not run a packet within 5 s: STOP */
-#define KI_FREEZE_WAIT_US     500000
-#define KI_NO_PROCESSOR       0xFFFFFFFFu
+#define KI_IPI_WATCHDOG_US 5000000 /* a processor that does not run a packet within 5 s: STOP */
+#define KI_FREEZE_WAIT_US  500000
+#define KI_NO_PROCESSOR    0xFFFFFFFFu
 
 typedef struct _KI_IPI_PACKET {
     PKIPI_BROADCAST_WORKER Function;
@@ -25,13 +25,19 @@ static volatile LONG KiIpiLock;
 static KINTERRUPT KiIpiInterrupt;
 static volatile ULONG KiStopOwner = KI_NO_PROCESSOR;
 
-/* Runs the packet posted for this processor, if any (the IPI's service routine, or a processor waiting for the IPI
- * lock with interrupts off). */
+/* Serves the requests posted for this processor: a DPC request asks for the DISPATCH interrupt (delivered once the
+ * RunLevel drops below DISPATCH_LEVEL); a work request only had to wake the idle loop, which looks at its queue; a
+ * packet is run. From the IPI's service routine, or a processor waiting for the IPI lock with interrupts off. */
 static VOID KiIpiServiceRequests(VOID) {
     PKPRCB Prcb = KeGetCurrentPrcb();
+    LONG Requests = __atomic_exchange_n(&Prcb->IpiRequest, 0, __ATOMIC_ACQUIRE);
     ULONG_PTR Result;
 
-    if (!(__atomic_exchange_n(&Prcb->IpiRequest, 0, __ATOMIC_ACQUIRE) & KI_IPI_REQUEST_PACKET)) {
+    if (Requests & KI_IPI_REQUEST_DPC) {
+        Prcb->DpcData.DpcRequests++;
+        KeRequestSoftwareInterrupt(DISPATCH_LEVEL);
+    }
+    if (!(Requests & KI_IPI_REQUEST_PACKET)) {
         return;
     }
     Result = KiIpiPacket.Function(KiIpiPacket.Argument);
@@ -40,6 +46,11 @@ static VOID KiIpiServiceRequests(VOID) {
     }
     Prcb->IpiCount++;
     __atomic_and_fetch(&KiIpiPacket.Pending, ~(1ull << Prcb->Number), __ATOMIC_RELEASE);
+}
+
+VOID KiIpiSendRequest(PKPRCB Prcb, LONG Request) {
+    __atomic_or_fetch(&Prcb->IpiRequest, Request, __ATOMIC_RELEASE);
+    HlSendInterProcessorInterrupt(Prcb->ApicId, HL_IPI_VECTOR);
 }
 
 static BOOLEAN KiIpiServiceRoutine(PKINTERRUPT Interrupt, PVOID Context) {

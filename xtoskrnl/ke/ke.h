@@ -128,12 +128,15 @@ ULONG KeGetUnexpectedInterruptCount(ULONG Vector);
 /* ---- Software interrupts and DPCs ----
  * Ke requests a software interrupt at APC_LEVEL or DISPATCH_LEVEL as a self-IPI on APC_VECTOR / DPC_VECTOR
  * (kelevel.h): the local APIC holds it while the RunLevel masks it and delivers it as soon as the level drops below.
- * The DISPATCH_LEVEL interrupt retires the DPC queue with interrupts enabled. */
+ * The DISPATCH_LEVEL interrupt retires the processor's own DPC queue with interrupts enabled. Every processor has its
+ * DPC queue in its KPRCB (KPRCB.DpcData); a DPC goes to the queue of the processor that queues it, or of its target
+ * processor (KeSetTargetProcessorDpc), which is then asked for its DISPATCH interrupt by IPI. */
 
-/* Requests the software interrupt of Level (APC_LEVEL or DISPATCH_LEVEL; other levels are ignored). Any RunLevel. */
+/* Requests the software interrupt of Level (APC_LEVEL or DISPATCH_LEVEL; other levels are ignored) on the current
+ * processor. Any RunLevel. */
 VOID KeRequestSoftwareInterrupt(KRUNLEVEL Level);
 
-/* How many software interrupts of Level (APC_LEVEL or DISPATCH_LEVEL) were delivered since boot. */
+/* How many software interrupts of Level (APC_LEVEL or DISPATCH_LEVEL) the current processor took since boot. */
 ULONG KeGetSoftwareInterruptCount(KRUNLEVEL Level);
 
 typedef struct _KDPC KDPC, *PKDPC;
@@ -143,38 +146,75 @@ typedef VOID (*PKDEFERRED_ROUTINE)(PKDPC Dpc, PVOID DeferredContext, PVOID Syste
 
 /* Where KeInsertQueueDpc puts a DPC: High at the head; Medium and Low at the tail. High and Medium request the
  * DISPATCH_LEVEL interrupt at once; Low only when the queue is KE_MAXIMUM_DPC_QUEUE_DEPTH deep, else the next clock
- * tick does (NT's rule). */
+ * tick of that processor does (NT's rule). */
 typedef enum _KDPC_IMPORTANCE { LowImportance = 0, MediumImportance = 1, HighImportance = 2 } KDPC_IMPORTANCE;
 
 #define KE_MAXIMUM_DPC_QUEUE_DEPTH 4
 
-/* A deferred procedure call: initialised once, queued any number of times (at most once at a time). */
+/* KDPC.Number when the DPC has no target: it runs on the processor that queues it. */
+#define KE_DPC_CURRENT_PROCESSOR 0xFFFFFFFFu
+
+/* A deferred procedure call: initialised once, queued any number of times (at most once at a time, on one queue). */
 struct _KDPC {
     LIST_ENTRY DpcListEntry;
     PKDEFERRED_ROUTINE DeferredRoutine;
     PVOID DeferredContext;
     PVOID SystemArgument1;
     PVOID SystemArgument2;
-    UCHAR Importance; /* KDPC_IMPORTANCE */
-    volatile BOOLEAN Inserted;
+    PKDPC_DATA volatile DpcData; /* the queue holding it; NULL while not queued (set and cleared under its lock) */
+    ULONG Number;                /* its target processor, or KE_DPC_CURRENT_PROCESSOR */
+    UCHAR Importance;            /* KDPC_IMPORTANCE */
 };
 
-/* Fills Dpc (medium importance, not queued). */
+/* Fills Dpc (medium importance, no target processor, not queued). */
 VOID KeInitializeDpc(PKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext);
 
 /* Sets where the next KeInsertQueueDpc of Dpc puts it. */
 VOID KeSetImportanceDpc(PKDPC Dpc, KDPC_IMPORTANCE Importance);
 
-/* Queues Dpc with two arguments for its routine; FALSE (arguments unchanged) when it is already queued. Any RunLevel;
- * the DPC runs when the RunLevel drops below DISPATCH_LEVEL (at once from PASSIVE or APC level). */
+/* Makes the next KeInsertQueueDpc of Dpc queue it on processor Number (KE_DPC_CURRENT_PROCESSOR: on the processor that
+ * queues it, the default). FALSE, the target unchanged, when no processor Number was started. Any RunLevel. */
+BOOLEAN KeSetTargetProcessorDpc(PKDPC Dpc, ULONG Number);
+
+/* Queues Dpc with two arguments for its routine on its target processor's queue (none: the current processor's);
+ * FALSE (arguments unchanged) when it is already queued on any processor. Any RunLevel, interrupts on or off. The DPC
+ * runs when that processor's RunLevel drops below DISPATCH_LEVEL (at once from PASSIVE or APC level); another
+ * processor is sent an IPI that requests its DISPATCH interrupt. A DPC taken off a queue to run may be queued again
+ * (and run elsewhere) while its routine still runs. */
 BOOLEAN KeInsertQueueDpc(PKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2);
 
-/* Takes Dpc off the queue before it ran; FALSE when it was not queued. Any RunLevel. */
+/* Takes Dpc off whichever processor's queue holds it, before it ran; FALSE when it was not queued. Any RunLevel. */
 BOOLEAN KeRemoveQueueDpc(PKDPC Dpc);
 
-/* DPCs waiting in the queue now, and DPC routines run since boot. */
+/* DPCs waiting in the current processor's queue now, and DPC routines run on all processors since boot (each
+ * processor's own figures: KeGetProcessorBlock(N)->DpcData). */
 ULONG KeQueryDpcQueueDepth(VOID);
 ULONGLONG KeQueryDpcCount(VOID);
+
+/* ---- Per-processor PASSIVE_LEVEL work (ke/work.c) ----
+ * The stand-in for system worker threads until threads exist (issue 11 replaces it by worker threads and
+ * ExQueueWorkItem): a work item queued for an application processor runs in that processor's idle loop, at
+ * PASSIVE_LEVEL with interrupts enabled, one after the other in queue order; the processor is woken by an IPI. Work
+ * may touch paged memory, wait by polling, allocate paged pool; it must return at PASSIVE_LEVEL (else STOP
+ * IRQL_UNEXPECTED_VALUE) and must not wait for the processor it runs on to do anything else. Processor 0 runs the
+ * start-up thread and has no idle loop: it takes no work. */
+
+typedef VOID (*PKPROCESSOR_WORK_ROUTINE)(PVOID Context);
+
+/* A work item: caller-owned (like NT's WORK_QUEUE_ITEM), initialised once, queued at most once at a time. */
+typedef struct _KPROCESSOR_WORK_ITEM {
+    LIST_ENTRY ListEntry;
+    PKPROCESSOR_WORK_ROUTINE Routine;
+    PVOID Context;
+    PKPRCB volatile Processor; /* the processor whose queue holds it; NULL while not queued */
+} KPROCESSOR_WORK_ITEM, *PKPROCESSOR_WORK_ITEM;
+
+/* Fills Item (not queued). */
+VOID KeInitializeProcessorWork(PKPROCESSOR_WORK_ITEM Item, PKPROCESSOR_WORK_ROUTINE Routine, PVOID Context);
+
+/* Queues Item on processor Number's work queue (at its tail) and wakes it; the item may be queued again once its
+ * routine started. FALSE when Item is queued already, or Number is 0 or no started processor. Any RunLevel. */
+BOOLEAN KeQueueProcessorWork(PKPROCESSOR_WORK_ITEM Item, ULONG Number);
 
 /* ---- Processors and inter-processor interrupts (ke/mpinit.c, ke/ipi.c) ---- */
 

@@ -44,6 +44,24 @@ ULONG KiArchTrampolineLongOffset(VOID);
 /* Connects the IPI vector's interrupt object (before any processor starts). */
 VOID KiInitializeIpi(VOID);
 
+/* KPRCB.IpiRequest bits: run the posted IPI packet; request the DISPATCH interrupt (a DPC was queued here by another
+ * processor); look at the work queue (the idle loop does on every wake-up). */
+#define KI_IPI_REQUEST_PACKET 0x1
+#define KI_IPI_REQUEST_DPC    0x2
+#define KI_IPI_REQUEST_WORK   0x4
+
+/* Posts Request (KI_IPI_REQUEST_DPC or _WORK) in Prcb's IpiRequest and sends that processor the IPI vector, without
+ * waiting. Any RunLevel, interrupts on or off. */
+VOID KiIpiSendRequest(PKPRCB Prcb, LONG Request);
+
+/* Prepares an empty DPC queue (dpc.c) and work queue (work.c) in a new KPRCB. */
+VOID KiInitializeDpcQueue(PKPRCB Prcb);
+VOID KiInitializeWorkQueue(PKPRCB Prcb);
+
+/* The idle loop's step (work.c): runs the first work item queued on this processor at PASSIVE_LEVEL with interrupts
+ * on; FALSE, without enabling interrupts, when there is none. Interrupts off on entry and on return. */
+BOOLEAN KiRunProcessorWork(VOID);
+
 /* STOP: claims the STOP for this processor; when another processor owns it already (or is freezing the others),
  * parks this one instead (never returns then). Interrupts off. */
 VOID KiEnterStop(ULONG_PTR InstructionPointer);

@@ -13,6 +13,17 @@
 
 typedef struct _KPRCB KPRCB, *PKPRCB;
 
+/* One processor's DPC queue (NT's KDPC_DATA, KPRCB.DpcData). DpcLock is a spin lock taken with interrupts off and
+ * without a RunLevel change (interrupt handlers queue DPCs: the clock queues the timer-expiry DPC), held only to link
+ * or unlink; a queued KDPC points here (KDPC.DpcData). */
+typedef struct _KDPC_DATA {
+    LIST_ENTRY DpcListHead;       /* high importance at the head, medium and low at the tail */
+    KSPIN_LOCK DpcLock;           /* guards the list, the depth and every queued KDPC's DpcData and list entry */
+    volatile ULONG DpcQueueDepth; /* DPCs waiting */
+    volatile ULONG DpcCount;      /* DPC routines run on this processor since boot */
+    volatile ULONG DpcRequests;   /* DISPATCH interrupts other processors requested here by IPI (targeted DPCs) */
+} __attribute__((aligned(64))) KDPC_DATA, *PKDPC_DATA;
+
 struct _KPRCB {
     PKPRCB Self;                 /* this block: what KeGetCurrentPrcb reads through the segment */
     ULONG Number;                /* 0 for the boot processor, then in start-up order */
@@ -27,11 +38,16 @@ struct _KPRCB {
     ULONG_PTR StackBase[4]; /* lowest byte of its kernel, double-fault, NMI and machine-check stacks (guard below) */
     ULONG_PTR StackTop[4];  /* the address just above each */
     ULONG_PTR FrozenAt;     /* where the STOP's NMI found it (instruction pointer) */
-    /* The DPC queue: global today (ke/dpc.c, one processor dispatches); with per-processor dispatching it moves here
-     * (NT: KPRCB.DpcData), guarded by its own lock, and KeInsertQueueDpc targets the current processor's queue. */
-    LIST_ENTRY DpcListHead; /* placeholder: empty until the queue moves */
-    ULONG DpcQueueDepth;    /* placeholder */
-    ULONG DpcCount;         /* placeholder */
+    /* The software interrupts delivered here (ke/dpc.c): [0] APC_LEVEL, [1] DISPATCH_LEVEL. */
+    volatile ULONG SoftwareInterruptCount[2];
+    /* This processor's DPC queue (ke/dpc.c), on its own cache line: other processors queue targeted DPCs here. */
+    KDPC_DATA DpcData;
+    /* This processor's PASSIVE_LEVEL work queue, run by its idle loop (ke/work.c; issue 11's worker threads replace
+     * it): WorkLock is taken with interrupts off, like DpcLock. */
+    LIST_ENTRY WorkListHead;
+    KSPIN_LOCK WorkLock;
+    volatile ULONG WorkQueueDepth; /* work items waiting */
+    volatile ULONG WorkCount;      /* work routines run here since boot */
     /* Timer state: only the boot processor advances the interrupt time and expires KTIMERs; each processor counts
      * its own ticks (ClockTicks). */
     /* This processor's entry in each numbered queued lock (KeInitializeLockQueues; KeAcquireQueuedSpinLock). */

@@ -1,7 +1,8 @@
 /* Processor start-up: the boot processor's KPRCB, then every application processor of the MADT through the real-mode
  * trampoline (mptramp.h, <arch>/trampoline.S) in the page below 1 MiB the memory manager reserved: INIT-SIPI-SIPI,
  * the boot processor's paging registers (PML2, PML3, PML4 or PML5: CR4 with PAE/LA57 before paging), its own GDT,
- * TSS(s), guarded kernel and panic stacks, local APIC and clock; then it idles in hlt with interrupts on. */
+ * TSS(s), guarded kernel and panic stacks, local APIC and clock; then it idles in hlt with interrupts on, running the
+ * work queued for it (ke/work.c). */
 #include <hl.h>
 #include <kd.h>
 #include <mm.h>
@@ -27,7 +28,8 @@ volatile ULONG KiProcessorCount;
 VOID KiInitializeBootProcessor(PXT_INIT_BLOCK InitBlock) {
     KiBootProcessor.Prcb.Self = &KiBootProcessor.Prcb;
     KiBootProcessor.Prcb.Number = 0;
-    RtlInitializeListHead(&KiBootProcessor.Prcb.DpcListHead);
+    KiInitializeDpcQueue(&KiBootProcessor.Prcb);
+    KiInitializeWorkQueue(&KiBootProcessor.Prcb);
     KeInitializeLockQueues(KiBootProcessor.Prcb.LockQueue);
     KiBootProcessor.Prcb.StackBase[0] = (ULONG_PTR)InitBlock->KernelStackBase;
     KiBootProcessor.Prcb.StackTop[0] = (ULONG_PTR)(InitBlock->KernelStackBase + InitBlock->KernelStackSize);
@@ -62,8 +64,12 @@ XTNORETURN VOID KiStartProcessor(PKI_PROCESSOR Processor) {
     HlInitializeProcessorInterrupts();
     KiWriteRunLevel(PASSIVE_LEVEL); /* the level register and (i686) the TPR agree */
     __atomic_store_n(&Processor->Prcb.Started, TRUE, __ATOMIC_RELEASE);
+    /* The idle loop: queued work at PASSIVE_LEVEL, else halt until an interrupt (sti's shadow covers the hlt, so a
+     * wake-up IPI that arrives after the queue was seen empty still ends the halt). */
     for (;;) {
-        __asm__ volatile("sti; hlt; cli" : : : "memory");
+        if (!KiRunProcessorWork()) {
+            __asm__ volatile("sti; hlt; cli" : : : "memory");
+        }
     }
 }
 
@@ -85,7 +91,8 @@ static PKI_PROCESSOR KiAllocateProcessor(PXT_INIT_BLOCK InitBlock, ULONG Number,
     Processor->Prcb.Self = &Processor->Prcb;
     Processor->Prcb.Number = Number;
     Processor->Prcb.ApicId = ApicId;
-    RtlInitializeListHead(&Processor->Prcb.DpcListHead);
+    KiInitializeDpcQueue(&Processor->Prcb);
+    KiInitializeWorkQueue(&Processor->Prcb);
     KeInitializeLockQueues(Processor->Prcb.LockQueue);
     Processor->Stacks.KernelStackTop = Tops[0];
     for (ULONG Index = 0; Index < 4; Index++) {

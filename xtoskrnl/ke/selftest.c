@@ -17,7 +17,8 @@ VOID XtestPrint(PCSTR Format, ...) {
     va_end(Arguments);
 }
 
-/* Every suite SELFTEST runs, in order (MmPagedSuite after the Ke suites: paged pool and faults with interrupts on). */
+/* Every suite SELFTEST runs, in order (MmPagedSuite after the Ke suites: paged pool and faults with interrupts on;
+ * MmSmpStressSuite last: every processor and the work hook, interrupts on). */
 static const XTEST_SUITE *const KiSelfTestSuites[] = {
     &RtlListSuite,        &RtlMemorySuite,       &RtlBitmapSuite,    &RtlStringSuite,  &RtlFormatSuite,
     &RtlSha1Suite,        &RtlArithmeticSuite,   &KeParameterSuite,  &KeBugCodeSuite,  &KeSymbolSuite,
@@ -25,7 +26,7 @@ static const XTEST_SUITE *const KiSelfTestSuites[] = {
     &MmLiveSuite,         &PoolBasicSuite,       &PoolTortureSuite,  &MmFinalSuite,    &KeStackGuardSuite,
     &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,      &KeDpcLiveSuite,  &KeTimerLiveSuite,
     &HlIoApicLiveSuite,   &KeClockTickSuite,     &KeSmpLiveSuite,    &MmPagedSuite,    &RtlSListSuite,
-    &KeSpinLockLiveSuite, &KeQueuedLockSmpSuite, &ExHandleLiveSuite, &MmTlbLiveSuite,
+    &KeSpinLockLiveSuite, &KeQueuedLockSmpSuite, &ExHandleLiveSuite, &MmTlbLiveSuite,  &MmSmpStressSuite,
 };
 
 /* TRUE when Name is one of the comma-separated names in List (Length characters). */

@@ -117,7 +117,7 @@ XTEST(DpcRunsAtDispatchWithInterruptsOn) {
     XTEST_CHECK_EQ((ULONG_PTR)Record.Context, 7);
     XTEST_CHECK_EQ((ULONG_PTR)Record.Argument1, 11);
     XTEST_CHECK_EQ((ULONG_PTR)Record.Argument2, 13);
-    XTEST_CHECK(!Dpc->Inserted);
+    XTEST_CHECK(Dpc->DpcData == NULL);
     XTEST_CHECK_EQ(KeGetCurrentRunLevel(), PASSIVE_LEVEL);
 }
 
@@ -228,6 +228,149 @@ XTEST(ApcInterruptHeldAtApcLevel) {
     XTEST_CHECK(WaitForSoftwareInterrupts(DISPATCH_LEVEL, Before + 1, 1));
     XTEST_CHECK_EQ(KeGetCurrentRunLevel(), APC_LEVEL);
     KeLowerRunLevel(Old);
+}
+
+/* ---- targeted DPCs and per-processor work (every processor; with one processor only the refusals) ---- */
+
+typedef struct _WHERE_RECORD {
+    volatile ULONG Runs;
+    volatile ULONG Processor;
+    KRUNLEVEL Level;
+    BOOLEAN InterruptsOn;
+    volatile ULONG Order[2];
+    volatile BOOLEAN Release; /* a holding routine spins until it is set */
+} WHERE_RECORD, *PWHERE_RECORD;
+
+static WHERE_RECORD Where[2];
+static KPROCESSOR_WORK_ITEM TestWork[2];
+
+static VOID RecordWhere(PWHERE_RECORD Record, ULONG Tag) {
+    Record->Processor = KeGetCurrentProcessorNumber();
+    Record->Level = KeGetCurrentRunLevel();
+    Record->InterruptsOn = ArAreInterruptsEnabled();
+    if (Record->Runs < ARRAY_SIZE(Record->Order)) {
+        Record->Order[Record->Runs] = Tag;
+    }
+    __atomic_fetch_add(&Record->Runs, 1, __ATOMIC_RELEASE);
+}
+
+static VOID WhereDpcRoutine(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2) {
+    (VOID) Dpc, (VOID)Argument2;
+    RecordWhere(Context, (ULONG)(ULONG_PTR)Argument1);
+}
+
+/* A work item: records where it runs; Where[1]'s first item then holds its processor until released. */
+static VOID WhereWorkRoutine(PVOID Context) {
+    PWHERE_RECORD Record = &Where[(ULONG_PTR)Context >> 8];
+
+    RecordWhere(Record, (ULONG)(ULONG_PTR)Context & 0xFF);
+    while (!__atomic_load_n(&Record->Release, __ATOMIC_ACQUIRE)) {
+        __asm__ volatile("pause" : : : "memory");
+    }
+}
+
+/* Holds the processor it runs on at DISPATCH_LEVEL until released (its DISPATCH interrupt stays pending). */
+static VOID HoldAtDispatchRoutine(PVOID Context) {
+    PWHERE_RECORD Record = Context;
+    KRUNLEVEL Old = KeRaiseRunLevel(DISPATCH_LEVEL);
+
+    RecordWhere(Record, 0);
+    while (!__atomic_load_n(&Record->Release, __ATOMIC_ACQUIRE)) {
+        __asm__ volatile("pause" : : : "memory");
+    }
+    KeLowerRunLevel(Old);
+}
+
+/* A DPC targeted at each processor runs there, at DISPATCH_LEVEL with interrupts on, counted in that processor's
+ * DpcCount (and, for another processor, in its IPI-requested DISPATCH interrupts); a target that was never started
+ * is refused. */
+XTEST(TargetedDpcRunsOnItsProcessor) {
+    ULONG Count = KeQueryActiveProcessorCount();
+    PKDPC Dpc = PrepareDpc(0, WhereDpcRoutine, &Where[0]);
+
+    XTEST_CHECK(!KeSetTargetProcessorDpc(Dpc, Count));
+    XTEST_CHECK_EQ(Dpc->Number, KE_DPC_CURRENT_PROCESSOR);
+    for (ULONG Number = 0; Number < Count; Number++) {
+        PKPRCB Prcb = KeGetProcessorBlock(Number);
+        ULONG DpcCount = Prcb->DpcData.DpcCount, Requests = Prcb->DpcData.DpcRequests;
+
+        RtlZeroMemory((PVOID)&Where[0], sizeof(Where[0]));
+        XTEST_ASSERT(KeSetTargetProcessorDpc(Dpc, Number));
+        XTEST_CHECK(KeInsertQueueDpc(Dpc, (PVOID)(ULONG_PTR)Number, NULL));
+        XTEST_ASSERT(WaitFor(&Where[0].Runs, 1, DPC_WAIT_MS));
+        XTEST_CHECK_EQ(Where[0].Processor, Number);
+        XTEST_CHECK_EQ(Where[0].Level, DISPATCH_LEVEL);
+        XTEST_CHECK(Where[0].InterruptsOn);
+        XTEST_CHECK_EQ(Where[0].Order[0], Number);
+        XTEST_CHECK(WaitFor(&Prcb->DpcData.DpcCount, DpcCount + 1, DPC_WAIT_MS)); /* counted after the routine */
+        XTEST_CHECK(Number == 0 || Prcb->DpcData.DpcRequests > Requests);
+    }
+    XTEST_CHECK(KeSetTargetProcessorDpc(Dpc, KE_DPC_CURRENT_PROCESSOR));
+}
+
+/* A DPC queued on a processor that holds DISPATCH_LEVEL waits in that processor's queue; KeRemoveQueueDpc on the
+ * boot processor takes it off there, and it never runs. */
+XTEST(TargetedDpcRemovedFromAnotherProcessor) {
+    ULONG Count = KeQueryActiveProcessorCount();
+    PKDPC Dpc = PrepareDpc(0, WhereDpcRoutine, &Where[0]);
+    ULONG WorkCount;
+    PKPRCB Target;
+
+    if (Count < 2) {
+        XTEST_CHECK(!KeQueueProcessorWork(&TestWork[0], 1));
+        return;
+    }
+    Target = KeGetProcessorBlock(Count - 1);
+    WorkCount = Target->WorkCount;
+    RtlZeroMemory((PVOID)Where, sizeof(Where));
+    KeInitializeProcessorWork(&TestWork[0], HoldAtDispatchRoutine, &Where[1]);
+    XTEST_ASSERT(KeQueueProcessorWork(&TestWork[0], Count - 1));
+    XTEST_ASSERT(WaitFor(&Where[1].Runs, 1, DPC_WAIT_MS));
+    XTEST_CHECK(KeSetTargetProcessorDpc(Dpc, Count - 1));
+    XTEST_CHECK(KeInsertQueueDpc(Dpc, NULL, NULL));
+    XTEST_CHECK(!KeInsertQueueDpc(Dpc, NULL, NULL)); /* queued there: refused here too */
+    Spin(5);
+    XTEST_CHECK_EQ(Target->DpcData.DpcQueueDepth, 1);
+    XTEST_CHECK(Dpc->DpcData == &Target->DpcData);
+    XTEST_CHECK(KeRemoveQueueDpc(Dpc));
+    XTEST_CHECK(Dpc->DpcData == NULL);
+    XTEST_CHECK_EQ(Target->DpcData.DpcQueueDepth, 0);
+    __atomic_store_n(&Where[1].Release, TRUE, __ATOMIC_RELEASE);
+    XTEST_CHECK(WaitFor(&Target->WorkCount, WorkCount + 1, DPC_WAIT_MS)); /* it lowered and returned */
+    Spin(5);
+    XTEST_CHECK_EQ(Where[0].Runs, 0);
+}
+
+/* Work queued for an application processor runs there at PASSIVE_LEVEL with interrupts on, in queue order; an item
+ * already queued is refused, and so are processor 0 and processors that were never started. */
+XTEST(ProcessorWorkRunsAtPassiveOnItsProcessor) {
+    ULONG Count = KeQueryActiveProcessorCount();
+
+    KeInitializeProcessorWork(&TestWork[0], WhereWorkRoutine, (PVOID)0x101);
+    XTEST_CHECK(!KeQueueProcessorWork(&TestWork[0], 0));
+    XTEST_CHECK(!KeQueueProcessorWork(&TestWork[0], Count));
+    for (ULONG Number = 1; Number < Count; Number++) {
+        PKPRCB Prcb = KeGetProcessorBlock(Number);
+        ULONG WorkCount = Prcb->WorkCount;
+
+        RtlZeroMemory((PVOID)Where, sizeof(Where));
+        KeInitializeProcessorWork(&TestWork[0], WhereWorkRoutine, (PVOID)0x101);
+        KeInitializeProcessorWork(&TestWork[1], WhereWorkRoutine, (PVOID)0x102);
+        XTEST_ASSERT(KeQueueProcessorWork(&TestWork[0], Number));
+        XTEST_ASSERT(WaitFor(&Where[1].Runs, 1, DPC_WAIT_MS)); /* the first item now holds the processor */
+        XTEST_CHECK(KeQueueProcessorWork(&TestWork[1], Number));
+        XTEST_CHECK(!KeQueueProcessorWork(&TestWork[1], Number));
+        XTEST_CHECK_EQ(Prcb->WorkQueueDepth, 1);
+        __atomic_store_n(&Where[1].Release, TRUE, __ATOMIC_RELEASE);
+        XTEST_ASSERT(WaitFor(&Where[1].Runs, 2, DPC_WAIT_MS));
+        XTEST_CHECK_EQ(Where[1].Processor, Number);
+        XTEST_CHECK_EQ(Where[1].Level, PASSIVE_LEVEL);
+        XTEST_CHECK(Where[1].InterruptsOn);
+        XTEST_CHECK_EQ(Where[1].Order[0], 1);
+        XTEST_CHECK_EQ(Where[1].Order[1], 2);
+        XTEST_CHECK(WaitFor(&Prcb->WorkCount, WorkCount + 2, DPC_WAIT_MS));
+        XTEST_CHECK_EQ(Prcb->WorkQueueDepth, 0);
+    }
 }
 
 /* ---- pool stress from DPCs and a periodic timer ---- */
@@ -353,8 +496,9 @@ XTEST(PoolStressFromATimerAgainstPassive) {
 XTEST_SUITE(KeDpcLiveSuite, XTEST_ENTRY(DpcRunsAtDispatchWithInterruptsOn),
             XTEST_ENTRY(DpcHeldAtDispatchRunsWhenTheLevelDrops), XTEST_ENTRY(DpcsRunInImportanceOrder),
             XTEST_ENTRY(RemovedDpcNeverRuns), XTEST_ENTRY(LowImportanceDpcWaitsForTheClockOrADeepQueue),
-            XTEST_ENTRY(ApcInterruptHeldAtApcLevel), XTEST_ENTRY(PoolStressFromDpcsAgainstPassive),
-            XTEST_ENTRY(PoolStressFromATimerAgainstPassive));
+            XTEST_ENTRY(ApcInterruptHeldAtApcLevel), XTEST_ENTRY(TargetedDpcRunsOnItsProcessor),
+            XTEST_ENTRY(TargetedDpcRemovedFromAnotherProcessor), XTEST_ENTRY(ProcessorWorkRunsAtPassiveOnItsProcessor),
+            XTEST_ENTRY(PoolStressFromDpcsAgainstPassive), XTEST_ENTRY(PoolStressFromATimerAgainstPassive));
 
 /* ---- timers ---- */
 
