@@ -608,5 +608,83 @@ XTEST(AbsoluteDueTimeOnTheSystemClock) {
     XTEST_CHECK(KeReadStateTimer(Timer));
 }
 
+/* ---- timers and the clock on every processor at once ---- */
+
+#define SMP_TIMER_ROUNDS 3000
+#define SMP_TIMERS       8
+
+typedef struct _SMP_TIMER_CONTEXT {
+    KDPC Dpc;
+    KTIMER Timers[SMP_TIMERS];
+    KDPC ExpiryDpcs[SMP_TIMERS];
+} SMP_TIMER_CONTEXT, *PSMP_TIMER_CONTEXT;
+
+static SMP_TIMER_CONTEXT SmpTimers[KE_MAXIMUM_PROCESSORS];
+static volatile ULONG SmpTimerDone, SmpTimerFired, SmpTimerFailures;
+
+static VOID SmpTimerExpired(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2) {
+    (VOID) Dpc, (VOID)Context, (VOID)Argument1, (VOID)Argument2;
+    __atomic_add_fetch(&SmpTimerFired, 1, __ATOMIC_RELEASE);
+}
+
+/* On one processor at DISPATCH_LEVEL: sets and cancels its timers thousands of times while the other processors do the
+ * same and the boot processor's clock interrupt peeks at the queue; reads the clock on every round (it must never go
+ * back); finally leaves its timers due in a few milliseconds, each with a DPC. */
+static VOID SmpTimerRoutine(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2) {
+    PSMP_TIMER_CONTEXT Timers = Context;
+    ULONGLONG Last = KeQueryInterruptTime(), Now;
+    LARGE_INTEGER LastTime, Time, Due;
+    ULONG Failures = 0;
+
+    (VOID) Dpc, (VOID)Argument1, (VOID)Argument2;
+    KeQuerySystemTime(&LastTime);
+    for (ULONG Round = 0; Round < SMP_TIMER_ROUNDS; Round++) {
+        PKTIMER Timer = &Timers->Timers[Round % SMP_TIMERS];
+
+        Due.QuadPart = -(LONGLONG)(1000 + Round % 7) * MS; /* far enough never to fire here */
+        Failures += KeSetTimer(Timer, Due, NULL);          /* not queued before */
+        Failures += !KeCancelTimer(Timer);                 /* queued now */
+        Now = KeQueryInterruptTime();
+        KeQuerySystemTime(&Time);
+        Failures += Now < Last || Time.QuadPart < LastTime.QuadPart;
+        Last = Now;
+        LastTime = Time;
+    }
+    for (ULONG Index = 0; Index < SMP_TIMERS; Index++) {
+        Due.QuadPart = -(LONGLONG)(2 + Index) * MS;
+        KeSetTimer(&Timers->Timers[Index], Due, &Timers->ExpiryDpcs[Index]);
+    }
+    __atomic_add_fetch(&SmpTimerFailures, Failures, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&SmpTimerDone, 1, __ATOMIC_RELEASE);
+}
+
+/* Every processor sets and cancels timers at once (the timer lock against the clock interrupt's peek and expiry) and
+ * reads the clock (the sequence lock: never backwards); then every timer left fires exactly once and the queue is back
+ * to where it was. */
+XTEST(EveryProcessorSetsAndCancelsTimers) {
+    ULONG Count = KeQueryActiveProcessorCount();
+    ULONG_PTR Queued = KeQueryTimerQueueLength();
+
+    SmpTimerDone = SmpTimerFired = SmpTimerFailures = 0;
+    for (ULONG Number = 0; Number < Count; Number++) {
+        KeInitializeDpc(&SmpTimers[Number].Dpc, SmpTimerRoutine, &SmpTimers[Number]);
+        for (ULONG Index = 0; Index < SMP_TIMERS; Index++) {
+            KeInitializeTimer(&SmpTimers[Number].Timers[Index]);
+            KeInitializeDpc(&SmpTimers[Number].ExpiryDpcs[Index], SmpTimerExpired, NULL);
+        }
+        XTEST_ASSERT(KeSetTargetProcessorDpc(&SmpTimers[Number].Dpc, Number));
+    }
+    for (ULONG Number = 0; Number < Count; Number++) {
+        XTEST_CHECK(KeInsertQueueDpc(&SmpTimers[Number].Dpc, NULL, NULL));
+    }
+    XTEST_ASSERT(WaitFor(&SmpTimerDone, Count, 30000));
+    XTEST_CHECK(WaitFor(&SmpTimerFired, Count * SMP_TIMERS, DPC_WAIT_MS));
+    XTEST_CHECK_EQ(SmpTimerFailures, 0);
+    XTEST_CHECK_EQ(KeQueryTimerQueueLength(), Queued);
+    XtestPrint("  KeTimerLiveSuite: %u processors set and cancelled %u timers each, %u expiries\n", Count,
+               (ULONG)SMP_TIMER_ROUNDS, SmpTimerFired);
+}
+
 XTEST_SUITE(KeTimerLiveSuite, XTEST_ENTRY(TimersFireInDueTimeOrder), XTEST_ENTRY(PeriodicTimerRepeatsUntilCancelled),
-            XTEST_ENTRY(CancelledTimerNeverFires), XTEST_ENTRY(AbsoluteDueTimeOnTheSystemClock));
+            XTEST_ENTRY(CancelledTimerNeverFires), XTEST_ENTRY(AbsoluteDueTimeOnTheSystemClock),
+            XTEST_ENTRY(EveryProcessorSetsAndCancelsTimers));
