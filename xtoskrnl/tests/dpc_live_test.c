@@ -610,7 +610,7 @@ XTEST(AbsoluteDueTimeOnTheSystemClock) {
 
 /* ---- timers and the clock on every processor at once ---- */
 
-#define SMP_TIMER_ROUNDS 3000
+#define SMP_TIMER_ROUNDS 20000
 #define SMP_TIMERS       8
 
 typedef struct _SMP_TIMER_CONTEXT {
@@ -620,7 +620,7 @@ typedef struct _SMP_TIMER_CONTEXT {
 } SMP_TIMER_CONTEXT, *PSMP_TIMER_CONTEXT;
 
 static SMP_TIMER_CONTEXT SmpTimers[KE_MAXIMUM_PROCESSORS];
-static volatile ULONG SmpTimerDone, SmpTimerFired, SmpTimerFailures;
+static volatile ULONG SmpTimerStarted, SmpTimerDone, SmpTimerFired, SmpTimerFailures;
 
 static VOID SmpTimerExpired(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2) {
     (VOID) Dpc, (VOID)Context, (VOID)Argument1, (VOID)Argument2;
@@ -636,7 +636,13 @@ static VOID SmpTimerRoutine(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Arg
     LARGE_INTEGER LastTime, Time, Due;
     ULONG Failures = 0;
 
-    (VOID) Dpc, (VOID)Argument1, (VOID)Argument2;
+    (VOID) Dpc, (VOID)Argument2;
+    /* Start together (for at most a second), so the processors really do overlap. */
+    __atomic_add_fetch(&SmpTimerStarted, 1, __ATOMIC_ACQ_REL);
+    while (__atomic_load_n(&SmpTimerStarted, __ATOMIC_ACQUIRE) < (ULONG)(ULONG_PTR)Argument1 &&
+           KeQueryInterruptTime() - Last < 1000 * MS) {
+        KeYieldProcessor();
+    }
     KeQuerySystemTime(&LastTime);
     for (ULONG Round = 0; Round < SMP_TIMER_ROUNDS; Round++) {
         PKTIMER Timer = &Timers->Timers[Round % SMP_TIMERS];
@@ -665,7 +671,7 @@ XTEST(EveryProcessorSetsAndCancelsTimers) {
     ULONG Count = KeQueryActiveProcessorCount();
     ULONG_PTR Queued = KeQueryTimerQueueLength();
 
-    SmpTimerDone = SmpTimerFired = SmpTimerFailures = 0;
+    SmpTimerStarted = SmpTimerDone = SmpTimerFired = SmpTimerFailures = 0;
     for (ULONG Number = 0; Number < Count; Number++) {
         KeInitializeDpc(&SmpTimers[Number].Dpc, SmpTimerRoutine, &SmpTimers[Number]);
         for (ULONG Index = 0; Index < SMP_TIMERS; Index++) {
@@ -675,7 +681,7 @@ XTEST(EveryProcessorSetsAndCancelsTimers) {
         XTEST_ASSERT(KeSetTargetProcessorDpc(&SmpTimers[Number].Dpc, Number));
     }
     for (ULONG Number = 0; Number < Count; Number++) {
-        XTEST_CHECK(KeInsertQueueDpc(&SmpTimers[Number].Dpc, NULL, NULL));
+        XTEST_CHECK(KeInsertQueueDpc(&SmpTimers[Number].Dpc, (PVOID)(ULONG_PTR)Count, NULL));
     }
     XTEST_ASSERT(WaitFor(&SmpTimerDone, Count, 30000));
     XTEST_CHECK(WaitFor(&SmpTimerFired, Count * SMP_TIMERS, DPC_WAIT_MS));
