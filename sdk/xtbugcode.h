@@ -47,7 +47,7 @@
 #define ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY   0x000000FC
 #define LOADER_BLOCK_MISMATCH                   0x00000100 /* P1: LOADER_BLOCK_* below; P2 found, P3 expected */
 #define KERNEL_SECURITY_CHECK_FAILURE           0x00000139 /* RtlFailFast: P1 the RTL_FAILFAST_* code */
-#define IPI_WATCHDOG_TIMEOUT                    0x000001DB /* P1 processors that never ran an IPI (mask), P2 sender */
+#define IPI_WATCHDOG_TIMEOUT                    0x000001DB /* P1 never entered (mask), P2 sender, P3 function, P4 entered, not returned */
 #define KERNEL_UBSAN_VIOLATION                  0x000001E0 /* XT's own: a UBSan check failed (sanitized kernel) */
 
 /* Page faults (mm/fault.c, docs/memory-manager.md). P2 of PAGE_FAULT_IN_NONPAGED_AREA is 1 for a write, else 0.

@@ -18,6 +18,7 @@ typedef struct _KI_IPI_PACKET {
     ULONG ResultProcessor;
     volatile ULONG_PTR Result;
     volatile ULONGLONG Pending; /* targets (bit per processor) that have not returned yet */
+    volatile ULONGLONG Started; /* targets that entered Function */
 } KI_IPI_PACKET;
 
 static KI_IPI_PACKET KiIpiPacket;
@@ -40,6 +41,7 @@ static VOID KiIpiServiceRequests(VOID) {
     if (!(Requests & KI_IPI_REQUEST_PACKET)) {
         return;
     }
+    __atomic_or_fetch(&KiIpiPacket.Started, 1ull << Prcb->Number, __ATOMIC_RELAXED);
     Result = KiIpiPacket.Function(KiIpiPacket.Argument);
     if (Prcb->Number == KiIpiPacket.ResultProcessor) {
         KiIpiPacket.Result = Result;
@@ -90,6 +92,7 @@ static ULONG_PTR KiIpiSendPacket(ULONGLONG Targets, PKIPI_BROADCAST_WORKER Funct
     KiIpiPacket.Function = Function;
     KiIpiPacket.Argument = Argument;
     KiIpiPacket.ResultProcessor = ResultProcessor;
+    KiIpiPacket.Started = 0;
     KiIpiPacket.Pending = Targets & ~(1ull << Self);
     for (ULONG Number = 0; Number < Count; Number++) {
         if (Number != Self && (Targets & (1ull << Number))) {
@@ -103,7 +106,10 @@ static ULONG_PTR KiIpiSendPacket(ULONGLONG Targets, PKIPI_BROADCAST_WORKER Funct
     while (__atomic_load_n(&KiIpiPacket.Pending, __ATOMIC_ACQUIRE) != 0) {
         KeStallExecutionProcessor(1);
         if (++Waited >= KI_IPI_WATCHDOG_US) {
-            KeBugCheckEx(IPI_WATCHDOG_TIMEOUT, (ULONG_PTR)KiIpiPacket.Pending, Self, (ULONG_PTR)Function, 0);
+            ULONGLONG Pending = KiIpiPacket.Pending;
+            /* P1: the processors that never entered Function, P4: those that entered it and did not return. */
+            KeBugCheckEx(IPI_WATCHDOG_TIMEOUT, (ULONG_PTR)(Pending & ~KiIpiPacket.Started), Self, (ULONG_PTR)Function,
+                         (ULONG_PTR)(Pending & KiIpiPacket.Started));
         }
     }
     if (ResultProcessor != Self) {
