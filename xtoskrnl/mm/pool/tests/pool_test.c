@@ -144,20 +144,23 @@ XTEST(LookasideReuseAndTrim) {
 
     XTEST_ASSERT(First != NULL && Second != NULL);
     MiFreePool(Pool, First, POOL_TAG_A);
-    XTEST_CHECK_EQ(Pool->LookasideBlocks, 1);
-    XTEST_CHECK_EQ(PoolTestHeader(First)->PoolType, MI_POOL_BLOCK_LOOKASIDE);
+    /* On this processor's list: the header unchanged (headers change only under the lock), the body a keyed link. */
+    XTEST_CHECK_EQ(PoolTestLookasideBlocks(Pool), 1);
+    XTEST_CHECK_EQ(Pool->LookasideBlocks, 0);
+    XTEST_CHECK(PoolTestOnProcessorList(Pool, First));
     Again = MiAllocatePool(Pool, NonPagedPool, 64, POOL_TAG_B);
     XTEST_CHECK(Again == First);
     XTEST_CHECK_EQ(PoolTestHeader(Again)->PoolTag, POOL_TAG_B);
-    XTEST_CHECK_EQ(Pool->LookasideBlocks, 0);
+    XTEST_CHECK(!PoolTestOnProcessorList(Pool, Again));
+    XTEST_CHECK_EQ(PoolTestLookasideBlocks(Pool), 0);
     MiFreePool(Pool, Again, POOL_TAG_B);
     MiFreePool(Pool, Second, POOL_TAG_A);
-    XTEST_CHECK_EQ(Pool->LookasideBlocks, 2);
+    XTEST_CHECK_EQ(PoolTestLookasideBlocks(Pool), 2);
     XTEST_CHECK_EQ(Pool->SmallPages, 1);
     XTEST_CHECK_EQ(MiCheckPoolConsistency(Pool), 0);
     /* Trimming drains the lookasides, coalesces and gives the empty page back. */
     MiTrimPool(Pool);
-    XTEST_CHECK_EQ(Pool->LookasideBlocks, 0);
+    XTEST_CHECK_EQ(PoolTestLookasideBlocks(Pool), 0);
     XTEST_CHECK_EQ(Pool->SmallPages, 0);
     XTEST_CHECK_EQ(MiCheckPoolConsistency(Pool), 0);
     MiReleasePool(Pool);
