@@ -26,7 +26,7 @@ XTSTATUS MiInitializePoolEx(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie, MM_POOL_
     Pool->LockLevel = LockLevel;
     Pool->LockKind = LockLevel == APC_LEVEL ? MI_POOL_LOCK_PAGED : MI_POOL_LOCK_PRIVATE;
     /* Pageable pages may not be touched with interrupts off: the paged pool has no per-processor layer. */
-    Pool->PerProcessor = (BOOLEAN)(PoolType == NonPagedPool && LockLevel == DISPATCH_LEVEL);
+    Pool->PerProcessor = (BOOLEAN)(PoolType == NonPagedPool && LockLevel == DISPATCH_LEVEL && Pages->IsMemoryLow == NULL);
     /* Keyed per pool too: a block of another pool never checks out here. */
     Pool->Cookie = Cookie ^ MiPoolMix((ULONG_PTR)Pool);
     Pool->Cookie += Pool->Cookie == 0;
@@ -104,8 +104,11 @@ static BOOLEAN MiPushLookaside(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, UL
 
 /* ---- The per-processor layer (lock-free; docs/pool.md "Per-processor lookaside lists") ---- */
 
-/* Adds a slot's counts to its tag's shared entry and empties it (under the pool lock, on the slot's processor). */
-static VOID MiPoolFlushTagSlot(PMI_POOL_PP_TAG Slot) {
+/* Adds a slot's counts to its tag's shared entry and the pool-wide counters and empties it (under the pool lock, on
+ * the slot's processor). */
+static VOID MiPoolFlushTagSlot(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PP_TAG Slot) {
+    Pool->Allocations += Slot->Allocations;
+    Pool->Frees += Slot->Frees;
     if (Slot->Shared != NULL) {
         Slot->Shared->Allocations += Slot->Allocations;
         Slot->Shared->Frees += Slot->Frees;
@@ -130,7 +133,7 @@ static VOID MiPoolBindTag(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor
     if (Entry == &Pool->OverflowTag) {
         return;
     }
-    MiPoolFlushTagSlot(Slot);
+    MiPoolFlushTagSlot(Pool, Slot);
     Slot->Key = MI_POOL_TAG_KEY(Tag);
     Slot->Shared = Entry;
 }
@@ -153,8 +156,7 @@ XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Gran
     Next = Link->Next;
     Check = MiPoolLookasideCheck(Pool, Link, Next);
     Header = (PPOOL_HEADER)Link - 1;
-    if (Link->Check != Check || Header->PoolTag != Tag || !MiPoolHeaderIntact(Header, Pool->Cookie) ||
-        Header->PoolType != MI_POOL_BLOCK_IN_USE || Header->BlockSize != Granules) {
+    if (Link->Check != Check || !MiPoolHeaderIs(Header, Granules, Tag)) {
         MiPoolLeaveProcessor(State);
         return NULL;
     }
@@ -163,7 +165,6 @@ XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Gran
     Link->Check = Check ^ 1; /* no longer a valid link: freeing it is not a double free */
     Slot->Allocations++;
     Slot->Bytes += (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
-    Processor->Allocations++;
     MiPoolLeaveProcessor(State);
     return Link;
 }
@@ -171,7 +172,7 @@ XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Gran
 /* Frees Address onto this processor's list when it is an intact in-use small block of Tag whose size has a list
  * here with room and whose tag has a slot here; FALSE (nothing changed) otherwise: the locked path decides. */
 XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
-    PPOOL_HEADER Header = (PPOOL_HEADER)Address - 1, Next;
+    PPOOL_HEADER Header = (PPOOL_HEADER)Address - 1;
     PMI_POOL_LOOKASIDE_LINK Link = Address;
     ULONG_PTR Offset = (ULONG_PTR)Address & (MM_PAGE_SIZE - 1);
     PMI_POOL_PROCESSOR Processor;
@@ -186,12 +187,6 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
         Link->Check == MiPoolLookasideCheck(Pool, Link, Link->Next)) {
         return FALSE;
     }
-    if (!MiPoolBlockEndsPage(Header, Granules)) {
-        Next = MiPoolHeaderAt(Header, Granules);
-        if (Next->PreviousSize != Granules || !MiPoolHeaderIntact(Next, Pool->Cookie)) {
-            return FALSE;
-        }
-    }
     State = MiPoolEnterProcessor();
     Processor = MiPoolCurrentProcessor(Pool);
     Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
@@ -205,7 +200,6 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
     Processor->Depth[Granules]++;
     Slot->Frees++;
     Slot->Bytes -= (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
-    Processor->Frees++;
     MiPoolLeaveProcessor(State);
     return TRUE;
 }
@@ -299,23 +293,19 @@ XTFORCEINLINE ULONG MiPoolProcessorGranules(SIZE_T Size) {
     return (ULONG)((Size + (Size == 0) + MI_POOL_GRANULE - 1) >> MI_POOL_GRANULE_SHIFT) + 1;
 }
 
-PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
+/* The locked allocation: everything the per-processor lists did not serve. */
+static __attribute__((noinline)) PVOID MiAllocatePoolLocked(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType,
+                                                            SIZE_T Size, ULONG Tag) {
     MI_POOL_LOCK_HANDLE Lock;
-    PVOID Address;
-    ULONG Granules;
+    PVOID Address = NULL;
 
+    MiAcquirePoolLock(Pool, &Lock);
     if (PoolType != (MM_POOL_TYPE)Pool->PoolType || Pool->Cookie == 0 ||
         (Pool->Pages->IsMemoryLow != NULL && Pool->Pages->IsMemoryLow())) {
-        MiAcquirePoolLock(Pool, &Lock);
         Pool->FailedAllocations++;
         MiReleasePoolLock(Pool, &Lock);
         return NULL;
     }
-    if (Pool->PerProcessor && (Granules = MiPoolProcessorGranules(Size)) != 0 &&
-        MI_POOL_TAG_KEY(Tag) != Pool->SpecialTagKey && (Address = MiAllocateFromProcessor(Pool, Granules, Tag))) {
-        return Address;
-    }
-    MiAcquirePoolLock(Pool, &Lock);
     Address = MiTryAllocatePool(Pool, Size, Tag);
     if (Address == NULL) {
         /* The one place of the trim-and-retry policy: the page sources just fail. */
@@ -327,6 +317,22 @@ PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Siz
     }
     MiReleasePoolLock(Pool, &Lock);
     return Address;
+}
+
+/* The per-processor lists first (no lock), then the locked path. */
+XTFORCEINLINE PVOID MiAllocatePoolInline(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
+    PVOID Address;
+    ULONG Granules;
+
+    if (Pool->PerProcessor && PoolType == NonPagedPool && (Granules = MiPoolProcessorGranules(Size)) != 0 &&
+        MI_POOL_TAG_KEY(Tag) != Pool->SpecialTagKey && (Address = MiAllocateFromProcessor(Pool, Granules, Tag))) {
+        return Address;
+    }
+    return MiAllocatePoolLocked(Pool, PoolType, Size, Tag);
+}
+
+PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
+    return MiAllocatePoolInline(Pool, PoolType, Size, Tag);
 }
 
 /* Frees Address whose header did not check out as an in-use small block: a big or special-pool allocation, a bad
@@ -376,15 +382,13 @@ static VOID MiFreeSmallLocked(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, ULO
     MiReleaseSmallBlock(Pool, Header);
 }
 
-VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
+/* The locked free: everything the per-processor lists did not take. */
+static __attribute__((noinline)) VOID MiFreePoolLocked(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
     PPOOL_HEADER Header = (PPOOL_HEADER)Address - 1;
     ULONG_PTR Offset = (ULONG_PTR)Address & (MM_PAGE_SIZE - 1);
     MI_POOL_LOCK_HANDLE Lock;
     ULONG Granules;
 
-    if (Pool->PerProcessor && MiFreeToProcessor(Pool, Address, Tag)) {
-        return;
-    }
     MiAcquirePoolLock(Pool, &Lock);
     /* A small block: granule aligned, not at a page start, and its header (keyed with the cookie, the pool and its
      * own address) says in use with this tag. Anything else takes the slow path, which classifies or stops. */
@@ -397,6 +401,16 @@ VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
         MiFreeSmallLocked(Pool, Header, Granules, Tag);
     }
     MiReleasePoolLock(Pool, &Lock);
+}
+
+XTFORCEINLINE VOID MiFreePoolInline(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
+    if (!Pool->PerProcessor || !MiFreeToProcessor(Pool, Address, Tag)) {
+        MiFreePoolLocked(Pool, Address, Tag);
+    }
+}
+
+VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
+    MiFreePoolInline(Pool, Address, Tag);
 }
 
 VOID MiSetSpecialPoolTag(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, BOOLEAN Enable) {
@@ -465,21 +479,21 @@ XTFORCEINLINE PMI_POOL_DESCRIPTOR MiPoolOfAddress(PVOID Address, PVOID Caller) {
 PVOID MmAllocatePool(MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
     PMI_POOL_DESCRIPTOR Pool = MiSelectPool(PoolType, __builtin_return_address(0));
 
-    return Pool ? MiAllocatePool(Pool, PoolType, Size, Tag) : NULL;
+    return Pool ? MiAllocatePoolInline(Pool, PoolType, Size, Tag) : NULL;
 }
 
 VOID MmFreePool(PVOID Address, ULONG Tag) {
-    MiFreePool(MiPoolOfAddress(Address, __builtin_return_address(0)), Address, Tag);
+    MiFreePoolInline(MiPoolOfAddress(Address, __builtin_return_address(0)), Address, Tag);
 }
 
 PVOID ExAllocatePoolWithTag(MM_POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag) {
     PMI_POOL_DESCRIPTOR Pool = MiSelectPool(PoolType, __builtin_return_address(0));
 
-    return Pool ? MiAllocatePool(Pool, PoolType, NumberOfBytes, Tag) : NULL;
+    return Pool ? MiAllocatePoolInline(Pool, PoolType, NumberOfBytes, Tag) : NULL;
 }
 
 VOID ExFreePoolWithTag(PVOID Address, ULONG Tag) {
-    MiFreePool(MiPoolOfAddress(Address, __builtin_return_address(0)), Address, Tag);
+    MiFreePoolInline(MiPoolOfAddress(Address, __builtin_return_address(0)), Address, Tag);
 }
 
 VOID MmSetSpecialPoolTag(ULONG Tag) {

@@ -124,9 +124,7 @@ typedef struct _MI_POOL_PP_TAG {
 typedef struct __attribute__((aligned(64))) _MI_POOL_PROCESSOR {
     PMI_POOL_LOOKASIDE_LINK Head[MI_POOL_PP_LISTS];
     USHORT Depth[MI_POOL_PP_LISTS];
-    ULONG_PTR Allocations; /* served here (counted into the pool-wide figures) */
-    ULONG_PTR Frees;
-    MI_POOL_PP_TAG Tags[MI_POOL_PP_TAGS];
+    MI_POOL_PP_TAG Tags[MI_POOL_PP_TAGS]; /* also the pool-wide Allocations and Frees served here */
 } MI_POOL_PROCESSOR, *PMI_POOL_PROCESSOR;
 
 STATIC_ASSERT(sizeof(MI_POOL_PROCESSOR) % 64 == 0);
@@ -167,7 +165,7 @@ typedef struct _MI_POOL_DESCRIPTOR {
     SIZE_T BigCapacity; /* a power of two, or 0 before the first big allocation */
     SIZE_T BigCount;
     SIZE_T BigPages;
-    ULONG_PTR Allocations; /* under the lock (the per-processor layer counts its own) */
+    ULONG_PTR Allocations; /* under the lock, and flushed tag slots (the per-processor slots count their own) */
     ULONG_PTR Frees;
     ULONG_PTR FailedAllocations;
     ULONG TagsUsed;
@@ -285,6 +283,12 @@ XTINLINE PPOOL_HEADER MiPoolHeaderAt(PPOOL_HEADER Header, LONG_PTR Granules) {
 /* TRUE when the block at Header ends exactly at its page's end (no next neighbour). */
 XTINLINE BOOLEAN MiPoolBlockEndsPage(const POOL_HEADER *Header, ULONG BlockSize) {
     return (BOOLEAN)((((ULONG_PTR)Header + ((ULONG_PTR)BlockSize << MI_POOL_GRANULE_SHIFT)) & (MM_PAGE_SIZE - 1)) == 0);
+}
+
+/* TRUE when the header says in use, Granules long, tagged Tag (PreviousSize and the check word not looked at). */
+XTFORCEINLINE BOOLEAN MiPoolHeaderIs(const POOL_HEADER *Header, ULONG Granules, ULONG Tag) {
+    return (BOOLEAN)((Header->Ulong1 & MI_POOL_ULONG1_STABLE) == MI_POOL_ULONG1(0, Granules, MI_POOL_BLOCK_IN_USE) &&
+                     Header->PoolTag == Tag);
 }
 
 /* Keyed check of a lookaside link. */

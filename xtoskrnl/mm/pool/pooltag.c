@@ -73,8 +73,10 @@ VOID MiQueryPoolStatistics(PMI_POOL_DESCRIPTOR Pool, PMM_POOL_STATISTICS Statist
     for (Number = 0; Pool->PerProcessor && Number < KE_MAXIMUM_PROCESSORS; Number++) {
         const MI_POOL_PROCESSOR *Processor = &Pool->Processors[Number];
 
-        Statistics->Allocations += Processor->Allocations;
-        Statistics->Frees += Processor->Frees;
+        for (Index = 0; Index < MI_POOL_PP_TAGS; Index++) {
+            Statistics->Allocations += Processor->Tags[Index].Allocations;
+            Statistics->Frees += Processor->Tags[Index].Frees;
+        }
         for (Index = 0; Index < MI_POOL_PP_LISTS; Index++) {
             Statistics->LookasideBlocks += Processor->Depth[Index];
         }
