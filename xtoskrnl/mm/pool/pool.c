@@ -172,7 +172,7 @@ XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Gran
 /* Frees Address onto this processor's list when it is an intact in-use small block of Tag whose size has a list
  * here with room and whose tag has a slot here; FALSE (nothing changed) otherwise: the locked path decides. */
 XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
-    PPOOL_HEADER Header = (PPOOL_HEADER)Address - 1;
+    PPOOL_HEADER Header = (PPOOL_HEADER)Address - 1, Next;
     PMI_POOL_LOOKASIDE_LINK Link = Address;
     ULONG_PTR Offset = (ULONG_PTR)Address & (MM_PAGE_SIZE - 1);
     PMI_POOL_PROCESSOR Processor;
@@ -186,6 +186,13 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
         Offset + ((ULONG_PTR)(Granules - 1) << MI_POOL_GRANULE_SHIFT) > MM_PAGE_SIZE ||
         Link->Check == MiPoolLookasideCheck(Pool, Link, Link->Next)) {
         return FALSE;
+    }
+    /* The overrun check (plain reads: a neighbour the lock holder is rewriting fails it, and the locked path decides). */
+    if (!MiPoolBlockEndsPage(Header, Granules)) {
+        Next = MiPoolHeaderAt(Header, Granules);
+        if (Next->PreviousSize != Granules || !MiPoolHeaderIntact(Next, Pool->Cookie)) {
+            return FALSE;
+        }
     }
     State = MiPoolEnterProcessor();
     Processor = MiPoolCurrentProcessor(Pool);
