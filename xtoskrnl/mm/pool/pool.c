@@ -26,7 +26,8 @@ XTSTATUS MiInitializePoolEx(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie, MM_POOL_
     Pool->LockLevel = LockLevel;
     Pool->LockKind = LockLevel == APC_LEVEL ? MI_POOL_LOCK_PAGED : MI_POOL_LOCK_PRIVATE;
     /* Pageable pages may not be touched with interrupts off: the paged pool has no per-processor layer. */
-    Pool->PerProcessor = (BOOLEAN)(PoolType == NonPagedPool && LockLevel == DISPATCH_LEVEL && Pages->IsMemoryLow == NULL);
+    Pool->PerProcessor =
+        (BOOLEAN)(PoolType == NonPagedPool && LockLevel == DISPATCH_LEVEL && Pages->IsMemoryLow == NULL);
     /* Keyed per pool too: a block of another pool never checks out here. */
     Pool->Cookie = Cookie ^ MiPoolMix((ULONG_PTR)Pool);
     Pool->Cookie += Pool->Cookie == 0;
@@ -187,7 +188,8 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
         Link->Check == MiPoolLookasideCheck(Pool, Link, Link->Next)) {
         return FALSE;
     }
-    /* The overrun check (plain reads: a neighbour the lock holder is rewriting fails it, and the locked path decides). */
+    /* The overrun check (plain reads: a neighbour the lock holder is rewriting fails it, and the locked path decides).
+     */
     if (!MiPoolBlockEndsPage(Header, Granules)) {
         Next = MiPoolHeaderAt(Header, Granules);
         if (Next->PreviousSize != Granules || !MiPoolHeaderIntact(Next, Pool->Cookie)) {

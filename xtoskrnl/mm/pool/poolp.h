@@ -150,7 +150,7 @@ typedef struct _MI_POOL_DESCRIPTOR {
     BOOLEAN PerProcessor;    /* per-processor lookasides (non-paged pools) */
     UCHAR PoolType;          /* MM_POOL_TYPE this pool serves */
     KSPIN_LOCK SpinLock;     /* MI_POOL_LOCK_PRIVATE and MI_POOL_LOCK_PAGED */
-    const MM_POOL_PAGE_SOURCE *Pages; /* where whole pages come from (system pages, or paged-pool pages) */
+    const MM_POOL_PAGE_SOURCE *Pages;      /* where whole pages come from (system pages, or paged-pool pages) */
     USHORT MaximumDepth[MI_POOL_PP_LISTS]; /* per-processor list depths (read-only after initialisation) */
     MI_POOL_LOOKASIDE Lookaside[MI_POOL_LOOKASIDE_GRANULES + 1];
     MI_POOL_FREE_LINKS ListHeads[MI_POOL_LIST_HEADS];
@@ -192,8 +192,7 @@ XTINLINE VOID MiAcquirePoolLock(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_LOCK_HANDLE H
         Handle->OldRunLevel = KeRaiseRunLevel(APC_LEVEL);
         for (;;) {
             Expected = 0;
-            if (__atomic_compare_exchange_n(&Pool->SpinLock, &Expected, 1, FALSE, __ATOMIC_ACQUIRE,
-                                            __ATOMIC_RELAXED)) {
+            if (__atomic_compare_exchange_n(&Pool->SpinLock, &Expected, 1, FALSE, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
                 return;
             }
             while (__atomic_load_n(&Pool->SpinLock, __ATOMIC_RELAXED) != 0) {
@@ -208,9 +207,9 @@ XTINLINE VOID MiAcquirePoolLock(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_LOCK_HANDLE H
     }
 #endif
     /* Private pools; on host builds (no KPRCB) the system pool queues an in-stack entry on the same numbered lock. */
-    KeAcquireInStackQueuedSpinLock(Pool->LockKind == MI_POOL_LOCK_SYSTEM ? KeGetQueuedSpinLock(LockQueueNonPagedPoolLock)
-                                                                         : &Pool->SpinLock,
-                                   &Handle->Queue);
+    KeAcquireInStackQueuedSpinLock(
+        Pool->LockKind == MI_POOL_LOCK_SYSTEM ? KeGetQueuedSpinLock(LockQueueNonPagedPoolLock) : &Pool->SpinLock,
+        &Handle->Queue);
     Handle->OldRunLevel = Handle->Queue.OldRunLevel;
 }
 
