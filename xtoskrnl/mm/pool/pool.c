@@ -127,41 +127,61 @@ static VOID MiPoolBindTag(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor
     PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
     PMI_POOL_TAG_ENTRY Entry;
 
-    if (Slot->Key == MI_POOL_TAG_KEY(Tag)) {
+    if (MiPoolFindTagSlot(Processor, Tag) != NULL) {
         return;
     }
     Entry = MiPoolFindTag(Pool, Tag, TRUE);
     if (Entry == &Pool->OverflowTag) {
         return;
     }
-    MiPoolFlushTagSlot(Pool, Slot);
+    /* The set's older tag leaves; the newer one moves to the second slot (its counts with it). */
+    MiPoolFlushTagSlot(Pool, &Slot[1]);
+    Slot[1] = Slot[0];
     Slot->Key = MI_POOL_TAG_KEY(Tag);
     Slot->Shared = Entry;
+    Slot->Allocations = 0;
+    Slot->Frees = 0;
+    Slot->Bytes = 0;
 }
 
-/* A block of Granules granules from this processor's list, already tagged Tag; NULL (nothing changed) when the list
- * is empty, the tag has no slot here, or any check fails: the locked path then decides (and stops on corruption). */
+/* A block of Granules granules from this processor's list that already carries Tag (the first of at most
+ * MI_POOL_PP_SEARCH entries; headers are never rewritten here); NULL (nothing changed) when there is none, the tag has
+ * no slot here, or any check fails: the locked path then decides (and stops on corruption). */
 XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag) {
     ULONG_PTR State = MiPoolEnterProcessor();
     PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
-    PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Granules];
-    PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
-    PMI_POOL_LOOKASIDE_LINK Next;
-    PPOOL_HEADER Header;
+    PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Granules], Previous = NULL, Next;
+    PMI_POOL_PP_TAG Slot = MiPoolFindTagSlot(Processor, Tag);
     ULONG_PTR Check;
+    ULONG Steps = 0;
 
-    if (Link == NULL || Slot->Key != MI_POOL_TAG_KEY(Tag)) {
+    if (Link == NULL || Slot == NULL) {
         MiPoolLeaveProcessor(State);
         return NULL;
     }
-    Next = Link->Next;
-    Check = MiPoolLookasideCheck(Pool, Link, Next);
-    Header = (PPOOL_HEADER)Link - 1;
-    if (Link->Check != Check || !MiPoolHeaderIs(Header, Granules, Tag)) {
-        MiPoolLeaveProcessor(State);
-        return NULL;
+    for (;;) {
+        Next = Link->Next;
+        Check = MiPoolLookasideCheck(Pool, Link, Next);
+        if (Link->Check != Check) {
+            MiPoolLeaveProcessor(State);
+            return NULL;
+        }
+        if (MiPoolHeaderIs((PPOOL_HEADER)Link - 1, Granules, Tag)) {
+            break;
+        }
+        if (Next == NULL || ++Steps == MI_POOL_PP_SEARCH) {
+            MiPoolLeaveProcessor(State);
+            return NULL;
+        }
+        Previous = Link;
+        Link = Next;
     }
-    Processor->Head[Granules] = Next;
+    if (Previous == NULL) {
+        Processor->Head[Granules] = Next;
+    } else {
+        Previous->Next = Next;
+        Previous->Check = MiPoolLookasideCheck(Pool, Previous, Next);
+    }
     Processor->Depth[Granules]--;
     Link->Check = Check ^ 1; /* no longer a valid link: freeing it is not a double free */
     Slot->Allocations++;
@@ -198,8 +218,8 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
     }
     State = MiPoolEnterProcessor();
     Processor = MiPoolCurrentProcessor(Pool);
-    Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
-    if (Slot->Key != MI_POOL_TAG_KEY(Tag) || Processor->Depth[Granules] >= Pool->MaximumDepth[Granules]) {
+    Slot = MiPoolFindTagSlot(Processor, Tag);
+    if (Slot == NULL || Processor->Depth[Granules] >= Pool->MaximumDepth[Granules]) {
         MiPoolLeaveProcessor(State);
         return FALSE;
     }
@@ -262,6 +282,41 @@ static VOID MiReleaseSmallBlock(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header) {
     }
 }
 
+/* Parks an in-use block (owned by the caller) on this processor's list. Under the pool lock, with room. */
+static VOID MiParkBlock(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, PPOOL_HEADER Header, ULONG Granules) {
+    PMI_POOL_LOOKASIDE_LINK Link = (PMI_POOL_LOOKASIDE_LINK)(Header + 1);
+
+    Link->Next = Processor->Head[Granules];
+    Link->Check = MiPoolLookasideCheck(Pool, Link, Link->Next);
+    Processor->Head[Granules] = Link;
+    Processor->Depth[Granules]++;
+}
+
+/* Refills this processor's list of Granules with up to a batch of blocks tagged Tag from the shared lookaside
+ * and the free blocks already there (never a new page), so the next allocations here need no lock. */
+static VOID MiRefillProcessorList(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules, ULONG Tag) {
+    ULONG Count = Pool->MaximumDepth[Granules] / 4;
+    PPOOL_HEADER Header;
+
+    Count = Count < MI_POOL_PP_BATCH ? Count : MI_POOL_PP_BATCH;
+    while (Count-- != 0 && Processor->Depth[Granules] < Pool->MaximumDepth[Granules]) {
+        Header = MiPopLookaside(Pool, Granules, Tag);
+        if (Header == NULL) {
+            if (!MiPoolHasFreeBlock(Pool, Granules)) {
+                break;
+            }
+            Header = MiAllocateSmallBlock(Pool, Granules, Tag);
+        }
+        if (Header == NULL || Header->BlockSize != Granules) {
+            if (Header != NULL) {
+                MiFreeSmallBlock(Pool, Header); /* a remainder too small to split: not worth parking */
+            }
+            break;
+        }
+        MiParkBlock(Pool, Processor, Header, Granules);
+    }
+}
+
 /* One attempt at Size bytes: special pool, whole pages, or a small block (this processor's list, the shared
  * lookaside, then the free lists); NULL when the pool's free blocks and the pager cannot serve it. */
 static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag) {
@@ -286,6 +341,9 @@ static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag)
     }
     if (Header == NULL) {
         Header = MiAllocateSmallBlock(Pool, Granules, Tag);
+        if (Header != NULL && Pool->PerProcessor && Granules <= MI_POOL_LOOKASIDE_GRANULES) {
+            MiRefillProcessorList(Pool, MiPoolCurrentProcessor(Pool), Granules, Tag);
+        }
     }
     if (Header == NULL) {
         return NULL;
@@ -373,6 +431,13 @@ static VOID MiFreeSmallLocked(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, ULO
     if (Pool->PerProcessor && Granules <= MI_POOL_LOOKASIDE_GRANULES) {
         Processor = MiPoolCurrentProcessor(Pool);
         MiPoolBindTag(Pool, Processor, Tag);
+        if (Processor->Depth[Granules] >= Pool->MaximumDepth[Granules]) {
+            /* Full: half of it goes to the shared layer in this one locked call, so the next frees need no lock. */
+            while (Processor->Depth[Granules] > Pool->MaximumDepth[Granules] / 2) {
+                PPOOL_HEADER Parked = (PPOOL_HEADER)Processor->Head[Granules] - 1;
+                MiReleaseSmallBlock(Pool, MiPopProcessorList(Pool, Processor, Granules, Parked->PoolTag));
+            }
+        }
         if (Processor->Depth[Granules] < Pool->MaximumDepth[Granules]) {
             if (!MiPoolBlockEndsPage(Header, Granules)) {
                 PPOOL_HEADER Next = MiPoolHeaderAt(Header, Granules);

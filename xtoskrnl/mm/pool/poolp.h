@@ -109,8 +109,10 @@ typedef struct _MI_POOL_BIG_ENTRY {
 #define MI_POOL_PP_LISTS      (MI_POOL_LOOKASIDE_GRANULES + 1)
 #define MI_POOL_PP_LIST_BYTES 16384 /* a list's depth: min(MI_POOL_PP_MAX_DEPTH, this / block size) */
 #define MI_POOL_PP_MAX_DEPTH  128
-#define MI_POOL_PP_TAG_SHIFT  5
-#define MI_POOL_PP_TAGS       (1u << MI_POOL_PP_TAG_SHIFT)
+#define MI_POOL_PP_SEARCH     4  /* entries a lock-free pop looks at for one that carries the requested tag */
+#define MI_POOL_PP_BATCH      16 /* most blocks one locked call moves onto (refill) a per-processor list */
+#define MI_POOL_PP_TAG_SHIFT  5  /* 32 sets of two slots (2-way associative) */
+#define MI_POOL_PP_TAGS       (2u << MI_POOL_PP_TAG_SHIFT)
 
 /* One tag's counts on one processor since the slot took it (flushed into the shared entry when the slot changes). */
 typedef struct _MI_POOL_PP_TAG {
@@ -252,9 +254,20 @@ XTFORCEINLINE PMI_POOL_PROCESSOR MiPoolCurrentProcessor(PMI_POOL_DESCRIPTOR Pool
     return &Pool->Processors[KeGetCurrentProcessorNumber()];
 }
 
-/* The per-processor tag slot of Tag. */
+/* The first of the two per-processor tag slots Tag may use (the set; the other slot is the next one). */
 XTFORCEINLINE ULONG MiPoolTagSlot(ULONG Tag) {
-    return (ULONG)(Tag * 0x9E3779B1u) >> (32 - MI_POOL_PP_TAG_SHIFT);
+    return ((ULONG)(Tag * 0x9E3779B1u) >> (32 - MI_POOL_PP_TAG_SHIFT)) * 2;
+}
+
+/* This processor's slot bound to Tag, or NULL. */
+XTFORCEINLINE PMI_POOL_PP_TAG MiPoolFindTagSlot(PMI_POOL_PROCESSOR Processor, ULONG Tag) {
+    PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
+
+    if (Slot->Key == MI_POOL_TAG_KEY(Tag)) {
+        return Slot;
+    }
+    Slot++;
+    return Slot->Key == MI_POOL_TAG_KEY(Tag) ? Slot : NULL;
 }
 
 /* Whole pages for Pool from its page source (MM_SYSTEM_PAGES_* Flags); NULL when there are none. */
@@ -349,6 +362,8 @@ VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool);
 /* poolpage.c: a block of at least Granules granules from the free lists (or a new page), marked in use with Tag;
  * NULL when no page can be had. */
 PPOOL_HEADER MiAllocateSmallBlock(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag);
+/* poolpage.c: TRUE when a free block of at least Granules granules exists (no new page needed). */
+BOOLEAN MiPoolHasFreeBlock(PMI_POOL_DESCRIPTOR Pool, ULONG Granules);
 /* poolpage.c: returns a block (in use or on a lookaside list, already checked) to the free lists, coalescing it
  * with free neighbours; a page that becomes empty is cached or given back. */
 VOID MiFreeSmallBlock(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header);

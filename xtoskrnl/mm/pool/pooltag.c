@@ -35,12 +35,14 @@ VOID MiSumPoolTag(PMI_POOL_DESCRIPTOR Pool, const MI_POOL_TAG_ENTRY *Entry, PMM_
         return;
     }
     for (Number = 0; Number < KE_MAXIMUM_PROCESSORS; Number++) {
-        const MI_POOL_PP_TAG *Counts = &Pool->Processors[Number].Tags[Slot];
+        for (ULONG Way = 0; Way < 2; Way++) {
+            const MI_POOL_PP_TAG *Counts = &Pool->Processors[Number].Tags[Slot + Way];
 
-        if (Counts->Key == Entry->Key) {
-            Statistics->Allocations += Counts->Allocations;
-            Statistics->Frees += Counts->Frees;
-            Statistics->BytesInUse += Counts->Bytes;
+            if (Counts->Key == Entry->Key) {
+                Statistics->Allocations += Counts->Allocations;
+                Statistics->Frees += Counts->Frees;
+                Statistics->BytesInUse += Counts->Bytes;
+            }
         }
     }
 }
