@@ -109,7 +109,7 @@ typedef struct _MI_POOL_BIG_ENTRY {
 #define MI_POOL_PP_LISTS      (MI_POOL_LOOKASIDE_GRANULES + 1)
 #define MI_POOL_PP_LIST_BYTES 16384 /* a list's depth: min(MI_POOL_PP_MAX_DEPTH, this / block size) */
 #define MI_POOL_PP_MAX_DEPTH  128
-#define MI_POOL_PP_SEARCH     4  /* entries a lock-free pop looks at for one that carries the requested tag */
+#define MI_POOL_PP_SEARCH     2  /* entries a lock-free pop looks at for one that carries the requested tag */
 #define MI_POOL_PP_BATCH      16 /* most blocks one locked call moves onto (refill) a per-processor list */
 #define MI_POOL_PP_TAG_SHIFT  5  /* 32 sets of two slots (2-way associative) */
 #define MI_POOL_PP_TAGS       (2u << MI_POOL_PP_TAG_SHIFT)
