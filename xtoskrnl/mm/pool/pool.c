@@ -282,41 +282,6 @@ static VOID MiReleaseSmallBlock(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header) {
     }
 }
 
-/* Parks an in-use block (owned by the caller) on this processor's list. Under the pool lock, with room. */
-static VOID MiParkBlock(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, PPOOL_HEADER Header, ULONG Granules) {
-    PMI_POOL_LOOKASIDE_LINK Link = (PMI_POOL_LOOKASIDE_LINK)(Header + 1);
-
-    Link->Next = Processor->Head[Granules];
-    Link->Check = MiPoolLookasideCheck(Pool, Link, Link->Next);
-    Processor->Head[Granules] = Link;
-    Processor->Depth[Granules]++;
-}
-
-/* Refills this processor's list of Granules with up to a batch of blocks tagged Tag from the shared lookaside
- * and the free blocks already there (never a new page), so the next allocations here need no lock. */
-static VOID MiRefillProcessorList(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules, ULONG Tag) {
-    ULONG Count = Pool->MaximumDepth[Granules] / 4;
-    PPOOL_HEADER Header;
-
-    Count = Count < MI_POOL_PP_BATCH ? Count : MI_POOL_PP_BATCH;
-    while (Count-- != 0 && Processor->Depth[Granules] < Pool->MaximumDepth[Granules]) {
-        Header = MiPopLookaside(Pool, Granules, Tag);
-        if (Header == NULL) {
-            if (!MiPoolHasFreeBlock(Pool, Granules)) {
-                break;
-            }
-            Header = MiAllocateSmallBlock(Pool, Granules, Tag);
-        }
-        if (Header == NULL || Header->BlockSize != Granules) {
-            if (Header != NULL) {
-                MiFreeSmallBlock(Pool, Header); /* a remainder too small to split: not worth parking */
-            }
-            break;
-        }
-        MiParkBlock(Pool, Processor, Header, Granules);
-    }
-}
-
 /* One attempt at Size bytes: special pool, whole pages, or a small block (this processor's list, the shared
  * lookaside, then the free lists); NULL when the pool's free blocks and the pager cannot serve it. */
 static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag) {
@@ -341,9 +306,6 @@ static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag)
     }
     if (Header == NULL) {
         Header = MiAllocateSmallBlock(Pool, Granules, Tag);
-        if (Header != NULL && Pool->PerProcessor && Granules <= MI_POOL_LOOKASIDE_GRANULES) {
-            MiRefillProcessorList(Pool, MiPoolCurrentProcessor(Pool), Granules, Tag);
-        }
     }
     if (Header == NULL) {
         return NULL;
@@ -431,13 +393,6 @@ static VOID MiFreeSmallLocked(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, ULO
     if (Pool->PerProcessor && Granules <= MI_POOL_LOOKASIDE_GRANULES) {
         Processor = MiPoolCurrentProcessor(Pool);
         MiPoolBindTag(Pool, Processor, Tag);
-        if (Processor->Depth[Granules] >= Pool->MaximumDepth[Granules]) {
-            /* Full: half of it goes to the shared layer in this one locked call, so the next frees need no lock. */
-            while (Processor->Depth[Granules] > Pool->MaximumDepth[Granules] / 2) {
-                PPOOL_HEADER Parked = (PPOOL_HEADER)Processor->Head[Granules] - 1;
-                MiReleaseSmallBlock(Pool, MiPopProcessorList(Pool, Processor, Granules, Parked->PoolTag));
-            }
-        }
         if (Processor->Depth[Granules] < Pool->MaximumDepth[Granules]) {
             if (!MiPoolBlockEndsPage(Header, Granules)) {
                 PPOOL_HEADER Next = MiPoolHeaderAt(Header, Granules);

@@ -109,9 +109,8 @@ typedef struct _MI_POOL_BIG_ENTRY {
 #define MI_POOL_PP_LISTS      (MI_POOL_LOOKASIDE_GRANULES + 1)
 #define MI_POOL_PP_LIST_BYTES 16384 /* a list's depth: min(MI_POOL_PP_MAX_DEPTH, this / block size) */
 #define MI_POOL_PP_MAX_DEPTH  128
-#define MI_POOL_PP_SEARCH     2  /* entries a lock-free pop looks at for one that carries the requested tag */
-#define MI_POOL_PP_BATCH      16 /* most blocks one locked call moves onto (refill) a per-processor list */
-#define MI_POOL_PP_TAG_SHIFT  5  /* 32 sets of two slots (2-way associative) */
+#define MI_POOL_PP_SEARCH     2 /* entries a lock-free pop looks at for one that carries the requested tag */
+#define MI_POOL_PP_TAG_SHIFT  5 /* 32 sets of two slots (2-way associative) */
 #define MI_POOL_PP_TAGS       (2u << MI_POOL_PP_TAG_SHIFT)
 
 /* One tag's counts on one processor since the slot took it (flushed into the shared entry when the slot changes). */
@@ -362,8 +361,6 @@ VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool);
 /* poolpage.c: a block of at least Granules granules from the free lists (or a new page), marked in use with Tag;
  * NULL when no page can be had. */
 PPOOL_HEADER MiAllocateSmallBlock(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag);
-/* poolpage.c: TRUE when a free block of at least Granules granules exists (no new page needed). */
-BOOLEAN MiPoolHasFreeBlock(PMI_POOL_DESCRIPTOR Pool, ULONG Granules);
 /* poolpage.c: returns a block (in use or on a lookaside list, already checked) to the free lists, coalescing it
  * with free neighbours; a page that becomes empty is cached or given back. */
 VOID MiFreeSmallBlock(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header);

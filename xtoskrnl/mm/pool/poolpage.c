@@ -161,10 +161,6 @@ static VOID MiSplitBlock(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, ULONG Gr
     MiInsertFreeBlock(Pool, Rest);
 }
 
-BOOLEAN MiPoolHasFreeBlock(PMI_POOL_DESCRIPTOR Pool, ULONG Granules) {
-    return (BOOLEAN)(MiFindFreeList(Pool, Granules) != 0);
-}
-
 PPOOL_HEADER MiAllocateSmallBlock(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag) {
     ULONG Index = MiFindFreeList(Pool, Granules);
     PPOOL_HEADER Header;
