@@ -39,6 +39,8 @@ typedef UCHAR KRUNLEVEL, *PKRUNLEVEL;
 #ifdef XTOS_HOST_RUNLEVEL_MODEL
 KRUNLEVEL KiReadRunLevel(VOID);
 VOID KiWriteRunLevel(KRUNLEVEL Level);
+/* The modelled processor's number (0 with one modelled processor; one per host thread in the threaded model). */
+ULONG KeGetCurrentProcessorNumber(VOID);
 #else
 #include <kerunlevel.h>
 #endif

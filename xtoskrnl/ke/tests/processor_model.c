@@ -32,6 +32,10 @@ ULONG_PTR KiGetCurrentLockOwner(VOID) {
     return KiModelOwner;
 }
 
+ULONG KeGetCurrentProcessorNumber(VOID) {
+    return (ULONG)(KiGetCurrentLockOwner() - 1);
+}
+
 /* Spins with PAUSE, giving the time slice away every KI_MODEL_SPINS_PER_YIELD calls: a waiter behind a preempted
  * thread lets it run instead of spinning out its own slice. */
 #define KI_MODEL_SPINS_PER_YIELD 64

@@ -11,3 +11,12 @@ KRUNLEVEL KiReadRunLevel(VOID) {
 VOID KiWriteRunLevel(KRUNLEVEL Level) {
     KiModelRunLevel = Level;
 }
+
+/* One modelled processor: number 0; waiting only yields the pause hint. */
+ULONG KeGetCurrentProcessorNumber(VOID) {
+    return 0;
+}
+
+VOID KeYieldProcessor(VOID) {
+    __asm__ volatile("pause" : : : "memory");
+}

@@ -24,6 +24,10 @@ XTSTATUS MiInitializePoolEx(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie, MM_POOL_
     Pool->PoolType = (UCHAR)PoolType;
     Pool->Pages = Pages;
     Pool->LockLevel = LockLevel;
+    Pool->LockKind = LockLevel == APC_LEVEL ? MI_POOL_LOCK_PAGED : MI_POOL_LOCK_PRIVATE;
+    /* Pageable pages may not be touched with interrupts off: the paged pool has no per-processor layer. */
+    Pool->PerProcessor =
+        (BOOLEAN)(PoolType == NonPagedPool && LockLevel == DISPATCH_LEVEL && Pages->IsMemoryLow == NULL);
     /* Keyed per pool too: a block of another pool never checks out here. */
     Pool->Cookie = Cookie ^ MiPoolMix((ULONG_PTR)Pool);
     Pool->Cookie += Pool->Cookie == 0;
@@ -34,6 +38,8 @@ XTSTATUS MiInitializePoolEx(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie, MM_POOL_
     for (Index = MI_POOL_MIN_BLOCK; Index <= MI_POOL_LOOKASIDE_GRANULES; Index++) {
         ULONG Depth = (ULONG)(MI_POOL_LOOKASIDE_LIST_BYTES / (Index * MI_POOL_GRANULE));
         Pool->Lookaside[Index].MaximumDepth = Depth < MI_POOL_LOOKASIDE_MAX_DEPTH ? Depth : MI_POOL_LOOKASIDE_MAX_DEPTH;
+        Depth = (ULONG)(MI_POOL_PP_LIST_BYTES / (Index * MI_POOL_GRANULE));
+        Pool->MaximumDepth[Index] = (USHORT)(Depth < MI_POOL_PP_MAX_DEPTH ? Depth : MI_POOL_PP_MAX_DEPTH);
     }
     RtlInitializeListHead(&Pool->PageList);
     Pool->OverflowTag.Key = MI_POOL_TAG_KEY(MI_POOL_OVERFLOW_TAG);
@@ -97,8 +103,187 @@ static BOOLEAN MiPushLookaside(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, UL
     return TRUE;
 }
 
-/* One attempt at Size bytes: special pool, whole pages, or a small block (lookaside first); NULL when the pool's
- * free blocks and the pager cannot serve it. */
+/* ---- The per-processor layer (lock-free; docs/pool.md "Per-processor lookaside lists") ---- */
+
+/* Adds a slot's counts to its tag's shared entry and the pool-wide counters and empties it (under the pool lock, on
+ * the slot's processor). */
+static VOID MiPoolFlushTagSlot(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PP_TAG Slot) {
+    Pool->Allocations += Slot->Allocations;
+    Pool->Frees += Slot->Frees;
+    if (Slot->Shared != NULL) {
+        Slot->Shared->Allocations += Slot->Allocations;
+        Slot->Shared->Frees += Slot->Frees;
+        Slot->Shared->BytesInUse += Slot->Bytes;
+    }
+    Slot->Allocations = 0;
+    Slot->Frees = 0;
+    Slot->Bytes = 0;
+}
+
+/* Gives Tag this processor's slot for it (flushing the tag that held it), so its next small allocations and frees
+ * here count lock-free. Tags beyond the shared table's limit (the overflow entry) stay on the locked path. Under the
+ * pool lock. */
+static VOID MiPoolBindTag(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Tag) {
+    PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
+    PMI_POOL_TAG_ENTRY Entry;
+
+    if (MiPoolFindTagSlot(Processor, Tag) != NULL) {
+        return;
+    }
+    Entry = MiPoolFindTag(Pool, Tag, TRUE);
+    if (Entry == &Pool->OverflowTag) {
+        return;
+    }
+    /* The set's older tag leaves; the newer one moves to the second slot (its counts with it). */
+    MiPoolFlushTagSlot(Pool, &Slot[1]);
+    Slot[1] = Slot[0];
+    Slot->Key = MI_POOL_TAG_KEY(Tag);
+    Slot->Shared = Entry;
+    Slot->Allocations = 0;
+    Slot->Frees = 0;
+    Slot->Bytes = 0;
+}
+
+/* A block of Granules granules from this processor's list that already carries Tag (the first of at most
+ * MI_POOL_PP_SEARCH entries; headers are never rewritten here); NULL (nothing changed) when there is none, the tag has
+ * no slot here, or any check fails: the locked path then decides (and stops on corruption). */
+XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag) {
+    ULONG_PTR State = MiPoolEnterProcessor();
+    PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
+    PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Granules], Previous = NULL, Next;
+    PMI_POOL_PP_TAG Slot = MiPoolFindTagSlot(Processor, Tag);
+    ULONG_PTR Check;
+    ULONG Steps = 0;
+
+    if (Link == NULL || Slot == NULL) {
+        MiPoolLeaveProcessor(State);
+        return NULL;
+    }
+    for (;;) {
+        Next = Link->Next;
+        Check = MiPoolLookasideCheck(Pool, Link, Next);
+        if (Link->Check != Check) {
+            MiPoolLeaveProcessor(State);
+            return NULL;
+        }
+        if (MiPoolHeaderIs((PPOOL_HEADER)Link - 1, Granules, Tag)) {
+            break;
+        }
+        if (Next == NULL || ++Steps == MI_POOL_PP_SEARCH) {
+            MiPoolLeaveProcessor(State);
+            return NULL;
+        }
+        Previous = Link;
+        Link = Next;
+    }
+    if (Previous == NULL) {
+        Processor->Head[Granules] = Next;
+    } else {
+        Previous->Next = Next;
+        Previous->Check = MiPoolLookasideCheck(Pool, Previous, Next);
+    }
+    Processor->Depth[Granules]--;
+    Link->Check = Check ^ 1; /* no longer a valid link: freeing it is not a double free */
+    Slot->Allocations++;
+    Slot->Bytes += (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
+    MiPoolLeaveProcessor(State);
+    return Link;
+}
+
+/* Frees Address onto this processor's list when it is an intact in-use small block of Tag whose size has a list
+ * here with room and whose tag has a slot here; FALSE (nothing changed) otherwise: the locked path decides. */
+XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
+    PPOOL_HEADER Header = (PPOOL_HEADER)Address - 1, Next;
+    PMI_POOL_LOOKASIDE_LINK Link = Address;
+    ULONG_PTR Offset = (ULONG_PTR)Address & (MM_PAGE_SIZE - 1);
+    PMI_POOL_PROCESSOR Processor;
+    PMI_POOL_PP_TAG Slot;
+    ULONG_PTR State;
+    ULONG Granules;
+
+    if ((Offset & (MI_POOL_GRANULE - 1)) != 0 || Offset == 0 || Header->PoolTag != Tag ||
+        !MiPoolHeaderIntact(Header, Pool->Cookie) || Header->PoolType != MI_POOL_BLOCK_IN_USE ||
+        (Granules = Header->BlockSize) < MI_POOL_MIN_BLOCK || Granules > MI_POOL_LOOKASIDE_GRANULES ||
+        Offset + ((ULONG_PTR)(Granules - 1) << MI_POOL_GRANULE_SHIFT) > MM_PAGE_SIZE ||
+        Link->Check == MiPoolLookasideCheck(Pool, Link, Link->Next)) {
+        return FALSE;
+    }
+    /* The overrun check (plain reads: a neighbour the lock holder is rewriting fails it, and the locked path decides).
+     */
+    if (!MiPoolBlockEndsPage(Header, Granules)) {
+        Next = MiPoolHeaderAt(Header, Granules);
+        if (Next->PreviousSize != Granules || !MiPoolHeaderIntact(Next, Pool->Cookie)) {
+            return FALSE;
+        }
+    }
+    State = MiPoolEnterProcessor();
+    Processor = MiPoolCurrentProcessor(Pool);
+    Slot = MiPoolFindTagSlot(Processor, Tag);
+    if (Slot == NULL || Processor->Depth[Granules] >= Pool->MaximumDepth[Granules]) {
+        MiPoolLeaveProcessor(State);
+        return FALSE;
+    }
+    Link->Next = Processor->Head[Granules];
+    Link->Check = MiPoolLookasideCheck(Pool, Link, Link->Next);
+    Processor->Head[Granules] = Link;
+    Processor->Depth[Granules]++;
+    Slot->Frees++;
+    Slot->Bytes -= (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
+    MiPoolLeaveProcessor(State);
+    return TRUE;
+}
+
+/* ---- The locked path ---- */
+
+/* Pops the head of this processor's list of Granules (under the pool lock) with every check, stopping on corruption;
+ * retags it Tag. NULL when the list is empty. */
+static PPOOL_HEADER MiPopProcessorList(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules,
+                                       ULONG Tag) {
+    PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Granules];
+    PPOOL_HEADER Header;
+    ULONG_PTR Check;
+
+    if (Link == NULL) {
+        return NULL;
+    }
+    Check = MiPoolLookasideCheck(Pool, Link, Link->Next);
+    if (Link->Check != Check) {
+        KeBugCheckEx(BAD_POOL_HEADER, BPH_FREE_LIST_CORRUPT, (ULONG_PTR)Link, (ULONG_PTR)Link->Next, Link->Check);
+    }
+    Header = (PPOOL_HEADER)Link - 1;
+    if (!MiPoolHeaderIntact(Header, Pool->Cookie) || Header->PoolType != MI_POOL_BLOCK_IN_USE ||
+        Header->BlockSize != Granules) {
+        KeBugCheckEx(BAD_POOL_HEADER, BPH_FREED_BLOCK_CHANGED, (ULONG_PTR)Header, Header->Ulong1, Granules);
+    }
+    Processor->Head[Granules] = Link->Next;
+    Processor->Depth[Granules]--;
+    Link->Check = Check ^ 1;
+    if (Header->PoolTag != Tag) {
+        MiPoolWriteHeader(Header, Header->Ulong1, Tag, Pool->Cookie);
+    }
+    return Header;
+}
+
+/* Hands a checked in-use small block (owned by the caller, not on any list) to the shared layer: the overrun check of
+ * its next neighbour, then the shared lookaside list of its size or the free lists. Under the pool lock. */
+static VOID MiReleaseSmallBlock(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header) {
+    ULONG Granules = Header->BlockSize;
+    PPOOL_HEADER Next;
+
+    if (!MiPoolBlockEndsPage(Header, Granules)) {
+        Next = MiPoolHeaderAt(Header, Granules);
+        if (!MiPoolHeaderIntact(Next, Pool->Cookie) || Next->PreviousSize != Granules) {
+            KeBugCheckEx(BAD_POOL_HEADER, BPH_NEXT_BLOCK_CORRUPT, (ULONG_PTR)Header, (ULONG_PTR)Next,
+                         MiPoolPageOf(Header));
+        }
+    }
+    if (Granules > MI_POOL_LOOKASIDE_GRANULES || !MiPushLookaside(Pool, Header, Granules)) {
+        MiFreeSmallBlock(Pool, Header);
+    }
+}
+
+/* One attempt at Size bytes: special pool, whole pages, or a small block (this processor's list, the shared
+ * lookaside, then the free lists); NULL when the pool's free blocks and the pager cannot serve it. */
 static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag) {
     PPOOL_HEADER Header = NULL;
     ULONG Granules;
@@ -111,7 +296,13 @@ static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag)
     }
     Granules = (ULONG)((Size + (Size == 0) + MI_POOL_GRANULE - 1) >> MI_POOL_GRANULE_SHIFT) + 1;
     if (Granules <= MI_POOL_LOOKASIDE_GRANULES) {
-        Header = MiPopLookaside(Pool, Granules, Tag);
+        if (Pool->PerProcessor) {
+            MiPoolBindTag(Pool, MiPoolCurrentProcessor(Pool), Tag);
+            Header = MiPopProcessorList(Pool, MiPoolCurrentProcessor(Pool), Granules, Tag);
+        }
+        if (Header == NULL) {
+            Header = MiPopLookaside(Pool, Granules, Tag);
+        }
     }
     if (Header == NULL) {
         Header = MiAllocateSmallBlock(Pool, Granules, Tag);
@@ -123,15 +314,27 @@ static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag)
     return Header + 1;
 }
 
-PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
-    PVOID Address;
+/* The granules of a small request that a per-processor list serves; 0 for other sizes. */
+XTFORCEINLINE ULONG MiPoolProcessorGranules(SIZE_T Size) {
+    if (Size > (MI_POOL_LOOKASIDE_GRANULES - 1) * MI_POOL_GRANULE) {
+        return 0;
+    }
+    return (ULONG)((Size + (Size == 0) + MI_POOL_GRANULE - 1) >> MI_POOL_GRANULE_SHIFT) + 1;
+}
 
+/* The locked allocation: everything the per-processor lists did not serve. */
+static __attribute__((noinline)) PVOID MiAllocatePoolLocked(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType,
+                                                            SIZE_T Size, ULONG Tag) {
+    MI_POOL_LOCK_HANDLE Lock;
+    PVOID Address = NULL;
+
+    MiAcquirePoolLock(Pool, &Lock);
     if (PoolType != (MM_POOL_TYPE)Pool->PoolType || Pool->Cookie == 0 ||
         (Pool->Pages->IsMemoryLow != NULL && Pool->Pages->IsMemoryLow())) {
         Pool->FailedAllocations++;
+        MiReleasePoolLock(Pool, &Lock);
         return NULL;
     }
-    MiAcquirePoolLock(Pool);
     Address = MiTryAllocatePool(Pool, Size, Tag);
     if (Address == NULL) {
         /* The one place of the trim-and-retry policy: the page sources just fail. */
@@ -141,8 +344,24 @@ PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Siz
     if (Address == NULL) {
         Pool->FailedAllocations++;
     }
-    MiReleasePoolLock(Pool);
+    MiReleasePoolLock(Pool, &Lock);
     return Address;
+}
+
+/* The per-processor lists first (no lock), then the locked path. */
+XTFORCEINLINE PVOID MiAllocatePoolInline(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
+    PVOID Address;
+    ULONG Granules;
+
+    if (Pool->PerProcessor && PoolType == NonPagedPool && (Granules = MiPoolProcessorGranules(Size)) != 0 &&
+        MI_POOL_TAG_KEY(Tag) != Pool->SpecialTagKey && (Address = MiAllocateFromProcessor(Pool, Granules, Tag))) {
+        return Address;
+    }
+    return MiAllocatePoolLocked(Pool, PoolType, Size, Tag);
+}
+
+PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
+    return MiAllocatePoolInline(Pool, PoolType, Size, Tag);
 }
 
 /* Frees Address whose header did not check out as an in-use small block: a big or special-pool allocation, a bad
@@ -160,13 +379,46 @@ static VOID MiFreeNonSmall(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
     }
 }
 
-VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
+/* The locked free of a small block whose own header checked out (in use, Tag, sane size). */
+static VOID MiFreeSmallLocked(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, ULONG Granules, ULONG Tag) {
+    PMI_POOL_LOOKASIDE_LINK Link = (PMI_POOL_LOOKASIDE_LINK)(Header + 1);
+    PMI_POOL_PROCESSOR Processor;
+
+    if (Pool->PerProcessor && Granules <= MI_POOL_LOOKASIDE_GRANULES &&
+        Link->Check == MiPoolLookasideCheck(Pool, Link, Link->Next)) {
+        /* A valid per-processor link in an in-use block: it is on a per-processor list already. */
+        KeBugCheckEx(BAD_POOL_CALLER, BPC_DOUBLE_FREE, 0, Header->Ulong1, (ULONG_PTR)Link);
+    }
+    MiPoolCredit(Pool, Tag, (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT);
+    if (Pool->PerProcessor && Granules <= MI_POOL_LOOKASIDE_GRANULES) {
+        Processor = MiPoolCurrentProcessor(Pool);
+        MiPoolBindTag(Pool, Processor, Tag);
+        if (Processor->Depth[Granules] < Pool->MaximumDepth[Granules]) {
+            if (!MiPoolBlockEndsPage(Header, Granules)) {
+                PPOOL_HEADER Next = MiPoolHeaderAt(Header, Granules);
+                if (!MiPoolHeaderIntact(Next, Pool->Cookie) || Next->PreviousSize != Granules) {
+                    KeBugCheckEx(BAD_POOL_HEADER, BPH_NEXT_BLOCK_CORRUPT, (ULONG_PTR)Header, (ULONG_PTR)Next,
+                                 MiPoolPageOf(Header));
+                }
+            }
+            Link->Next = Processor->Head[Granules];
+            Link->Check = MiPoolLookasideCheck(Pool, Link, Link->Next);
+            Processor->Head[Granules] = Link;
+            Processor->Depth[Granules]++;
+            return;
+        }
+    }
+    MiReleaseSmallBlock(Pool, Header);
+}
+
+/* The locked free: everything the per-processor lists did not take. */
+static __attribute__((noinline)) VOID MiFreePoolLocked(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
     PPOOL_HEADER Header = (PPOOL_HEADER)Address - 1;
     ULONG_PTR Offset = (ULONG_PTR)Address & (MM_PAGE_SIZE - 1);
-    PPOOL_HEADER Next;
+    MI_POOL_LOCK_HANDLE Lock;
     ULONG Granules;
 
-    MiAcquirePoolLock(Pool);
+    MiAcquirePoolLock(Pool, &Lock);
     /* A small block: granule aligned, not at a page start, and its header (keyed with the cookie, the pool and its
      * own address) says in use with this tag. Anything else takes the slow path, which classifies or stops. */
     if ((Offset & (MI_POOL_GRANULE - 1)) != 0 || Offset == 0 || !MiPoolHeaderIntact(Header, Pool->Cookie) ||
@@ -174,21 +426,20 @@ VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
         (Granules = Header->BlockSize) < MI_POOL_MIN_BLOCK ||
         Offset + ((ULONG_PTR)(Granules - 1) << MI_POOL_GRANULE_SHIFT) > MM_PAGE_SIZE) {
         MiFreeNonSmall(Pool, Address, Tag);
-        MiReleasePoolLock(Pool);
-        return;
+    } else {
+        MiFreeSmallLocked(Pool, Header, Granules, Tag);
     }
-    if (!MiPoolBlockEndsPage(Header, Granules)) {
-        Next = MiPoolHeaderAt(Header, Granules);
-        if (!MiPoolHeaderIntact(Next, Pool->Cookie) || Next->PreviousSize != Granules) {
-            KeBugCheckEx(BAD_POOL_HEADER, BPH_NEXT_BLOCK_CORRUPT, (ULONG_PTR)Header, (ULONG_PTR)Next,
-                         MiPoolPageOf(Header));
-        }
+    MiReleasePoolLock(Pool, &Lock);
+}
+
+XTFORCEINLINE VOID MiFreePoolInline(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
+    if (!Pool->PerProcessor || !MiFreeToProcessor(Pool, Address, Tag)) {
+        MiFreePoolLocked(Pool, Address, Tag);
     }
-    MiPoolCredit(Pool, Tag, (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT);
-    if (Granules > MI_POOL_LOOKASIDE_GRANULES || !MiPushLookaside(Pool, Header, Granules)) {
-        MiFreeSmallBlock(Pool, Header);
-    }
-    MiReleasePoolLock(Pool);
+}
+
+VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
+    MiFreePoolInline(Pool, Address, Tag);
 }
 
 VOID MiSetSpecialPoolTag(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, BOOLEAN Enable) {
@@ -201,6 +452,13 @@ VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool) {
     ULONG Index;
 
     for (Index = MI_POOL_MIN_BLOCK; Index <= MI_POOL_LOOKASIDE_GRANULES; Index++) {
+        if (Pool->PerProcessor) {
+            PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
+            while ((Link = Processor->Head[Index]) != NULL) {
+                Header = MiPopProcessorList(Pool, Processor, Index, ((PPOOL_HEADER)Link - 1)->PoolTag);
+                MiReleaseSmallBlock(Pool, Header);
+            }
+        }
         while ((Link = Pool->Lookaside[Index].Head) != NULL) {
             Header = MiPopLookaside(Pool, Index, ((PPOOL_HEADER)Link - 1)->PoolTag);
             MiFreeSmallBlock(Pool, Header);
@@ -214,7 +472,12 @@ VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool) {
 /* ------------------------------------------------------------------------------------------------------------ */
 
 XTSTATUS MmInitializeNonPagedPool(ULONG_PTR Cookie) {
-    return MiInitializePool(&MiNonPagedPool, Cookie);
+    XTSTATUS Status = MiInitializePool(&MiNonPagedPool, Cookie);
+
+    if (XT_SUCCESS(Status)) {
+        MiNonPagedPool.LockKind = MI_POOL_LOCK_SYSTEM;
+    }
+    return Status;
 }
 
 XTSTATUS MmInitializePagedPool(ULONG_PTR Cookie, const MM_POOL_PAGE_SOURCE *Pages) {
@@ -245,21 +508,21 @@ XTFORCEINLINE PMI_POOL_DESCRIPTOR MiPoolOfAddress(PVOID Address, PVOID Caller) {
 PVOID MmAllocatePool(MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
     PMI_POOL_DESCRIPTOR Pool = MiSelectPool(PoolType, __builtin_return_address(0));
 
-    return Pool ? MiAllocatePool(Pool, PoolType, Size, Tag) : NULL;
+    return Pool ? MiAllocatePoolInline(Pool, PoolType, Size, Tag) : NULL;
 }
 
 VOID MmFreePool(PVOID Address, ULONG Tag) {
-    MiFreePool(MiPoolOfAddress(Address, __builtin_return_address(0)), Address, Tag);
+    MiFreePoolInline(MiPoolOfAddress(Address, __builtin_return_address(0)), Address, Tag);
 }
 
 PVOID ExAllocatePoolWithTag(MM_POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag) {
     PMI_POOL_DESCRIPTOR Pool = MiSelectPool(PoolType, __builtin_return_address(0));
 
-    return Pool ? MiAllocatePool(Pool, PoolType, NumberOfBytes, Tag) : NULL;
+    return Pool ? MiAllocatePoolInline(Pool, PoolType, NumberOfBytes, Tag) : NULL;
 }
 
 VOID ExFreePoolWithTag(PVOID Address, ULONG Tag) {
-    MiFreePool(MiPoolOfAddress(Address, __builtin_return_address(0)), Address, Tag);
+    MiFreePoolInline(MiPoolOfAddress(Address, __builtin_return_address(0)), Address, Tag);
 }
 
 VOID MmSetSpecialPoolTag(ULONG Tag) {

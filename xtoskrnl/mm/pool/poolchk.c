@@ -140,6 +140,40 @@ static VOID MiCheckLookasides(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
     Check->Problems += Total != Pool->LookasideBlocks || Total != Check->LookasideBlocks;
 }
 
+/* Each processor's lists: links and headers intact (in use, of the list's size), depths exact. Their blocks look in
+ * use to the page walk: each is taken back off its tag's walk totals. */
+static VOID MiCheckProcessorLists(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
+    ULONG Number, Index;
+
+    if (!Pool->PerProcessor) {
+        return;
+    }
+    for (Number = 0; Number < KE_MAXIMUM_PROCESSORS; Number++) {
+        PMI_POOL_PROCESSOR Processor = &Pool->Processors[Number];
+
+        for (Index = 0; Index < MI_POOL_PP_LISTS; Index++) {
+            PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Index];
+            ULONG Depth = 0;
+
+            for (; Link != NULL; Link = Link->Next, Depth++) {
+                PPOOL_HEADER Header = (PPOOL_HEADER)Link - 1;
+                PMI_POOL_TAG_ENTRY Entry;
+
+                if (Depth >= Pool->MaximumDepth[Index] || Link->Check != MiPoolLookasideCheck(Pool, Link, Link->Next) ||
+                    !MiPoolHeaderIntact(Header, Pool->Cookie) || Header->PoolType != MI_POOL_BLOCK_IN_USE ||
+                    Header->BlockSize != Index) {
+                    Check->Problems++;
+                    break;
+                }
+                Entry = MiPoolFindTag(Pool, Header->PoolTag, FALSE);
+                Entry->CheckBytes -= (SIZE_T)Index << MI_POOL_GRANULE_SHIFT;
+                Entry->CheckBlocks--;
+            }
+            Check->Problems += Depth != Processor->Depth[Index];
+        }
+    }
+}
+
 /* The big-allocation table: count and pages match; each entry charged to its tag. */
 static VOID MiCheckBigTable(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
     SIZE_T Count = 0, Pages = 0, Index;
@@ -162,6 +196,7 @@ static VOID MiCheckBigTable(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
 
 /* Each tag's counters match what the walks found. */
 static VOID MiCheckTags(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
+    MM_POOL_TAG_STATISTICS Statistics;
     ULONG Index, Used = 0;
 
     for (Index = 0; Index <= MI_POOL_TAG_TABLE_SIZE; Index++) {
@@ -171,23 +206,26 @@ static VOID MiCheckTags(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
             continue;
         }
         Used += Index < MI_POOL_TAG_TABLE_SIZE;
-        Check->Problems += Entry->CheckBytes != Entry->BytesInUse;
-        Check->Problems += Entry->CheckBlocks != Entry->Allocations - Entry->Frees;
+        MiSumPoolTag(Pool, Entry, &Statistics);
+        Check->Problems += Entry->CheckBytes != Statistics.BytesInUse;
+        Check->Problems += Entry->CheckBlocks != Statistics.Allocations - Statistics.Frees;
     }
     Check->Problems += Used != Pool->TagsUsed;
 }
 
 ULONG MiCheckPoolConsistency(PMI_POOL_DESCRIPTOR Pool) {
     MI_POOL_CHECK Check = {0};
+    MI_POOL_LOCK_HANDLE Lock;
 
-    MiAcquirePoolLock(Pool);
+    MiAcquirePoolLock(Pool, &Lock);
     MiResetCheckCounters(Pool);
     MiCheckPages(Pool, &Check);
     MiCheckFreeLists(Pool, &Check);
     MiCheckLookasides(Pool, &Check);
+    MiCheckProcessorLists(Pool, &Check);
     MiCheckBigTable(Pool, &Check);
     MiCheckTags(Pool, &Check);
     Check.Problems += Check.Pages != Pool->SmallPages || Check.EmptyPages != Pool->EmptyPages;
-    MiReleasePoolLock(Pool);
+    MiReleasePoolLock(Pool, &Lock);
     return Check.Problems;
 }

@@ -8,6 +8,7 @@
 #include <ke.h>
 #include <rtl.h>
 #include <xtbugcode.h>
+#include <xtintrin.h>
 
 #include "pool.h"
 
@@ -99,14 +100,59 @@ typedef struct _MI_POOL_BIG_ENTRY {
 
 #define MI_POOL_BIG_SPECIAL 0x1 /* special pool: at the end of its pages, guard page after */
 
-/* A pool: the system's non-paged and paged pools are two; tests make private ones. */
+/* ---- The per-processor layer (docs/pool.md "Per-processor lookaside lists") ----
+ * Each processor has its own lookaside lists for the small sizes of a non-paged pool and its own per-tag counter
+ * cache, on lines no other processor writes. Only their processor touches them, with interrupts off (the kernel) or
+ * under the pool lock at DISPATCH_LEVEL: no lock, no interlocked instruction. A block on such a list keeps its header
+ * as it was (in use, its last tag): headers are written only under the pool lock, so a lock-free path never races the
+ * lock holder's neighbour updates. Its body holds a keyed link; a free that finds a valid link is a double free. */
+#define MI_POOL_PP_LISTS      (MI_POOL_LOOKASIDE_GRANULES + 1)
+#define MI_POOL_PP_LIST_BYTES 16384 /* a list's depth: min(MI_POOL_PP_MAX_DEPTH, this / block size) */
+#define MI_POOL_PP_MAX_DEPTH  128
+#define MI_POOL_PP_SEARCH     2 /* entries a lock-free pop looks at for one that carries the requested tag */
+#define MI_POOL_PP_TAG_SHIFT  5 /* 32 sets of two slots (2-way associative) */
+#define MI_POOL_PP_TAGS       (2u << MI_POOL_PP_TAG_SHIFT)
+
+/* One tag's counts on one processor since the slot took it (flushed into the shared entry when the slot changes). */
+typedef struct _MI_POOL_PP_TAG {
+    ULONGLONG Key;             /* MI_POOL_TAG_KEY(tag), or 0: empty */
+    PMI_POOL_TAG_ENTRY Shared; /* the tag's entry in the descriptor's table */
+    ULONG_PTR Allocations;
+    ULONG_PTR Frees;
+    SIZE_T Bytes; /* allocated minus freed bytes (wraps: summed with the shared entry) */
+} MI_POOL_PP_TAG, *PMI_POOL_PP_TAG;
+
+typedef struct __attribute__((aligned(64))) _MI_POOL_PROCESSOR {
+    PMI_POOL_LOOKASIDE_LINK Head[MI_POOL_PP_LISTS];
+    USHORT Depth[MI_POOL_PP_LISTS];
+    MI_POOL_PP_TAG Tags[MI_POOL_PP_TAGS]; /* also the pool-wide Allocations and Frees served here */
+} MI_POOL_PROCESSOR, *PMI_POOL_PROCESSOR;
+
+STATIC_ASSERT(sizeof(MI_POOL_PROCESSOR) % 64 == 0);
+
+/* How a pool is serialised (docs/pool.md "Locks"). */
+#define MI_POOL_LOCK_PRIVATE 0 /* an in-stack queued spin lock on SpinLock (raises to DISPATCH_LEVEL) */
+#define MI_POOL_LOCK_SYSTEM  1 /* the numbered queued lock LockQueueNonPagedPoolLock (raises to DISPATCH_LEVEL) */
+#define MI_POOL_LOCK_PAGED   2 /* raises to APC_LEVEL only, then a test-and-set lock on SpinLock */
+
+/* What a lock holder keeps on its stack. */
+typedef struct _MI_POOL_LOCK_HANDLE {
+    KLOCK_QUEUE_HANDLE Queue; /* the in-stack entry (private pools; the system pool on host builds) */
+    KRUNLEVEL OldRunLevel;
+} MI_POOL_LOCK_HANDLE, *PMI_POOL_LOCK_HANDLE;
+
+/* A pool: the system's non-paged and paged pools are two; tests make private ones. Everything but Processors is
+ * guarded by the pool lock. */
 typedef struct _MI_POOL_DESCRIPTOR {
     ULONG_PTR Cookie;
     ULONGLONG SpecialTagKey; /* MI_POOL_TAG_KEY(special tag), or 0: no special pool */
-    KRUNLEVEL LockRunLevel;  /* the RunLevel MiAcquirePoolLock raised from (the SMP issue adds a spinlock here) */
     KRUNLEVEL LockLevel;     /* the RunLevel the lock raises to: DISPATCH_LEVEL (non-paged) or APC_LEVEL (paged) */
+    UCHAR LockKind;          /* MI_POOL_LOCK_* */
+    BOOLEAN PerProcessor;    /* per-processor lookasides (non-paged pools) */
     UCHAR PoolType;          /* MM_POOL_TYPE this pool serves */
-    const MM_POOL_PAGE_SOURCE *Pages; /* where whole pages come from (system pages, or paged-pool pages) */
+    KSPIN_LOCK SpinLock;     /* MI_POOL_LOCK_PRIVATE and MI_POOL_LOCK_PAGED */
+    const MM_POOL_PAGE_SOURCE *Pages;      /* where whole pages come from (system pages, or paged-pool pages) */
+    USHORT MaximumDepth[MI_POOL_PP_LISTS]; /* per-processor list depths (read-only after initialisation) */
     MI_POOL_LOOKASIDE Lookaside[MI_POOL_LOOKASIDE_GRANULES + 1];
     MI_POOL_FREE_LINKS ListHeads[MI_POOL_LIST_HEADS];
     SIZE_T ListCounts[MI_POOL_LIST_HEADS];
@@ -115,32 +161,112 @@ typedef struct _MI_POOL_DESCRIPTOR {
     SIZE_T SmallPages;
     SIZE_T EmptyPages;
     SIZE_T FreeBlocks;
-    SIZE_T LookasideBlocks;
+    SIZE_T LookasideBlocks; /* on the shared lookaside lists (the per-processor ones count their own) */
     PMI_POOL_BIG_ENTRY BigTable;
     SIZE_T BigCapacity; /* a power of two, or 0 before the first big allocation */
     SIZE_T BigCount;
     SIZE_T BigPages;
-    ULONG_PTR Allocations;
+    ULONG_PTR Allocations; /* under the lock, and flushed tag slots (the per-processor slots count their own) */
     ULONG_PTR Frees;
     ULONG_PTR FailedAllocations;
     ULONG TagsUsed;
     MI_POOL_TAG_ENTRY OverflowTag;
     MI_POOL_TAG_ENTRY Tags[MI_POOL_TAG_TABLE_SIZE];
     SIZE_T CheckCounts[MI_POOL_LIST_HEADS]; /* consistency checker scratch */
+    MI_POOL_PROCESSOR Processors[KE_MAXIMUM_PROCESSORS];
 } MI_POOL_DESCRIPTOR, *PMI_POOL_DESCRIPTOR;
 
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Inline helpers                                                                                               */
 /* ------------------------------------------------------------------------------------------------------------ */
 
-/* Serialises the pool at its RunLevel limit (DISPATCH_LEVEL for non-paged, APC_LEVEL for paged pool, which may
- * fault): on one processor raising is the whole lock, since code at that level is the only other user. */
-XTINLINE VOID MiAcquirePoolLock(PMI_POOL_DESCRIPTOR Pool) {
-    /* Two constant raises: the inline raise folds its checks (and on i686 the level's task priority) for each. */
-    Pool->LockRunLevel = Pool->LockLevel == APC_LEVEL ? KeRaiseRunLevel(APC_LEVEL) : KeRaiseRunLevel(DISPATCH_LEVEL);
+/* Takes the pool's lock (MI_POOL_LOCK_*); Handle stays on the caller's stack until MiReleasePoolLock. Non-paged:
+ * an MCS queued lock at DISPATCH_LEVEL, the system pool's through this processor's KPRCB entry. Paged: APC_LEVEL and
+ * a test-and-set word; sound without threads because nothing can switch a holder out: it only waits for its own page
+ * faults (the PFN lock, a different lock taken at DISPATCH_LEVEL) and for interrupts and DPCs, none of which may take
+ * this lock (the paged pool's RunLevel limit is APC_LEVEL). Issue 11 makes it a guarded mutex (NT's), since a thread
+ * at APC_LEVEL can then be preempted while others spin. */
+XTINLINE VOID MiAcquirePoolLock(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_LOCK_HANDLE Handle) {
+    ULONG_PTR Expected;
+
+    if (Pool->LockKind == MI_POOL_LOCK_PAGED) {
+        Handle->OldRunLevel = KeRaiseRunLevel(APC_LEVEL);
+        for (;;) {
+            Expected = 0;
+            if (__atomic_compare_exchange_n(&Pool->SpinLock, &Expected, 1, FALSE, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+                return;
+            }
+            while (__atomic_load_n(&Pool->SpinLock, __ATOMIC_RELAXED) != 0) {
+                KeYieldProcessor();
+            }
+        }
+    }
+#ifndef XTOS_HOST_RUNLEVEL_MODEL
+    if (Pool->LockKind == MI_POOL_LOCK_SYSTEM) {
+        Handle->OldRunLevel = KeAcquireQueuedSpinLock(LockQueueNonPagedPoolLock);
+        return;
+    }
+#endif
+    /* Private pools; on host builds (no KPRCB) the system pool queues an in-stack entry on the same numbered lock. */
+    KeAcquireInStackQueuedSpinLock(
+        Pool->LockKind == MI_POOL_LOCK_SYSTEM ? KeGetQueuedSpinLock(LockQueueNonPagedPoolLock) : &Pool->SpinLock,
+        &Handle->Queue);
+    Handle->OldRunLevel = Handle->Queue.OldRunLevel;
 }
-XTINLINE VOID MiReleasePoolLock(PMI_POOL_DESCRIPTOR Pool) {
-    KeLowerRunLevel(Pool->LockRunLevel);
+
+XTINLINE VOID MiReleasePoolLock(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_LOCK_HANDLE Handle) {
+    if (Pool->LockKind == MI_POOL_LOCK_PAGED) {
+        __atomic_store_n(&Pool->SpinLock, 0, __ATOMIC_RELEASE);
+        KeLowerRunLevel(Handle->OldRunLevel);
+        return;
+    }
+#ifndef XTOS_HOST_RUNLEVEL_MODEL
+    if (Pool->LockKind == MI_POOL_LOCK_SYSTEM) {
+        KeReleaseQueuedSpinLock(LockQueueNonPagedPoolLock, Handle->OldRunLevel);
+        return;
+    }
+#endif
+    KeReleaseInStackQueuedSpinLock(&Handle->Queue);
+}
+
+/* Makes this processor's per-processor state of a pool exclusively its own for a moment: interrupts off in the kernel
+ * (no DPC, no interrupt, no thread switch can come between), a raise to DISPATCH_LEVEL in host models (a thread is a
+ * processor there and nothing interrupts it). */
+#ifdef XTOS_HOST_RUNLEVEL_MODEL
+XTFORCEINLINE ULONG_PTR MiPoolEnterProcessor(VOID) {
+    return KeRaiseRunLevel(DISPATCH_LEVEL);
+}
+XTFORCEINLINE VOID MiPoolLeaveProcessor(ULONG_PTR State) {
+    KeLowerRunLevel((KRUNLEVEL)State);
+}
+#else
+XTFORCEINLINE ULONG_PTR MiPoolEnterProcessor(VOID) {
+    return ArDisableInterrupts();
+}
+XTFORCEINLINE VOID MiPoolLeaveProcessor(ULONG_PTR State) {
+    ArRestoreInterrupts(State);
+}
+#endif
+
+/* This processor's per-processor state of Pool (inside MiPoolEnterProcessor or under the pool lock). */
+XTFORCEINLINE PMI_POOL_PROCESSOR MiPoolCurrentProcessor(PMI_POOL_DESCRIPTOR Pool) {
+    return &Pool->Processors[KeGetCurrentProcessorNumber()];
+}
+
+/* The first of the two per-processor tag slots Tag may use (the set; the other slot is the next one). */
+XTFORCEINLINE ULONG MiPoolTagSlot(ULONG Tag) {
+    return ((ULONG)(Tag * 0x9E3779B1u) >> (32 - MI_POOL_PP_TAG_SHIFT)) * 2;
+}
+
+/* This processor's slot bound to Tag, or NULL. */
+XTFORCEINLINE PMI_POOL_PP_TAG MiPoolFindTagSlot(PMI_POOL_PROCESSOR Processor, ULONG Tag) {
+    PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
+
+    if (Slot->Key == MI_POOL_TAG_KEY(Tag)) {
+        return Slot;
+    }
+    Slot++;
+    return Slot->Key == MI_POOL_TAG_KEY(Tag) ? Slot : NULL;
 }
 
 /* Whole pages for Pool from its page source (MM_SYSTEM_PAGES_* Flags); NULL when there are none. */
@@ -168,6 +294,12 @@ XTINLINE PPOOL_HEADER MiPoolHeaderAt(PPOOL_HEADER Header, LONG_PTR Granules) {
 /* TRUE when the block at Header ends exactly at its page's end (no next neighbour). */
 XTINLINE BOOLEAN MiPoolBlockEndsPage(const POOL_HEADER *Header, ULONG BlockSize) {
     return (BOOLEAN)((((ULONG_PTR)Header + ((ULONG_PTR)BlockSize << MI_POOL_GRANULE_SHIFT)) & (MM_PAGE_SIZE - 1)) == 0);
+}
+
+/* TRUE when the header says in use, Granules long, tagged Tag (PreviousSize and the check word not looked at). */
+XTFORCEINLINE BOOLEAN MiPoolHeaderIs(const POOL_HEADER *Header, ULONG Granules, ULONG Tag) {
+    return (BOOLEAN)((Header->Ulong1 & MI_POOL_ULONG1_STABLE) == MI_POOL_ULONG1(0, Granules, MI_POOL_BLOCK_IN_USE) &&
+                     Header->PoolTag == Tag);
 }
 
 /* Keyed check of a lookaside link. */
@@ -236,6 +368,9 @@ VOID MiFreeSmallBlock(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header);
 BOOLEAN MiPoolFreeLinksIntact(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_FREE_LINKS Links);
 /* poolpage.c: gives every cached empty page back to the pager. */
 VOID MiReleaseEmptyPages(PMI_POOL_DESCRIPTOR Pool);
+
+/* pooltag.c: Entry's counts plus every processor's slot for its tag (exact when no processor is in the pool). */
+VOID MiSumPoolTag(PMI_POOL_DESCRIPTOR Pool, const MI_POOL_TAG_ENTRY *Entry, PMM_POOL_TAG_STATISTICS Statistics);
 
 /* poolbig.c: page-sized allocations and the big-allocation table. */
 PVOID MiAllocateBigPool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag);

@@ -24,12 +24,27 @@ PMI_POOL_TAG_ENTRY MiPoolFindTagSlow(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, BOOLEA
     return &Pool->OverflowTag;
 }
 
-/* Copies Entry into Statistics. */
-static VOID MiCopyTagStatistics(const MI_POOL_TAG_ENTRY *Entry, PMM_POOL_TAG_STATISTICS Statistics) {
+VOID MiSumPoolTag(PMI_POOL_DESCRIPTOR Pool, const MI_POOL_TAG_ENTRY *Entry, PMM_POOL_TAG_STATISTICS Statistics) {
+    ULONG Number, Slot = MiPoolTagSlot((ULONG)Entry->Key);
+
     Statistics->Tag = (ULONG)Entry->Key;
     Statistics->Allocations = Entry->Allocations;
     Statistics->Frees = Entry->Frees;
     Statistics->BytesInUse = Entry->BytesInUse;
+    if (!Pool->PerProcessor || Entry == &Pool->OverflowTag) {
+        return;
+    }
+    for (Number = 0; Number < KE_MAXIMUM_PROCESSORS; Number++) {
+        for (ULONG Way = 0; Way < 2; Way++) {
+            const MI_POOL_PP_TAG *Counts = &Pool->Processors[Number].Tags[Slot + Way];
+
+            if (Counts->Key == Entry->Key) {
+                Statistics->Allocations += Counts->Allocations;
+                Statistics->Frees += Counts->Frees;
+                Statistics->BytesInUse += Counts->Bytes;
+            }
+        }
+    }
 }
 
 BOOLEAN MiQueryPoolTag(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, PMM_POOL_TAG_STATISTICS Statistics) {
@@ -40,11 +55,13 @@ BOOLEAN MiQueryPoolTag(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, PMM_POOL_TAG_STATIST
         Statistics->Tag = Tag;
         return FALSE;
     }
-    MiCopyTagStatistics(Entry, Statistics);
+    MiSumPoolTag(Pool, Entry, Statistics);
     return TRUE;
 }
 
 VOID MiQueryPoolStatistics(PMI_POOL_DESCRIPTOR Pool, PMM_POOL_STATISTICS Statistics) {
+    ULONG Number, Index;
+
     Statistics->SmallPages = Pool->SmallPages;
     Statistics->EmptyPages = Pool->EmptyPages;
     Statistics->FreeBlocks = Pool->FreeBlocks;
@@ -55,6 +72,17 @@ VOID MiQueryPoolStatistics(PMI_POOL_DESCRIPTOR Pool, PMM_POOL_STATISTICS Statist
     Statistics->Frees = Pool->Frees;
     Statistics->FailedAllocations = Pool->FailedAllocations;
     Statistics->TagsTracked = Pool->TagsUsed;
+    for (Number = 0; Pool->PerProcessor && Number < KE_MAXIMUM_PROCESSORS; Number++) {
+        const MI_POOL_PROCESSOR *Processor = &Pool->Processors[Number];
+
+        for (Index = 0; Index < MI_POOL_PP_TAGS; Index++) {
+            Statistics->Allocations += Processor->Tags[Index].Allocations;
+            Statistics->Frees += Processor->Tags[Index].Frees;
+        }
+        for (Index = 0; Index < MI_POOL_PP_LISTS; Index++) {
+            Statistics->LookasideBlocks += Processor->Depth[Index];
+        }
+    }
 }
 
 /* Formats through Output. */
@@ -67,12 +95,12 @@ static VOID MiPoolPrint(PRTL_OUTPUT_ROUTINE Output, PVOID Context, PCSTR Format,
 }
 
 /* Prints one statistics line; the tag's bytes in memory order, unprintable ones as '.'. */
-static VOID MiPrintTagLine(PRTL_OUTPUT_ROUTINE Output, PVOID Context, const MI_POOL_TAG_ENTRY *Entry) {
+static VOID MiPrintTagLine(PRTL_OUTPUT_ROUTINE Output, PVOID Context, const MM_POOL_TAG_STATISTICS *Entry) {
     CHAR Name[5];
     ULONG Index;
 
     for (Index = 0; Index < 4; Index++) {
-        CHAR Character = (CHAR)(Entry->Key >> (8 * Index));
+        CHAR Character = (CHAR)(Entry->Tag >> (8 * Index));
         Name[Index] = (Character >= 0x20 && Character < 0x7F) ? Character : '.';
     }
     Name[4] = 0;
@@ -81,19 +109,22 @@ static VOID MiPrintTagLine(PRTL_OUTPUT_ROUTINE Output, PVOID Context, const MI_P
 }
 
 VOID MiDumpPoolTags(PMI_POOL_DESCRIPTOR Pool, PRTL_OUTPUT_ROUTINE Output, PVOID Context) {
+    MM_POOL_TAG_STATISTICS Statistics;
     SIZE_T Bytes = 0;
     ULONG Index;
 
     MiPoolPrint(Output, Context, "Tag  %12s %12s %12s %14s\n", "Allocs", "Frees", "Live", "Bytes");
     for (Index = 0; Index < MI_POOL_TAG_TABLE_SIZE; Index++) {
         if (Pool->Tags[Index].Key != 0) {
-            MiPrintTagLine(Output, Context, &Pool->Tags[Index]);
-            Bytes += Pool->Tags[Index].BytesInUse;
+            MiSumPoolTag(Pool, &Pool->Tags[Index], &Statistics);
+            MiPrintTagLine(Output, Context, &Statistics);
+            Bytes += Statistics.BytesInUse;
         }
     }
     if (Pool->OverflowTag.Allocations != 0) {
-        MiPrintTagLine(Output, Context, &Pool->OverflowTag);
-        Bytes += Pool->OverflowTag.BytesInUse;
+        MiSumPoolTag(Pool, &Pool->OverflowTag, &Statistics);
+        MiPrintTagLine(Output, Context, &Statistics);
+        Bytes += Statistics.BytesInUse;
     }
     MiPoolPrint(Output, Context, "Total %zu tags, %zu bytes in use, %zu small pages, %zu big allocations\n",
                 (SIZE_T)Pool->TagsUsed, Bytes, Pool->SmallPages, Pool->BigCount);

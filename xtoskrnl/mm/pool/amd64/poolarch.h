@@ -29,6 +29,10 @@ STATIC_ASSERT(sizeof(POOL_HEADER) == 16);
 STATIC_ASSERT(offsetof(POOL_HEADER, PoolTag) == 4);
 STATIC_ASSERT(offsetof(POOL_HEADER, Check) == 8);
 
+/* The bits of the first header word only the block's owner changes: the lock holder rewrites PreviousSize (and with
+ * it the check bits on i686) when a neighbour changes size. */
+#define MI_POOL_ULONG1_STABLE 0xFFFFFF00u /* all but PreviousSize (PoolIndex is 0) */
+
 /* The first header word from its fields. */
 #define MI_POOL_ULONG1(PreviousSize, BlockSize, PoolType)                                                              \
     ((ULONG)(PreviousSize) | ((ULONG)(BlockSize) << 16) | ((ULONG)(PoolType) << 24))

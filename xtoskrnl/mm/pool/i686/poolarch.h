@@ -30,6 +30,10 @@ STATIC_ASSERT(offsetof(POOL_HEADER, PoolTag) == 4);
 #define MI_POOL_INDEX_SHIFT 9
 #define MI_POOL_INDEX_MASK  (0x7Fu << MI_POOL_INDEX_SHIFT)
 
+/* The bits of the first header word only the block's owner changes: the lock holder rewrites PreviousSize (and with
+ * it the check bits on i686) when a neighbour changes size. */
+#define MI_POOL_ULONG1_STABLE 0xFFFF0000u /* BlockSize and PoolType (PreviousSize and the check depend on the neighbour) */
+
 /* The first header word from its fields (PoolIndex left 0: the check goes there). */
 #define MI_POOL_ULONG1(PreviousSize, BlockSize, PoolType)                                                              \
     ((ULONG)(PreviousSize) | ((ULONG)(BlockSize) << 16) | ((ULONG)(PoolType) << 25))

@@ -13,7 +13,7 @@ SRCS="$POOL/pool.c $POOL/poolbig.c $POOL/poolchk.c $POOL/poolpage.c $POOL/poolsp
       $POOL/tests/pool_corruption_test.c $POOL/tests/freestanding_main.c
       $RTL/arith.c $RTL/bitmap.c $RTL/format.c $RTL/list.c $RTL/memory.c $RTL/number.c $RTL/string.c
       $RTL/crt.c testing/xtest/xtest.c testing/xtest/freestanding_linux.c
-      xtoskrnl/ke/runlevel.c xtoskrnl/ke/tests/runlevel_model.c"
+      xtoskrnl/ke/runlevel.c xtoskrnl/ke/spinlock.c xtoskrnl/ke/tests/runlevel_model.c"
 status=0
 for arch in i686 x86_64; do
     case $arch in

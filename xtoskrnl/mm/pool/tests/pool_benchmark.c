@@ -1,8 +1,10 @@
 /* Host benchmark: replays one deterministic allocation trace against the pool (over an O(1) arena pager), glibc
  * malloc and, when installed, mimalloc and jemalloc (loaded with dlopen so they do not interpose malloc), and reports
- * ns per operation and ratios. bazel run -c opt //xtoskrnl/mm/pool/tests:pool_benchmark [-- --ops N --seed S
- * --save FILE | --load FILE]. */
+ * ns per operation and ratios; then two threads (two modelled processors) replay it at once against the same pool and
+ * against each allocator, and the pool's consistency checker runs after each part. bazel run -c opt
+ * //xtoskrnl/mm/pool/tests:pool_benchmark [-- --ops N --seed S --save FILE | --load FILE | --threads N]. */
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,18 +22,14 @@
 /* The environment the pool needs                                                                                   */
 /* ---------------------------------------------------------------------------------------------------------------- */
 
-XTNORETURN VOID KeBugCheckEx(ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4) {
-    fprintf(stderr, "*** STOP 0x%08X (0x%zx, 0x%zx, 0x%zx, 0x%zx)\n", Code, (size_t)P1, (size_t)P2, (size_t)P3,
-            (size_t)P4);
-    abort();
-}
-
+/* KeBugCheckEx (prints and aborts), the RunLevel, the processor number and the lock owner come from the modelled
+ * processor of each thread (ke/tests/processor_model.c). */
 XTNORETURN VOID RtlFailFast(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Parameter2) {
     KeBugCheckEx(0x139, Code, Parameter1, Parameter2, 0);
 }
 
 /* Arena pager: one reserved region, bump allocation, and a LIFO of freed ranges per page count. O(1) like a real
- * pager's fast path (which additionally maps PTEs; not modelled). */
+ * pager's fast path (which additionally maps PTEs; not modelled). The pool calls it under its lock only. */
 #define ARENA_BYTES     ((SIZE_T)16 << 30)
 #define ARENA_MAX_COUNT 256
 
@@ -145,7 +143,7 @@ typedef struct _BENCH_SLOT {
     unsigned Tag;
 } BENCH_SLOT;
 
-static BENCH_SLOT Slots[BENCH_MAX_LIVE];
+static BENCH_SLOT MainSlots[BENCH_MAX_LIVE];
 static void *(*MiMalloc)(size_t);
 static void (*MiFree)(void *);
 static void *(*JeMalloc)(size_t, int);
@@ -154,7 +152,7 @@ extern void *__libc_malloc(size_t);
 extern void __libc_free(void *);
 
 #define REPLAY(Name, AllocateExpression, FreeStatement)                                                                \
-    static void Name(const BENCH_OP *Trace, size_t Operations) {                                                       \
+    static void Name(BENCH_SLOT *Slots, const BENCH_OP *Trace, size_t Operations) {                                    \
         for (size_t Index = 0; Index < Operations; Index++) {                                                          \
             const BENCH_OP *Op = &Trace[Index];                                                                        \
             BENCH_SLOT *Slot = &Slots[Op->Slot];                                                                       \
@@ -174,7 +172,7 @@ REPLAY(ReplayGlibc, __libc_malloc(Op->Size), __libc_free(Slot->Address))
 REPLAY(ReplayMimalloc, MiMalloc(Op->Size), MiFree(Slot->Address))
 REPLAY(ReplayJemalloc, JeMalloc(Op->Size, 0), JeFree(Slot->Address, 0))
 
-typedef void (*BENCH_REPLAY)(const BENCH_OP *, size_t);
+typedef void (*BENCH_REPLAY)(BENCH_SLOT *, const BENCH_OP *, size_t);
 
 static double Now(void) {
     struct timespec Time;
@@ -183,11 +181,11 @@ static double Now(void) {
 }
 
 /* Frees whatever the trace left live (not timed). */
-static void FreeLeftovers(BENCH_REPLAY Replay) {
+static void FreeLeftovers(BENCH_REPLAY Replay, BENCH_SLOT *Slots) {
     for (unsigned Index = 0; Index < BENCH_MAX_LIVE; Index++) {
         if (Slots[Index].Address != NULL) {
             BENCH_OP Op = {Index, 0, 0};
-            Replay(&Op, 1);
+            Replay(Slots, &Op, 1);
         }
     }
 }
@@ -201,16 +199,70 @@ static int CompareDouble(const void *A, const void *B) {
 static double Measure(BENCH_REPLAY Replay, const BENCH_OP *Trace, size_t Operations, double *Best) {
     double Samples[BENCH_REPEATS];
 
-    Replay(Trace, Operations);
-    FreeLeftovers(Replay);
+    Replay(MainSlots, Trace, Operations);
+    FreeLeftovers(Replay, MainSlots);
     for (int Round = 0; Round < BENCH_REPEATS; Round++) {
         double Start = Now();
-        Replay(Trace, Operations);
+        Replay(MainSlots, Trace, Operations);
         Samples[Round] = (Now() - Start) / (double)Operations;
-        FreeLeftovers(Replay);
+        FreeLeftovers(Replay, MainSlots);
     }
     qsort(Samples, BENCH_REPEATS, sizeof(double), CompareDouble);
     *Best = Samples[0];
+    return Samples[BENCH_REPEATS / 2];
+}
+
+/* ---- Several threads at once ---- */
+
+#define BENCH_MAX_THREADS 8
+
+typedef struct _BENCH_THREAD {
+    BENCH_REPLAY Replay;
+    const BENCH_OP *Trace;
+    size_t Operations;
+    BENCH_SLOT *Slots;
+    pthread_barrier_t *Barrier;
+} BENCH_THREAD;
+
+static void *ThreadMain(void *Context) {
+    BENCH_THREAD *Thread = Context;
+
+    pthread_barrier_wait(Thread->Barrier);
+    Thread->Replay(Thread->Slots, Thread->Trace, Thread->Operations);
+    pthread_barrier_wait(Thread->Barrier);
+    return NULL;
+}
+
+/* Median wall-clock ns per operation of one thread while Threads threads each replay the whole trace (their own
+ * slots) at once, over BENCH_REPEATS runs after a warm-up; the leftovers are freed by the main thread (frees from
+ * another processor). */
+static double MeasureThreads(BENCH_REPLAY Replay, const BENCH_OP *Trace, size_t Operations, unsigned Threads) {
+    static BENCH_SLOT ThreadSlots[BENCH_MAX_THREADS][BENCH_MAX_LIVE];
+    double Samples[BENCH_REPEATS];
+    BENCH_THREAD Context[BENCH_MAX_THREADS];
+    pthread_t Handles[BENCH_MAX_THREADS];
+    pthread_barrier_t Barrier;
+
+    for (int Round = -1; Round < BENCH_REPEATS; Round++) {
+        double Start;
+        pthread_barrier_init(&Barrier, NULL, Threads + 1);
+        for (unsigned Index = 0; Index < Threads; Index++) {
+            Context[Index] = (BENCH_THREAD){Replay, Trace, Operations, ThreadSlots[Index], &Barrier};
+            pthread_create(&Handles[Index], NULL, ThreadMain, &Context[Index]);
+        }
+        pthread_barrier_wait(&Barrier);
+        Start = Now();
+        pthread_barrier_wait(&Barrier);
+        if (Round >= 0) {
+            Samples[Round] = (Now() - Start) / (double)Operations;
+        }
+        for (unsigned Index = 0; Index < Threads; Index++) {
+            pthread_join(Handles[Index], NULL);
+            FreeLeftovers(Replay, ThreadSlots[Index]);
+        }
+        pthread_barrier_destroy(&Barrier);
+    }
+    qsort(Samples, BENCH_REPEATS, sizeof(double), CompareDouble);
     return Samples[BENCH_REPEATS / 2];
 }
 
@@ -246,6 +298,7 @@ int main(int Count, char **Arguments) {
     size_t Operations = 4000000;
     unsigned Seed = 1;
     const char *Save = NULL, *LoadPath = NULL, *Only = NULL;
+    unsigned Threads = 2;
     BENCH_OP *Trace;
     struct {
         const char *Name;
@@ -275,6 +328,8 @@ int main(int Count, char **Arguments) {
             Only = Arguments[Index + 1];
         else if (!strcmp(Arguments[Index], "--live"))
             BenchMaxLive = strtoull(Arguments[Index + 1], NULL, 0);
+        else if (!strcmp(Arguments[Index], "--threads"))
+            Threads = (unsigned)strtoul(Arguments[Index + 1], NULL, 0);
     }
     if (LoadPath != NULL) {
         FILE *File = fopen(LoadPath, "rb");
@@ -321,5 +376,27 @@ int main(int Count, char **Arguments) {
                Allocators[Index].Median / Allocators[1].Median);
     }
     printf("pool consistency problems after the runs: %u\n", MmCheckPoolConsistency());
+    if (Threads < 2 || Threads > BENCH_MAX_THREADS) {
+        return 0;
+    }
+    printf("\n%u threads at once, each replaying the whole trace (its own slots); leftovers freed by the main thread\n",
+           Threads);
+    printf("%-14s %12s %14s %14s\n", "allocator", "ns/op/thread", "Mops/s total", "time/mimalloc");
+    for (size_t Index = 0; Index < ARRAY_SIZE(Allocators); Index++) {
+        if (Allocators[Index].Present && (Only == NULL || !strcmp(Only, Allocators[Index].Name))) {
+            Allocators[Index].Best = MeasureThreads(Allocators[Index].Replay, Trace, Operations, Threads);
+        } else {
+            Allocators[Index].Best = 0;
+        }
+    }
+    for (size_t Index = 0; Index < ARRAY_SIZE(Allocators); Index++) {
+        if (Allocators[Index].Best == 0) {
+            continue;
+        }
+        printf("%-14s %12.2f %14.1f %13.2fx\n", Allocators[Index].Name, Allocators[Index].Best,
+               Threads * 1e3 / Allocators[Index].Best,
+               Allocators[2].Best != 0 ? Allocators[Index].Best / Allocators[2].Best : 0.0);
+    }
+    printf("pool consistency problems after the %u-thread runs: %u\n", Threads, MmCheckPoolConsistency());
     return 0;
 }

@@ -37,8 +37,15 @@ static PMI_POOL_DESCRIPTOR Fresh(VOID) {
 
 /* Runs Routine; TRUE when it stopped with Code and first parameter Subcode. */
 static BOOLEAN ExpectStop(PPOOL_TEST_ROUTINE Routine, CORRUPTION_CASE *Case, PPOOL_TEST_STOP Stop) {
+    BOOLEAN Stopped;
+
     RtlZeroMemory(Stop, sizeof(*Stop));
-    return PoolTestCatchBugCheck(Routine, Case, Stop);
+    Stopped = PoolTestCatchBugCheck(Routine, Case, Stop);
+    /* A real STOP never returns; the caught one left the pool's lock held and the RunLevel raised. */
+    CorruptionPool.SpinLock = 0;
+    OtherPool.SpinLock = 0;
+    KiWriteRunLevel(PASSIVE_LEVEL);
+    return Stopped;
 }
 
 /* Two adjacent 100-byte blocks; a one-byte overrun of the first lands in the second's header. */
@@ -90,7 +97,7 @@ XTEST(DoubleFreeOfLookasideBlock) {
     XTEST_CHECK_EQ(Stop.Parameters[1], 0);
     XTEST_CHECK_EQ(Stop.Parameters[2], PoolTestHeader(Block)->Ulong1);
     XTEST_CHECK_EQ(Stop.Parameters[3], (ULONG_PTR)Block);
-    XTEST_CHECK_EQ(PoolTestHeader(Block)->PoolType, MI_POOL_BLOCK_LOOKASIDE);
+    XTEST_CHECK(PoolTestOnProcessorList(&CorruptionPool, Block));
 }
 
 XTEST(DoubleFreeOfCoalescedBlock) {

@@ -41,10 +41,10 @@ XTEST(SmallBlocksUntilNullThenRecover) {
     XTEST_CHECK_EQ(MiCheckPoolConsistency(&ExhaustionPool), 0);
     /* Freed blocks partly stay on a lookaside list; a larger size must still get all the pages back. */
     EmptyPool(Count, POOL_TAG_A);
-    XTEST_CHECK(ExhaustionPool.LookasideBlocks > 0);
+    XTEST_CHECK(PoolTestLookasideBlocks(&ExhaustionPool) > 0);
     Count = FillPool(1000, POOL_TAG_B);
     XTEST_CHECK_EQ(Count, EXHAUSTION_BUDGET * (MI_POOL_PAGE_GRANULES / Medium));
-    XTEST_CHECK_EQ(ExhaustionPool.LookasideBlocks, 0);
+    XTEST_CHECK_EQ(PoolTestLookasideBlocks(&ExhaustionPool), 0);
     XTEST_CHECK_EQ(MiCheckPoolConsistency(&ExhaustionPool), 0);
     EmptyPool(Count, POOL_TAG_B);
     /* And the first size again: the same count. */

@@ -136,6 +136,44 @@ XTEST(FreeCoalescesBothNeighbours) {
     MiReleasePool(Pool);
 }
 
+/* After the first (locked) use of a size and tag on this processor, allocating and freeing it again stay on this
+ * processor's list and tag slot: the descriptor's lock-protected counters do not move. */
+XTEST(SmallBlocksStayOnTheProcessor) {
+    PMI_POOL_DESCRIPTOR Pool = FreshPool();
+    static const SIZE_T Sizes[] = {16, 64, 256, 1};
+    MM_POOL_TAG_STATISTICS Tag;
+
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Sizes); Index++) {
+        PVOID Live[8];
+        ULONG_PTR Allocations, Frees;
+        for (ULONG Slot = 0; Slot < ARRAY_SIZE(Live); Slot++) {
+            Live[Slot] = MiAllocatePool(Pool, NonPagedPool, Sizes[Index], POOL_TAG_A);
+        }
+        MiFreePool(Pool, Live[0], POOL_TAG_A);
+        Allocations = Pool->Allocations;
+        Frees = Pool->Frees;
+        for (ULONG Round = 0; Round < 100; Round++) {
+            ULONG Slot = Round % ARRAY_SIZE(Live);
+            if (Round != 0) {
+                MiFreePool(Pool, Live[Slot], POOL_TAG_A);
+            }
+            Live[Slot] = MiAllocatePool(Pool, NonPagedPool, Sizes[Index], POOL_TAG_A);
+            XTEST_ASSERT(Live[Slot] != NULL);
+        }
+        XTEST_CHECK_EQ(Pool->Allocations, Allocations);
+        XTEST_CHECK_EQ(Pool->Frees, Frees);
+        for (ULONG Slot = 0; Slot < ARRAY_SIZE(Live); Slot++) {
+            MiFreePool(Pool, Live[Slot], POOL_TAG_A);
+        }
+    }
+    XTEST_CHECK(MiQueryPoolTag(Pool, POOL_TAG_A, &Tag));
+    XTEST_CHECK_EQ(Tag.Allocations, Tag.Frees);
+    XTEST_CHECK_EQ(Tag.BytesInUse, 0);
+    XTEST_CHECK_EQ(Tag.Allocations, ARRAY_SIZE(Sizes) * (8 + 100));
+    XTEST_CHECK_EQ(MiCheckPoolConsistency(Pool), 0);
+    MiReleasePool(Pool);
+}
+
 XTEST(LookasideReuseAndTrim) {
     PMI_POOL_DESCRIPTOR Pool = FreshPool();
     PVOID First = MiAllocatePool(Pool, NonPagedPool, 64, POOL_TAG_A);
@@ -144,20 +182,23 @@ XTEST(LookasideReuseAndTrim) {
 
     XTEST_ASSERT(First != NULL && Second != NULL);
     MiFreePool(Pool, First, POOL_TAG_A);
-    XTEST_CHECK_EQ(Pool->LookasideBlocks, 1);
-    XTEST_CHECK_EQ(PoolTestHeader(First)->PoolType, MI_POOL_BLOCK_LOOKASIDE);
+    /* On this processor's list: the header unchanged (headers change only under the lock), the body a keyed link. */
+    XTEST_CHECK_EQ(PoolTestLookasideBlocks(Pool), 1);
+    XTEST_CHECK_EQ(Pool->LookasideBlocks, 0);
+    XTEST_CHECK(PoolTestOnProcessorList(Pool, First));
     Again = MiAllocatePool(Pool, NonPagedPool, 64, POOL_TAG_B);
     XTEST_CHECK(Again == First);
     XTEST_CHECK_EQ(PoolTestHeader(Again)->PoolTag, POOL_TAG_B);
-    XTEST_CHECK_EQ(Pool->LookasideBlocks, 0);
+    XTEST_CHECK(!PoolTestOnProcessorList(Pool, Again));
+    XTEST_CHECK_EQ(PoolTestLookasideBlocks(Pool), 0);
     MiFreePool(Pool, Again, POOL_TAG_B);
     MiFreePool(Pool, Second, POOL_TAG_A);
-    XTEST_CHECK_EQ(Pool->LookasideBlocks, 2);
+    XTEST_CHECK_EQ(PoolTestLookasideBlocks(Pool), 2);
     XTEST_CHECK_EQ(Pool->SmallPages, 1);
     XTEST_CHECK_EQ(MiCheckPoolConsistency(Pool), 0);
     /* Trimming drains the lookasides, coalesces and gives the empty page back. */
     MiTrimPool(Pool);
-    XTEST_CHECK_EQ(Pool->LookasideBlocks, 0);
+    XTEST_CHECK_EQ(PoolTestLookasideBlocks(Pool), 0);
     XTEST_CHECK_EQ(Pool->SmallPages, 0);
     XTEST_CHECK_EQ(MiCheckPoolConsistency(Pool), 0);
     MiReleasePool(Pool);
@@ -367,7 +408,7 @@ XTEST(CheckerReportsDamageWithoutStopping) {
 
 XTEST_SUITE(PoolBasicSuite, XTEST_ENTRY(HeaderLayoutMatchesArch), XTEST_ENTRY(EverySizeUpToThreePages),
             XTEST_ENTRY(ZeroAndAbsurdSizes), XTEST_ENTRY(FreeCoalescesBothNeighbours),
-            XTEST_ENTRY(LookasideReuseAndTrim), XTEST_ENTRY(PageSizedAllocations),
+            XTEST_ENTRY(SmallBlocksStayOnTheProcessor), XTEST_ENTRY(LookasideReuseAndTrim), XTEST_ENTRY(PageSizedAllocations),
             XTEST_ENTRY(ManyBigAllocationsGrowTheTable), XTEST_ENTRY(SpecialPoolEndsAtThePageEnd),
             XTEST_ENTRY(TagStatisticsAreExact), XTEST_ENTRY(TagTableOverflowIsCounted),
             XTEST_ENTRY(CheckerReportsDamageWithoutStopping));

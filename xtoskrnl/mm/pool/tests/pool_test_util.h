@@ -81,4 +81,21 @@ XTINLINE PPOOL_HEADER PoolTestHeader(PVOID Address) {
     return (PPOOL_HEADER)Address - 1;
 }
 
+/* Blocks on Pool's lookaside lists, the shared ones and every processor's. */
+XTINLINE SIZE_T PoolTestLookasideBlocks(PMI_POOL_DESCRIPTOR Pool) {
+    MM_POOL_STATISTICS Statistics;
+
+    MiQueryPoolStatistics(Pool, &Statistics);
+    return Statistics.LookasideBlocks;
+}
+
+/* TRUE when the small block at Address sits on a per-processor lookaside list: its header unchanged (in use) and its
+ * body a valid keyed link. */
+XTINLINE BOOLEAN PoolTestOnProcessorList(PMI_POOL_DESCRIPTOR Pool, PVOID Address) {
+    PMI_POOL_LOOKASIDE_LINK Link = Address;
+
+    return (BOOLEAN)(PoolTestHeader(Address)->PoolType == MI_POOL_BLOCK_IN_USE &&
+                     Link->Check == MiPoolLookasideCheck(Pool, Link, Link->Next));
+}
+
 #endif

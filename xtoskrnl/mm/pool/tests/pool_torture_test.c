@@ -140,7 +140,8 @@ ULONG PoolTortureRunOn(const MM_POOL_PAGE_SOURCE *PagedSource, ULONG_PTR Operati
     }
     TortureVerify(State);
     MiTrimPool(&State->Pool);
-    if (State->Pool.SmallPages != 0 || State->Pool.BigCount != 0 || State->Pool.LookasideBlocks != 0) {
+    if (State->Pool.SmallPages != 0 || State->Pool.BigCount != 0 ||
+        PoolTestLookasideBlocks(&State->Pool) != 0) {
         XtestPrint("torture: pool not empty after freeing everything\n");
         State->Failures++;
     }
