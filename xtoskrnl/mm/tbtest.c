@@ -48,6 +48,7 @@ VOID MmTestShootdown(VOID) {
             (int)(2 * sizeof(PVOID)), (SIZE_T)(ULONG_PTR)Page, (ULONG)MiReadTestPageOnAll(0), Count,
             KeGetCurrentProcessorNumber());
     MmFreeSystemPages((PVOID)Page, 1, 0);
+    MmFlushDeferredSystemPages(); /* the batched shootdown, now */
     KdPrint("MM: reading 0x%p on processor 1\n", (PVOID)Page);
     KeIpiProcessorCall(1, MiReadTestPage, (ULONG_PTR)Page, &Value);
     KdPrint("MM: processor 1 read 0x%zx at 0x%p after the unmap (a stale translation)\n", (SIZE_T)Value, (PVOID)Page);

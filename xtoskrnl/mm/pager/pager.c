@@ -2,7 +2,8 @@
  * the PFN database; page tables created on demand. The bitmap, hint and used count are under the system space lock
  * (NT's SystemSpaceLock: LockQueueSystemSpaceLock); mappings and page tables under the PFN lock. An unmap clears the
  * PTEs (keeping each frame in a transition PTE), shoots the pages down on every processor with one IPI, and only then
- * frees the frames and the VA (docs/memory-manager.md "Locks" and "TLB shootdown"). */
+ * frees the frames and the VA; with other processors running, MmFreeSystemPages batches up to 16 ranges for one
+ * shootdown (docs/memory-manager.md "Locks" and "TLB shootdown"). */
 #include <ke.h>
 #include <mmhl.h>
 #include <mmpfn.h>
@@ -14,6 +15,23 @@ static RTL_BITMAP MiSystemPtes;
 static ULONG_PTR MiSystemPteHint;
 static ULONG_PTR MiSystemPtesUsed;
 static ULONG_PTR MiBitmapPages;
+
+/* Freed ranges whose remote shootdown is deferred (NT batches system PTE flushes too): their PTEs are clear, this
+ * processor flushed them, their frames and VA stay reserved until one shootdown for the whole batch (when it holds
+ * MI_DEFERRED_RANGES ranges or MI_DEFERRED_PAGES pages, or when VA or frames run short). Under the system space lock.
+ */
+#define MI_DEFERRED_RANGES 16
+#define MI_DEFERRED_PAGES  MM_DEFERRED_FLUSH_PAGES
+
+typedef struct _MI_DEFERRED_RANGE {
+    ULONG_PTR Va;
+    ULONG_PTR Count; /* mapped pages */
+    ULONG_PTR Total; /* reserved pages (with a guard page) */
+} MI_DEFERRED_RANGE;
+
+static MI_DEFERRED_RANGE MiDeferred[MI_DEFERRED_RANGES];
+static ULONG MiDeferredRanges;
+static ULONG_PTR MiDeferredPages;
 
 /* Reserves Total pages of system PTE space (bits set, hint moved); the index of the first, or RTL_BITMAP_NOT_FOUND. */
 static ULONG_PTR MiReserveSystemPtes(ULONG_PTR Total) {
@@ -175,14 +193,10 @@ XTSTATUS MmInitializePager(VOID) {
     return STATUS_SUCCESS;
 }
 
-PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags) {
-    ULONG_PTR Total = Count + ((Flags & MM_SYSTEM_PAGES_GUARD_AFTER) ? 1 : 0);
-    ULONG_PTR Index, Va;
+/* Reserves and backs Count pages (Total with the guard page); NULL when VA or frames run out. */
+static PVOID MiAllocateSystemRange(SIZE_T Count, ULONG_PTR Total) {
+    ULONG_PTR Index = MiReserveSystemPtes(Total), Va;
 
-    if (Count == 0 || Count > MmhSystemPtePages || MiSystemPtes.Buffer == NULL) {
-        return NULL;
-    }
-    Index = MiReserveSystemPtes(Total);
     if (Index == RTL_BITMAP_NOT_FOUND) {
         return NULL;
     }
@@ -197,14 +211,75 @@ PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags) {
     return (PVOID)Va;
 }
 
+PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags) {
+    ULONG_PTR Total = Count + ((Flags & MM_SYSTEM_PAGES_GUARD_AFTER) ? 1 : 0);
+    PVOID Va;
+
+    if (Count == 0 || Count > MmhSystemPtePages || MiSystemPtes.Buffer == NULL) {
+        return NULL;
+    }
+    Va = MiAllocateSystemRange(Count, Total);
+    if (Va == NULL && MmFlushDeferredSystemPages() != 0) {
+        Va = MiAllocateSystemRange(Count, Total); /* the deferred frees' VA and frames are back */
+    }
+    return Va;
+}
+
+ULONG_PTR MmFlushDeferredSystemPages(VOID) {
+    MI_DEFERRED_RANGE Batch[MI_DEFERRED_RANGES];
+    KRUNLEVEL Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
+    ULONG Ranges = MiDeferredRanges;
+    ULONG_PTR Pages = MiDeferredPages;
+
+    RtlCopyMemory(Batch, MiDeferred, Ranges * sizeof(MI_DEFERRED_RANGE));
+    MiDeferredRanges = 0;
+    MiDeferredPages = 0;
+    KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
+    if (Ranges == 0) {
+        return 0;
+    }
+    KeFlushEntireTb(); /* one IPI round for the whole batch */
+    for (ULONG Range = 0; Range < Ranges; Range++) {
+        MiFreeClearedFrames(Batch[Range].Va, Batch[Range].Count);
+        MiReleaseSystemPtes((Batch[Range].Va - MmhSystemPteBase) / MM_PAGE_SIZE, Batch[Range].Total);
+    }
+    return Pages;
+}
+
+/* Queues a cleared range for the next batched shootdown; TRUE when the batch is full and must be flushed now. */
+static BOOLEAN MiDeferSystemRange(ULONG_PTR Va, ULONG_PTR Count, ULONG_PTR Total) {
+    KRUNLEVEL Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
+    BOOLEAN Full;
+
+    MiDeferred[MiDeferredRanges++] = (MI_DEFERRED_RANGE){Va, Count, Total};
+    MiDeferredPages += Count;
+    Full = MiDeferredRanges == MI_DEFERRED_RANGES || MiDeferredPages >= MI_DEFERRED_PAGES;
+    KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
+    return Full;
+}
+
 VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags) {
     ULONG_PTR Total = Count + ((Flags & MM_SYSTEM_PAGES_GUARD_AFTER) ? 1 : 0);
     ULONG_PTR Va = (ULONG_PTR)Address, Index = MiCheckSystemRange(Va, Total, Count, Flags);
 
-    if (MiUnmapSystemRange(Va, Count, TRUE) != Count) {
+    /* One processor, a large range, or special pool (a use after free must fault at once everywhere): shoot down now.
+     */
+    if (KeQueryActiveProcessorCount() <= 1 || Count >= MI_DEFERRED_PAGES || (Flags & MM_SYSTEM_PAGES_GUARD_AFTER)) {
+        if (MiUnmapSystemRange(Va, Count, TRUE) != Count) {
+            KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_NOT_MAPPED, Va, Count, 0);
+        }
+        MiReleaseSystemPtes(Index, Total);
+        return;
+    }
+    if (MiClearSystemRange(Va, Count, TRUE) != Count) {
         KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_NOT_MAPPED, Va, Count, 0);
     }
-    MiReleaseSystemPtes(Index, Total);
+    for (SIZE_T Page = 0; Page < Count; Page++) {
+        MmhFlushTlbEntry(Va + Page * MM_PAGE_SIZE); /* this processor forgets it now; the others at the batch */
+    }
+    if (MiDeferSystemRange(Va, Count, Total)) {
+        MmFlushDeferredSystemPages();
+    }
 }
 
 PVOID MmMapSystemIoPages(ULONGLONG FirstPfn, SIZE_T Count) {
