@@ -3,7 +3,9 @@
 # guest instructions << 4, deterministically) at 1 GiB and 16 GiB on both arches, and writes a markdown table and
 # a PNG chart of guest instructions per operation, and a second table (ke-bench.md) of the kernel's KE-BENCH
 # RunLevel, self-IPI, timer and lock costs from the same boots, and a third (paged-bench.md) of the demand-zero
-# fault and paged-pool costs (MM-BENCH-PAGED).
+# fault and paged-pool costs (MM-BENCH-PAGED), and a fourth (smp-bench.md) of the cross-processor costs (IPI generic
+# call, TLB shootdown: KE-BENCH cpus=) from -smp 2 and -smp 4 boots, where the count is every processor's
+# instructions together (QEMU's -icount runs the vCPUs in turn on one thread; docs/benchmarks.md).
 # usage: mm_bench.sh IMAGE_DIR OUTPUT_DIR   (IMAGE_DIR holds xtos-amd64.img and xtos-i686.img)
 set -euo pipefail
 images=$1 out=$2
@@ -11,20 +13,20 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-table="$out/mm-bench.md" ketable="$out/ke-bench.md" pagedtable="$out/paged-bench.md" locktable="$work/lock-bench.md" data="$work/chart.dat"
+table="$out/mm-bench.md" ketable="$out/ke-bench.md" pagedtable="$out/paged-bench.md" smptable="$out/smp-bench.md" locktable="$work/lock-bench.md" data="$work/chart.dat"
 kedata="$work/ke-chart.dat"
 
-boot() { # arch cpu mem -> the MM-BENCH line, entry_to_report= and the KE-BENCH RunLevel/self-IPI line
-    local arch=$1 cpu=$2 mem=$3 code vars
+boot() { # arch cpu mem [smp] -> the MM-BENCH line, entry_to_report=, the KE-BENCH RunLevel/self-IPI line, ...
+    local arch=$1 cpu=$2 mem=$3 smp=${4:-1} code vars
     if [ "$arch" = amd64 ]; then code=OVMF_CODE_4M.fd vars=OVMF_VARS_4M.fd; else code=OVMF32_CODE_4M.secboot.fd vars=OVMF32_VARS_4M.fd; fi
     cp --sparse=always "$images/xtos-$arch.img" "$work/disk.img"
     chmod u+w "$work/disk.img"
     sed 's|@PARAMETERS@|DEBUG=COM1,115200 TESTEXIT BENCH|' "$here/../xtldr/XTLDR.INI" >"$work/XTLDR.INI"
     MTOOLS_SKIP_CHECK=1 mcopy -o -i "$work/disk.img@@1M" "$work/XTLDR.INI" ::/EFI/BOOT/XTLDR/XTLDR.INI
-    "$here/qemu_boot.sh" --arch "$arch" --cpu "$cpu" --mem "$mem" --image "$work/disk.img" \
+    "$here/qemu_boot.sh" --arch "$arch" --cpu "$cpu" --mem "$mem" --smp "$smp" --image "$work/disk.img" \
         --code "/usr/share/OVMF/$code" --vars "/usr/share/OVMF/$vars" --serial "$work/serial.log" --timeout 600 \
         -- -icount shift=4,sleep=off >/dev/null 2>&1 || true
-    echo "$(grep -a '^MM-BENCH ' "$work/serial.log" | tr -d '\r' | head -1) $(grep -a '^MM-BENCH-PAGED' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -aoE 'entry_to_report=[0-9]+' "$work/serial.log" | head -1) $(grep -a '^KE-BENCH runlevel' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH timer' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH spinlock' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-)"
+    echo "$(grep -a '^MM-BENCH ' "$work/serial.log" | tr -d '\r' | head -1) $(grep -a '^MM-BENCH-PAGED' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -aoE 'entry_to_report=[0-9]+' "$work/serial.log" | head -1) $(grep -a '^KE-BENCH runlevel' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH timer' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH spinlock' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH cpus=' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-)"
 }
 
 field() { # line key -> value
@@ -110,6 +112,26 @@ for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
     done
 done
 {
+    echo "Guest instructions (QEMU -icount shift=4,sleep=off) per operation, 1024 rounds each, 1 GiB: all processors'"
+    echo "instructions together (the sender's call, send and wait, and every target's interrupt, service routine,"
+    echo "EOI, return and halt: -icount runs the vCPUs in turn on one thread and counts them on one clock)."
+    echo
+    echo "| arch | processors | IPI generic call round trip | TLB shootdown, 1 page | 16 pages | whole TLB |"
+    echo "|---|---|---|---|---|---|"
+} >"$smptable"
+for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
+    set -- $config
+    for smp in 2 4; do
+        line=$(boot "$1" "$2" 1G "$smp")
+        if [ "$(field "$line" cpus)" = "$smp" ] && [ -n "$(field "$line" ipi_generic_call)" ]; then
+            echo "| $1 | $smp | $(( $(field "$line" ipi_generic_call) / 16 )) | $(( $(field "$line" tb_flush_single) / 16 )) |" \
+                 "$(( $(field "$line" tb_flush_16) / 16 )) | $(( $(field "$line" tb_flush_entire) / 16 )) |" >>"$smptable"
+        else
+            echo "| $1 | $smp | (no KE-BENCH cpus=$smp line) | | | |" >>"$smptable"
+        fi
+    done
+done
+{
     echo
     cat "$locktable"
 } >>"$ketable"
@@ -118,6 +140,8 @@ echo
 cat "$ketable"
 echo
 cat "$pagedtable"
+echo
+cat "$smptable"
 
 gnuplot <<GNUPLOT
 set terminal pngcairo size 1100,560 noenhanced

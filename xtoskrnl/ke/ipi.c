@@ -69,12 +69,35 @@ VOID KiInitializeIpi(VOID) {
     }
 }
 
+/* Waits until every target ran the packet; STOP after KI_IPI_WATCHDOG_US. Each turn executes a pause: QEMU's
+ * single-threaded (-icount) TCG leaves a vCPU only at a pause, a hlt or the end of its instruction budget, and the
+ * vCPUs after it in the round then get no budget at all, so a wait without pause (a 1-us KeStallExecutionProcessor
+ * ends before its own pause there) would keep the targets from ever running (docs/benchmarks.md). */
+static VOID KiIpiWaitForTargets(ULONG Self, PKIPI_BROADCAST_WORKER Function) {
+    LARGE_INTEGER Now, Frequency;
+    ULONGLONG Start = 0, Limit = 0;
+
+    while (__atomic_load_n(&KiIpiPacket.Pending, __ATOMIC_ACQUIRE) != 0) {
+        __asm__ volatile("pause");
+        Now = KeQueryPerformanceCounter(Limit == 0 ? &Frequency : NULL);
+        if (Limit == 0) {
+            Start = (ULONGLONG)Now.QuadPart;
+            Limit = (ULONGLONG)Frequency.QuadPart * (KI_IPI_WATCHDOG_US / 1000000);
+        } else if ((ULONGLONG)Now.QuadPart - Start >= Limit) {
+            ULONGLONG Pending = KiIpiPacket.Pending;
+            /* P1: the processors that never entered Function, P4: those that entered it and did not return. */
+            KeBugCheckEx(IPI_WATCHDOG_TIMEOUT, (ULONG_PTR)(Pending & ~KiIpiPacket.Started), Self, (ULONG_PTR)Function,
+                         (ULONG_PTR)(Pending & KiIpiPacket.Started));
+        }
+    }
+}
+
 /* Sends one packet to the processors in Targets and waits for all of them (the caller runs it too when it is in
  * Targets); returns the result of processor ResultProcessor. */
 static ULONG_PTR KiIpiSendPacket(ULONGLONG Targets, PKIPI_BROADCAST_WORKER Function, ULONG_PTR Argument,
                                  ULONG ResultProcessor, PVOID Caller) {
     KRUNLEVEL Old = KeGetCurrentRunLevel();
-    ULONG Self, Count = KiProcessorCount, Waited = 0;
+    ULONG Self, Count = KiProcessorCount;
     ULONG_PTR Result = 0;
 
     KeCheckRunLevelLimit(DISPATCH_LEVEL, Caller);
@@ -103,15 +126,7 @@ static ULONG_PTR KiIpiSendPacket(ULONGLONG Targets, PKIPI_BROADCAST_WORKER Funct
     if (Targets & (1ull << Self)) {
         Result = Function(Argument);
     }
-    while (__atomic_load_n(&KiIpiPacket.Pending, __ATOMIC_ACQUIRE) != 0) {
-        KeStallExecutionProcessor(1);
-        if (++Waited >= KI_IPI_WATCHDOG_US) {
-            ULONGLONG Pending = KiIpiPacket.Pending;
-            /* P1: the processors that never entered Function, P4: those that entered it and did not return. */
-            KeBugCheckEx(IPI_WATCHDOG_TIMEOUT, (ULONG_PTR)(Pending & ~KiIpiPacket.Started), Self, (ULONG_PTR)Function,
-                         (ULONG_PTR)(Pending & KiIpiPacket.Started));
-        }
-    }
+    KiIpiWaitForTargets(Self, Function);
     if (ResultProcessor != Self) {
         Result = KiIpiPacket.Result;
     }
