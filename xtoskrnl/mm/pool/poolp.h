@@ -141,8 +141,10 @@ typedef struct _MI_POOL_LOCK_HANDLE {
     KRUNLEVEL OldRunLevel;
 } MI_POOL_LOCK_HANDLE, *PMI_POOL_LOCK_HANDLE;
 
-/* A pool: the system's non-paged and paged pools are two; tests make private ones. Everything but Processors is
- * guarded by the pool lock. */
+/* A pool: the system's non-paged and paged pools are two; tests make private ones. Everything from Lookaside on but
+ * Processors is guarded by the pool lock. The first line is read by every processor's lock-free path and written only
+ * at initialisation (and by MiSetSpecialPoolTag); the lock word and the guarded fields start on lines of their own,
+ * so a lock holder's writes never invalidate it. */
 typedef struct _MI_POOL_DESCRIPTOR {
     ULONG_PTR Cookie;
     ULONGLONG SpecialTagKey; /* MI_POOL_TAG_KEY(special tag), or 0: no special pool */
@@ -150,10 +152,10 @@ typedef struct _MI_POOL_DESCRIPTOR {
     UCHAR LockKind;          /* MI_POOL_LOCK_* */
     BOOLEAN PerProcessor;    /* per-processor lookasides (non-paged pools) */
     UCHAR PoolType;          /* MM_POOL_TYPE this pool serves */
-    KSPIN_LOCK SpinLock;     /* MI_POOL_LOCK_PRIVATE and MI_POOL_LOCK_PAGED */
     const MM_POOL_PAGE_SOURCE *Pages;      /* where whole pages come from (system pages, or paged-pool pages) */
     USHORT MaximumDepth[MI_POOL_PP_LISTS]; /* per-processor list depths (read-only after initialisation) */
-    MI_POOL_LOOKASIDE Lookaside[MI_POOL_LOOKASIDE_GRANULES + 1];
+    KSPIN_LOCK SpinLock __attribute__((aligned(64))); /* MI_POOL_LOCK_PRIVATE and MI_POOL_LOCK_PAGED */
+    MI_POOL_LOOKASIDE Lookaside[MI_POOL_LOOKASIDE_GRANULES + 1] __attribute__((aligned(64)));
     MI_POOL_FREE_LINKS ListHeads[MI_POOL_LIST_HEADS];
     SIZE_T ListCounts[MI_POOL_LIST_HEADS];
     ULONG_PTR NonEmptyLists[RTL_BITMAP_WORDS(MI_POOL_LIST_HEADS)];

@@ -11,7 +11,7 @@
 
 #include "pool_test_util.h"
 
-#define THREAD_OPERATIONS 200000
+#define THREAD_OPERATIONS 300000
 #define THREAD_SLOTS      512
 #define THREAD_TAGS       6
 #define HANDOFF_SLOTS     64
@@ -68,6 +68,8 @@ typedef struct _HANDOFF {
     volatile ULONG Tail; /* written by the consumer */
 } HANDOFF;
 
+static pthread_barrier_t WorkerStart;
+
 typedef struct _WORKER {
     ULONG Seed;
     HANDOFF *Outgoing; /* to the other thread */
@@ -105,6 +107,7 @@ static void *WorkerMain(void *Context) {
 
     PoolTestSeed(&Random, Worker->Seed);
     Worker->Processor = KeGetCurrentProcessorNumber();
+    pthread_barrier_wait(&WorkerStart); /* both at once: the lock is contended from the first operation */
     for (Operation = 0; Operation < THREAD_OPERATIONS; Operation++) {
         THREAD_BLOCK *Block = &Worker->Slots[PoolTestRandom(&Random) % THREAD_SLOTS];
         ULONG Pick = PoolTestRandom(&Random) % 100;
@@ -119,7 +122,7 @@ static void *WorkerMain(void *Context) {
                 FreeChecked(Worker, Block);
             }
         } else {
-            Block->Size = Pick < 90 ? 1 + PoolTestRandom(&Random) % 400 : 1 + PoolTestRandom(&Random) % 9000;
+            Block->Size = Pick < 70 ? 1 + PoolTestRandom(&Random) % 400 : 1 + PoolTestRandom(&Random) % 9000;
             Block->Tag = ThreadTags[PoolTestRandom(&Random) % THREAD_TAGS];
             Block->Seed = PoolTestRandom(&Random);
             Block->Address = MiAllocatePool(&SharedPool, NonPagedPool, Block->Size, Block->Tag);
@@ -180,12 +183,14 @@ XTEST(TwoThreadsShareOnePool) {
         Workers[Index].Outgoing = &Rings[Index];
         Workers[Index].Incoming = &Rings[1 - Index];
     }
+    pthread_barrier_init(&WorkerStart, NULL, 2);
     for (ULONG Index = 0; Index < 2; Index++) {
         pthread_create(&Threads[Index], NULL, WorkerMain, &Workers[Index]);
     }
     for (ULONG Index = 0; Index < 2; Index++) {
         pthread_join(Threads[Index], NULL);
     }
+    pthread_barrier_destroy(&WorkerStart);
     XTEST_CHECK_EQ(Workers[0].Failures + Workers[1].Failures, 0);
     XTEST_CHECK(Workers[0].Processor != Workers[1].Processor);
     /* Quiescent now: the checker is exact, and each tag's summed counters equal the blocks the threads hold. */
