@@ -54,8 +54,14 @@ XTSTATUS MmInitializePager(VOID) {
     return STATUS_SUCCESS;
 }
 
+/* The unbacked guard pages Flags add around a block of system pages, and how many of them come before it. */
+static ULONG_PTR MiGuardPages(ULONG Flags, PULONG_PTR Before) {
+    *Before = (Flags & MM_SYSTEM_PAGES_GUARD_BEFORE) ? 1 : 0;
+    return *Before + ((Flags & MM_SYSTEM_PAGES_GUARD_AFTER) ? 1 : 0);
+}
+
 PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags) {
-    ULONG_PTR Total = Count + ((Flags & MM_SYSTEM_PAGES_GUARD_AFTER) ? 1 : 0);
+    ULONG_PTR Before, Total = Count + MiGuardPages(Flags, &Before);
     ULONG_PTR Index, Va;
 
     if (Count == 0 || Count > MmhSystemPtePages || MiSystemPtes.Buffer == NULL) {
@@ -65,7 +71,7 @@ PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags) {
     if (Index == RTL_BITMAP_NOT_FOUND) {
         return NULL;
     }
-    Va = MmhSystemPteBase + Index * MM_PAGE_SIZE;
+    Va = MmhSystemPteBase + (Index + Before) * MM_PAGE_SIZE;
     for (SIZE_T Page = 0; Page < Count; Page++) {
         if (!MiBackPage(Va + Page * MM_PAGE_SIZE, FALSE)) {
             while (Page-- > 0) {
@@ -81,11 +87,11 @@ PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags) {
 }
 
 VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags) {
-    ULONG_PTR Total = Count + ((Flags & MM_SYSTEM_PAGES_GUARD_AFTER) ? 1 : 0);
-    ULONG_PTR Va = (ULONG_PTR)Address, Index = (Va - MmhSystemPteBase) / MM_PAGE_SIZE;
+    ULONG_PTR Before, Total = Count + MiGuardPages(Flags, &Before);
+    ULONG_PTR Va = (ULONG_PTR)Address, Index = (Va - MmhSystemPteBase) / MM_PAGE_SIZE - Before;
 
-    if (Va < MmhSystemPteBase || (Va & (MM_PAGE_SIZE - 1)) || Index < MiBitmapPages || Count == 0 ||
-        Index + Total > MmhSystemPtePages || !RtlAreBitsSet(&MiSystemPtes, Index, Total)) {
+    if (Va < MmhSystemPteBase + Before * MM_PAGE_SIZE || (Va & (MM_PAGE_SIZE - 1)) || Index < MiBitmapPages ||
+        Count == 0 || Index + Total > MmhSystemPtePages || !RtlAreBitsSet(&MiSystemPtes, Index, Total)) {
         KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_BAD_FREE, Va, Count, Flags);
     }
     for (SIZE_T Page = 0; Page < Count; Page++) {
