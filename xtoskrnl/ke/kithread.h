@@ -64,4 +64,8 @@ PKI_THREAD_TERMINATION_HOOK KiSetThreadTerminationHook(PKI_THREAD_TERMINATION_HO
  * KE_THREAD_NO_FLOATING_STATE). State Running. STATUS_NO_MEMORY when the pool has no room. */
 XTSTATUS KiInitializeCurrentThread(PKTHREAD Thread, ULONG Flags);
 
+/* BENCH: prints the KE-BENCH line of context-switch round trips with and without floating-point state
+ * (ke/threadbench.c). Interrupts off. */
+VOID KiRunThreadBenchmarks(VOID);
+
 #endif
