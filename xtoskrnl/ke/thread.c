@@ -160,6 +160,7 @@ XTNORETURN VOID KiRunThread(PKTHREAD Thread) {
     PKI_THREAD_TERMINATION_HOOK Hook;
 
     /* Issue 11: the first switch comes from the dispatcher at DISPATCH_LEVEL; the thread lowers to PASSIVE here. */
+    Thread->ThreadFlags &= ~KTHREAD_FLAG_INITIAL_CONTEXT; /* started: its stack no longer holds the initial frame */
     Thread->StartRoutine(Thread->StartContext);
     Thread->State = Terminated;
     Hook = __atomic_load_n(&KiThreadTerminationHook, __ATOMIC_ACQUIRE);

@@ -278,6 +278,7 @@ static VOID KiTestCheckNewThread(PXTEST_CONTEXT XtestContext, PKTHREAD Thread) {
     XTEST_CHECK_EQ(Thread->Priority, KE_DEFAULT_PRIORITY);
     XTEST_CHECK_EQ(Thread->BasePriority, KE_DEFAULT_PRIORITY);
     XTEST_CHECK_EQ(Thread->ContextSwitches, 0);
+    XTEST_CHECK_EQ(Thread->ThreadFlags, KTHREAD_FLAG_OWNS_STACK | KTHREAD_FLAG_INITIAL_CONTEXT);
     XTEST_ASSERT(Area != 0);
     XTEST_CHECK_EQ(Area & (KiGetFloatSaveAreaAlignment() - 1), 0);
     XTEST_CHECK(Area + KiGetFloatSaveAreaSize() <= Base && Base - Area < KiGetFloatSaveAreaSize() + 64);
@@ -382,7 +383,7 @@ static VOID KiTestStartupThread(PVOID Context) {
 
     KiTestStart.StartupReturn = *(PULONG_PTR)(Initial - KI_STARTUP_RETURN_OFFSET);
     KiTestStart.StartupFramePointer = *(PULONG_PTR)(Initial - KI_STARTUP_FRAME_POINTER_OFFSET);
-    KiTestStart.Bounds = KiTestBoundsAre(Self);
+    KiTestStart.Bounds = KiTestBoundsAre(Self) && Self->ThreadFlags == KTHREAD_FLAG_OWNS_STACK;
     KiTestStart.Ran = TRUE;
 }
 
