@@ -49,6 +49,10 @@
 #define KERNEL_SECURITY_CHECK_FAILURE           0x00000139 /* RtlFailFast: P1 the RTL_FAILFAST_* code */
 #define IPI_WATCHDOG_TIMEOUT                    0x000001DB /* P1 never entered (mask), P2 sender, P3 function, P4 entered, not returned */
 #define KERNEL_UBSAN_VIOLATION                  0x000001E0 /* XT's own: a UBSan check failed (sanitized kernel) */
+/* XT's own, until issue 11's PsTerminateSystemThread: a thread's start routine returned and no termination hook took
+ * it away (ke/thread.c KiRunThread). P1 the KTHREAD, P2 its start routine, P3 its start context, P4 1 when a hook
+ * was installed but returned. */
+#define SYSTEM_THREAD_RETURNED 0x000001E1
 
 /* Page faults (mm/fault.c, docs/memory-manager.md). P2 of PAGE_FAULT_IN_NONPAGED_AREA is 1 for a write, else 0.
  * - PAGE_FAULT_IN_NONPAGED_AREA: P4 the error code; PF_GUARD_PAGE added when the PTE is a guard page.

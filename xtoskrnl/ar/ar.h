@@ -66,6 +66,32 @@ XTINLINE VOID ArInvalidatePage(PCVOID Address) {
     __asm__ volatile("invlpg (%0)" : : "r"(Address) : "memory");
 }
 
+/* CR0 and CR4 bits of the floating-point/SSE set-up (ArEnableCpuFeatures). */
+#define CR0_MP         (1u << 1)  /* WAIT/FWAIT honour CR0.TS */
+#define CR0_EM         (1u << 2)  /* x87/SSE instructions trap (#NM/#UD): kept clear */
+#define CR0_TS         (1u << 3)  /* task switched: the next x87/SSE instruction raises #NM (no lazy switching) */
+#define CR0_NE         (1u << 5)  /* x87 errors as #MF, not the legacy IRQ 13 */
+#define CR4_OSFXSR     (1u << 9)  /* FXSAVE/FXRSTOR cover the SSE state; SSE instructions allowed */
+#define CR4_OSXMMEXCPT (1u << 10) /* unmasked SIMD floating-point exceptions raise #XM */
+#define CR4_OSXSAVE    (1u << 18) /* XGETBV/XSETBV/XSAVE/XRSTOR allowed; XCR0 selects the state components */
+
+/* XCR0 (the extended control register XSAVE saves by) state components. */
+#define XCR0_X87 (1ull << 0)
+#define XCR0_SSE (1ull << 1)
+#define XCR0_AVX (1ull << 2) /* the upper halves of YMM0-15 */
+
+/* Reads extended control register Index (XGETBV; CR4.OSXSAVE must be on). */
+XTINLINE ULONGLONG ArReadXcr(ULONG Index) {
+    ULONG Low, High;
+    __asm__ volatile("xgetbv" : "=a"(Low), "=d"(High) : "c"(Index));
+    return ((ULONGLONG)High << 32) | Low;
+}
+
+/* Writes extended control register Index (XSETBV; CR4.OSXSAVE must be on and the value valid for the CPU). */
+XTINLINE VOID ArWriteXcr(ULONG Index, ULONGLONG Value) {
+    __asm__ volatile("xsetbv" : : "c"(Index), "a"((ULONG)Value), "d"((ULONG)(Value >> 32)) : "memory");
+}
+
 /* Returns the current frame pointer. */
 XTINLINE ULONG_PTR ArGetFramePointer(VOID) {
     return (ULONG_PTR)__builtin_frame_address(0);
@@ -83,13 +109,24 @@ typedef struct _AR_CPU_FEATURES {
     BOOLEAN SmepEnabled;
     BOOLEAN SmapEnabled;
     BOOLEAN WpEnabled;
+    BOOLEAN FxsrSupported;   /* FXSAVE/FXRSTOR (CPUID.1.EDX[24]) */
+    BOOLEAN SseSupported;    /* CPUID.1.EDX[25] */
+    BOOLEAN XsaveSupported;  /* XSAVE/XRSTOR/XSETBV (CPUID.1.ECX[26]) */
+    BOOLEAN FxsrEnabled;     /* CR4.OSFXSR = 1 after ArEnableCpuFeatures */
+    BOOLEAN XsaveEnabled;    /* CR4.OSXSAVE = 1 after ArEnableCpuFeatures */
+    ULONGLONG XsaveFeatures; /* XCR0 (0 while XSAVE is off) */
+    ULONG XsaveAreaSize;     /* CPUID.(0Dh,0).EBX: the XSAVE area for the components XCR0 enables (0: off) */
 } AR_CPU_FEATURES, *PAR_CPU_FEATURES;
 
 /* Fills Features from CPUID (the "Enabled" fields read back the current CR0/CR4/EFER). Checks the maximum leaf
  * before reading leaf 7 and the extended maximum before 80000001h. */
 VOID ArQueryCpuFeatures(PAR_CPU_FEATURES Features);
 
-/* Turns on CR0.WP, EFER.NXE, CR4.SMEP, CR4.SMAP and CR4.MCE where the CPU has them; updates the "Enabled" fields. */
+/* Turns on CR0.WP, EFER.NXE, CR4.SMEP, CR4.SMAP and CR4.MCE where the CPU has them, and the floating-point/SSE
+ * state: CR0.MP and NE on, EM and TS off; CR4.OSFXSR and OSXMMEXCPT with FXSR/SSE; CR4.OSXSAVE and XCR0 = x87 | SSE
+ * (| AVX when the CPU has it) with XSAVE; then FNINIT and MXCSR = 0x1F80 (all SIMD exceptions masked). Run by every
+ * processor at start-up (the same XCR0 everywhere: Ke sizes every thread's save area once). Updates the "Enabled"
+ * fields. */
 VOID ArEnableCpuFeatures(PAR_CPU_FEATURES Features);
 
 /* Reads IA32_EFER into *Value when the CPU has it; FALSE (and *Value = 0) otherwise. */

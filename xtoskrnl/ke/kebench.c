@@ -8,6 +8,7 @@
 #include <xtintrin.h>
 
 #include "ki.h"
+#include "kithread.h"
 
 #define KI_BENCH_ROUNDS     4096
 #define KI_BENCH_VECTOR     0x45 /* a device-class vector nothing connects at start-up */
@@ -153,4 +154,5 @@ VOID KiRunBenchmarks(VOID) {
             SetCancel[0], SetCancel[1], SetCancel[2], SetExpire[0], SetExpire[1], SetExpire[2]);
     KiRunLockBenchmarks();
     KiRunTbFlushBenchmarks();
+    KiRunThreadBenchmarks();
 }

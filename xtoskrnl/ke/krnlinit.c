@@ -8,8 +8,9 @@
 #include <xttest.h>
 
 #include "ki.h"
-#include "storm.h"
 #include "kimp.h"
+#include "kithread.h"
+#include "storm.h"
 
 static KE_PARAMETERS KiParameters;
 static const XT_INIT_BLOCK *KiLoaderBlock;
@@ -150,6 +151,7 @@ __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INI
     KiInitializeBootProcessor(InitBlock); /* GDT, IDT, TSS; the boot processor's KPRCB through GS/FS */
     ArQueryCpuFeatures(&Features);
     ArEnableCpuFeatures(&Features);
+    KiInitializeFloatingSupport(&Features); /* how threads' x87/SSE/AVX state is saved (ke/thread.c) */
     KiCheckInterlockedSupport();
     KiBindPagingMode(InitBlock, Features.NxEnabled);
     if (KiParameters.NoXpa) {

@@ -1,6 +1,7 @@
 /* SELFTEST: the runtime library's and the kernel's own XTEST suites, run inside the kernel. */
 #include <ex_suites.h>
 #include <kd.h>
+#include <ke_suites.h>
 #include <mm_suites.h>
 #include <pool_suites.h>
 #include <rtl_suites.h>
@@ -26,7 +27,8 @@ static const XTEST_SUITE *const KiSelfTestSuites[] = {
     &MmLiveSuite,         &PoolBasicSuite,       &PoolTortureSuite,  &MmFinalSuite,    &KeStackGuardSuite,
     &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,      &KeDpcLiveSuite,  &KeTimerLiveSuite,
     &HlIoApicLiveSuite,   &KeClockTickSuite,     &KeSmpLiveSuite,    &MmPagedSuite,    &RtlSListSuite,
-    &KeSpinLockLiveSuite, &KeQueuedLockSmpSuite, &ExHandleLiveSuite, &MmTlbLiveSuite,  &MmSmpStressSuite,
+    &KeSpinLockLiveSuite, &KeQueuedLockSmpSuite, &ExHandleLiveSuite, &MmTlbLiveSuite,  &KeContextSwitchSuite,
+    &MmSmpStressSuite,
 };
 
 /* TRUE when Name is one of the comma-separated names in List (Length characters). */

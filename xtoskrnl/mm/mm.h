@@ -131,6 +131,15 @@ VOID MmUnmapProcessorStartupPage(PVOID Va);
  * address just above region i (page-aligned). Never freed. STATUS_NO_MEMORY. */
 XTSTATUS MmAllocateGuardedStacks(ULONG Count, const SIZE_T *Pages, PULONG_PTR Tops);
 
+/* A kernel stack of Size bytes (a non-zero multiple of the page size) in system PTEs, read-write and non-executable,
+ * with a guard page right below it: reserved VA with no frame, so an overflow faults. Returns the address just above
+ * the stack (NT's StackBase; the stack grows down from it); NULL when VA or frames run out. */
+PVOID MmCreateKernelStack(SIZE_T Size);
+
+/* Frees a stack MmCreateKernelStack returned (StackBase and Size as it was created): its frames and its VA, the guard
+ * page included. Never the stack the caller runs on. A range that is not such a stack is a STOP SYSTEM_PTE_MISUSE. */
+VOID MmDeleteKernelStack(PVOID StackBase, SIZE_T Size);
+
 /* Fills the figures of XTOS-REPORT. */
 VOID MmQueryBootReport(PMM_BOOT_REPORT Report);
 

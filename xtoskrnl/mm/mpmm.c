@@ -1,6 +1,6 @@
-/* Memory for the other processors: the frame below 1 MiB the application processors' real-mode trampoline runs in
- * (reserved once at start-up, while the PFN database still has free low frames), its temporary identity mapping, and
- * the per-processor stacks with guard pages. */
+/* Memory for the other processors and threads: the frame below 1 MiB the application processors' real-mode trampoline
+ * runs in (reserved once at start-up, while the PFN database still has free low frames), its temporary identity
+ * mapping, the per-processor stacks with guard pages, and the threads' kernel stacks (each with a guard page). */
 #include <kd.h>
 #include <ke.h>
 #include <mmhl.h>
@@ -91,4 +91,21 @@ XTSTATUS MmAllocateGuardedStacks(ULONG Count, const SIZE_T *Pages, PULONG_PTR To
         Tops[Index] = Va;
     }
     return STATUS_SUCCESS;
+}
+
+PVOID MmCreateKernelStack(SIZE_T Size) {
+    PUCHAR Stack;
+
+    if (Size == 0 || (Size & (MM_PAGE_SIZE - 1))) {
+        return NULL;
+    }
+    Stack = MmAllocateSystemPages(Size / MM_PAGE_SIZE, MM_SYSTEM_PAGES_GUARD_BEFORE);
+    return Stack ? Stack + Size : NULL;
+}
+
+VOID MmDeleteKernelStack(PVOID StackBase, SIZE_T Size) {
+    if (Size == 0 || (Size & (MM_PAGE_SIZE - 1))) {
+        KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_BAD_FREE, (ULONG_PTR)StackBase, Size, MM_SYSTEM_PAGES_GUARD_BEFORE);
+    }
+    MmFreeSystemPages((PUCHAR)StackBase - Size, Size / MM_PAGE_SIZE, MM_SYSTEM_PAGES_GUARD_BEFORE);
 }

@@ -138,6 +138,9 @@ _MEMORY_SUITES = [
     "KeSmpLiveSuite", "MmPagedSuite",
 ]
 
+# The floating-point line of a CPU with XSAVE and AVX (QEMU's -cpu max): XCR0 = x87 | SSE | AVX, 832-byte save areas.
+_XSAVE_AVX = "KE: floating-point state: XSAVE of XCR0 0x7 (x87 SSE AVX), 832-byte save area per thread"
+
 def kernel_boot_tests():
     """Every kernel boot test, both arches."""
 
@@ -167,8 +170,12 @@ def kernel_boot_tests():
               parameters = "NOXPA", expect = ["KE: NOXPA: the loader chose PML4"])
     _boot("boot_amd64_smp2", "amd64", "PML4", smp = 2)
     _boot("boot_i686_smp2", "i686", "PML3", smp = 2)
-    _boot("boot_amd64_cpu_max", "amd64", "PML5", cpu = "max", expect = ["nx=1 smep=1 smap=1"])
-    _boot("boot_i686_cpu_max", "i686", "PML3", cpu = "max", expect = ["nx=1 smep=1 smap=1"])
+    # -cpu max also has XSAVE and AVX: threads' x87/SSE/AVX state goes through XSAVE/XRSTOR (KeContextSwitchSuite; the
+    # qemu64/qemu32 SELFTEST boots run it over FXSAVE).
+    _boot("boot_amd64_cpu_max", "amd64", "PML5", cpu = "max", expect = ["nx=1 smep=1 smap=1", _XSAVE_AVX],
+          suites = ["KeContextSwitchSuite"])
+    _boot("boot_i686_cpu_max", "i686", "PML3", cpu = "max", expect = ["nx=1 smep=1 smap=1", _XSAVE_AVX],
+          suites = ["KeContextSwitchSuite"])
 
     # qemu32 has 32 physical address bits: its frames above 4 GiB are ignored (they would fault as reserved bits),
     # and the kernel says so: 4 GiB of the 6 lie above 4 GiB on q35.
@@ -636,10 +643,12 @@ def smp_boot_tests():
                   # The UBSan kernel on 4 processors in PML3 and PML5: every check on in the start-up and IPI paths.
                   ubsan = smp == 4 and mode in ["PML3", "PML5"], timeout_s = 300)
 
-    # -cpu max: the application processors run with NX, SMEP and SMAP like the boot processor (and LA57 on amd64).
+    # -cpu max: the application processors run with NX, SMEP and SMAP like the boot processor (and LA57 on amd64), and
+    # with the boot processor's XSAVE set-up (KeContextSwitchSuite checks CR4 and XCR0 on every processor).
     for arch, mode in [("amd64", "PML5"), ("i686", "PML3")]:
         _boot("smp2_cpu_max_%s" % arch, arch, mode, cpu = "max", smp = 2,
-              expect = ["nx=1 smep=1 smap=1", "KE: 2 of 2 processors online"])
+              expect = ["nx=1 smep=1 smap=1", "KE: 2 of 2 processors online", _XSAVE_AVX],
+              suites = ["KeContextSwitchSuite"])
 
     # An AP that never reaches the kernel (TESTAPHANG: the first AP's trampoline halts after real mode) is reported
     # after its timeout and left out; the next one still starts, as number 1. Never a hang.

@@ -24,9 +24,10 @@ static ULONG_PTR MiBitmapPages;
 #define MI_DEFERRED_PAGES  MM_DEFERRED_FLUSH_PAGES
 
 typedef struct _MI_DEFERRED_RANGE {
-    ULONG_PTR Va;
+    ULONG_PTR Va;    /* the first mapped page */
     ULONG_PTR Count; /* mapped pages */
-    ULONG_PTR Total; /* reserved pages (with a guard page) */
+    ULONG_PTR Index; /* the reservation's first page in the bitmap (a guard page before Va included) */
+    ULONG_PTR Total; /* reserved pages (with the guard pages) */
 } MI_DEFERRED_RANGE;
 
 static MI_DEFERRED_RANGE MiDeferred[MI_DEFERRED_RANGES];
@@ -193,14 +194,20 @@ XTSTATUS MmInitializePager(VOID) {
     return STATUS_SUCCESS;
 }
 
-/* Reserves and backs Count pages (Total with the guard page); NULL when VA or frames run out. */
-static PVOID MiAllocateSystemRange(SIZE_T Count, ULONG_PTR Total) {
+/* The unbacked guard pages Flags add around a block of system pages, and how many of them come before it. */
+static ULONG_PTR MiGuardPages(ULONG Flags, PULONG_PTR Before) {
+    *Before = (Flags & MM_SYSTEM_PAGES_GUARD_BEFORE) ? 1 : 0;
+    return *Before + ((Flags & MM_SYSTEM_PAGES_GUARD_AFTER) ? 1 : 0);
+}
+
+/* Reserves Total pages and backs Count of them after Before guard pages; NULL when VA or frames run out. */
+static PVOID MiAllocateSystemRange(SIZE_T Count, ULONG_PTR Total, ULONG_PTR Before) {
     ULONG_PTR Index = MiReserveSystemPtes(Total), Va;
 
     if (Index == RTL_BITMAP_NOT_FOUND) {
         return NULL;
     }
-    Va = MmhSystemPteBase + Index * MM_PAGE_SIZE;
+    Va = MmhSystemPteBase + (Index + Before) * MM_PAGE_SIZE;
     for (SIZE_T Page = 0; Page < Count; Page++) {
         if (!MiBackPage(Va + Page * MM_PAGE_SIZE, FALSE)) {
             MiUnmapSystemRange(Va, Page, TRUE);
@@ -212,15 +219,15 @@ static PVOID MiAllocateSystemRange(SIZE_T Count, ULONG_PTR Total) {
 }
 
 PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags) {
-    ULONG_PTR Total = Count + ((Flags & MM_SYSTEM_PAGES_GUARD_AFTER) ? 1 : 0);
+    ULONG_PTR Before, Total = Count + MiGuardPages(Flags, &Before);
     PVOID Va;
 
     if (Count == 0 || Count > MmhSystemPtePages || MiSystemPtes.Buffer == NULL) {
         return NULL;
     }
-    Va = MiAllocateSystemRange(Count, Total);
+    Va = MiAllocateSystemRange(Count, Total, Before);
     if (Va == NULL && MmFlushDeferredSystemPages() != 0) {
-        Va = MiAllocateSystemRange(Count, Total); /* the deferred frees' VA and frames are back */
+        Va = MiAllocateSystemRange(Count, Total, Before); /* the deferred frees' VA and frames are back */
     }
     return Va;
 }
@@ -241,26 +248,26 @@ ULONG_PTR MmFlushDeferredSystemPages(VOID) {
     KeFlushEntireTb(); /* one IPI round for the whole batch */
     for (ULONG Range = 0; Range < Ranges; Range++) {
         MiFreeClearedFrames(Batch[Range].Va, Batch[Range].Count);
-        MiReleaseSystemPtes((Batch[Range].Va - MmhSystemPteBase) / MM_PAGE_SIZE, Batch[Range].Total);
+        MiReleaseSystemPtes(Batch[Range].Index, Batch[Range].Total);
     }
     return Pages;
 }
 
 /* Queues a cleared range for the next batched shootdown; TRUE when the batch is full and must be flushed now. */
-static BOOLEAN MiDeferSystemRange(ULONG_PTR Va, ULONG_PTR Count, ULONG_PTR Total) {
+static BOOLEAN MiDeferSystemRange(const MI_DEFERRED_RANGE *Range) {
     KRUNLEVEL Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
     BOOLEAN Full;
 
-    MiDeferred[MiDeferredRanges++] = (MI_DEFERRED_RANGE){Va, Count, Total};
-    MiDeferredPages += Count;
+    MiDeferred[MiDeferredRanges++] = *Range;
+    MiDeferredPages += Range->Count;
     Full = MiDeferredRanges == MI_DEFERRED_RANGES || MiDeferredPages >= MI_DEFERRED_PAGES;
     KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
     return Full;
 }
 
 VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags) {
-    ULONG_PTR Total = Count + ((Flags & MM_SYSTEM_PAGES_GUARD_AFTER) ? 1 : 0);
-    ULONG_PTR Va = (ULONG_PTR)Address, Index = MiCheckSystemRange(Va, Total, Count, Flags);
+    ULONG_PTR Before, Total = Count + MiGuardPages(Flags, &Before), Va = (ULONG_PTR)Address;
+    MI_DEFERRED_RANGE Range = {Va, Count, MiCheckSystemRange(Va - Before * MM_PAGE_SIZE, Total, Count, Flags), Total};
 
     /* One processor, a large range, or special pool (a use after free must fault at once everywhere): shoot down now.
      */
@@ -268,7 +275,7 @@ VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags) {
         if (MiUnmapSystemRange(Va, Count, TRUE) != Count) {
             KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_NOT_MAPPED, Va, Count, 0);
         }
-        MiReleaseSystemPtes(Index, Total);
+        MiReleaseSystemPtes(Range.Index, Total);
         return;
     }
     if (MiClearSystemRange(Va, Count, TRUE) != Count) {
@@ -277,7 +284,7 @@ VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags) {
     for (SIZE_T Page = 0; Page < Count; Page++) {
         MmhFlushTlbEntry(Va + Page * MM_PAGE_SIZE); /* this processor forgets it now; the others at the batch */
     }
-    if (MiDeferSystemRange(Va, Count, Total)) {
+    if (MiDeferSystemRange(&Range)) {
         MmFlushDeferredSystemPages();
     }
 }

@@ -5,10 +5,12 @@
 
 #include <xtbase.h>
 
-#define MM_SYSTEM_PAGES_GUARD_AFTER 0x1 /* leave one unmapped guard page right after the block (special pool) */
+#define MM_SYSTEM_PAGES_GUARD_AFTER  0x1 /* leave one unmapped guard page right after the block (special pool) */
+#define MM_SYSTEM_PAGES_GUARD_BEFORE 0x2 /* and/or right before it (kernel stacks: MmCreateKernelStack) */
 
-/* Reserves Count contiguous system VA pages and backs them with physical frames, read-write, non-executable.
- * Returns NULL when VA or frames are exhausted. */
+/* Reserves Count contiguous system VA pages and backs them with physical frames, read-write, non-executable; a guard
+ * page (MM_SYSTEM_PAGES_GUARD_*) is reserved VA that never gets a frame. Returns the first backed page; NULL when VA
+ * or frames are exhausted. */
 PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags);
 
 /* Releases pages obtained from MmAllocateSystemPages (same Count and Flags). */

@@ -1,0 +1,9 @@
+/* Ke's SELFTEST suites that need Ke internals (linked by ke/selftest.c). */
+#ifndef XTOSKRNL_KE_TESTS_KE_SUITES_H
+#define XTOSKRNL_KE_TESTS_KE_SUITES_H
+
+#include <xtest.h>
+
+extern const XTEST_SUITE KeContextSwitchSuite; /* ctxswap_live.c: threads, KiSwapContext, FPU state, stacks */
+
+#endif
