@@ -13,8 +13,19 @@
 #define MI_PF_FETCH   0x10
 
 static volatile ULONG_PTR MiFaultsResolved;
-/* Per processor: the page of its last fault that found the PTE already valid (a second one in a row is a STOP). */
-static ULONG_PTR MiSpuriousFault[KE_MAXIMUM_PROCESSORS];
+/* Per processor: the page (+ 1) of its last fault that found the PTE already valid, and how many such faults on it came
+ * in a row. A not-present fault on a valid PTE is another processor's resolution seen late: it is retried, and only a
+ * page that keeps faulting (a walk that disagrees with the PTE) becomes a STOP. The page alone is no evidence: its
+ * VA is reused, so the last spurious fault on it may be long past. */
+#define MI_SPURIOUS_FAULT_LIMIT 64 /* in a row on one page within 10 ms (100000 x 100 ns) */
+
+typedef struct _MI_SPURIOUS_FAULT {
+    ULONG_PTR Page;
+    ULONG_PTR Count;
+    ULONGLONG Time; /* interrupt time of the last one: a run of them is one loop only within a tick or so */
+} MI_SPURIOUS_FAULT;
+
+static MI_SPURIOUS_FAULT MiSpuriousFault[KE_MAXIMUM_PROCESSORS];
 
 /* Fills Stop. */
 static VOID MiSetStop(PMM_FAULT_STOP Stop, ULONG Code, ULONG_PTR P1, ULONG_PTR P2, ULONG_PTR P3, ULONG_PTR P4) {
@@ -48,7 +59,7 @@ static VOID MiClassifyProtectionFault(ULONG_PTR ErrorCode, ULONG_PTR Va, ULONG_P
 BOOLEAN MmAccessFault(ULONG_PTR ErrorCode, ULONG_PTR Va, ULONG_PTR Ip, KRUNLEVEL RunLevel, PMM_FAULT_STOP Stop) {
     ULONG_PTR Write = (ErrorCode & MI_PF_WRITE) ? 1 : 0;
     MM_PAGED_FAULT_RESULT Result;
-    PULONG_PTR Spurious;
+    MI_SPURIOUS_FAULT *Spurious;
     MMH_SOFTWARE_PTE Pte;
     ULONGLONG Entry;
     BOOLEAN Pageable;
@@ -64,13 +75,20 @@ BOOLEAN MmAccessFault(ULONG_PTR ErrorCode, ULONG_PTR Va, ULONG_PTR Ip, KRUNLEVEL
     MiReadSoftwarePte(Va, &Pte, &Entry);
     /* The page number + 1, so that 0 (the initial value) never matches. */
     Spurious = &MiSpuriousFault[KeGetCurrentProcessorNumber()];
-    if (Pte.Kind == MmhPteValid && MmhIsAddressValid(Va) && *Spurious != (Va >> MM_PAGE_SHIFT) + 1) {
-        /* Resolved since the CPU looked (another processor's fault on the same page): retry once. */
-        *Spurious = (Va >> MM_PAGE_SHIFT) + 1;
-        MmNotePagedFaultCollision();
-        return TRUE;
+    if (Pte.Kind == MmhPteValid && MmhIsAddressValid(Va)) {
+        /* Resolved since the CPU looked (another processor's fault on the same page): retry. */
+        ULONGLONG Now = KeQueryInterruptTime();
+
+        Spurious->Count =
+            Spurious->Page == (Va >> MM_PAGE_SHIFT) + 1 && Now - Spurious->Time < 100000 ? Spurious->Count + 1 : 1;
+        Spurious->Page = (Va >> MM_PAGE_SHIFT) + 1;
+        Spurious->Time = Now;
+        if (Spurious->Count <= MI_SPURIOUS_FAULT_LIMIT) {
+            MmNotePagedFaultCollision();
+            return TRUE;
+        }
     }
-    *Spurious = 0;
+    Spurious->Page = 0;
     if (Pte.Kind == MmhPteDemandZero && (Pte.Protection & MM_PROTECT_GUARD)) {
         MiSetStop(Stop, PAGE_FAULT_IN_NONPAGED_AREA, Va, Write, Ip, ErrorCode | PF_GUARD_PAGE);
         return FALSE;

@@ -4,6 +4,7 @@
 #define XTOSKRNL_MM_MM_H
 
 #include <ke.h>
+#include <pager.h> /* system pages: MmAllocateSystemPages, MmFreeSystemPages, MmFlushDeferredSystemPages */
 #include <pool.h>
 #include <xtboot.h>
 #include <xtstatus.h>

@@ -499,14 +499,17 @@ XTEST(CreateAndDeleteReturnEveryFrame) {
 
     XTEST_ASSERT(XT_SUCCESS(KeInitializeThread(&Thread, KiTestNeverRuns, (PVOID)&Ran, 0))); /* page tables made */
     KeUninitializeThread(&Thread);
+    MmFlushDeferredSystemPages(); /* with other processors up, freed stacks wait for a batched shootdown */
     MmQueryBootReport(&Before);
     for (ULONG Cycle = 0; Cycle < KI_TEST_CYCLES; Cycle++) {
         XTEST_ASSERT(XT_SUCCESS(KeInitializeThread(&Thread, KiTestNeverRuns, (PVOID)&Ran, Cycle & 1)));
         FirstStack = Cycle == 0 ? Thread.StackBase : FirstStack;
         SameStack += Thread.StackBase == FirstStack;
         KeUninitializeThread(&Thread);
+        MmFlushDeferredSystemPages();
         XTEST_ASSERT(XT_SUCCESS(KiInitializeCurrentThread(&Thread, 0)));
         KeUninitializeThread(&Thread);
+        MmFlushDeferredSystemPages();
     }
     MmQueryBootReport(&After);
     XTEST_CHECK_EQ(After.FreePages, Before.FreePages);

@@ -18,14 +18,6 @@ PVOID MmMapSystemIoPages(ULONGLONG FirstPfn, SIZE_T Count);
 /* Unmaps pages mapped by MmMapSystemIoPages (same Count); the frames stay untouched. A bad range is a STOP. */
 VOID MmUnmapSystemIoPages(PVOID Address, SIZE_T Count);
 
-/* Shoots down the system pages whose release MmFreeSystemPages deferred (with other processors running it batches
- * up to 16 freed ranges, 64 pages, for one IPI round), then frees their frames and VA; returns how many pages that
- * was. RunLevel <= DISPATCH_LEVEL, no MM lock held. Tests call it before counting free frames. */
-ULONG_PTR MmFlushDeferredSystemPages(VOID);
-
-/* Frees of this many pages or more are never deferred. */
-#define MM_DEFERRED_FLUSH_PAGES 64
-
 /* Pages of system PTE space in use and in total. */
 VOID MmQuerySystemPtes(PULONG_PTR Used, PULONG_PTR Total);
 

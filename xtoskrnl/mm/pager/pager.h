@@ -13,7 +13,16 @@
  * or frames are exhausted. */
 PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags);
 
-/* Releases pages obtained from MmAllocateSystemPages (same Count and Flags). */
+/* Releases pages obtained from MmAllocateSystemPages (same Count and Flags). With other processors running, the
+ * frames and VA of ranges below MM_DEFERRED_FLUSH_PAGES pages (not special pool) wait for a batched shootdown. */
 VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags);
+
+/* Shoots down the system pages whose release MmFreeSystemPages deferred (up to 16 freed ranges or 64 pages wait for
+ * one IPI round), then frees their frames and VA; returns how many pages that was. RunLevel <= DISPATCH_LEVEL, no MM
+ * lock held. Tests call it before counting free frames. */
+ULONG_PTR MmFlushDeferredSystemPages(VOID);
+
+/* Frees of this many pages or more are never deferred. */
+#define MM_DEFERRED_FLUSH_PAGES 64
 
 #endif

@@ -11,7 +11,7 @@
 
 #include "pool_test_util.h"
 
-#define THREAD_OPERATIONS 300000
+#define THREAD_OPERATIONS 100000
 #define THREAD_SLOTS      512
 #define THREAD_TAGS       6
 #define HANDOFF_SLOTS     64
