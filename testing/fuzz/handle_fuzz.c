@@ -24,18 +24,10 @@ static ULONG ModelCount;
 static ULONG ModelPlace[MODEL_INDICES];
 static LONG PagesOut;
 
-/* Host stand-ins for one processor: the RunLevel register, the lock-owner tag, PAUSE, and a STOP that fails. */
-static KRUNLEVEL RunLevel;
-KRUNLEVEL KiReadRunLevel(VOID) {
-    return RunLevel;
-}
-VOID KiWriteRunLevel(KRUNLEVEL Level) {
-    RunLevel = Level;
-}
+/* The RunLevel register, processor number and PAUSE come from //xtoskrnl/ke/tests:runlevel_model (one processor);
+ * here: its lock-owner tag and a STOP that fails the input. */
 ULONG_PTR KiGetCurrentLockOwner(VOID) {
     return 1;
-}
-VOID KeYieldProcessor(VOID) {
 }
 XTNORETURN VOID KeBugCheckEx(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Parameter2, ULONG_PTR Parameter3,
                              ULONG_PTR Parameter4) {

@@ -19,15 +19,11 @@ static KSPIN_LOCK HlpIoApicSpinLock;
 
 /* Takes the I/O APIC lock at HIGH_LEVEL; returns the RunLevel to go back to. */
 static KRUNLEVEL HlpIoApicLock(VOID) {
-    KRUNLEVEL OldRunLevel = KeRaiseRunLevel(HIGH_LEVEL);
-
-    KeAcquireSpinLockAtDpcLevel(&HlpIoApicSpinLock);
-    return OldRunLevel;
+    return KeAcquireSpinLockRaiseToLevel(&HlpIoApicSpinLock, HIGH_LEVEL);
 }
 
 static VOID HlpIoApicUnlock(KRUNLEVEL OldRunLevel) {
-    KeReleaseSpinLockFromDpcLevel(&HlpIoApicSpinLock);
-    KeLowerRunLevel(OldRunLevel);
+    KeReleaseSpinLock(&HlpIoApicSpinLock, OldRunLevel);
 }
 
 static XTSTATUS HlpMapTable(PVOID Context, ULONGLONG Address, SIZE_T Length, PVOID *Va) {

@@ -76,6 +76,16 @@ XTFORCEINLINE VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KRUNLEVEL OldRunLevel
     KeLowerRunLevel(OldRunLevel);
 }
 
+/* Raises to RunLevel (DISPATCH_LEVEL or above: the level of every code that takes the lock, e.g. CLOCK_LEVEL for a
+ * lock the clock interrupt takes too) and takes SpinLock; returns the previous RunLevel. Raising below the current
+ * level STOPs, like KeRaiseRunLevel. */
+XTFORCEINLINE KRUNLEVEL KeAcquireSpinLockRaiseToLevel(PKSPIN_LOCK SpinLock, KRUNLEVEL RunLevel) {
+    KRUNLEVEL OldRunLevel = KeRaiseRunLevel(RunLevel);
+
+    KiAcquireSpinLock(SpinLock);
+    return OldRunLevel;
+}
+
 /* Takes SpinLock without changing the RunLevel, which must be DISPATCH_LEVEL or above (else a STOP). */
 XTFORCEINLINE VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock) {
     if (__builtin_expect(KiReadRunLevel() < DISPATCH_LEVEL, 0)) {

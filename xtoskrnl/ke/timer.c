@@ -12,15 +12,11 @@ static KSPIN_LOCK KiTimerLock; /* CLOCK_LEVEL: the queue, and every queued timer
 
 /* Takes the timer lock from any RunLevel up to CLOCK_LEVEL; returns the level to go back to. */
 static KRUNLEVEL KiAcquireTimerLock(VOID) {
-    KRUNLEVEL Old = KeRaiseRunLevel(CLOCK_LEVEL);
-
-    KeAcquireSpinLockAtDpcLevel(&KiTimerLock);
-    return Old;
+    return KeAcquireSpinLockRaiseToLevel(&KiTimerLock, CLOCK_LEVEL);
 }
 
 static VOID KiReleaseTimerLock(KRUNLEVEL Old) {
-    KeReleaseSpinLockFromDpcLevel(&KiTimerLock);
-    KeLowerRunLevel(Old);
+    KeReleaseSpinLock(&KiTimerLock, Old);
 }
 
 /* The expiry DPC: every timer due by now. */
