@@ -103,7 +103,7 @@ XTSTATUS HlInitializeInterrupts(PXT_INIT_BLOCK InitBlock, BOOLEAN NoX2Apic) {
     if (Mode == HlApicModeX2Apic) {
         HlpApic.Context = &HlpX2ApicContext;
     } else {
-        Status = MmhMapPhysicalMemory(Base, MM_PAGE_SIZE, &HlpApic.Context);
+        Status = MmhMapDeviceMemory(Base, MM_PAGE_SIZE, &HlpApic.Context);
         if (!XT_SUCCESS(Status)) {
             KdPrint("HL: local APIC at 0x%llx not mapped (status 0x%08x): interrupts stay off\n", Base, (ULONG)Status);
             return Status;

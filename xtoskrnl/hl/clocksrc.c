@@ -52,7 +52,7 @@ static ULONGLONG HlpStartHpet(const HL_ACPI_ACCESS *Access, ULONGLONG Rsdp) {
         KdPrint("HL: no HPET: %s\n", Hpet.Error);
         return 0;
     }
-    if (!XT_SUCCESS(MmhMapPhysicalMemory(Hpet.BaseAddress, HL_HPET_REGISTER_SPACE, &Va))) {
+    if (!XT_SUCCESS(MmhMapDeviceMemory(Hpet.BaseAddress, HL_HPET_REGISTER_SPACE, &Va))) {
         KdPrint("HL: HPET at 0x%llx cannot be mapped\n", Hpet.BaseAddress);
         return 0;
     }

@@ -92,7 +92,7 @@ VOID HlpInitializeIoApics(PXT_INIT_BLOCK InitBlock) {
         return;
     }
     for (ULONG Index = 0; Index < HlpIoApicMadt.IoApicCount; Index++) {
-        Status = MmhMapPhysicalMemory(HlpIoApicMadt.IoApics[Index].Address, IOAPIC_MMIO_LENGTH, &Contexts[Index]);
+        Status = MmhMapDeviceMemory(HlpIoApicMadt.IoApics[Index].Address, IOAPIC_MMIO_LENGTH, &Contexts[Index]);
         if (!XT_SUCCESS(Status)) {
             KdPrint("HL: I/O APIC id %u at 0x%08X not mapped (status 0x%08X): device interrupts unavailable\n",
                     HlpIoApicMadt.IoApics[Index].Id, HlpIoApicMadt.IoApics[Index].Address, (ULONG)Status);

@@ -65,6 +65,12 @@ XTEST(LeafEntries) {
     XTEST_CHECK_EQ(MmhPml3Ops.MakeLeafEntry(0xFFFFFF, MMH_MAP_WRITABLE | MMH_MAP_NO_EXECUTE), 0x8000000FFFFFF003ull);
     XTEST_CHECK_EQ(MmhPml4Ops.MakeLeafEntry(0xFFFFFFFFFFull, MMH_MAP_WRITABLE), 0x000FFFFFFFFFF003ull);
     XTEST_CHECK_EQ(MmhPml5Ops.MakeLeafEntry(1, MMH_MAP_NO_EXECUTE), 0x8000000000001001ull);
+    /* Device registers: PCD and PWT (bits 4 and 3), uncached with the power-on PAT, in every mode. */
+    XTEST_CHECK_EQ(MmhPml2Ops.MakeLeafEntry(0x12345, MMH_MAP_WRITABLE | MMH_MAP_NO_CACHE), 0x1234501B);
+    XTEST_CHECK_EQ(MmhPml3Ops.MakeLeafEntry(1, MMH_MAP_NO_CACHE), 0x1019);
+    XTEST_CHECK_EQ(MmhPml4Ops.MakeLeafEntry(1, MMH_MAP_WRITABLE | MMH_MAP_NO_CACHE | MMH_MAP_NO_EXECUTE),
+                   0x800000000000101Bull);
+    XTEST_CHECK_EQ(MmhPml5Ops.MakeLeafEntry(1, MMH_MAP_NO_CACHE), 0x1019);
     XTEST_CHECK_EQ(MmhPml2Ops.MaxPfn, 0xFFFFF);
 }
 

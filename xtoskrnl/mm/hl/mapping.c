@@ -98,7 +98,8 @@ ULONGLONG MmhQueryPage(ULONGLONG Va, PULONG Flags) {
     Entry = Ops->ReadEntry(Ops->GetEntryAddress(Va, 1));
     if (Flags) {
         *Flags = ((Entry & PTE_WRITABLE) ? MMH_MAP_WRITABLE : 0) |
-                 ((Ops->NoExecuteBit && (Entry & Ops->NoExecuteBit)) ? MMH_MAP_NO_EXECUTE : 0);
+                 ((Ops->NoExecuteBit && (Entry & Ops->NoExecuteBit)) ? MMH_MAP_NO_EXECUTE : 0) |
+                 ((Entry & PTE_CACHE_DISABLE) ? MMH_MAP_NO_CACHE : 0);
     }
     return MmhpEntryPfn(Ops, Entry);
 }

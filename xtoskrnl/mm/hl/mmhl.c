@@ -105,7 +105,8 @@ static VOID MmhpUnlockWindow(ULONG_PTR Flags) {
     ArRestoreInterrupts(Flags);
 }
 
-XTSTATUS MmhMapPhysicalMemory(PHYSICAL_ADDRESS Address, SIZE_T Length, PVOID *Va) {
+/* Maps Length bytes from Address into free HAL window pages with the MMH_MAP_* Cache flag (0 or MMH_MAP_NO_CACHE). */
+static XTSTATUS MmhpMapWindow(PHYSICAL_ADDRESS Address, SIZE_T Length, ULONG Cache, PVOID *Va) {
     ULONGLONG FirstPfn = Address >> MM_PAGE_SHIFT;
     ULONG_PTR Pages = (ULONG_PTR)(((Address & (MM_PAGE_SIZE - 1)) + Length + MM_PAGE_SIZE - 1) >> MM_PAGE_SHIFT);
     ULONG_PTR First, PageVa, Flags;
@@ -125,13 +126,21 @@ XTSTATUS MmhMapPhysicalMemory(PHYSICAL_ADDRESS Address, SIZE_T Length, PVOID *Va
     }
     for (ULONG_PTR Page = 0; Page < Pages; Page++) {
         PageVa = MmhHalWindowBase + (First + Page) * MM_PAGE_SIZE;
-        MmhpOps->WriteEntry(
-            MmhpOps->GetEntryAddress(PageVa, 1),
-            MmhpOps->MakeLeafEntry(FirstPfn + Page, MMH_MAP_WRITABLE | (MmhpNoExecute ? MMH_MAP_NO_EXECUTE : 0)));
+        MmhpOps->WriteEntry(MmhpOps->GetEntryAddress(PageVa, 1),
+                            MmhpOps->MakeLeafEntry(FirstPfn + Page, MMH_MAP_WRITABLE | Cache |
+                                                                        (MmhpNoExecute ? MMH_MAP_NO_EXECUTE : 0)));
         ArInvalidatePage((PCVOID)PageVa);
     }
     *Va = (PVOID)(MmhHalWindowBase + First * MM_PAGE_SIZE + (ULONG_PTR)(Address & (MM_PAGE_SIZE - 1)));
     return STATUS_SUCCESS;
+}
+
+XTSTATUS MmhMapPhysicalMemory(PHYSICAL_ADDRESS Address, SIZE_T Length, PVOID *Va) {
+    return MmhpMapWindow(Address, Length, 0, Va);
+}
+
+XTSTATUS MmhMapDeviceMemory(PHYSICAL_ADDRESS Address, SIZE_T Length, PVOID *Va) {
+    return MmhpMapWindow(Address, Length, MMH_MAP_NO_CACHE, Va);
 }
 
 VOID MmhUnmapPhysicalMemory(PVOID Va, SIZE_T Length) {

@@ -19,6 +19,7 @@
 /* MakeLeafEntry flags. */
 #define MMH_MAP_WRITABLE   0x1
 #define MMH_MAP_NO_EXECUTE 0x2 /* ignored by PML2 (no NX bit); honoured only while EFER.NXE is on */
+#define MMH_MAP_NO_CACHE   0x4 /* PCD and PWT: uncached with the power-on PAT (device registers) */
 
 /* The page-map operations of one paging mode. Virtual addresses are ULONGLONG so that the arithmetic of every mode
  * builds (and is unit-tested) on any host; entries are returned widened to 64 bits. */
@@ -164,6 +165,10 @@ BOOLEAN MmhIsHalWindowReady(VOID);
  * window pages; *Va receives the VA of Address. STATUS_INSUFFICIENT_RESOURCES when the window is full,
  * STATUS_NOT_FOUND when the window has no page table, STATUS_INVALID_PARAMETER for a frame the mode cannot map. */
 XTSTATUS MmhMapPhysicalMemory(PHYSICAL_ADDRESS Address, SIZE_T Length, PVOID *Va);
+
+/* The same for device registers (local APIC, I/O APIC, HPET): mapped uncached (MMH_MAP_NO_CACHE); unmapped with
+ * MmhUnmapPhysicalMemory. */
+XTSTATUS MmhMapDeviceMemory(PHYSICAL_ADDRESS Address, SIZE_T Length, PVOID *Va);
 
 /* Unmaps what MmhMapPhysicalMemory(…, Length, &Va) mapped. Both flush this processor's TLB only: a mapping of the
  * shared pages that another processor used must not be unmapped without a shootdown (the kernel's are either used by

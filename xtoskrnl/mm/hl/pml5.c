@@ -12,6 +12,7 @@ static ULONGLONG MmhpPml5GetEntryAddress(ULONGLONG Va, ULONG Level) {
 /* Present 4 KiB entry for Pfn. */
 static ULONGLONG MmhpPml5MakeLeafEntry(ULONGLONG Pfn, ULONG Flags) {
     return ((Pfn << MM_PAGE_SHIFT) & PTE64_FRAME_MASK) | PTE_PRESENT | ((Flags & MMH_MAP_WRITABLE) ? PTE_WRITABLE : 0) |
+           ((Flags & MMH_MAP_NO_CACHE) ? PTE_CACHE_DISABLE | PTE_WRITE_THROUGH : 0) |
            ((Flags & MMH_MAP_NO_EXECUTE) ? PTE_NO_EXECUTE : 0);
 }
 

@@ -118,6 +118,23 @@ XTEST(KernelImageIsWriteXorExecute) {
     XTEST_CHECK(!(Flags & MMH_MAP_NO_EXECUTE));
 }
 
+/* Device registers are mapped uncached (PCD, PWT), firmware tables and RAM cached: the same frame (the local APIC's
+ * page) through both calls. */
+XTEST(DeviceMemoryMapsUncached) {
+    PVOID Device = NULL, Memory = NULL;
+    ULONG Flags = 0;
+
+    XTEST_ASSERT(XT_SUCCESS(MmhMapDeviceMemory(0xFEE00000, MM_PAGE_SIZE, &Device)));
+    XTEST_CHECK_EQ(MmhQueryPage((ULONG_PTR)Device, &Flags), 0xFEE00);
+    XTEST_CHECK(Flags & MMH_MAP_NO_CACHE);
+    XTEST_CHECK(Flags & MMH_MAP_WRITABLE);
+    XTEST_CHECK(XT_SUCCESS(MmhMapPhysicalMemory(0xFEE00000, MM_PAGE_SIZE, &Memory)));
+    XTEST_CHECK_EQ(MmhQueryPage((ULONG_PTR)Memory, &Flags), 0xFEE00);
+    XTEST_CHECK(!(Flags & MMH_MAP_NO_CACHE));
+    MmhUnmapPhysicalMemory(Memory, MM_PAGE_SIZE);
+    MmhUnmapPhysicalMemory(Device, MM_PAGE_SIZE);
+}
+
 XTEST(PfnDatabaseIsConsistent) {
     XTEST_CHECK_EQ(MmCheckPfnDatabase(&MmPfnDatabase), 0);
 }
@@ -127,6 +144,7 @@ XTEST(PoolIsConsistent) {
 }
 
 XTEST_SUITE(MmLiveSuite, XTEST_ENTRY(EveryFrameAllocatedAndReturned), XTEST_ENTRY(SystemPagesReadWriteNoExecute),
-            XTEST_ENTRY(GuardPageIsNotMapped), XTEST_ENTRY(KernelImageIsWriteXorExecute));
+            XTEST_ENTRY(GuardPageIsNotMapped), XTEST_ENTRY(KernelImageIsWriteXorExecute),
+            XTEST_ENTRY(DeviceMemoryMapsUncached));
 
 XTEST_SUITE(MmFinalSuite, XTEST_ENTRY(PfnDatabaseIsConsistent), XTEST_ENTRY(PoolIsConsistent));
