@@ -152,6 +152,14 @@ if [ ${#monitor_commands[@]} -gt 0 ]; then
     send_monitor_commands &
     helpers+=($!)
 fi
+# A boot with more vCPUs than the host has cores waits until no other such boot runs (an exclusive lock on this
+# script's real file, one inode for every test of the checkout): its vCPUs spin for lock holders the host descheduled,
+# and two such boots at once on 2 cores ran a 4-processor stress ten times slower (CI: 150 s guard missed). Boots
+# with fewer vCPUs still run beside it. The wait comes before QEMU's own timeout starts.
+if [ "$smp" -gt "$(nproc)" ]; then
+    exec 9<"$(readlink -f "$0")"
+    flock 9
+fi
 status=0
 if [ "$timeout_s" -gt 0 ]; then
     timeout -k 5 "$timeout_s" "${cmd[@]}" </dev/null || status=$?

@@ -63,8 +63,28 @@ stop() {
 # Builds //:images in a fresh output base against the cache; the build's output goes to $log.
 build_fresh() {
     local url=$1 base=$2 log=$3
-    bazel --output_base="$base" build //:images --remote_cache="$url" --symlink_prefix=/ >"$log" 2>&1 ||
-        { tail -n 20 "$log" >&2; return 1; }
+    bazel --output_base="$base" build //:images --remote_cache="$url" --symlink_prefix=/ \
+        --execution_log_json_file="$base.exec.json" >"$log" 2>&1 || { tail -n 20 "$log" >&2; return 1; }
+}
+
+# Prints the first outputs of the actions in an execution log that ran without a remote cache hit.
+print_misses() {
+    python3 - "$1" <<'PY'
+import json, sys
+text, decoder, position, misses = open(sys.argv[1]).read(), json.JSONDecoder(), 0, []
+while position < len(text):
+    while position < len(text) and text[position].isspace():
+        position += 1
+    if position == len(text):
+        break
+    spawn, position = decoder.raw_decode(text, position)
+    if spawn.get("remotable", True) and not spawn.get("remoteCacheHit", False):
+        outputs = spawn.get("listedOutputs") or ["?"]
+        misses.append("%s (%s)" % (outputs[0], spawn.get("mnemonic", "?")))
+print("remote_cache: %d actions ran without a cache hit, e.g.:" % len(misses))
+for miss in misses[:12]:
+    print("  " + miss)
+PY
 }
 
 discard() {
@@ -82,7 +102,7 @@ build() {
     build_fresh "$url" "$base" "$log" || status=$?
     grep -E '^INFO: [0-9]+ processes' "$log" | tail -1
     discard "$base"
-    rm -f "$log"
+    rm -f "$log" "$base.exec.json"
     return "$status"
 }
 
@@ -114,10 +134,11 @@ check() {
     if [ ${#failures[@]} -gt 0 ]; then
         printf 'remote_cache: FAIL: %s\n' "${failures[@]}"
         tail -n 15 "$log"
-        rm -f "$log"
+        [ ! -s "$base.exec.json" ] || print_misses "$base.exec.json" || true
+        rm -f "$log" "$base.exec.json"
         return 1
     fi
-    rm -f "$log"
+    rm -f "$log" "$base.exec.json"
     echo "remote_cache: PASS: a clean output base built //:images from the cache in $((SECONDS - start)) s:" \
         "${summary#INFO: }; ${#IMAGES[@]} images byte-identical"
 }

@@ -10,7 +10,7 @@
 #include "processor_model.h"
 
 #define TEST_THREADS    4
-#define TEST_ITERATIONS 50000
+#define TEST_ITERATIONS 10000
 #define FIFO_WAITERS    6
 #define FIFO_ROUNDS     5
 
