@@ -29,6 +29,12 @@
  * 3 EDX), P3 the bit, P4 0. amd64 needs CMPXCHG16B (leaf 1 ECX bit 13), i686 CMPXCHG8B (leaf 1 EDX bit 8). */
 #define UNSUPPORTED_PROCESSOR 0x0000005D
 
+/* The Object Manager (ob/). OBJECT_INITIALIZATION_FAILED: ObInitializeSystem could not build its types, tables or
+ * directories (P1 the step OB_INIT_*, P2 the status). REFERENCE_BY_POINTER: an object's pointer count went below
+ * zero (P1 its type, P2 the object, P3 the count after the decrement, P4 the caller's address). */
+#define OBJECT_INITIALIZATION_FAILED 0x0000005E
+#define REFERENCE_BY_POINTER         0x00000018
+
 /* Pool: P1 is one of BPH_* / BPC_* below. */
 #define BAD_POOL_HEADER                         0x00000019
 #define MEMORY_MANAGEMENT                       0x0000001A /* P1: MM_* below */

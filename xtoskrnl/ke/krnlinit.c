@@ -3,6 +3,7 @@
 #include <hl.h>
 #include <kd.h>
 #include <mm.h>
+#include <ob.h>
 #include <rtl.h>
 #include <xtintrin.h>
 #include <xttest.h>
@@ -159,6 +160,7 @@ __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INI
     }
     MmInitializeMemoryManager(InitBlock, KiParameters.TestFault == KeTestFaultPoolStart ? MM_TEST_POOL_START_CHECK : 0);
     KdInitializeScreen(&InitBlock->Framebuffer); /* needs Mm to map the framebuffer */
+    ObInitializeSystem(); /* types, the kernel handle table, the namespace (needs the pool) */
     if (KiParameters.SpecialPoolTag) {
         MmSetSpecialPool(KiParameters.SpecialPoolTag);
     }
@@ -178,6 +180,7 @@ __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INI
                 ArReadTimeStampCounter() - EntryTimeStamp - ClockTicks, ClockTicks);
         MmRunBenchmarks();
         KiRunBenchmarks();
+        ObRunBenchmarks();
     }
     /* The clock ticks from here on, with interrupts on for the rest of the boot (the benchmarks above run without it,
      * so their instruction counts stay deterministic under -icount). A STOP turns interrupts off (KiStop). */

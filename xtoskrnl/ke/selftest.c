@@ -3,6 +3,7 @@
 #include <kd.h>
 #include <ke_suites.h>
 #include <mm_suites.h>
+#include <ob_cases.h>
 #include <pool_suites.h>
 #include <rtl_suites.h>
 #include <tests/kernel_suites.h>
@@ -28,7 +29,7 @@ static const XTEST_SUITE *const KiSelfTestSuites[] = {
     &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,      &KeDpcLiveSuite,  &KeTimerLiveSuite,
     &HlIoApicLiveSuite,   &KeClockTickSuite,     &KeSmpLiveSuite,    &MmPagedSuite,    &RtlSListSuite,
     &KeSpinLockLiveSuite, &KeQueuedLockSmpSuite, &ExHandleLiveSuite, &MmTlbLiveSuite,  &KeContextSwitchSuite,
-    &MmSmpStressSuite,
+    &ObCoreSuite,         &ObScaleSuite,         &MmSmpStressSuite,
 };
 
 /* TRUE when Name is one of the comma-separated names in List (Length characters). */

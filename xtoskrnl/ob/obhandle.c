@@ -1,0 +1,241 @@
+/* Handles: the kernel handle table on ex/handle.c, handle creation with the open procedure, references by handle
+ * with the type and access checks, close, duplicate and query. Every operation has a form on an explicit table, so
+ * per-process tables plug in with processes. docs/objects.md. */
+#include "obp.h"
+
+EX_HANDLE_TABLE ObpKernelHandleTable;
+
+PEX_HANDLE_TABLE ObGetKernelHandleTable(VOID) {
+    return &ObpKernelHandleTable;
+}
+
+/* The table of handles without OB_KERNEL_HANDLE_FLAG: the current process's, which is the System process's (the
+ * kernel table, as in NT) until processes exist. */
+static PEX_HANDLE_TABLE ObpCurrentProcessHandleTable(VOID) {
+    return &ObpKernelHandleTable;
+}
+
+PEX_HANDLE_TABLE ObpResolveHandle(HANDLE Handle, PHANDLE TableHandle) {
+    ULONG_PTR Value = (ULONG_PTR)Handle;
+
+    if ((Value & OB_KERNEL_HANDLE_FLAG) == OB_KERNEL_HANDLE_FLAG) {
+        *TableHandle = (HANDLE)(Value & ~OB_KERNEL_HANDLE_FLAG);
+        return &ObpKernelHandleTable;
+    }
+    *TableHandle = Handle;
+    return ObpCurrentProcessHandleTable();
+}
+
+PEX_HANDLE_TABLE ObpTableForAttributes(ULONG Attributes) {
+    return (Attributes & OBJ_KERNEL_HANDLE) ? &ObpKernelHandleTable : ObpCurrentProcessHandleTable();
+}
+
+static ULONG ObpToExAttributes(ULONG Attributes) {
+    return ((Attributes & OBJ_INHERIT) ? EX_HANDLE_INHERIT : 0) |
+           ((Attributes & OBJ_PROTECT_CLOSE) ? EX_HANDLE_PROTECT_FROM_CLOSE : 0);
+}
+
+ULONG ObpFromExAttributes(ULONG Attributes) {
+    return ((Attributes & EX_HANDLE_INHERIT) ? OBJ_INHERIT : 0) |
+           ((Attributes & EX_HANDLE_PROTECT_FROM_CLOSE) ? OBJ_PROTECT_CLOSE : 0);
+}
+
+VOID ObpDecrementHandleCount(POBJECT_HEADER Header, ACCESS_MASK GrantedAccess, BOOLEAN Undo) {
+    LONG_PTR Old = __atomic_fetch_sub(&Header->HandleCount, 1, __ATOMIC_ACQ_REL);
+
+    if (!Undo && Header->Type->TypeInfo.CloseProcedure != NULL) {
+        Header->Type->TypeInfo.CloseProcedure(&Header->Body, GrantedAccess, (ULONG_PTR)Old);
+    }
+    if (Old == 1) {
+        ObpDeleteNameCheck(Header);
+    }
+}
+
+XTSTATUS ObpCreateHandle(PEX_HANDLE_TABLE Table, POBJECT_HEADER Header, ACCESS_MASK GrantedAccess,
+                         ULONG HandleAttributes, OB_OPEN_REASON Reason, PHANDLE Handle) {
+    POBJECT_TYPE Type = Header->Type;
+    XTSTATUS Status = STATUS_SUCCESS;
+    HANDLE Value = NULL;
+
+    if (Type->TypeInfo.OpenProcedure != NULL) {
+        Status = Type->TypeInfo.OpenProcedure(Reason, &Header->Body, GrantedAccess, (ULONG)Header->HandleCount);
+    }
+    if (Status == STATUS_SUCCESS) {
+        __atomic_add_fetch(&Type->TotalNumberOfHandles, 1, __ATOMIC_RELAXED);
+        Status = ExCreateHandle(Table, Header, GrantedAccess, ObpToExAttributes(HandleAttributes), &Value);
+        if (Status != STATUS_SUCCESS) {
+            __atomic_sub_fetch(&Type->TotalNumberOfHandles, 1, __ATOMIC_RELAXED);
+        }
+    }
+    if (Status != STATUS_SUCCESS) {
+        *Handle = NULL;
+        ObpDecrementHandleCount(Header, GrantedAccess, TRUE);
+        ObDereferenceObject(&Header->Body);
+        return Status;
+    }
+    if (Type->TotalNumberOfHandles > Type->HighWaterNumberOfHandles) {
+        Type->HighWaterNumberOfHandles = Type->TotalNumberOfHandles; /* a statistic: races only blur it */
+    }
+    *Handle = (HandleAttributes & OBJ_KERNEL_HANDLE) ? (HANDLE)((ULONG_PTR)Value | OB_KERNEL_HANDLE_FLAG) : Value;
+    return STATUS_SUCCESS;
+}
+
+XTSTATUS ObInsertObject(PVOID Object, ACCESS_MASK DesiredAccess, PVOID *ReferencedObject, PHANDLE Handle) {
+    XTSTATUS Status = STATUS_SUCCESS, Result = STATUS_SUCCESS;
+    POBJECT_HEADER Header, Found = NULL;
+    ACCESS_MASK Access = 0;
+    ULONG Attributes;
+
+    KeCheckRunLevelLimit(PASSIVE_LEVEL, __builtin_return_address(0));
+    if (ReferencedObject != NULL) {
+        *ReferencedObject = NULL;
+    }
+    if (Handle != NULL) {
+        *Handle = NULL;
+    }
+    if (Object == NULL || !(OBJECT_TO_OBJECT_HEADER(Object)->Flags & OB_FLAG_NEW_OBJECT)) {
+        return STATUS_INVALID_PARAMETER; /* not a new object: nothing is consumed */
+    }
+    ObpProcessDeferredDeletesIfAny();
+    Header = OBJECT_TO_OBJECT_HEADER(Object);
+    Attributes = (ULONG)Header->CreateAttributes;
+    Header->NextToFree = NULL;
+    __atomic_and_fetch(&Header->Flags, (UCHAR)~OB_FLAG_NEW_OBJECT, __ATOMIC_SEQ_CST);
+    if (Handle != NULL) {
+        Status = ObpMapDesiredAccess(Header->Type, DesiredAccess, &Access);
+    }
+    if (Status == STATUS_SUCCESS && Header->NameInfoOffset != 0) {
+        UNICODE_STRING Name = OBJECT_HEADER_TO_NAME_INFO(Header)->Name;
+
+        Status = ObpLookupObjectName(NULL, &Name, Attributes, Header->Type, NULL, Header, Handle != NULL, &Found);
+        if (Status == STATUS_OBJECT_NAME_COLLISION && Found != NULL) {
+            ObDereferenceObject(Object); /* OBJ_OPENIF: the new object goes, the existing one is opened */
+            Header = Found;
+            Object = &Found->Body;
+            Status = STATUS_SUCCESS;
+            Result = STATUS_OBJECT_NAME_EXISTS;
+        }
+    } else if (Status == STATUS_SUCCESS && Handle != NULL) {
+        __atomic_add_fetch(&Header->HandleCount, 1, __ATOMIC_ACQ_REL);
+    }
+    if (Status != STATUS_SUCCESS) {
+        ObDereferenceObject(Object);
+        return Status;
+    }
+    if (ReferencedObject != NULL) {
+        ObReferenceObject(Object);
+        *ReferencedObject = Object;
+    }
+    if (Handle == NULL) {
+        ObDereferenceObject(Object); /* the creation reference (a named object keeps the namespace's) */
+        return Result;
+    }
+    Status = ObpCreateHandle(ObpTableForAttributes(Attributes), Header, Access,
+                             Attributes & (OB_HANDLE_ATTRIBUTES | OBJ_KERNEL_HANDLE),
+                             Result == STATUS_SUCCESS ? ObCreateHandle : ObOpenHandle, Handle);
+    if (Status != STATUS_SUCCESS && ReferencedObject != NULL) {
+        ObDereferenceObject(*ReferencedObject);
+        *ReferencedObject = NULL;
+    }
+    return Status == STATUS_SUCCESS ? Result : Status;
+}
+
+XTSTATUS ObpReferenceObjectByHandle(PEX_HANDLE_TABLE Table, HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE Type,
+                                    PVOID *Object, POBJECT_HANDLE_INFORMATION HandleInformation) {
+    PEX_HANDLE_TABLE_ENTRY Entry = ExMapHandleToEntry(Table, Handle);
+    POBJECT_HEADER Header;
+
+    if (Entry == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    Header = (POBJECT_HEADER)(Entry->Object & ~EX_HANDLE_ENTRY_LOCKED);
+    if (Type != NULL && Header->Type != Type) {
+        ExUnlockHandleTableEntry(Table, Entry);
+        return STATUS_OBJECT_TYPE_MISMATCH;
+    }
+    if (__builtin_expect((DesiredAccess & (GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL)) != 0, 0)) {
+        const GENERIC_MAPPING *Mapping = &Header->Type->TypeInfo.GenericMapping;
+
+        DesiredAccess = (DesiredAccess & ~(GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE | GENERIC_ALL)) |
+                        ((DesiredAccess & GENERIC_READ) ? Mapping->GenericRead : 0) |
+                        ((DesiredAccess & GENERIC_WRITE) ? Mapping->GenericWrite : 0) |
+                        ((DesiredAccess & GENERIC_EXECUTE) ? Mapping->GenericExecute : 0) |
+                        ((DesiredAccess & GENERIC_ALL) ? Mapping->GenericAll : 0);
+    }
+    if ((DesiredAccess & ~(Entry->GrantedAccess | MAXIMUM_ALLOWED)) != 0) {
+        ExUnlockHandleTableEntry(Table, Entry);
+        return STATUS_ACCESS_DENIED;
+    }
+    __atomic_add_fetch(&Header->PointerCount, 1, __ATOMIC_RELAXED);
+    if (HandleInformation != NULL) {
+        HandleInformation->GrantedAccess = Entry->GrantedAccess;
+        HandleInformation->HandleAttributes = ObpFromExAttributes(Entry->Attributes);
+    }
+    ExUnlockHandleTableEntry(Table, Entry);
+    *Object = &Header->Body;
+    return STATUS_SUCCESS;
+}
+
+XTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE Type, KPROCESSOR_MODE Mode,
+                                   PVOID *Object, POBJECT_HANDLE_INFORMATION HandleInformation) {
+    PEX_HANDLE_TABLE Table;
+    HANDLE Value;
+
+    (VOID) Mode;
+    KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
+    if (Object == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *Object = NULL;
+    Table = ObpResolveHandle(Handle, &Value);
+    return ObpReferenceObjectByHandle(Table, Value, DesiredAccess, Type, Object, HandleInformation);
+}
+
+XTSTATUS ObpCloseHandle(PEX_HANDLE_TABLE Table, HANDLE Handle) {
+    ACCESS_MASK Access;
+    PVOID Object;
+    XTSTATUS Status = ExDestroyHandle(Table, Handle, &Object, &Access);
+
+    if (Status != STATUS_SUCCESS) {
+        return Status;
+    }
+    __atomic_sub_fetch(&((POBJECT_HEADER)Object)->Type->TotalNumberOfHandles, 1, __ATOMIC_RELAXED);
+    ObpDecrementHandleCount(Object, Access, FALSE);
+    ObDereferenceObject(&((POBJECT_HEADER)Object)->Body);
+    return STATUS_SUCCESS;
+}
+
+XTSTATUS ObCloseHandle(HANDLE Handle, KPROCESSOR_MODE Mode) {
+    PEX_HANDLE_TABLE Table;
+    XTSTATUS Status;
+    HANDLE Value;
+
+    (VOID) Mode;
+    KeCheckRunLevelLimit(PASSIVE_LEVEL, __builtin_return_address(0));
+    Table = ObpResolveHandle(Handle, &Value);
+    Status = ObpCloseHandle(Table, Value);
+    ObpProcessDeferredDeletesIfAny();
+    return Status;
+}
+
+XTSTATUS NtClose(HANDLE Handle) {
+    return ObCloseHandle(Handle, KernelMode);
+}
+
+XTSTATUS ObSetHandleAttributes(HANDLE Handle, ULONG Attributes) {
+    PEX_HANDLE_TABLE Table;
+    PEX_HANDLE_TABLE_ENTRY Entry;
+    HANDLE Value;
+
+    if ((Attributes & ~OB_HANDLE_ATTRIBUTES) != 0) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    Table = ObpResolveHandle(Handle, &Value);
+    Entry = ExMapHandleToEntry(Table, Value);
+    if (Entry == NULL) {
+        return STATUS_INVALID_HANDLE;
+    }
+    Entry->Attributes = (USHORT)ObpToExAttributes(Attributes);
+    ExUnlockHandleTableEntry(Table, Entry);
+    return STATUS_SUCCESS;
+}
