@@ -160,7 +160,7 @@ __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INI
     }
     MmInitializeMemoryManager(InitBlock, KiParameters.TestFault == KeTestFaultPoolStart ? MM_TEST_POOL_START_CHECK : 0);
     KdInitializeScreen(&InitBlock->Framebuffer); /* needs Mm to map the framebuffer */
-    ObInitializeSystem(); /* types, the kernel handle table, the namespace (needs the pool) */
+    ObInitializeSystem();                        /* types, the kernel handle table, the namespace (needs the pool) */
     if (KiParameters.SpecialPoolTag) {
         MmSetSpecialPool(KiParameters.SpecialPoolTag);
     }
