@@ -40,7 +40,7 @@ typedef struct _EX_HANDLE_TABLE_ENTRY {
         struct {
             volatile ULONG_PTR Object; /* the object | EX_HANDLE_ENTRY_LOCKED; 0: a free entry */
             ACCESS_MASK GrantedAccess; /* a free entry: the next free slot of its page (0: none) */
-            USHORT Sequence;           /* closes of this entry so far */
+            USHORT Sequence;           /* closes of this entry so far, modulo 128 */
             USHORT Attributes;         /* EX_HANDLE_INHERIT, EX_HANDLE_PROTECT_FROM_CLOSE */
         };
         struct {
@@ -94,12 +94,73 @@ VOID ExDestroyHandleTable(PEX_HANDLE_TABLE Table, PEX_DESTROY_HANDLE_ROUTINE Rou
 XTSTATUS ExCreateHandle(PEX_HANDLE_TABLE Table, PVOID Object, ACCESS_MASK GrantedAccess, ULONG Attributes,
                         PHANDLE Handle);
 
-/* The entry Handle names, locked (its object cannot be closed until ExUnlockHandleTableEntry), or NULL for a handle
- * that is not open (never was, closed, or closed and reused). Lookups are O(1) and take no table-wide lock. */
-PEX_HANDLE_TABLE_ENTRY ExMapHandleToEntry(PEX_HANDLE_TABLE Table, HANDLE Handle);
+/* Out-of-line halves of the two calls below (handle.c): waiting out a shrink, and locking a contended entry. */
+VOID ExpWaitForShrink(PEX_HANDLE_TABLE Table);
+BOOLEAN ExpLockEntryContended(PEX_HANDLE_TABLE_ENTRY Entry);
+
+/* Entry page Page of a table whose code is Code (the page must exist). */
+XTFORCEINLINE PEX_HANDLE_TABLE_ENTRY ExpLocatePage(ULONG_PTR Code, ULONG Page) {
+    PVOID *Top = (PVOID *)(Code & ~(ULONG_PTR)EX_HANDLE_LEVEL_MASK);
+
+    switch (Code & EX_HANDLE_LEVEL_MASK) {
+        case 0:
+            return (PEX_HANDLE_TABLE_ENTRY)Top;
+        case 1:
+            return (PEX_HANDLE_TABLE_ENTRY)__atomic_load_n(&Top[Page], __ATOMIC_ACQUIRE);
+        default: {
+            PVOID *Middle = __atomic_load_n((PVOID **)&Top[Page / EX_HANDLE_POINTERS_PER_PAGE], __ATOMIC_ACQUIRE);
+            return (PEX_HANDLE_TABLE_ENTRY)__atomic_load_n(&Middle[Page % EX_HANDLE_POINTERS_PER_PAGE],
+                                                           __ATOMIC_ACQUIRE);
+        }
+    }
+}
 
 /* Releases an entry ExMapHandleToEntry returned. */
-VOID ExUnlockHandleTableEntry(PEX_HANDLE_TABLE Table, PEX_HANDLE_TABLE_ENTRY Entry);
+XTFORCEINLINE VOID ExUnlockHandleTableEntry(PEX_HANDLE_TABLE Table, PEX_HANDLE_TABLE_ENTRY Entry) {
+    __atomic_store_n(&Entry->Object, Entry->Object & ~EX_HANDLE_ENTRY_LOCKED, __ATOMIC_RELEASE);
+    __atomic_fetch_sub(&Table->Readers, 1, __ATOMIC_RELEASE);
+}
+
+/* The entry Handle names, locked (its object cannot be closed until ExUnlockHandleTableEntry), or NULL for a handle
+ * that is not open (never was, closed, or closed and reused). Lookups are O(1) and take no table-wide lock: the
+ * mapper counts itself in Readers (pages are not freed under it), reads the page count before the table code (a
+ * counted page is reachable from the code it then reads) and locks the entry. Inline: the Object Manager's
+ * reference by handle is benchmarked (docs/objects.md). */
+XTFORCEINLINE PEX_HANDLE_TABLE_ENTRY ExMapHandleToEntry(PEX_HANDLE_TABLE Table, HANDLE Handle) {
+    ULONG_PTR Value = (ULONG_PTR)Handle, Object;
+    ULONG Index = (ULONG)(Value >> EX_HANDLE_INDEX_SHIFT) & EX_HANDLE_MAXIMUM_INDEX;
+    ULONG Page = Index / EX_HANDLE_ENTRIES_PER_PAGE, Slot = Index % EX_HANDLE_ENTRIES_PER_PAGE;
+    PEX_HANDLE_TABLE_ENTRY Entry;
+
+    if ((Value >> 31) != 0 || Slot == 0) {
+        return NULL;
+    }
+    if (__builtin_expect(__atomic_fetch_add(&Table->Readers, 1, __ATOMIC_SEQ_CST) & EX_HANDLE_TABLE_SHRINKING, 0)) {
+        ExpWaitForShrink(Table);
+    }
+    if (Page >= __atomic_load_n(&Table->PageCount, __ATOMIC_ACQUIRE)) {
+        goto Leave;
+    }
+    Entry = &ExpLocatePage(__atomic_load_n(&Table->TableCode, __ATOMIC_ACQUIRE), Page)[Slot];
+    Object = __atomic_load_n(&Entry->Object, __ATOMIC_RELAXED);
+    if (__builtin_expect(Object == 0 || (Object & EX_HANDLE_ENTRY_LOCKED) != 0 ||
+                             !__atomic_compare_exchange_n(&Entry->Object, &Object, Object | EX_HANDLE_ENTRY_LOCKED,
+                                                          FALSE, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED),
+                         0) &&
+        !ExpLockEntryContended(Entry)) {
+        goto Leave;
+    }
+    if (__builtin_expect((Entry->Sequence & EX_HANDLE_SEQUENCE_MASK) !=
+                             ((Value >> EX_HANDLE_SEQUENCE_SHIFT) & EX_HANDLE_SEQUENCE_MASK),
+                         0)) {
+        ExUnlockHandleTableEntry(Table, Entry); /* a stale handle: the entry was closed and reused since */
+        return NULL;
+    }
+    return Entry;
+Leave:
+    __atomic_fetch_sub(&Table->Readers, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
 
 /* Closes Handle: *Object and *GrantedAccess (optional) receive what it held. STATUS_INVALID_HANDLE when it is not
  * open, STATUS_HANDLE_NOT_CLOSABLE when protected from close. Whole free trailing pages go back (one spare kept). */

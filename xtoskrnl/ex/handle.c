@@ -9,23 +9,6 @@
 #define ExpTableLevel(Code) ((ULONG)((Code)&EX_HANDLE_LEVEL_MASK))
 #define ExpTableTop(Code)   ((PVOID *)((Code) & ~(ULONG_PTR)EX_HANDLE_LEVEL_MASK))
 
-/* Entry page Page of a table whose code is Code (the page must exist). */
-static PEX_HANDLE_TABLE_ENTRY ExpLocatePage(ULONG_PTR Code, ULONG Page) {
-    PVOID *Top = ExpTableTop(Code);
-
-    switch (ExpTableLevel(Code)) {
-        case 0:
-            return (PEX_HANDLE_TABLE_ENTRY)Top;
-        case 1:
-            return (PEX_HANDLE_TABLE_ENTRY)__atomic_load_n(&Top[Page], __ATOMIC_ACQUIRE);
-        default: {
-            PVOID *Middle = __atomic_load_n((PVOID **)&Top[Page / EX_HANDLE_POINTERS_PER_PAGE], __ATOMIC_ACQUIRE);
-            return (PEX_HANDLE_TABLE_ENTRY)__atomic_load_n(&Middle[Page % EX_HANDLE_POINTERS_PER_PAGE],
-                                                           __ATOMIC_ACQUIRE);
-        }
-    }
-}
-
 /* The address of the pointer to entry page Page at levels 1 and 2 (the middle table must exist). */
 static PVOID *ExpPageSlot(ULONG_PTR Code, ULONG Page) {
     PVOID *Top = ExpTableTop(Code);
@@ -218,22 +201,16 @@ XTSTATUS ExCreateHandle(PEX_HANDLE_TABLE Table, PVOID Object, ACCESS_MASK Grante
     return STATUS_SUCCESS;
 }
 
-/* Counts a mapper in; waits while a shrink frees pages. */
-static VOID ExpEnterReader(PEX_HANDLE_TABLE Table) {
-    while (__atomic_fetch_add(&Table->Readers, 1, __ATOMIC_SEQ_CST) & EX_HANDLE_TABLE_SHRINKING) {
+VOID ExpWaitForShrink(PEX_HANDLE_TABLE Table) {
+    do {
         __atomic_fetch_sub(&Table->Readers, 1, __ATOMIC_SEQ_CST);
         while (__atomic_load_n(&Table->Readers, __ATOMIC_RELAXED) & EX_HANDLE_TABLE_SHRINKING) {
             KeYieldProcessor();
         }
-    }
+    } while (__atomic_fetch_add(&Table->Readers, 1, __ATOMIC_SEQ_CST) & EX_HANDLE_TABLE_SHRINKING);
 }
 
-static VOID ExpLeaveReader(PEX_HANDLE_TABLE Table) {
-    __atomic_fetch_sub(&Table->Readers, 1, __ATOMIC_RELEASE);
-}
-
-/* Locks Entry when it is open; FALSE when it is free. */
-static BOOLEAN ExpLockEntry(PEX_HANDLE_TABLE_ENTRY Entry) {
+BOOLEAN ExpLockEntryContended(PEX_HANDLE_TABLE_ENTRY Entry) {
     ULONG_PTR Value = __atomic_load_n(&Entry->Object, __ATOMIC_RELAXED);
 
     for (;;) {
@@ -248,39 +225,6 @@ static BOOLEAN ExpLockEntry(PEX_HANDLE_TABLE_ENTRY Entry) {
             return TRUE;
         }
     }
-}
-
-PEX_HANDLE_TABLE_ENTRY ExMapHandleToEntry(PEX_HANDLE_TABLE Table, HANDLE Handle) {
-    ULONG_PTR Value = (ULONG_PTR)Handle;
-    ULONG Index = (ULONG)(Value >> EX_HANDLE_INDEX_SHIFT) & EX_HANDLE_MAXIMUM_INDEX;
-    ULONG Page = Index / EX_HANDLE_ENTRIES_PER_PAGE, Slot = Index % EX_HANDLE_ENTRIES_PER_PAGE;
-    PEX_HANDLE_TABLE_ENTRY Entry;
-
-    if ((Value >> 31) != 0 || Slot == 0) {
-        return NULL;
-    }
-    ExpEnterReader(Table);
-    /* PageCount first: a page it counts was linked in, with any new table code, before it was counted. */
-    if (Page >= __atomic_load_n(&Table->PageCount, __ATOMIC_ACQUIRE)) {
-        ExpLeaveReader(Table);
-        return NULL;
-    }
-    Entry = &ExpLocatePage(__atomic_load_n(&Table->TableCode, __ATOMIC_ACQUIRE), Page)[Slot];
-    if (!ExpLockEntry(Entry)) {
-        ExpLeaveReader(Table);
-        return NULL;
-    }
-    if ((Entry->Sequence & EX_HANDLE_SEQUENCE_MASK) !=
-        ((Value >> EX_HANDLE_SEQUENCE_SHIFT) & EX_HANDLE_SEQUENCE_MASK)) {
-        ExUnlockHandleTableEntry(Table, Entry); /* a stale handle: the entry was closed and reused since */
-        return NULL;
-    }
-    return Entry;
-}
-
-VOID ExUnlockHandleTableEntry(PEX_HANDLE_TABLE Table, PEX_HANDLE_TABLE_ENTRY Entry) {
-    __atomic_store_n(&Entry->Object, Entry->Object & ~EX_HANDLE_ENTRY_LOCKED, __ATOMIC_RELEASE);
-    ExpLeaveReader(Table);
 }
 
 /* Returns whole free trailing entry pages while the page before the last is free as well (one spare page stays, so
@@ -332,9 +276,9 @@ XTSTATUS ExDestroyHandle(PEX_HANDLE_TABLE Table, HANDLE Handle, PVOID *Object, P
     if (GrantedAccess != NULL) {
         *GrantedAccess = Entry->GrantedAccess;
     }
-    Entry->Sequence++;
+    Entry->Sequence = (USHORT)((Entry->Sequence + 1) & EX_HANDLE_SEQUENCE_MASK); /* kept reduced: compared as is */
     __atomic_store_n(&Entry->Object, 0, __ATOMIC_RELEASE); /* free and unlocked: mappers now find nothing here */
-    ExpLeaveReader(Table); /* the page stays: a page with a slot not yet on its free list is never freed */
+    __atomic_fetch_sub(&Table->Readers, 1, __ATOMIC_RELEASE); /* the page stays: a page with a slot not yet on its free list is never freed */
     KeAcquireInStackQueuedSpinLock(&Table->Lock, &LockHandle);
     Header = Entry - Index % EX_HANDLE_ENTRIES_PER_PAGE;
     Entry->GrantedAccess = Header->Page.FirstFree;

@@ -189,6 +189,19 @@ STATIC_ASSERT(sizeof(OBJECT_HEADER_CREATOR_INFO) == 4 * sizeof(PVOID));
 #define OBJECT_HEADER_TO_CREATOR_INFO(Header)                                                                          \
     ((Header)->CreatorInfoOffset ? (POBJECT_HEADER_CREATOR_INFO)((PUCHAR)(Header) - (Header)->CreatorInfoOffset) : NULL)
 
+/* Drops a reference. The last one deletes the object (delete procedure, then its pool) at PASSIVE_LEVEL, or queues
+ * it on the deferred-delete list above PASSIVE_LEVEL (ObProcessDeferredDeletes). RunLevel <= DISPATCH_LEVEL. Inline:
+ * one atomic decrement unless it was the last reference. */
+VOID ObpDereferenceToZero(PVOID Object, LONG_PTR Count, PVOID Caller);
+
+XTFORCEINLINE VOID ObDereferenceObject(PVOID Object) {
+    LONG_PTR Count = __atomic_sub_fetch(&OBJECT_TO_OBJECT_HEADER(Object)->PointerCount, 1, __ATOMIC_ACQ_REL);
+
+    if (__builtin_expect(Count <= 0, 0)) {
+        ObpDereferenceToZero(Object, Count, __builtin_return_address(0));
+    }
+}
+
 /* ---- Directories and symbolic links ---- */
 #define OB_DIRECTORY_BUCKETS 37
 
@@ -249,9 +262,6 @@ VOID ObReferenceObject(PVOID Object);
 /* Adds a reference after checking Object's type (NULL: any); STATUS_OBJECT_TYPE_MISMATCH otherwise. */
 XTSTATUS ObReferenceObjectByPointer(PVOID Object, ACCESS_MASK DesiredAccess, POBJECT_TYPE Type, KPROCESSOR_MODE Mode);
 
-/* Drops a reference. The last one deletes the object (delete procedure, then its pool) at PASSIVE_LEVEL, or queues
- * it on the deferred-delete list above PASSIVE_LEVEL (ObProcessDeferredDeletes). RunLevel <= DISPATCH_LEVEL. */
-VOID ObDereferenceObject(PVOID Object);
 
 /* Deletes the objects whose last reference dropped above PASSIVE_LEVEL; returns how many. Called by every
  * PASSIVE-level Ob entry point until a system worker thread exists, which will call it when ObpDeferredDeleteList

@@ -15,7 +15,7 @@ static PEX_HANDLE_TABLE ObpCurrentProcessHandleTable(VOID) {
     return &ObpKernelHandleTable;
 }
 
-PEX_HANDLE_TABLE ObpResolveHandle(HANDLE Handle, PHANDLE TableHandle) {
+XTFORCEINLINE PEX_HANDLE_TABLE ObpResolveHandleInline(HANDLE Handle, PHANDLE TableHandle) {
     ULONG_PTR Value = (ULONG_PTR)Handle;
 
     if ((Value & OB_KERNEL_HANDLE_FLAG) == OB_KERNEL_HANDLE_FLAG) {
@@ -24,6 +24,10 @@ PEX_HANDLE_TABLE ObpResolveHandle(HANDLE Handle, PHANDLE TableHandle) {
     }
     *TableHandle = Handle;
     return ObpCurrentProcessHandleTable();
+}
+
+PEX_HANDLE_TABLE ObpResolveHandle(HANDLE Handle, PHANDLE TableHandle) {
+    return ObpResolveHandleInline(Handle, TableHandle);
 }
 
 PEX_HANDLE_TABLE ObpTableForAttributes(ULONG Attributes) {
@@ -140,8 +144,10 @@ XTSTATUS ObInsertObject(PVOID Object, ACCESS_MASK DesiredAccess, PVOID *Referenc
     return Status == STATUS_SUCCESS ? Result : Status;
 }
 
-XTSTATUS ObpReferenceObjectByHandle(PEX_HANDLE_TABLE Table, HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE Type,
-                                    PVOID *Object, POBJECT_HANDLE_INFORMATION HandleInformation) {
+/* The body of both references by handle, inlined into each (the benchmarked path). */
+XTFORCEINLINE XTSTATUS ObpReferenceByHandle(PEX_HANDLE_TABLE Table, HANDLE Handle, ACCESS_MASK DesiredAccess,
+                                            POBJECT_TYPE Type, PVOID *Object,
+                                            POBJECT_HANDLE_INFORMATION HandleInformation) {
     PEX_HANDLE_TABLE_ENTRY Entry = ExMapHandleToEntry(Table, Handle);
     POBJECT_HEADER Header;
 
@@ -176,19 +182,85 @@ XTSTATUS ObpReferenceObjectByHandle(PEX_HANDLE_TABLE Table, HANDLE Handle, ACCES
     return STATUS_SUCCESS;
 }
 
-XTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE Type, KPROCESSOR_MODE Mode,
-                                   PVOID *Object, POBJECT_HANDLE_INFORMATION HandleInformation) {
+XTSTATUS ObpReferenceObjectByHandle(PEX_HANDLE_TABLE Table, HANDLE Handle, ACCESS_MASK DesiredAccess,
+                                    POBJECT_TYPE Type, PVOID *Object,
+                                    POBJECT_HANDLE_INFORMATION HandleInformation) {
+    return ObpReferenceByHandle(Table, Handle, DesiredAccess, Type, Object, HandleInformation);
+}
+
+/* The general reference by handle: argument checks, generic rights, handle information, contended entries. */
+__attribute__((noinline)) static XTSTATUS ObpReferenceObjectByHandleSlow(HANDLE Handle, ACCESS_MASK DesiredAccess,
+                                                                         POBJECT_TYPE Type, PVOID *Object,
+                                                                         POBJECT_HANDLE_INFORMATION HandleInformation,
+                                                                         PVOID Caller) {
     PEX_HANDLE_TABLE Table;
     HANDLE Value;
 
-    (VOID) Mode;
-    KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
+    KeCheckRunLevelLimit(DISPATCH_LEVEL, Caller);
     if (Object == NULL) {
         return STATUS_INVALID_PARAMETER;
     }
     *Object = NULL;
-    Table = ObpResolveHandle(Handle, &Value);
-    return ObpReferenceObjectByHandle(Table, Value, DesiredAccess, Type, Object, HandleInformation);
+    Table = ObpResolveHandleInline(Handle, &Value);
+    return ObpReferenceByHandle(Table, Value, DesiredAccess, Type, Object, HandleInformation);
+}
+
+/* The common case without a call: an uncontended entry of a valid handle whose access covers DesiredAccess (no
+ * generic rights), no handle information asked for. Anything else (including every error) goes to the general path,
+ * which decides again from scratch. */
+XTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE Type, KPROCESSOR_MODE Mode,
+                                   PVOID *Object, POBJECT_HANDLE_INFORMATION HandleInformation) {
+    ULONG_PTR Value = (ULONG_PTR)Handle, Code, Entry;
+    PEX_HANDLE_TABLE Table = &ObpKernelHandleTable;
+    PEX_HANDLE_TABLE_ENTRY Slot;
+    ULONG Index, Page, Sequence;
+
+    (VOID) Mode;
+    if ((Value & OB_KERNEL_HANDLE_FLAG) == OB_KERNEL_HANDLE_FLAG) {
+        Value &= ~OB_KERNEL_HANDLE_FLAG;
+    } else {
+        Table = ObpCurrentProcessHandleTable();
+    }
+    Index = (ULONG)(Value >> EX_HANDLE_INDEX_SHIFT) & EX_HANDLE_MAXIMUM_INDEX;
+    Page = Index / EX_HANDLE_ENTRIES_PER_PAGE;
+    Sequence = (ULONG)(Value >> EX_HANDLE_SEQUENCE_SHIFT); /* bit 31 and above are zero past the check below */
+    if (__builtin_expect(KeGetCurrentRunLevel() > DISPATCH_LEVEL || Object == NULL || HandleInformation != NULL ||
+                             (Value >> 31) != 0 || Index % EX_HANDLE_ENTRIES_PER_PAGE == 0,
+                         0)) {
+        goto Slow;
+    }
+    if (__builtin_expect(__atomic_fetch_add(&Table->Readers, 1, __ATOMIC_SEQ_CST) & EX_HANDLE_TABLE_SHRINKING, 0)) {
+        goto Leave; /* a shrink is freeing pages: the general path waits for it */
+    }
+    if (__builtin_expect(Page >= __atomic_load_n(&Table->PageCount, __ATOMIC_ACQUIRE), 0)) {
+        goto Leave;
+    }
+    Code = __atomic_load_n(&Table->TableCode, __ATOMIC_ACQUIRE);
+    Slot = &ExpLocatePage(Code, Page)[Index % EX_HANDLE_ENTRIES_PER_PAGE];
+    Entry = __atomic_load_n(&Slot->Object, __ATOMIC_RELAXED);
+    if (__builtin_expect(Entry == 0 || (Entry & EX_HANDLE_ENTRY_LOCKED) != 0 ||
+                             !__atomic_compare_exchange_n(&Slot->Object, &Entry, Entry | EX_HANDLE_ENTRY_LOCKED,
+                                                          FALSE, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED),
+                         0)) {
+        goto Leave;
+    }
+    if (__builtin_expect(Slot->Sequence != Sequence ||
+                             (Type != NULL && ((POBJECT_HEADER)Entry)->Type != Type) ||
+                             (DesiredAccess & ~Slot->GrantedAccess) != 0,
+                         0)) {
+        __atomic_store_n(&Slot->Object, Entry, __ATOMIC_RELEASE);
+        goto Leave;
+    }
+    __atomic_add_fetch(&((POBJECT_HEADER)Entry)->PointerCount, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&Slot->Object, Entry, __ATOMIC_RELEASE);
+    __atomic_fetch_sub(&Table->Readers, 1, __ATOMIC_RELEASE);
+    *Object = &((POBJECT_HEADER)Entry)->Body;
+    return STATUS_SUCCESS;
+Leave:
+    __atomic_fetch_sub(&Table->Readers, 1, __ATOMIC_RELEASE);
+Slow:
+    return ObpReferenceObjectByHandleSlow(Handle, DesiredAccess, Type, Object, HandleInformation,
+                                          __builtin_return_address(0));
 }
 
 XTSTATUS ObpCloseHandle(PEX_HANDLE_TABLE Table, HANDLE Handle) {

@@ -153,17 +153,13 @@ static VOID ObpDeleteObject(POBJECT_HEADER Header) {
     ObpFreePool(ObpHeaderBlock(Header), Type->Key);
 }
 
-VOID ObDereferenceObject(PVOID Object) {
+VOID ObpDereferenceToZero(PVOID Object, LONG_PTR Count, PVOID Caller) {
     POBJECT_HEADER Header = OBJECT_TO_OBJECT_HEADER(Object);
-    LONG_PTR Count = __atomic_sub_fetch(&Header->PointerCount, 1, __ATOMIC_ACQ_REL);
     POBJECT_HEADER Head;
 
-    if (__builtin_expect(Count > 0, 1)) {
-        return;
-    }
     if (Count < 0) {
         KeBugCheckEx(REFERENCE_BY_POINTER, (ULONG_PTR)Header->Type, (ULONG_PTR)Object, (ULONG_PTR)Count,
-                     (ULONG_PTR)__builtin_return_address(0));
+                     (ULONG_PTR)Caller);
     }
     if (KeGetCurrentRunLevel() == PASSIVE_LEVEL) {
         ObpDeleteObject(Header);
