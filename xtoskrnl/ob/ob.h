@@ -262,7 +262,6 @@ VOID ObReferenceObject(PVOID Object);
 /* Adds a reference after checking Object's type (NULL: any); STATUS_OBJECT_TYPE_MISMATCH otherwise. */
 XTSTATUS ObReferenceObjectByPointer(PVOID Object, ACCESS_MASK DesiredAccess, POBJECT_TYPE Type, KPROCESSOR_MODE Mode);
 
-
 /* Deletes the objects whose last reference dropped above PASSIVE_LEVEL; returns how many. Called by every
  * PASSIVE-level Ob entry point until a system worker thread exists, which will call it when ObpDeferredDeleteList
  * becomes non-empty (issue 11). PASSIVE_LEVEL. */

@@ -182,9 +182,8 @@ XTFORCEINLINE XTSTATUS ObpReferenceByHandle(PEX_HANDLE_TABLE Table, HANDLE Handl
     return STATUS_SUCCESS;
 }
 
-XTSTATUS ObpReferenceObjectByHandle(PEX_HANDLE_TABLE Table, HANDLE Handle, ACCESS_MASK DesiredAccess,
-                                    POBJECT_TYPE Type, PVOID *Object,
-                                    POBJECT_HANDLE_INFORMATION HandleInformation) {
+XTSTATUS ObpReferenceObjectByHandle(PEX_HANDLE_TABLE Table, HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE Type,
+                                    PVOID *Object, POBJECT_HANDLE_INFORMATION HandleInformation) {
     return ObpReferenceByHandle(Table, Handle, DesiredAccess, Type, Object, HandleInformation);
 }
 
@@ -239,13 +238,12 @@ XTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POB
     Slot = &ExpLocatePage(Code, Page)[Index % EX_HANDLE_ENTRIES_PER_PAGE];
     Entry = __atomic_load_n(&Slot->Object, __ATOMIC_RELAXED);
     if (__builtin_expect(Entry == 0 || (Entry & EX_HANDLE_ENTRY_LOCKED) != 0 ||
-                             !__atomic_compare_exchange_n(&Slot->Object, &Entry, Entry | EX_HANDLE_ENTRY_LOCKED,
-                                                          FALSE, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED),
+                             !__atomic_compare_exchange_n(&Slot->Object, &Entry, Entry | EX_HANDLE_ENTRY_LOCKED, FALSE,
+                                                          __ATOMIC_ACQUIRE, __ATOMIC_RELAXED),
                          0)) {
         goto Leave;
     }
-    if (__builtin_expect(Slot->Sequence != Sequence ||
-                             (Type != NULL && ((POBJECT_HEADER)Entry)->Type != Type) ||
+    if (__builtin_expect(Slot->Sequence != Sequence || (Type != NULL && ((POBJECT_HEADER)Entry)->Type != Type) ||
                              (DesiredAccess & ~Slot->GrantedAccess) != 0,
                          0)) {
         __atomic_store_n(&Slot->Object, Entry, __ATOMIC_RELEASE);

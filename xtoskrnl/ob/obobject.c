@@ -98,8 +98,8 @@ XTSTATUS ObCreateObject(KPROCESSOR_MODE Mode, POBJECT_TYPE Type, POBJECT_ATTRIBU
             return STATUS_INVALID_PARAMETER;
         }
         Name = ObjectAttributes->ObjectName;
-        if (Name != NULL && Name->Length == 0 && Name->Buffer == NULL) {
-            Name = NULL; /* an empty name: unnamed */
+        if (Name != NULL && Name->Length == 0) {
+            Name = NULL; /* an empty name: unnamed (NT's rule) */
         }
         if (Name != NULL && (Status = ObpValidateObjectPath(Name)) != STATUS_SUCCESS) {
             return Status;
