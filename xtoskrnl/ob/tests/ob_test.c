@@ -1,14 +1,15 @@
 /* The Object Manager on the host: :core compiled as the kernel compiles it, its pool from the C library with per-tag
  * byte counters, locks over one modelled processor per thread (processor_model.c). Runs ObCoreSuite and ObScaleSuite
- * (a million objects, a million handles, the duplicate/close race on four threads) and ObHostBenchSuite: the host
- * cost of ObReferenceObjectByHandle + ObDereferenceObject with 1 and with 1,000,000 handles open (O(1): the second
- * may not be much above the first). */
+ * (a million objects, a million handles, the duplicate/close race on four threads), ObHostBenchSuite (the host
+ * cost of ObReferenceObjectByHandle + ObDereferenceObject with 1 and with 1,000,000 handles open; O(1): the second
+ * may not be much above the first) and ObHostStopSuite (misuse STOPs, caught per thread). */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
 #include <obp.h>
+#include "xtoskrnl/ke/tests/processor_model.h"
 
 #include "ob_cases.h"
 
@@ -170,4 +171,49 @@ XTEST(ReferenceByHandleCostDoesNotGrowWithHandles) {
 
 XTEST_SUITE(ObHostBenchSuite, XTEST_ENTRY(ReferenceByHandleCostDoesNotGrowWithHandles));
 
-XTEST_HOST_MAIN(&ObCoreSuite, &ObScaleSuite, &ObHostBenchSuite)
+static POBJECT_TYPE StopType;
+
+static VOID CreateAtDispatch(PVOID Context) {
+    PVOID Object;
+
+    (VOID) Context;
+    KeRaiseRunLevel(DISPATCH_LEVEL);
+    ObCreateObject(KernelMode, StopType, NULL, 8, &Object);
+}
+
+static VOID DereferenceOnceTooOften(PVOID Context) {
+    ObDereferenceObject(Context);
+}
+
+/* Misuse is a STOP naming it, never a quiet corruption: an Ob call above its RunLevel limit, and one dereference
+ * too many (the count below zero). */
+XTEST(MisuseStopsTheSystem) {
+    OBJECT_TYPE_INITIALIZER Initializer = {.Length = sizeof(Initializer), .ValidAccessMask = 1};
+    UNICODE_STRING Name;
+    KI_MODEL_STOP Stop;
+    PVOID Object;
+
+    ObInitializeSystem();
+    RtlInitUnicodeString(&Name, u"ObHostStop");
+    XTEST_ASSERT_EQ(ObCreateObjectType(&Name, &Initializer, &StopType), STATUS_SUCCESS);
+    XTEST_CHECK(KiModelCatchStop(CreateAtDispatch, NULL, &Stop));
+    XTEST_CHECK_EQ(Stop.Code, IRQL_NOT_LESS_OR_EQUAL);
+    XTEST_CHECK_EQ(Stop.Parameters[0], DISPATCH_LEVEL);
+    XTEST_CHECK_EQ(Stop.Parameters[1], PASSIVE_LEVEL);
+    KiModelSetRunLevel(PASSIVE_LEVEL);
+    XTEST_ASSERT_EQ(ObCreateObject(KernelMode, StopType, NULL, 8, &Object), STATUS_SUCCESS);
+    ObReferenceObject(Object);
+    ObDereferenceObject(Object);
+    XTEST_CHECK_EQ(OBJECT_TO_OBJECT_HEADER(Object)->PointerCount, 1);
+    OBJECT_TO_OBJECT_HEADER(Object)->PointerCount = 0; /* as if its last reference had gone without deleting it */
+    XTEST_CHECK(KiModelCatchStop(DereferenceOnceTooOften, Object, &Stop));
+    XTEST_CHECK_EQ(Stop.Code, REFERENCE_BY_POINTER);
+    XTEST_CHECK(Stop.Parameters[0] == (ULONG_PTR)StopType);
+    XTEST_CHECK(Stop.Parameters[1] == (ULONG_PTR)Object);
+    XTEST_CHECK_EQ((LONG_PTR)Stop.Parameters[2], -1);
+    KiModelSetRunLevel(PASSIVE_LEVEL);
+}
+
+XTEST_SUITE(ObHostStopSuite, XTEST_ENTRY(MisuseStopsTheSystem));
+
+XTEST_HOST_MAIN(&ObCoreSuite, &ObScaleSuite, &ObHostBenchSuite, &ObHostStopSuite)
