@@ -147,6 +147,7 @@ typedef struct _MI_POOL_LOCK_HANDLE {
  * so a lock holder's writes never invalidate it. */
 typedef struct _MI_POOL_DESCRIPTOR {
     ULONG_PTR Cookie;
+    ULONG_PTR RetireKey; /* XORed into a lookaside link's check when its block leaves the list (keyed, top bit set) */
     ULONGLONG SpecialTagKey; /* MI_POOL_TAG_KEY(special tag), or 0: no special pool */
     KRUNLEVEL LockLevel;     /* the RunLevel the lock raises to: DISPATCH_LEVEL (non-paged) or APC_LEVEL (paged) */
     UCHAR LockKind;          /* MI_POOL_LOCK_* */
@@ -304,10 +305,13 @@ XTFORCEINLINE BOOLEAN MiPoolHeaderIs(const POOL_HEADER *Header, ULONG Granules, 
                      Header->PoolTag == Tag);
 }
 
-/* Keyed check of a lookaside link. */
-XTINLINE ULONG_PTR MiPoolLookasideCheck(const MI_POOL_DESCRIPTOR *Pool, const MI_POOL_LOOKASIDE_LINK *Link,
-                                        const MI_POOL_LOOKASIDE_LINK *Next) {
-    return MiPoolMix((ULONG_PTR)Next ^ (ULONG_PTR)Link ^ Pool->Cookie);
+/* Keyed check of a lookaside link: Next and the link's address under the per-pool cookie. A plain XOR, like the mixer
+ * bijective in Next (any change of Next, or of the check, or a link copied to another address fails it) and one
+ * instruction on the hot paths; the mixer adds nothing a reader of one link could not undo (it is public and
+ * invertible too). */
+XTFORCEINLINE ULONG_PTR MiPoolLookasideCheck(const MI_POOL_DESCRIPTOR *Pool, const MI_POOL_LOOKASIDE_LINK *Link,
+                                             const MI_POOL_LOOKASIDE_LINK *Next) {
+    return (ULONG_PTR)Next ^ (ULONG_PTR)Link ^ Pool->Cookie;
 }
 
 /* Keyed 32-bit check of a free block's links (kept in its header's PoolTag). */
