@@ -162,7 +162,8 @@ static __attribute__((noinline)) PVOID MiAllocateFromProcessorSearch(PMI_POOL_DE
                                                                      ULONG Tag) {
     ULONG_PTR State = MiPoolEnterProcessor();
     PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
-    PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Granules], Previous = NULL, Next;
+    PMI_POOL_LOOKASIDE_LINK *Head = &Processor->Head[Granules][MiPoolTagWay(Tag)];
+    PMI_POOL_LOOKASIDE_LINK Link = *Head, Previous = NULL, Next;
     PMI_POOL_PP_TAG Slot = MiPoolFindTagSlot(Processor, Tag);
     ULONG_PTR Check;
     ULONG Steps = 0;
@@ -189,7 +190,7 @@ static __attribute__((noinline)) PVOID MiAllocateFromProcessorSearch(PMI_POOL_DE
         Link = Next;
     }
     if (Previous == NULL) {
-        Processor->Head[Granules] = Next;
+        *Head = Next;
     } else {
         Previous->Next = Next;
         Previous->Check = MiPoolLookasideCheck(Pool, Previous, Next);
@@ -202,14 +203,19 @@ static __attribute__((noinline)) PVOID MiAllocateFromProcessorSearch(PMI_POOL_DE
     return Link;
 }
 
-/* The common case of MiAllocateFromProcessorSearch: the head of this processor's list of Granules carries Tag, whose
- * slot is the first of its set. NULL (nothing changed) otherwise. */
+/* The common case of MiAllocateFromProcessorSearch: the head of this processor's list of Granules for Tag carries
+ * Tag, whose slot is the first of its set. NULL (nothing changed) otherwise. */
 XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag) {
     ULONG_PTR State = MiPoolEnterProcessor();
     PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
-    PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Granules], Next;
-    PMI_POOL_PP_TAG Slot;
+    PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
+    PMI_POOL_LOOKASIDE_LINK *Head, Link, Next;
 
+    if (__builtin_expect(Slot->Key != MI_POOL_TAG_KEY(Tag), 0)) {
+        goto Miss;
+    }
+    Head = &Processor->Head[Granules][MiPoolTagWay(Tag)];
+    Link = *Head;
     if (__builtin_expect(Link == NULL, 0)) {
         goto Miss;
     }
@@ -218,11 +224,7 @@ XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Gran
         __builtin_expect(!MiPoolHeaderIs((PPOOL_HEADER)Link - 1, Granules, Tag), 0)) {
         goto Miss;
     }
-    Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
-    if (__builtin_expect(Slot->Key != MI_POOL_TAG_KEY(Tag), 0)) {
-        goto Miss;
-    }
-    Processor->Head[Granules] = Next;
+    *Head = Next;
     Processor->Depth[Granules]--;
     Link->Check ^= Pool->RetireKey; /* no longer a valid link: freeing it is not a double free */
     Slot->Allocations++;
@@ -279,9 +281,9 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
         MiPoolLeaveProcessor(State);
         return FALSE;
     }
-    Link->Next = Processor->Head[Granules];
+    Link->Next = Processor->Head[Granules][MiPoolTagWay(Tag)];
     Link->Check = MiPoolLookasideCheck(Pool, Link, Link->Next);
-    Processor->Head[Granules] = Link;
+    Processor->Head[Granules][MiPoolTagWay(Tag)] = Link;
     Processor->Depth[Granules]++;
     Slot->Frees++;
     Slot->Bytes -= (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
@@ -291,11 +293,11 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
 
 /* ---- The locked path ---- */
 
-/* Pops the head of this processor's list of Granules (under the pool lock) with every check, stopping on corruption;
- * retags it Tag. NULL when the list is empty. */
-static PPOOL_HEADER MiPopProcessorList(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules,
-                                       ULONG Tag) {
-    PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Granules];
+/* Pops the head of this processor's list of Granules and Way (under the pool lock) with every check, stopping on
+ * corruption; retags it Tag. NULL when the list is empty. */
+static PPOOL_HEADER MiPopProcessorWay(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules, ULONG Way,
+                                      ULONG Tag) {
+    PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Granules][Way];
     PPOOL_HEADER Header;
     ULONG_PTR Check;
 
@@ -311,12 +313,26 @@ static PPOOL_HEADER MiPopProcessorList(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCES
         Header->BlockSize != Granules) {
         KeBugCheckEx(BAD_POOL_HEADER, BPH_FREED_BLOCK_CHANGED, (ULONG_PTR)Header, Header->Ulong1, Granules);
     }
-    Processor->Head[Granules] = Link->Next;
+    Processor->Head[Granules][Way] = Link->Next;
     Processor->Depth[Granules]--;
     Link->Check = Check ^ Pool->RetireKey;
     if (Header->PoolTag != Tag) {
         MiPoolWriteHeader(Header, Header->Ulong1, Tag, Pool->Cookie);
     }
+    return Header;
+}
+
+/* A block of Granules from this processor's lists for Tag (under the pool lock): the head of Tag's list, else the head
+ * of another one (retagged). NULL when they are all empty. */
+static PPOOL_HEADER MiPopProcessorList(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules,
+                                       ULONG Tag) {
+    ULONG First = MiPoolTagWay(Tag), Way = First;
+    PPOOL_HEADER Header;
+
+    do {
+        Header = MiPopProcessorWay(Pool, Processor, Granules, Way, Tag);
+        Way = (Way + 1) & (MI_POOL_PP_WAYS - 1);
+    } while (Header == NULL && Way != First);
     return Header;
 }
 
@@ -425,9 +441,12 @@ XTFORCEINLINE PVOID MiAllocatePoolInline(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE 
 
     if (__builtin_expect(Pool->PerProcessor && PoolType == NonPagedPool, 1) &&
         __builtin_expect((Granules = MiPoolProcessorGranules(Size)) != 0, 1) &&
-        __builtin_expect(MI_POOL_TAG_KEY(Tag) != Pool->SpecialTagKey, 1) &&
-        __builtin_expect((Address = MiAllocateFromProcessor(Pool, Granules, Tag)) != NULL, 1)) {
-        return Address;
+        __builtin_expect(MI_POOL_TAG_KEY(Tag) != Pool->SpecialTagKey, 1)) {
+        if (__builtin_expect((Address = MiAllocateFromProcessor(Pool, Granules, Tag)) != NULL, 1)) {
+            return Address;
+        }
+        /* The same block size (Size itself need not stay live through the fast path). */
+        Size = (SIZE_T)(Granules - 1) << MI_POOL_GRANULE_SHIFT;
     }
     return MiAllocatePoolSlow(Pool, PoolType, Size, Tag);
 }
@@ -473,9 +492,9 @@ static VOID MiFreeSmallLocked(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, ULO
                                  MiPoolPageOf(Header));
                 }
             }
-            Link->Next = Processor->Head[Granules];
+            Link->Next = Processor->Head[Granules][MiPoolTagWay(Tag)];
             Link->Check = MiPoolLookasideCheck(Pool, Link, Link->Next);
-            Processor->Head[Granules] = Link;
+            Processor->Head[Granules][MiPoolTagWay(Tag)] = Link;
             Processor->Depth[Granules]++;
             return;
         }
@@ -526,9 +545,11 @@ VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool) {
     for (Index = MI_POOL_MIN_BLOCK; Index <= MI_POOL_LOOKASIDE_GRANULES; Index++) {
         if (Pool->PerProcessor) {
             PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
-            while ((Link = Processor->Head[Index]) != NULL) {
-                Header = MiPopProcessorList(Pool, Processor, Index, ((PPOOL_HEADER)Link - 1)->PoolTag);
-                MiReleaseSmallBlock(Pool, Header);
+            for (ULONG Way = 0; Way < MI_POOL_PP_WAYS; Way++) {
+                while ((Link = Processor->Head[Index][Way]) != NULL) {
+                    Header = MiPopProcessorWay(Pool, Processor, Index, Way, ((PPOOL_HEADER)Link - 1)->PoolTag);
+                    MiReleaseSmallBlock(Pool, Header);
+                }
             }
         }
         while ((Link = Pool->Lookaside[Index].Head) != NULL) {

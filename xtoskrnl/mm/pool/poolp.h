@@ -111,6 +111,7 @@ typedef struct _MI_POOL_BIG_ENTRY {
 #define MI_POOL_PP_MAX_DEPTH  128
 #define MI_POOL_PP_SEARCH     2 /* entries a lock-free pop looks at for one that carries the requested tag */
 #define MI_POOL_PP_TAG_SHIFT  5 /* 32 sets of two slots (2-way associative) */
+#define MI_POOL_PP_WAYS       8 /* lists per size, by tag (MiPoolTagWay): a pop finds its tag's blocks together */
 #define MI_POOL_PP_TAGS       (2u << MI_POOL_PP_TAG_SHIFT)
 
 /* One tag's counts on one processor since the slot took it (flushed into the shared entry when the slot changes). */
@@ -123,8 +124,8 @@ typedef struct _MI_POOL_PP_TAG {
 } MI_POOL_PP_TAG, *PMI_POOL_PP_TAG;
 
 typedef struct __attribute__((aligned(64))) _MI_POOL_PROCESSOR {
-    PMI_POOL_LOOKASIDE_LINK Head[MI_POOL_PP_LISTS];
-    USHORT Depth[MI_POOL_PP_LISTS];
+    PMI_POOL_LOOKASIDE_LINK Head[MI_POOL_PP_LISTS][MI_POOL_PP_WAYS]; /* [size][MiPoolTagWay(the blocks' tag)] */
+    USHORT Depth[MI_POOL_PP_LISTS];                                  /* blocks of the size, every way together */
     MI_POOL_PP_TAG Tags[MI_POOL_PP_TAGS]; /* also the pool-wide Allocations and Frees served here */
 } MI_POOL_PROCESSOR, *PMI_POOL_PROCESSOR;
 
@@ -259,6 +260,11 @@ XTFORCEINLINE PMI_POOL_PROCESSOR MiPoolCurrentProcessor(PMI_POOL_DESCRIPTOR Pool
 /* The first of the two per-processor tag slots Tag may use (the set; the other slot is the next one). */
 XTFORCEINLINE ULONG MiPoolTagSlot(ULONG Tag) {
     return ((ULONG)(Tag * 0x9E3779B1u) >> (32 - MI_POOL_PP_TAG_SHIFT)) * 2;
+}
+
+/* The list (of each size) that holds the blocks of Tag on a processor: bits of the tag's set number. */
+XTFORCEINLINE ULONG MiPoolTagWay(ULONG Tag) {
+    return (MiPoolTagSlot(Tag) >> 1) & (MI_POOL_PP_WAYS - 1);
 }
 
 /* This processor's slot bound to Tag, or NULL. */
