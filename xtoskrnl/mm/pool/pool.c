@@ -204,14 +204,14 @@ static __attribute__((noinline)) PVOID MiAllocateFromProcessorSearch(PMI_POOL_DE
 }
 
 /* The common case of MiAllocateFromProcessorSearch: the head of this processor's list of Granules for Tag carries
- * Tag, whose slot is the first of its set. NULL (nothing changed) otherwise. */
+ * Tag, which has a slot here (the first of its set is looked at first). NULL (nothing changed) otherwise. */
 XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag) {
     ULONG_PTR State = MiPoolEnterProcessor();
     PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
     PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
     PMI_POOL_LOOKASIDE_LINK *Head, Link, Next;
 
-    if (__builtin_expect(Slot->Key != MI_POOL_TAG_KEY(Tag), 0)) {
+    if (__builtin_expect(Slot->Key != MI_POOL_TAG_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_TAG_KEY(Tag)) {
         goto Miss;
     }
     Head = &Processor->Head[Granules][MiPoolTagWay(Tag)];
@@ -275,8 +275,8 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
     }
     State = MiPoolEnterProcessor();
     Processor = MiPoolCurrentProcessor(Pool);
-    Slot = &Processor->Tags[MiPoolTagSlot(Tag)]; /* the tag's slot if it is the newer one of its set */
-    if (__builtin_expect(Slot->Key != MI_POOL_TAG_KEY(Tag), 0) ||
+    Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
+    if ((__builtin_expect(Slot->Key != MI_POOL_TAG_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_TAG_KEY(Tag)) ||
         __builtin_expect(Processor->Depth[Granules] >= Pool->MaximumDepth[Granules], 0)) {
         MiPoolLeaveProcessor(State);
         return FALSE;
