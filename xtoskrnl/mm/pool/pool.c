@@ -134,7 +134,7 @@ static VOID MiPoolBindTag(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor
         return;
     }
     if (Slot[1].Key == MI_POOL_TAG_KEY(Tag)) {
-        /* The fast paths look at the first slot of a set only: the tag in use moves there, with its counts. */
+        /* The fast paths compare the first slot of a set first: the tag in use moves there, with its counts. */
         Older = Slot[0];
         Slot[0] = Slot[1];
         Slot[1] = Older;
