@@ -31,6 +31,7 @@ XTSTATUS MiInitializePoolEx(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie, MM_POOL_
     /* Keyed per pool too: a block of another pool never checks out here. */
     Pool->Cookie = Cookie ^ MiPoolMix((ULONG_PTR)Pool);
     Pool->Cookie += Pool->Cookie == 0;
+    Pool->RetireKey = MiPoolMix(Pool->Cookie ^ MI_POOL_PAGE_MAGIC) | ((ULONG_PTR)1 << (sizeof(ULONG_PTR) * 8 - 1));
     for (Index = 0; Index < MI_POOL_LIST_HEADS; Index++) {
         Pool->ListHeads[Index].Flink = &Pool->ListHeads[Index];
         Pool->ListHeads[Index].Blink = &Pool->ListHeads[Index];
@@ -79,6 +80,7 @@ static PPOOL_HEADER MiPopLookaside(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULO
         KeBugCheckEx(BAD_POOL_HEADER, BPH_FREED_BLOCK_CHANGED, (ULONG_PTR)Header, Header->Ulong1, Granules);
     }
     Lookaside->Head = Link->Next;
+    Link->Check ^= Pool->RetireKey;
     Lookaside->Depth--;
     Pool->LookasideBlocks--;
     MiPoolWriteHeader(Header, MI_POOL_ULONG1(Header->PreviousSize, Granules, MI_POOL_BLOCK_IN_USE), Tag, Pool->Cookie);
@@ -120,14 +122,22 @@ static VOID MiPoolFlushTagSlot(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PP_TAG Slot) {
     Slot->Bytes = 0;
 }
 
-/* Gives Tag this processor's slot for it (flushing the tag that held it), so its next small allocations and frees
- * here count lock-free. Tags beyond the shared table's limit (the overflow entry) stay on the locked path. Under the
- * pool lock. */
+/* Gives Tag the first slot of its set on this processor (flushing the older tag of the set when Tag had none), so its
+ * next small allocations and frees here count lock-free. Tags beyond the shared table's limit (the overflow entry) stay
+ * on the locked path. Under the pool lock. */
 static VOID MiPoolBindTag(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Tag) {
     PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
     PMI_POOL_TAG_ENTRY Entry;
+    MI_POOL_PP_TAG Older;
 
-    if (MiPoolFindTagSlot(Processor, Tag) != NULL) {
+    if (Slot->Key == MI_POOL_TAG_KEY(Tag)) {
+        return;
+    }
+    if (Slot[1].Key == MI_POOL_TAG_KEY(Tag)) {
+        /* The fast paths compare the first slot of a set first: the tag in use moves there, with its counts. */
+        Older = Slot[0];
+        Slot[0] = Slot[1];
+        Slot[1] = Older;
         return;
     }
     Entry = MiPoolFindTag(Pool, Tag, TRUE);
@@ -146,11 +156,14 @@ static VOID MiPoolBindTag(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor
 
 /* A block of Granules granules from this processor's list that already carries Tag (the first of at most
  * MI_POOL_PP_SEARCH entries; headers are never rewritten here); NULL (nothing changed) when there is none, the tag has
- * no slot here, or any check fails: the locked path then decides (and stops on corruption). */
-XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag) {
+ * no slot here, or any check fails: the locked path then decides (and stops on corruption). Out of line: the common
+ * case (the head carries Tag) is MiAllocateFromProcessor's. */
+static __attribute__((noinline)) PVOID MiAllocateFromProcessorSearch(PMI_POOL_DESCRIPTOR Pool, ULONG Granules,
+                                                                     ULONG Tag) {
     ULONG_PTR State = MiPoolEnterProcessor();
     PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
-    PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Granules], Previous = NULL, Next;
+    PMI_POOL_LOOKASIDE_LINK *Head = &Processor->Head[Granules][MiPoolTagWay(Tag)];
+    PMI_POOL_LOOKASIDE_LINK Link = *Head, Previous = NULL, Next;
     PMI_POOL_PP_TAG Slot = MiPoolFindTagSlot(Processor, Tag);
     ULONG_PTR Check;
     ULONG Steps = 0;
@@ -177,17 +190,50 @@ XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Gran
         Link = Next;
     }
     if (Previous == NULL) {
-        Processor->Head[Granules] = Next;
+        *Head = Next;
     } else {
         Previous->Next = Next;
         Previous->Check = MiPoolLookasideCheck(Pool, Previous, Next);
     }
     Processor->Depth[Granules]--;
-    Link->Check = Check ^ 1; /* no longer a valid link: freeing it is not a double free */
+    Link->Check = Check ^ Pool->RetireKey; /* no longer a valid link: freeing it is not a double free */
     Slot->Allocations++;
     Slot->Bytes += (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
     MiPoolLeaveProcessor(State);
     return Link;
+}
+
+/* The common case of MiAllocateFromProcessorSearch: the head of this processor's list of Granules for Tag carries
+ * Tag, which has a slot here (the first of its set is looked at first). NULL (nothing changed) otherwise. */
+XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag) {
+    ULONG_PTR State = MiPoolEnterProcessor();
+    PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
+    PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
+    PMI_POOL_LOOKASIDE_LINK *Head, Link, Next;
+
+    if (__builtin_expect(Slot->Key != MI_POOL_TAG_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_TAG_KEY(Tag)) {
+        goto Miss;
+    }
+    Head = &Processor->Head[Granules][MiPoolTagWay(Tag)];
+    Link = *Head;
+    if (__builtin_expect(Link == NULL, 0)) {
+        goto Miss;
+    }
+    Next = Link->Next;
+    if (__builtin_expect(Link->Check != MiPoolLookasideCheck(Pool, Link, Next), 0) ||
+        __builtin_expect(!MiPoolHeaderIs((PPOOL_HEADER)Link - 1, Granules, Tag), 0)) {
+        goto Miss;
+    }
+    *Head = Next;
+    Processor->Depth[Granules]--;
+    Link->Check ^= Pool->RetireKey; /* no longer a valid link: freeing it is not a double free */
+    Slot->Allocations++;
+    Slot->Bytes += (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
+    MiPoolLeaveProcessor(State);
+    return Link;
+Miss:
+    MiPoolLeaveProcessor(State);
+    return NULL;
 }
 
 /* Frees Address onto this processor's list when it is an intact in-use small block of Tag whose size has a list
@@ -199,33 +245,45 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
     PMI_POOL_PROCESSOR Processor;
     PMI_POOL_PP_TAG Slot;
     ULONG_PTR State;
-    ULONG Granules;
+    ULONG Granules, Ulong1;
 
-    if ((Offset & (MI_POOL_GRANULE - 1)) != 0 || Offset == 0 || Header->PoolTag != Tag ||
-        !MiPoolHeaderIntact(Header, Pool->Cookie) || Header->PoolType != MI_POOL_BLOCK_IN_USE ||
-        (Granules = Header->BlockSize) < MI_POOL_MIN_BLOCK || Granules > MI_POOL_LOOKASIDE_GRANULES ||
-        Offset + ((ULONG_PTR)(Granules - 1) << MI_POOL_GRANULE_SHIFT) > MM_PAGE_SIZE ||
-        Link->Check == MiPoolLookasideCheck(Pool, Link, Link->Next)) {
+    /* Granule aligned and not at a page start (the header is then in this page). */
+    if (__builtin_expect((Offset & (MI_POOL_GRANULE - 1)) != 0, 0) || __builtin_expect(Offset == 0, 0)) {
+        return FALSE;
+    }
+    /* In use, a size a list serves, inside the page, this tag, and intact (keyed). */
+    Ulong1 = Header->Ulong1;
+    if (__builtin_expect((Ulong1 >> 16) - (MI_POOL_ULONG1(0, MI_POOL_MIN_BLOCK, MI_POOL_BLOCK_IN_USE) >> 16) >
+                             MI_POOL_LOOKASIDE_GRANULES - MI_POOL_MIN_BLOCK,
+                         0) ||
+        __builtin_expect(Header->PoolTag != Tag, 0)) {
+        return FALSE;
+    }
+    Granules = Header->BlockSize;
+    if (__builtin_expect(Offset + ((ULONG_PTR)(Granules - 1) << MI_POOL_GRANULE_SHIFT) > MM_PAGE_SIZE, 0) ||
+        __builtin_expect(!MiPoolHeaderIntact(Header, Pool->Cookie), 0) ||
+        __builtin_expect(Link->Check == MiPoolLookasideCheck(Pool, Link, Link->Next), 0)) {
         return FALSE;
     }
     /* The overrun check (plain reads: a neighbour the lock holder is rewriting fails it, and the locked path decides).
      */
-    if (!MiPoolBlockEndsPage(Header, Granules)) {
+    if (__builtin_expect(!MiPoolBlockEndsPage(Header, Granules), 1)) {
         Next = MiPoolHeaderAt(Header, Granules);
-        if (Next->PreviousSize != Granules || !MiPoolHeaderIntact(Next, Pool->Cookie)) {
+        if (__builtin_expect(Next->PreviousSize != Granules || !MiPoolHeaderIntact(Next, Pool->Cookie), 0)) {
             return FALSE;
         }
     }
     State = MiPoolEnterProcessor();
     Processor = MiPoolCurrentProcessor(Pool);
-    Slot = MiPoolFindTagSlot(Processor, Tag);
-    if (Slot == NULL || Processor->Depth[Granules] >= Pool->MaximumDepth[Granules]) {
+    Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
+    if ((__builtin_expect(Slot->Key != MI_POOL_TAG_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_TAG_KEY(Tag)) ||
+        __builtin_expect(Processor->Depth[Granules] >= Pool->MaximumDepth[Granules], 0)) {
         MiPoolLeaveProcessor(State);
         return FALSE;
     }
-    Link->Next = Processor->Head[Granules];
+    Link->Next = Processor->Head[Granules][MiPoolTagWay(Tag)];
     Link->Check = MiPoolLookasideCheck(Pool, Link, Link->Next);
-    Processor->Head[Granules] = Link;
+    Processor->Head[Granules][MiPoolTagWay(Tag)] = Link;
     Processor->Depth[Granules]++;
     Slot->Frees++;
     Slot->Bytes -= (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
@@ -235,11 +293,11 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
 
 /* ---- The locked path ---- */
 
-/* Pops the head of this processor's list of Granules (under the pool lock) with every check, stopping on corruption;
- * retags it Tag. NULL when the list is empty. */
-static PPOOL_HEADER MiPopProcessorList(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules,
-                                       ULONG Tag) {
-    PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Granules];
+/* Pops the head of this processor's list of Granules and Way (under the pool lock) with every check, stopping on
+ * corruption; retags it Tag. NULL when the list is empty. */
+static PPOOL_HEADER MiPopProcessorWay(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules, ULONG Way,
+                                      ULONG Tag) {
+    PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Granules][Way];
     PPOOL_HEADER Header;
     ULONG_PTR Check;
 
@@ -255,12 +313,26 @@ static PPOOL_HEADER MiPopProcessorList(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCES
         Header->BlockSize != Granules) {
         KeBugCheckEx(BAD_POOL_HEADER, BPH_FREED_BLOCK_CHANGED, (ULONG_PTR)Header, Header->Ulong1, Granules);
     }
-    Processor->Head[Granules] = Link->Next;
+    Processor->Head[Granules][Way] = Link->Next;
     Processor->Depth[Granules]--;
-    Link->Check = Check ^ 1;
+    Link->Check = Check ^ Pool->RetireKey;
     if (Header->PoolTag != Tag) {
         MiPoolWriteHeader(Header, Header->Ulong1, Tag, Pool->Cookie);
     }
+    return Header;
+}
+
+/* A block of Granules from this processor's lists for Tag (under the pool lock): the head of Tag's list, else the head
+ * of another one (retagged). NULL when they are all empty. */
+static PPOOL_HEADER MiPopProcessorList(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules,
+                                       ULONG Tag) {
+    ULONG First = MiPoolTagWay(Tag), Way = First;
+    PPOOL_HEADER Header;
+
+    do {
+        Header = MiPopProcessorWay(Pool, Processor, Granules, Way, Tag);
+        Way = (Way + 1) & (MI_POOL_PP_WAYS - 1);
+    } while (Header == NULL && Way != First);
     return Header;
 }
 
@@ -348,16 +420,35 @@ static __attribute__((noinline)) PVOID MiAllocatePoolLocked(PMI_POOL_DESCRIPTOR 
     return Address;
 }
 
+/* Everything MiAllocateFromProcessor did not serve: the search of this processor's list, then the locked path. */
+static __attribute__((noinline)) PVOID MiAllocatePoolSlow(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size,
+                                                          ULONG Tag) {
+    PVOID Address;
+    ULONG Granules;
+
+    if (Pool->PerProcessor && PoolType == NonPagedPool && (Granules = MiPoolProcessorGranules(Size)) != 0 &&
+        MI_POOL_TAG_KEY(Tag) != Pool->SpecialTagKey &&
+        (Address = MiAllocateFromProcessorSearch(Pool, Granules, Tag)) != NULL) {
+        return Address;
+    }
+    return MiAllocatePoolLocked(Pool, PoolType, Size, Tag);
+}
+
 /* The per-processor lists first (no lock), then the locked path. */
 XTFORCEINLINE PVOID MiAllocatePoolInline(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
     PVOID Address;
     ULONG Granules;
 
-    if (Pool->PerProcessor && PoolType == NonPagedPool && (Granules = MiPoolProcessorGranules(Size)) != 0 &&
-        MI_POOL_TAG_KEY(Tag) != Pool->SpecialTagKey && (Address = MiAllocateFromProcessor(Pool, Granules, Tag))) {
-        return Address;
+    if (__builtin_expect(Pool->PerProcessor && PoolType == NonPagedPool, 1) &&
+        __builtin_expect((Granules = MiPoolProcessorGranules(Size)) != 0, 1) &&
+        __builtin_expect(MI_POOL_TAG_KEY(Tag) != Pool->SpecialTagKey, 1)) {
+        if (__builtin_expect((Address = MiAllocateFromProcessor(Pool, Granules, Tag)) != NULL, 1)) {
+            return Address;
+        }
+        /* The same block size (Size itself need not stay live through the fast path). */
+        Size = (SIZE_T)(Granules - 1) << MI_POOL_GRANULE_SHIFT;
     }
-    return MiAllocatePoolLocked(Pool, PoolType, Size, Tag);
+    return MiAllocatePoolSlow(Pool, PoolType, Size, Tag);
 }
 
 PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
@@ -401,9 +492,9 @@ static VOID MiFreeSmallLocked(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, ULO
                                  MiPoolPageOf(Header));
                 }
             }
-            Link->Next = Processor->Head[Granules];
+            Link->Next = Processor->Head[Granules][MiPoolTagWay(Tag)];
             Link->Check = MiPoolLookasideCheck(Pool, Link, Link->Next);
-            Processor->Head[Granules] = Link;
+            Processor->Head[Granules][MiPoolTagWay(Tag)] = Link;
             Processor->Depth[Granules]++;
             return;
         }
@@ -454,9 +545,11 @@ VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool) {
     for (Index = MI_POOL_MIN_BLOCK; Index <= MI_POOL_LOOKASIDE_GRANULES; Index++) {
         if (Pool->PerProcessor) {
             PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
-            while ((Link = Processor->Head[Index]) != NULL) {
-                Header = MiPopProcessorList(Pool, Processor, Index, ((PPOOL_HEADER)Link - 1)->PoolTag);
-                MiReleaseSmallBlock(Pool, Header);
+            for (ULONG Way = 0; Way < MI_POOL_PP_WAYS; Way++) {
+                while ((Link = Processor->Head[Index][Way]) != NULL) {
+                    Header = MiPopProcessorWay(Pool, Processor, Index, Way, ((PPOOL_HEADER)Link - 1)->PoolTag);
+                    MiReleaseSmallBlock(Pool, Header);
+                }
             }
         }
         while ((Link = Pool->Lookaside[Index].Head) != NULL) {

@@ -140,10 +140,10 @@ static VOID MiCheckLookasides(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
     Check->Problems += Total != Pool->LookasideBlocks || Total != Check->LookasideBlocks;
 }
 
-/* Each processor's lists: links and headers intact (in use, of the list's size), depths exact. Their blocks look in
- * use to the page walk: each is taken back off its tag's walk totals. */
+/* Each processor's lists: links and headers intact (in use, of the list's size, a tag of the list's way), depths
+ * exact. Their blocks look in use to the page walk: each is taken back off its tag's walk totals. */
 static VOID MiCheckProcessorLists(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
-    ULONG Number, Index;
+    ULONG Number, Index, Way;
 
     if (!Pool->PerProcessor) {
         return;
@@ -152,22 +152,26 @@ static VOID MiCheckProcessorLists(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check
         PMI_POOL_PROCESSOR Processor = &Pool->Processors[Number];
 
         for (Index = 0; Index < MI_POOL_PP_LISTS; Index++) {
-            PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Index];
             ULONG Depth = 0;
 
-            for (; Link != NULL; Link = Link->Next, Depth++) {
-                PPOOL_HEADER Header = (PPOOL_HEADER)Link - 1;
-                PMI_POOL_TAG_ENTRY Entry;
+            for (Way = 0; Way < MI_POOL_PP_WAYS; Way++) {
+                PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Index][Way];
 
-                if (Depth >= Pool->MaximumDepth[Index] || Link->Check != MiPoolLookasideCheck(Pool, Link, Link->Next) ||
-                    !MiPoolHeaderIntact(Header, Pool->Cookie) || Header->PoolType != MI_POOL_BLOCK_IN_USE ||
-                    Header->BlockSize != Index) {
-                    Check->Problems++;
-                    break;
+                for (; Link != NULL; Link = Link->Next, Depth++) {
+                    PPOOL_HEADER Header = (PPOOL_HEADER)Link - 1;
+                    PMI_POOL_TAG_ENTRY Entry;
+
+                    if (Depth >= Pool->MaximumDepth[Index] ||
+                        Link->Check != MiPoolLookasideCheck(Pool, Link, Link->Next) ||
+                        !MiPoolHeaderIntact(Header, Pool->Cookie) || Header->PoolType != MI_POOL_BLOCK_IN_USE ||
+                        Header->BlockSize != Index || MiPoolTagWay(Header->PoolTag) != Way) {
+                        Check->Problems++;
+                        break;
+                    }
+                    Entry = MiPoolFindTag(Pool, Header->PoolTag, FALSE);
+                    Entry->CheckBytes -= (SIZE_T)Index << MI_POOL_GRANULE_SHIFT;
+                    Entry->CheckBlocks--;
                 }
-                Entry = MiPoolFindTag(Pool, Header->PoolTag, FALSE);
-                Entry->CheckBytes -= (SIZE_T)Index << MI_POOL_GRANULE_SHIFT;
-                Entry->CheckBlocks--;
             }
             Check->Problems += Depth != Processor->Depth[Index];
         }

@@ -111,6 +111,7 @@ typedef struct _MI_POOL_BIG_ENTRY {
 #define MI_POOL_PP_MAX_DEPTH  128
 #define MI_POOL_PP_SEARCH     2 /* entries a lock-free pop looks at for one that carries the requested tag */
 #define MI_POOL_PP_TAG_SHIFT  5 /* 32 sets of two slots (2-way associative) */
+#define MI_POOL_PP_WAYS       8 /* lists per size, by tag (MiPoolTagWay): a pop finds its tag's blocks together */
 #define MI_POOL_PP_TAGS       (2u << MI_POOL_PP_TAG_SHIFT)
 
 /* One tag's counts on one processor since the slot took it (flushed into the shared entry when the slot changes). */
@@ -123,8 +124,8 @@ typedef struct _MI_POOL_PP_TAG {
 } MI_POOL_PP_TAG, *PMI_POOL_PP_TAG;
 
 typedef struct __attribute__((aligned(64))) _MI_POOL_PROCESSOR {
-    PMI_POOL_LOOKASIDE_LINK Head[MI_POOL_PP_LISTS];
-    USHORT Depth[MI_POOL_PP_LISTS];
+    PMI_POOL_LOOKASIDE_LINK Head[MI_POOL_PP_LISTS][MI_POOL_PP_WAYS]; /* [size][MiPoolTagWay(the blocks' tag)] */
+    USHORT Depth[MI_POOL_PP_LISTS];                                  /* blocks of the size, every way together */
     MI_POOL_PP_TAG Tags[MI_POOL_PP_TAGS]; /* also the pool-wide Allocations and Frees served here */
 } MI_POOL_PROCESSOR, *PMI_POOL_PROCESSOR;
 
@@ -147,6 +148,7 @@ typedef struct _MI_POOL_LOCK_HANDLE {
  * so a lock holder's writes never invalidate it. */
 typedef struct _MI_POOL_DESCRIPTOR {
     ULONG_PTR Cookie;
+    ULONG_PTR RetireKey; /* XORed into a lookaside link's check when its block leaves the list (keyed, top bit set) */
     ULONGLONG SpecialTagKey; /* MI_POOL_TAG_KEY(special tag), or 0: no special pool */
     KRUNLEVEL LockLevel;     /* the RunLevel the lock raises to: DISPATCH_LEVEL (non-paged) or APC_LEVEL (paged) */
     UCHAR LockKind;          /* MI_POOL_LOCK_* */
@@ -260,6 +262,11 @@ XTFORCEINLINE ULONG MiPoolTagSlot(ULONG Tag) {
     return ((ULONG)(Tag * 0x9E3779B1u) >> (32 - MI_POOL_PP_TAG_SHIFT)) * 2;
 }
 
+/* The list (of each size) that holds the blocks of Tag on a processor: bits of the tag's set number. */
+XTFORCEINLINE ULONG MiPoolTagWay(ULONG Tag) {
+    return (MiPoolTagSlot(Tag) >> 1) & (MI_POOL_PP_WAYS - 1);
+}
+
 /* This processor's slot bound to Tag, or NULL. */
 XTFORCEINLINE PMI_POOL_PP_TAG MiPoolFindTagSlot(PMI_POOL_PROCESSOR Processor, ULONG Tag) {
     PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
@@ -304,10 +311,13 @@ XTFORCEINLINE BOOLEAN MiPoolHeaderIs(const POOL_HEADER *Header, ULONG Granules, 
                      Header->PoolTag == Tag);
 }
 
-/* Keyed check of a lookaside link. */
-XTINLINE ULONG_PTR MiPoolLookasideCheck(const MI_POOL_DESCRIPTOR *Pool, const MI_POOL_LOOKASIDE_LINK *Link,
-                                        const MI_POOL_LOOKASIDE_LINK *Next) {
-    return MiPoolMix((ULONG_PTR)Next ^ (ULONG_PTR)Link ^ Pool->Cookie);
+/* Keyed check of a lookaside link: Next and the link's address under the per-pool cookie. A plain XOR, like the mixer
+ * bijective in Next (any change of Next, or of the check, or a link copied to another address fails it) and one
+ * instruction on the hot paths; the mixer adds nothing a reader of one link could not undo (it is public and
+ * invertible too). */
+XTFORCEINLINE ULONG_PTR MiPoolLookasideCheck(const MI_POOL_DESCRIPTOR *Pool, const MI_POOL_LOOKASIDE_LINK *Link,
+                                             const MI_POOL_LOOKASIDE_LINK *Next) {
+    return (ULONG_PTR)Next ^ (ULONG_PTR)Link ^ Pool->Cookie;
 }
 
 /* Keyed 32-bit check of a free block's links (kept in its header's PoolTag). */

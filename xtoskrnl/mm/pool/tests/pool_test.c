@@ -174,6 +174,63 @@ XTEST(SmallBlocksStayOnTheProcessor) {
     MiReleasePool(Pool);
 }
 
+/* Three tags of one size freed in turn on one processor: each tag's blocks wait on their own list (MiPoolTagWay), so
+ * every allocation finds its tag at the head and none takes the lock (one shared list would hold the other tags'
+ * blocks first). */
+XTEST(TagsOfOneSizeStayOnTheProcessor) {
+    PMI_POOL_DESCRIPTOR Pool = FreshPool();
+    ULONG Tags[3], Found = 0;
+    PVOID Live[3][4];
+    ULONG_PTR Allocations, Frees;
+    MM_POOL_TAG_STATISTICS Tag;
+
+    /* Tags whose lists and per-processor counter sets all differ. */
+    for (ULONG Candidate = MM_POOL_TAG('T', 'w', 'a', 'a');
+         Found < ARRAY_SIZE(Tags) && Candidate < MM_POOL_TAG('T', 'w', 'a', 'b'); Candidate++) {
+        BOOLEAN Distinct = TRUE;
+        for (ULONG Index = 0; Index < Found; Index++) {
+            Distinct &= MiPoolTagWay(Candidate) != MiPoolTagWay(Tags[Index]) &&
+                        MiPoolTagSlot(Candidate) != MiPoolTagSlot(Tags[Index]);
+        }
+        if (Distinct) {
+            Tags[Found++] = Candidate;
+        }
+    }
+    XTEST_ASSERT(Found == ARRAY_SIZE(Tags));
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Tags); Index++) {
+        for (ULONG Slot = 0; Slot < ARRAY_SIZE(Live[0]); Slot++) {
+            Live[Index][Slot] = MiAllocatePool(Pool, NonPagedPool, 64, Tags[Index]);
+            XTEST_ASSERT(Live[Index][Slot] != NULL);
+        }
+    }
+    Allocations = Pool->Allocations;
+    Frees = Pool->Frees;
+    for (ULONG Round = 0; Round < 100; Round++) {
+        ULONG Slot = Round % ARRAY_SIZE(Live[0]);
+        for (ULONG Index = 0; Index < ARRAY_SIZE(Tags); Index++) {
+            MiFreePool(Pool, Live[Index][Slot], Tags[Index]);
+        }
+        for (ULONG Index = 0; Index < ARRAY_SIZE(Tags); Index++) {
+            Live[Index][Slot] = MiAllocatePool(Pool, NonPagedPool, 64, Tags[Index]);
+            XTEST_ASSERT(Live[Index][Slot] != NULL);
+        }
+    }
+    XTEST_CHECK_EQ(Pool->Allocations, Allocations);
+    XTEST_CHECK_EQ(Pool->Frees, Frees);
+    XTEST_CHECK_EQ(MiCheckPoolConsistency(Pool), 0);
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Tags); Index++) {
+        for (ULONG Slot = 0; Slot < ARRAY_SIZE(Live[0]); Slot++) {
+            MiFreePool(Pool, Live[Index][Slot], Tags[Index]);
+        }
+        XTEST_CHECK(MiQueryPoolTag(Pool, Tags[Index], &Tag));
+        XTEST_CHECK_EQ(Tag.Allocations, 4 + 100);
+        XTEST_CHECK_EQ(Tag.Frees, 4 + 100);
+        XTEST_CHECK_EQ(Tag.BytesInUse, 0);
+    }
+    XTEST_CHECK_EQ(MiCheckPoolConsistency(Pool), 0);
+    MiReleasePool(Pool);
+}
+
 XTEST(LookasideReuseAndTrim) {
     PMI_POOL_DESCRIPTOR Pool = FreshPool();
     PVOID First = MiAllocatePool(Pool, NonPagedPool, 64, POOL_TAG_A);
@@ -408,7 +465,8 @@ XTEST(CheckerReportsDamageWithoutStopping) {
 
 XTEST_SUITE(PoolBasicSuite, XTEST_ENTRY(HeaderLayoutMatchesArch), XTEST_ENTRY(EverySizeUpToThreePages),
             XTEST_ENTRY(ZeroAndAbsurdSizes), XTEST_ENTRY(FreeCoalescesBothNeighbours),
-            XTEST_ENTRY(SmallBlocksStayOnTheProcessor), XTEST_ENTRY(LookasideReuseAndTrim), XTEST_ENTRY(PageSizedAllocations),
+            XTEST_ENTRY(SmallBlocksStayOnTheProcessor), XTEST_ENTRY(TagsOfOneSizeStayOnTheProcessor),
+            XTEST_ENTRY(LookasideReuseAndTrim), XTEST_ENTRY(PageSizedAllocations),
             XTEST_ENTRY(ManyBigAllocationsGrowTheTable), XTEST_ENTRY(SpecialPoolEndsAtThePageEnd),
             XTEST_ENTRY(TagStatisticsAreExact), XTEST_ENTRY(TagTableOverflowIsCounted),
             XTEST_ENTRY(CheckerReportsDamageWithoutStopping));
