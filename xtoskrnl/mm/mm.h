@@ -4,7 +4,8 @@
 #define XTOSKRNL_MM_MM_H
 
 #include <ke.h>
-#include <pager.h> /* system pages: MmAllocateSystemPages, MmFreeSystemPages, MmFlushDeferredSystemPages */
+#include <mmspace.h> /* per-process address spaces: MMADDRESS_SPACE, MmCreateProcessAddressSpace, ... */
+#include <pager.h>   /* system pages: MmAllocateSystemPages, MmFreeSystemPages, MmFlushDeferredSystemPages */
 #include <pool.h>
 #include <xtboot.h>
 #include <xtstatus.h>

@@ -635,7 +635,8 @@ def smp_boot_tests():
                   # 2-processor boots run it in every mode, with a million operations); not on 8: 8 vCPUs on the
                   # 2-core host would take too long.
                   selftest = True, suites = None if smp == 2 else ["KeSmpLiveSuite", "KeDpcLiveSuite", "KeTimerLiveSuite",
-                                                                  "KeQueuedLockSmpSuite", "MmTlbLiveSuite"] +
+                                                                  "KeQueuedLockSmpSuite", "MmTlbLiveSuite",
+                                                                  "MmAddressSpaceSuite"] +
                                                                   (["MmSmpStressSuite"] if smp == 4 and mode in ["PML4", "PML5"] else []),
                   expect = [
                       "MM: processor start-up page reserved at 0x",
