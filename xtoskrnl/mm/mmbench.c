@@ -142,6 +142,7 @@ VOID MmRunBenchmarks(VOID) {
     static const SIZE_T Sizes[] = {16, 64, 256, 1024, 4000, 3 * MM_PAGE_SIZE};
     ULONGLONG Pool[ARRAY_SIZE(Sizes)], Paged[ARRAY_SIZE(Sizes)], SpaceCreateDelete, SpaceSwitch;
     MM_BOOT_REPORT Report;
+    MM_SPACE_STATISTICS Spaces;
 
     MmQueryBootReport(&Report);
     MmPfnBootStats.MemsetTimeStamps = MiBenchMemset();
@@ -158,5 +159,7 @@ VOID MmRunBenchmarks(VOID) {
             "paged_4000=%llu paged_12288=%llu\n",
             MiBenchDemandZeroFault(), Paged[0], Paged[1], Paged[2], Paged[3], Paged[4], Paged[5]);
     MiBenchAddressSpaces(&SpaceCreateDelete, &SpaceSwitch);
-    KdPrint("MM-BENCH-SPACE space_create_delete=%llu cr3_switch=%llu pcid=0\n", SpaceCreateDelete, SpaceSwitch);
+    MmQueryAddressSpaces(&Spaces);
+    KdPrint("MM-BENCH-SPACE space_create_delete=%llu cr3_switch=%llu pcid=%u\n", SpaceCreateDelete, SpaceSwitch,
+            (ULONG)Spaces.Pcids);
 }

@@ -138,29 +138,39 @@ XTSTATUS MmCreateProcessAddressSpace(PMMADDRESS_SPACE Space) {
     return STATUS_SUCCESS;
 }
 
-/* MmhReleaseUserHalf's receiver: frees the frame with the PFN lock held (Context: the space). */
-static VOID MiReleaseUserFrame(ULONGLONG Pfn, BOOLEAN Table, PVOID Context) {
-    PMMADDRESS_SPACE Space = Context;
+/* What the deletion takes out of a space's user half: frames chained through their PFN entries' Flink (unused while
+ * a frame is active), freed only once no translation through the space's tables can be left on this processor. */
+typedef struct _MI_RELEASED_FRAMES {
+    PMMADDRESS_SPACE Space;
+    ULONG_PTR Chain;
+} MI_RELEASED_FRAMES, *PMI_RELEASED_FRAMES;
 
-    MmFreePhysicalPageLocked((ULONG_PTR)Pfn, FALSE);
+/* MmhReleaseUserHalf's receiver: chains the frame (PFN lock held). */
+static VOID MiReleaseUserFrame(ULONGLONG Pfn, BOOLEAN Table, PVOID Context) {
+    PMI_RELEASED_FRAMES Released = Context;
+
+    MmPfnDatabase.Entries[Pfn].Flink = Released->Chain;
+    Released->Chain = (ULONG_PTR)Pfn;
     if (Table) {
-        Space->UserTables--;
+        Released->Space->UserTables--;
     } else {
-        Space->UserPages--;
+        Released->Space->UserPages--;
     }
 }
 
 VOID MmDeleteProcessAddressSpace(PMMADDRESS_SPACE Space) {
+    MI_RELEASED_FRAMES Released = {Space, MM_PFN_NONE};
     MM_ATTACH_STATE State;
+    ULONG_PTR Next;
     KRUNLEVEL Old;
 
     if (Space == &MmSystemAddressSpace || __atomic_load_n(&Space->ActiveProcessors, __ATOMIC_SEQ_CST) != 0) {
         KeBugCheckEx(MEMORY_MANAGEMENT, MM_SPACE_IN_USE, (ULONG_PTR)Space, (ULONG_PTR)Space->ActiveProcessors, 0);
     }
-    /* The user half is walked through the space's own self-map; it leaves the list in the same lock hold. */
+    /* The user half is emptied through the space's own self-map; it leaves the list in the same lock hold. */
     MmAttachAddressSpace(Space, &State);
     Old = MmLockPfnDatabase();
-    MmhReleaseUserHalf(MiReleaseUserFrame, Space);
+    MmhReleaseUserHalf(MiReleaseUserFrame, &Released);
     Space->Blink->Flink = Space->Flink;
     Space->Flink->Blink = Space->Blink;
     if (Space->Pcid != 0 && Space->Pcid != MI_PCID_SHARED) {
@@ -170,8 +180,13 @@ VOID MmDeleteProcessAddressSpace(PMMADDRESS_SPACE Space) {
     MiSpaceStatistics.Spaces--;
     MiSpaceStatistics.Deleted++;
     MmUnlockPfnDatabase(Old);
-    MmDetachAddressSpace(&State); /* the CR3 load drops every translation of the space on this processor */
+    /* The CR3 load drops this processor's translations and cached table entries of the space: then its frames go. */
+    MmDetachAddressSpace(&State);
     Old = MmLockPfnDatabase();
+    for (; Released.Chain != MM_PFN_NONE; Released.Chain = Next) {
+        Next = MmPfnDatabase.Entries[Released.Chain].Flink;
+        MmFreePhysicalPageLocked(Released.Chain, FALSE);
+    }
     for (ULONG Index = 0; Index < Space->TableFrameCount; Index++) {
         MmFreePhysicalPageLocked((ULONG_PTR)Space->TableFrames[Index], FALSE);
     }

@@ -111,14 +111,16 @@ VOID MmhLoadPageMapBase(ULONGLONG Base) {
     __asm__ volatile("mov %0, %%cr3" : : "r"((ULONG_PTR)Base) : "memory");
 }
 
-/* Releases the present entries of the level-Level table that maps [Va, Va + Span * entries) of the user half. */
+/* Releases the present entries of the level-Level table(s) that map [Va, End) of the user half. The entries of one
+ * call are consecutive in the self-map (one table; PML3's PD0 and PD1 are adjacent there too): one address walk. */
 static VOID MmhpReleaseLevel(PCMMH_PAGE_MAP_OPS Ops, ULONG Level, ULONGLONG Va, ULONGLONG End,
                              PMMH_RELEASE_FRAME Release, PVOID Context) {
     ULONG Bits = Ops->EntrySize == 4 ? 10 : 9;
     ULONGLONG Span = 1ull << (MM_PAGE_SHIFT + Bits * (Level - 1));
+    ULONGLONG EntryVa = Ops->GetEntryAddress(Va, Level);
 
-    for (; Va < End; Va += Span) {
-        ULONGLONG EntryVa = Ops->GetEntryAddress(Va, Level), Entry = Ops->ReadEntry(EntryVa);
+    for (; Va < End; Va += Span, EntryVa += Ops->EntrySize) {
+        ULONGLONG Entry = Ops->ReadEntry(EntryVa);
 
         if (!(Entry & PTE_PRESENT)) {
             continue;
