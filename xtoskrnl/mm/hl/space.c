@@ -79,7 +79,9 @@ static VOID MmhpBuildKernelDirectory(PCMMH_PAGE_MAP_OPS Ops, ULONG Processor, PM
                 Entry = MmhpRetarget(Ops, Entry, Tables->Frames[Index < MMH_PML3_SHARED_DIRECTORY ? Index + 1 : 3]);
             }
         }
-        Ops->WriteEntry(Target + Slot * Ops->EntrySize, Entry);
+        if (Entry != 0) {
+            Ops->WriteEntry(Target + Slot * Ops->EntrySize, Entry); /* the frame is zeroed: empty slots stay 0 */
+        }
     }
     MmhUnmapProcessorPage(Processor);
 }
