@@ -167,10 +167,15 @@ VOID MmDeleteProcessAddressSpace(PMMADDRESS_SPACE Space) {
     if (Space == &MmSystemAddressSpace || __atomic_load_n(&Space->ActiveProcessors, __ATOMIC_SEQ_CST) != 0) {
         KeBugCheckEx(MEMORY_MANAGEMENT, MM_SPACE_IN_USE, (ULONG_PTR)Space, (ULONG_PTR)Space->ActiveProcessors, 0);
     }
-    /* The user half is emptied through the space's own self-map; it leaves the list in the same lock hold. */
+    /* The user half is emptied through the space's own self-map. It stays on the list until this processor has left
+     * it, so a kernel table created meanwhile still reaches it. */
     MmAttachAddressSpace(Space, &State);
     Old = MmLockPfnDatabase();
     MmhReleaseUserHalf(MiReleaseUserFrame, &Released);
+    MmUnlockPfnDatabase(Old);
+    /* The CR3 load drops this processor's translations and cached table entries of the space: then its frames go. */
+    MmDetachAddressSpace(&State);
+    Old = MmLockPfnDatabase();
     Space->Blink->Flink = Space->Flink;
     Space->Flink->Blink = Space->Blink;
     if (Space->Pcid != 0 && Space->Pcid != MI_PCID_SHARED) {
@@ -179,10 +184,6 @@ VOID MmDeleteProcessAddressSpace(PMMADDRESS_SPACE Space) {
     }
     MiSpaceStatistics.Spaces--;
     MiSpaceStatistics.Deleted++;
-    MmUnlockPfnDatabase(Old);
-    /* The CR3 load drops this processor's translations and cached table entries of the space: then its frames go. */
-    MmDetachAddressSpace(&State);
-    Old = MmLockPfnDatabase();
     for (; Released.Chain != MM_PFN_NONE; Released.Chain = Next) {
         Next = MmPfnDatabase.Entries[Released.Chain].Flink;
         MmFreePhysicalPageLocked(Released.Chain, FALSE);
