@@ -27,20 +27,22 @@ typedef ULONGLONG HARDWARE_PTE64, *PHARDWARE_PTE64;
 #define PTE_PDPT_ALLOWED (PTE_PRESENT | PTE_WRITE_THROUGH | PTE_CACHE_DISABLE | PTE64_FRAME_MASK)
 
 /* Control-register bits the loader and the kernel both check. */
-#define CR0_PE    (1u << 0)
-#define CR0_WP    (1u << 16)
-#define CR0_PG    (1u << 31)
-#define CR4_PSE   (1u << 4)
-#define CR4_PAE   (1u << 5)
-#define CR4_PGE   (1u << 7)
-#define CR4_LA57  (1u << 12)
-#define CR4_PCIDE (1u << 17) /* CR3 bits 11:0 are the PCID (long mode only) */
-#define CR4_SMEP  (1u << 20)
-#define CR4_SMAP  (1u << 21)
-#define MSR_EFER  0xC0000080u
-#define EFER_LME  (1u << 8)
-#define EFER_LMA  (1u << 10)
-#define EFER_NXE  (1u << 11)
+#define CR0_PE   (1u << 0)
+#define CR0_WP   (1u << 16)
+#define CR0_PG   (1u << 31)
+#define CR4_PSE  (1u << 4)
+#define CR4_PAE  (1u << 5)
+#define CR4_PGE  (1u << 7)
+#define CR4_LA57 (1u << 12)
+#define CR4_SMEP (1u << 20)
+#define CR4_SMAP (1u << 21)
+#define MSR_EFER 0xC0000080u
+#define EFER_LME (1u << 8)
+#define EFER_LMA (1u << 10)
+#define EFER_NXE (1u << 11)
+
+/* CR4.PCIDE: CR3 bits 11:0 name the current PCID (long mode only; per-process address spaces, mm/space.c). */
+#define CR4_PCIDE (1u << 17)
 
 /* Recursive self-map: the slot of the top-level table that points at itself, per mode, and the VAs it yields. */
 #define MM_PML2_SELFMAP_INDEX 0x300u /* PDE 0x300: PTEs at 0xC0000000, PDEs at 0xC0300000 */
