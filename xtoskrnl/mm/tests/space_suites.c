@@ -3,7 +3,8 @@
  * HAL window) reads the same in both; each space's self-map shows its own tables; a kernel page table created while
  * attached to one space after the spaces exist is visible in every space (PML2/PML3: copied into each); creation
  * without frames fails with nothing taken; 1,000 spaces created and deleted give back every frame and pool byte; a
- * second processor attached to a space sees a user page remapped by the first (the shootdown reached it). */
+ * second processor attached to a space sees a user page remapped by the first (the shootdown reached it); the PCID
+ * bookkeeping (amd64) keeps a space's translations across switches until an unmap. */
 #include <ar.h>
 #include <ke.h>
 #include <mm.h>
