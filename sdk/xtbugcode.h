@@ -83,6 +83,7 @@
 /* MEMORY_MANAGEMENT parameter 1. */
 #define MM_START_UP_FAILED 0x1000 /* P2 the failing step (MM_STEP_*), P3 its status */
 #define MM_POOL_CHECK      0x1001 /* the non-paged pool failed its start-up check: P2 status, P3 consistency errors */
+#define MM_SPACE_IN_USE    0x1002 /* an address space deleted while processors run in it: P2 the space, P3 their mask */
 
 /* PFN_LIST_CORRUPT parameter 1. */
 #define PFN_BAD_FREE 0x99 /* P2 frame, P3 its state (~0: no such frame) */

@@ -41,6 +41,9 @@ typedef ULONGLONG HARDWARE_PTE64, *PHARDWARE_PTE64;
 #define EFER_LMA (1u << 10)
 #define EFER_NXE (1u << 11)
 
+/* CR4.PCIDE: CR3 bits 11:0 name the current PCID (long mode only; per-process address spaces, mm/space.c). */
+#define CR4_PCIDE (1u << 17)
+
 /* Recursive self-map: the slot of the top-level table that points at itself, per mode, and the VAs it yields. */
 #define MM_PML2_SELFMAP_INDEX 0x300u /* PDE 0x300: PTEs at 0xC0000000, PDEs at 0xC0300000 */
 #define MM_PML2_PTE_BASE      0xC0000000u

@@ -61,6 +61,7 @@ XTNORETURN VOID KiStartProcessor(PKI_PROCESSOR Processor) {
     ArInitializeApplicationProcessor(&Processor->Tables, &Processor->Stacks, &Processor->Prcb);
     ArQueryCpuFeatures(&Features);
     ArEnableCpuFeatures(&Features); /* WP, NXE, SMEP, SMAP, MCE as on the boot processor */
+    MmInitializeProcessorPaging();  /* CR4.PGE and PCIDE when address spaces use PCIDs, as on the boot processor */
     HlInitializeProcessorInterrupts();
     KiWriteRunLevel(PASSIVE_LEVEL); /* the level register and (i686) the TPR agree */
     __atomic_store_n(&Processor->Prcb.Started, TRUE, __ATOMIC_RELEASE);

@@ -37,6 +37,7 @@ static const PCSTR KepTestFaultNames[] = {"NONE",
                                           "APSTOP",
                                           "SPINLOCKOWNED",
                                           "SHOOTDOWN",
+                                          "SPACESHOOTDOWN",
                                           "SPINLOCKNOTOWNED"};
 
 STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultSpinLockNotOwned + 1);

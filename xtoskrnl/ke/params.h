@@ -32,6 +32,7 @@ typedef enum _KE_TEST_FAULT {
     KeTestFaultProcessorStop,   /* processor 1 stops (targeted IPI): MANUALLY_INITIATED_CRASH, the others frozen */
     KeTestFaultSpinLockOwned,   /* a spin lock taken twice on one processor: SPIN_LOCK_ALREADY_OWNED */
     KeTestFaultShootdown,       /* a page read everywhere, freed on 0, read on 1: PAGE_FAULT_IN_NONPAGED_AREA there */
+    KeTestFaultSpaceShootdown,  /* a user page unmapped on 0 while 1 runs in its space: a page fault on 1 */
     KeTestFaultSpinLockNotOwned /* a free spin lock released: SPIN_LOCK_NOT_OWNED */
 } KE_TEST_FAULT;
 

@@ -1,8 +1,9 @@
 /* TLB shootdown (NT's KeFlushSingleTb / KeFlushMultipleTb / KeFlushEntireTb): after the memory manager cleared the
  * PTEs of kernel pages (with no flush of its own), one IPI generic call makes every processor invalidate them (one
  * invlpg each, or the whole TLB above KE_FLUSH_TB_PAGE_LIMIT pages) before the VA or the frame is used again. With one
- * processor started a flush is the local invlpg and nothing else. XTOS uses no PCIDs (CR4.PCIDE stays clear) and no
- * global pages, so invlpg and a CR3 reload reach every translation (docs/memory-manager.md "TLB shootdown"). */
+ * processor started a flush is the local invlpg and nothing else. Without PCIDs no kernel page is global, so invlpg and
+ * a CR3 reload reach every translation; with PCIDs (amd64, mm/space.c) every kernel page is global, so invlpg reaches
+ * it whatever PCID cached it, and the PGE toggle below drops every PCID (docs/memory-manager.md "TLB shootdown"). */
 #include <kd.h>
 #include <xtintrin.h>
 
@@ -20,7 +21,7 @@ typedef struct _KI_TB_FLUSH {
 static volatile ULONG_PTR KiTbFlushCalls, KiTbFlushIpis, KiTbFlushPages, KiTbFlushEntire;
 
 /* Invalidates this processor's whole TLB: a CR3 reload, or a CR4.PGE toggle when global pages are enabled (it also
- * drops global translations; the kernel makes none, but the firmware may have left PGE on). */
+ * drops global translations and those of every PCID; PGE is always on with PCIDs). */
 static VOID KiFlushEntireLocalTb(VOID) {
     ULONG_PTR Cr4 = ArReadCr4(), Cr3;
 

@@ -213,6 +213,9 @@ ULONG KiRaiseTestFault(ULONG TestFault) {
         case KeTestFaultShootdown:
             MmTestShootdown();
             break;
+        case KeTestFaultSpaceShootdown:
+            MmTestSpaceShootdown();
+            break;
         default:
             break;
     }

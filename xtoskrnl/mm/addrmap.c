@@ -72,7 +72,8 @@ PCSTR MmDescribeAddress(ULONG_PTR Va) {
         return Region;
     }
     if (sizeof(PVOID) == 8 ? (Va >> 63) == 0 : Va < 0x80000000u) {
-        return "user space (no user mappings exist)";
+        return Mapped ? "user space (mapped in the current address space)"
+                      : "user space (not mapped in the current address space)";
     }
     return Mapped ? "kernel space" : "unused kernel space";
 }

@@ -4,7 +4,8 @@
 #define XTOSKRNL_MM_MM_H
 
 #include <ke.h>
-#include <pager.h> /* system pages: MmAllocateSystemPages, MmFreeSystemPages, MmFlushDeferredSystemPages */
+#include <mmspace.h> /* per-process address spaces: MMADDRESS_SPACE, MmCreateProcessAddressSpace, ... */
+#include <pager.h>   /* system pages: MmAllocateSystemPages, MmFreeSystemPages, MmFlushDeferredSystemPages */
 #include <pool.h>
 #include <xtboot.h>
 #include <xtstatus.h>
@@ -90,6 +91,11 @@ VOID MmTestPageFault(MM_FAULT_TEST Test);
  * translation), freed on this one (the shootdown), then read on processor 1: that read must STOP there with
  * PAGE_FAULT_IN_NONPAGED_AREA naming the page. Returns if it did not (a stale translation read the old data). */
 VOID MmTestShootdown(VOID);
+
+/* Test only (TESTFAULT=SPACESHOOTDOWN, mm/spacetest.c): processor 1 runs in a new address space and reads a user page
+ * there (its translation cached), processor 0 unmaps the page (the shootdown reaches processor 1), then processor 1
+ * reads it again: that read must STOP there with PAGE_FAULT_IN_NONPAGED_AREA naming the page. Returns if it did not. */
+VOID MmTestSpaceShootdown(VOID);
 
 /* Names the kernel region Va belongs to, for fault reports ("system PTEs (unmapped: guard or freed page)", ...).
  * The kernel address map (docs/memory-manager.md) has its one owner here. */

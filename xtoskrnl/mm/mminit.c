@@ -15,6 +15,9 @@
 
 static BOOLEAN MiPoolOk;
 
+/* Decides whether PCIDs will be used and makes kernel pages global if so (space.c). */
+VOID MiPrepareAddressSpaces(VOID);
+
 /* The paged pool's pages: reserved in the paged-pool range, materialised on first touch (pager/paged.c). */
 static MM_POOL_PAGE_SOURCE MiPagedPageSource = {MmReservePagedPages, MmReleasePagedPages, 0, 0, MmIsPagedMemoryLow};
 
@@ -26,6 +29,9 @@ BOOLEAN MmInitializeHardwareLayer(PXT_INIT_BLOCK InitBlock, BOOLEAN NoExecute, P
 
     if (Result == MmhModeOk) {
         Result = MmhInitialize(InitBlock, NoExecute);
+    }
+    if (Result == MmhModeOk) {
+        MiPrepareAddressSpaces(); /* space.c: kernel pages global from here on when PCIDs will be used */
     }
     *Check = Result;
     *Reason = MmhModeCheckText(Result);
@@ -124,6 +130,9 @@ static VOID MiReportIgnoredRam(VOID) {
 /* Reserves the application processors' start-up page below 1 MiB (mpmm.c). */
 VOID MiReserveProcessorStartupPage(VOID);
 
+/* Makes the boot tables the system's address space and starts copying kernel tables into every space (space.c). */
+VOID MiInitializeAddressSpaces(VOID);
+
 VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock, ULONG TestFlags) {
     XTSTATUS Status;
 
@@ -140,6 +149,7 @@ VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock, ULONG TestFlags) {
     KdPrint("MM: live page tables verified: %zu table frames, %zu frames kept that the loader reported free\n",
             (SIZE_T)MmPfnBootStats.TablesVerified, (SIZE_T)MmPfnBootStats.LoaderFramesKept);
     MmReclaimLoaderMemory();
+    MiInitializeAddressSpaces();
     MiReserveProcessorStartupPage(); /* mpmm.c: a frame below 1 MiB for the application processors' trampoline */
     Status = MmInitializePager();
     if (!XT_SUCCESS(Status)) {

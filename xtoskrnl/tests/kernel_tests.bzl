@@ -635,7 +635,8 @@ def smp_boot_tests():
                   # 2-processor boots run it in every mode, with a million operations); not on 8: 8 vCPUs on the
                   # 2-core host would take too long.
                   selftest = True, suites = None if smp == 2 else ["KeSmpLiveSuite", "KeDpcLiveSuite", "KeTimerLiveSuite",
-                                                                  "KeQueuedLockSmpSuite", "MmTlbLiveSuite"] +
+                                                                  "KeQueuedLockSmpSuite", "MmTlbLiveSuite",
+                                                                  "MmAddressSpaceSuite"] +
                                                                   (["MmSmpStressSuite"] if smp == 4 and mode in ["PML4", "PML5"] else []),
                   expect = [
                       "MM: processor start-up page reserved at 0x",
@@ -720,6 +721,37 @@ def smp_boot_tests():
                 "^MM: shootdown_va=[0-9A-F]+ read by 2 of 2 processors",
                 "^\\*\\*\\* STOP 0x00000050 \\(%s, 0x0+, 0x[0-9A-F]+, 0x0+\\)$" % system_ptes,
                 "^KE: page fault: read of %s at " % system_ptes,
+            ] + _REGISTERS[arch],
+            reject = ["did not fault", "after the unmap (a stale translation)", "fault while reporting a STOP",
+                      "did not answer the freeze NMI", "NMI_HARDWARE_FAILURE"],
+        )
+
+    # A user page's shootdown (TESTFAULT=SPACESHOOTDOWN): processor 1 runs in a new address space (attached in a DPC)
+    # and reads a user page, processor 0 unmaps it (MmUnmapUserPage), processor 1 reads it again and must STOP there:
+    # PAGE_FAULT_IN_NONPAGED_AREA naming the page (P1 and CR2 equal to the test's space_user_va=). Without the shootdown
+    # processor 1 reads the old frame through its stale translation and the boot ends in "did not fault" (seen). One boot
+    # (CI time): MmAddressSpaceSuite's remap case covers the same shootdown in every mode's 2-processor boot.
+    for arch, mode, cpu in [("amd64", "PML4", "qemu64")]:
+        xt_qemu_test(
+            name = "smp2_space_shootdown_%s" % mode.lower(),
+            arch = arch,
+            cpu = cpu,
+            smp = 2,
+            parameters = "TESTFAULT=SPACESHOOTDOWN",
+            expect_exit = "stop",
+            expect = [
+                "KE: 2 of 2 processors online",
+                "KE: TESTFAULT=SPACESHOOTDOWN",
+                "MM: unmapping it on processor 0 while processor 1 runs in the space (active mask 0x2)",
+                "PAGE_FAULT_IN_NONPAGED_AREA",
+                "KE: STOP on processor 1 (APIC id 1) of 2",
+                "is in: user space (not mapped in the current address space)",
+                "KE: system halted (TESTEXIT)",
+            ],
+            expect_equal = ["space_user_va=CR2"],
+            expect_re = [
+                "^MM: processor 1 runs in the space \\(CR3 0x[0-9a-f]+\\) and read 0x5acef00d at space_user_va=0*40000000$",
+                "^\\*\\*\\* STOP 0x00000050 \\(0x0*40000000, 0x0+, 0x[0-9A-F]+, 0x0+\\)$",
             ] + _REGISTERS[arch],
             reject = ["did not fault", "after the unmap (a stale translation)", "fault while reporting a STOP",
                       "did not answer the freeze NMI", "NMI_HARDWARE_FAILURE"],

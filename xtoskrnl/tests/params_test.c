@@ -143,6 +143,7 @@ XTEST(TestFaultValues) {
                  {"TESTFAULT=DPCLEVEL", KeTestFaultDpcRunLevel},
                  {"TESTFAULT=apstop", KeTestFaultProcessorStop},
                  {"TESTFAULT=SPINLOCKOWNED", KeTestFaultSpinLockOwned},
+                 {"TESTFAULT=SpaceShootdown", KeTestFaultSpaceShootdown},
                  {"TESTFAULT=SpinLockNotOwned", KeTestFaultSpinLockNotOwned}};
     for (ULONG Index = 0; Index < ARRAY_SIZE(Cases); Index++) {
         KE_PARAMETERS P;

@@ -13,6 +13,43 @@ static ULONGLONG MmhpEntryPfn(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Entry) {
  * hint only (stored after the tables are installed, so a processor that sees it sees them). */
 static volatile ULONG_PTR MmhpLastRegion = ~(ULONG_PTR)0;
 
+/* Copies a new kernel-directory entry into every other address space (mm/space.c); NULL before there are any. */
+static PMMH_KERNEL_ENTRY_HOOK MmhpKernelEntryHook;
+
+/* MMH_MAP_GLOBAL for kernel leaves once PCIDs may be on (MmhSetGlobalKernelPages). */
+static ULONG MmhpKernelMapFlags;
+
+VOID MmhSetGlobalKernelPages(BOOLEAN Global) {
+    MmhpKernelMapFlags = Global ? MMH_MAP_GLOBAL : 0;
+}
+
+ULONG MmhGetKernelMapFlags(VOID) {
+    return MmhpKernelMapFlags;
+}
+
+VOID MmhSetKernelEntryHook(PMMH_KERNEL_ENTRY_HOOK Hook) {
+    MmhpKernelEntryHook = Hook;
+}
+
+BOOLEAN MmhIsUserAddress(ULONGLONG Va) {
+    PCMMH_PAGE_MAP_OPS Ops = MmhGetPageMapOps();
+
+    return Ops != NULL && Va < (1ull << (Ops->VaBits - 1));
+}
+
+/* Tells the hook about an entry just installed at EntryVa when it is a kernel slot of the current space's kernel
+ * directory (the table every address space holds its own copy of). */
+static VOID MmhpAnnounceEntry(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG EntryVa, ULONGLONG Entry) {
+    ULONGLONG Directory =
+        ALIGN_DOWN(Ops->GetEntryAddress(Ops->KernelDirectoryBase, Ops->Levels), (ULONGLONG)MM_PAGE_SIZE);
+    ULONG Slot = (ULONG)((EntryVa - Directory) / Ops->EntrySize);
+
+    if (MmhpKernelEntryHook != NULL && ALIGN_DOWN(EntryVa, (ULONGLONG)MM_PAGE_SIZE) == Directory &&
+        Slot >= Ops->KernelFirstSlot) {
+        MmhpKernelEntryHook(Slot, Entry);
+    }
+}
+
 VOID MmhForgetPageTables(VOID) {
     __atomic_store_n(&MmhpLastRegion, ~(ULONG_PTR)0, __ATOMIC_RELEASE);
 }
@@ -28,9 +65,10 @@ static ULONG_PTR MmhpRegionOf(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Va) {
 static XTSTATUS MmhpEnsureTables(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Va, PMMH_ALLOCATE_FRAME AllocateTable, PVOID Context,
                                  PBOOLEAN Created) {
     ULONG_PTR Region = MmhpRegionOf(Ops, Va);
+    BOOLEAN User = MmhIsUserAddress(Va); /* user tables differ per space: never in the cache */
     XTSTATUS Status = STATUS_SUCCESS;
 
-    if (Region == __atomic_load_n(&MmhpLastRegion, __ATOMIC_ACQUIRE)) {
+    if (!User && Region == __atomic_load_n(&MmhpLastRegion, __ATOMIC_ACQUIRE)) {
         return STATUS_SUCCESS;
     }
     for (ULONG Level = Ops->Levels; Level >= 2 && XT_SUCCESS(Status); Level--) {
@@ -49,13 +87,16 @@ static XTSTATUS MmhpEnsureTables(PCMMH_PAGE_MAP_OPS Ops, ULONGLONG Va, PMMH_ALLO
         /* Tables stay writable and executable: the leaf decides. The new (already zeroed) table appears in the
          * self-map. */
         Ops->WriteEntry(EntryVa, Ops->MakeLeafEntry(Table, MMH_MAP_WRITABLE));
+        if (!User) {
+            MmhpAnnounceEntry(Ops, EntryVa, Ops->MakeLeafEntry(Table, MMH_MAP_WRITABLE));
+        }
         TableVa = ALIGN_DOWN(Ops->GetEntryAddress(Va, Level - 1), (ULONGLONG)MM_PAGE_SIZE);
         MmhFlushTlbEntry(TableVa);
         if (Level == 2 && Created != NULL) {
             *Created = TRUE;
         }
     }
-    if (XT_SUCCESS(Status)) {
+    if (XT_SUCCESS(Status) && !User) {
         __atomic_store_n(&MmhpLastRegion, Region, __ATOMIC_RELEASE);
     }
     return Status;
@@ -70,7 +111,7 @@ XTSTATUS MmhMapPage(ULONGLONG Va, ULONGLONG Pfn, ULONG Flags, PMMH_ALLOCATE_FRAM
         return STATUS_INVALID_PARAMETER;
     }
     /* The tables of the last region seen complete need no walk (the common case; keeps map+unmap short). */
-    if (MmhpRegionOf(Ops, Va) != __atomic_load_n(&MmhpLastRegion, __ATOMIC_ACQUIRE)) {
+    if (MmhIsUserAddress(Va) || MmhpRegionOf(Ops, Va) != __atomic_load_n(&MmhpLastRegion, __ATOMIC_ACQUIRE)) {
         Status = MmhpEnsureTables(Ops, Va, AllocateTable, Context, NULL);
         if (!XT_SUCCESS(Status)) {
             return Status;
@@ -83,6 +124,7 @@ XTSTATUS MmhMapPage(ULONGLONG Va, ULONGLONG Pfn, ULONG Flags, PMMH_ALLOCATE_FRAM
     if (!MmhIsNoExecuteActive()) {
         Flags &= ~MMH_MAP_NO_EXECUTE;
     }
+    Flags = MmhIsUserAddress(Va) ? Flags & ~MMH_MAP_GLOBAL : Flags | MmhpKernelMapFlags;
     Ops->WriteEntry(PteVa, Ops->MakeLeafEntry(Pfn, Flags));
     MmhFlushTlbEntry(Va);
     return STATUS_SUCCESS;

@@ -127,7 +127,7 @@ static XTSTATUS MmhpMapWindow(PHYSICAL_ADDRESS Address, SIZE_T Length, ULONG Cac
     for (ULONG_PTR Page = 0; Page < Pages; Page++) {
         PageVa = MmhHalWindowBase + (First + Page) * MM_PAGE_SIZE;
         MmhpOps->WriteEntry(MmhpOps->GetEntryAddress(PageVa, 1),
-                            MmhpOps->MakeLeafEntry(FirstPfn + Page, MMH_MAP_WRITABLE | Cache |
+                            MmhpOps->MakeLeafEntry(FirstPfn + Page, MMH_MAP_WRITABLE | Cache | MmhGetKernelMapFlags() |
                                                                         (MmhpNoExecute ? MMH_MAP_NO_EXECUTE : 0)));
         ArInvalidatePage((PCVOID)PageVa);
     }
@@ -169,7 +169,8 @@ PVOID MmhMapProcessorPage(ULONG Processor, ULONGLONG Pfn) {
         return NULL;
     }
     MmhpOps->WriteEntry(MmhpOps->GetEntryAddress(PageVa, 1),
-                        MmhpOps->MakeLeafEntry(Pfn, MMH_MAP_WRITABLE | (MmhpNoExecute ? MMH_MAP_NO_EXECUTE : 0)));
+                        MmhpOps->MakeLeafEntry(Pfn, MMH_MAP_WRITABLE | MmhGetKernelMapFlags() |
+                                                        (MmhpNoExecute ? MMH_MAP_NO_EXECUTE : 0)));
     ArInvalidatePage((PCVOID)PageVa); /* whatever this processor cached for the slot before */
     return (PVOID)PageVa;
 }

@@ -20,6 +20,7 @@
 #define MMH_MAP_WRITABLE   0x1
 #define MMH_MAP_NO_EXECUTE 0x2 /* ignored by PML2 (no NX bit); honoured only while EFER.NXE is on */
 #define MMH_MAP_NO_CACHE   0x4 /* PCD and PWT: uncached with the power-on PAT (device registers) */
+#define MMH_MAP_GLOBAL     0x8 /* G: survives CR3 loads and belongs to every PCID (kernel pages once PCIDs are on) */
 
 /* The page-map operations of one paging mode. Virtual addresses are ULONGLONG so that the arithmetic of every mode
  * builds (and is unit-tested) on any host; entries are returned widened to 64 bits. */
@@ -41,6 +42,15 @@ typedef struct _MMH_PAGE_MAP_OPS {
     /* Reads / writes the entry at EntryVa (writes order the halves so the CPU never sees a torn present entry). */
     ULONGLONG (*ReadEntry)(ULONGLONG EntryVa);
     VOID (*WriteEntry)(ULONGLONG EntryVa, ULONGLONG Value);
+    /* The shape of a per-process address space (mm/hl/space.c). The "kernel directory" is the table whose kernel
+     * entries every address space holds a copy of: the top-level table, or PML3's PD3 (PD2 is shared whole). It is
+     * the top-level table of KernelDirectoryBase; its kernel slots start at KernelFirstSlot; SelfMapSlots entries
+     * from SelfMapSlot are the self-map (PML3: PD3[0..3] point at the four page directories). */
+    ULONGLONG KernelDirectoryBase;
+    ULONG KernelFirstSlot;
+    ULONG SelfMapSlot;
+    ULONG SelfMapSlots;
+    ULONG DirectoryPointers; /* PML3: the 4-entry PDPT above the page directories; 0 in the other modes */
 } MMH_PAGE_MAP_OPS, *PMMH_PAGE_MAP_OPS;
 
 typedef const MMH_PAGE_MAP_OPS *PCMMH_PAGE_MAP_OPS;
@@ -231,6 +241,13 @@ VOID MmhWritePte(ULONGLONG Va, ULONGLONG Entry);
  * every processor (KeFlush...Tb) before the VA or the frame is used again (the batched unmaps of mm/pager). */
 ULONGLONG MmhExchangePte(ULONGLONG Va, ULONGLONG Entry);
 
+/* From now on every kernel leaf MmhMapPage and the HAL window make is global (MMH_MAP_GLOBAL): set before PCIDs are
+ * turned on, so that an invlpg reaches a kernel page whatever PCID cached it (docs/memory-manager.md). */
+VOID MmhSetGlobalKernelPages(BOOLEAN Global);
+
+/* MMH_MAP_GLOBAL while global kernel pages are on, else 0. */
+ULONG MmhGetKernelMapFlags(VOID);
+
 /* Forgets which page tables MmhMapPage found complete: call after binding another page-table hierarchy. */
 VOID MmhForgetPageTables(VOID);
 
@@ -243,5 +260,53 @@ ULONGLONG MmhUnmapPage(ULONGLONG Va);
 
 /* Returns the PFN Va maps (4 KiB leaf) and its MMH_MAP_* protection, or MMH_NO_FRAME when not mapped. */
 ULONGLONG MmhQueryPage(ULONGLONG Va, PULONG Flags);
+
+/* ---- Per-process address spaces (mm/hl/space.c; docs/memory-manager.md "Per-process address spaces") ---- */
+
+/* TRUE when Va lies in the user half of the bound mode (below 2^(VaBits - 1)). */
+BOOLEAN MmhIsUserAddress(ULONGLONG Va);
+
+/* Called by MmhMapPage / MmhEnsurePageTables right after they installed Entry at Slot of the current space's kernel
+ * directory (a new kernel table under a kernel slot), with the PFN lock held: the memory manager copies it into every
+ * other address space, so a kernel table is visible in every space the moment it exists. */
+typedef VOID (*PMMH_KERNEL_ENTRY_HOOK)(ULONG Slot, ULONGLONG Entry);
+VOID MmhSetKernelEntryHook(PMMH_KERNEL_ENTRY_HOOK Hook);
+
+/* The top-level frames of one address space. */
+#define MMH_SPACE_FRAMES 4
+typedef struct _MMH_SPACE_TABLES {
+    ULONGLONG Frames[MMH_SPACE_FRAMES]; /* PML2/4/5: [0] the top-level table; PML3: PDPT, PD0, PD1, PD3 */
+    ULONG Count;                        /* MmhGetSpaceFrameCount() */
+    ULONGLONG KernelDirectory;          /* the frame of the kernel directory (PML3: PD3; else Frames[0]) */
+    ULONGLONG PageMapBase;              /* the CR3 value: Frames[0]'s physical address */
+} MMH_SPACE_TABLES, *PMMH_SPACE_TABLES;
+
+/* Frames a new address space's top level needs: 1, or 4 in PML3 (the PDPT and its own PD0, PD1, PD3). */
+ULONG MmhGetSpaceFrameCount(VOID);
+
+/* Describes the current space (the boot tables): PML3 finds its PDPT and page directories through CR3 and PD3's
+ * self-map entries. */
+VOID MmhDescribeCurrentSpace(PMMH_SPACE_TABLES Tables);
+
+/* Fills Tables->Frames (zeroed frames below 4 GiB, Count of them) as a new space: every kernel slot of the kernel
+ * directory copied from the current space's (PML3: PDPT[2] points at the shared PD2), the self-map slots pointing at
+ * its own tables, the user half empty; sets KernelDirectory and PageMapBase. Writes through this processor's HAL
+ * slot (Processor: this processor's number): DISPATCH_LEVEL, with the PFN lock held so that no kernel table appears
+ * meanwhile. */
+VOID MmhBuildSpace(ULONG Processor, PMMH_SPACE_TABLES Tables);
+
+/* Writes Entry at Slot of the kernel directory in frame Directory through processor Processor's HAL slot (this
+ * processor's number; DISPATCH_LEVEL). */
+VOID MmhWriteDirectoryEntry(ULONG Processor, ULONGLONG Directory, ULONG Slot, ULONGLONG Entry);
+
+/* Loads CR3 (every non-global translation of this processor is flushed; PML3 reloads the four PDPT entries). */
+VOID MmhLoadPageMapBase(ULONGLONG Base);
+
+/* Receives each frame MmhReleaseUserHalf takes out of the current space: a page table (Table) or a mapped page. */
+typedef VOID (*PMMH_RELEASE_FRAME)(ULONGLONG Pfn, BOOLEAN Table, PVOID Context);
+
+/* Clears every entry of the current space's user half, handing each page table and each mapped frame to Release
+ * (children before their table). The caller flushes the TLB afterwards (CR3 reload). */
+VOID MmhReleaseUserHalf(PMMH_RELEASE_FRAME Release, PVOID Context);
 
 #endif

@@ -12,7 +12,8 @@ static ULONGLONG MmhpPml2GetEntryAddress(ULONGLONG Va, ULONG Level) {
 /* Present 4 KiB entry for Pfn; the no-execute flag does not exist in this mode. */
 static ULONGLONG MmhpPml2MakeLeafEntry(ULONGLONG Pfn, ULONG Flags) {
     return ((Pfn << MM_PAGE_SHIFT) & PTE32_FRAME_MASK) | PTE_PRESENT | ((Flags & MMH_MAP_WRITABLE) ? PTE_WRITABLE : 0) |
-           ((Flags & MMH_MAP_NO_CACHE) ? PTE_CACHE_DISABLE | PTE_WRITE_THROUGH : 0);
+           ((Flags & MMH_MAP_NO_CACHE) ? PTE_CACHE_DISABLE | PTE_WRITE_THROUGH : 0) |
+           ((Flags & MMH_MAP_GLOBAL) ? PTE_GLOBAL : 0);
 }
 
 /* Reads a 32-bit entry. */
@@ -40,4 +41,9 @@ const MMH_PAGE_MAP_OPS MmhPml2Ops = {
     .MakeLeafEntry = MmhpPml2MakeLeafEntry,
     .ReadEntry = MmhpPml2ReadEntry,
     .WriteEntry = MmhpPml2WriteEntry,
+    .KernelDirectoryBase = 0x80000000ull,
+    .KernelFirstSlot = 0x200,
+    .SelfMapSlot = MM_PML2_SELFMAP_INDEX,
+    .SelfMapSlots = 1,
+    .DirectoryPointers = 0,
 };

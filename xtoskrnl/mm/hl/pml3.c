@@ -15,7 +15,7 @@ static ULONGLONG MmhpPml3GetEntryAddress(ULONGLONG Va, ULONG Level) {
 static ULONGLONG MmhpPml3MakeLeafEntry(ULONGLONG Pfn, ULONG Flags) {
     return ((Pfn << MM_PAGE_SHIFT) & PTE64_FRAME_MASK) | PTE_PRESENT | ((Flags & MMH_MAP_WRITABLE) ? PTE_WRITABLE : 0) |
            ((Flags & MMH_MAP_NO_CACHE) ? PTE_CACHE_DISABLE | PTE_WRITE_THROUGH : 0) |
-           ((Flags & MMH_MAP_NO_EXECUTE) ? PTE_NO_EXECUTE : 0);
+           ((Flags & MMH_MAP_GLOBAL) ? PTE_GLOBAL : 0) | ((Flags & MMH_MAP_NO_EXECUTE) ? PTE_NO_EXECUTE : 0);
 }
 
 /* Reads a 64-bit entry as two halves (high half re-read until stable). */
@@ -60,4 +60,9 @@ const MMH_PAGE_MAP_OPS MmhPml3Ops = {
     .MakeLeafEntry = MmhpPml3MakeLeafEntry,
     .ReadEntry = MmhpPml3ReadEntry,
     .WriteEntry = MmhpPml3WriteEntry,
+    .KernelDirectoryBase = 0xC0000000ull,
+    .KernelFirstSlot = 0,
+    .SelfMapSlot = 0,
+    .SelfMapSlots = 4,
+    .DirectoryPointers = 4,
 };

@@ -13,7 +13,7 @@ static ULONGLONG MmhpPml5GetEntryAddress(ULONGLONG Va, ULONG Level) {
 static ULONGLONG MmhpPml5MakeLeafEntry(ULONGLONG Pfn, ULONG Flags) {
     return ((Pfn << MM_PAGE_SHIFT) & PTE64_FRAME_MASK) | PTE_PRESENT | ((Flags & MMH_MAP_WRITABLE) ? PTE_WRITABLE : 0) |
            ((Flags & MMH_MAP_NO_CACHE) ? PTE_CACHE_DISABLE | PTE_WRITE_THROUGH : 0) |
-           ((Flags & MMH_MAP_NO_EXECUTE) ? PTE_NO_EXECUTE : 0);
+           ((Flags & MMH_MAP_GLOBAL) ? PTE_GLOBAL : 0) | ((Flags & MMH_MAP_NO_EXECUTE) ? PTE_NO_EXECUTE : 0);
 }
 
 /* Reads a 64-bit entry. */
@@ -41,4 +41,9 @@ const MMH_PAGE_MAP_OPS MmhPml5Ops = {
     .MakeLeafEntry = MmhpPml5MakeLeafEntry,
     .ReadEntry = MmhpPml5ReadEntry,
     .WriteEntry = MmhpPml5WriteEntry,
+    .KernelDirectoryBase = 0xFF00000000000000ull,
+    .KernelFirstSlot = 0x100,
+    .SelfMapSlot = MM_PML5_SELFMAP_INDEX,
+    .SelfMapSlots = 1,
+    .DirectoryPointers = 0,
 };

@@ -165,8 +165,57 @@ XTEST(TableFramesRunningOutFailsCleanly) {
     XTEST_CHECK_EQ(MmhMapPage(0xFFFF800000001000ull, 0x10, 0, NULL, NULL), STATUS_NO_MEMORY);
 }
 
+/* What the kernel-entry hook was told (per-process address spaces copy these entries into every space). */
+static ULONG HookCalls, HookSlot;
+static ULONGLONG HookEntry;
+
+static VOID RecordKernelEntry(ULONG Slot, ULONGLONG Entry) {
+    HookCalls++;
+    HookSlot = Slot;
+    HookEntry = Entry;
+}
+
+/* A new table under a kernel slot of the kernel directory is announced once, with its slot and entry; tables below
+ * that level, user tables and (PML3) tables of the shared PD2 are not. Global kernel pages: kernel leaves only. */
+static VOID CheckAnnounce(PXTEST_CONTEXT XtestContext, PCMMH_PAGE_MAP_OPS Mode, ULONGLONG KernelVa, ULONG Slot,
+                          ULONG DirectoryFrame) {
+    ULONGLONG Mask = Mode->EntrySize == 4 ? PTE32_FRAME_MASK : PTE64_FRAME_MASK, Entry;
+
+    Setup(Mode, TRUE);
+    MmhSetKernelEntryHook(RecordKernelEntry);
+    HookCalls = 0;
+    XTEST_ASSERT_EQ(MmhMapPage(0x40000000ull, 0x123, MMH_MAP_WRITABLE, SimAllocate, NULL), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(MmhMapPage(0x40400000ull, 0x124, MMH_MAP_WRITABLE, SimAllocate, NULL), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(HookCalls, 0); /* user tables are each space's own */
+    if (Mode->DirectoryPointers) {
+        XTEST_ASSERT_EQ(MmhMapPage(0x80000000ull, 0x125, MMH_MAP_WRITABLE, SimAllocate, NULL), STATUS_SUCCESS);
+        XTEST_CHECK_EQ(HookCalls, 0); /* PD2 is shared by every space */
+    }
+    MmhSetGlobalKernelPages(TRUE);
+    XTEST_ASSERT_EQ(MmhMapPage(KernelVa, 0x126, MMH_MAP_WRITABLE, SimAllocate, NULL), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(HookCalls, 1);
+    XTEST_CHECK_EQ(HookSlot, Slot);
+    Entry = SimReadEntry((ULONGLONG)(ULONG_PTR)&SimMemory[DirectoryFrame][Slot * Mode->EntrySize]);
+    XTEST_CHECK_EQ(HookEntry, Entry);
+    XTEST_CHECK(Entry & PTE_PRESENT);
+    XTEST_CHECK_EQ(Entry & PTE_GLOBAL, 0); /* a table entry: G is for leaves */
+    XTEST_CHECK((SimReadEntry(SimGetEntryAddress(KernelVa, 1)) & PTE_GLOBAL) != 0);
+    XTEST_ASSERT_EQ(MmhMapPage(0x40001000ull, 0x127, MMH_MAP_WRITABLE, SimAllocate, NULL), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(SimReadEntry(SimGetEntryAddress(0x40001000ull, 1)) & PTE_GLOBAL, 0); /* never a user page */
+    XTEST_CHECK_EQ(SimReadEntry(SimGetEntryAddress(0x40001000ull, 1)) & Mask, 0x127ull << 12);
+    MmhSetGlobalKernelPages(FALSE);
+    MmhSetKernelEntryHook(NULL);
+}
+
+XTEST(NewKernelDirectoryEntriesAreAnnounced) {
+    CheckAnnounce(XtestContext, &MmhPml2Ops, 0xC1000000ull, 0x304, 0);         /* PDE 0x304 of the directory */
+    CheckAnnounce(XtestContext, &MmhPml3Ops, 0xC1000000ull, 8, 4);             /* PD3[8] (PD3: frame 4 here) */
+    CheckAnnounce(XtestContext, &MmhPml4Ops, 0xFFFFF88000000000ull, 0x1F1, 0); /* PML4 slot 0x1F1 */
+    CheckAnnounce(XtestContext, &MmhPml5Ops, 0xFFFFF88000000000ull, 0x1FF, 0); /* PML5 slot 0x1FF */
+}
+
 XTEST_SUITE(MmhMappingSuite, XTEST_ENTRY(Pml2MapsWithTablesOnDemand), XTEST_ENTRY(Pml3MapsWithTablesOnDemand),
             XTEST_ENTRY(Pml4MapsWithTablesOnDemand), XTEST_ENTRY(Pml5MapsWithTablesOnDemand),
-            XTEST_ENTRY(TableFramesRunningOutFailsCleanly));
+            XTEST_ENTRY(TableFramesRunningOutFailsCleanly), XTEST_ENTRY(NewKernelDirectoryEntriesAreAnnounced));
 
 XTEST_HOST_MAIN(&MmhMappingSuite)
