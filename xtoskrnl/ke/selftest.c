@@ -28,7 +28,7 @@ static const XTEST_SUITE *const KiSelfTestSuites[] = {
     &KeRunLevelLiveSuite, &KeInterruptLiveSuite, &KeClockSuite,      &KeDpcLiveSuite,  &KeTimerLiveSuite,
     &HlIoApicLiveSuite,   &KeClockTickSuite,     &KeSmpLiveSuite,    &MmPagedSuite,    &RtlSListSuite,
     &KeSpinLockLiveSuite, &KeQueuedLockSmpSuite, &ExHandleLiveSuite, &MmTlbLiveSuite,  &KeContextSwitchSuite,
-    &MmSmpStressSuite,
+    &KeWaitSuite,         &KeDispatcherSuite,    &MmSmpStressSuite,
 };
 
 /* TRUE when Name is one of the comma-separated names in List (Length characters). */

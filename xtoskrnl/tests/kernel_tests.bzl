@@ -635,7 +635,8 @@ def smp_boot_tests():
                   # 2-processor boots run it in every mode, with a million operations); not on 8: 8 vCPUs on the
                   # 2-core host would take too long.
                   selftest = True, suites = None if smp == 2 else ["KeSmpLiveSuite", "KeDpcLiveSuite", "KeTimerLiveSuite",
-                                                                  "KeQueuedLockSmpSuite", "MmTlbLiveSuite"] +
+                                                                  "KeQueuedLockSmpSuite", "MmTlbLiveSuite",
+                                                                  "KeWaitSuite", "KeDispatcherSuite"] +
                                                                   (["MmSmpStressSuite"] if smp == 4 and mode in ["PML4", "PML5"] else []),
                   expect = [
                       "MM: processor start-up page reserved at 0x",
@@ -650,7 +651,7 @@ def smp_boot_tests():
     for arch, mode in [("amd64", "PML5"), ("i686", "PML3")]:
         _boot("smp2_cpu_max_%s" % arch, arch, mode, cpu = "max", smp = 2,
               expect = ["nx=1 smep=1 smap=1", "KE: 2 of 2 processors online", _XSAVE_AVX],
-              suites = ["KeContextSwitchSuite"])
+              suites = ["KeContextSwitchSuite", "KeWaitSuite", "KeDispatcherSuite"])
 
     # An AP that never reaches the kernel (TESTAPHANG: the first AP's trampoline halts after real mode) is reported
     # after its timeout and left out; the next one still starts, as number 1. Never a hang.
