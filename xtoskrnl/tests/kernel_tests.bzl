@@ -356,6 +356,8 @@ def kernel_boot_tests():
                 "slist_push_pop=[1-9][0-9]*$",
                 "^KE-BENCH cpus=2 ipi_generic_call=[1-9][0-9]* tb_flush_single=[1-9][0-9]* tb_flush_16=[1-9][0-9]* " +
                 "tb_flush_entire=[1-9][0-9]*$",
+                "^KE-BENCH dispatcher_yield_switch=[1-9][0-9]* event_set_to_waiter_running=[1-9][0-9]* " +
+                "thread_create_exit=[1-9][0-9]*$",
             ],
             expect = ["XTOS-REPORT arch=%s" % arch, "KE: 2 of 2 processors online"],
             reject = ["*** STOP", "KE: unexpected interrupt", "KE: BENCH: no pool"],
