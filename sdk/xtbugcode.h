@@ -35,6 +35,10 @@
 #define OBJECT_INITIALIZATION_FAILED 0x0000005E
 #define REFERENCE_BY_POINTER         0x00000018
 
+/* The dispatcher (ke/wait.c): a wait naming no object or more than MAXIMUM_WAIT_OBJECTS (or more than
+ * THREAD_WAIT_OBJECTS without a wait block array). P1 the count, P2 the wait block array, P3 the thread. */
+#define MAXIMUM_WAIT_OBJECTS_EXCEEDED 0x0000000C
+
 /* Pool: P1 is one of BPH_* / BPC_* below. */
 #define BAD_POOL_HEADER                         0x00000019
 #define MEMORY_MANAGEMENT                       0x0000001A /* P1: MM_* below */
@@ -53,8 +57,10 @@
 #define ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY   0x000000FC
 #define LOADER_BLOCK_MISMATCH                   0x00000100 /* P1: LOADER_BLOCK_* below; P2 found, P3 expected */
 #define KERNEL_SECURITY_CHECK_FAILURE           0x00000139 /* RtlFailFast: P1 the RTL_FAILFAST_* code */
-#define IPI_WATCHDOG_TIMEOUT                    0x000001DB /* P1 never entered (mask), P2 sender, P3 function, P4 entered, not returned */
-#define KERNEL_UBSAN_VIOLATION                  0x000001E0 /* XT's own: a UBSan check failed (sanitized kernel) */
+#define IPI_WATCHDOG_TIMEOUT                                                                                           \
+    0x000001DB                            /* P1 never entered (mask), P2 sender, P3 function, P4 entered, not returned \
+                                           */
+#define KERNEL_UBSAN_VIOLATION 0x000001E0 /* XT's own: a UBSan check failed (sanitized kernel) */
 /* XT's own, until issue 11's PsTerminateSystemThread: a thread's start routine returned and no termination hook took
  * it away (ke/thread.c KiRunThread). P1 the KTHREAD, P2 its start routine, P3 its start context, P4 1 when a hook
  * was installed but returned. */

@@ -20,6 +20,7 @@
 #include <xtintrin.h>
 
 #include "ki.h"
+#include "kimp.h"
 
 STATIC_ASSERT((ULONG)KeTimerHpet == (ULONG)HlClockHpet && (ULONG)KeTimerPm == (ULONG)HlClockPmTimer &&
               (ULONG)KeTimerPit == (ULONG)HlClockPit);
@@ -66,6 +67,7 @@ static BOOLEAN KiClockServiceRoutine(PKINTERRUPT Interrupt, PVOID ServiceContext
     ULONG Ticks;
 
     Prcb->ClockTicks++;
+    KiUpdateRunTime(Prcb); /* the running thread's quantum (ke/dispatch.c) */
     if (Prcb->Number != 0) {
         HlAcknowledgeProcessorClockInterrupt();
         if (Prcb->DpcData.DpcQueueDepth != 0) {

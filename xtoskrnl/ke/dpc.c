@@ -188,6 +188,7 @@ VOID KiDispatchSoftwareInterrupt(ULONG Vector) {
     if (Vector == DPC_VECTOR) {
         Prcb->SoftwareInterruptCount[1]++;
         KiRetireDpcList(&Prcb->DpcData);
+        KiDispatchScheduler(); /* a quantum end or a Standby thread switches here (ke/dispatch.c) */
     } else {
         /* The APC delivery point: kernel APCs arrive with threads (issue 11); until then it only counts. */
         Prcb->SoftwareInterruptCount[0]++;

@@ -194,12 +194,11 @@ ULONG KeQueryDpcQueueDepth(VOID);
 ULONGLONG KeQueryDpcCount(VOID);
 
 /* ---- Per-processor PASSIVE_LEVEL work (ke/work.c) ----
- * The stand-in for system worker threads until threads exist (issue 11 replaces it by worker threads and
- * ExQueueWorkItem): a work item queued for an application processor runs in that processor's idle loop, at
- * PASSIVE_LEVEL with interrupts enabled, one after the other in queue order; the processor is woken by an IPI. Work
- * may touch paged memory, wait by polling, allocate paged pool; it must return at PASSIVE_LEVEL (else STOP
- * IRQL_UNEXPECTED_VALUE) and must not wait for the processor it runs on to do anything else. Processor 0 runs the
- * start-up thread and has no idle loop: it takes no work. */
+ * A work item queued for an application processor runs in that processor's work thread (pinned there, priority 12),
+ * at PASSIVE_LEVEL with interrupts enabled, one after the other in queue order; the thread is woken by a DPC targeted
+ * at its processor. Work may touch paged memory, wait (on dispatcher objects or by polling), allocate paged pool; it
+ * must return at PASSIVE_LEVEL (else STOP IRQL_UNEXPECTED_VALUE) and must not wait for its own processor's work
+ * thread. Processor 0 runs the start-up thread and has no work thread: it takes no work. */
 
 typedef VOID (*PKPROCESSOR_WORK_ROUTINE)(PVOID Context);
 
@@ -262,6 +261,146 @@ typedef struct _KTB_FLUSH_STATISTICS {
 
 VOID KeQueryTbFlushStatistics(PKTB_FLUSH_STATISTICS Statistics);
 
+/* ---- Dispatcher objects and waits (ke/wait.c; docs/kernel.md "The dispatcher") ----
+ * NT's model: every waitable object begins with a DISPATCHER_HEADER (its type, its signal state and the list of wait
+ * blocks of the threads waiting on it); a waiting thread links one KWAIT_BLOCK per object into those lists. Everything
+ * below is guarded by the one dispatcher lock (the numbered queued lock LockQueueDispatcherLock, held at
+ * DISPATCH_LEVEL). */
+
+typedef struct _KTHREAD KTHREAD, *PKTHREAD;
+
+/* A processor set: bit n = processor n (KE_MAXIMUM_PROCESSORS <= 64). */
+typedef ULONGLONG KAFFINITY, *PKAFFINITY;
+
+/* NT's scheduling priority (0..31) and the priority increment given on a wait's satisfaction. */
+typedef LONG KPRIORITY;
+
+/* NT's object types (DISPATCHER_HEADER.Type), with NT's values. */
+typedef enum _KOBJECTS {
+    EventNotificationObject = 0,
+    EventSynchronizationObject = 1,
+    MutantObject = 2,
+    SemaphoreObject = 5,
+    ThreadObject = 6,
+    TimerNotificationObject = 8,
+    TimerSynchronizationObject = 9
+} KOBJECTS;
+
+typedef struct _DISPATCHER_HEADER {
+    UCHAR Type;                /* KOBJECTS */
+    UCHAR Reserved[3];         /* NT's Absolute/Size/Inserted bytes */
+    volatile LONG SignalState; /* > 0: signalled (a semaphore's count; a mutant: 1 free, <= 0 owned recursively) */
+    LIST_ENTRY WaitListHead;   /* the KWAIT_BLOCKs of the threads waiting on it */
+} DISPATCHER_HEADER, *PDISPATCHER_HEADER;
+
+typedef enum _WAIT_TYPE { WaitAll = 0, WaitAny = 1 } WAIT_TYPE;
+
+/* Why a thread waits (NT's KWAIT_REASON, a few of its values) and its mode (only kernel threads exist). */
+typedef enum _KWAIT_REASON { Executive = 0, DelayExecution = 4, UserRequest = 6, WrQueue = 15 } KWAIT_REASON;
+typedef enum _KPROCESSOR_MODE { KernelMode = 0 } KPROCESSOR_MODE;
+
+/* One thread's wait on one object. */
+typedef struct _KWAIT_BLOCK {
+    LIST_ENTRY WaitListEntry;           /* in the object's WaitListHead */
+    PKTHREAD Thread;                    /* the waiting thread */
+    PVOID Object;                       /* the DISPATCHER_HEADER waited on */
+    struct _KWAIT_BLOCK *NextWaitBlock; /* the thread's next block of this wait (circular) */
+    USHORT WaitKey; /* the object's index in the wait (STATUS_WAIT_0 + n), STATUS_TIMEOUT for the timer */
+    UCHAR WaitType; /* WAIT_TYPE */
+    UCHAR Reserved;
+} KWAIT_BLOCK, *PKWAIT_BLOCK;
+
+/* Wait blocks inside every KTHREAD (more objects need the caller's array), and the most objects one wait may name. */
+#define THREAD_WAIT_OBJECTS  3
+#define MAXIMUM_WAIT_OBJECTS 64
+
+typedef enum _EVENT_TYPE { NotificationEvent = 0, SynchronizationEvent = 1 } EVENT_TYPE;
+
+/* An event: a notification event stays signalled and releases every waiter; a synchronization event releases one
+ * waiter and resets itself. */
+typedef struct _KEVENT {
+    DISPATCHER_HEADER Header;
+} KEVENT, *PKEVENT;
+
+/* A semaphore: its count is Header.SignalState (0..Limit); each satisfied wait takes one. */
+typedef struct _KSEMAPHORE {
+    DISPATCHER_HEADER Header;
+    LONG Limit;
+} KSEMAPHORE, *PKSEMAPHORE;
+
+/* A mutant (NT's kernel mutex with abandonment): owned recursively by one thread (Header.SignalState 1 free, 0 owned
+ * once, -n owned n+1 times); a thread that ends while owning it abandons it: the next wait that takes it returns
+ * STATUS_ABANDONED_WAIT_n. */
+typedef struct _KMUTANT {
+    DISPATCHER_HEADER Header;
+    LIST_ENTRY MutantListEntry; /* in the owner's KTHREAD.MutantListHead */
+    PKTHREAD OwnerThread;       /* NULL when free */
+    BOOLEAN Abandoned;          /* its owner ended while owning it; cleared by the next acquisition */
+} KMUTANT, *PKMUTANT;
+
+/* KeGetCurrentThread (the running thread, NULL before the dispatcher starts on this processor) is inline in
+ * <kepcr.h>: one GS/FS-relative load of KPRCB.CurrentThread. */
+
+/* Events. KeSetEvent and KeResetEvent return the previous signal state. RunLevel <= DISPATCH_LEVEL. Increment: the
+ * priority boost for the threads the set releases (dynamic priorities only). Wait is NT's "a wait follows at once"
+ * hint: accepted and ignored. */
+VOID KeInitializeEvent(PKEVENT Event, EVENT_TYPE Type, BOOLEAN State);
+LONG KeSetEvent(PKEVENT Event, KPRIORITY Increment, BOOLEAN Wait);
+LONG KeResetEvent(PKEVENT Event);
+VOID KeClearEvent(PKEVENT Event);
+LONG KeReadStateEvent(PKEVENT Event);
+
+/* Semaphores: KeReleaseSemaphore adds Adjustment (> 0) to the count and releases that many waiters; past Limit it
+ * changes nothing and returns STATUS_SEMAPHORE_LIMIT_EXCEEDED (NT raises that status; XT has no kernel exceptions and
+ * returns it). *PreviousCount (optional) receives the count before. RunLevel <= DISPATCH_LEVEL. */
+VOID KeInitializeSemaphore(PKSEMAPHORE Semaphore, LONG Count, LONG Limit);
+XTSTATUS KeReleaseSemaphore(PKSEMAPHORE Semaphore, KPRIORITY Increment, LONG Adjustment, BOOLEAN Wait,
+                            PLONG PreviousCount);
+LONG KeReadStateSemaphore(PKSEMAPHORE Semaphore);
+
+/* Mutants: InitialOwner makes the caller own it once. KeReleaseMutant undoes one acquisition by the owner (the last
+ * one frees it and satisfies a waiter); called by any other thread it changes nothing and returns
+ * STATUS_MUTANT_NOT_OWNED (NT raises it). Abandoned = TRUE frees it at once as abandoned (what thread exit does).
+ * *PreviousState (optional) receives the signal state before. RunLevel <= DISPATCH_LEVEL. */
+VOID KeInitializeMutant(PKMUTANT Mutant, BOOLEAN InitialOwner);
+XTSTATUS KeReleaseMutant(PKMUTANT Mutant, KPRIORITY Increment, BOOLEAN Abandoned, BOOLEAN Wait, PLONG PreviousState);
+LONG KeReadStateMutant(PKMUTANT Mutant);
+
+/* NT's wait status codes (STATUS_WAIT_0 + n, STATUS_ABANDONED_WAIT_0 + n, STATUS_TIMEOUT) come from xtstatus.h. */
+
+/* Waits until Object (an event, semaphore, mutant, timer or thread) is signalled, or Timeout (optional; NT's
+ * convention: negative = relative in 100-ns units, otherwise an absolute system time; 0 = test only) passes.
+ * Returns STATUS_WAIT_0, STATUS_ABANDONED_WAIT_0 (a mutant its owner abandoned) or STATUS_TIMEOUT. RunLevel below
+ * DISPATCH_LEVEL, or DISPATCH_LEVEL with a zero timeout; otherwise STOP IRQL_NOT_LESS_OR_EQUAL naming the thread.
+ * WaitMode and Alertable are accepted for NT's signature (kernel mode only, no APCs yet). */
+XTSTATUS KeWaitForSingleObject(PVOID Object, KWAIT_REASON WaitReason, KPROCESSOR_MODE WaitMode, BOOLEAN Alertable,
+                               PLARGE_INTEGER Timeout);
+
+/* The same for Count (1..MAXIMUM_WAIT_OBJECTS) objects: WaitAny returns STATUS_WAIT_0 + n (or STATUS_ABANDONED_WAIT_0
+ * + n) for the first signalled object n; WaitAll waits until every object is signalled at once, takes them all
+ * together and returns STATUS_WAIT_0 (STATUS_ABANDONED_WAIT_0 when one was abandoned). More than THREAD_WAIT_OBJECTS
+ * objects need WaitBlockArray (Count blocks, in place until the wait returns). Bad counts STOP
+ * MAXIMUM_WAIT_OBJECTS_EXCEEDED. */
+XTSTATUS KeWaitForMultipleObjects(ULONG Count, PVOID Object[], WAIT_TYPE WaitType, KWAIT_REASON WaitReason,
+                                  KPROCESSOR_MODE WaitMode, BOOLEAN Alertable, PLARGE_INTEGER Timeout,
+                                  PKWAIT_BLOCK WaitBlockArray);
+
+/* ---- Keyed events and keyed mutexes (ke/keyed.c) ----
+ * A keyed wait blocks the calling thread on an address until a keyed release of the same address; whichever of the
+ * two comes first blocks until the other arrives (NT's keyed-event rendezvous: a release is never lost). RunLevel
+ * <= APC_LEVEL, the dispatcher running. */
+VOID KeWaitForKeyedEvent(PVOID Key);
+VOID KeReleaseKeyedEvent(PVOID Key);
+
+/* A sleeping mutex in one pointer-sized word, 0 when free (no initialisation beyond zero): the holder and the
+ * threads waiting for it counted in the word, waiters asleep on the keyed event of its address; the release hands it
+ * to one waiter. Not recursive, no owner check. Callers raise to APC_LEVEL first when the holder must not be
+ * suspended (NT's guarded/fast mutex); the uncontended pair is two atomic operations. RunLevel <= APC_LEVEL. */
+typedef volatile ULONG_PTR KKEYED_MUTEX, *PKKEYED_MUTEX;
+
+VOID KeAcquireKeyedMutex(PKKEYED_MUTEX Mutex);
+VOID KeReleaseKeyedMutex(PKKEYED_MUTEX Mutex);
+
 /* ---- Kernel timers ----
  * A KTIMER expires at a due time in interrupt time (KeQueryInterruptTime): the clock interrupt notices the earliest
  * one due and queues the timer-expiry DPC, which signals every due timer, re-queues periodic ones and queues their
@@ -269,12 +408,14 @@ VOID KeQueryTbFlushStatistics(PKTB_FLUSH_STATISTICS Statistics);
 
 typedef enum _TIMER_TYPE { NotificationTimer = 0, SynchronizationTimer = 1 } TIMER_TYPE;
 
+/* A timer is a dispatcher object: signalled on expiry (Header.SignalState), cleared by KeSetTimer; a notification
+ * timer releases every waiter and stays signalled, a synchronization timer releases one waiter and resets. */
 typedef struct _KTIMER {
+    DISPATCHER_HEADER Header;      /* TimerNotificationObject or TimerSynchronizationObject */
     KTIMER_QUEUE_ENTRY QueueEntry; /* DueTime: interrupt time */
     PKDPC Dpc;                     /* queued on expiry (SystemArgument1/2: the system time's low/high part) */
     ULONG Period;                  /* milliseconds; 0: one-shot */
-    UCHAR Type;                    /* TIMER_TYPE (waits arrive with the dispatcher, issue 11) */
-    volatile BOOLEAN Signaled;     /* set on expiry, cleared by KeSetTimer */
+    UCHAR Type;                    /* TIMER_TYPE */
 } KTIMER, *PKTIMER;
 
 /* Fills Timer: not queued, not signalled. KeInitializeTimer makes a notification timer. */

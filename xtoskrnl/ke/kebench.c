@@ -155,4 +155,5 @@ VOID KiRunBenchmarks(VOID) {
     KiRunLockBenchmarks();
     KiRunTbFlushBenchmarks();
     KiRunThreadBenchmarks();
+    KiRunDispatcherBenchmarks();
 }

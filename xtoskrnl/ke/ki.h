@@ -103,6 +103,10 @@ VOID KiRunLockBenchmarks(VOID);
 /* BENCH: prints the KE-BENCH line of IPI generic call and TLB shootdown costs (ke/tbflush.c). */
 VOID KiRunTbFlushBenchmarks(VOID);
 
+/* BENCH: prints the KE-BENCH line of the dispatcher: a yield switch, an event set -> waiter running, a thread
+ * create + exit (ke/dispbench.c). Interrupts off on entry and return; the clock not started. */
+VOID KiRunDispatcherBenchmarks(VOID);
+
 /* STOP UNSUPPORTED_PROCESSOR unless the CPU has the compare-exchange the SLIST needs (ke/lockcpu.c). */
 VOID KiCheckInterlockedSupport(VOID);
 

@@ -5,6 +5,7 @@
 
 #include <ar.h>
 #include <ke.h>
+#include <kthread.h>
 #include <xtboot.h>
 
 /* One processor: its KPRCB (first: GS/FS point here), its descriptor tables and the stacks they name. */
@@ -12,6 +13,7 @@ typedef struct _KI_PROCESSOR {
     KPRCB Prcb;
     AR_PROCESSOR_TABLES Tables __attribute__((aligned(16)));
     AR_PROCESSOR_STACKS Stacks;
+    KTHREAD StartThread; /* an application processor's start-up context, which becomes its idle thread */
 } KI_PROCESSOR, *PKI_PROCESSOR;
 
 STATIC_ASSERT(offsetof(KI_PROCESSOR, Prcb) == 0);
@@ -61,6 +63,35 @@ VOID KiInitializeWorkQueue(PKPRCB Prcb);
 /* The idle loop's step (work.c): runs the first work item queued on this processor at PASSIVE_LEVEL with interrupts
  * on; FALSE, without enabling interrupts, when there is none. Interrupts off on entry and on return. */
 BOOLEAN KiRunProcessorWork(VOID);
+
+/* ---- The dispatcher (ke/dispatch.c) ---- */
+
+/* The boot processor's running code becomes its initial thread, and its idle thread is made; processors started
+ * later join with KiInitializeProcessorDispatcher. After the memory manager and the timers, before the APs start. */
+VOID KiInitializeDispatcher(VOID);
+
+/* An application processor's start-up context becomes its idle thread (Thread, no floating-point state) and the
+ * processor joins the dispatcher. Interrupts off. */
+VOID KiInitializeProcessorDispatcher(PKTHREAD Thread);
+
+/* The idle loop (the calling thread must be this processor's idle thread): halts with interrupts on until a thread
+ * is ready here; runs at PASSIVE_LEVEL. */
+XTNORETURN VOID KiIdleLoop(VOID);
+
+/* Starts the reaper and one work thread per application processor (KeQueueProcessorWork). After every processor is
+ * up; interrupts on or off. */
+VOID KiStartSystemThreads(VOID);
+
+/* The clock tick's share (CLOCK_LEVEL, interrupts off): charges the running thread a tick of its quantum and asks for
+ * the DISPATCH interrupt when the quantum ran out. */
+VOID KiUpdateRunTime(PKPRCB Prcb);
+
+/* The DISPATCH interrupt's share (after the DPCs, interrupts off on entry and return): a quantum end, or a Standby
+ * thread chosen for this processor, switches threads here. */
+VOID KiDispatchScheduler(VOID);
+
+/* work.c: the work thread of processor Number (from KiStartSystemThreads). */
+VOID KiStartProcessorWorker(ULONG Number);
 
 /* STOP: claims the STOP for this processor; when another processor owns it already (or is freezing the others),
  * parks this one instead (never returns then). Interrupts off. */

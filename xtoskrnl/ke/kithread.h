@@ -53,6 +53,11 @@ VOID KiThreadStartup(VOID);
  * thread. Issue 11's PsTerminateSystemThread replaces the hook. */
 XTNORETURN VOID KiRunThread(PKTHREAD Thread);
 
+/* A KTHREAD_FLAG_DISPATCHED thread's first code (ke/dispatch.c, from KiRunThread): the switch that started it holds
+ * the dispatcher lock at DISPATCH_LEVEL with interrupts off; frees the lock, enables interrupts and lowers to
+ * PASSIVE_LEVEL. */
+VOID KiStartDispatchedThread(PKTHREAD Thread);
+
 /* What KiRunThread calls when a start routine returned: must never return. */
 typedef VOID (*PKI_THREAD_TERMINATION_HOOK)(PKTHREAD Thread);
 

@@ -12,6 +12,10 @@
 #define KE_MAXIMUM_PROCESSORS 64
 
 typedef struct _KPRCB KPRCB, *PKPRCB;
+typedef struct _KTHREAD KTHREAD, *PKTHREAD;
+
+/* Scheduling priorities (0..31): one ready queue per priority in every KPRCB. */
+#define KE_PRIORITY_LEVELS 32
 
 /* One processor's DPC queue (NT's KDPC_DATA, KPRCB.DpcData). DpcLock is a spin lock taken with interrupts off and
  * without a RunLevel change (interrupt handlers queue DPCs: the clock queues the timer-expiry DPC), held only to link
@@ -52,6 +56,17 @@ struct _KPRCB {
      * its own ticks (ClockTicks). */
     /* This processor's entry in each numbered queued lock (KeInitializeLockQueues; KeAcquireQueuedSpinLock). */
     KSPIN_LOCK_QUEUE LockQueue[LockQueueMaximumLock];
+    /* ---- The dispatcher (ke/dispatch.c; docs/kernel.md "The dispatcher"): under the dispatcher lock, except
+     * CurrentThread (written by this processor only, read through the segment by KeGetCurrentThread) and QuantumEnd
+     * (set by this processor's clock tick) ---- */
+    PKTHREAD volatile CurrentThread; /* the running thread */
+    PKTHREAD volatile NextThread;    /* Standby: chosen to run here at the next dispatch; NULL: none */
+    PKTHREAD IdleThread;             /* runs when nothing else is ready; never queued */
+    volatile ULONG ReadySummary;     /* bit p: ReadyListHead[p] is not empty (O(1) selection) */
+    volatile BOOLEAN QuantumEnd;     /* the running thread's quantum ran out: the DISPATCH interrupt decides */
+    UCHAR Reserved1[3];
+    volatile ULONGLONG ContextSwitches;           /* dispatcher switches on this processor */
+    LIST_ENTRY ReadyListHead[KE_PRIORITY_LEVELS]; /* threads Ready to run here, one FIFO per priority */
 };
 
 /* Offsets the segment-relative accessors use (kepcr.h per arch). */
@@ -64,5 +79,6 @@ STATIC_ASSERT(offsetof(KPRCB, Number) == KPRCB_NUMBER_OFFSET);
 STATIC_ASSERT(offsetof(KPRCB, ApicId) == KPRCB_NUMBER_OFFSET + 4);
 STATIC_ASSERT(offsetof(KPRCB, RunLevel) == KPRCB_RUNLEVEL_OFFSET);
 STATIC_ASSERT(offsetof(KPRCB, IpiRequest) % 4 == 0 && offsetof(KPRCB, ClockTicks) % 8 == 0);
+STATIC_ASSERT(offsetof(KPRCB, CurrentThread) % sizeof(PVOID) == 0);
 
 #endif

@@ -171,8 +171,10 @@ __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INI
     KiInitializeClock(KiParameters.Timer, KiParameters.ClockHz);
     ClockTicks = ArReadTimeStampCounter() - ClockTicks;
     KiInitializeIpi();
+    KiInitializeDispatcher(); /* this code becomes the boot thread; the boot processor's idle thread */
     KiStartApplicationProcessors(InitBlock, KiParameters.MaxCpus,
                                  KiParameters.TestApHang); /* they idle, their clocks start with ours */
+    KiStartSystemThreads();                                /* the reaper, the APs' work threads */
     KiReport(&Features);
     if (KiParameters.Bench) {
         /* The TSC and local APIC timer calibrations' fixed polling is reported apart, not as start-up work. */

@@ -10,12 +10,11 @@
 #include <xtbase.h>
 #include <xtstatus.h>
 
-/* NT's signed byte (KTHREAD's priorities) and priority type. */
+/* NT's signed byte (KTHREAD's priorities); KPRIORITY is in ke.h. */
 typedef signed char SCHAR, *PSCHAR;
-typedef LONG KPRIORITY;
 
-/* NT's thread states, with NT's values (issue 11's dispatcher moves threads between them; today only Initialized,
- * Running and Terminated are used). NT also has Transition (6) and DeferredReady (7). */
+/* NT's thread states, with NT's values (the dispatcher moves threads between them: docs/kernel.md "The dispatcher").
+ * NT also has Transition (6) and DeferredReady (7). */
 typedef enum _KTHREAD_STATE {
     Initialized = 0, /* created, never run */
     Ready = 1,       /* in a ready queue */
@@ -42,16 +41,26 @@ typedef VOID (*PKSTART_ROUTINE)(PVOID StartContext);
 #define KTHREAD_FLAG_OWNS_STACK      0x1 /* KeInitializeThread created the stack: KeUninitializeThread deletes it */
 #define KTHREAD_FLAG_POOL_SAVE_AREA  0x2 /* the save area is a pool block (FloatSaveBlock), not the stack's top */
 #define KTHREAD_FLAG_INITIAL_CONTEXT 0x4 /* the stack holds the initial frame: the first switch to it starts it */
+#define KTHREAD_FLAG_DISPATCHED                                                                                        \
+    0x8 /* the dispatcher runs it: it starts holding the dispatcher lock, and ends                                     \
+           through KeTerminateThread when its start routine returns */
+#define KTHREAD_FLAG_POOL_THREAD                                                                                       \
+    0x10                       /* the KTHREAD is a pool block (KeCreateSystemThread): freed at its last                \
+                                  reference */
+#define KTHREAD_FLAG_IDLE 0x20 /* a processor's idle thread */
 
-/* The room NT's DISPATCHER_HEADER takes (Type, Abandoned/Size/Inserted, SignalState, WaitListHead): issue 11 puts
- * the header here, first, so a thread can be waited on like any dispatcher object without moving the fields below. */
+/* The room NT's DISPATCHER_HEADER takes (Type, Abandoned/Size/Inserted, SignalState, WaitListHead): the header is
+ * first, so a thread can be waited on like any dispatcher object (signalled when it terminates). */
 #define KTHREAD_DISPATCHER_HEADER_BYTES (8 + 2 * sizeof(PVOID))
+STATIC_ASSERT(sizeof(DISPATCHER_HEADER) == KTHREAD_DISPATCHER_HEADER_BYTES);
+
+/* The wait block of a thread's own timer (timeouts, KeDelayExecutionThread), after its THREAD_WAIT_OBJECTS blocks. */
+#define KTIMER_WAIT_BLOCK THREAD_WAIT_OBJECTS
 
 typedef struct _KTHREAD KTHREAD, *PKTHREAD;
 
 struct _KTHREAD {
-    /* Reserved for the DISPATCHER_HEADER (issue 11); zero until then. */
-    ULONG_PTR DispatcherHeaderReserved[KTHREAD_DISPATCHER_HEADER_BYTES / sizeof(ULONG_PTR)];
+    DISPATCHER_HEADER Header; /* ThreadObject: signalled when the thread terminates */
     /* ---- What KiSwapContext reads and writes (fixed offsets: KTHREAD_* in <kiswitch.h>, asserted) ---- */
     PVOID KernelStack;     /* the saved stack pointer while the thread is switched out */
     PVOID FloatSaveArea;   /* its x87/SSE/AVX state image (FXSAVE or XSAVE format, aligned); NULL: none kept */
@@ -69,8 +78,21 @@ struct _KTHREAD {
     SCHAR Priority;     /* current priority (0..31) */
     SCHAR BasePriority; /* the priority dynamic boosts decay back to */
     UCHAR ThreadFlags;  /* KTHREAD_FLAG_* */
-    /* Issue 11 adds after this point: wait blocks and status, ready-queue links, affinity, quantum, the owning
-     * process, APC state. The fields above keep their offsets. */
+    /* ---- The dispatcher's (ke/dispatch.c, ke/wait.c), under the dispatcher lock ---- */
+    LIST_ENTRY WaitListEntry;   /* in a ready queue (Ready) or the reaper's list (Terminated) */
+    KAFFINITY Affinity;         /* the processors it may run on (hard affinity) */
+    LONG Quantum;               /* clock ticks left of its time slice */
+    ULONG NextProcessor;        /* where it runs, is Standby, is queued, or last ran */
+    PKWAIT_BLOCK WaitBlockList; /* the blocks of its current wait (circular through NextWaitBlock) */
+    LONG_PTR WaitStatus;        /* what its wait returns, set by whoever satisfies it */
+    UCHAR WaitReason;           /* KWAIT_REASON */
+    BOOLEAN TimerArmed;         /* its Timer times the current wait */
+    UCHAR Reserved1[2];
+    volatile LONG ReferenceCount; /* KTHREAD_FLAG_POOL_THREAD: one for running, one per KeCreateSystemThread caller */
+    XTSTATUS ExitStatus;          /* KeTerminateThread's */
+    LIST_ENTRY MutantListHead;    /* the mutants it owns (abandoned when it terminates) */
+    KTIMER Timer;                 /* its wait timeouts and delays */
+    KWAIT_BLOCK WaitBlock[THREAD_WAIT_OBJECTS + 1]; /* [KTIMER_WAIT_BLOCK]: the timer's */
 };
 
 /* Fills Thread: a kernel stack of KERNEL_STACK_SIZE bytes (<kiswitch.h>) from system PTEs with a guard page below,
@@ -82,5 +104,52 @@ XTSTATUS KeInitializeThread(PKTHREAD Thread, PKSTART_ROUTINE StartRoutine, PVOID
 /* Frees what KeInitializeThread (or KiInitializeCurrentThread) allocated for Thread. The thread must not run and not
  * be switched to again: Initialized or Terminated, and not the caller itself (its stack is freed). */
 VOID KeUninitializeThread(PKTHREAD Thread);
+
+/* ---- The dispatcher's thread interface (ke/dispatch.c; docs/kernel.md "The dispatcher") ---- */
+
+/* The quantum a thread gets when it starts running or its time slice ends, in clock ticks. */
+#define KE_QUANTUM_TICKS 3
+
+/* Creates a system thread (NT's PsCreateSystemThread core): a pool KTHREAD with its own guarded stack (Flags as for
+ * KeInitializeThread) that runs StartRoutine(StartContext) at PASSIVE_LEVEL with interrupts on, at Priority (0 is
+ * the idle threads': 1..31), on the processors of Affinity (0: any; processors not started are ignored; none left:
+ * STATUS_INVALID_PARAMETER). It is made Ready at once. When Thread is not NULL it receives the KTHREAD with one
+ * reference for the caller (KeDereferenceThread): wait on it to learn of its end. When StartRoutine returns, the thread
+ * terminates with STATUS_SUCCESS. RunLevel PASSIVE_LEVEL. */
+XTSTATUS KeCreateSystemThread(PKTHREAD *Thread, KPRIORITY Priority, KAFFINITY Affinity, PKSTART_ROUTINE StartRoutine,
+                              PVOID StartContext, ULONG Flags);
+
+/* Drops a reference KeCreateSystemThread gave; the last one frees the KTHREAD (its stack went with the reaper). */
+VOID KeDereferenceThread(PKTHREAD Thread);
+
+/* Ends the calling thread (NT's PsTerminateSystemThread core): the mutants it owns are abandoned, its thread object
+ * is signalled, and the reaper frees its stack once it switched away for good. At RunLevel PASSIVE_LEVEL. */
+XTNORETURN VOID KeTerminateThread(XTSTATUS ExitStatus);
+
+/* Sets Thread's base and current priority (1..31); returns the old current priority. The change takes effect at once:
+ * a ready thread moves queues, a running thread that is now below a ready one is pre-empted. RunLevel <= DISPATCH. */
+KPRIORITY KeSetPriorityThread(PKTHREAD Thread, KPRIORITY Priority);
+KPRIORITY KeQueryPriorityThread(PKTHREAD Thread);
+
+/* Sets the calling thread's hard affinity (a subset of the started processors, not 0) and moves it to one of them if
+ * it runs elsewhere; returns the old affinity. RunLevel < DISPATCH_LEVEL. */
+KAFFINITY KeSetAffinityThread(KAFFINITY Affinity);
+
+/* Waits Interval (NT's convention: negative = relative in 100-ns units, else an absolute system time). A zero
+ * interval yields. Returns STATUS_SUCCESS. RunLevel < DISPATCH_LEVEL. */
+XTSTATUS KeDelayExecutionThread(KPROCESSOR_MODE WaitMode, BOOLEAN Alertable, PLARGE_INTEGER Interval);
+
+/* Gives the processor to a ready thread of the same or higher priority, the caller going to the tail of its ready
+ * queue; STATUS_NO_YIELD_PERFORMED when there is none. RunLevel < DISPATCH_LEVEL. */
+XTSTATUS KeYieldExecution(VOID);
+
+/* Dispatcher figures: threads made, threads the reaper freed, terminated threads not reaped yet. */
+typedef struct _KDISPATCHER_STATISTICS {
+    ULONGLONG ThreadsCreated;
+    ULONGLONG ThreadsReaped;
+    ULONG ReaperPending;
+} KDISPATCHER_STATISTICS, *PKDISPATCHER_STATISTICS;
+
+VOID KeQueryDispatcherStatistics(PKDISPATCHER_STATISTICS Statistics);
 
 #endif

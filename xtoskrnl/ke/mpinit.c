@@ -63,15 +63,10 @@ XTNORETURN VOID KiStartProcessor(PKI_PROCESSOR Processor) {
     ArEnableCpuFeatures(&Features); /* WP, NXE, SMEP, SMAP, MCE as on the boot processor */
     MmInitializeProcessorPaging();  /* CR4.PGE and PCIDE when address spaces use PCIDs, as on the boot processor */
     HlInitializeProcessorInterrupts();
-    KiWriteRunLevel(PASSIVE_LEVEL); /* the level register and (i686) the TPR agree */
+    KiWriteRunLevel(PASSIVE_LEVEL);                           /* the level register and (i686) the TPR agree */
+    KiInitializeProcessorDispatcher(&Processor->StartThread); /* this context becomes the idle thread */
     __atomic_store_n(&Processor->Prcb.Started, TRUE, __ATOMIC_RELEASE);
-    /* The idle loop: queued work at PASSIVE_LEVEL, else halt until an interrupt (sti's shadow covers the hlt, so a
-     * wake-up IPI that arrives after the queue was seen empty still ends the halt). */
-    for (;;) {
-        if (!KiRunProcessorWork()) {
-            __asm__ volatile("sti; hlt; cli" : : : "memory");
-        }
-    }
+    KiIdleLoop(); /* its work runs in its work thread (ke/work.c) */
 }
 
 /* The AP's block and stacks (kernel stack and panic stacks as large as the loader gave the boot processor), in one

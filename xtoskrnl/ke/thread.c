@@ -149,7 +149,7 @@ VOID KeUninitializeThread(PKTHREAD Thread) {
     }
     Thread->StackBase = Thread->StackLimit = Thread->InitialStack = Thread->KernelStack = NULL;
     Thread->FloatSaveArea = Thread->FloatSaveBlock = NULL;
-    Thread->ThreadFlags = 0;
+    Thread->ThreadFlags &= ~(KTHREAD_FLAG_OWNS_STACK | KTHREAD_FLAG_POOL_SAVE_AREA | KTHREAD_FLAG_INITIAL_CONTEXT);
 }
 
 PKI_THREAD_TERMINATION_HOOK KiSetThreadTerminationHook(PKI_THREAD_TERMINATION_HOOK Hook) {
@@ -159,9 +159,14 @@ PKI_THREAD_TERMINATION_HOOK KiSetThreadTerminationHook(PKI_THREAD_TERMINATION_HO
 XTNORETURN VOID KiRunThread(PKTHREAD Thread) {
     PKI_THREAD_TERMINATION_HOOK Hook;
 
-    /* Issue 11: the first switch comes from the dispatcher at DISPATCH_LEVEL; the thread lowers to PASSIVE here. */
     Thread->ThreadFlags &= ~KTHREAD_FLAG_INITIAL_CONTEXT; /* started: its stack no longer holds the initial frame */
+    if (Thread->ThreadFlags & KTHREAD_FLAG_DISPATCHED) {
+        KiStartDispatchedThread(Thread); /* the dispatcher's switch: lock held at DISPATCH_LEVEL -> PASSIVE_LEVEL */
+    }
     Thread->StartRoutine(Thread->StartContext);
+    if (Thread->ThreadFlags & KTHREAD_FLAG_DISPATCHED) {
+        KeTerminateThread(STATUS_SUCCESS);
+    }
     Thread->State = Terminated;
     Hook = __atomic_load_n(&KiThreadTerminationHook, __ATOMIC_ACQUIRE);
     if (Hook != NULL) {

@@ -1,7 +1,11 @@
 /* Kernel timers over the timer queue (timerq.c), under the timer lock at CLOCK_LEVEL: the boot processor's clock
  * interrupt peeks at the earliest timer, and any processor may set, cancel or expire timers, each change an
- * O(log n) step. */
+ * O(log n) step. Timers are dispatcher objects: an expiry takes the dispatcher lock, then the timer lock (never the
+ * other way round), pops the timer and signals it under both, and satisfies its waiters under the dispatcher lock;
+ * KeSetTimer and KeCancelTimer take only the timer lock (their signal reset is ordered against the expiry's signal by
+ * it), so setting and cancelling timers does not contend on the dispatcher lock. */
 #include "ki.h"
+#include "kidisp.h"
 
 #define KI_TICKS_PER_MILLISECOND 10000ULL /* 100-ns units */
 
@@ -48,11 +52,12 @@ VOID KiCheckTimerExpiry(ULONGLONG InterruptTime) {
 }
 
 VOID KeInitializeTimerEx(PKTIMER Timer, TIMER_TYPE Type) {
+    KiInitializeDispatcherHeader(
+        &Timer->Header, Type == SynchronizationTimer ? TimerSynchronizationObject : TimerNotificationObject, 0);
     KiInitializeTimerQueueEntry(&Timer->QueueEntry);
     Timer->Dpc = NULL;
     Timer->Period = 0;
     Timer->Type = (UCHAR)Type;
-    Timer->Signaled = FALSE;
 }
 
 VOID KeInitializeTimer(PKTIMER Timer) {
@@ -82,10 +87,41 @@ BOOLEAN KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dp
     Queued = KiRemoveTimerQueue(&KiTimerQueue, &Timer->QueueEntry);
     Timer->Dpc = Dpc;
     Timer->Period = Period > 0 ? (ULONG)Period : 0;
-    Timer->Signaled = FALSE;
+    Timer->Header.SignalState = 0; /* under the timer lock: an expiry in progress signalled it before or not at all */
     KiInsertTimerQueue(&KiTimerQueue, &Timer->QueueEntry, Due);
     KiReleaseTimerLock(Old);
     return Queued;
+}
+
+BOOLEAN KiInsertWaitTimer(PKTIMER Timer, LARGE_INTEGER DueTime) {
+    LARGE_INTEGER SystemTime;
+    ULONGLONG Due;
+    KRUNLEVEL Old;
+
+    if (DueTime.QuadPart > 0) {
+        KeQuerySystemTime(&SystemTime);
+        if (DueTime.QuadPart <= SystemTime.QuadPart) {
+            return FALSE;
+        }
+    }
+    Timer->Header.SignalState = 0;
+    Timer->Dpc = NULL;
+    Timer->Period = 0;
+    Due = KiDueInterruptTime(DueTime);
+    if (DueTime.QuadPart > 0) {
+        Due += KeQueryTimeIncrement(); /* the system time runs up to one increment ahead of the interrupt time */
+    }
+    Old = KiAcquireTimerLock();
+    KiInsertTimerQueue(&KiTimerQueue, &Timer->QueueEntry, Due);
+    KiReleaseTimerLock(Old);
+    return TRUE;
+}
+
+VOID KiCancelWaitTimer(PKTIMER Timer) {
+    KRUNLEVEL Old = KiAcquireTimerLock();
+
+    KiRemoveTimerQueue(&KiTimerQueue, &Timer->QueueEntry);
+    KiReleaseTimerLock(Old);
 }
 
 BOOLEAN KeSetTimer(PKTIMER Timer, LARGE_INTEGER DueTime, PKDPC Dpc) {
@@ -104,7 +140,7 @@ BOOLEAN KeCancelTimer(PKTIMER Timer) {
 }
 
 BOOLEAN KeReadStateTimer(PKTIMER Timer) {
-    return Timer->Signaled;
+    return __atomic_load_n(&Timer->Header.SignalState, __ATOMIC_RELAXED) > 0;
 }
 
 ULONG_PTR KeQueryTimerQueueLength(VOID) {
@@ -115,10 +151,11 @@ ULONGLONG KeQueryTimerExpiryCount(VOID) {
     return KiTimerExpiries;
 }
 
-/* Pops one timer due by Now, signals it and re-queues it when periodic (the next period after its due time, or after
- * Now when it fell behind: missed periods are skipped, never bunched). Returns its DPC through *Dpc; FALSE when no
- * timer is due. */
+/* Pops one timer due by Now, signals it (satisfying the waits that allows) and re-queues it when periodic (the next
+ * period after its due time, or after Now when it fell behind: missed periods are skipped, never bunched). Returns its
+ * DPC through *Dpc; FALSE when no timer is due. */
 static BOOLEAN KiExpireOneTimer(ULONGLONG Now, PKDPC *Dpc) {
+    KRUNLEVEL DispatcherOld = KiAcquireDispatcherLock();
     KRUNLEVEL Old = KiAcquireTimerLock();
     PKTIMER_QUEUE_ENTRY Entry = KiPopExpiredTimerQueue(&KiTimerQueue, Now);
     ULONGLONG Next;
@@ -126,17 +163,20 @@ static BOOLEAN KiExpireOneTimer(ULONGLONG Now, PKDPC *Dpc) {
 
     if (Entry == NULL) {
         KiReleaseTimerLock(Old);
+        KiReleaseDispatcherLock(DispatcherOld);
         return FALSE;
     }
     Timer = CONTAINING_RECORD(Entry, KTIMER, QueueEntry);
-    Timer->Signaled = TRUE;
     *Dpc = Timer->Dpc;
     if (Timer->Period != 0) {
         Next = Entry->DueTime + Timer->Period * KI_TICKS_PER_MILLISECOND;
         KiInsertTimerQueue(&KiTimerQueue, Entry, Next > Now ? Next : Now + Timer->Period * KI_TICKS_PER_MILLISECOND);
     }
     KiTimerExpiries++;
+    Timer->Header.SignalState = 1; /* under both locks: ordered against KeSetTimer's reset and against waiters */
     KiReleaseTimerLock(Old);
+    KiWaitTest(&Timer->Header, 0);
+    KiReleaseDispatcherLock(DispatcherOld);
     return TRUE;
 }
 

@@ -1,11 +1,48 @@
-/* Per-processor PASSIVE_LEVEL work: the pre-threads stand-in for system worker threads (issue 11 replaces it by
- * worker threads). Each processor's queue lives in its KPRCB under WorkLock (taken with interrupts off, any RunLevel,
- * like the DPC queues); an application processor's idle loop (KiStartProcessor) runs the items one at a time at
- * PASSIVE_LEVEL with interrupts on, and is woken by an IPI (KI_IPI_REQUEST_WORK) when work arrives. */
+/* Per-processor PASSIVE_LEVEL work: each processor's queue lives in its KPRCB under WorkLock (taken with interrupts
+ * off, any RunLevel, like the DPC queues); every application processor has a work thread pinned to it (priority
+ * KI_WORKER_PRIORITY) that runs the items one at a time at PASSIVE_LEVEL with interrupts on and otherwise waits on its
+ * synchronization event. KeQueueProcessorWork may run at any RunLevel, so it does not set the event itself: it queues
+ * the processor's wake DPC there (an IPI for another processor), which sets it at DISPATCH_LEVEL. */
 #include <xtbugcode.h>
 
 #include "ki.h"
 #include "kimp.h"
+
+#define KI_WORKER_PRIORITY 12
+
+static KEVENT KiWorkEvent[KE_MAXIMUM_PROCESSORS];
+static KDPC KiWorkDpc[KE_MAXIMUM_PROCESSORS];
+
+/* The wake DPC, on the work's processor: wakes its work thread. */
+static VOID KiWorkWakeRoutine(PKDPC Dpc, PVOID Context, PVOID Argument1, PVOID Argument2) {
+    (VOID) Dpc, (VOID)Argument1, (VOID)Argument2;
+    KeSetEvent(Context, 0, FALSE);
+}
+
+/* A processor's work thread: runs what is queued, then waits for more. */
+static VOID KiProcessorWorkThread(PVOID Context) {
+    for (;;) {
+        ArDisableInterrupts();
+        while (KiRunProcessorWork()) {
+        }
+        ArEnableInterrupts();
+        KeWaitForSingleObject(Context, Executive, KernelMode, FALSE, NULL);
+    }
+}
+
+VOID KiStartProcessorWorker(ULONG Number) {
+    XTSTATUS Status;
+
+    KeInitializeEvent(&KiWorkEvent[Number], SynchronizationEvent, FALSE);
+    KeInitializeDpc(&KiWorkDpc[Number], KiWorkWakeRoutine, &KiWorkEvent[Number]);
+    KeSetImportanceDpc(&KiWorkDpc[Number], HighImportance);
+    KeSetTargetProcessorDpc(&KiWorkDpc[Number], Number);
+    Status =
+        KeCreateSystemThread(NULL, KI_WORKER_PRIORITY, 1ull << Number, KiProcessorWorkThread, &KiWorkEvent[Number], 0);
+    if (!XT_SUCCESS(Status)) {
+        KeBugCheckEx(MEMORY_MANAGEMENT, 0x1103, Number, (ULONG_PTR)Status, 0);
+    }
+}
 
 VOID KiInitializeWorkQueue(PKPRCB Prcb) {
     RtlInitializeListHead(&Prcb->WorkListHead);
@@ -24,7 +61,7 @@ BOOLEAN KeQueueProcessorWork(PKPROCESSOR_WORK_ITEM Item, ULONG Number) {
     ULONG_PTR Flags;
 
     if (Number == 0 || Number >= KiProcessorCount) {
-        return FALSE; /* processor 0 runs the start-up thread: it has no idle loop */
+        return FALSE; /* processor 0 runs the start-up thread: it has no work thread */
     }
     Target = KiProcessorBlock[Number];
     Flags = ArDisableInterrupts();
@@ -37,9 +74,7 @@ BOOLEAN KeQueueProcessorWork(PKPROCESSOR_WORK_ITEM Item, ULONG Number) {
     RtlInsertTailList(&Target->WorkListHead, &Item->ListEntry);
     Target->WorkQueueDepth++;
     KiReleaseSpinLock(&Target->WorkLock);
-    if (Target != KeGetCurrentPrcb()) {
-        KiIpiSendRequest(Target, KI_IPI_REQUEST_WORK); /* its idle loop may be halted */
-    }
+    KeInsertQueueDpc(&KiWorkDpc[Number], NULL, NULL); /* wakes its work thread there */
     ArRestoreInterrupts(Flags);
     return TRUE;
 }

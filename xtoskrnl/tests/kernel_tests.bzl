@@ -356,6 +356,8 @@ def kernel_boot_tests():
                 "slist_push_pop=[1-9][0-9]*$",
                 "^KE-BENCH cpus=2 ipi_generic_call=[1-9][0-9]* tb_flush_single=[1-9][0-9]* tb_flush_16=[1-9][0-9]* " +
                 "tb_flush_entire=[1-9][0-9]*$",
+                "^KE-BENCH dispatcher_yield_switch=[1-9][0-9]* event_set_to_waiter_running=[1-9][0-9]* " +
+                "thread_create_exit=[1-9][0-9]*$",
             ],
             expect = ["XTOS-REPORT arch=%s" % arch, "KE: 2 of 2 processors online"],
             reject = ["*** STOP", "KE: unexpected interrupt", "KE: BENCH: no pool"],
@@ -636,7 +638,8 @@ def smp_boot_tests():
                   # 2-core host would take too long.
                   selftest = True, suites = None if smp == 2 else ["KeSmpLiveSuite", "KeDpcLiveSuite", "KeTimerLiveSuite",
                                                                   "KeQueuedLockSmpSuite", "MmTlbLiveSuite",
-                                                                  "MmAddressSpaceSuite"] +
+                                                                  "MmAddressSpaceSuite", "KeWaitSuite",
+                                                                  "KeDispatcherSuite"] +
                                                                   (["MmSmpStressSuite"] if smp == 4 and mode in ["PML4", "PML5"] else []),
                   expect = [
                       "MM: processor start-up page reserved at 0x",
@@ -651,7 +654,7 @@ def smp_boot_tests():
     for arch, mode in [("amd64", "PML5"), ("i686", "PML3")]:
         _boot("smp2_cpu_max_%s" % arch, arch, mode, cpu = "max", smp = 2,
               expect = ["nx=1 smep=1 smap=1", "KE: 2 of 2 processors online", _XSAVE_AVX],
-              suites = ["KeContextSwitchSuite"])
+              suites = ["KeContextSwitchSuite", "KeWaitSuite", "KeDispatcherSuite"])
 
     # An AP that never reaches the kernel (TESTAPHANG: the first AP's trampoline halts after real mode) is reported
     # after its timeout and left out; the next one still starts, as number 1. Never a hang.

@@ -18,4 +18,13 @@ XTFORCEINLINE ULONG KeGetCurrentProcessorNumber(VOID) {
     return Number;
 }
 
+/* The running thread (NULL before the dispatcher runs on this processor): one load through the segment, so a thread
+ * moved to another processor between two instructions still reads itself. */
+XTFORCEINLINE PKTHREAD KeGetCurrentThread(VOID) {
+    PKTHREAD Thread;
+
+    __asm__ volatile("movl %%fs:%c1, %0" : "=r"(Thread) : "i"(offsetof(KPRCB, CurrentThread)));
+    return Thread;
+}
+
 #endif

@@ -134,7 +134,7 @@ STATIC_ASSERT(sizeof(MI_POOL_PROCESSOR) % 64 == 0);
 /* How a pool is serialised (docs/pool.md "Locks"). */
 #define MI_POOL_LOCK_PRIVATE 0 /* an in-stack queued spin lock on SpinLock (raises to DISPATCH_LEVEL) */
 #define MI_POOL_LOCK_SYSTEM  1 /* the numbered queued lock LockQueueNonPagedPoolLock (raises to DISPATCH_LEVEL) */
-#define MI_POOL_LOCK_PAGED   2 /* raises to APC_LEVEL only, then a test-and-set lock on SpinLock */
+#define MI_POOL_LOCK_PAGED   2 /* raises to APC_LEVEL only, then a keyed (sleeping) mutex in SpinLock */
 
 /* What a lock holder keeps on its stack. */
 typedef struct _MI_POOL_LOCK_HANDLE {
@@ -185,16 +185,20 @@ typedef struct _MI_POOL_DESCRIPTOR {
 /* ------------------------------------------------------------------------------------------------------------ */
 
 /* Takes the pool's lock (MI_POOL_LOCK_*); Handle stays on the caller's stack until MiReleasePoolLock. Non-paged:
- * an MCS queued lock at DISPATCH_LEVEL, the system pool's through this processor's KPRCB entry. Paged: APC_LEVEL and
- * a test-and-set word; sound without threads because nothing can switch a holder out: it only waits for its own page
- * faults (the PFN lock, a different lock taken at DISPATCH_LEVEL) and for interrupts and DPCs, none of which may take
- * this lock (the paged pool's RunLevel limit is APC_LEVEL). Issue 11 makes it a guarded mutex (NT's), since a thread
- * at APC_LEVEL can then be preempted while others spin. */
+ * an MCS queued lock at DISPATCH_LEVEL, the system pool's through this processor's KPRCB entry. Paged: NT's guarded
+ * mutex: APC_LEVEL, then in the kernel a sleeping mutex in the lock word (KeAcquireKeyedMutex: a holder may be
+ * pre-empted or wait for its page faults; the others sleep instead of spinning). Host models (threads that are
+ * processors, no dispatcher) spin on the same word as a test-and-set lock. */
 XTINLINE VOID MiAcquirePoolLock(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_LOCK_HANDLE Handle) {
     ULONG_PTR Expected;
 
     if (Pool->LockKind == MI_POOL_LOCK_PAGED) {
         Handle->OldRunLevel = KeRaiseRunLevel(APC_LEVEL);
+#ifndef XTOS_HOST_RUNLEVEL_MODEL
+        (VOID) Expected;
+        KeAcquireKeyedMutex(&Pool->SpinLock);
+        return;
+#endif
         for (;;) {
             Expected = 0;
             if (__atomic_compare_exchange_n(&Pool->SpinLock, &Expected, 1, FALSE, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
@@ -220,7 +224,11 @@ XTINLINE VOID MiAcquirePoolLock(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_LOCK_HANDLE H
 
 XTINLINE VOID MiReleasePoolLock(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_LOCK_HANDLE Handle) {
     if (Pool->LockKind == MI_POOL_LOCK_PAGED) {
+#ifndef XTOS_HOST_RUNLEVEL_MODEL
+        KeReleaseKeyedMutex(&Pool->SpinLock);
+#else
         __atomic_store_n(&Pool->SpinLock, 0, __ATOMIC_RELEASE);
+#endif
         KeLowerRunLevel(Handle->OldRunLevel);
         return;
     }
