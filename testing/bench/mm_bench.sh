@@ -5,7 +5,8 @@
 # RunLevel, self-IPI, timer and lock costs from the same boots, and a third (paged-bench.md) of the demand-zero
 # fault and paged-pool costs (MM-BENCH-PAGED), and a fourth (smp-bench.md) of the cross-processor costs (IPI generic
 # call, TLB shootdown: KE-BENCH cpus=) from -smp 2 and -smp 4 boots, where the count is every processor's
-# instructions together (QEMU's -icount runs the vCPUs in turn on one thread; docs/benchmarks.md).
+# instructions together (QEMU's -icount runs the vCPUs in turn on one thread; docs/benchmarks.md), and a fifth
+# (objects-bench.md) of the dispatcher, Object Manager and address-space costs from the 1 GiB boots.
 # usage: mm_bench.sh IMAGE_DIR OUTPUT_DIR   (IMAGE_DIR holds xtos-amd64.img and xtos-i686.img)
 set -euo pipefail
 images=$1 out=$2
@@ -26,6 +27,7 @@ boot() { # arch cpu mem [smp] -> the MM-BENCH line, entry_to_report=, the KE-BEN
     "$here/qemu_boot.sh" --arch "$arch" --cpu "$cpu" --mem "$mem" --smp "$smp" --image "$work/disk.img" \
         --code "/usr/share/OVMF/$code" --vars "/usr/share/OVMF/$vars" --serial "$work/serial.log" --timeout 600 \
         -- -icount shift=4,sleep=off >/dev/null 2>&1 || true
+    cp "$work/serial.log" "$work/serial-$arch-$mem-$smp.log"
     echo "$(grep -a '^MM-BENCH ' "$work/serial.log" | tr -d '\r' | head -1) $(grep -a '^MM-BENCH-PAGED' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -aoE 'entry_to_report=[0-9]+' "$work/serial.log" | head -1) $(grep -a '^KE-BENCH runlevel' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH timer' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH spinlock' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-) $(grep -a '^KE-BENCH cpus=' "$work/serial.log" | tr -d '\r' | head -1 | cut -d' ' -f2-)"
 }
 
@@ -131,6 +133,29 @@ for config in "amd64 qemu64" "i686 qemu32,+pse36"; do
         fi
     done
 done
+# Threads, objects and address spaces (1 GiB boots): every key of these lines, in guest instructions.
+value() { # log key -> instructions (ticks / 16), or "-"
+    local ticks
+    ticks=$(tr -d '\r' <"$1" | grep -aoE "(^| )$2=[0-9]+" | head -1 | cut -d= -f2)
+    [ -n "$ticks" ] && echo $((ticks / 16)) || echo "-"
+}
+{
+    echo "Guest instructions (QEMU -icount shift=4,sleep=off) per operation, 1 GiB, one processor: the dispatcher"
+    echo "(ke/dispbench.c), the raw context switch (ke/threadbench.c), the Object Manager (ob/obbench.c, at 1 handle and"
+    echo "at 1,000,000) and per-process address spaces (mm/mmbench.c)."
+    echo
+    echo "| arch | yield switch (2 threads) | event set -> waiter running | thread create+exit | raw switch round trip, FPU / none |" \
+         "ObReferenceObjectByHandle+deref, 1 / 1M handles | duplicate+close | address space create+delete | CR3 switch |"
+    echo "|---|---|---|---|---|---|---|---|---|"
+    for arch in amd64 i686; do
+        log="$work/serial-$arch-1G-1.log"
+        echo "| $arch | $(value "$log" dispatcher_yield_switch) | $(value "$log" event_set_to_waiter_running) |" \
+             "$(value "$log" thread_create_exit) |" \
+             "$(value "$log" thread_switch_roundtrip_fpu) / $(value "$log" thread_switch_roundtrip_nofpu) |" \
+             "$(value "$log" ob_ref_deref_1) / $(value "$log" ob_ref_deref_1m) |" \
+             "$(value "$log" ob_dup_close_1) | $(value "$log" space_create_delete) | $(value "$log" cr3_switch) |"
+    done
+} >"$out/objects-bench.md"
 {
     echo
     cat "$locktable"
@@ -142,6 +167,8 @@ echo
 cat "$pagedtable"
 echo
 cat "$smptable"
+echo
+cat "$out/objects-bench.md"
 
 gnuplot <<GNUPLOT
 set terminal pngcairo size 1100,560 noenhanced
