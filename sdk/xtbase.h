@@ -26,8 +26,12 @@ typedef size_t SIZE_T, *PSIZE_T;
 typedef ULONG_PTR PAGE_FRAME_NUMBER, *PPAGE_FRAME_NUMBER;
 typedef ULONGLONG PHYSICAL_ADDRESS, *PPHYSICAL_ADDRESS;
 typedef LONG XTSTATUS;
-typedef PVOID HANDLE, *PHANDLE;       /* an object handle (ex.h: a handle-table index in steps of 4) */
+typedef PVOID HANDLE, *PHANDLE;           /* an object handle (ex.h: a handle-table index in steps of 4) */
 typedef ULONG ACCESS_MASK, *PACCESS_MASK; /* NT access rights */
+/* The mode a call or a wait comes from (NT's KPROCESSOR_MODE and MODE values); Ke (waits) and Ob (access checks)
+ * share it. */
+typedef UCHAR KPROCESSOR_MODE;
+typedef enum _MODE { KernelMode = 0, UserMode = 1, MaximumMode = 2 } MODE;
 
 #define TRUE  ((BOOLEAN)1)
 #define FALSE ((BOOLEAN)0)

@@ -295,9 +295,8 @@ typedef struct _DISPATCHER_HEADER {
 
 typedef enum _WAIT_TYPE { WaitAll = 0, WaitAny = 1 } WAIT_TYPE;
 
-/* Why a thread waits (NT's KWAIT_REASON, a few of its values) and its mode (only kernel threads exist). */
+/* Why a thread waits (NT's KWAIT_REASON, a few of its values); its mode is a KPROCESSOR_MODE (xtbase.h). */
 typedef enum _KWAIT_REASON { Executive = 0, DelayExecution = 4, UserRequest = 6, WrQueue = 15 } KWAIT_REASON;
-typedef enum _KPROCESSOR_MODE { KernelMode = 0 } KPROCESSOR_MODE;
 
 /* One thread's wait on one object. */
 typedef struct _KWAIT_BLOCK {

@@ -9,7 +9,7 @@
 #define KSYM_MAGIC_EMPTY    "XTOS-KSYM-EMPTY" /* the placeholder's first 16 bytes: the generator finds it by them */
 #define KSYM_MAGIC          "XTOS-KSYM-TABLE" /* a filled table's first 16 bytes */
 #define KSYM_VERSION        1
-#define KSYM_RESERVED_BYTES (32 * 1024) /* the placeholder's size: header, RVAs, name offsets and names */
+#define KSYM_RESERVED_BYTES (48 * 1024) /* the placeholder's size: header, RVAs, name offsets and names */
 
 /* Followed by ULONG Rva[Count] (ascending), ULONG NameOffset[Count] (from NamesOffset) and the NUL-terminated names. */
 typedef struct _KSYM_TABLE {

@@ -76,9 +76,6 @@ XTINLINE VOID InitializeObjectAttributes(POBJECT_ATTRIBUTES Attributes, PUNICODE
 #define OB_KERNEL_HANDLE_FLAG ((ULONG_PTR)(LONG_PTR)(LONG)0x80000000)
 #define NtCurrentProcess()    ((HANDLE)(LONG_PTR)-1)
 
-typedef enum _KPROCESSOR_MODE_VALUE { KernelMode = 0, UserMode = 1 } KPROCESSOR_MODE_VALUE;
-typedef UCHAR KPROCESSOR_MODE;
-
 /* Pool types of object types (MM_POOL_TYPE values). */
 #define OB_NON_PAGED_POOL 0u
 #define OB_PAGED_POOL     1u
