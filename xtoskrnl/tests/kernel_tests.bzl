@@ -760,8 +760,9 @@ def smp_boot_tests():
                       "did not answer the freeze NMI", "NMI_HARDWARE_FAILURE"],
         )
 
-    # A STOP on the boot processor (TESTFAULT=PAGE) freezes processor 1 where it idles: the freeze NMI runs on the
-    # AP's own NMI stack (amd64: IST2 of its TSS; i686: the NMI task of its own GDT, FS = its KPRCB).
+    # A STOP on the boot processor (TESTFAULT=PAGE) freezes processor 1 where it idles (its idle thread, KiIdleLoop):
+    # the freeze NMI runs on the AP's own NMI stack (amd64: IST2 of its TSS; i686: the NMI task of its own GDT, FS =
+    # its KPRCB).
     for arch, cpu in [("amd64", "qemu64"), ("i686", "qemu32")]:
         xt_qemu_test(
             name = "smp2_stop_bsp_%s" % arch,
@@ -777,7 +778,7 @@ def smp_boot_tests():
                 "KE: system halted (TESTEXIT)",
             ],
             expect_re = [
-                "^KE: processor 1 \\(APIC id 1\\) frozen at 0x[0-9A-F]+ \\(xtoskrnl\\+0x[0-9a-f]+ KiStartProcessor\\+0x[0-9a-f]+\\)$",
+                "^KE: processor 1 \\(APIC id 1\\) frozen at 0x[0-9A-F]+ \\(xtoskrnl\\+0x[0-9a-f]+ KiIdleLoop\\+0x[0-9a-f]+\\)$",
             ] + _REGISTERS[arch],
             reject = ["did not answer the freeze NMI", "fault while reporting a STOP", "NMI_HARDWARE_FAILURE"],
         )
