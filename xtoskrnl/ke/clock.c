@@ -210,6 +210,10 @@ ULONG KeQueryTimeIncrement(VOID) {
     return KiClockTicking ? KiTickInfo.Increment : 0;
 }
 
+ULONGLONG KiSystemTimeToInterruptTime(LARGE_INTEGER SystemTime) {
+    return SystemTime.QuadPart <= KiBootTime.QuadPart ? 0 : (ULONGLONG)(SystemTime.QuadPart - KiBootTime.QuadPart);
+}
+
 VOID KeQuerySystemTime(PLARGE_INTEGER CurrentTime) {
     ULONGLONG InterruptTime, AnchorTsc, TickCount, Now;
 

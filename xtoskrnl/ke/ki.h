@@ -82,6 +82,11 @@ VOID KiInitializeClock(ULONG Timer, ULONG ClockHz);
 /* Connects the clock's interrupt object and starts the prepared clock interrupt (interrupts stay as they are). */
 VOID KiStartClock(VOID);
 
+/* The interrupt time at which the tick-counted system time (boot time + interrupt time, without the TSC delta
+ * KeQuerySystemTime adds) reaches SystemTime; 0 for a time before the boot. An absolute timer due then never expires
+ * before KeQuerySystemTime reaches its due time. */
+ULONGLONG KiSystemTimeToInterruptTime(LARGE_INTEGER SystemTime);
+
 /* The XTOS-REPORT clock keys. */
 typedef struct _KI_CLOCK_REPORT {
     ULONG ClockHz;                    /* the clock interrupt's achieved rate (0: none) */

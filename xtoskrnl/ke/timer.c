@@ -64,16 +64,17 @@ VOID KeInitializeTimer(PKTIMER Timer) {
     KeInitializeTimerEx(Timer, NotificationTimer);
 }
 
-/* DueTime (NT's convention) as an interrupt time. */
+/* DueTime (NT's convention) as an interrupt time. An absolute time is converted against the tick-counted system
+ * time: measured against KeQuerySystemTime (which adds the TSC delta since the last tick) it would expire up to a
+ * tick before KeQuerySystemTime reaches it. */
 static ULONGLONG KiDueInterruptTime(LARGE_INTEGER DueTime) {
-    ULONGLONG Now = KeQueryInterruptTime();
-    LARGE_INTEGER SystemTime;
+    ULONGLONG Now = KeQueryInterruptTime(), Due;
 
     if (DueTime.QuadPart < 0) {
         return Now + (ULONGLONG)(-(DueTime.QuadPart + 1)) + 1;
     }
-    KeQuerySystemTime(&SystemTime);
-    return DueTime.QuadPart <= SystemTime.QuadPart ? Now : Now + (ULONGLONG)(DueTime.QuadPart - SystemTime.QuadPart);
+    Due = KiSystemTimeToInterruptTime(DueTime);
+    return Due < Now ? Now : Due;
 }
 
 BOOLEAN KeSetTimerEx(PKTIMER Timer, LARGE_INTEGER DueTime, LONG Period, PKDPC Dpc) {
