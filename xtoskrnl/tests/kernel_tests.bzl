@@ -135,7 +135,7 @@ _MEMORY_SUITES = [
     "RtlArithmeticSuite", "KeParameterSuite", "KeBugCodeSuite", "KeSymbolSuite", "HlAcpiSuite", "HlMadtSuite",
     "HlAcpiTimeSuite", "MmhPageMapSuite", "ArDescriptorSuite", "MmLiveSuite", "PoolBasicSuite", "PoolTortureSuite",
     "MmFinalSuite", "KeStackGuardSuite", "KeRunLevelLiveSuite", "KeInterruptLiveSuite", "KeDpcLiveSuite",
-    "KeSmpLiveSuite", "MmPagedSuite",
+    "KeSmpLiveSuite", "MmPagedSuite", "MmAddressSpaceSuite",
 ]
 
 # The floating-point line of a CPU with XSAVE and AVX (QEMU's -cpu max): XCR0 = x87 | SSE | AVX, 832-byte save areas.
