@@ -175,6 +175,7 @@ __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INI
     KiStartApplicationProcessors(InitBlock, KiParameters.MaxCpus,
                                  KiParameters.TestApHang); /* they idle, their clocks start with ours */
     KiStartSystemThreads();                                /* the reaper, the APs' work threads */
+    MmStartSystemThreads();                                /* the PFN entries above the first GiB, in the background */
     KiReport(&Features);
     if (KiParameters.Bench) {
         /* The TSC and local APIC timer calibrations' fixed polling is reported apart, not as start-up work. */
@@ -189,6 +190,7 @@ __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INI
     KiStartClock();
     ArEnableInterrupts();
     KiStartProcessorClocks();
+    MmWaitForStartupWork(); /* every frame usable (and counted) before the tests and the exit */
     if (KiParameters.SelfTest) {
         SelfTestFailures = KiRunSelfTests(KiParameters.SelfTestSuites, KiParameters.SelfTestSuitesLength);
     }

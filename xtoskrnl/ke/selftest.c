@@ -22,15 +22,15 @@ VOID XtestPrint(PCSTR Format, ...) {
 /* Every suite SELFTEST runs, in order (MmPagedSuite after the Ke suites: paged pool and faults with interrupts on;
  * MmSmpStressSuite last: every processor and the work hook, interrupts on). */
 static const XTEST_SUITE *const KiSelfTestSuites[] = {
-    &RtlListSuite,         &RtlMemorySuite,       &RtlBitmapSuite,    &RtlStringSuite,  &RtlFormatSuite,
-    &RtlSha1Suite,         &RtlArithmeticSuite,   &KeParameterSuite,  &KeBugCodeSuite,  &KeSymbolSuite,
-    &HlAcpiSuite,          &HlMadtSuite,          &HlAcpiTimeSuite,   &MmhPageMapSuite, &ArDescriptorSuite,
-    &MmLiveSuite,          &PoolBasicSuite,       &PoolTortureSuite,  &MmFinalSuite,    &KeStackGuardSuite,
-    &KeRunLevelLiveSuite,  &KeInterruptLiveSuite, &KeClockSuite,      &KeDpcLiveSuite,  &KeTimerLiveSuite,
-    &HlIoApicLiveSuite,    &KeClockTickSuite,     &KeSmpLiveSuite,    &MmPagedSuite,    &RtlSListSuite,
-    &KeSpinLockLiveSuite,  &KeQueuedLockSmpSuite, &ExHandleLiveSuite, &MmTlbLiveSuite,  &MmAddressSpaceSuite,
-    &KeContextSwitchSuite, &KeWaitSuite,          &KeDispatcherSuite, &ObCoreSuite,     &ObScaleSuite,
-    &MmSmpStressSuite,
+    &RtlListSuite,        &RtlMemorySuite,       &RtlBitmapSuite,       &RtlStringSuite,    &RtlFormatSuite,
+    &RtlSha1Suite,        &RtlArithmeticSuite,   &KeParameterSuite,     &KeBugCodeSuite,    &KeSymbolSuite,
+    &HlAcpiSuite,         &HlMadtSuite,          &HlAcpiTimeSuite,      &MmhPageMapSuite,   &ArDescriptorSuite,
+    &MmDeferredPfnSuite,  &MmLiveSuite,          &PoolBasicSuite,       &PoolTortureSuite,  &MmFinalSuite,
+    &KeStackGuardSuite,   &KeRunLevelLiveSuite,  &KeInterruptLiveSuite, &KeClockSuite,      &KeDpcLiveSuite,
+    &KeTimerLiveSuite,    &HlIoApicLiveSuite,    &KeClockTickSuite,     &KeSmpLiveSuite,    &MmPagedSuite,
+    &RtlSListSuite,       &KeSpinLockLiveSuite,  &KeQueuedLockSmpSuite, &ExHandleLiveSuite, &MmTlbLiveSuite,
+    &MmAddressSpaceSuite, &KeContextSwitchSuite, &KeWaitSuite,          &KeDispatcherSuite, &ObCoreSuite,
+    &ObScaleSuite,        &MmSmpStressSuite,
 };
 
 /* TRUE when Name is one of the comma-separated names in List (Length characters). */

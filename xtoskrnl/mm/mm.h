@@ -11,13 +11,13 @@
 #include <xtstatus.h>
 
 typedef struct _MM_BOOT_REPORT {
-    PCSTR PagingMode;           /* "PML2" .. "PML5" */
-    BOOLEAN NoExecute;          /* the mode has an NX bit and EFER.NXE is on */
-    ULONGLONG RamPages;         /* frames with PFN entries that hold usable RAM */
-    ULONGLONG FreePages;        /* free and zeroed frames after reclaiming loader memory */
-    ULONGLONG RamIgnoredPages;  /* RAM the loader reported beyond what the CPU and the paging mode can address */
-    ULONG PfnEntryBytes;        /* sizeof(MMPFN) */
-    ULONG_PTR TablesVerified;   /* page-table frames walked from CR3 */
+    PCSTR PagingMode;          /* "PML2" .. "PML5" */
+    BOOLEAN NoExecute;         /* the mode has an NX bit and EFER.NXE is on */
+    ULONGLONG RamPages;        /* frames with PFN entries that hold usable RAM (entries still being written included) */
+    ULONGLONG FreePages;       /* free and zeroed frames after reclaiming loader memory */
+    ULONGLONG RamIgnoredPages; /* RAM the loader reported beyond what the CPU and the paging mode can address */
+    ULONG PfnEntryBytes;       /* sizeof(MMPFN) */
+    ULONG_PTR TablesVerified;  /* page-table frames walked from CR3 */
     ULONG_PTR LoaderFramesKept; /* frames the loader reported free although the live tables use them */
     BOOLEAN PoolOk;             /* both pools are up and passed their start-up checks */
 } MM_BOOT_REPORT, *PMM_BOOT_REPORT;
@@ -35,6 +35,14 @@ PCSTR MmGetPagingModeName(VOID);
 /* Brings up the PFN database, the pager and the pool (the hardware layer is bound already). A failure of any step,
  * the pool's start-up check included, is a STOP (MEMORY_MANAGEMENT); returns only when the memory manager is up. */
 VOID MmInitializeMemoryManager(PXT_INIT_BLOCK InitBlock, ULONG TestFlags);
+
+/* Starts the memory manager's system threads once the dispatcher runs: the PFN entries of the RAM above the first
+ * GiB are written in the background (its frames become allocatable chunk by chunk). PASSIVE_LEVEL. */
+VOID MmStartSystemThreads(VOID);
+
+/* Waits until the background start-up work is done (every PFN entry written); at once when there was none.
+ * PASSIVE_LEVEL with interrupts on. */
+VOID MmWaitForStartupWork(VOID);
 
 /* Maps Length bytes of device memory at physical Address (not RAM: a framebuffer, device registers) read-write and
  * no-execute into system space, once the memory manager is up. Returns the VA of Address; NULL for RAM frames

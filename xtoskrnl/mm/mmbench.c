@@ -150,11 +150,12 @@ VOID MmRunBenchmarks(VOID) {
         Pool[Index] = MiBenchPool(NonPagedPool, Sizes[Index]);
         Paged[Index] = MiBenchPool(PagedPool, Sizes[Index]);
     }
-    KdPrint("MM-BENCH ram_pages=%llu pfn_init=%llu pfn_memset=%llu pfn_bytes=%llu page_alloc_free=%llu map_unmap=%llu "
+    KdPrint("MM-BENCH ram_pages=%llu pfn_boot_pages=%llu pfn_init=%llu pfn_memset=%llu pfn_bytes=%llu "
+            "page_alloc_free=%llu map_unmap=%llu "
             "pool_16=%llu pool_64=%llu pool_256=%llu pool_1024=%llu pool_4000=%llu pool_12288=%llu\n",
-            Report.RamPages, MmPfnBootStats.InitTimeStamps, MmPfnBootStats.MemsetTimeStamps,
-            MmPfnBootStats.DatabaseBytes, MiBenchPages(), MiBenchMapping(), Pool[0], Pool[1], Pool[2], Pool[3], Pool[4],
-            Pool[5]);
+            Report.RamPages, Report.RamPages - MmQueryPendingPfnFrames(), MmPfnBootStats.InitTimeStamps,
+            MmPfnBootStats.MemsetTimeStamps, MmPfnBootStats.DatabaseBytes, MiBenchPages(), MiBenchMapping(), Pool[0],
+            Pool[1], Pool[2], Pool[3], Pool[4], Pool[5]);
     KdPrint("MM-BENCH-PAGED demand_zero_fault=%llu paged_16=%llu paged_64=%llu paged_256=%llu paged_1024=%llu "
             "paged_4000=%llu paged_12288=%llu\n",
             MiBenchDemandZeroFault(), Paged[0], Paged[1], Paged[2], Paged[3], Paged[4], Paged[5]);

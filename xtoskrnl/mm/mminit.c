@@ -291,6 +291,14 @@ VOID MmTestBadFrameFree(VOID) {
     KdPrint("MM: the stray frame was not caught\n");
 }
 
+VOID MmStartSystemThreads(VOID) {
+    MmStartDeferredPfnInitialization();
+}
+
+VOID MmWaitForStartupWork(VOID) {
+    MmWaitForPfnDatabase();
+}
+
 VOID MmQueryBootReport(PMM_BOOT_REPORT Report) {
     const ULONG_PTR *Count = MmPfnDatabase.StateCount;
 
@@ -300,7 +308,7 @@ VOID MmQueryBootReport(PMM_BOOT_REPORT Report) {
 
     Report->FreePages = Count[MmPfnFree] + Count[MmPfnZeroed];
     Report->RamPages = Report->FreePages + Count[MmPfnActive] + Count[MmPfnLoader] + Count[MmPfnReclaimable] +
-                       Count[MmPfnDatabaseFrame];
+                       Count[MmPfnDatabaseFrame] + MmQueryPendingPfnFrames();
     Report->PfnEntryBytes = sizeof(MMPFN);
     Report->TablesVerified = MmPfnBootStats.TablesVerified;
     Report->LoaderFramesKept = MmPfnBootStats.LoaderFramesKept;

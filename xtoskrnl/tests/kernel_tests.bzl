@@ -133,7 +133,7 @@ def _poweroff_test(name, arch):
 _MEMORY_SUITES = [
     "RtlListSuite", "RtlMemorySuite", "RtlBitmapSuite", "RtlStringSuite", "RtlFormatSuite", "RtlSha1Suite",
     "RtlArithmeticSuite", "KeParameterSuite", "KeBugCodeSuite", "KeSymbolSuite", "HlAcpiSuite", "HlMadtSuite",
-    "HlAcpiTimeSuite", "MmhPageMapSuite", "ArDescriptorSuite", "MmLiveSuite", "PoolBasicSuite", "PoolTortureSuite",
+    "HlAcpiTimeSuite", "MmhPageMapSuite", "ArDescriptorSuite", "MmDeferredPfnSuite", "MmLiveSuite", "PoolBasicSuite", "PoolTortureSuite",
     "MmFinalSuite", "KeStackGuardSuite", "KeRunLevelLiveSuite", "KeInterruptLiveSuite", "KeDpcLiveSuite",
     "KeSmpLiveSuite", "MmPagedSuite", "MmAddressSpaceSuite",
 ]
@@ -183,12 +183,18 @@ def kernel_boot_tests():
     _boot("boot_i686_pml3_6g_32bit_cpu", "i686", "PML3", mem = "6G", extra_re = [_BELOW_4G], ignored = "1048576",
           expect = ["MM: 4096 MiB of RAM (1048576 pages) ignored: above the 32-bit physical address limit"])
 
-    # Large memory: i686 PAE to 16 GiB and to the 36-bit top (62 GiB), amd64 64 GiB.
-    _boot("boot_i686_pml3_16g", "i686", "PML3", cpu = "qemu32,+pse36", mem = "16G")
+    # Large memory: i686 PAE to 16 GiB and to the 36-bit top (62 GiB), amd64 64 GiB. The PFN entries above the first
+    # GiB are written by the deferred-init thread (on the second processor of the 64 GiB boot while the boot goes on);
+    # MmDeferredPfnSuite checks every entry is there and counted.
+    _DEFERRED = ["MM: PFN entries of ", "RAM frames above frame 0x4", "MM: deferred PFN init done: "]
+    _boot("boot_i686_pml3_16g", "i686", "PML3", cpu = "qemu32,+pse36", mem = "16G", expect = _DEFERRED,
+          suites = ["MmDeferredPfnSuite"])
     # (q35 reserves a 64-bit PCI hole above RAM; with 36 physical bits there is no room for it at 62 GiB.)
-    _boot("boot_i686_pml3_62g", "i686", "PML3", cpu = "qemu32,+pse36", mem = "62G",
-          extra_re = [" ram_pages=1[5-6][0-9]{6} "], qemu_args = ["-global", "q35-pcihost.pci-hole64-size=0"])
-    _boot("boot_amd64_pml4_64g", "amd64", "PML4", mem = "64G")
+    _boot("boot_i686_pml3_62g", "i686", "PML3", cpu = "qemu32,+pse36", mem = "62G", expect = _DEFERRED,
+          extra_re = [" ram_pages=1[5-6][0-9]{6} "], qemu_args = ["-global", "q35-pcihost.pci-hole64-size=0"],
+          suites = ["MmDeferredPfnSuite"])
+    _boot("boot_amd64_pml4_64g", "amd64", "PML4", mem = "64G", smp = 2, expect = _DEFERRED,
+          suites = ["MmDeferredPfnSuite"])
 
     # The loader reports its page-table frames as free (TESTPTFREE): the kernel must find them by walking the
     # live tables from CR3, keep them, and still pass SELFTEST (the regression case for zeroing the CR3 frame).

@@ -18,7 +18,35 @@ typedef struct _MM_PFN_BOOT_STATS {
     ULONG_PTR TablesVerified; /* page-table frames found by walking the live tables from CR3 */
     ULONG_PTR LoaderFramesKept; /* frames the live tables use that the loader reported free: kept reserved */
     ULONG_PTR FramesReclaimed;  /* boot-services and loader frames returned to the free list */
+    ULONGLONG BootLimit;        /* entries of frames from here up are written by the deferred-init thread */
 } MM_PFN_BOOT_STATS, *PMM_PFN_BOOT_STATS;
+
+/* RAM whose PFN entries are written at boot (1 GiB); the entries of the frames above are written by a system thread
+ * once the dispatcher runs (MmStartDeferredPfnInitialization), so start-up does not grow with RAM. */
+#define MM_PFN_BOOT_FRAMES ((ULONGLONG)1 << (30 - MM_PAGE_SHIFT))
+
+/* What the deferred initialisation did (final once MmWaitForPfnDatabase returns). */
+typedef struct _MM_PFN_DEFERRED_STATS {
+    ULONGLONG Frames;        /* frames whose entries it wrote (holes included) */
+    ULONGLONG RamPages;      /* RAM frames among them */
+    ULONG_PTR Chunks;        /* chunks published */
+    ULONG_PTR DatabasePages; /* database pages it backed */
+    ULONGLONG TimeStamps;    /* TSC ticks from its start to its end */
+    XTSTATUS Status;         /* STATUS_SUCCESS, or why it stopped (frames above ReadyLimit stay unused) */
+    BOOLEAN Done;
+} MM_PFN_DEFERRED_STATS, *PMM_PFN_DEFERRED_STATS;
+
+extern MM_PFN_DEFERRED_STATS MmPfnDeferredStats;
+
+/* Starts the thread that writes the PFN entries above the boot limit, chunk by chunk (each chunk's frames become
+ * allocatable when it is published). Needs the dispatcher; PASSIVE_LEVEL. Nothing to do: the wait is satisfied. */
+VOID MmStartDeferredPfnInitialization(VOID);
+
+/* Waits until every PFN entry is written (PASSIVE_LEVEL, interrupts on); at once when nothing was deferred. */
+VOID MmWaitForPfnDatabase(VOID);
+
+/* RAM frames whose entries are not written yet (the report counts them as RAM). */
+ULONGLONG MmQueryPendingPfnFrames(VOID);
 
 extern MMPFN_DATABASE MmPfnDatabase;
 extern MM_PFN_BOOT_STATS MmPfnBootStats;
@@ -28,6 +56,11 @@ extern MM_PFN_BOOT_STATS MmPfnBootStats;
  * ignored) with frames the tables do not use, and keeps the recorded frames out of the free lists. A map with more
  * descriptors than the kernel accepts is a STOP (LOADER_BLOCK_MISMATCH). */
 XTSTATUS MmInitializePfnDatabase(PXT_INIT_BLOCK InitBlock);
+
+/* Keeps the frames in [First, Limit) that the live page tables use out of the free lists (Loader state), logging
+ * those the loader reported free; frames whose entries are not written yet are left alone. PFN lock held (or the
+ * boot, before any other processor runs). */
+VOID MmKeepLiveTableFrames(ULONG_PTR First, ULONG_PTR Limit);
 
 /* The PFN lock (NT's PfnLock: the numbered queued lock LockQueuePfnLock): raises to DISPATCH_LEVEL and takes it;
  * returns the RunLevel to give back to MmUnlockPfnDatabase. It guards every list and entry of MmPfnDatabase, the

@@ -319,10 +319,10 @@ static VOID MiInitializeFreeRun(PMMPFN_DATABASE Database, ULONG_PTR First, ULONG
     Database->StateCount[MmPfnFree] += Limit - First;
 }
 
-/* Writes the entries of one RAM range: every byte of every entry, so the backing pages need no zeroing. */
-static VOID MiInitializeRange(PMMPFN_DATABASE Database, const XT_MEMORY_DESCRIPTOR *Descriptor) {
-    ULONG_PTR First = (ULONG_PTR)Descriptor->BasePage,
-              Limit = (ULONG_PTR)(Descriptor->BasePage + Descriptor->PageCount);
+/* Writes the entries of frames [First, Limit) of one RAM range: every byte of every entry, so the backing pages need
+ * no zeroing. */
+static VOID MiInitializeRange(PMMPFN_DATABASE Database, const XT_MEMORY_DESCRIPTOR *Descriptor, ULONG_PTR First,
+                              ULONG_PTR Limit) {
     MMPFN_STATE State = MiInitialState(Descriptor->MemoryType);
 
     if (State != MmPfnFree) {
@@ -339,21 +339,173 @@ static VOID MiInitializeRange(PMMPFN_DATABASE Database, const XT_MEMORY_DESCRIPT
     MiInitializeFreeRun(Database, First, Limit);
 }
 
-VOID MmInitializePfnEntries(PMMPFN_DATABASE Database, PMMPFN Entries, const XT_MEMORY_DESCRIPTOR *Descriptors,
-                            ULONG Count) {
+/* The part of Descriptor's frames in [First, Limit): FALSE when none (or the descriptor is not RAM). */
+static BOOLEAN MiClipRange(const XT_MEMORY_DESCRIPTOR *Descriptor, ULONG_PTR First, ULONG_PTR Limit,
+                           PULONG_PTR RangeFirst, PULONG_PTR RangeLimit) {
+    ULONG_PTR Base = (ULONG_PTR)Descriptor->BasePage, End = (ULONG_PTR)(Descriptor->BasePage + Descriptor->PageCount);
+
+    *RangeFirst = Base > First ? Base : First;
+    *RangeLimit = End < Limit ? End : Limit;
+    return MmIsRamDescriptor(Descriptor->MemoryType) && *RangeFirst < *RangeLimit;
+}
+
+/* ReadyLimit as every reader takes it: entries below it are written before it moves (release/acquire). */
+static ULONG_PTR MiReadyLimit(const MMPFN_DATABASE *Database) {
+    return __atomic_load_n(&Database->ReadyLimit, __ATOMIC_ACQUIRE);
+}
+
+BOOLEAN MmIsUsableRamDescriptor(ULONG MemoryType) {
+    MMPFN_STATE State = MiInitialState(MemoryType);
+    return MmIsRamDescriptor(MemoryType) && State != MmPfnFirmware && State != MmPfnBad;
+}
+
+ULONGLONG MmCountRamPfns(const MMPFN_DATABASE *Database, ULONG_PTR First, ULONG_PTR Limit) {
+    ULONGLONG Count = 0;
+    ULONG_PTR RangeFirst, RangeLimit;
+
+    for (ULONG Index = 0; Index < Database->DescriptorCount; Index++) {
+        if (MmIsUsableRamDescriptor(Database->Descriptors[Index].MemoryType) &&
+            MiClipRange(&Database->Descriptors[Index], First, Limit, &RangeFirst, &RangeLimit)) {
+            Count += RangeLimit - RangeFirst;
+        }
+    }
+    return Count;
+}
+
+VOID MmInitializePfnEntriesBelow(PMMPFN_DATABASE Database, PMMPFN Entries, const XT_MEMORY_DESCRIPTOR *Descriptors,
+                                 ULONG Count, ULONG_PTR ReadyLimit) {
+    ULONG_PTR First, Limit;
+
     RtlZeroMemory(Database, sizeof(*Database));
     Database->Entries = Entries;
     Database->HighestPfn = MmGetPfnDatabaseEntryCount(Descriptors, Count) - 1;
     Database->Descriptors = Descriptors;
     Database->DescriptorCount = Count;
+    Database->ReadyLimit = ReadyLimit < Database->HighestPfn + 1 ? ReadyLimit : Database->HighestPfn + 1;
     for (ULONG Zone = 0; Zone < MM_PFN_ZONE_COUNT; Zone++) {
         Database->FreeList[Zone] = Database->ZeroedList[Zone] = (MMPFN_LIST){MM_PFN_NONE, MM_PFN_NONE, 0};
     }
     for (ULONG Index = 0; Index < Count; Index++) {
-        if (MmIsRamDescriptor(Descriptors[Index].MemoryType) && Descriptors[Index].PageCount) {
-            MiInitializeRange(Database, &Descriptors[Index]);
+        if (MiClipRange(&Descriptors[Index], 0, Database->ReadyLimit, &First, &Limit)) {
+            MiInitializeRange(Database, &Descriptors[Index], First, Limit);
         }
     }
+}
+
+VOID MmInitializePfnEntries(PMMPFN_DATABASE Database, PMMPFN Entries, const XT_MEMORY_DESCRIPTOR *Descriptors,
+                            ULONG Count) {
+    MmInitializePfnEntriesBelow(Database, Entries, Descriptors, Count, ~(ULONG_PTR)0);
+}
+
+/* Chains free frames [First, Limit) (one zone) after Chain's tail; the chain's head keeps Blink MM_PFN_NONE until
+ * it is published. */
+static VOID MiChainFreeRun(PMMPFN Entries, PMMPFN_LIST Chain, ULONG_PTR First, ULONG_PTR Limit) {
+    for (ULONG_PTR Pfn = First; Pfn < Limit; Pfn++) {
+        Entries[Pfn] = (MMPFN){Pfn + 1, Pfn - 1, 0, 0, 0, MmPfnFree, 0};
+    }
+    Entries[First].Blink = Chain->Tail;
+    Entries[Limit - 1].Flink = MM_PFN_NONE;
+    if (Chain->Tail == MM_PFN_NONE) {
+        Chain->Head = First;
+    } else {
+        Entries[Chain->Tail].Flink = First;
+    }
+    Chain->Tail = Limit - 1;
+    Chain->Count += Limit - First;
+}
+
+VOID MmPreparePfnEntries(PMMPFN_DATABASE Database, PMMPFN_CHUNK Chunk, ULONG_PTR First, ULONG_PTR Limit) {
+    ULONG_PTR RangeFirst, RangeLimit;
+
+    RtlZeroMemory(Chunk, sizeof(*Chunk));
+    Chunk->First = First;
+    Chunk->Limit = Limit;
+    Chunk->ReleasedStates = __atomic_load_n(&Database->ReleasedStates, __ATOMIC_ACQUIRE);
+    for (ULONG Zone = 0; Zone < MM_PFN_ZONE_COUNT; Zone++) {
+        Chunk->Free[Zone] = (MMPFN_LIST){MM_PFN_NONE, MM_PFN_NONE, 0};
+    }
+    for (ULONG Index = 0; Index < Database->DescriptorCount; Index++) {
+        const XT_MEMORY_DESCRIPTOR *Descriptor = &Database->Descriptors[Index];
+        MMPFN_STATE State = MiInitialState(Descriptor->MemoryType);
+
+        if (!MiClipRange(Descriptor, First, Limit, &RangeFirst, &RangeLimit)) {
+            continue;
+        }
+        if (Chunk->ReleasedStates & (1u << State)) {
+            State = MmPfnFree;
+        }
+        if (State != MmPfnFree) {
+            for (ULONG_PTR Pfn = RangeFirst; Pfn < RangeLimit; Pfn++) {
+                Database->Entries[Pfn] = (MMPFN){MM_PFN_NONE, MM_PFN_NONE, 0, 0, 0, (UCHAR)State, 0};
+            }
+            Chunk->StateCount[State] += RangeLimit - RangeFirst;
+            continue;
+        }
+        if (RangeFirst < MM_PFN_LOW_LIMIT && RangeLimit > MM_PFN_LOW_LIMIT) {
+            MiChainFreeRun(Database->Entries, &Chunk->Free[MM_PFN_ZONE_LOW], RangeFirst, MM_PFN_LOW_LIMIT);
+            RangeFirst = MM_PFN_LOW_LIMIT;
+        }
+        MiChainFreeRun(Database->Entries,
+                       &Chunk->Free[RangeFirst >= MM_PFN_LOW_LIMIT ? MM_PFN_ZONE_HIGH : MM_PFN_ZONE_LOW], RangeFirst,
+                       RangeLimit);
+    }
+}
+
+/* Moves the frames in State of the ranges that started in it, within [First, Limit), to the free list. */
+static ULONG_PTR MiReleaseStateBetween(PMMPFN_DATABASE Database, MMPFN_STATE State, ULONG_PTR First, ULONG_PTR Limit) {
+    ULONG_PTR Released = 0, RangeFirst, RangeLimit;
+
+    for (ULONG Index = 0; Index < Database->DescriptorCount; Index++) {
+        const XT_MEMORY_DESCRIPTOR *Descriptor = &Database->Descriptors[Index];
+        /* Only ranges that started in State can hold frames in it (frames only leave such states). */
+        if (MiInitialState(Descriptor->MemoryType) != State ||
+            !MiClipRange(Descriptor, First, Limit, &RangeFirst, &RangeLimit)) {
+            continue;
+        }
+        for (ULONG_PTR Pfn = RangeFirst; Pfn < RangeLimit; Pfn++) {
+            if (Database->Entries[Pfn].State == State) {
+                MmSetPfnState(Database, Pfn, MmPfnFree);
+                Released++;
+            }
+        }
+    }
+    return Released;
+}
+
+XTSTATUS MmPublishPfnEntries(PMMPFN_DATABASE Database, PMMPFN_CHUNK Chunk) {
+    ULONG Missed;
+
+    if (Chunk->First != Database->ReadyLimit || Chunk->Limit < Chunk->First ||
+        Chunk->Limit > Database->HighestPfn + 1) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    for (ULONG Zone = 0; Zone < MM_PFN_ZONE_COUNT; Zone++) {
+        PMMPFN_LIST Chain = &Chunk->Free[Zone], List = &Database->FreeList[Zone];
+        if (Chain->Count == 0) {
+            continue;
+        }
+        Database->Entries[Chain->Head].Blink = List->Tail;
+        if (List->Tail == MM_PFN_NONE) {
+            List->Head = Chain->Head;
+        } else {
+            Database->Entries[List->Tail].Flink = Chain->Head;
+        }
+        List->Tail = Chain->Tail;
+        List->Count += Chain->Count;
+        Database->StateCount[MmPfnFree] += Chain->Count;
+    }
+    for (ULONG State = 0; State < MmPfnStateCount; State++) {
+        Database->StateCount[State] += Chunk->StateCount[State];
+    }
+    __atomic_store_n(&Database->ReadyLimit, Chunk->Limit, __ATOMIC_RELEASE);
+    /* A state released while the chunk was being written: its frames in the chunk are released now. */
+    Missed = Database->ReleasedStates & ~Chunk->ReleasedStates;
+    for (ULONG State = 0; Missed != 0 && State < MmPfnStateCount; State++) {
+        if (Missed & (1u << State)) {
+            MiReleaseStateBetween(Database, (MMPFN_STATE)State, Chunk->First, Chunk->Limit);
+        }
+    }
+    return STATUS_SUCCESS;
 }
 
 ULONG_PTR MmAllocatePfn(PMMPFN_DATABASE Database, BOOLEAN PreferZeroed, BOOLEAN LowOnly, PBOOLEAN Zeroed) {
@@ -385,6 +537,10 @@ ULONG_PTR MmAllocatePfn(PMMPFN_DATABASE Database, BOOLEAN PreferZeroed, BOOLEAN 
 
 BOOLEAN MmIsPfnBacked(const MMPFN_DATABASE *Database, ULONG_PTR Pfn) {
     ULONG Low = 0, High = Database->DescriptorCount;
+
+    if (Pfn >= MiReadyLimit(Database)) {
+        return FALSE;
+    }
 
     while (Low < High) {
         ULONG Middle = Low + (High - Low) / 2;
@@ -467,14 +623,11 @@ ULONG_PTR MmAllocateContiguousPfns(PMMPFN_DATABASE Database, ULONG_PTR Count, UL
     if (Count == 0 || Alignment == 0 || (Alignment & (Alignment - 1))) {
         return MM_PFN_NONE;
     }
-    /* Only frames inside RAM descriptors have backed entries: search each one. */
+    /* Only frames inside RAM descriptors (below ReadyLimit) have backed entries: search each one. */
     for (ULONG Index = 0; Index < Database->DescriptorCount; Index++) {
-        const XT_MEMORY_DESCRIPTOR *Descriptor = &Database->Descriptors[Index];
-        ULONG_PTR First = (ULONG_PTR)Descriptor->BasePage;
-        ULONG_PTR Limit = (ULONG_PTR)(Descriptor->BasePage + Descriptor->PageCount);
-        ULONG_PTR Start;
+        ULONG_PTR First, Limit, Start;
 
-        if (!MmIsRamDescriptor(Descriptor->MemoryType) || First >= MaxPfn) {
+        if (!MiClipRange(&Database->Descriptors[Index], 0, MiReadyLimit(Database), &First, &Limit) || First >= MaxPfn) {
             continue;
         }
         Start = MiFindRun(Database, First, Limit < MaxPfn ? Limit : MaxPfn, Count, Alignment);
@@ -503,22 +656,8 @@ VOID MmSetPfnState(PMMPFN_DATABASE Database, ULONG_PTR Pfn, MMPFN_STATE State) {
 }
 
 ULONG_PTR MmReleasePfnState(PMMPFN_DATABASE Database, MMPFN_STATE State) {
-    ULONG_PTR Released = 0;
-    for (ULONG Index = 0; Index < Database->DescriptorCount; Index++) {
-        const XT_MEMORY_DESCRIPTOR *Descriptor = &Database->Descriptors[Index];
-        /* Only ranges that started in State can hold frames in it (frames only leave such states). */
-        if (!MmIsRamDescriptor(Descriptor->MemoryType) || MiInitialState(Descriptor->MemoryType) != State) {
-            continue;
-        }
-        for (ULONG_PTR Pfn = (ULONG_PTR)Descriptor->BasePage; Pfn < Descriptor->BasePage + Descriptor->PageCount;
-             Pfn++) {
-            if (Database->Entries[Pfn].State == State) {
-                MmSetPfnState(Database, Pfn, MmPfnFree);
-                Released++;
-            }
-        }
-    }
-    return Released;
+    Database->ReleasedStates |= 1u << State; /* entries written from now on start free */
+    return MiReleaseStateBetween(Database, State, 0, MiReadyLimit(Database));
 }
 
 /* Walks one list: links must be mutual, states must match, the length must equal the counter. */
@@ -526,8 +665,8 @@ static ULONG_PTR MiCheckList(const MMPFN_DATABASE *Database, const MMPFN_LIST *L
     ULONG_PTR Problems = 0, Length = 0, Previous = MM_PFN_NONE;
 
     for (ULONG_PTR Pfn = List->Head; Pfn != MM_PFN_NONE; Pfn = Database->Entries[Pfn].Flink) {
-        if (Pfn > Database->HighestPfn || Length > Database->HighestPfn) {
-            return Problems + 1; /* a stray or cyclic link: stop walking */
+        if (Pfn >= MiReadyLimit(Database) || Length > Database->HighestPfn) {
+            return Problems + 1; /* a stray or cyclic link (or one to an entry not yet written): stop walking */
         }
         Problems += Database->Entries[Pfn].State != State;
         Problems += Database->Entries[Pfn].Blink != Previous;
@@ -545,12 +684,11 @@ ULONG_PTR MmCheckPfnDatabase(const MMPFN_DATABASE *Database) {
     ULONG_PTR Problems = 0;
 
     for (ULONG Index = 0; Index < Database->DescriptorCount; Index++) {
-        const XT_MEMORY_DESCRIPTOR *Descriptor = &Database->Descriptors[Index];
-        if (!MmIsRamDescriptor(Descriptor->MemoryType)) {
+        ULONG_PTR First, Limit;
+        if (!MiClipRange(&Database->Descriptors[Index], 0, MiReadyLimit(Database), &First, &Limit)) {
             continue;
         }
-        for (ULONG_PTR Pfn = (ULONG_PTR)Descriptor->BasePage; Pfn < Descriptor->BasePage + Descriptor->PageCount;
-             Pfn++) {
+        for (ULONG_PTR Pfn = First; Pfn < Limit; Pfn++) {
             UCHAR State = Database->Entries[Pfn].State;
             if (State == MmPfnHole || State >= MmPfnStateCount) {
                 Problems++;

@@ -55,7 +55,19 @@ typedef struct _MMPFN_DATABASE {
     ULONG_PTR StateCount[MmPfnStateCount];
     const XT_MEMORY_DESCRIPTOR *Descriptors; /* the ranges that have entries */
     ULONG DescriptorCount;
+    ULONG ReleasedStates; /* 1 << state for each state MmReleasePfnState has released: later entries start free */
+    ULONG_PTR ReadyLimit; /* entries of frames below it are written and counted; above it they are not yet backed */
 } MMPFN_DATABASE, *PMMPFN_DATABASE;
+
+/* Entries of frames [First, Limit) written outside the PFN lock and not yet visible: their free frames are chained
+ * per zone but not on the database's lists, and their states are not counted (deferred initialisation). */
+typedef struct _MMPFN_CHUNK {
+    ULONG_PTR First;
+    ULONG_PTR Limit;
+    MMPFN_LIST Free[MM_PFN_ZONE_COUNT];
+    ULONG_PTR StateCount[MmPfnStateCount];
+    ULONG ReleasedStates; /* the database's when the chunk was prepared */
+} MMPFN_CHUNK, *PMMPFN_CHUNK;
 
 /* TRUE for descriptor types whose frames get PFN entries (RAM); MMIO and persistent memory get none. */
 BOOLEAN MmIsRamDescriptor(ULONG MemoryType);
@@ -93,15 +105,38 @@ ULONG_PTR MmGetPfnDatabaseEntryCount(const XT_MEMORY_DESCRIPTOR *Descriptors, UL
 VOID MmInitializePfnEntries(PMMPFN_DATABASE Database, PMMPFN Entries, const XT_MEMORY_DESCRIPTOR *Descriptors,
                             ULONG Count);
 
+/* MmInitializePfnEntries for the frames below ReadyLimit only (the rest of the descriptors' entries stay unwritten
+ * and unbacked until MmPreparePfnEntries / MmPublishPfnEntries reach them, in ascending order). */
+VOID MmInitializePfnEntriesBelow(PMMPFN_DATABASE Database, PMMPFN Entries, const XT_MEMORY_DESCRIPTOR *Descriptors,
+                                 ULONG Count, ULONG_PTR ReadyLimit);
+
+/* Writes the entries of the RAM frames in [First, Limit) into Chunk's keeping without touching anything another
+ * processor reads: no lock needed. First must be the database's ReadyLimit when the chunk is published; the
+ * database pages holding those entries must be backed and zeroed (holes read as zero). */
+VOID MmPreparePfnEntries(PMMPFN_DATABASE Database, PMMPFN_CHUNK Chunk, ULONG_PTR First, ULONG_PTR Limit);
+
+/* Makes a prepared chunk part of the database (under the PFN lock): its free frames join the lists in O(1), its
+ * states are counted, ReadyLimit moves to its end, and states released since it was prepared are released in it.
+ * STATUS_INVALID_PARAMETER (nothing changes) when the chunk does not start at ReadyLimit. */
+XTSTATUS MmPublishPfnEntries(PMMPFN_DATABASE Database, PMMPFN_CHUNK Chunk);
+
 /* Takes a frame off the zeroed list (PreferZeroed) or the free list first, falling back to the other list, from the
  * high zone then the low one (LowOnly: the low zone only); the frame's state becomes Active with one reference.
  * *Zeroed tells whether its content is known to be zero. MM_PFN_NONE when no frame is left. O(1). */
 ULONG_PTR MmAllocatePfn(PMMPFN_DATABASE Database, BOOLEAN PreferZeroed, BOOLEAN LowOnly, PBOOLEAN Zeroed);
 
+/* TRUE for RAM descriptor types whose frames count as usable RAM: neither the firmware's nor bad. */
+BOOLEAN MmIsUsableRamDescriptor(ULONG MemoryType);
+
+/* Frames of [First, Limit) in RAM descriptors whose frames count as usable RAM (neither firmware nor bad), whether
+ * their entries are written yet or not. O(descriptors). */
+ULONGLONG MmCountRamPfns(const MMPFN_DATABASE *Database, ULONG_PTR First, ULONG_PTR Limit);
+
 /* Free and zeroed frames, all zones. */
 ULONG_PTR MmCountFreePfns(const MMPFN_DATABASE *Database);
 
-/* TRUE when Pfn lies in a RAM descriptor of the database, so that its entry is backed. O(log descriptors). */
+/* TRUE when Pfn lies in a RAM descriptor of the database below ReadyLimit, so that its entry is backed and written.
+ * O(log descriptors). */
 BOOLEAN MmIsPfnBacked(const MMPFN_DATABASE *Database, ULONG_PTR Pfn);
 
 /* Returns an Active frame to the free list (Zeroed: its content is zero, so it goes to the zeroed list).

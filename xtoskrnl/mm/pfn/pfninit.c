@@ -39,6 +39,7 @@ typedef struct _MI_DONOR {
 } MI_DONOR, *PMI_DONOR;
 
 static MI_DONOR MiDataDonor, MiTableDonor;
+static ULONGLONG MiBootLimit;   /* frames below it get their entries at boot; the rest in the background */
 static PMI_DONOR MiTableSource; /* &MiTableDonor, or &MiDataDonor when both are the same range */
 
 /* The CPU's physical address width: CPUID 0x80000008, else 36 bits with PSE-36 and 32 without (as QEMU's qemu32). */
@@ -252,6 +253,9 @@ static VOID MiChooseDonor(PMI_DONOR Donor, BOOLEAN Low) {
     for (ULONG Index = 0; Index < MiDescriptorCount; Index++) {
         const XT_MEMORY_DESCRIPTOR *Descriptor = &MiDescriptors[Index];
         ULONGLONG Top = Descriptor->BasePage + Descriptor->PageCount;
+        if (Top > MiBootLimit) { /* the donated frames' entries are written at boot */
+            Top = Descriptor->BasePage < MiBootLimit ? MiBootLimit : Descriptor->BasePage;
+        }
         if (Low && Top > MM_PFN_LOW_LIMIT) {
             Top = Descriptor->BasePage < MM_PFN_LOW_LIMIT ? MM_PFN_LOW_LIMIT : Descriptor->BasePage;
         }
@@ -262,15 +266,16 @@ static VOID MiChooseDonor(PMI_DONOR Donor, BOOLEAN Low) {
     }
 }
 
-/* Maps every database page that holds entries of a RAM range. Only the bytes of a new page outside the range's
- * entries are zeroed (holes must read as zero; the entries themselves are written whole later). */
+/* Maps every database page that holds entries of a RAM range below the boot limit. Only the bytes of a new page
+ * outside the range's entries are zeroed (holes, and entries past the boot limit, must read as zero; the entries
+ * themselves are written whole later). */
 static XTSTATUS MiBackDatabase(VOID) {
     ULONG_PTR Mapped = 0; /* the descriptors are sorted: database pages come in ascending order */
 
-    for (ULONG Index = 0; Index < MiDescriptorCount; Index++) {
+    for (ULONG Index = 0; Index < MiDescriptorCount && MiDescriptors[Index].BasePage < MiBootLimit; Index++) {
+        ULONGLONG End = MiDescriptors[Index].BasePage + MiDescriptors[Index].PageCount;
         ULONG_PTR First = MmhPfnDatabaseBase + (ULONG_PTR)MiDescriptors[Index].BasePage * sizeof(MMPFN);
-        ULONG_PTR Limit = MmhPfnDatabaseBase +
-                          (ULONG_PTR)(MiDescriptors[Index].BasePage + MiDescriptors[Index].PageCount) * sizeof(MMPFN);
+        ULONG_PTR Limit = MmhPfnDatabaseBase + (ULONG_PTR)(End < MiBootLimit ? End : MiBootLimit) * sizeof(MMPFN);
         for (ULONG_PTR Page = ALIGN_DOWN(First, MM_PAGE_SIZE); Page < Limit; Page += MM_PAGE_SIZE) {
             ULONGLONG Frame;
             if (Mapped && Page <= Mapped) {
@@ -294,10 +299,11 @@ static XTSTATUS MiBackDatabase(VOID) {
     return STATUS_SUCCESS;
 }
 
-/* Keeps the recorded frames out of the free lists (Loader state), logging those the loader reported free. */
-static VOID MiKeepUsedFrames(VOID) {
-    for (ULONG Index = 0; Index < MiUsedRangeCount; Index++) {
-        for (ULONGLONG Pfn = MiUsedRanges[Index].First; Pfn < MiUsedRanges[Index].Limit; Pfn++) {
+VOID MmKeepLiveTableFrames(ULONG_PTR First, ULONG_PTR Limit) {
+    for (ULONG Index = MiFindUsedRange(First); Index < MiUsedRangeCount && MiUsedRanges[Index].First < Limit; Index++) {
+        ULONGLONG Low = MiUsedRanges[Index].First > First ? MiUsedRanges[Index].First : First;
+        ULONGLONG High = MiUsedRanges[Index].Limit < Limit ? MiUsedRanges[Index].Limit : Limit;
+        for (ULONGLONG Pfn = Low; Pfn < High; Pfn++) {
             UCHAR State = MmIsPfnBacked(&MmPfnDatabase, (ULONG_PTR)Pfn) ? MmPfnDatabase.Entries[Pfn].State : MmPfnHole;
             if (State == MmPfnFree || State == MmPfnZeroed) {
                 KdPrint("MM: frame 0x%llx is in use by the live page tables but the loader reported it free: kept\n",
@@ -320,6 +326,26 @@ static VOID MiMarkDonated(PMI_DONOR Donor) {
     }
 }
 
+/* The boot limit: the frame below which MM_PFN_BOOT_FRAMES of usable RAM lie (all of it on smaller machines). Frames the
+ * live tables use above it are kept when their chunk is published (MmKeepLiveTableFrames). */
+static VOID MiChooseBootLimit(VOID) {
+    ULONGLONG Counted = 0;
+
+    MiBootLimit = MmGetPfnDatabaseEntryCount(MiDescriptors, MiDescriptorCount);
+    for (ULONG Index = 0; Index < MiDescriptorCount; Index++) {
+        const XT_MEMORY_DESCRIPTOR *Descriptor = &MiDescriptors[Index];
+        if (!MmIsUsableRamDescriptor(Descriptor->MemoryType)) {
+            continue;
+        }
+        if (Counted + Descriptor->PageCount > MM_PFN_BOOT_FRAMES) {
+            MiBootLimit = Descriptor->BasePage + (MM_PFN_BOOT_FRAMES - Counted);
+            break;
+        }
+        Counted += Descriptor->PageCount;
+    }
+    MmPfnBootStats.BootLimit = MiBootLimit;
+}
+
 XTSTATUS MmInitializePfnDatabase(PXT_INIT_BLOCK InitBlock) {
     ULONGLONG ModeLimit = MmhGetPageMapOps()->MaxPfn + 1, CpuLimit, Start;
     ULONG_PTR Entries;
@@ -336,6 +362,7 @@ XTSTATUS MmInitializePfnDatabase(PXT_INIT_BLOCK InitBlock) {
     if (Entries == 0 || Entries > (MmhPfnDatabaseLimit - MmhPfnDatabaseBase) / sizeof(MMPFN)) {
         return STATUS_INSUFFICIENT_RESOURCES;
     }
+    MiChooseBootLimit();
     MiChooseDonor(&MiDataDonor, FALSE);
     MiChooseDonor(&MiTableDonor, TRUE);
     MiTableSource = (MiTableDonor.Base == MiDataDonor.Base) ? &MiDataDonor : &MiTableDonor;
@@ -343,10 +370,11 @@ XTSTATUS MmInitializePfnDatabase(PXT_INIT_BLOCK InitBlock) {
     if (MiDataDonor.Top == 0 || MiTableDonor.Top == 0 || !XT_SUCCESS(MiBackDatabase())) {
         return STATUS_NO_MEMORY;
     }
-    MmInitializePfnEntries(&MmPfnDatabase, (PMMPFN)MmhPfnDatabaseBase, MiDescriptors, MiDescriptorCount);
+    MmInitializePfnEntriesBelow(&MmPfnDatabase, (PMMPFN)MmhPfnDatabaseBase, MiDescriptors, MiDescriptorCount,
+                                (ULONG_PTR)MiBootLimit);
     MiMarkDonated(&MiDataDonor);
     MiMarkDonated(&MiTableDonor);
     MmPfnBootStats.InitTimeStamps = ArReadTimeStampCounter() - Start;
-    MiKeepUsedFrames();
+    MmKeepLiveTableFrames(0, (ULONG_PTR)MiBootLimit);
     return STATUS_SUCCESS;
 }
