@@ -22,9 +22,10 @@ BOOLEAN XtestCheckEqual(PXTEST_CONTEXT Context, ULONGLONG Actual, ULONGLONG Expe
     return TRUE;
 }
 
-ULONG XtestRunSuites(const XTEST_SUITE *const *Suites, ULONG Count) {
+ULONG XtestRunSuitesTimed(const XTEST_SUITE *const *Suites, ULONG Count, PXTEST_CLOCK Clock) {
     XTEST_CONTEXT Context = {0};
     for (ULONG Suite = 0; Suite < Count; Suite++) {
+        ULONGLONG Start = Clock ? Clock() : 0;
         Context.SuiteName = Suites[Suite]->Name;
         for (ULONG Case = 0; Case < Suites[Suite]->Count; Case++) {
             Context.CaseName = Suites[Suite]->Cases[Case].Name;
@@ -36,7 +37,14 @@ ULONG XtestRunSuites(const XTEST_SUITE *const *Suites, ULONG Count) {
                 Context.Passed++;
             }
         }
+        if (Clock) {
+            XtestPrint("XTEST-TIME %s %llu ms\n", Suites[Suite]->Name, (Clock() - Start) / 1000);
+        }
     }
     XtestPrint("XTEST: %u passed, %u failed\n", Context.Passed, Context.Failed);
     return Context.Failed;
+}
+
+ULONG XtestRunSuites(const XTEST_SUITE *const *Suites, ULONG Count) {
+    return XtestRunSuitesTimed(Suites, Count, NULL);
 }

@@ -39,6 +39,13 @@ BOOLEAN XtestCheckEqual(PXTEST_CONTEXT Context, ULONGLONG Actual, ULONGLONG Expe
 /* Runs every case of every suite, prints "XTEST: N passed, M failed" and returns M. */
 ULONG XtestRunSuites(const XTEST_SUITE *const *Suites, ULONG Count);
 
+/* A clock in microseconds (any origin). When XtestRunSuitesTimed gets one, it prints each suite's run time as
+ * "XTEST-TIME <suite> <ms> ms" before the summary (where SELFTEST boots spend their time). */
+typedef ULONGLONG (*PXTEST_CLOCK)(VOID);
+
+/* XtestRunSuites with each suite timed on Clock (NULL: untimed). */
+ULONG XtestRunSuitesTimed(const XTEST_SUITE *const *Suites, ULONG Count, PXTEST_CLOCK Clock);
+
 #define XTEST(Name) static VOID Name(PXTEST_CONTEXT XtestContext)
 
 /* CHECK records and continues; ASSERT records and leaves the test case on failure. */

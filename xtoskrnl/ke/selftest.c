@@ -70,6 +70,13 @@ static ULONG KiCountUnknownSuites(PCSTR List, ULONG Length) {
     return Unknown;
 }
 
+/* Microseconds on the performance counter, for the suites' run times. */
+static ULONGLONG KiSelfTestClock(VOID) {
+    LARGE_INTEGER Frequency, Now = KeQueryPerformanceCounter(&Frequency);
+
+    return Frequency.QuadPart ? (ULONGLONG)Now.QuadPart * 1000000 / (ULONGLONG)Frequency.QuadPart : 0;
+}
+
 ULONG KiRunSelfTests(PCSTR Suites, ULONG Length) {
     const XTEST_SUITE *Selected[ARRAY_SIZE(KiSelfTestSuites)];
     ULONG Count = 0, Unknown = 0;
@@ -83,5 +90,5 @@ ULONG KiRunSelfTests(PCSTR Suites, ULONG Length) {
         Unknown = KiCountUnknownSuites(Suites, Length);
     }
     KdPrint("KE: SELFTEST: %u suites\n", Count);
-    return XtestRunSuites(Selected, Count) + Unknown;
+    return XtestRunSuitesTimed(Selected, Count, KiSelfTestClock) + Unknown;
 }

@@ -6,9 +6,12 @@
 #define TEST_AREA  4608
 #define TEST_GUARD 0xA5
 
-static UCHAR TestBuffer[TEST_AREA];
-static UCHAR TestReference[TEST_AREA];
-static UCHAR TestSource[TEST_AREA];
+static UCHAR TestBuffer[TEST_AREA] __attribute__((aligned(16)));
+static UCHAR TestReference[TEST_AREA] __attribute__((aligned(16)));
+static UCHAR TestSource[TEST_AREA] __attribute__((aligned(16)));
+static UCHAR TestPristine[4][TEST_AREA] __attribute__((aligned(16))); /* TestPattern(seed) of the whole area */
+
+STATIC_ASSERT(TEST_AREA % sizeof(ULONG_PTR) == 0);
 
 /* Lengths around the word size, the unrolled loops, the string-instruction threshold and a page. */
 static const SIZE_T TestLengths[] = {0,  1,  2,  3,   5,   7,   8,   9,   15,  16,  17,   31,   32,   33,  63,
@@ -36,15 +39,32 @@ static VOID NaiveMove(PUCHAR Destination, const UCHAR *Source, SIZE_T Length) {
     }
 }
 
-static BOOLEAN SameBytes(const UCHAR *Buffer1, const UCHAR *Buffer2, SIZE_T Length) {
-    SIZE_T Index;
+/* The whole test areas compared a word at a time (the routines under test are not used to check themselves). */
+static BOOLEAN SameArea(const UCHAR *Buffer1, const UCHAR *Buffer2) {
+    const ULONG_PTR *Words1 = (const ULONG_PTR *)Buffer1, *Words2 = (const ULONG_PTR *)Buffer2;
 
-    for (Index = 0; Index < Length; Index++) {
-        if (Buffer1[Index] != Buffer2[Index]) {
+    for (SIZE_T Index = 0; Index < TEST_AREA / sizeof(ULONG_PTR); Index++) {
+        if (Words1[Index] != Words2[Index]) {
             return FALSE;
         }
     }
     return TRUE;
+}
+
+/* Buffer (a test area) becomes TestPattern(Seed) again, a word at a time from the pristine copy. */
+static VOID ResetArea(PUCHAR Buffer, ULONG Seed) {
+    const ULONG_PTR *Source = (const ULONG_PTR *)TestPristine[Seed];
+    PULONG_PTR Target = (PULONG_PTR)Buffer;
+
+    for (SIZE_T Index = 0; Index < TEST_AREA / sizeof(ULONG_PTR); Index++) {
+        Target[Index] = Source[Index];
+    }
+}
+
+/* Slot of the pristine areas becomes TestPattern(Seed): seeds 0..3 for the overlapping moves, 9 (slot 0) for the
+ * copies; each test prepares the slots it uses. */
+static VOID PreparePristine(ULONG Slot, ULONG Seed) {
+    TestPattern(TestPristine[Slot], TEST_AREA, Seed);
 }
 
 /* Runs Routine once with the string instructions and once without; restores the default. */
@@ -91,6 +111,7 @@ static VOID CopyAllShapes(PXTEST_CONTEXT XtestContext) {
     ULONG Failures = 0;
 
     TestPattern(TestSource, TEST_AREA, 3);
+    PreparePristine(0, 9);
     for (SourceOffset = 0; SourceOffset < 9; SourceOffset++) {
         for (DestinationOffset = 0; DestinationOffset < 9; DestinationOffset++) {
             for (LengthIndex = 0; LengthIndex < ARRAY_SIZE(TestLengths); LengthIndex++) {
@@ -98,11 +119,11 @@ static VOID CopyAllShapes(PXTEST_CONTEXT XtestContext) {
                 if (Length > 1100 && (SourceOffset + DestinationOffset) % 4 != 0) {
                     continue; /* keep the run short: large blocks with a subset of alignments */
                 }
-                TestPattern(TestBuffer, TEST_AREA, 9);
-                TestPattern(TestReference, TEST_AREA, 9);
+                ResetArea(TestBuffer, 0);
+                ResetArea(TestReference, 0);
                 RtlCopyMemory(TestBuffer + 32 + DestinationOffset, TestSource + SourceOffset, Length);
                 NaiveMove(TestReference + 32 + DestinationOffset, TestSource + SourceOffset, Length);
-                if (!SameBytes(TestBuffer, TestReference, TEST_AREA)) {
+                if (!SameArea(TestBuffer, TestReference)) {
                     Failures++;
                 }
             }
@@ -117,6 +138,9 @@ static VOID MoveOverlapping(PXTEST_CONTEXT XtestContext) {
     ULONG Failures = 0;
     ULONG Direction;
 
+    for (Base = 0; Base < 4; Base++) {
+        PreparePristine((ULONG)Base, (ULONG)Base);
+    }
     for (Direction = 0; Direction < 2; Direction++) {
         for (DistanceIndex = 0; DistanceIndex < ARRAY_SIZE(Distances); DistanceIndex++) {
             for (LengthIndex = 0; LengthIndex < ARRAY_SIZE(TestLengths); LengthIndex++) {
@@ -129,11 +153,11 @@ static VOID MoveOverlapping(PXTEST_CONTEXT XtestContext) {
                     if (Low + Distance + Length > TEST_AREA) {
                         continue;
                     }
-                    TestPattern(TestBuffer, TEST_AREA, (ULONG)Base);
-                    TestPattern(TestReference, TEST_AREA, (ULONG)Base);
+                    ResetArea(TestBuffer, (ULONG)Base);
+                    ResetArea(TestReference, (ULONG)Base);
                     RtlMoveMemory(TestBuffer + Destination, TestBuffer + Source, Length);
                     NaiveMove(TestReference + Destination, TestReference + Source, Length);
-                    if (!SameBytes(TestBuffer, TestReference, TEST_AREA)) {
+                    if (!SameArea(TestBuffer, TestReference)) {
                         Failures++;
                     }
                 }
@@ -156,12 +180,12 @@ XTEST(MoveOverlappingBothDirections) {
 }
 
 XTEST(MoveSameAndEmpty) {
-    TestPattern(TestBuffer, 64, 1);
-    TestPattern(TestReference, 64, 1);
+    TestPattern(TestBuffer, TEST_AREA, 1);
+    TestPattern(TestReference, TEST_AREA, 1);
     RtlMoveMemory(TestBuffer, TestBuffer, 64);
     RtlMoveMemory(TestBuffer + 1, TestBuffer, 0);
     RtlCopyMemory(TestBuffer, TestSource, 0);
-    XTEST_CHECK(SameBytes(TestBuffer, TestReference, 64));
+    XTEST_CHECK(SameArea(TestBuffer, TestReference));
 }
 
 XTEST(CompareReturnsEqualPrefix) {
