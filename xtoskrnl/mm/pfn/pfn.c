@@ -299,46 +299,6 @@ static VOID MiRemovePfn(PMMPFN_DATABASE Database, ULONG_PTR Pfn) {
     Entry->Flink = Entry->Blink = MM_PFN_NONE;
 }
 
-/* Writes the entries of free frames [First, Limit) (all in one zone) as one chain and appends it to the list. */
-static VOID MiInitializeFreeRun(PMMPFN_DATABASE Database, ULONG_PTR First, ULONG_PTR Limit) {
-    PMMPFN_LIST List = MiListOf(Database, MmPfnFree, First);
-    PMMPFN Entries = Database->Entries;
-
-    for (ULONG_PTR Pfn = First; Pfn < Limit; Pfn++) {
-        Entries[Pfn] = (MMPFN){Pfn + 1, Pfn - 1, 0, 0, 0, MmPfnFree, 0};
-    }
-    Entries[First].Blink = List->Tail;
-    Entries[Limit - 1].Flink = MM_PFN_NONE;
-    if (List->Tail == MM_PFN_NONE) {
-        List->Head = First;
-    } else {
-        Entries[List->Tail].Flink = First;
-    }
-    List->Tail = Limit - 1;
-    List->Count += Limit - First;
-    Database->StateCount[MmPfnFree] += Limit - First;
-}
-
-/* Writes the entries of frames [First, Limit) of one RAM range: every byte of every entry, so the backing pages need
- * no zeroing. */
-static VOID MiInitializeRange(PMMPFN_DATABASE Database, const XT_MEMORY_DESCRIPTOR *Descriptor, ULONG_PTR First,
-                              ULONG_PTR Limit) {
-    MMPFN_STATE State = MiInitialState(Descriptor->MemoryType);
-
-    if (State != MmPfnFree) {
-        for (ULONG_PTR Pfn = First; Pfn < Limit; Pfn++) {
-            Database->Entries[Pfn] = (MMPFN){MM_PFN_NONE, MM_PFN_NONE, 0, 0, 0, (UCHAR)State, 0};
-        }
-        Database->StateCount[State] += Limit - First;
-        return;
-    }
-    if (First < MM_PFN_LOW_LIMIT && Limit > MM_PFN_LOW_LIMIT) {
-        MiInitializeFreeRun(Database, First, MM_PFN_LOW_LIMIT);
-        First = MM_PFN_LOW_LIMIT;
-    }
-    MiInitializeFreeRun(Database, First, Limit);
-}
-
 /* The part of Descriptor's frames in [First, Limit): FALSE when none (or the descriptor is not RAM). */
 static BOOLEAN MiClipRange(const XT_MEMORY_DESCRIPTOR *Descriptor, ULONG_PTR First, ULONG_PTR Limit,
                            PULONG_PTR RangeFirst, PULONG_PTR RangeLimit) {
@@ -374,22 +334,20 @@ ULONGLONG MmCountRamPfns(const MMPFN_DATABASE *Database, ULONG_PTR First, ULONG_
 
 VOID MmInitializePfnEntriesBelow(PMMPFN_DATABASE Database, PMMPFN Entries, const XT_MEMORY_DESCRIPTOR *Descriptors,
                                  ULONG Count, ULONG_PTR ReadyLimit) {
-    ULONG_PTR First, Limit;
+    MMPFN_CHUNK Chunk;
 
     RtlZeroMemory(Database, sizeof(*Database));
     Database->Entries = Entries;
     Database->HighestPfn = MmGetPfnDatabaseEntryCount(Descriptors, Count) - 1;
     Database->Descriptors = Descriptors;
     Database->DescriptorCount = Count;
-    Database->ReadyLimit = ReadyLimit < Database->HighestPfn + 1 ? ReadyLimit : Database->HighestPfn + 1;
     for (ULONG Zone = 0; Zone < MM_PFN_ZONE_COUNT; Zone++) {
         Database->FreeList[Zone] = Database->ZeroedList[Zone] = (MMPFN_LIST){MM_PFN_NONE, MM_PFN_NONE, 0};
     }
-    for (ULONG Index = 0; Index < Count; Index++) {
-        if (MiClipRange(&Descriptors[Index], 0, Database->ReadyLimit, &First, &Limit)) {
-            MiInitializeRange(Database, &Descriptors[Index], First, Limit);
-        }
-    }
+    /* The frames below the limit are the first chunk, published at once. */
+    MmPreparePfnEntries(Database, &Chunk, 0,
+                        ReadyLimit < Database->HighestPfn + 1 ? ReadyLimit : Database->HighestPfn + 1);
+    (VOID) MmPublishPfnEntries(Database, &Chunk);
 }
 
 VOID MmInitializePfnEntries(PMMPFN_DATABASE Database, PMMPFN Entries, const XT_MEMORY_DESCRIPTOR *Descriptors,

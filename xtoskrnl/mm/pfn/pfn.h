@@ -105,8 +105,9 @@ ULONG_PTR MmGetPfnDatabaseEntryCount(const XT_MEMORY_DESCRIPTOR *Descriptors, UL
 VOID MmInitializePfnEntries(PMMPFN_DATABASE Database, PMMPFN Entries, const XT_MEMORY_DESCRIPTOR *Descriptors,
                             ULONG Count);
 
-/* MmInitializePfnEntries for the frames below ReadyLimit only (the rest of the descriptors' entries stay unwritten
- * and unbacked until MmPreparePfnEntries / MmPublishPfnEntries reach them, in ascending order). */
+/* MmInitializePfnEntries for the frames below ReadyLimit only, as the database's first chunk (the rest of the
+ * descriptors' entries stay unwritten and unbacked until MmPreparePfnEntries / MmPublishPfnEntries reach them, in
+ * ascending order). */
 VOID MmInitializePfnEntriesBelow(PMMPFN_DATABASE Database, PMMPFN Entries, const XT_MEMORY_DESCRIPTOR *Descriptors,
                                  ULONG Count, ULONG_PTR ReadyLimit);
 
