@@ -117,7 +117,7 @@ VOID KiCheckInterlockedSupport(VOID);
 
 /* Runs the built-in test suites (SELFTEST), or only those named in Suites (Length characters, comma-separated;
  * NULL: all); returns the number of failed cases plus the names that matched no suite. */
-ULONG KiRunSelfTests(PCSTR Suites, ULONG Length);
+ULONG KiRunSelfTests(PCSTR Suites, ULONG Length, ULONG TortureOperations);
 
 /* Provokes the TESTFAULT fault; returns only if no fault happened, with 1 (a failed test). */
 ULONG KiRaiseTestFault(ULONG TestFault);

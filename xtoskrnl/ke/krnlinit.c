@@ -192,7 +192,8 @@ __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INI
     KiStartProcessorClocks();
     MmWaitForStartupWork(); /* every frame usable (and counted) before the tests and the exit */
     if (KiParameters.SelfTest) {
-        SelfTestFailures = KiRunSelfTests(KiParameters.SelfTestSuites, KiParameters.SelfTestSuitesLength);
+        SelfTestFailures = KiRunSelfTests(KiParameters.SelfTestSuites, KiParameters.SelfTestSuitesLength,
+                                          KiParameters.TortureOperations);
     }
     if (KiParameters.TestStorm) {
         SelfTestFailures += KiRunStormTest();

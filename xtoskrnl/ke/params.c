@@ -199,6 +199,14 @@ static ULONG KepApplyToken(const KE_TOKEN *Token, PKE_PARAMETERS Parameters) {
         Parameters->MaxCpus = Value;
         return 0;
     }
+    if (KepEquals(Token->Text, Token->NameLength, "TORTURE")) {
+        if (Token->Value == NULL || !KepParseDecimal(Token->Value, Token->ValueLength, &Value) ||
+            Value < KE_TORTURE_MIN || Value > KE_TORTURE_MAX) {
+            return KeParameterBadValue;
+        }
+        Parameters->TortureOperations = Value;
+        return 0;
+    }
     if (KepEquals(Token->Text, Token->NameLength, "SELFTEST") && Token->Value != NULL) {
         if (Token->ValueLength == 0) {
             return KeParameterBadValue;

@@ -72,6 +72,10 @@ typedef struct _KE_IGNORED_PARAMETER {
     ULONG Problem; /* KE_PARAMETER_PROBLEM */
 } KE_IGNORED_PARAMETER;
 
+/* TORTURE= bounds: the boots that test memory sizes run shorter tortures than the default million operations. */
+#define KE_TORTURE_MIN 1000
+#define KE_TORTURE_MAX 10000000
+
 typedef struct _KE_PARAMETERS {
     BOOLEAN DebugEnabled; /* serial debug output: DEBUG, or a COMn[,baud] item of DEBUG= */
     ULONG DebugPort;      /* 1..4 */
@@ -99,6 +103,7 @@ typedef struct _KE_PARAMETERS {
     BOOLEAN TestStorm;       /* TESTSTORM: drive an interrupt storm (a stuck RTC line) after start-up (storm.c) */
     BOOLEAN TestApHang;      /* TESTAPHANG: the first application processor stops in the trampoline (timeout test) */
     ULONG MaxCpus;           /* MAXCPUS=: 1..KE_MAXCPUS_LIMIT processors at most (boot processor included); 0: all */
+    ULONG TortureOperations; /* TORTURE=: operations of SELFTEST's pool and paged tortures (KE_TORTURE_*); 0: default */
     ULONG IgnoredCount;      /* tokens ignored in all (may exceed KE_PARAMETER_IGNORED_MAX) */
     KE_IGNORED_PARAMETER Ignored[KE_PARAMETER_IGNORED_MAX];
 } KE_PARAMETERS, *PKE_PARAMETERS;

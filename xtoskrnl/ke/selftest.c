@@ -77,10 +77,14 @@ static ULONGLONG KiSelfTestClock(VOID) {
     return Frequency.QuadPart ? (ULONGLONG)Now.QuadPart * 1000000 / (ULONGLONG)Frequency.QuadPart : 0;
 }
 
-ULONG KiRunSelfTests(PCSTR Suites, ULONG Length) {
+ULONG KiRunSelfTests(PCSTR Suites, ULONG Length, ULONG TortureOperations) {
     const XTEST_SUITE *Selected[ARRAY_SIZE(KiSelfTestSuites)];
     ULONG Count = 0, Unknown = 0;
 
+    if (TortureOperations != 0) {
+        PoolTortureOperations = TortureOperations; /* the pool's and the paged pool's tortures */
+        KdPrint("KE: SELFTEST: tortures of %u operations (TORTURE=)\n", TortureOperations);
+    }
     for (ULONG Index = 0; Index < ARRAY_SIZE(KiSelfTestSuites); Index++) {
         if (Suites == NULL || KiIsSuiteListed(KiSelfTestSuites[Index]->Name, Suites, Length)) {
             Selected[Count++] = KiSelfTestSuites[Index];

@@ -161,8 +161,10 @@ def kernel_boot_tests():
             # PML2 entries hold 32-bit frame addresses: q35 puts 2 GiB (at 4G) or 4 GiB (at 6G) above 4 GiB.
             ignored = {"4G": "524288", "6G": "1048576"}.get(mem, "0") if mode == "PML2" else "0"
             ubsan = mem in ["128M", "6G"]
+            # The memory-size boots run the pool and paged tortures with 100,000 operations (TORTURE=); the 1 GiB
+            # boots keep the million of every mode.
             _boot("selftest_%s%s_%s" % ("ubsan_" if ubsan else "", mode.lower(), mem.lower()), arch, mode, cpu = cpu,
-                  mem = mem, parameters = parameters, selftest = True, extra_re = [_ABOVE_4G] if high else [],
+                  mem = mem, parameters = (parameters + ("" if mem == "1G" else " TORTURE=100000")).strip(), selftest = True, extra_re = [_ABOVE_4G] if high else [],
                   ubsan = ubsan, ignored = ignored, suites = _MEMORY_SUITES if mem != "1G" else None)
 
     # NOXPA on an LA57 CPU gives PML4; two CPUs; -cpu max turns NX, SMEP and SMAP on.

@@ -253,6 +253,25 @@ XTEST(MaxCpusValues) {
     }
 }
 
+/* TORTURE=<n>: decimal, KE_TORTURE_MIN..KE_TORTURE_MAX (both ends valid); 0 (the suites' default) without it. */
+XTEST(TortureValues) {
+    KE_PARAMETERS P;
+    Parse("", &P);
+    XTEST_CHECK_EQ(P.TortureOperations, 0);
+    Parse("TORTURE=100000", &P);
+    XTEST_CHECK_EQ(P.TortureOperations, 100000);
+    Parse("torture=1000 TORTURE=10000000", &P);
+    XTEST_CHECK_EQ(P.TortureOperations, KE_TORTURE_MAX);
+    XTEST_CHECK_EQ(P.IgnoredCount, 0);
+    static const PCSTR Bad[] = {"TORTURE", "TORTURE=", "TORTURE=999", "TORTURE=10000001", "TORTURE=1e6"};
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Bad); Index++) {
+        Parse(Bad[Index], &P);
+        XTEST_CHECK_EQ(P.TortureOperations, 0);
+        XTEST_CHECK_EQ(P.IgnoredCount, 1);
+        XTEST_CHECK_EQ(P.Ignored[0].Problem, KeParameterBadValue);
+    }
+}
+
 XTEST(UnknownTokensAreRecordedWithPosition) {
     KE_PARAMETERS P;
     PCSTR Text = "SELFTEST FOO=1 NOXPA=1 BAR";
@@ -296,7 +315,7 @@ XTEST_SUITE(KeParameterSuite, XTEST_ENTRY(EmptyStringSetsNothing), XTEST_ENTRY(F
             XTEST_ENTRY(LoaderFlagsAreKnown), XTEST_ENTRY(DebugForms), XTEST_ENTRY(DebugSelectsScreenAndSerial),
             XTEST_ENTRY(ScreenIsTheDefaultOutput), XTEST_ENTRY(BadDebugValuesAreIgnored), XTEST_ENTRY(TestFaultValues),
             XTEST_ENTRY(TimerValues), XTEST_ENTRY(ClockValues), XTEST_ENTRY(SelfTestSuiteLists),
-            XTEST_ENTRY(MaxCpusValues), XTEST_ENTRY(UnknownTokensAreRecordedWithPosition),
+            XTEST_ENTRY(MaxCpusValues), XTEST_ENTRY(TortureValues), XTEST_ENTRY(UnknownTokensAreRecordedWithPosition),
             XTEST_ENTRY(PrefixesOfNamesAreUnknown), XTEST_ENTRY(LengthAndNulBoundTheParse),
             XTEST_ENTRY(ManyUnknownTokensAreCounted));
 

@@ -14,9 +14,6 @@
 
 #define PAGED_TEST_TAG MM_POOL_TAG('P', 'g', 'T', 's')
 
-/* Operations of the paged-pool torture in SELFTEST (issue 13: one million, like the non-paged torture). */
-#define PAGED_TORTURE_OPERATIONS 1000000
-
 static ULONG_PTR PagedFreeFrames(VOID) {
     return MmCountFreePfns(&MmPfnDatabase);
 }
@@ -232,10 +229,10 @@ XTEST(PagedPoolTortureKeepsEveryByte) {
 
     Source = (MM_POOL_PAGE_SOURCE){MmReservePagedPages, MmReleasePagedPages, MmhPagedPoolBase,
                                    MmhPagedPoolPages * MM_PAGE_SIZE, MmIsPagedMemoryLow};
-    XTEST_CHECK_EQ(PoolTortureRunOn(&Source, PAGED_TORTURE_OPERATIONS, 13), 0);
+    XTEST_CHECK_EQ(PoolTortureRunOn(&Source, PoolTortureOperations, 13), 0);
     End = KeQueryPerformanceCounter(NULL);
     XtestPrint("  MmPagedSuite: paged torture: %u operations, %zu demand-zero faults, %llu ms\n",
-               (ULONG)PAGED_TORTURE_OPERATIONS, (SIZE_T)(PagedStats().DemandZeroFaults - Faults),
+               (ULONG)PoolTortureOperations, (SIZE_T)(PagedStats().DemandZeroFaults - Faults),
                Frequency.QuadPart ? (ULONGLONG)(End.QuadPart - Start.QuadPart) * 1000 / (ULONGLONG)Frequency.QuadPart
                                   : 0);
     XTEST_CHECK(PagedStats().DemandZeroFaults > Faults);
