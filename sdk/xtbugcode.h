@@ -35,6 +35,18 @@
 #define OBJECT_INITIALIZATION_FAILED 0x0000005E
 #define REFERENCE_BY_POINTER         0x00000018
 
+/* Processes (ke/process.c), NT's codes. INVALID_PROCESS_ATTACH_ATTEMPT: KeAttachProcess by a thread that is attached
+ * already (P1 the process, P2 the process it is attached to, P3 its ApcStateIndex, P4 its innermost stack-attach
+ * state), or a thread that terminates while attached (P1 its own process, P2 the attached one, P3 its ApcStateIndex,
+ * P4 the thread). INVALID_PROCESS_DETACH_ATTEMPT: KeDetachProcess undoing a KeStackAttachProcess, or
+ * KeUnstackDetachProcess with a state that is not the thread's innermost attach (P1 the state or 0, P2 the thread,
+ * P3 the process it is attached to, P4 its innermost stack-attach state). PROCESS_DELETED_IN_USE (XT's own): a
+ * process deleted with live threads or attached threads (P1 the process, P2 its live threads, P3 the threads attached
+ * to it, P4 0). */
+#define INVALID_PROCESS_ATTACH_ATTEMPT 0x00000005
+#define INVALID_PROCESS_DETACH_ATTEMPT 0x00000006
+#define PROCESS_DELETED_IN_USE         0x000001E2
+
 /* The dispatcher (ke/wait.c): a wait naming no object or more than MAXIMUM_WAIT_OBJECTS (or more than
  * THREAD_WAIT_OBJECTS without a wait block array). P1 the count, P2 the wait block array, P3 the thread. */
 #define MAXIMUM_WAIT_OBJECTS_EXCEEDED 0x0000000C

@@ -152,13 +152,15 @@ value() { # log key -> instructions (ticks / 16), or "-"
     echo "(ke/dispbench.c), the raw context switch (ke/threadbench.c), the Object Manager (ob/obbench.c, at 1 handle and"
     echo "at 1,000,000) and per-process address spaces (mm/mmbench.c)."
     echo
-    echo "| arch | yield switch (2 threads) | event set -> waiter running | thread create+exit | raw switch round trip, FPU / none |" \
+    echo "| arch | yield switch (2 threads) | yield switch, 2 processes (CR3 load) | event set -> waiter running | thread create+exit |" \
+         "process create+delete | raw switch round trip, FPU / none |" \
          "ObReferenceObjectByHandle+deref, 1 / 1M handles | duplicate+close | address space create+delete | CR3 switch |"
-    echo "|---|---|---|---|---|---|---|---|---|"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|"
     for arch in amd64 i686; do
         log="$work/serial-$arch-1G-1.log"
-        echo "| $arch | $(value "$log" dispatcher_yield_switch) | $(value "$log" event_set_to_waiter_running) |" \
-             "$(value "$log" thread_create_exit) |" \
+        echo "| $arch | $(value "$log" dispatcher_yield_switch) | $(value "$log" process_yield_switch) |" \
+             "$(value "$log" event_set_to_waiter_running) | $(value "$log" thread_create_exit) |" \
+             "$(value "$log" process_create_delete) |" \
              "$(value "$log" thread_switch_roundtrip_fpu) / $(value "$log" thread_switch_roundtrip_nofpu) |" \
              "$(value "$log" ob_ref_deref_1) / $(value "$log" ob_ref_deref_1m) |" \
              "$(value "$log" ob_dup_close_1) | $(value "$log" space_create_delete) | $(value "$log" cr3_switch) |"

@@ -1,5 +1,6 @@
 /* STOP reports: the STOP line, the register dump, a bounded backtrace; then TESTEXIT or halt. Never resets. */
 #include <kd.h>
+#include <kthread.h>
 #include <mm.h>
 #include <rtl.h>
 #include <xtintrin.h>
@@ -159,6 +160,29 @@ static VOID KiReportProcessors(VOID) {
     }
 }
 
+/* Names the thread the STOP happened in: its KTHREAD, its process and its start routine (none: the start-up code or
+ * an application processor's idle thread). Nothing before the dispatcher runs here. */
+static VOID KiReportThread(VOID) {
+    PKTHREAD Thread;
+    CHAR Prefix[96];
+
+    if (KiProcessorCount == 0) {
+        return;
+    }
+    Thread = KiProcessorBlock[KiGetProcessorNumberSafe()]->CurrentThread;
+    if (Thread == NULL) {
+        return;
+    }
+    if (Thread->StartRoutine == NULL) {
+        KdStopPrint("KE: in thread 0x%p (process 0x%p): the start-up thread or an idle thread\n", (PVOID)Thread,
+                    (PVOID)Thread->Process);
+        return;
+    }
+    RtlFormatString(Prefix, sizeof(Prefix), "KE: in thread 0x%p (process 0x%p), start routine ", (PVOID)Thread,
+                    (PVOID)Thread->Process);
+    KiPrintCodeAddress(Prefix, (ULONG_PTR)Thread->StartRoutine);
+}
+
 /* Prints the complete STOP report for Stop; Frame/Info describe the registers. */
 static XTNORETURN VOID KiStop(const KI_STOP *Stop, PKTRAP_FRAME Frame, const KI_TRAP_INFO *Info) {
     KiFreezeOtherProcessors(); /* the others stop first, so they print nothing into the report */
@@ -166,6 +190,7 @@ static XTNORETURN VOID KiStop(const KI_STOP *Stop, PKTRAP_FRAME Frame, const KI_
                 (PVOID)Stop->Parameters[1], (PVOID)Stop->Parameters[2], (PVOID)Stop->Parameters[3],
                 KiBugCheckName(Stop->Code));
     KiReportProcessors();
+    KiReportThread();
     KiDumpTrapFrame(Frame, Info);
     KiPrintBacktrace(Info);
     KdStopPrint("KE: system halted%s\n", KiStopTestExit ? " (TESTEXIT)" : "");

@@ -3,6 +3,7 @@
  * affinity, thread creation, termination and the reaper. One dispatcher lock (kidisp.h) guards it all; every switch
  * happens at DISPATCH_LEVEL with it held, and the thread switched to frees it. docs/kernel.md "The dispatcher". */
 #include <kd.h>
+#include <kprocess.h>
 #include <mm.h>
 #include <rtl.h>
 #include <xtintrin.h>
@@ -150,6 +151,10 @@ static VOID KiSwitchTo(PKPRCB Prcb, PKTHREAD Old, PKTHREAD New) {
     Flags = ArDisableInterrupts();
     Prcb->QuantumEnd = FALSE; /* a quantum end still pending was Old's: New starts a fresh count */
     __atomic_store_n(&Prcb->CurrentThread, New, __ATOMIC_RELAXED);
+    if (__builtin_expect(New->ApcState.Process != Old->ApcState.Process, 0)) {
+        /* Another process (its own or the one it is attached to): its address space, before its stack is used. */
+        MmSwitchAddressSpace(New->ApcState.Process->AddressSpace);
+    }
     KiSwapContext(Old, New);
     ArRestoreInterrupts(Flags);
 }
@@ -237,8 +242,9 @@ VOID KiDispatchScheduler(VOID) {
 
 /* ---- Start-up, the idle loop ---- */
 
-static VOID KiInitializeThreadDispatch(PKTHREAD Thread, KPRIORITY Priority, KAFFINITY Affinity) {
+static VOID KiInitializeThreadDispatch(PKTHREAD Thread, PKPROCESS Process, KPRIORITY Priority, KAFFINITY Affinity) {
     KiInitializeDispatcherHeader(&Thread->Header, ThreadObject, 0);
+    KiInsertProcessThread(Process, Thread); /* the boot processor's first threads before any other runs; else locked */
     RtlInitializeListHead(&Thread->WaitListEntry);
     RtlInitializeListHead(&Thread->MutantListHead);
     KeInitializeTimerEx(&Thread->Timer, NotificationTimer);
@@ -267,6 +273,8 @@ VOID KiInitializeDispatcher(VOID) {
     ULONG FloatSize = KiGetFloatSaveAreaSize();
     XTSTATUS Status;
 
+    PKPROCESS System = KiInitializeSystemProcess();
+
     RtlInitializeListHead(&KiReaperListHead);
     KeInitializeEvent(&KiReaperEvent, SynchronizationEvent, FALSE);
     /* The boot thread's save area is static (its pool block would count against the pool's tags forever). */
@@ -281,8 +289,8 @@ VOID KiInitializeDispatcher(VOID) {
     if (!XT_SUCCESS(Status)) {
         KeBugCheckEx(MEMORY_MANAGEMENT, 0x1100, (ULONG_PTR)Status, 0, 0); /* no room for the first threads */
     }
-    KiInitializeThreadDispatch(&KiInitialThread, KE_DEFAULT_PRIORITY, ~0ull);
-    KiInitializeThreadDispatch(&KiBootIdleThread, LOW_PRIORITY, 1);
+    KiInitializeThreadDispatch(&KiInitialThread, System, KE_DEFAULT_PRIORITY, ~0ull);
+    KiInitializeThreadDispatch(&KiBootIdleThread, System, LOW_PRIORITY, 1);
     KiBootIdleThread.ThreadFlags |= KTHREAD_FLAG_DISPATCHED | KTHREAD_FLAG_IDLE;
     KiBootIdleThread.State = Ready; /* never queued: chosen when nothing else is ready */
     KiInitializePrcbDispatcher(Prcb, &KiBootIdleThread);
@@ -299,9 +307,9 @@ VOID KiInitializeProcessorDispatcher(PKTHREAD Thread) {
     if (!XT_SUCCESS(KiInitializeCurrentThread(Thread, KE_THREAD_NO_FLOATING_STATE))) {
         KeBugCheckEx(MEMORY_MANAGEMENT, 0x1101, Prcb->Number, 0, 0);
     }
-    KiInitializeThreadDispatch(Thread, LOW_PRIORITY, 1ull << Prcb->Number);
-    Thread->ThreadFlags |= KTHREAD_FLAG_IDLE;
     Old = KiAcquireDispatcherLock();
+    KiInitializeThreadDispatch(Thread, KeGetSystemProcess(), LOW_PRIORITY, 1ull << Prcb->Number);
+    Thread->ThreadFlags |= KTHREAD_FLAG_IDLE;
     KiInitializePrcbDispatcher(Prcb, Thread);
     __atomic_store_n(&Prcb->CurrentThread, Thread, __ATOMIC_RELEASE);
     KiIdleSummary |= 1ull << Prcb->Number;
@@ -335,14 +343,16 @@ XTNORETURN VOID KiIdleLoop(VOID) {
 
 /* ---- Threads: creation, priority, affinity, yield, termination, the reaper ---- */
 
-XTSTATUS KeCreateSystemThread(PKTHREAD *Thread, KPRIORITY Priority, KAFFINITY Affinity, PKSTART_ROUTINE StartRoutine,
-                              PVOID StartContext, ULONG Flags) {
+XTSTATUS KeCreateThread(PKTHREAD *Thread, PKPROCESS Process, KPRIORITY Priority, KAFFINITY Affinity,
+                        PKSTART_ROUTINE StartRoutine, PVOID StartContext, ULONG Flags) {
     PKTHREAD New;
     XTSTATUS Status;
     KRUNLEVEL Old;
 
     KeCheckRunLevelLimit(PASSIVE_LEVEL, __builtin_return_address(0));
-    Affinity = Affinity == 0 ? ~0ull : Affinity;
+    Process = Process != NULL ? Process : KeGetSystemProcess();
+    Priority = Priority == 0 ? Process->BasePriority : Priority;
+    Affinity = (Affinity == 0 ? ~0ull : Affinity) & Process->Affinity;
     if (Priority <= LOW_PRIORITY || Priority > HIGH_PRIORITY || (Affinity & KiActiveProcessors) == 0) {
         return STATUS_INVALID_PARAMETER;
     }
@@ -355,17 +365,31 @@ XTSTATUS KeCreateSystemThread(PKTHREAD *Thread, KPRIORITY Priority, KAFFINITY Af
         MmFreePool(New, KI_THREAD_TAG);
         return Status;
     }
-    KiInitializeThreadDispatch(New, Priority, Affinity);
+    Old = KiAcquireDispatcherLock();
+    if (!KiCanCreateThread(Process)) {
+        KiReleaseDispatcherLock(Old);
+        KeUninitializeThread(New);
+        MmFreePool(New, KI_THREAD_TAG);
+        return STATUS_PROCESS_IS_TERMINATING;
+    }
+    KiInitializeThreadDispatch(New, Process, Priority, Affinity);
     New->ThreadFlags |= KTHREAD_FLAG_DISPATCHED | KTHREAD_FLAG_POOL_THREAD;
     New->ReferenceCount = Thread != NULL ? 2 : 1;
     if (Thread != NULL) {
         *Thread = New;
     }
-    Old = KiAcquireDispatcherLock();
     KiThreadsCreated++;
     KiReadyThread(New);
     KiReleaseDispatcherLock(Old);
     return STATUS_SUCCESS;
+}
+
+XTSTATUS KeCreateSystemThread(PKTHREAD *Thread, KPRIORITY Priority, KAFFINITY Affinity, PKSTART_ROUTINE StartRoutine,
+                              PVOID StartContext, ULONG Flags) {
+    if (Priority == 0) {
+        return STATUS_INVALID_PARAMETER; /* 0 is the idle threads' (KeCreateThread would take the base priority) */
+    }
+    return KeCreateThread(Thread, NULL, Priority, Affinity, StartRoutine, StartContext, Flags);
 }
 
 VOID KeDereferenceThread(PKTHREAD Thread) {
@@ -382,11 +406,12 @@ XTNORETURN VOID KeTerminateThread(XTSTATUS ExitStatus) {
     KiAcquireDispatcherLock();
     Thread->ExitStatus = ExitStatus;
     KiAbandonMutants(Thread);
+    KiRemoveProcessThread(Thread); /* back in the system's address space; the process signalled after its last */
     Thread->Header.SignalState = 1;
     KiWaitTest(&Thread->Header, 0);
     Thread->State = Terminated;
     RtlInsertTailList(&KiReaperListHead, &Thread->WaitListEntry);
-    KiReaperPending++;
+    __atomic_add_fetch(&KiReaperPending, 1, __ATOMIC_RELEASE); /* the reaper decrements it without the lock */
     KiReaperEvent.Header.SignalState = 1;
     KiWaitTest(&KiReaperEvent.Header, 0);
     KiSwapThread(Thread);

@@ -1,19 +1,22 @@
 /* Dispatcher benchmarks (BENCH): TSC ticks for a thread switch through the scheduler (two threads yielding to each
- * other with KeYieldExecution), for an event set -> the waiting thread running (a synchronization event, the waiter
- * pre-empting the setter through the DISPATCH interrupt), and for a system thread's create + exit + wait + reaping.
- * Under QEMU -icount shift=4,sleep=off the TSC counts guest instructions << 4 (/work/helpers/lead/kebench.sh). Runs
- * before the clock starts: everything is pinned to the boot processor at priorities above the system threads', and
- * no wait has a timeout. */
+ * other with KeYieldExecution; and the same with the two threads in different processes, so every switch loads CR3),
+ * for a process create + delete (its address space included), for an event set -> the waiting thread running (a
+ * synchronization event, the waiter pre-empting the setter through the DISPATCH interrupt), and for a system thread's
+ * create + exit + wait + reaping. Under QEMU -icount shift=4,sleep=off the TSC counts guest instructions << 4
+ * (/work/helpers/lead/kebench.sh). Runs before the clock starts: everything is pinned to the boot processor at
+ * priorities above the system threads', and no wait has a timeout. */
 #include <kd.h>
+#include <kprocess.h>
 #include <kthread.h>
 #include <xtintrin.h>
 
 #include "ki.h"
 
-#define KI_YIELD_ROUNDS  2048 /* per thread */
-#define KI_EVENT_ROUNDS  1024
-#define KI_CREATE_ROUNDS 64
-#define KI_BENCH_HIGH    30
+#define KI_YIELD_ROUNDS   2048 /* per thread */
+#define KI_EVENT_ROUNDS   1024
+#define KI_CREATE_ROUNDS  64
+#define KI_PROCESS_ROUNDS 64
+#define KI_BENCH_HIGH     30
 
 static struct {
     KEVENT Wake, Back;
@@ -59,15 +62,15 @@ static VOID KiBenchEmptyThread(PVOID Context) {
     (VOID) Context;
 }
 
-/* Starts two threads at KI_BENCH_HIGH - First and - Second pinned to this processor and waits for both; FALSE when
- * they could not be made. */
-static BOOLEAN KiBenchRunPair(PKSTART_ROUTINE First, KPRIORITY FirstPriority, PKSTART_ROUTINE Second,
-                              KPRIORITY SecondPriority) {
+/* Starts two threads (of Processes[0] and [1]; NULL: the system process) at FirstPriority and SecondPriority pinned
+ * to this processor and waits for both; FALSE when they could not be made. */
+static BOOLEAN KiBenchRunPairIn(PKPROCESS Processes[2], PKSTART_ROUTINE First, KPRIORITY FirstPriority,
+                                PKSTART_ROUTINE Second, KPRIORITY SecondPriority) {
     KAFFINITY Here = 1ull << KeGetCurrentProcessorNumber();
     PVOID Threads[2] = {NULL, NULL};
 
-    if (!XT_SUCCESS(KeCreateSystemThread((PKTHREAD *)&Threads[0], FirstPriority, Here, First, NULL, 0)) ||
-        !XT_SUCCESS(KeCreateSystemThread((PKTHREAD *)&Threads[1], SecondPriority, Here, Second, NULL, 0))) {
+    if (!XT_SUCCESS(KeCreateThread((PKTHREAD *)&Threads[0], Processes[0], FirstPriority, Here, First, NULL, 0)) ||
+        !XT_SUCCESS(KeCreateThread((PKTHREAD *)&Threads[1], Processes[1], SecondPriority, Here, Second, NULL, 0))) {
         return FALSE;
     }
     KeWaitForMultipleObjects(2, Threads, WaitAll, Executive, KernelMode, FALSE, NULL, NULL);
@@ -76,9 +79,51 @@ static BOOLEAN KiBenchRunPair(PKSTART_ROUTINE First, KPRIORITY FirstPriority, PK
     return TRUE;
 }
 
+static BOOLEAN KiBenchRunPair(PKSTART_ROUTINE First, KPRIORITY FirstPriority, PKSTART_ROUTINE Second,
+                              KPRIORITY SecondPriority) {
+    PKPROCESS System[2] = {NULL, NULL};
+
+    return KiBenchRunPairIn(System, First, FirstPriority, Second, SecondPriority);
+}
+
+/* Ticks per switch of two threads of two new processes yielding to each other (each switch loads CR3); 0 when the
+ * processes or threads could not be made. */
+static ULONGLONG KiBenchProcessSwitch(VOID) {
+    PKPROCESS Processes[2] = {NULL, NULL};
+    ULONGLONG Switch = 0;
+
+    KiDispBench.Start = KiDispBench.End = 0;
+    KiDispBench.Yields = 0;
+    if (XT_SUCCESS(KeCreateProcess(&Processes[0], 8, 0)) && XT_SUCCESS(KeCreateProcess(&Processes[1], 8, 0)) &&
+        KiBenchRunPairIn(Processes, KiBenchYieldThread, KI_BENCH_HIGH, KiBenchYieldThread, KI_BENCH_HIGH) &&
+        KiDispBench.End != 0) {
+        Switch = (KiDispBench.End - KiDispBench.Start) / (2 * KI_YIELD_ROUNDS);
+    }
+    for (ULONG Index = 0; Index < 2; Index++) {
+        if (Processes[Index] != NULL) {
+            KeDeleteProcess(Processes[Index]);
+        }
+    }
+    return Switch;
+}
+
+/* Ticks per KeCreateProcess + KeDeleteProcess (a new address space made and torn down); 0 without memory. */
+static ULONGLONG KiBenchProcessCreateDelete(VOID) {
+    ULONGLONG Start = ArReadTimeStampCounter();
+    PKPROCESS Process;
+
+    for (ULONG Round = 0; Round < KI_PROCESS_ROUNDS; Round++) {
+        if (!XT_SUCCESS(KeCreateProcess(&Process, 8, 0))) {
+            return 0;
+        }
+        KeDeleteProcess(Process);
+    }
+    return (ArReadTimeStampCounter() - Start) / KI_PROCESS_ROUNDS;
+}
+
 VOID KiRunDispatcherBenchmarks(VOID) {
     KAFFINITY Affinity = KeSetAffinityThread(1ull << KeGetCurrentProcessorNumber());
-    ULONGLONG Switch = 0, Event = 0, Create = 0, Start;
+    ULONGLONG Switch = 0, Event = 0, Create = 0, ProcessSwitch, ProcessCreate, Start;
     PKTHREAD Thread;
 
     RtlZeroMemory(&KiDispBench, sizeof(KiDispBench));
@@ -101,7 +146,10 @@ VOID KiRunDispatcherBenchmarks(VOID) {
         KeDereferenceThread(Thread);
         Create = (ArReadTimeStampCounter() - Start) / (Round + 1);
     }
+    ProcessSwitch = KiBenchProcessSwitch();
+    ProcessCreate = KiBenchProcessCreateDelete();
     KeSetAffinityThread(Affinity);
-    KdPrint("KE-BENCH dispatcher_yield_switch=%llu event_set_to_waiter_running=%llu thread_create_exit=%llu\n", Switch,
-            Event, Create);
+    KdPrint("KE-BENCH dispatcher_yield_switch=%llu event_set_to_waiter_running=%llu thread_create_exit=%llu "
+            "process_yield_switch=%llu process_create_delete=%llu\n",
+            Switch, Event, Create, ProcessSwitch, ProcessCreate);
 }

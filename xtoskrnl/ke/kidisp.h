@@ -51,6 +51,20 @@ VOID KiAbandonMutants(PKTHREAD Thread);
 /* wait.c: fills a dispatcher header. */
 VOID KiInitializeDispatcherHeader(PDISPATCHER_HEADER Header, UCHAR Type, LONG SignalState);
 
+/* process.c: fills the system process (the boot tables' address space) and returns it; once, before any thread. */
+PKPROCESS KiInitializeSystemProcess(VOID);
+
+/* process.c: makes Thread one of Process's threads, running in its address space, not attached. */
+VOID KiInsertProcessThread(PKPROCESS Process, PKTHREAD Thread);
+
+/* process.c: the terminating Thread (the caller, not attached: else STOP INVALID_PROCESS_ATTACH_ATTEMPT) leaves its
+ * process: this processor goes back to the system's address space, and the process is signalled when it was the
+ * last thread. */
+VOID KiRemoveProcessThread(PKTHREAD Thread);
+
+/* process.c: FALSE once Process's last thread terminated (it takes no new thread). */
+BOOLEAN KiCanCreateThread(PKPROCESS Process);
+
 /* timer.c: queues Timer (a thread's wait timer) to expire at DueTime (NT's convention); FALSE when that time has
  * passed already (nothing queued). */
 BOOLEAN KiInsertWaitTimer(PKTIMER Timer, LARGE_INTEGER DueTime);

@@ -59,6 +59,18 @@ STATIC_ASSERT(sizeof(DISPATCHER_HEADER) == KTHREAD_DISPATCHER_HEADER_BYTES);
 
 typedef struct _KTHREAD KTHREAD, *PKTHREAD;
 
+/* A process (kprocess.h, target //xtoskrnl/ke:process: it embeds the memory manager's address space). */
+typedef struct _KPROCESS KPROCESS, *PKPROCESS;
+
+/* NT's KAPC_STATE, as far as attaching goes (no APCs yet): the process whose address space a thread runs in. A
+ * thread's ApcState names its current process (its own, or the one it is attached to); SavedApcState keeps its own
+ * while it is attached; a KeStackAttachProcess caller's KAPC_STATE keeps what the attach replaced (Previous: the
+ * thread's innermost stack attach before it). kprocess.h has the rules. */
+typedef struct _KAPC_STATE {
+    PKPROCESS Process;
+    struct _KAPC_STATE *Previous;
+} KAPC_STATE, *PKAPC_STATE;
+
 struct _KTHREAD {
     DISPATCHER_HEADER Header; /* ThreadObject: signalled when the thread terminates */
     /* ---- What KiSwapContext reads and writes (fixed offsets: KTHREAD_* in <kiswitch.h>, asserted) ---- */
@@ -93,6 +105,14 @@ struct _KTHREAD {
     LIST_ENTRY MutantListHead;    /* the mutants it owns (abandoned when it terminates) */
     KTIMER Timer;                 /* its wait timeouts and delays */
     KWAIT_BLOCK WaitBlock[THREAD_WAIT_OBJECTS + 1]; /* [KTIMER_WAIT_BLOCK]: the timer's */
+    /* ---- Its process (ke/process.c; kprocess.h) ---- */
+    PKPROCESS Process;          /* the process it belongs to (the system process for system threads) */
+    LIST_ENTRY ThreadListEntry; /* in Process->ThreadListHead, under the dispatcher lock */
+    KAPC_STATE ApcState;        /* ApcState.Process: whose address space it runs in (a switch loads it into CR3) */
+    KAPC_STATE SavedApcState;   /* its own state while it is attached */
+    PKAPC_STATE AttachStack;    /* its innermost KeStackAttachProcess state; NULL: none (or KeAttachProcess's) */
+    UCHAR ApcStateIndex;        /* 0: in its own process; 1: attached to another */
+    UCHAR Reserved2[sizeof(PVOID) - 1];
 };
 
 /* Fills Thread: a kernel stack of KERNEL_STACK_SIZE bytes (<kiswitch.h>) from system PTEs with a guard page below,

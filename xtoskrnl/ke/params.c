@@ -38,9 +38,11 @@ static const PCSTR KepTestFaultNames[] = {"NONE",
                                           "SPINLOCKOWNED",
                                           "SHOOTDOWN",
                                           "SPACESHOOTDOWN",
-                                          "SPINLOCKNOTOWNED"};
+                                          "SPINLOCKNOTOWNED",
+                                          "WAITDISPATCH",
+                                          "THREADSTACK"};
 
-STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultSpinLockNotOwned + 1);
+STATIC_ASSERT(ARRAY_SIZE(KepTestFaultNames) == KeTestFaultThreadStack + 1);
 
 PCSTR KeTestFaultName(ULONG TestFault) {
     return TestFault < ARRAY_SIZE(KepTestFaultNames) ? KepTestFaultNames[TestFault] : "?";

@@ -7,33 +7,35 @@
 /* TESTFAULT=... : a fault provoked on purpose after initialisation (tests of the STOP path). */
 typedef enum _KE_TEST_FAULT {
     KeTestFaultNone = 0,
-    KeTestFaultPage,            /* read of an unmapped VA: #PF -> STOP 0x50 */
-    KeTestFaultGp,              /* general protection fault: STOP 0x7F (0xD) */
-    KeTestFaultStack,           /* kernel stack overflow into the guard page: double fault, STOP 0x7F (8) */
-    KeTestFaultDouble,          /* #PF with an unusable stack pointer: double fault, STOP 0x7F (8) */
-    KeTestFaultPoolOverrun,     /* a pool block written past its end: BAD_POOL_HEADER when it is freed */
-    KeTestFaultPoolDoubleFree,  /* a pool block freed twice: BAD_POOL_CALLER */
-    KeTestFaultPoolTag,         /* a pool block freed with another tag: BAD_POOL_CALLER */
-    KeTestFaultSpecialPool,     /* a special-pool block overrun by one byte: page fault on its guard page */
-    KeTestFaultBadPfn,          /* a frame without a PFN entry freed: PFN_LIST_CORRUPT */
-    KeTestFaultPoolStart,       /* the pool's start-up check fails (at start-up, not after it): MEMORY_MANAGEMENT */
-    KeTestFaultWaitNmi,         /* wait (interrupts off) for an NMI the test harness injects: STOP 0x80 */
-    KeTestFaultWaitMce,         /* wait (interrupts off) for a machine check the harness injects: STOP 0x9C */
-    KeTestFaultReset,           /* reset the machine through port 0xCF9 (the harness must not call it a power-off) */
-    KeTestFaultUbsan,           /* a signed overflow: UBSan report, KERNEL_UBSAN_VIOLATION (sanitized kernel only) */
-    KeTestFaultRunLevelRaise,   /* KeRaiseRunLevel to a level below the current one: IRQL_NOT_GREATER_OR_EQUAL */
-    KeTestFaultRunLevelLower,   /* KeLowerRunLevel to a level above the current one: IRQL_NOT_LESS_OR_EQUAL */
-    KeTestFaultPoolRunLevel,    /* MmAllocatePool at CLOCK_LEVEL, above its limit: IRQL_NOT_LESS_OR_EQUAL */
-    KeTestFaultDpcRunLevel,     /* a DPC routine returning at CLOCK_LEVEL: IRQL_UNEXPECTED_VALUE */
-    KeTestFaultPagedRunLevel,   /* paged pool touched at DISPATCH_LEVEL: IRQL_NOT_LESS_OR_EQUAL naming the address */
-    KeTestFaultWriteReadOnly,   /* a write to the kernel's read-only data: ATTEMPTED_WRITE_TO_READONLY_MEMORY */
-    KeTestFaultExecuteNx,       /* a call into a no-execute pool block: ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY */
-    KeTestFaultGuardPage,       /* a read of a paged guard page: PAGE_FAULT_IN_NONPAGED_AREA with PF_GUARD_PAGE */
-    KeTestFaultProcessorStop,   /* processor 1 stops (targeted IPI): MANUALLY_INITIATED_CRASH, the others frozen */
-    KeTestFaultSpinLockOwned,   /* a spin lock taken twice on one processor: SPIN_LOCK_ALREADY_OWNED */
-    KeTestFaultShootdown,       /* a page read everywhere, freed on 0, read on 1: PAGE_FAULT_IN_NONPAGED_AREA there */
-    KeTestFaultSpaceShootdown,  /* a user page unmapped on 0 while 1 runs in its space: a page fault on 1 */
-    KeTestFaultSpinLockNotOwned /* a free spin lock released: SPIN_LOCK_NOT_OWNED */
+    KeTestFaultPage,             /* read of an unmapped VA: #PF -> STOP 0x50 */
+    KeTestFaultGp,               /* general protection fault: STOP 0x7F (0xD) */
+    KeTestFaultStack,            /* kernel stack overflow into the guard page: double fault, STOP 0x7F (8) */
+    KeTestFaultDouble,           /* #PF with an unusable stack pointer: double fault, STOP 0x7F (8) */
+    KeTestFaultPoolOverrun,      /* a pool block written past its end: BAD_POOL_HEADER when it is freed */
+    KeTestFaultPoolDoubleFree,   /* a pool block freed twice: BAD_POOL_CALLER */
+    KeTestFaultPoolTag,          /* a pool block freed with another tag: BAD_POOL_CALLER */
+    KeTestFaultSpecialPool,      /* a special-pool block overrun by one byte: page fault on its guard page */
+    KeTestFaultBadPfn,           /* a frame without a PFN entry freed: PFN_LIST_CORRUPT */
+    KeTestFaultPoolStart,        /* the pool's start-up check fails (at start-up, not after it): MEMORY_MANAGEMENT */
+    KeTestFaultWaitNmi,          /* wait (interrupts off) for an NMI the test harness injects: STOP 0x80 */
+    KeTestFaultWaitMce,          /* wait (interrupts off) for a machine check the harness injects: STOP 0x9C */
+    KeTestFaultReset,            /* reset the machine through port 0xCF9 (the harness must not call it a power-off) */
+    KeTestFaultUbsan,            /* a signed overflow: UBSan report, KERNEL_UBSAN_VIOLATION (sanitized kernel only) */
+    KeTestFaultRunLevelRaise,    /* KeRaiseRunLevel to a level below the current one: IRQL_NOT_GREATER_OR_EQUAL */
+    KeTestFaultRunLevelLower,    /* KeLowerRunLevel to a level above the current one: IRQL_NOT_LESS_OR_EQUAL */
+    KeTestFaultPoolRunLevel,     /* MmAllocatePool at CLOCK_LEVEL, above its limit: IRQL_NOT_LESS_OR_EQUAL */
+    KeTestFaultDpcRunLevel,      /* a DPC routine returning at CLOCK_LEVEL: IRQL_UNEXPECTED_VALUE */
+    KeTestFaultPagedRunLevel,    /* paged pool touched at DISPATCH_LEVEL: IRQL_NOT_LESS_OR_EQUAL naming the address */
+    KeTestFaultWriteReadOnly,    /* a write to the kernel's read-only data: ATTEMPTED_WRITE_TO_READONLY_MEMORY */
+    KeTestFaultExecuteNx,        /* a call into a no-execute pool block: ATTEMPTED_EXECUTE_OF_NOEXECUTE_MEMORY */
+    KeTestFaultGuardPage,        /* a read of a paged guard page: PAGE_FAULT_IN_NONPAGED_AREA with PF_GUARD_PAGE */
+    KeTestFaultProcessorStop,    /* processor 1 stops (targeted IPI): MANUALLY_INITIATED_CRASH, the others frozen */
+    KeTestFaultSpinLockOwned,    /* a spin lock taken twice on one processor: SPIN_LOCK_ALREADY_OWNED */
+    KeTestFaultShootdown,        /* a page read everywhere, freed on 0, read on 1: PAGE_FAULT_IN_NONPAGED_AREA there */
+    KeTestFaultSpaceShootdown,   /* a user page unmapped on 0 while 1 runs in its space: a page fault on 1 */
+    KeTestFaultSpinLockNotOwned, /* a free spin lock released: SPIN_LOCK_NOT_OWNED */
+    KeTestFaultWaitDispatch,     /* a system thread waits at DISPATCH_LEVEL with a timeout: STOP 0xA naming it */
+    KeTestFaultThreadStack       /* a system thread overflows into its stack's guard page: STOP 0x7F (8) naming it */
 } KE_TEST_FAULT;
 
 /* TIMER=LAPIC|HPET|PM|PIT. The first three values are Hl's HL_CLOCK_SOURCE (the TSC's calibration reference):

@@ -29,8 +29,8 @@ static const XTEST_SUITE *const KiSelfTestSuites[] = {
     &KeStackGuardSuite,   &KeRunLevelLiveSuite,  &KeInterruptLiveSuite, &KeClockSuite,      &KeDpcLiveSuite,
     &KeTimerLiveSuite,    &HlIoApicLiveSuite,    &KeClockTickSuite,     &KeSmpLiveSuite,    &MmPagedSuite,
     &RtlSListSuite,       &KeSpinLockLiveSuite,  &KeQueuedLockSmpSuite, &ExHandleLiveSuite, &MmTlbLiveSuite,
-    &MmAddressSpaceSuite, &KeContextSwitchSuite, &KeWaitSuite,          &KeDispatcherSuite, &ObCoreSuite,
-    &ObScaleSuite,        &MmSmpStressSuite,
+    &MmAddressSpaceSuite, &KeContextSwitchSuite, &KeWaitSuite,          &KeDispatcherSuite, &KeProcessSuite,
+    &ObCoreSuite,         &ObScaleSuite,         &MmSmpStressSuite,
 };
 
 /* TRUE when Name is one of the comma-separated names in List (Length characters). */

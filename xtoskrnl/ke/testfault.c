@@ -2,6 +2,7 @@
  * harness injects through QEMU's monitor, RESET resets the machine, UBSAN trips the sanitized kernel's checks. */
 
 #include <kd.h>
+#include <kthread.h>
 #include <mm.h>
 #include <xtintrin.h>
 
@@ -130,6 +131,43 @@ __attribute__((noinline)) static VOID KiReleaseFreeSpinLock(VOID) {
     KeReleaseSpinLock(&KiTestSpinLock, Old);
 }
 
+/* TESTFAULT=WAITDISPATCH's thread: waits at DISPATCH_LEVEL with a 10 ms timeout: STOP IRQL_NOT_LESS_OR_EQUAL naming
+ * it (P3) and, in the report, its start routine. */
+static VOID KiWaitAtDispatchThread(PVOID Context) {
+    LARGE_INTEGER Timeout = {.QuadPart = -100000};
+    KEVENT Event;
+
+    (VOID) Context;
+    KeInitializeEvent(&Event, NotificationEvent, FALSE);
+    KeRaiseRunLevel(DISPATCH_LEVEL);
+    KdPrint("KE: thread 0x%p waits at RunLevel %u with a 10 ms timeout\n", (PVOID)KeGetCurrentThread(),
+            KeGetCurrentRunLevel());
+    KeWaitForSingleObject(&Event, Executive, KernelMode, FALSE, &Timeout);
+}
+
+/* TESTFAULT=THREADSTACK's thread: recurses down its own kernel stack into the guard page below it: a double fault
+ * (the #PF cannot be delivered on that stack), STOP UNEXPECTED_KERNEL_MODE_TRAP naming it in the report. */
+static VOID KiStackOverflowThread(PVOID Context) {
+    PKTHREAD Thread = KeGetCurrentThread();
+
+    (VOID) Context;
+    KdPrint("KE: thread 0x%p recursing down its kernel stack 0x%p-0x%p\n", (PVOID)Thread, Thread->StackLimit,
+            Thread->StackBase);
+    KiRecurse(0);
+}
+
+/* Runs Routine in a system thread (priority 12, processor 0) with interrupts on and waits for it to end. */
+static VOID KiRunFaultThread(PKSTART_ROUTINE Routine) {
+    PKTHREAD Thread;
+
+    ArEnableInterrupts();
+    if (XT_SUCCESS(KeCreateSystemThread(&Thread, 12, 1, Routine, NULL, 0))) {
+        KeWaitForSingleObject(Thread, Executive, KernelMode, FALSE, NULL);
+        KeDereferenceThread(Thread);
+    }
+    ArDisableInterrupts();
+}
+
 ULONG KiRaiseTestFault(ULONG TestFault) {
     ULONG_PTR Unmapped = MmGetUnmappedAddress();
 
@@ -215,6 +253,12 @@ ULONG KiRaiseTestFault(ULONG TestFault) {
             break;
         case KeTestFaultSpaceShootdown:
             MmTestSpaceShootdown();
+            break;
+        case KeTestFaultWaitDispatch:
+            KiRunFaultThread(KiWaitAtDispatchThread);
+            break;
+        case KeTestFaultThreadStack:
+            KiRunFaultThread(KiStackOverflowThread);
             break;
         default:
             break;

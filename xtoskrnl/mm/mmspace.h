@@ -72,6 +72,10 @@ VOID MmDetachAddressSpace(PMM_ATTACH_STATE State);
  * kernel or unaligned Va, STATUS_CONFLICTING_ADDRESSES when mapped, STATUS_NO_MEMORY without table frames. */
 XTSTATUS MmMapUserPage(PMMADDRESS_SPACE Space, ULONG_PTR Va, ULONG_PTR Pfn);
 
+/* Test-facing: MmMapUserPage of a new zeroed frame (freed like the others); STATUS_NO_MEMORY without a frame. For
+ * callers that cannot reach the PFN allocator (the process tests in ke/tests). */
+XTSTATUS MmMapNewUserPage(PMMADDRESS_SPACE Space, ULONG_PTR Va);
+
 /* Unmaps the user page Va of Space, shoots its translation down on every processor running in Space, and frees its
  * frame. STATUS_NOT_FOUND when it is not mapped. RunLevel < DISPATCH_LEVEL when other processors run (the IPI). */
 XTSTATUS MmUnmapUserPage(PMMADDRESS_SPACE Space, ULONG_PTR Va);

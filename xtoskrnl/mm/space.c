@@ -282,6 +282,20 @@ XTSTATUS MmMapUserPage(PMMADDRESS_SPACE Space, ULONG_PTR Va, ULONG_PTR Pfn) {
     return Status;
 }
 
+XTSTATUS MmMapNewUserPage(PMMADDRESS_SPACE Space, ULONG_PTR Va) {
+    ULONG_PTR Pfn = MmAllocatePhysicalPage(TRUE);
+    XTSTATUS Status;
+
+    if (Pfn == MM_PFN_NONE) {
+        return STATUS_NO_MEMORY;
+    }
+    Status = MmMapUserPage(Space, Va, Pfn);
+    if (!XT_SUCCESS(Status)) {
+        MmFreePhysicalPage(Pfn);
+    }
+    return Status;
+}
+
 XTSTATUS MmUnmapUserPage(PMMADDRESS_SPACE Space, ULONG_PTR Va) {
     ULONGLONG Others, Pfn = MMH_NO_FRAME, Self;
     MM_ATTACH_STATE State;

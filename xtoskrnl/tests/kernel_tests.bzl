@@ -329,6 +329,24 @@ def kernel_boot_tests():
                expect = ["KE: exception #DF (vector 8", "KE: STOP handler running on the double-fault stack"],
                reject = ["kernel stack overflow"])
 
+    # Thread faults (issue 11): a system thread waiting at DISPATCH_LEVEL with a non-zero timeout STOPs with
+    # IRQL_NOT_LESS_OR_EQUAL (P1 the RunLevel 2, P2 1, P3 the thread); a system thread recursing into the guard page
+    # below its kernel stack double-faults: UNEXPECTED_KERNEL_MODE_TRAP (8) on the double-fault stack. Each report
+    # names the thread (its KTHREAD, its process, its start routine). One paging mode per arch, 128 MiB.
+    for arch in ["amd64", "i686"]:
+        digits = 16 if arch == "amd64" else 8
+        thread_line = "^KE: in thread 0x[0-9A-F]+ \\(process 0x[0-9A-F]+\\), start routine 0x[0-9A-F]+ \\(xtoskrnl\\+0x[0-9a-f]+ %s\\+0x0\\)$"
+        _fault(arch, "WAITDISPATCH", "*** STOP 0x0000000A (0x%s, 0x%s, 0x" % (_hex(2, digits), _hex(1, digits)),
+               name = "fault_wait_dispatch_%s" % arch,
+               expect = ["KE: thread 0x", "waits at RunLevel 2 with a 10 ms timeout", "waits at RunLevel 2 with a non-zero timeout",
+                         "IRQL_NOT_LESS_OR_EQUAL"],
+               frames = [thread_line % "KiWaitAtDispatchThread", _frame("(#[0-9] |\\?  )", "KiWaitAtDispatchThread")])
+        _fault(arch, "THREADSTACK", "*** STOP 0x0000007F (%s, " % _VECTOR[arch][8],
+               name = "fault_thread_stack_%s" % arch,
+               expect = ["recursing down its kernel stack", "KE: kernel stack overflow: stack pointer",
+                         "KE: STOP handler running on the double-fault stack", "UNEXPECTED_KERNEL_MODE_TRAP"],
+               frames = [thread_line % "KiStackOverflowThread"])
+
     # NOX2APIC is a known parameter and keeps the xAPIC (QEMU's TCG has no x2APIC, so the mode is xAPIC either way).
     xt_qemu_test(
         name = "nox2apic_amd64",
@@ -365,7 +383,7 @@ def kernel_boot_tests():
                 "^KE-BENCH cpus=2 ipi_generic_call=[1-9][0-9]* tb_flush_single=[1-9][0-9]* tb_flush_16=[1-9][0-9]* " +
                 "tb_flush_entire=[1-9][0-9]*$",
                 "^KE-BENCH dispatcher_yield_switch=[1-9][0-9]* event_set_to_waiter_running=[1-9][0-9]* " +
-                "thread_create_exit=[1-9][0-9]*$",
+                "thread_create_exit=[1-9][0-9]* process_yield_switch=[1-9][0-9]* process_create_delete=[1-9][0-9]*$",
             ],
             expect = ["XTOS-REPORT arch=%s" % arch, "KE: 2 of 2 processors online"],
             reject = ["*** STOP", "KE: unexpected interrupt", "KE: BENCH: no pool"],
@@ -647,7 +665,7 @@ def smp_boot_tests():
                   selftest = True, suites = None if smp == 2 else ["KeSmpLiveSuite", "KeDpcLiveSuite", "KeTimerLiveSuite",
                                                                   "KeQueuedLockSmpSuite", "MmTlbLiveSuite",
                                                                   "MmAddressSpaceSuite", "KeWaitSuite",
-                                                                  "KeDispatcherSuite"] +
+                                                                  "KeDispatcherSuite", "KeProcessSuite"] +
                                                                   (["MmSmpStressSuite"] if smp == 4 and mode in ["PML4", "PML5"] else []),
                   expect = [
                       "MM: processor start-up page reserved at 0x",

@@ -6,6 +6,7 @@
 
 extern const XTEST_SUITE KeContextSwitchSuite; /* ctxswap_live.c: threads, KiSwapContext, FPU state, stacks */
 extern const XTEST_SUITE KeWaitSuite;       /* disp_live.c: events, semaphores, mutants, WaitAll/Any, timeouts */
+extern const XTEST_SUITE KeProcessSuite;    /* proc_live.c: processes, address spaces, attach, no leaks */
 extern const XTEST_SUITE KeDispatcherSuite; /* disp_live.c: priorities, quantum, pre-emption, affinity, reaper */
 
 #endif
