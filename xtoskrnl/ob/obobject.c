@@ -8,6 +8,11 @@ OB_STATISTICS ObpStatistics;
  * once by ObProcessDeferredDeletes). */
 static POBJECT_HEADER volatile ObpDeferredDeleteList;
 static volatile LONG ObpDeferredDeleteCount;
+static VOID (*volatile ObpDeferredDeleteNotify)(VOID);
+
+VOID ObpSetDeferredDeleteNotify(VOID (*Routine)(VOID)) {
+    __atomic_store_n(&ObpDeferredDeleteNotify, Routine, __ATOMIC_RELEASE);
+}
 
 /* The start of the pool block holding Header. */
 static PVOID ObpHeaderBlock(POBJECT_HEADER Header) {
@@ -174,6 +179,13 @@ VOID ObpDereferenceToZero(PVOID Object, LONG_PTR Count, PVOID Caller) {
         !__atomic_compare_exchange_n(&ObpDeferredDeleteList, &Head, Header, TRUE, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
     __atomic_add_fetch(&ObpDeferredDeleteCount, 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&ObpStatistics.DeferredDeletes, 1, __ATOMIC_RELAXED);
+    if (Head == NULL) {
+        VOID (*Notify)(VOID) = __atomic_load_n(&ObpDeferredDeleteNotify, __ATOMIC_ACQUIRE);
+
+        if (Notify != NULL) {
+            Notify(); /* the list went from empty to not: the worker drains it at PASSIVE_LEVEL */
+        }
+    }
 }
 
 ULONG ObProcessDeferredDeletes(VOID) {
