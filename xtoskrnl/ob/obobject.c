@@ -8,10 +8,10 @@ OB_STATISTICS ObpStatistics;
  * once by ObProcessDeferredDeletes). */
 static POBJECT_HEADER volatile ObpDeferredDeleteList;
 static volatile LONG ObpDeferredDeleteCount;
-static VOID (*volatile ObpDeferredDeleteNotify)(VOID);
+static volatile OBP_DEFERRED_DELETE_NOTIFY ObpDeferredDeleteNotify;
 
-VOID ObpSetDeferredDeleteNotify(VOID (*Routine)(VOID)) {
-    __atomic_store_n(&ObpDeferredDeleteNotify, Routine, __ATOMIC_RELEASE);
+OBP_DEFERRED_DELETE_NOTIFY ObpSetDeferredDeleteNotify(OBP_DEFERRED_DELETE_NOTIFY Routine) {
+    return __atomic_exchange_n(&ObpDeferredDeleteNotify, Routine, __ATOMIC_ACQ_REL);
 }
 
 /* The start of the pool block holding Header. */
@@ -50,7 +50,7 @@ XTSTATUS ObpAllocateObject(POBJECT_TYPE Type, ULONG Tag, ULONG Attributes, PCUNI
     Header = (POBJECT_HEADER)(Block + NameSize + CreatorSize);
     Header->PointerCount = 1;
     Header->Type = Type;
-    Header->NameInfoOffset = (UCHAR)(NameSize + CreatorSize);
+    Header->NameInfoOffset = (UCHAR)(NameSize != 0 ? NameSize + CreatorSize : 0); /* 0: no name information */
     Header->CreatorInfoOffset = (UCHAR)CreatorSize;
     Header->Flags = OB_FLAG_NEW_OBJECT | OB_FLAG_KERNEL_OBJECT | (CreatorSize ? OB_FLAG_CREATOR_INFO : 0) |
                     ((Attributes & OBJ_PERMANENT) ? OB_FLAG_PERMANENT_OBJECT : 0) |
@@ -180,7 +180,7 @@ VOID ObpDereferenceToZero(PVOID Object, LONG_PTR Count, PVOID Caller) {
     __atomic_add_fetch(&ObpDeferredDeleteCount, 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&ObpStatistics.DeferredDeletes, 1, __ATOMIC_RELAXED);
     if (Head == NULL) {
-        VOID (*Notify)(VOID) = __atomic_load_n(&ObpDeferredDeleteNotify, __ATOMIC_ACQUIRE);
+        OBP_DEFERRED_DELETE_NOTIFY Notify = __atomic_load_n(&ObpDeferredDeleteNotify, __ATOMIC_ACQUIRE);
 
         if (Notify != NULL) {
             Notify(); /* the list went from empty to not: the worker drains it at PASSIVE_LEVEL */

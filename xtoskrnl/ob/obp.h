@@ -35,8 +35,10 @@ XTSTATUS ObpAllocateObject(POBJECT_TYPE Type, ULONG Tag, ULONG Attributes, PCUNI
                            POBJECT_HEADER *Header);
 
 /* Routine (kernel: the worker's event) runs each time the deferred-delete list becomes non-empty, at the RunLevel of
- * the dereference that queued the object (<= DISPATCH_LEVEL). NULL: nobody is told (host tests, early boot). */
-VOID ObpSetDeferredDeleteNotify(VOID (*Routine)(VOID));
+ * the dereference that queued the object (<= DISPATCH_LEVEL). NULL: nobody is told (host tests, early boot). Returns
+ * the routine before (tests silence the worker for a moment). */
+typedef VOID (*OBP_DEFERRED_DELETE_NOTIFY)(VOID);
+OBP_DEFERRED_DELETE_NOTIFY ObpSetDeferredDeleteNotify(OBP_DEFERRED_DELETE_NOTIFY Routine);
 
 /* Drains the deferred-delete list when at PASSIVE_LEVEL and it is not empty (each PASSIVE entry point calls it). */
 VOID ObpProcessDeferredDeletesIfAny(VOID);
