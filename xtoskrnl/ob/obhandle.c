@@ -266,8 +266,8 @@ XTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POB
     (VOID) Mode;
     if ((Value & OB_KERNEL_HANDLE_FLAG) == OB_KERNEL_HANDLE_FLAG) {
         Value &= ~OB_KERNEL_HANDLE_FLAG;
-    } else {
-        Table = ObpCurrentProcessHandleTable();
+    } else if (__builtin_expect(__atomic_load_n(&ObpProcessHandleTableRoutine, __ATOMIC_RELAXED) != NULL, 0)) {
+        goto Slow; /* a process's table: the general path asks the hook (no call on this path) */
     }
     Index = (ULONG)(Value >> EX_HANDLE_INDEX_SHIFT) & EX_HANDLE_MAXIMUM_INDEX;
     Page = Index / EX_HANDLE_ENTRIES_PER_PAGE;
