@@ -264,9 +264,9 @@ XTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POB
     ULONG Index, Page, Sequence;
 
     (VOID) Mode;
-    if ((Value & OB_KERNEL_HANDLE_FLAG) == OB_KERNEL_HANDLE_FLAG) {
+    if (__builtin_expect((Value & OB_KERNEL_HANDLE_FLAG) == OB_KERNEL_HANDLE_FLAG, 1)) {
         Value &= ~OB_KERNEL_HANDLE_FLAG;
-    } else if (__builtin_expect(__atomic_load_n(&ObpProcessHandleTableRoutine, __ATOMIC_RELAXED) != NULL, 0)) {
+    } else if (__atomic_load_n(&ObpProcessHandleTableRoutine, __ATOMIC_RELAXED) != NULL) {
         goto Slow; /* a process's table: the general path asks the hook (no call on this path) */
     }
     Index = (ULONG)(Value >> EX_HANDLE_INDEX_SHIFT) & EX_HANDLE_MAXIMUM_INDEX;
