@@ -165,6 +165,24 @@ value() { # log key -> instructions (ticks / 16), or "-"
              "$(value "$log" ob_ref_deref_1) / $(value "$log" ob_ref_deref_1m) |" \
              "$(value "$log" ob_dup_close_1) | $(value "$log" space_create_delete) | $(value "$log" cr3_switch) |"
     done
+    echo
+    echo "Object Manager, with 1 / 1,000,000 live handles in the kernel table (ob/obbench.c): a handle's create+close"
+    echo "through the native API, and a named object's create + open by name + two closes at namespace depths 1 and 4,"
+    echo "through Ob (ObCreateObject/ObInsertObject/ObOpenObjectByName) and through NtCreateEvent/NtOpenEvent."
+    echo
+    echo "| arch | ref+deref, 1 / 1M | duplicate+close, 1 / 1M | NtCreateEvent+NtClose, 1 / 1M |" \
+         "Ob named depth 1, 1 / 1M | Ob named depth 4, 1 / 1M | event named depth 1, 1 / 1M | event named depth 4, 1 / 1M |"
+    echo "|---|---|---|---|---|---|---|---|"
+    for arch in amd64 i686; do
+        log="$work/serial-$arch-1G-1.log"
+        echo "| $arch | $(value "$log" ob_ref_deref_1) / $(value "$log" ob_ref_deref_1m) |" \
+             "$(value "$log" ob_dup_close_1) / $(value "$log" ob_dup_close_1m) |" \
+             "$(value "$log" ob_event_create_close_1) / $(value "$log" ob_event_create_close_1m) |" \
+             "$(value "$log" ob_named_create_open_close_depth1_1) / $(value "$log" ob_named_create_open_close_depth1_1m) |" \
+             "$(value "$log" ob_named_create_open_close_depth4_1) / $(value "$log" ob_named_create_open_close_depth4_1m) |" \
+             "$(value "$log" ob_event_create_open_close_depth1_1) / $(value "$log" ob_event_create_open_close_depth1_1m) |" \
+             "$(value "$log" ob_event_create_open_close_depth4_1) / $(value "$log" ob_event_create_open_close_depth4_1m) |"
+    done
 } >"$out/objects-bench.md"
 {
     echo

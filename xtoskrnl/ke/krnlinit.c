@@ -176,6 +176,7 @@ __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INI
                                  KiParameters.TestApHang); /* they idle, their clocks start with ours */
     KiStartSystemThreads();                                /* the reaper, the APs' work threads */
     MmStartSystemThreads();                                /* the PFN entries above the first GiB, in the background */
+    ObInitializeExecutive(); /* Event/Semaphore/Mutant/Timer types, the deferred-delete worker thread */
     KiReport(&Features);
     if (KiParameters.Bench) {
         /* The TSC and local APIC timer calibrations' fixed polling is reported apart, not as start-up work. */

@@ -30,7 +30,7 @@ static const XTEST_SUITE *const KiSelfTestSuites[] = {
     &KeTimerLiveSuite,    &HlIoApicLiveSuite,    &KeClockTickSuite,     &KeSmpLiveSuite,    &MmPagedSuite,
     &RtlSListSuite,       &KeSpinLockLiveSuite,  &KeQueuedLockSmpSuite, &ExHandleLiveSuite, &MmTlbLiveSuite,
     &MmAddressSpaceSuite, &KeContextSwitchSuite, &KeWaitSuite,          &KeDispatcherSuite, &KeProcessSuite,
-    &ObCoreSuite,         &ObScaleSuite,         &MmSmpStressSuite,
+    &ObCoreSuite,         &ObScaleSuite,         &ObExecSuite,          &MmSmpStressSuite,
 };
 
 /* TRUE when Name is one of the comma-separated names in List (Length characters). */

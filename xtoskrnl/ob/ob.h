@@ -1,6 +1,7 @@
 /* The Object Manager (Ob): object types, object headers and lifetimes, the namespace of directories and symbolic
- * links, and handles in the executive's handle tables (ex.h). docs/objects.md describes the header layout, the
- * lifetime rules, the namespace, the locks and their RunLevels. Phase 1 of issue 12: no dispatcher-backed types. */
+ * links, handles in the executive's handle tables (ex.h), and the executive's dispatcher-backed objects (Event,
+ * Semaphore, Mutant, Timer) with their native API. docs/objects.md describes the header layout, the lifetime rules,
+ * the namespace, the locks and their RunLevels.*/
 #ifndef XTOSKRNL_OB_OB_H
 #define XTOSKRNL_OB_OB_H
 
@@ -104,9 +105,9 @@ typedef XTSTATUS (*OB_PARSE_METHOD)(PVOID ParseObject, POBJECT_TYPE ObjectType, 
 typedef XTSTATUS (*OB_SECURITY_METHOD)(PVOID Object, PVOID SecurityDescriptor);
 
 typedef struct _OBJECT_TYPE_INITIALIZER {
-    USHORT Length;            /* sizeof(OBJECT_TYPE_INITIALIZER) */
-    BOOLEAN MaintainTypeList; /* objects carry creator information and are linked on the type's list */
-    BOOLEAN Reserved;
+    USHORT Length;                 /* sizeof(OBJECT_TYPE_INITIALIZER) */
+    BOOLEAN MaintainTypeList;      /* objects carry creator information and are linked on the type's list */
+    BOOLEAN WaitableObject;        /* the body begins with a DISPATCHER_HEADER: NtWaitFor* accept its handles */
     ULONG PoolType;                /* OB_NON_PAGED_POOL (the only type phase 1 accepts: see docs/objects.md) */
     ACCESS_MASK InvalidAttributes; /* OBJ_* a caller may not give for this type */
     GENERIC_MAPPING GenericMapping;
@@ -259,9 +260,9 @@ VOID ObReferenceObject(PVOID Object);
 /* Adds a reference after checking Object's type (NULL: any); STATUS_OBJECT_TYPE_MISMATCH otherwise. */
 XTSTATUS ObReferenceObjectByPointer(PVOID Object, ACCESS_MASK DesiredAccess, POBJECT_TYPE Type, KPROCESSOR_MODE Mode);
 
-/* Deletes the objects whose last reference dropped above PASSIVE_LEVEL; returns how many. Called by every
- * PASSIVE-level Ob entry point until a system worker thread exists, which will call it when ObpDeferredDeleteList
- * becomes non-empty (issue 11). PASSIVE_LEVEL. */
+/* Deletes the objects whose last reference dropped above PASSIVE_LEVEL; returns how many. The deferred-delete worker
+ * (ObInitializeExecutive) calls it each time the list becomes non-empty; every PASSIVE-level Ob entry point also
+ * drains a non-empty list on its way. PASSIVE_LEVEL. */
 ULONG ObProcessDeferredDeletes(VOID);
 
 /* Objects queued for deferred deletion right now. */
@@ -334,9 +335,10 @@ XTSTATUS ObSetHandleAttributes(HANDLE Handle, ULONG Attributes);
 #define DUPLICATE_SAME_ACCESS     0x00000002u
 #define DUPLICATE_SAME_ATTRIBUTES 0x00000004u
 
-/* Duplicates SourceHandle of SourceProcessHandle into TargetProcessHandle (both NtCurrentProcess(): processes come
- * later; anything else is STATUS_INVALID_HANDLE). DesiredAccess must be the source's access or less
- * (STATUS_ACCESS_DENIED) unless DUPLICATE_SAME_ACCESS; HandleAttributes (OBJ_INHERIT, OBJ_PROTECT_CLOSE,
+/* Duplicates SourceHandle of SourceProcessHandle into TargetProcessHandle (NtCurrentProcess(), or once Ps registered
+ * its hook (ObRegisterProcessHandleTables) a process handle with PROCESS_DUP_HANDLE; before that anything else is
+ * STATUS_INVALID_HANDLE; ObDuplicateObject works on two tables directly). DesiredAccess must be the source's access or
+ * less (STATUS_ACCESS_DENIED) unless DUPLICATE_SAME_ACCESS; HandleAttributes (OBJ_INHERIT, OBJ_PROTECT_CLOSE,
  * OBJ_KERNEL_HANDLE) unless DUPLICATE_SAME_ATTRIBUTES; DUPLICATE_CLOSE_SOURCE closes the source even when the
  * duplicate fails (NT's rule). TargetHandle NULL is only valid with DUPLICATE_CLOSE_SOURCE. PASSIVE_LEVEL. */
 XTSTATUS NtDuplicateObject(HANDLE SourceProcessHandle, HANDLE SourceHandle, HANDLE TargetProcessHandle,
@@ -392,5 +394,104 @@ VOID ObQueryStatistics(POB_STATISTICS Statistics);
 
 /* BENCH: prints one KE-BENCH line of Ob costs in TSC ticks (ob/obbench.c). PASSIVE_LEVEL, after ObInitializeSystem. */
 VOID ObRunBenchmarks(VOID);
+
+/* ---- Tables given explicitly (per-process tables; docs/objects.md "Per-process handle tables") ----
+ * Handle values are the table's own; in the kernel table they carry OB_KERNEL_HANDLE_FLAG, as everywhere. Table NULL:
+ * STATUS_INVALID_PARAMETER. Otherwise as ObInsertObject, ObReferenceObjectByHandle, ObCloseHandle. */
+XTSTATUS ObInsertObjectInTable(PEX_HANDLE_TABLE Table, PVOID Object, ACCESS_MASK DesiredAccess, PVOID *ReferencedObject,
+                               PHANDLE Handle);
+XTSTATUS ObReferenceObjectByHandleInTable(PEX_HANDLE_TABLE Table, HANDLE Handle, ACCESS_MASK DesiredAccess,
+                                          POBJECT_TYPE Type, PVOID *Object,
+                                          POBJECT_HANDLE_INFORMATION HandleInformation);
+XTSTATUS ObCloseHandleInTable(PEX_HANDLE_TABLE Table, HANDLE Handle);
+
+/* NtDuplicateObject between two tables (the same table twice is fine): SourceHandle of SourceTable into TargetTable
+ * (NULL: only DUPLICATE_CLOSE_SOURCE, which then closes the source). Rules as NtDuplicateObject; OBJ_KERNEL_HANDLE
+ * follows TargetTable (set exactly when it is the kernel table). PASSIVE_LEVEL. */
+XTSTATUS ObDuplicateObject(PEX_HANDLE_TABLE SourceTable, HANDLE SourceHandle, PEX_HANDLE_TABLE TargetTable,
+                           PHANDLE TargetHandle, ACCESS_MASK DesiredAccess, ULONG HandleAttributes, ULONG Options);
+
+/* The process hook (one field, one call): a process object keeps its table in one field (ObCreateHandleTable at
+ * creation, ObDestroyHandleTable at exit); Ps registers its Process type and a routine returning that field for a
+ * process body (NULL: the current process's, or NULL for the kernel table). From then on handles without
+ * OB_KERNEL_HANDLE_FLAG resolve in the current process's table, and NtDuplicateObject accepts handles of ProcessType
+ * (PROCESS_DUP_HANDLE) as source and target processes. Once, at PASSIVE_LEVEL. */
+#define PROCESS_DUP_HANDLE 0x0040u
+typedef PEX_HANDLE_TABLE (*OB_PROCESS_HANDLE_TABLE_ROUTINE)(PVOID Process);
+VOID ObRegisterProcessHandleTables(POBJECT_TYPE ProcessType, OB_PROCESS_HANDLE_TABLE_ROUTINE Routine);
+
+/* ---- Executive objects (ob/obexec.c, kernel only): NT's dispatcher-backed types and their native API ----
+ * Kernel callers, handles as ObInsertObject makes them (OBJ_KERNEL_HANDLE: the kernel table). Every call checks its
+ * arguments: a NULL out pointer or a bad enum/count is STATUS_INVALID_PARAMETER (XT's kernel-mode stand-in for NT's
+ * access violation on a bad pointer), a handle that is not open STATUS_INVALID_HANDLE, one of another type
+ * STATUS_OBJECT_TYPE_MISMATCH, one without the right STATUS_ACCESS_DENIED, a bad name the namespace's status.
+ * PASSIVE_LEVEL. */
+#define EVENT_QUERY_STATE      0x0001u
+#define EVENT_MODIFY_STATE     0x0002u
+#define EVENT_ALL_ACCESS       (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x3u)
+#define SEMAPHORE_QUERY_STATE  0x0001u
+#define SEMAPHORE_MODIFY_STATE 0x0002u
+#define SEMAPHORE_ALL_ACCESS   (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x3u)
+#define MUTANT_QUERY_STATE     0x0001u
+#define MUTANT_ALL_ACCESS      (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | MUTANT_QUERY_STATE)
+#define TIMER_QUERY_STATE      0x0001u
+#define TIMER_MODIFY_STATE     0x0002u
+#define TIMER_ALL_ACCESS       (STANDARD_RIGHTS_REQUIRED | SYNCHRONIZE | 0x3u)
+
+extern POBJECT_TYPE ExEventObjectType;
+extern POBJECT_TYPE ExSemaphoreObjectType;
+extern POBJECT_TYPE ExMutantObjectType;
+extern POBJECT_TYPE ExTimerObjectType;
+
+/* Creates the Event, Semaphore, Mutant and Timer types and starts the deferred-delete worker (a system thread that
+ * deletes, at PASSIVE_LEVEL, the objects whose last reference dropped above it). Once, after the dispatcher and the
+ * system threads run; a failure is a STOP. */
+VOID ObInitializeExecutive(VOID);
+
+/* The deferred-delete worker thread (a PKTHREAD; NULL before ObInitializeExecutive). */
+PVOID ObQueryDeleteWorkerThread(VOID);
+
+/* Events: Type NotificationEvent or SynchronizationEvent. Set/Reset return the previous state (optional). */
+XTSTATUS NtCreateEvent(PHANDLE EventHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                       EVENT_TYPE EventType, BOOLEAN InitialState);
+XTSTATUS NtOpenEvent(PHANDLE EventHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes);
+XTSTATUS NtSetEvent(HANDLE EventHandle, PLONG PreviousState);
+XTSTATUS NtResetEvent(HANDLE EventHandle, PLONG PreviousState);
+XTSTATUS NtClearEvent(HANDLE EventHandle);
+
+/* Semaphores: 0 <= InitialCount <= MaximumCount, MaximumCount > 0; ReleaseCount > 0 (past the maximum:
+ * STATUS_SEMAPHORE_LIMIT_EXCEEDED, the count unchanged). */
+XTSTATUS NtCreateSemaphore(PHANDLE SemaphoreHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                           LONG InitialCount, LONG MaximumCount);
+XTSTATUS NtOpenSemaphore(PHANDLE SemaphoreHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes);
+XTSTATUS NtReleaseSemaphore(HANDLE SemaphoreHandle, LONG ReleaseCount, PLONG PreviousCount);
+
+/* Mutants: NtReleaseMutant by a thread that does not own it is STATUS_MUTANT_NOT_OWNED. A mutant deleted while owned
+ * is abandoned first (NT's rule). */
+XTSTATUS NtCreateMutant(PHANDLE MutantHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                        BOOLEAN InitialOwner);
+XTSTATUS NtOpenMutant(PHANDLE MutantHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes);
+XTSTATUS NtReleaseMutant(HANDLE MutantHandle, PLONG PreviousCount);
+
+/* Timers: TimerType NotificationTimer or SynchronizationTimer. NtSetTimer: DueTime required (NT's convention), Period
+ * >= 0 ms; timer APCs do not exist yet (TimerApcRoutine must be NULL, ResumeTimer FALSE). *PreviousState (optional):
+ * whether it was signalled. A timer deleted while set is cancelled first. */
+XTSTATUS NtCreateTimer(PHANDLE TimerHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+                       TIMER_TYPE TimerType);
+XTSTATUS NtOpenTimer(PHANDLE TimerHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes);
+XTSTATUS NtSetTimer(HANDLE TimerHandle, PLARGE_INTEGER DueTime, PVOID TimerApcRoutine, PVOID TimerContext,
+                    BOOLEAN ResumeTimer, LONG Period, PBOOLEAN PreviousState);
+XTSTATUS NtCancelTimer(HANDLE TimerHandle, PBOOLEAN CurrentState);
+
+/* Waits: handles with SYNCHRONIZE on waitable objects (others: STATUS_OBJECT_TYPE_MISMATCH). Results as
+ * KeWaitForSingleObject / KeWaitForMultipleObjects; Count 1..MAXIMUM_WAIT_OBJECTS (else STATUS_INVALID_PARAMETER),
+ * the same object twice in a WaitAll: STATUS_INVALID_PARAMETER_MIX. */
+XTSTATUS NtWaitForSingleObject(HANDLE Handle, BOOLEAN Alertable, PLARGE_INTEGER Timeout);
+XTSTATUS NtWaitForMultipleObjects(ULONG Count, HANDLE Handles[], WAIT_TYPE WaitType, BOOLEAN Alertable,
+                                  PLARGE_INTEGER Timeout);
+
+/* Argument checks shared by the executive objects (pure: host-tested). */
+XTSTATUS ObCheckWaitArguments(ULONG Count, const HANDLE *Handles, WAIT_TYPE WaitType);
+XTSTATUS ObCheckSemaphoreArguments(LONG InitialCount, LONG MaximumCount);
 
 #endif

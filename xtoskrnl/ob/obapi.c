@@ -67,42 +67,27 @@ static XTSTATUS ObpDuplicateRights(POBJECT_HEADER Header, PEX_HANDLE_TABLE_ENTRY
     return Status;
 }
 
-XTSTATUS NtDuplicateObject(HANDLE SourceProcessHandle, HANDLE SourceHandle, HANDLE TargetProcessHandle,
-                           PHANDLE TargetHandle, ACCESS_MASK DesiredAccess, ULONG HandleAttributes, ULONG Options) {
-    PEX_HANDLE_TABLE Source, Target;
+/* The duplicate itself: SourceValue is the source's value within Source; Target NULL only closes the source. */
+static XTSTATUS ObpDuplicateObject(PEX_HANDLE_TABLE Source, HANDLE SourceValue, BOOLEAN SourceIsKernel,
+                                   PEX_HANDLE_TABLE Target, PHANDLE TargetHandle, ACCESS_MASK DesiredAccess,
+                                   ULONG HandleAttributes, ULONG Options) {
     PEX_HANDLE_TABLE_ENTRY Entry;
     POBJECT_HEADER Header;
     ACCESS_MASK Access = 0;
     ULONG Attributes = 0;
     XTSTATUS Status;
-    HANDLE Value;
 
-    KeCheckRunLevelLimit(PASSIVE_LEVEL, __builtin_return_address(0));
-    if (TargetHandle != NULL) {
-        *TargetHandle = NULL;
-    }
-    if ((Options & ~(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS | DUPLICATE_SAME_ATTRIBUTES)) != 0 ||
-        (HandleAttributes & ~(OB_HANDLE_ATTRIBUTES | OBJ_KERNEL_HANDLE)) != 0 ||
-        (TargetProcessHandle != NULL && TargetHandle == NULL) ||
-        (TargetProcessHandle == NULL && !(Options & DUPLICATE_CLOSE_SOURCE))) {
-        return STATUS_INVALID_PARAMETER;
-    }
-    if (SourceProcessHandle != NtCurrentProcess() ||
-        (TargetProcessHandle != NULL && TargetProcessHandle != NtCurrentProcess())) {
-        return STATUS_INVALID_HANDLE; /* process handles arrive with processes */
-    }
     ObpProcessDeferredDeletesIfAny();
-    Source = ObpResolveHandle(SourceHandle, &Value);
-    if (TargetProcessHandle == NULL) {
-        return ObpCloseHandle(Source, Value);
+    if (Target == NULL) {
+        return ObpCloseHandle(Source, SourceValue);
     }
-    Entry = ExMapHandleToEntry(Source, Value);
+    Entry = ExMapHandleToEntry(Source, SourceValue);
     if (Entry == NULL) {
         return STATUS_INVALID_HANDLE;
     }
     Header = (POBJECT_HEADER)(Entry->Object & ~EX_HANDLE_ENTRY_LOCKED);
-    Status = ObpDuplicateRights(Header, Entry, Source == &ObpKernelHandleTable && Value != SourceHandle, DesiredAccess,
-                                HandleAttributes, Options, &Access, &Attributes);
+    Status = ObpDuplicateRights(Header, Entry, SourceIsKernel, DesiredAccess, HandleAttributes, Options, &Access,
+                                &Attributes);
     if (Status == STATUS_SUCCESS) {
         /* The locked source entry keeps the handle count above zero: the name cannot go meanwhile. */
         ObReferenceObject(&Header->Body);
@@ -110,11 +95,101 @@ XTSTATUS NtDuplicateObject(HANDLE SourceProcessHandle, HANDLE SourceHandle, HAND
     }
     ExUnlockHandleTableEntry(Source, Entry);
     if (Status == STATUS_SUCCESS) {
-        Target = ObpTableForAttributes(Attributes);
+        if (Target == (PEX_HANDLE_TABLE)-1) {
+            Target = ObpTableForAttributes(Attributes); /* NtDuplicateObject into the current process */
+        } else {
+            Attributes = (Attributes & ~OBJ_KERNEL_HANDLE) | (Target == &ObpKernelHandleTable ? OBJ_KERNEL_HANDLE : 0);
+        }
         Status = ObpCreateHandle(Target, Header, Access, Attributes, ObDuplicateHandle, TargetHandle);
     }
     if (Options & DUPLICATE_CLOSE_SOURCE) {
-        ObpCloseHandle(Source, Value); /* NT closes the source whatever became of the duplicate */
+        ObpCloseHandle(Source, SourceValue); /* NT closes the source whatever became of the duplicate */
+    }
+    return Status;
+}
+
+/* Options, attributes and the target pointer NtDuplicateObject and ObDuplicateObject both check. */
+static XTSTATUS ObpCheckDuplicateArguments(BOOLEAN HasTarget, PHANDLE TargetHandle, ULONG HandleAttributes,
+                                           ULONG Options) {
+    if (TargetHandle != NULL) {
+        *TargetHandle = NULL;
+    }
+    if ((Options & ~(DUPLICATE_CLOSE_SOURCE | DUPLICATE_SAME_ACCESS | DUPLICATE_SAME_ATTRIBUTES)) != 0 ||
+        (HandleAttributes & ~(OB_HANDLE_ATTRIBUTES | OBJ_KERNEL_HANDLE)) != 0 || (HasTarget && TargetHandle == NULL) ||
+        (!HasTarget && !(Options & DUPLICATE_CLOSE_SOURCE))) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    return STATUS_SUCCESS;
+}
+
+XTSTATUS ObDuplicateObject(PEX_HANDLE_TABLE SourceTable, HANDLE SourceHandle, PEX_HANDLE_TABLE TargetTable,
+                           PHANDLE TargetHandle, ACCESS_MASK DesiredAccess, ULONG HandleAttributes, ULONG Options) {
+    XTSTATUS Status;
+    HANDLE Value;
+
+    KeCheckRunLevelLimit(PASSIVE_LEVEL, __builtin_return_address(0));
+    Status = ObpCheckDuplicateArguments(TargetTable != NULL, TargetHandle, HandleAttributes, Options);
+    if (Status != STATUS_SUCCESS || SourceTable == NULL) {
+        return Status != STATUS_SUCCESS ? Status : STATUS_INVALID_PARAMETER;
+    }
+    Value = ObpTableHandleValue(SourceTable, SourceHandle);
+    return ObpDuplicateObject(SourceTable, Value, SourceTable == &ObpKernelHandleTable, TargetTable, TargetHandle,
+                              DesiredAccess, HandleAttributes, Options);
+}
+
+/* The handle table of the process ProcessHandle names (NtCurrentProcess(): the current one) into *Table, with a
+ * reference on the process in *Process (NULL for the current one). STATUS_INVALID_HANDLE without a process hook. */
+static XTSTATUS ObpReferenceProcessTable(HANDLE ProcessHandle, PVOID *Process, PEX_HANDLE_TABLE *Table) {
+    XTSTATUS Status;
+
+    *Process = NULL;
+    if (ProcessHandle == NtCurrentProcess()) {
+        *Table = (PEX_HANDLE_TABLE)-1;
+        return STATUS_SUCCESS;
+    }
+    if (ObpProcessObjectType == NULL) {
+        return STATUS_INVALID_HANDLE; /* no processes registered yet */
+    }
+    Status =
+        ObReferenceObjectByHandle(ProcessHandle, PROCESS_DUP_HANDLE, ObpProcessObjectType, KernelMode, Process, NULL);
+    if (Status == STATUS_SUCCESS) {
+        *Table = ObpProcessHandleTable(*Process);
+    }
+    return Status;
+}
+
+XTSTATUS NtDuplicateObject(HANDLE SourceProcessHandle, HANDLE SourceHandle, HANDLE TargetProcessHandle,
+                           PHANDLE TargetHandle, ACCESS_MASK DesiredAccess, ULONG HandleAttributes, ULONG Options) {
+    PEX_HANDLE_TABLE Source, Target = NULL;
+    PVOID SourceProcess, TargetProcess = NULL;
+    BOOLEAN SourceIsKernel;
+    XTSTATUS Status;
+    HANDLE Value;
+
+    KeCheckRunLevelLimit(PASSIVE_LEVEL, __builtin_return_address(0));
+    Status = ObpCheckDuplicateArguments(TargetProcessHandle != NULL, TargetHandle, HandleAttributes, Options);
+    if (Status != STATUS_SUCCESS) {
+        return Status;
+    }
+    Status = ObpReferenceProcessTable(SourceProcessHandle, &SourceProcess, &Source);
+    if (Status == STATUS_SUCCESS && TargetProcessHandle != NULL) {
+        Status = ObpReferenceProcessTable(TargetProcessHandle, &TargetProcess, &Target);
+    }
+    if (Status == STATUS_SUCCESS) {
+        if (Source == (PEX_HANDLE_TABLE)-1) {
+            Source = ObpResolveHandle(SourceHandle, &Value); /* the current process: kernel handles too */
+        } else {
+            Value = SourceHandle;
+        }
+        SourceIsKernel = Source == &ObpKernelHandleTable && Value != SourceHandle;
+        Status = ObpDuplicateObject(Source, Value, SourceIsKernel, Target, TargetHandle, DesiredAccess,
+                                    HandleAttributes, Options);
+    }
+    if (SourceProcess != NULL) {
+        ObDereferenceObject(SourceProcess);
+    }
+    if (TargetProcess != NULL) {
+        ObDereferenceObject(TargetProcess);
     }
     return Status;
 }

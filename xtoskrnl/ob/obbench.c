@@ -1,8 +1,9 @@
 /* Object Manager benchmark (kernel parameter BENCH): ObReferenceObjectByHandle + ObDereferenceObject, a handle
- * duplicate + close, and a named object's create + open by name + close at namespace depths 1 and 4, each with 1 and
+ * duplicate + close, a named object's create + open by name + close at namespace depths 1 and 4, and the same through
+ * the native API (NtCreateEvent + NtClose unnamed; NtCreateEvent + NtOpenEvent + closes named), each with 1 and
  * 1,000,000 live handles in the kernel table (100,000 below 512 MiB free), in TSC ticks per operation (under QEMU
  * -icount shift=4,sleep=off: guest instructions << 4). One KE-BENCH line; interrupts as the caller has them (off at
- * start-up). */
+ * start-up). Two KE-BENCH lines. */
 #include <kd.h>
 #include <mm.h>
 #include <xtintrin.h>
@@ -68,12 +69,54 @@ static ULONGLONG ObpBenchNamed(PCWSTR Path) {
     return (ArReadTimeStampCounter() - Start) / OB_BENCH_NAMED_ROUNDS;
 }
 
-/* The three figures with the table as it is now. */
-static VOID ObpBenchAll(HANDLE Handle, ULONGLONG Figures[4]) {
+/* Ticks per NtCreateEvent (unnamed, a kernel handle) + NtClose: a handle and an object made and gone. */
+static ULONGLONG ObpBenchEventCreateClose(VOID) {
+    OBJECT_ATTRIBUTES Attributes;
+    ULONGLONG Start;
+    HANDLE Event;
+
+    InitializeObjectAttributes(&Attributes, NULL, OBJ_KERNEL_HANDLE, NULL, NULL);
+    Start = ArReadTimeStampCounter();
+    for (ULONG Round = 0; Round < OB_BENCH_ROUNDS; Round++) {
+        if (NtCreateEvent(&Event, EVENT_ALL_ACCESS, &Attributes, NotificationEvent, FALSE) != STATUS_SUCCESS ||
+            NtClose(Event) != STATUS_SUCCESS) {
+            return 0;
+        }
+    }
+    return (ArReadTimeStampCounter() - Start) / OB_BENCH_ROUNDS;
+}
+
+/* Ticks per NtCreateEvent named Path + NtOpenEvent by that name + two NtClose (the name goes with the last). */
+static ULONGLONG ObpBenchEventNamed(PCWSTR Path) {
+    OBJECT_ATTRIBUTES Attributes;
+    UNICODE_STRING Name;
+    HANDLE Created, Opened;
+    ULONGLONG Start;
+
+    RtlInitUnicodeString(&Name, Path);
+    InitializeObjectAttributes(&Attributes, &Name, OBJ_KERNEL_HANDLE | OBJ_CASE_INSENSITIVE, NULL, NULL);
+    Start = ArReadTimeStampCounter();
+    for (ULONG Round = 0; Round < OB_BENCH_NAMED_ROUNDS; Round++) {
+        if (NtCreateEvent(&Created, EVENT_ALL_ACCESS, &Attributes, SynchronizationEvent, FALSE) != STATUS_SUCCESS ||
+            NtOpenEvent(&Opened, SYNCHRONIZE | EVENT_MODIFY_STATE, &Attributes) != STATUS_SUCCESS ||
+            NtClose(Opened) != STATUS_SUCCESS || NtClose(Created) != STATUS_SUCCESS) {
+            return 0;
+        }
+    }
+    return (ArReadTimeStampCounter() - Start) / OB_BENCH_NAMED_ROUNDS;
+}
+
+#define OB_BENCH_FIGURES 7
+
+/* Every figure with the table as it is now. */
+static VOID ObpBenchAll(HANDLE Handle, ULONGLONG Figures[OB_BENCH_FIGURES]) {
     Figures[0] = ObpBenchReference(Handle);
     Figures[1] = ObpBenchDuplicate(Handle);
     Figures[2] = ObpBenchNamed(u"\\ObBenchObject");
     Figures[3] = ObpBenchNamed(u"\\KernelObjects\\ObBench1\\ObBench2\\ObBenchObject");
+    Figures[4] = ObpBenchEventCreateClose();
+    Figures[5] = ObpBenchEventNamed(u"\\ObBenchEvent");
+    Figures[6] = ObpBenchEventNamed(u"\\KernelObjects\\ObBench1\\ObBench2\\ObBenchEvent");
 }
 
 /* Opens Count - 1 more handles to Handle's object (their values into Handles); FALSE without memory. */
@@ -95,7 +138,7 @@ static BOOLEAN ObpBenchFill(HANDLE Handle, PULONG_PTR Handles, ULONG Count) {
 
 VOID ObRunBenchmarks(VOID) {
     OBJECT_TYPE_INITIALIZER Initializer = {.Length = sizeof(Initializer), .ValidAccessMask = 0x1F0001};
-    ULONGLONG One[4] = {0}, Million[4] = {0};
+    ULONGLONG One[OB_BENCH_FIGURES] = {0}, Million[OB_BENCH_FIGURES] = {0};
     MM_BOOT_REPORT Report;
     PCSTR Many;
     ULONG Count;
@@ -134,4 +177,8 @@ VOID ObRunBenchmarks(VOID) {
             "ob_named_create_open_close_depth1_1=%llu ob_named_create_open_close_depth1_%s=%llu "
             "ob_named_create_open_close_depth4_1=%llu ob_named_create_open_close_depth4_%s=%llu\n",
             One[0], Many, Million[0], One[1], Many, Million[1], One[2], Many, Million[2], One[3], Many, Million[3]);
+    KdPrint("KE-BENCH ob_event_create_close_1=%llu ob_event_create_close_%s=%llu "
+            "ob_event_create_open_close_depth1_1=%llu ob_event_create_open_close_depth1_%s=%llu "
+            "ob_event_create_open_close_depth4_1=%llu ob_event_create_open_close_depth4_%s=%llu\n",
+            One[4], Many, Million[4], One[5], Many, Million[5], One[6], Many, Million[6]);
 }

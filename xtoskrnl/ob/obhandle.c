@@ -9,10 +9,38 @@ PEX_HANDLE_TABLE ObGetKernelHandleTable(VOID) {
     return &ObpKernelHandleTable;
 }
 
+/* The process hook (ObRegisterProcessHandleTables): the Process type and the routine reading a process's table. */
+POBJECT_TYPE ObpProcessObjectType;
+static OB_PROCESS_HANDLE_TABLE_ROUTINE ObpProcessHandleTableRoutine;
+
+VOID ObRegisterProcessHandleTables(POBJECT_TYPE ProcessType, OB_PROCESS_HANDLE_TABLE_ROUTINE Routine) {
+    KeCheckRunLevelLimit(PASSIVE_LEVEL, __builtin_return_address(0));
+    ObpProcessObjectType = ProcessType;
+    __atomic_store_n(&ObpProcessHandleTableRoutine, Routine, __ATOMIC_RELEASE);
+}
+
+PEX_HANDLE_TABLE ObpProcessHandleTable(PVOID Process) {
+    OB_PROCESS_HANDLE_TABLE_ROUTINE Routine = __atomic_load_n(&ObpProcessHandleTableRoutine, __ATOMIC_ACQUIRE);
+    PEX_HANDLE_TABLE Table = Routine != NULL ? Routine(Process) : NULL;
+
+    return Table != NULL ? Table : &ObpKernelHandleTable;
+}
+
 /* The table of handles without OB_KERNEL_HANDLE_FLAG: the current process's, which is the System process's (the
- * kernel table, as in NT) until processes exist. */
-static PEX_HANDLE_TABLE ObpCurrentProcessHandleTable(VOID) {
-    return &ObpKernelHandleTable;
+ * kernel table, as in NT) until Ps registers its hook. */
+XTFORCEINLINE PEX_HANDLE_TABLE ObpCurrentProcessHandleTable(VOID) {
+    if (__builtin_expect(__atomic_load_n(&ObpProcessHandleTableRoutine, __ATOMIC_RELAXED) == NULL, 1)) {
+        return &ObpKernelHandleTable;
+    }
+    return ObpProcessHandleTable(NULL);
+}
+
+/* Handle's value within an explicitly given Table (kernel-table handles carry OB_KERNEL_HANDLE_FLAG). */
+HANDLE ObpTableHandleValue(PEX_HANDLE_TABLE Table, HANDLE Handle) {
+    if (Table == &ObpKernelHandleTable && ((ULONG_PTR)Handle & OB_KERNEL_HANDLE_FLAG) == OB_KERNEL_HANDLE_FLAG) {
+        return (HANDLE)((ULONG_PTR)Handle & ~OB_KERNEL_HANDLE_FLAG);
+    }
+    return Handle;
 }
 
 XTFORCEINLINE PEX_HANDLE_TABLE ObpResolveHandleInline(HANDLE Handle, PHANDLE TableHandle) {
@@ -84,7 +112,9 @@ XTSTATUS ObpCreateHandle(PEX_HANDLE_TABLE Table, POBJECT_HEADER Header, ACCESS_M
     return STATUS_SUCCESS;
 }
 
-XTSTATUS ObInsertObject(PVOID Object, ACCESS_MASK DesiredAccess, PVOID *ReferencedObject, PHANDLE Handle) {
+/* ObInsertObject into Table (NULL: the table the object's OBJ_KERNEL_HANDLE chooses). */
+static XTSTATUS ObpInsertObject(PEX_HANDLE_TABLE Table, PVOID Object, ACCESS_MASK DesiredAccess,
+                                PVOID *ReferencedObject, PHANDLE Handle) {
     XTSTATUS Status = STATUS_SUCCESS, Result = STATUS_SUCCESS;
     POBJECT_HEADER Header, Found = NULL;
     ACCESS_MASK Access = 0;
@@ -134,14 +164,33 @@ XTSTATUS ObInsertObject(PVOID Object, ACCESS_MASK DesiredAccess, PVOID *Referenc
         ObDereferenceObject(Object); /* the creation reference (a named object keeps the namespace's) */
         return Result;
     }
-    Status = ObpCreateHandle(ObpTableForAttributes(Attributes), Header, Access,
-                             Attributes & (OB_HANDLE_ATTRIBUTES | OBJ_KERNEL_HANDLE),
+    if (Table != NULL) {
+        Attributes = (Attributes & ~OBJ_KERNEL_HANDLE) | (Table == &ObpKernelHandleTable ? OBJ_KERNEL_HANDLE : 0);
+    } else {
+        Table = ObpTableForAttributes(Attributes);
+    }
+    Status = ObpCreateHandle(Table, Header, Access, Attributes & (OB_HANDLE_ATTRIBUTES | OBJ_KERNEL_HANDLE),
                              Result == STATUS_SUCCESS ? ObCreateHandle : ObOpenHandle, Handle);
     if (Status != STATUS_SUCCESS && ReferencedObject != NULL) {
         ObDereferenceObject(*ReferencedObject);
         *ReferencedObject = NULL;
     }
     return Status == STATUS_SUCCESS ? Result : Status;
+}
+
+XTSTATUS ObInsertObject(PVOID Object, ACCESS_MASK DesiredAccess, PVOID *ReferencedObject, PHANDLE Handle) {
+    return ObpInsertObject(NULL, Object, DesiredAccess, ReferencedObject, Handle);
+}
+
+XTSTATUS ObInsertObjectInTable(PEX_HANDLE_TABLE Table, PVOID Object, ACCESS_MASK DesiredAccess, PVOID *ReferencedObject,
+                               PHANDLE Handle) {
+    if (Table == NULL) {
+        if (Object != NULL && (OBJECT_TO_OBJECT_HEADER(Object)->Flags & OB_FLAG_NEW_OBJECT)) {
+            ObDereferenceObject(Object); /* consumed, as every failure of ObInsertObject consumes it */
+        }
+        return STATUS_INVALID_PARAMETER;
+    }
+    return ObpInsertObject(Table, Object, DesiredAccess, ReferencedObject, Handle);
 }
 
 /* The body of both references by handle, inlined into each (the benchmarked path). */
@@ -215,10 +264,10 @@ XTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POB
     ULONG Index, Page, Sequence;
 
     (VOID) Mode;
-    if ((Value & OB_KERNEL_HANDLE_FLAG) == OB_KERNEL_HANDLE_FLAG) {
+    if (__builtin_expect((Value & OB_KERNEL_HANDLE_FLAG) == OB_KERNEL_HANDLE_FLAG, 1)) {
         Value &= ~OB_KERNEL_HANDLE_FLAG;
-    } else {
-        Table = ObpCurrentProcessHandleTable();
+    } else if (__atomic_load_n(&ObpProcessHandleTableRoutine, __ATOMIC_RELAXED) != NULL) {
+        goto Slow; /* a process's table: the general path asks the hook (no call on this path) */
     }
     Index = (ULONG)(Value >> EX_HANDLE_INDEX_SHIFT) & EX_HANDLE_MAXIMUM_INDEX;
     Page = Index / EX_HANDLE_ENTRIES_PER_PAGE;
@@ -273,6 +322,30 @@ XTSTATUS ObpCloseHandle(PEX_HANDLE_TABLE Table, HANDLE Handle) {
     ObpDecrementHandleCount(Object, Access, FALSE);
     ObDereferenceObject(&((POBJECT_HEADER)Object)->Body);
     return STATUS_SUCCESS;
+}
+
+XTSTATUS ObReferenceObjectByHandleInTable(PEX_HANDLE_TABLE Table, HANDLE Handle, ACCESS_MASK DesiredAccess,
+                                          POBJECT_TYPE Type, PVOID *Object,
+                                          POBJECT_HANDLE_INFORMATION HandleInformation) {
+    KeCheckRunLevelLimit(DISPATCH_LEVEL, __builtin_return_address(0));
+    if (Object == NULL || Table == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    *Object = NULL;
+    return ObpReferenceByHandle(Table, ObpTableHandleValue(Table, Handle), DesiredAccess, Type, Object,
+                                HandleInformation);
+}
+
+XTSTATUS ObCloseHandleInTable(PEX_HANDLE_TABLE Table, HANDLE Handle) {
+    XTSTATUS Status;
+
+    KeCheckRunLevelLimit(PASSIVE_LEVEL, __builtin_return_address(0));
+    if (Table == NULL) {
+        return STATUS_INVALID_PARAMETER;
+    }
+    Status = ObpCloseHandle(Table, ObpTableHandleValue(Table, Handle));
+    ObpProcessDeferredDeletesIfAny();
+    return Status;
 }
 
 XTSTATUS ObCloseHandle(HANDLE Handle, KPROCESSOR_MODE Mode) {

@@ -8,6 +8,11 @@ OB_STATISTICS ObpStatistics;
  * once by ObProcessDeferredDeletes). */
 static POBJECT_HEADER volatile ObpDeferredDeleteList;
 static volatile LONG ObpDeferredDeleteCount;
+static volatile OBP_DEFERRED_DELETE_NOTIFY ObpDeferredDeleteNotify;
+
+OBP_DEFERRED_DELETE_NOTIFY ObpSetDeferredDeleteNotify(OBP_DEFERRED_DELETE_NOTIFY Routine) {
+    return __atomic_exchange_n(&ObpDeferredDeleteNotify, Routine, __ATOMIC_ACQ_REL);
+}
 
 /* The start of the pool block holding Header. */
 static PVOID ObpHeaderBlock(POBJECT_HEADER Header) {
@@ -45,7 +50,7 @@ XTSTATUS ObpAllocateObject(POBJECT_TYPE Type, ULONG Tag, ULONG Attributes, PCUNI
     Header = (POBJECT_HEADER)(Block + NameSize + CreatorSize);
     Header->PointerCount = 1;
     Header->Type = Type;
-    Header->NameInfoOffset = (UCHAR)(NameSize + CreatorSize);
+    Header->NameInfoOffset = (UCHAR)(NameSize != 0 ? NameSize + CreatorSize : 0); /* 0: no name information */
     Header->CreatorInfoOffset = (UCHAR)CreatorSize;
     Header->Flags = OB_FLAG_NEW_OBJECT | OB_FLAG_KERNEL_OBJECT | (CreatorSize ? OB_FLAG_CREATOR_INFO : 0) |
                     ((Attributes & OBJ_PERMANENT) ? OB_FLAG_PERMANENT_OBJECT : 0) |
@@ -174,6 +179,13 @@ VOID ObpDereferenceToZero(PVOID Object, LONG_PTR Count, PVOID Caller) {
         !__atomic_compare_exchange_n(&ObpDeferredDeleteList, &Head, Header, TRUE, __ATOMIC_RELEASE, __ATOMIC_RELAXED));
     __atomic_add_fetch(&ObpDeferredDeleteCount, 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&ObpStatistics.DeferredDeletes, 1, __ATOMIC_RELAXED);
+    if (Head == NULL) {
+        OBP_DEFERRED_DELETE_NOTIFY Notify = __atomic_load_n(&ObpDeferredDeleteNotify, __ATOMIC_ACQUIRE);
+
+        if (Notify != NULL) {
+            Notify(); /* the list went from empty to not: the worker drains it at PASSIVE_LEVEL */
+        }
+    }
 }
 
 ULONG ObProcessDeferredDeletes(VOID) {

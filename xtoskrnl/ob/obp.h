@@ -34,6 +34,12 @@ extern EX_HANDLE_TABLE ObpKernelHandleTable;
 XTSTATUS ObpAllocateObject(POBJECT_TYPE Type, ULONG Tag, ULONG Attributes, PCUNICODE_STRING Name, ULONG BodySize,
                            POBJECT_HEADER *Header);
 
+/* Routine (kernel: the worker's event) runs each time the deferred-delete list becomes non-empty, at the RunLevel of
+ * the dereference that queued the object (<= DISPATCH_LEVEL). NULL: nobody is told (host tests, early boot). Returns
+ * the routine before (tests silence the worker for a moment). */
+typedef VOID (*OBP_DEFERRED_DELETE_NOTIFY)(VOID);
+OBP_DEFERRED_DELETE_NOTIFY ObpSetDeferredDeleteNotify(OBP_DEFERRED_DELETE_NOTIFY Routine);
+
 /* Drains the deferred-delete list when at PASSIVE_LEVEL and it is not empty (each PASSIVE entry point calls it). */
 VOID ObpProcessDeferredDeletesIfAny(VOID);
 
@@ -82,6 +88,12 @@ ULONG ObpFromExAttributes(ULONG Attributes);
 XTSTATUS ObpReferenceObjectByHandle(PEX_HANDLE_TABLE Table, HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE Type,
                                     PVOID *Object, POBJECT_HANDLE_INFORMATION HandleInformation);
 XTSTATUS ObpCloseHandle(PEX_HANDLE_TABLE Table, HANDLE Handle);
+
+/* The process hook: the registered Process type (NULL before Ps registers), Process's table (NULL: the current
+ * process's; the kernel table when there is no hook or no table), a handle's value within an explicit table. */
+extern POBJECT_TYPE ObpProcessObjectType;
+PEX_HANDLE_TABLE ObpProcessHandleTable(PVOID Process);
+HANDLE ObpTableHandleValue(PEX_HANDLE_TABLE Table, HANDLE Handle);
 
 /* Counters (ObQueryStatistics). */
 extern OB_STATISTICS ObpStatistics;

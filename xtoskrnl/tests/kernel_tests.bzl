@@ -384,6 +384,10 @@ def kernel_boot_tests():
                 "tb_flush_entire=[1-9][0-9]*$",
                 "^KE-BENCH dispatcher_yield_switch=[1-9][0-9]* event_set_to_waiter_running=[1-9][0-9]* " +
                 "thread_create_exit=[1-9][0-9]* process_yield_switch=[1-9][0-9]* process_create_delete=[1-9][0-9]*$",
+                # Ob through the native API (ob/obbench.c): every figure non-zero (0: a call failed).
+                "^KE-BENCH ob_event_create_close_1=[1-9][0-9]* ob_event_create_close_(1m|100k)=[1-9][0-9]* " +
+                "ob_event_create_open_close_depth1_1=[1-9][0-9]* ob_event_create_open_close_depth1_(1m|100k)=[1-9][0-9]* " +
+                "ob_event_create_open_close_depth4_1=[1-9][0-9]* ob_event_create_open_close_depth4_(1m|100k)=[1-9][0-9]*$",
             ],
             expect = ["XTOS-REPORT arch=%s" % arch, "KE: 2 of 2 processors online"],
             reject = ["*** STOP", "KE: unexpected interrupt", "KE: BENCH: no pool"],
@@ -666,7 +670,11 @@ def smp_boot_tests():
                                                                   "KeQueuedLockSmpSuite", "MmTlbLiveSuite",
                                                                   "MmAddressSpaceSuite", "KeWaitSuite",
                                                                   "KeDispatcherSuite", "KeProcessSuite"] +
-                                                                  (["MmSmpStressSuite"] if smp == 4 and mode in ["PML4", "PML5"] else []),
+                                                                  (["MmSmpStressSuite"] if smp == 4 and mode in ["PML4", "PML5"] else []) +
+                                                                  # Ob's executive objects and native API, with their
+                                                                  # duplicate/close race across two handle tables on
+                                                                  # all 4 processors.
+                                                                  (["ObExecSuite"] if smp == 4 else []),
                   expect = [
                       "MM: processor start-up page reserved at 0x",
                       "KE: MADT: %d usable processors (0 disabled, boot processor APIC id 0); starting %d" % (smp, smp),

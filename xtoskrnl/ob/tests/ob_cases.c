@@ -219,11 +219,13 @@ XTEST(NamedObjectGoesWithLastHandleUnlessPermanent) {
 XTEST(LastReferenceAboveDispatchIsDeferred) {
     LONG Deletes = TestDeletes;
     OB_STATISTICS Before, After;
+    OBP_DEFERRED_DELETE_NOTIFY Notify;
     KRUNLEVEL Old;
     HANDLE Handle;
     PVOID Object, Other;
 
     XTEST_ASSERT_EQ(NewObject(NULL, 0, TEST_READ, &Handle, &Object), STATUS_SUCCESS);
+    Notify = ObpSetDeferredDeleteNotify(NULL); /* the kernel's worker is not told: this thread drains the list */
     XTEST_CHECK_EQ(NtClose(Handle), STATUS_SUCCESS);
     ObQueryStatistics(&Before);
     Old = KeRaiseRunLevel(DISPATCH_LEVEL);
@@ -233,7 +235,7 @@ XTEST(LastReferenceAboveDispatchIsDeferred) {
     KeLowerRunLevel(Old);
     ObQueryStatistics(&After);
     XTEST_CHECK_EQ(After.DeferredDeletes - Before.DeferredDeletes, 1);
-    /* the next PASSIVE-level Ob call drains the list (a system worker thread will, once threads exist) */
+    /* the next PASSIVE-level Ob call drains the list (so does the worker thread, when it is told) */
     XTEST_ASSERT_EQ(ObCreateObject(KernelMode, TestType, NULL, sizeof(TEST_BODY), &Other), STATUS_SUCCESS);
     XTEST_CHECK_EQ(TestDeletes - Deletes, 1);
     XTEST_CHECK_EQ(ObQueryDeferredDeleteCount(), 0);
@@ -242,6 +244,7 @@ XTEST(LastReferenceAboveDispatchIsDeferred) {
     KeLowerRunLevel(Old);
     XTEST_CHECK_EQ(ObProcessDeferredDeletes(), 1);
     XTEST_CHECK_EQ(TestDeletes - Deletes, 2);
+    ObpSetDeferredDeleteNotify(Notify);
 }
 
 XTEST(NamesIgnoreCaseAndCollide) {
@@ -607,6 +610,98 @@ XTEST(TableDestructionClosesEveryHandle) {
     XTEST_CHECK_EQ(TestDeletes - Deletes, 1);
 }
 
+/* Two tables owned by two "processes": insert, reference, close and duplicate on a given table, across tables with
+ * DUPLICATE_SAME_ACCESS and DUPLICATE_CLOSE_SOURCE, then each owner's exit closes every handle of its table. */
+XTEST(ExplicitTablesDuplicateAcrossAndCloseOnDestroy) {
+    LONG Deletes = TestDeletes;
+    SIZE_T Objects, Tables = ObTestPoolBytes(OB_TAG_TABLE);
+    PEX_HANDLE_TABLE First, Second;
+    OBJECT_HANDLE_INFORMATION Information;
+    HANDLE InFirst, InSecond, Copy, Handles[40];
+    PVOID Body, Object, Other;
+
+    EnsureTypes();
+    Objects = ObTestPoolBytes(TestType->Key);
+    XTEST_ASSERT_EQ(ObCreateHandleTable(&First), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(ObCreateHandleTable(&Second), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(ObCreateObject(KernelMode, TestType, NULL, sizeof(TEST_BODY), &Body), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(ObInsertObjectInTable(First, Body, TEST_READ | TEST_WRITE, NULL, &InFirst), STATUS_SUCCESS);
+    XTEST_CHECK_EQ((ULONG_PTR)InFirst & OB_KERNEL_HANDLE_FLAG, 0);
+    XTEST_CHECK_EQ(ObInsertObjectInTable(NULL, NULL, 0, NULL, &Copy), STATUS_INVALID_PARAMETER);
+    /* the value means nothing in the other table (nor in the kernel table) */
+    XTEST_CHECK_EQ(ObReferenceObjectByHandleInTable(Second, InFirst, 0, NULL, &Object, NULL), STATUS_INVALID_HANDLE);
+    XTEST_CHECK_EQ(ObReferenceObjectByHandleInTable(First, InFirst, TEST_WRITE, TestType, &Object, &Information),
+                   STATUS_SUCCESS);
+    XTEST_CHECK(Object == Body);
+    XTEST_CHECK_EQ(Information.GrantedAccess, TEST_READ | TEST_WRITE);
+    ObDereferenceObject(Object);
+    XTEST_CHECK_EQ(ObReferenceObjectByHandleInTable(First, InFirst, 0, OtherType, &Object, NULL),
+                   STATUS_OBJECT_TYPE_MISMATCH);
+    XTEST_CHECK_EQ(ObReferenceObjectByHandleInTable(NULL, InFirst, 0, NULL, &Object, NULL), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(ObReferenceObjectByHandleInTable(First, InFirst, 0, NULL, NULL, NULL), STATUS_INVALID_PARAMETER);
+    /* across: less access, same access, more access refused; closing the source on the way */
+    XTEST_CHECK_EQ(ObDuplicateObject(First, InFirst, Second, &InSecond, TEST_READ, OBJ_PROTECT_CLOSE, 0),
+                   STATUS_SUCCESS);
+    XTEST_CHECK_EQ(ObReferenceObjectByHandleInTable(Second, InSecond, TEST_WRITE, NULL, &Object, NULL),
+                   STATUS_ACCESS_DENIED);
+    XTEST_CHECK_EQ(ObCloseHandleInTable(Second, InSecond), STATUS_HANDLE_NOT_CLOSABLE);
+    XTEST_CHECK_EQ(ObDuplicateObject(Second, InSecond, First, &Copy, TEST_WRITE, 0, 0), STATUS_ACCESS_DENIED);
+    XTEST_CHECK(Copy == NULL);
+    XTEST_CHECK_EQ(
+        ObDuplicateObject(First, InFirst, Second, &Copy, 0, 0, DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE),
+        STATUS_SUCCESS);
+    XTEST_CHECK_EQ(ObCloseHandleInTable(First, InFirst), STATUS_INVALID_HANDLE);
+    XTEST_CHECK_EQ(ObReferenceObjectByHandleInTable(Second, Copy, TEST_READ | TEST_WRITE, TestType, &Object, NULL),
+                   STATUS_SUCCESS);
+    ObDereferenceObject(Object);
+    XTEST_CHECK_EQ(First->HandleCount, 0);
+    XTEST_CHECK_EQ(Second->HandleCount, 2);
+    /* into the kernel table: the handle carries the kernel flag */
+    XTEST_CHECK_EQ(ObDuplicateObject(Second, Copy, ObGetKernelHandleTable(), &InFirst, 0, 0, DUPLICATE_SAME_ACCESS),
+                   STATUS_SUCCESS);
+    XTEST_CHECK_EQ((ULONG_PTR)InFirst & OB_KERNEL_HANDLE_FLAG, OB_KERNEL_HANDLE_FLAG);
+    XTEST_CHECK_EQ(ObReferenceObjectByHandle(InFirst, TEST_WRITE, TestType, KernelMode, &Object, NULL), STATUS_SUCCESS);
+    ObDereferenceObject(Object);
+    XTEST_CHECK_EQ(ObCloseHandleInTable(ObGetKernelHandleTable(), InFirst), STATUS_SUCCESS);
+    /* more handles on both tables, then both owners exit */
+    for (ULONG Index = 0; Index < ARRAY_SIZE(Handles); Index++) {
+        XTEST_CHECK_EQ(
+            ObDuplicateObject(Second, Copy, (Index & 1) ? First : Second, &Handles[Index], 0, 0, DUPLICATE_SAME_ACCESS),
+            STATUS_SUCCESS);
+    }
+    XTEST_ASSERT_EQ(ObCreateObject(KernelMode, OtherType, NULL, sizeof(TEST_BODY), &Other), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(ObInsertObjectInTable(First, Other, TEST_READ, NULL, &Handles[0]), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(OBJECT_TO_OBJECT_HEADER(Body)->HandleCount, 2 + ARRAY_SIZE(Handles));
+    XTEST_CHECK_EQ(ExCheckHandleTable(First), 0);
+    XTEST_CHECK_EQ(ExCheckHandleTable(Second), 0);
+    ObDestroyHandleTable(First);
+    XTEST_CHECK_EQ(OBJECT_TO_OBJECT_HEADER(Body)->HandleCount, 2 + ARRAY_SIZE(Handles) / 2);
+    XTEST_CHECK_EQ(TestDeletes - Deletes, 1); /* Other's only handle went */
+    ObDestroyHandleTable(Second);             /* the protected handle too: the owner is gone */
+    XTEST_CHECK_EQ(TestDeletes - Deletes, 2);
+    XTEST_CHECK_EQ(ObTestPoolBytes(TestType->Key), Objects);
+    XTEST_CHECK_EQ(ObTestPoolBytes(OB_TAG_TABLE), Tables);
+}
+
+/* The executive objects' pure argument checks (the calls themselves run in the kernel's ObExecSuite). */
+XTEST(WaitAndSemaphoreArgumentsAreChecked) {
+    HANDLE Handles[MAXIMUM_WAIT_OBJECTS + 1] = {0};
+
+    XTEST_CHECK_EQ(ObCheckWaitArguments(1, Handles, WaitAny), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(ObCheckWaitArguments(MAXIMUM_WAIT_OBJECTS, Handles, WaitAll), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(ObCheckWaitArguments(0, Handles, WaitAny), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(ObCheckWaitArguments(MAXIMUM_WAIT_OBJECTS + 1, Handles, WaitAny), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(ObCheckWaitArguments(0xFFFFFFFFu, Handles, WaitAny), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(ObCheckWaitArguments(2, NULL, WaitAny), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(ObCheckWaitArguments(2, Handles, (WAIT_TYPE)2), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(ObCheckSemaphoreArguments(0, 1), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(ObCheckSemaphoreArguments(0x7FFFFFFF, 0x7FFFFFFF), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(ObCheckSemaphoreArguments(2, 1), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(ObCheckSemaphoreArguments(-1, 1), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(ObCheckSemaphoreArguments(0, 0), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(ObCheckSemaphoreArguments(0, -5), STATUS_INVALID_PARAMETER);
+}
+
 XTEST_SUITE(ObCoreSuite, XTEST_ENTRY(BuiltInTypesAndDirectoriesExist),
             XTEST_ENTRY(ObjectLivesUntilLastHandleAndReference),
             XTEST_ENTRY(NamedObjectGoesWithLastHandleUnlessPermanent),
@@ -615,7 +710,8 @@ XTEST_SUITE(ObCoreSuite, XTEST_ENTRY(BuiltInTypesAndDirectoriesExist),
             XTEST_ENTRY(SymbolicLinksReparseAndALoopFailsCleanly), XTEST_ENTRY(HandlesAreCheckedAndStaleOnesFail),
             XTEST_ENTRY(ProtectFromCloseAndDuplicates), XTEST_ENTRY(OpenProcedureCanRefuseAHandle),
             XTEST_ENTRY(QueryObjectGivesBasicAndNameInformation), XTEST_ENTRY(TypeCreationChecksItsArguments),
-            XTEST_ENTRY(TableDestructionClosesEveryHandle));
+            XTEST_ENTRY(TableDestructionClosesEveryHandle), XTEST_ENTRY(ExplicitTablesDuplicateAcrossAndCloseOnDestroy),
+            XTEST_ENTRY(WaitAndSemaphoreArgumentsAreChecked));
 
 /* ---- ObScaleSuite ---- */
 

@@ -8,6 +8,7 @@
 
 extern const XTEST_SUITE ObCoreSuite;  /* types, lifetimes, deferred deletion, namespace, handles, query, tables */
 extern const XTEST_SUITE ObScaleSuite; /* a million objects, a million handles, duplicate/close races */
+extern const XTEST_SUITE ObExecSuite;  /* kernel only (obexec_live.c): executive objects, native API, two tables */
 
 /* Hooks of the environment. */
 SIZE_T ObTestPoolBytes(ULONG Tag); /* bytes the pool tag holds now */
