@@ -174,9 +174,9 @@ XTEST(SmallBlocksStayOnTheProcessor) {
     MiReleasePool(Pool);
 }
 
-/* Three tags of one size freed in turn on one processor: each tag's blocks wait on their own list (MiPoolTagWay), so
- * every allocation finds its tag at the head and none takes the lock (one shared list would hold the other tags'
- * blocks first). */
+/* Three tags of one size freed in turn on one processor: each (size, tag) pair's blocks wait in their own bin
+ * (MiPoolBinSet), so every allocation finds its tag's block and none takes the lock (one shared list would hold the
+ * other tags' blocks first). */
 XTEST(TagsOfOneSizeStayOnTheProcessor) {
     PMI_POOL_DESCRIPTOR Pool = FreshPool();
     ULONG Tags[3], Found = 0;
@@ -184,13 +184,13 @@ XTEST(TagsOfOneSizeStayOnTheProcessor) {
     ULONG_PTR Allocations, Frees;
     MM_POOL_TAG_STATISTICS Tag;
 
-    /* Tags whose lists and per-processor counter sets all differ. */
+    /* Tags whose (64-byte, tag) pairs fall in different bin sets. */
     for (ULONG Candidate = MM_POOL_TAG('T', 'w', 'a', 'a');
          Found < ARRAY_SIZE(Tags) && Candidate < MM_POOL_TAG('T', 'w', 'a', 'b'); Candidate++) {
         BOOLEAN Distinct = TRUE;
         for (ULONG Index = 0; Index < Found; Index++) {
-            Distinct &= MiPoolTagWay(Candidate) != MiPoolTagWay(Tags[Index]) &&
-                        MiPoolTagSlot(Candidate) != MiPoolTagSlot(Tags[Index]);
+            Distinct &= MiPoolBinSet(&Pool->Processors[0], MI_POOL_BIN_KEY(PoolTestGranules(64), Candidate)) !=
+                        MiPoolBinSet(&Pool->Processors[0], MI_POOL_BIN_KEY(PoolTestGranules(64), Tags[Index]));
         }
         if (Distinct) {
             Tags[Found++] = Candidate;
