@@ -56,6 +56,12 @@ static XTNORETURN VOID MiPoolBadFree(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Head
     if (Header->PoolType != MI_POOL_BLOCK_IN_USE) {
         KeBugCheckEx(BAD_POOL_CALLER, BPC_DOUBLE_FREE, 0, Header->Ulong1, (ULONG_PTR)Address);
     }
+    if (Pool->PerProcessor && Header->PoolTag == MiPoolParkedTag(Pool, Address) &&
+        ((PMI_POOL_LOOKASIDE_LINK)Address)->Check ==
+            MiPoolLookasideCheck(Pool, Address, ((PMI_POOL_LOOKASIDE_LINK)Address)->Next)) {
+        /* Parked on a per-processor list (its keyed mark and a valid link): freed before. */
+        KeBugCheckEx(BAD_POOL_CALLER, BPC_DOUBLE_FREE, 0, Header->Ulong1, (ULONG_PTR)Address);
+    }
     if (Header->PoolTag != Tag) {
         KeBugCheckEx(BAD_POOL_CALLER, BPC_WRONG_TAG, (ULONG_PTR)Address, Header->PoolTag, Tag);
     }
@@ -105,31 +111,86 @@ static BOOLEAN MiPushLookaside(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, UL
     return TRUE;
 }
 
-/* ---- The per-processor layer (lock-free; docs/pool.md "Per-processor bins") ---- */
+/* ---- The per-processor layer (lock-free; docs/pool.md "Per-processor lookaside lists") ---- */
 
-/* A block of Granules granules tagged Tag from this processor's bin of that pair; NULL (nothing changed) when the bin
- * is empty or unbound or any check fails: the locked path then decides (and stops on corruption). */
+/* Adds a slot's counts to its tag's shared entry and the pool-wide counters and empties it (under the pool lock, on
+ * the slot's processor). */
+static VOID MiPoolFlushTagSlot(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PP_TAG Slot) {
+    Pool->Allocations += Slot->Allocations;
+    Pool->Frees += Slot->Frees;
+    if (Slot->Shared != NULL) {
+        Slot->Shared->Allocations += Slot->Allocations;
+        Slot->Shared->Frees += Slot->Frees;
+        Slot->Shared->BytesInUse += Slot->Bytes;
+    }
+    Slot->Allocations = 0;
+    Slot->Frees = 0;
+    Slot->Bytes = 0;
+}
+
+/* Gives Tag the first slot of its set on this processor (flushing the older tag of the set when Tag had none), so its
+ * next small allocations and frees here count lock-free. Tags beyond the shared table's limit (the overflow entry) stay
+ * on the locked path. Under the pool lock. */
+static VOID MiPoolBindTag(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Tag) {
+    PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
+    PMI_POOL_TAG_ENTRY Entry;
+    MI_POOL_PP_TAG Older;
+
+    if (Slot->Key == MI_POOL_TAG_KEY(Tag)) {
+        return;
+    }
+    if (Slot[1].Key == MI_POOL_TAG_KEY(Tag)) {
+        /* The fast paths compare the first slot of a set first: the tag in use moves there, with its counts. */
+        Older = Slot[0];
+        Slot[0] = Slot[1];
+        Slot[1] = Older;
+        return;
+    }
+    Entry = MiPoolFindTag(Pool, Tag, TRUE);
+    if (Entry == &Pool->OverflowTag) {
+        return;
+    }
+    /* The set's older tag leaves; the newer one moves to the second slot (its counts with it). */
+    MiPoolFlushTagSlot(Pool, &Slot[1]);
+    Slot[1] = Slot[0];
+    Slot->Key = MI_POOL_TAG_KEY(Tag);
+    Slot->Shared = Entry;
+    Slot->Allocations = 0;
+    Slot->Frees = 0;
+    Slot->Bytes = 0;
+}
+
+/* A block of Granules granules from this processor's list, retagged Tag (its owner may: the header check does not
+ * cover the tag, and the lock holder never writes an in-use block's tag); NULL (nothing changed) when the list is
+ * empty, the tag has no slot here, or any check fails: the locked path then decides (and stops on corruption). */
 XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag) {
-    ULONGLONG Key = MI_POOL_BIN_KEY(Granules, Tag);
     ULONG_PTR State = MiPoolEnterProcessor();
     PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
-    PMI_POOL_PP_BIN Bin = MiPoolFindBin(Processor, Key);
+    PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
     PMI_POOL_LOOKASIDE_LINK Link, Next;
+    PPOOL_HEADER Header;
 
-    if (__builtin_expect(Bin == NULL, 0) || __builtin_expect((Link = Bin->Head) == NULL, 0)) {
+    if (__builtin_expect(Slot->Key != MI_POOL_TAG_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_TAG_KEY(Tag)) {
+        goto Miss;
+    }
+    Link = Processor->Head[Granules];
+    if (__builtin_expect(Link == NULL, 0)) {
         goto Miss;
     }
     Next = Link->Next;
-    /* The keyed link, and the header still says in use, this size and tag (its check word and PreviousSize are the
-     * lock holder's to change; they are checked when the block leaves the bin under the lock or is freed again). */
+    Header = (PPOOL_HEADER)Link - 1;
+    /* The keyed link, and the header still says in use, this size, parked (the keyed mark in the tag). Its check word
+     * and PreviousSize are the lock holder's to change: they are checked at the block's next free. */
     if (__builtin_expect(Link->Check != MiPoolLookasideCheck(Pool, Link, Next), 0) ||
-        __builtin_expect(MiPoolHeaderKey((PPOOL_HEADER)Link - 1) != Key, 0)) {
+        __builtin_expect(MiPoolHeaderKey(Header) != MI_POOL_HEADER_KEY(Granules, MiPoolParkedTag(Pool, Link)), 0)) {
         goto Miss;
     }
-    Bin->Head = Next;
+    Processor->Head[Granules] = Next;
     Processor->Depth[Granules]--;
     Link->Check ^= Pool->RetireKey; /* no longer a valid link: freeing it is not a double free */
-    Bin->Allocations++;
+    Header->PoolTag = Tag;
+    Slot->Allocations++;
+    Slot->Bytes += (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
     MiPoolLeaveProcessor(State);
     return Link;
 Miss:
@@ -137,81 +198,69 @@ Miss:
     return NULL;
 }
 
-/* Frees Address onto this processor's bin of its (size, tag) when it is an intact in-use small block of Tag, the bin
- * is bound here and its size has room; FALSE (nothing changed) otherwise: the locked path decides. */
+/* Frees Address onto this processor's list when it is an intact in-use small block of Tag whose size has a list
+ * here with room and whose tag has a slot here; FALSE (nothing changed) otherwise: the locked path decides. */
 XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
     PPOOL_HEADER Header = (PPOOL_HEADER)Address - 1, Next;
     PMI_POOL_LOOKASIDE_LINK Link = Address;
     ULONG_PTR Offset = (ULONG_PTR)Address & (MM_PAGE_SIZE - 1);
     PMI_POOL_PROCESSOR Processor;
-    PMI_POOL_PP_BIN Bin;
-    ULONGLONG Key;
+    PMI_POOL_PP_TAG Slot;
     ULONG_PTR State;
-    ULONG Granules;
+    ULONG Granules, Ulong1;
 
-    /* Granule aligned and not at a page start (the header is then in this page), and freed with its own tag. */
-    if (__builtin_expect((Offset & (MI_POOL_GRANULE - 1)) != 0, 0) || __builtin_expect(Offset == 0, 0) ||
+    /* Granule aligned and not at a page start (the header is then in this page). */
+    if (__builtin_expect((Offset & (MI_POOL_GRANULE - 1)) != 0, 0) || __builtin_expect(Offset == 0, 0)) {
+        return FALSE;
+    }
+    /* In use, a size a list serves, inside the page, this tag, and intact (keyed). */
+    Ulong1 = Header->Ulong1;
+    if (__builtin_expect((Ulong1 >> 16) - (MI_POOL_ULONG1(0, MI_POOL_MIN_BLOCK, MI_POOL_BLOCK_IN_USE) >> 16) >
+                             MI_POOL_LOOKASIDE_GRANULES - MI_POOL_MIN_BLOCK,
+                         0) ||
         __builtin_expect(Header->PoolTag != Tag, 0)) {
         return FALSE;
     }
-    Key = MiPoolHeaderKey(Header);
-    State = MiPoolEnterProcessor();
-    Processor = MiPoolCurrentProcessor(Pool);
-    /* A bin bound to the header's stable word: in use, Tag, a size the bins serve. */
-    Bin = MiPoolFindBin(Processor, Key);
-    if (__builtin_expect(Bin == NULL, 0)) {
-        goto Miss;
-    }
-    Granules = MiPoolBinGranules(Key);
-    /* Inside the page, intact (keyed), not parked already (a valid link: double free), room for its size. */
+    Granules = Header->BlockSize;
     if (__builtin_expect(Offset + ((ULONG_PTR)(Granules - 1) << MI_POOL_GRANULE_SHIFT) > MM_PAGE_SIZE, 0) ||
         __builtin_expect(!MiPoolHeaderIntact(Header, Pool->Cookie), 0) ||
-        __builtin_expect(Link->Check == MiPoolLookasideCheck(Pool, Link, Link->Next), 0) ||
-        __builtin_expect(Processor->Depth[Granules] >= Pool->MaximumDepth[Granules], 0)) {
-        goto Miss;
+        __builtin_expect(Link->Check == MiPoolLookasideCheck(Pool, Link, Link->Next), 0)) {
+        return FALSE;
     }
     /* The overrun check (plain reads: a neighbour the lock holder is rewriting fails it, and the locked path decides).
      */
     if (__builtin_expect(!MiPoolBlockEndsPage(Header, Granules), 1)) {
         Next = MiPoolHeaderAt(Header, Granules);
         if (__builtin_expect(Next->PreviousSize != Granules || !MiPoolHeaderIntact(Next, Pool->Cookie), 0)) {
-            goto Miss;
+            return FALSE;
         }
     }
-    Link->Next = Bin->Head;
+    State = MiPoolEnterProcessor();
+    Processor = MiPoolCurrentProcessor(Pool);
+    Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
+    if ((__builtin_expect(Slot->Key != MI_POOL_TAG_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_TAG_KEY(Tag)) ||
+        __builtin_expect(Processor->Depth[Granules] >= Pool->MaximumDepth[Granules], 0)) {
+        MiPoolLeaveProcessor(State);
+        return FALSE;
+    }
+    Link->Next = Processor->Head[Granules];
     Link->Check = MiPoolLookasideCheck(Pool, Link, Link->Next);
-    Bin->Head = Link;
+    Header->PoolTag = MiPoolParkedTag(Pool, Link);
+    Processor->Head[Granules] = Link;
     Processor->Depth[Granules]++;
-    Bin->Frees++;
+    Slot->Frees++;
+    Slot->Bytes -= (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
     MiPoolLeaveProcessor(State);
     return TRUE;
-Miss:
-    MiPoolLeaveProcessor(State);
-    return FALSE;
 }
 
 /* ---- The locked path ---- */
 
-/* Adds a bin's counts to its tag's shared entry and the pool-wide counters and zeroes them (under the pool lock, on
- * the bin's processor). */
-static VOID MiPoolFlushBin(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PP_BIN Bin) {
-    PMI_POOL_TAG_ENTRY Entry = MiPoolFindTag(Pool, (ULONG)(Bin->Key >> 32), FALSE);
-
-    Pool->Allocations += Bin->Allocations;
-    Pool->Frees += Bin->Frees;
-    Entry->Allocations += Bin->Allocations;
-    Entry->Frees += Bin->Frees;
-    Entry->BytesInUse +=
-        (SIZE_T)(Bin->Allocations - Bin->Frees) * ((SIZE_T)MiPoolBinGranules(Bin->Key) << MI_POOL_GRANULE_SHIFT);
-    Bin->Allocations = 0;
-    Bin->Frees = 0;
-}
-
-/* Pops the head of a bin of this processor (under the pool lock) with every check, stopping on corruption. NULL when
- * the bin is empty. */
-static PPOOL_HEADER MiPopProcessorBin(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, PMI_POOL_PP_BIN Bin) {
-    PMI_POOL_LOOKASIDE_LINK Link = Bin->Head;
-    ULONG Granules = MiPoolBinGranules(Bin->Key);
+/* Pops the head of this processor's list of Granules (under the pool lock) with every check, stopping on corruption;
+ * retags it Tag. NULL when the list is empty. */
+static PPOOL_HEADER MiPopProcessorList(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules,
+                                       ULONG Tag) {
+    PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Granules];
     PPOOL_HEADER Header;
     ULONG_PTR Check;
 
@@ -223,12 +272,14 @@ static PPOOL_HEADER MiPopProcessorBin(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESS
         KeBugCheckEx(BAD_POOL_HEADER, BPH_FREE_LIST_CORRUPT, (ULONG_PTR)Link, (ULONG_PTR)Link->Next, Link->Check);
     }
     Header = (PPOOL_HEADER)Link - 1;
-    if (!MiPoolHeaderIntact(Header, Pool->Cookie) || MiPoolHeaderKey(Header) != Bin->Key) {
+    if (!MiPoolHeaderIntact(Header, Pool->Cookie) ||
+        MiPoolHeaderKey(Header) != MI_POOL_HEADER_KEY(Granules, MiPoolParkedTag(Pool, Link))) {
         KeBugCheckEx(BAD_POOL_HEADER, BPH_FREED_BLOCK_CHANGED, (ULONG_PTR)Header, Header->Ulong1, Granules);
     }
-    Bin->Head = Link->Next;
+    Processor->Head[Granules] = Link->Next;
     Processor->Depth[Granules]--;
     Link->Check = Check ^ Pool->RetireKey;
+    Header->PoolTag = Tag;
     return Header;
 }
 
@@ -250,69 +301,6 @@ static VOID MiReleaseSmallBlock(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header) {
     }
 }
 
-/* Empties a bin of this processor: its blocks go to the shared layer (checked), its counts to the shared entry. */
-static VOID MiPoolDrainBin(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, PMI_POOL_PP_BIN Bin) {
-    PPOOL_HEADER Header;
-
-    while ((Header = MiPopProcessorBin(Pool, Processor, Bin)) != NULL) {
-        MiReleaseSmallBlock(Pool, Header);
-    }
-    MiPoolFlushBin(Pool, Bin);
-}
-
-/* Gives the pair Key the first bin of its set on this processor (draining the set's older pair when Key had none), so
- * its next allocations and frees here are lock-free. Tags beyond the shared table's limit (the overflow entry) get no
- * bin: NULL. Under the pool lock. */
-static PMI_POOL_PP_BIN MiPoolBindBin(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONGLONG Key) {
-    PMI_POOL_PP_BIN Bin = MiPoolBinSet(Processor, Key);
-    MI_POOL_PP_BIN Older;
-
-    if (Bin[0].Key == Key) {
-        return Bin;
-    }
-    if (Bin[1].Key == Key) {
-        /* The fast paths compare the first bin of a set first: the pair in use moves there, with its blocks. */
-        Older = Bin[0];
-        Bin[0] = Bin[1];
-        Bin[1] = Older;
-        return Bin;
-    }
-    if (MiPoolFindTag(Pool, (ULONG)(Key >> 32), TRUE) == &Pool->OverflowTag) {
-        return NULL;
-    }
-    if (Bin[1].Key != 0) {
-        MiPoolDrainBin(Pool, Processor, &Bin[1]);
-    }
-    Bin[1] = Bin[0];
-    Bin[0].Key = Key;
-    Bin[0].Head = NULL;
-    Bin[0].Allocations = 0;
-    Bin[0].Frees = 0;
-    if (KeGetCurrentProcessorNumber() >= Pool->ProcessorLimit) {
-        Pool->ProcessorLimit = KeGetCurrentProcessorNumber() + 1;
-    }
-    return Bin;
-}
-
-/* A block of Granules parked in another bin of this processor (another tag's), retagged Tag; NULL when there is none.
- * Under the pool lock: parked memory is reused before the free lists grow. */
-static PPOOL_HEADER MiStealProcessorBlock(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules,
-                                          ULONG Tag) {
-    PPOOL_HEADER Header;
-    ULONG Index;
-
-    for (Index = 0; Processor->Depth[Granules] != 0 && Index < MI_POOL_PP_BINS; Index++) {
-        PMI_POOL_PP_BIN Bin = &Processor->Bins[Index];
-
-        if (Bin->Key != 0 && Bin->Head != NULL && MiPoolBinGranules(Bin->Key) == Granules) {
-            Header = MiPopProcessorBin(Pool, Processor, Bin);
-            MiPoolWriteHeader(Header, Header->Ulong1, Tag, Pool->Cookie);
-            return Header;
-        }
-    }
-    return NULL;
-}
-
 /* One attempt at Size bytes: special pool, whole pages, or a small block (this processor's list, the shared
  * lookaside, then the free lists); NULL when the pool's free blocks and the pager cannot serve it. */
 static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag) {
@@ -328,17 +316,11 @@ static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag)
     Granules = (ULONG)((Size + (Size == 0) + MI_POOL_GRANULE - 1) >> MI_POOL_GRANULE_SHIFT) + 1;
     if (Granules <= MI_POOL_LOOKASIDE_GRANULES) {
         if (Pool->PerProcessor) {
-            PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
-            PMI_POOL_PP_BIN Bin = MiPoolBindBin(Pool, Processor, MI_POOL_BIN_KEY(Granules, Tag));
-            if (Bin != NULL) {
-                Header = MiPopProcessorBin(Pool, Processor, Bin);
-            }
+            MiPoolBindTag(Pool, MiPoolCurrentProcessor(Pool), Tag);
+            Header = MiPopProcessorList(Pool, MiPoolCurrentProcessor(Pool), Granules, Tag);
         }
         if (Header == NULL) {
             Header = MiPopLookaside(Pool, Granules, Tag);
-        }
-        if (Header == NULL && Pool->PerProcessor) {
-            Header = MiStealProcessorBlock(Pool, MiPoolCurrentProcessor(Pool), Granules, Tag);
         }
     }
     if (Header == NULL) {
@@ -385,7 +367,7 @@ static __attribute__((noinline)) PVOID MiAllocatePoolLocked(PMI_POOL_DESCRIPTOR 
     return Address;
 }
 
-/* This processor's bins first (no lock), then the locked path. */
+/* The per-processor lists first (no lock), then the locked path. */
 XTFORCEINLINE PVOID MiAllocatePoolInline(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
     PVOID Address;
     ULONG Granules;
@@ -425,29 +407,28 @@ static VOID MiFreeNonSmall(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
 static VOID MiFreeSmallLocked(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, ULONG Granules, ULONG Tag) {
     PMI_POOL_LOOKASIDE_LINK Link = (PMI_POOL_LOOKASIDE_LINK)(Header + 1);
     PMI_POOL_PROCESSOR Processor;
-    PMI_POOL_PP_BIN Bin;
-    PPOOL_HEADER Next;
 
     if (Pool->PerProcessor && Granules <= MI_POOL_LOOKASIDE_GRANULES &&
         Link->Check == MiPoolLookasideCheck(Pool, Link, Link->Next)) {
-        /* A valid per-processor link in an in-use block: it is on a bin already. */
+        /* A valid per-processor link in an in-use block: it is on a per-processor list already. */
         KeBugCheckEx(BAD_POOL_CALLER, BPC_DOUBLE_FREE, 0, Header->Ulong1, (ULONG_PTR)Link);
     }
     MiPoolCredit(Pool, Tag, (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT);
     if (Pool->PerProcessor && Granules <= MI_POOL_LOOKASIDE_GRANULES) {
         Processor = MiPoolCurrentProcessor(Pool);
-        Bin = MiPoolBindBin(Pool, Processor, MI_POOL_BIN_KEY(Granules, Tag));
-        if (Bin != NULL && Processor->Depth[Granules] < Pool->MaximumDepth[Granules]) {
+        MiPoolBindTag(Pool, Processor, Tag);
+        if (Processor->Depth[Granules] < Pool->MaximumDepth[Granules]) {
             if (!MiPoolBlockEndsPage(Header, Granules)) {
-                Next = MiPoolHeaderAt(Header, Granules);
+                PPOOL_HEADER Next = MiPoolHeaderAt(Header, Granules);
                 if (!MiPoolHeaderIntact(Next, Pool->Cookie) || Next->PreviousSize != Granules) {
                     KeBugCheckEx(BAD_POOL_HEADER, BPH_NEXT_BLOCK_CORRUPT, (ULONG_PTR)Header, (ULONG_PTR)Next,
                                  MiPoolPageOf(Header));
                 }
             }
-            Link->Next = Bin->Head;
+            Link->Next = Processor->Head[Granules];
             Link->Check = MiPoolLookasideCheck(Pool, Link, Link->Next);
-            Bin->Head = Link;
+            Header->PoolTag = MiPoolParkedTag(Pool, Link);
+            Processor->Head[Granules] = Link;
             Processor->Depth[Granules]++;
             return;
         }
@@ -495,15 +476,13 @@ VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool) {
     PPOOL_HEADER Header;
     ULONG Index;
 
-    if (Pool->PerProcessor) {
-        PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
-        for (Index = 0; Index < MI_POOL_PP_BINS; Index++) {
-            while ((Header = MiPopProcessorBin(Pool, Processor, &Processor->Bins[Index])) != NULL) {
+    for (Index = MI_POOL_MIN_BLOCK; Index <= MI_POOL_LOOKASIDE_GRANULES; Index++) {
+        if (Pool->PerProcessor) {
+            PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
+            while ((Header = MiPopProcessorList(Pool, Processor, Index, 0)) != NULL) {
                 MiReleaseSmallBlock(Pool, Header);
             }
         }
-    }
-    for (Index = MI_POOL_MIN_BLOCK; Index <= MI_POOL_LOOKASIDE_GRANULES; Index++) {
         while ((Link = Pool->Lookaside[Index].Head) != NULL) {
             Header = MiPopLookaside(Pool, Index, ((PPOOL_HEADER)Link - 1)->PoolTag);
             MiFreeSmallBlock(Pool, Header);

@@ -140,8 +140,8 @@ static VOID MiCheckLookasides(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
     Check->Problems += Total != Pool->LookasideBlocks || Total != Check->LookasideBlocks;
 }
 
-/* Each processor's bins: keys of small sizes, links and headers intact (the bin's size and tag, in use), depths
- * exact. Their blocks look in use to the page walk: each is taken back off its tag's walk totals. */
+/* Each processor's lists: links and headers intact (in use, of the list's size, the keyed parked mark in the tag),
+ * depths exact. Their blocks look in use to the page walk: each is taken back off the walk's totals. */
 static VOID MiCheckProcessorLists(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
     ULONG Number, Index;
 
@@ -150,40 +150,27 @@ static VOID MiCheckProcessorLists(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check
     }
     for (Number = 0; Number < KE_MAXIMUM_PROCESSORS; Number++) {
         PMI_POOL_PROCESSOR Processor = &Pool->Processors[Number];
-        ULONG Depth[MI_POOL_PP_LISTS] = {0};
 
-        for (Index = 0; Index < MI_POOL_PP_BINS; Index++) {
-            PMI_POOL_PP_BIN Bin = &Processor->Bins[Index];
-            ULONG Granules = MiPoolBinGranules(Bin->Key);
-            PMI_POOL_LOOKASIDE_LINK Link = Bin->Head;
+        for (Index = 0; Index < MI_POOL_PP_LISTS; Index++) {
+            ULONG Depth = 0;
+            PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Index];
 
-            if (Bin->Key == 0) {
-                Check->Problems += Link != NULL || Bin->Allocations != 0 || Bin->Frees != 0;
-                continue;
-            }
-            if (Granules < MI_POOL_MIN_BLOCK || Granules > MI_POOL_LOOKASIDE_GRANULES ||
-                Bin->Key != MI_POOL_BIN_KEY(Granules, (ULONG)(Bin->Key >> 32)) || Number >= Pool->ProcessorLimit ||
-                MiPoolBinSet(Processor, Bin->Key) != &Processor->Bins[Index & ~1u]) {
-                Check->Problems++;
-                continue;
-            }
-            for (; Link != NULL; Link = Link->Next, Depth[Granules]++) {
+            for (; Link != NULL; Link = Link->Next, Depth++) {
                 PPOOL_HEADER Header = (PPOOL_HEADER)Link - 1;
                 PMI_POOL_TAG_ENTRY Entry;
 
-                if (Depth[Granules] >= Pool->MaximumDepth[Granules] ||
-                    Link->Check != MiPoolLookasideCheck(Pool, Link, Link->Next) ||
-                    !MiPoolHeaderIntact(Header, Pool->Cookie) || MiPoolHeaderKey(Header) != Bin->Key) {
+                if (Depth >= Pool->MaximumDepth[Index] || Link->Check != MiPoolLookasideCheck(Pool, Link, Link->Next) ||
+                    !MiPoolHeaderIntact(Header, Pool->Cookie) ||
+                    MiPoolHeaderKey(Header) != MI_POOL_HEADER_KEY(Index, MiPoolParkedTag(Pool, Link))) {
                     Check->Problems++;
                     break;
                 }
+                /* The page walk charged it to the tag its mark names (normally the overflow entry). */
                 Entry = MiPoolFindTag(Pool, Header->PoolTag, FALSE);
-                Entry->CheckBytes -= (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
+                Entry->CheckBytes -= (SIZE_T)Index << MI_POOL_GRANULE_SHIFT;
                 Entry->CheckBlocks--;
             }
-        }
-        for (Index = 0; Index < MI_POOL_PP_LISTS; Index++) {
-            Check->Problems += Depth[Index] != Processor->Depth[Index];
+            Check->Problems += Depth != Processor->Depth[Index];
         }
     }
 }

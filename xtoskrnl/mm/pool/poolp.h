@@ -100,41 +100,31 @@ typedef struct _MI_POOL_BIG_ENTRY {
 
 #define MI_POOL_BIG_SPECIAL 0x1 /* special pool: at the end of its pages, guard page after */
 
-/* ---- The per-processor layer (docs/pool.md "Per-processor bins") ----
- * Each processor has its own bins for the small sizes of a non-paged pool: a bin holds one (block size, tag) pair's
- * parked blocks and that pair's counters, on lines no other processor writes. Only their processor touches them, with
- * interrupts off (the kernel) or under the pool lock at DISPATCH_LEVEL: no lock, no interlocked instruction. A block
- * on a bin keeps its header as it was (in use, the bin's size and tag): headers are written only under the pool lock,
- * so a lock-free path never races the lock holder's neighbour updates. Its body holds a keyed link; a free that finds
- * a valid link is a double free. */
-#define MI_POOL_PP_LISTS (MI_POOL_LOOKASIDE_GRANULES + 1)
-#define MI_POOL_PP_LIST_BYTES                                                                                          \
-    16384 /* the blocks of one size a processor parks: min(MI_POOL_PP_MAX_DEPTH, this / size) */
-#define MI_POOL_PP_MAX_DEPTH 128
-#define MI_POOL_PP_SET_SHIFT 6 /* 64 sets of two bins (2-way associative by (size, tag)) */
-#define MI_POOL_PP_BINS      (2u << MI_POOL_PP_SET_SHIFT)
+/* ---- The per-processor layer (docs/pool.md "Per-processor lookaside lists") ----
+ * Each processor has its own lookaside lists for the small sizes of a non-paged pool and its own per-tag counter
+ * cache, on lines no other processor writes. Only their processor touches them, with interrupts off (the kernel) or
+ * under the pool lock at DISPATCH_LEVEL: no lock, no interlocked instruction. A block on such a list keeps its header
+ * as it was (in use, its last tag): headers are written only under the pool lock, so a lock-free path never races the
+ * lock holder's neighbour updates. Its body holds a keyed link; a free that finds a valid link is a double free. */
+#define MI_POOL_PP_LISTS      (MI_POOL_LOOKASIDE_GRANULES + 1)
+#define MI_POOL_PP_LIST_BYTES 16384 /* a list's depth: min(MI_POOL_PP_MAX_DEPTH, this / block size) */
+#define MI_POOL_PP_MAX_DEPTH  128
+#define MI_POOL_PP_TAG_SHIFT  5 /* 32 sets of two slots (2-way associative) */
+#define MI_POOL_PP_TAGS       (2u << MI_POOL_PP_TAG_SHIFT)
 
-/* The header bits a parked block never changes (all but PreviousSize and, on i686, the check bits), as the 64-bit
- * little-endian word of Ulong1 and PoolTag. */
-#define MI_POOL_HEADER_STABLE (((ULONGLONG)0xFFFFFFFFu << 32) | MI_POOL_ULONG1_STABLE)
-/* A bin's key: the stable header word of its blocks (in use, Granules, Tag); never 0. */
-#define MI_POOL_BIN_KEY(Granules, Tag)                                                                                 \
-    ((ULONGLONG)MI_POOL_ULONG1(0, Granules, MI_POOL_BLOCK_IN_USE) | ((ULONGLONG)(Tag) << 32))
-
-/* One (size, tag) pair on one processor: its parked blocks and its counts since the bin took it (flushed into the
- * tag's shared entry when the bin changes). Bytes are (Allocations - Frees) * the bin's block size. */
-typedef struct __attribute__((aligned(32))) _MI_POOL_PP_BIN {
-    ULONGLONG Key;                /* MI_POOL_BIN_KEY, or 0: empty */
-    PMI_POOL_LOOKASIDE_LINK Head; /* parked blocks, all with the header the key describes */
+/* One tag's counts on one processor since the slot took it (flushed into the shared entry when the slot changes). */
+typedef struct _MI_POOL_PP_TAG {
+    ULONGLONG Key;             /* MI_POOL_TAG_KEY(tag), or 0: empty */
+    PMI_POOL_TAG_ENTRY Shared; /* the tag's entry in the descriptor's table */
     ULONG_PTR Allocations;
     ULONG_PTR Frees;
-} MI_POOL_PP_BIN, *PMI_POOL_PP_BIN;
-
-STATIC_ASSERT(sizeof(MI_POOL_PP_BIN) == 32);
+    SIZE_T Bytes; /* allocated minus freed bytes (wraps: summed with the shared entry) */
+} MI_POOL_PP_TAG, *PMI_POOL_PP_TAG;
 
 typedef struct __attribute__((aligned(64))) _MI_POOL_PROCESSOR {
-    MI_POOL_PP_BIN Bins[MI_POOL_PP_BINS]; /* [set * 2 + way], set = MiPoolBinSet(key) */
-    USHORT Depth[MI_POOL_PP_LISTS];       /* parked blocks of each size, every bin together */
+    PMI_POOL_LOOKASIDE_LINK Head[MI_POOL_PP_LISTS]; /* parked blocks of each size, whatever their last tag */
+    USHORT Depth[MI_POOL_PP_LISTS];
+    MI_POOL_PP_TAG Tags[MI_POOL_PP_TAGS]; /* also the pool-wide Allocations and Frees served here */
 } MI_POOL_PROCESSOR, *PMI_POOL_PROCESSOR;
 
 STATIC_ASSERT(sizeof(MI_POOL_PROCESSOR) % 64 == 0);
@@ -182,7 +172,6 @@ typedef struct _MI_POOL_DESCRIPTOR {
     ULONG_PTR Frees;
     ULONG_PTR FailedAllocations;
     ULONG TagsUsed;
-    ULONG ProcessorLimit; /* 1 + the highest processor number that ever bound a bin (the sums walk no further) */
     MI_POOL_TAG_ENTRY OverflowTag;
     MI_POOL_TAG_ENTRY Tags[MI_POOL_TAG_TABLE_SIZE];
     SIZE_T CheckCounts[MI_POOL_LIST_HEADS]; /* consistency checker scratch */
@@ -274,35 +263,20 @@ XTFORCEINLINE PMI_POOL_PROCESSOR MiPoolCurrentProcessor(PMI_POOL_DESCRIPTOR Pool
     return &Pool->Processors[KeGetCurrentProcessorNumber()];
 }
 
-/* The stable header word (Ulong1 and PoolTag without the bits a neighbour's change rewrites) of Header. */
-XTFORCEINLINE ULONGLONG MiPoolHeaderKey(const POOL_HEADER *Header) {
-    ULONGLONG Word;
-
-    __builtin_memcpy(&Word, Header, sizeof(Word));
-    return Word & MI_POOL_HEADER_STABLE;
+/* The first of the two per-processor tag slots Tag may use (the set; the other slot is the next one). */
+XTFORCEINLINE ULONG MiPoolTagSlot(ULONG Tag) {
+    return ((ULONG)(Tag * 0x9E3779B1u) >> (32 - MI_POOL_PP_TAG_SHIFT)) * 2;
 }
 
-/* The block size (granules) of a bin key. */
-XTFORCEINLINE ULONG MiPoolBinGranules(ULONGLONG Key) {
-    return ((ULONG)Key >> 16) & ((1u << MI_POOL_SIZE_BITS) - 1);
-}
+/* This processor's slot bound to Tag, or NULL. */
+XTFORCEINLINE PMI_POOL_PP_TAG MiPoolFindTagSlot(PMI_POOL_PROCESSOR Processor, ULONG Tag) {
+    PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
 
-/* The first of the two bins of a processor a key may use (the set; the other bin is the next one). */
-XTFORCEINLINE PMI_POOL_PP_BIN MiPoolBinSet(PMI_POOL_PROCESSOR Processor, ULONGLONG Key) {
-    ULONG Hash = ((ULONG)Key ^ (ULONG)(Key >> 32)) * 0x9E3779B1u;
-
-    return &Processor->Bins[(Hash >> (32 - MI_POOL_PP_SET_SHIFT)) * 2];
-}
-
-/* This processor's bin bound to Key, or NULL. */
-XTFORCEINLINE PMI_POOL_PP_BIN MiPoolFindBin(PMI_POOL_PROCESSOR Processor, ULONGLONG Key) {
-    PMI_POOL_PP_BIN Bin = MiPoolBinSet(Processor, Key);
-
-    if (__builtin_expect(Bin->Key == Key, 1)) {
-        return Bin;
+    if (Slot->Key == MI_POOL_TAG_KEY(Tag)) {
+        return Slot;
     }
-    Bin++;
-    return Bin->Key == Key ? Bin : NULL;
+    Slot++;
+    return Slot->Key == MI_POOL_TAG_KEY(Tag) ? Slot : NULL;
 }
 
 /* Whole pages for Pool from its page source (MM_SYSTEM_PAGES_* Flags); NULL when there are none. */
@@ -330,6 +304,27 @@ XTINLINE PPOOL_HEADER MiPoolHeaderAt(PPOOL_HEADER Header, LONG_PTR Granules) {
 /* TRUE when the block at Header ends exactly at its page's end (no next neighbour). */
 XTINLINE BOOLEAN MiPoolBlockEndsPage(const POOL_HEADER *Header, ULONG BlockSize) {
     return (BOOLEAN)((((ULONG_PTR)Header + ((ULONG_PTR)BlockSize << MI_POOL_GRANULE_SHIFT)) & (MM_PAGE_SIZE - 1)) == 0);
+}
+
+/* The header bits a parked block never changes (all but PreviousSize and, on i686, the check bits), as the 64-bit
+ * little-endian word of Ulong1 and PoolTag. */
+#define MI_POOL_HEADER_STABLE (((ULONGLONG)0xFFFFFFFFu << 32) | MI_POOL_ULONG1_STABLE)
+/* The stable header word of an in-use block of Granules tagged Tag. */
+#define MI_POOL_HEADER_KEY(Granules, Tag)                                                                              \
+    ((ULONGLONG)MI_POOL_ULONG1(0, Granules, MI_POOL_BLOCK_IN_USE) | ((ULONGLONG)(Tag) << 32))
+
+/* The stable header word (Ulong1 and PoolTag without the bits a neighbour's change rewrites) of Header. */
+XTFORCEINLINE ULONGLONG MiPoolHeaderKey(const POOL_HEADER *Header) {
+    ULONGLONG Word;
+
+    __builtin_memcpy(&Word, Header, sizeof(Word));
+    return Word & MI_POOL_HEADER_STABLE;
+}
+
+/* The tag a block parked on a per-processor list carries: a keyed mark of its address, so a change of the parked
+ * header's tag bytes is found when it leaves the list (the header check does not cover the tag). */
+XTFORCEINLINE ULONG MiPoolParkedTag(const MI_POOL_DESCRIPTOR *Pool, const MI_POOL_LOOKASIDE_LINK *Link) {
+    return (ULONG)((ULONG_PTR)Link ^ Pool->RetireKey);
 }
 
 /* Keyed check of a lookaside link: Next and the link's address under the per-pool cookie. A plain XOR, like the mixer

@@ -25,7 +25,7 @@ PMI_POOL_TAG_ENTRY MiPoolFindTagSlow(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, BOOLEA
 }
 
 VOID MiSumPoolTag(PMI_POOL_DESCRIPTOR Pool, const MI_POOL_TAG_ENTRY *Entry, PMM_POOL_TAG_STATISTICS Statistics) {
-    ULONG Number, Index, Limit = Pool->ProcessorLimit;
+    ULONG Number, Slot = MiPoolTagSlot((ULONG)Entry->Key);
 
     Statistics->Tag = (ULONG)Entry->Key;
     Statistics->Allocations = Entry->Allocations;
@@ -34,15 +34,14 @@ VOID MiSumPoolTag(PMI_POOL_DESCRIPTOR Pool, const MI_POOL_TAG_ENTRY *Entry, PMM_
     if (!Pool->PerProcessor || Entry == &Pool->OverflowTag) {
         return;
     }
-    for (Number = 0; Number < Limit && Number < KE_MAXIMUM_PROCESSORS; Number++) {
-        for (Index = 0; Index < MI_POOL_PP_BINS; Index++) {
-            const MI_POOL_PP_BIN *Bin = &Pool->Processors[Number].Bins[Index];
+    for (Number = 0; Number < KE_MAXIMUM_PROCESSORS; Number++) {
+        for (ULONG Way = 0; Way < 2; Way++) {
+            const MI_POOL_PP_TAG *Counts = &Pool->Processors[Number].Tags[Slot + Way];
 
-            if (Bin->Key != 0 && (ULONG)(Bin->Key >> 32) == (ULONG)Entry->Key) {
-                Statistics->Allocations += Bin->Allocations;
-                Statistics->Frees += Bin->Frees;
-                Statistics->BytesInUse += (SIZE_T)(Bin->Allocations - Bin->Frees) *
-                                          ((SIZE_T)MiPoolBinGranules(Bin->Key) << MI_POOL_GRANULE_SHIFT);
+            if (Counts->Key == Entry->Key) {
+                Statistics->Allocations += Counts->Allocations;
+                Statistics->Frees += Counts->Frees;
+                Statistics->BytesInUse += Counts->Bytes;
             }
         }
     }
@@ -76,9 +75,9 @@ VOID MiQueryPoolStatistics(PMI_POOL_DESCRIPTOR Pool, PMM_POOL_STATISTICS Statist
     for (Number = 0; Pool->PerProcessor && Number < KE_MAXIMUM_PROCESSORS; Number++) {
         const MI_POOL_PROCESSOR *Processor = &Pool->Processors[Number];
 
-        for (Index = 0; Index < MI_POOL_PP_BINS; Index++) {
-            Statistics->Allocations += Processor->Bins[Index].Allocations;
-            Statistics->Frees += Processor->Bins[Index].Frees;
+        for (Index = 0; Index < MI_POOL_PP_TAGS; Index++) {
+            Statistics->Allocations += Processor->Tags[Index].Allocations;
+            Statistics->Frees += Processor->Tags[Index].Frees;
         }
         for (Index = 0; Index < MI_POOL_PP_LISTS; Index++) {
             Statistics->LookasideBlocks += Processor->Depth[Index];
