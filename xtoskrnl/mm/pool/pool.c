@@ -221,10 +221,11 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
         __builtin_expect(Header->PoolTag != Tag, 0)) {
         return FALSE;
     }
+    /* (A block parked already carries its keyed mark, not Tag: its double free failed the tag compare and the locked
+     * path stops it.) */
     Granules = Header->BlockSize;
     if (__builtin_expect(Offset + ((ULONG_PTR)(Granules - 1) << MI_POOL_GRANULE_SHIFT) > MM_PAGE_SIZE, 0) ||
-        __builtin_expect(!MiPoolHeaderIntact(Header, Pool->Cookie), 0) ||
-        __builtin_expect(Link->Check == MiPoolLookasideCheck(Pool, Link, Link->Next), 0)) {
+        __builtin_expect(!MiPoolHeaderIntact(Header, Pool->Cookie), 0)) {
         return FALSE;
     }
     /* The overrun check (plain reads: a neighbour the lock holder is rewriting fails it, and the locked path decides).
