@@ -136,10 +136,10 @@ static VOID MiPoolBindTag(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor
     PMI_POOL_TAG_ENTRY Entry;
     MI_POOL_PP_TAG Older;
 
-    if (Slot->Key == MI_POOL_TAG_KEY(Tag)) {
+    if (Slot->Key == MI_POOL_SLOT_KEY(Tag)) {
         return;
     }
-    if (Slot[1].Key == MI_POOL_TAG_KEY(Tag)) {
+    if (Slot[1].Key == MI_POOL_SLOT_KEY(Tag)) {
         /* The fast paths compare the first slot of a set first: the tag in use moves there, with its counts. */
         Older = Slot[0];
         Slot[0] = Slot[1];
@@ -153,7 +153,7 @@ static VOID MiPoolBindTag(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor
     /* The set's older tag leaves; the newer one moves to the second slot (its counts with it). */
     MiPoolFlushTagSlot(Pool, &Slot[1]);
     Slot[1] = Slot[0];
-    Slot->Key = MI_POOL_TAG_KEY(Tag);
+    Slot->Key = MI_POOL_SLOT_KEY(Tag);
     Slot->Shared = Entry;
     Slot->Allocations = 0;
     Slot->Frees = 0;
@@ -170,7 +170,7 @@ XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Gran
     PMI_POOL_LOOKASIDE_LINK Link, Next;
     PPOOL_HEADER Header;
 
-    if (__builtin_expect(Slot->Key != MI_POOL_TAG_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_TAG_KEY(Tag)) {
+    if (__builtin_expect(Slot->Key != MI_POOL_SLOT_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_SLOT_KEY(Tag)) {
         goto Miss;
     }
     Link = Processor->Head[Granules];
@@ -239,7 +239,7 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
     State = MiPoolEnterProcessor();
     Processor = MiPoolCurrentProcessor(Pool);
     Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
-    if ((__builtin_expect(Slot->Key != MI_POOL_TAG_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_TAG_KEY(Tag)) ||
+    if ((__builtin_expect(Slot->Key != MI_POOL_SLOT_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_SLOT_KEY(Tag)) ||
         __builtin_expect(Processor->Depth[Granules] >= Pool->MaximumDepth[Granules], 0)) {
         MiPoolLeaveProcessor(State);
         return FALSE;
@@ -308,7 +308,7 @@ static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag)
     PPOOL_HEADER Header = NULL;
     ULONG Granules;
 
-    if (MI_POOL_TAG_KEY(Tag) == Pool->SpecialTagKey) {
+    if (MI_POOL_SLOT_KEY(Tag) == Pool->SpecialTagKey) {
         return MiAllocateSpecialPool(Pool, Size, Tag);
     }
     if (Size > MI_POOL_MAX_SMALL_SIZE) {
@@ -375,7 +375,7 @@ XTFORCEINLINE PVOID MiAllocatePoolInline(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE 
 
     if (__builtin_expect(Pool->PerProcessor && PoolType == NonPagedPool, 1) &&
         __builtin_expect((Granules = MiPoolProcessorGranules(Size)) != 0, 1) &&
-        __builtin_expect(MI_POOL_TAG_KEY(Tag) != Pool->SpecialTagKey, 1)) {
+        __builtin_expect(MI_POOL_SLOT_KEY(Tag) != Pool->SpecialTagKey, 1)) {
         if (__builtin_expect((Address = MiAllocateFromProcessor(Pool, Granules, Tag)) != NULL, 1)) {
             return Address;
         }
@@ -469,7 +469,7 @@ VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
 }
 
 VOID MiSetSpecialPoolTag(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, BOOLEAN Enable) {
-    Pool->SpecialTagKey = Enable ? MI_POOL_TAG_KEY(Tag) : 0;
+    Pool->SpecialTagKey = Enable ? MI_POOL_SLOT_KEY(Tag) : 0;
 }
 
 VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool) {

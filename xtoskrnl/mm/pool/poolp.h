@@ -89,6 +89,8 @@ typedef struct _MI_POOL_TAG_ENTRY {
 } MI_POOL_TAG_ENTRY, *PMI_POOL_TAG_ENTRY;
 
 #define MI_POOL_TAG_KEY(Tag) ((ULONGLONG)(Tag) | (1ULL << 32))
+/* A tag as the fast paths compare it (a per-processor slot's key, the special-pool tag): never 0; its form
+ * (MI_POOL_SLOT_KEY) is the arch's cheapest, in poolarch.h. */
 
 /* One page-sized (or special pool) allocation. Address NULL: empty slot. */
 typedef struct _MI_POOL_BIG_ENTRY {
@@ -114,7 +116,7 @@ typedef struct _MI_POOL_BIG_ENTRY {
 
 /* One tag's counts on one processor since the slot took it (flushed into the shared entry when the slot changes). */
 typedef struct _MI_POOL_PP_TAG {
-    ULONGLONG Key;             /* MI_POOL_TAG_KEY(tag), or 0: empty */
+    ULONGLONG Key;             /* MI_POOL_SLOT_KEY(tag), or 0: empty */
     PMI_POOL_TAG_ENTRY Shared; /* the tag's entry in the descriptor's table */
     ULONG_PTR Allocations;
     ULONG_PTR Frees;
@@ -147,7 +149,7 @@ typedef struct _MI_POOL_LOCK_HANDLE {
 typedef struct _MI_POOL_DESCRIPTOR {
     ULONG_PTR Cookie;
     ULONG_PTR RetireKey; /* XORed into a lookaside link's check when its block leaves the list (keyed, top bit set) */
-    ULONGLONG SpecialTagKey; /* MI_POOL_TAG_KEY(special tag), or 0: no special pool */
+    ULONGLONG SpecialTagKey; /* MI_POOL_SLOT_KEY(special tag), or 0: no special pool */
     KRUNLEVEL LockLevel;     /* the RunLevel the lock raises to: DISPATCH_LEVEL (non-paged) or APC_LEVEL (paged) */
     UCHAR LockKind;          /* MI_POOL_LOCK_* */
     BOOLEAN PerProcessor;    /* per-processor lookasides (non-paged pools) */
@@ -272,11 +274,11 @@ XTFORCEINLINE ULONG MiPoolTagSlot(ULONG Tag) {
 XTFORCEINLINE PMI_POOL_PP_TAG MiPoolFindTagSlot(PMI_POOL_PROCESSOR Processor, ULONG Tag) {
     PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
 
-    if (Slot->Key == MI_POOL_TAG_KEY(Tag)) {
+    if (Slot->Key == MI_POOL_SLOT_KEY(Tag)) {
         return Slot;
     }
     Slot++;
-    return Slot->Key == MI_POOL_TAG_KEY(Tag) ? Slot : NULL;
+    return Slot->Key == MI_POOL_SLOT_KEY(Tag) ? Slot : NULL;
 }
 
 /* Whole pages for Pool from its page source (MM_SYSTEM_PAGES_* Flags); NULL when there are none. */

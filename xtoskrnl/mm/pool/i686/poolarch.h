@@ -35,6 +35,9 @@ STATIC_ASSERT(offsetof(POOL_HEADER, PoolTag) == 4);
 #define MI_POOL_ULONG1_STABLE                                                                                          \
     0xFFFF0000u /* BlockSize and PoolType (PreviousSize and the check depend on the neighbour) */
 
+/* A tag as the pool's fast paths compare it (per-processor counter slots, the special-pool tag): never 0. */
+#define MI_POOL_SLOT_KEY(Tag) ((ULONGLONG)(Tag) | (1ULL << 32)) /* a constant high word */
+
 /* The first header word from its fields (PoolIndex left 0: the check goes there). */
 #define MI_POOL_ULONG1(PreviousSize, BlockSize, PoolType)                                                              \
     ((ULONG)(PreviousSize) | ((ULONG)(BlockSize) << 16) | ((ULONG)(PoolType) << 25))
