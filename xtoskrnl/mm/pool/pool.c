@@ -221,11 +221,12 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
         __builtin_expect(Header->PoolTag != Tag, 0)) {
         return FALSE;
     }
-    /* (A block parked already carries its keyed mark, not Tag: its double free failed the tag compare and the locked
-     * path stops it.) */
+    /* A block parked already carries its keyed mark, not Tag: its double free failed the tag compare and the locked
+     * path stops it. Should Tag be that very mark, the locked path decides too (it tests the link). */
     Granules = Header->BlockSize;
     if (__builtin_expect(Offset + ((ULONG_PTR)(Granules - 1) << MI_POOL_GRANULE_SHIFT) > MM_PAGE_SIZE, 0) ||
-        __builtin_expect(!MiPoolHeaderIntact(Header, Pool->Cookie), 0)) {
+        __builtin_expect(!MiPoolHeaderIntact(Header, Pool->Cookie), 0) ||
+        __builtin_expect(Tag == MiPoolParkedTag(Pool, Link), 0)) {
         return FALSE;
     }
     /* The overrun check (plain reads: a neighbour the lock holder is rewriting fails it, and the locked path decides).
