@@ -88,9 +88,8 @@ typedef struct _MI_POOL_TAG_ENTRY {
     ULONG_PTR CheckBlocks; /* consistency checker scratch */
 } MI_POOL_TAG_ENTRY, *PMI_POOL_TAG_ENTRY;
 
+/* A tag's key in the shared table. The fast paths compare MI_POOL_SLOT_KEY (poolarch.h: the arch's cheapest form). */
 #define MI_POOL_TAG_KEY(Tag) ((ULONGLONG)(Tag) | (1ULL << 32))
-/* A tag as the fast paths compare it (a per-processor slot's key, the special-pool tag): never 0; its form
- * (MI_POOL_SLOT_KEY) is the arch's cheapest, in poolarch.h. */
 
 /* One page-sized (or special pool) allocation. Address NULL: empty slot. */
 typedef struct _MI_POOL_BIG_ENTRY {
@@ -105,9 +104,10 @@ typedef struct _MI_POOL_BIG_ENTRY {
 /* ---- The per-processor layer (docs/pool.md "Per-processor lookaside lists") ----
  * Each processor has its own lookaside lists for the small sizes of a non-paged pool and its own per-tag counter
  * cache, on lines no other processor writes. Only their processor touches them, with interrupts off (the kernel) or
- * under the pool lock at DISPATCH_LEVEL: no lock, no interlocked instruction. A block on such a list keeps its header
- * as it was (in use, its last tag): headers are written only under the pool lock, so a lock-free path never races the
- * lock holder's neighbour updates. Its body holds a keyed link; a free that finds a valid link is a double free. */
+ * under the pool lock at DISPATCH_LEVEL: no lock, no interlocked instruction. A header's first word and check are
+ * written only under the pool lock (the lock holder rewrites PreviousSize when a neighbour changes); its tag only by
+ * the block's owner, and the check does not cover it (docs/pool.md "Keyed headers"): a lock-free pop retags. A block
+ * on such a list stays in use, its tag a keyed mark of its address (MiPoolParkedTag), its body a keyed link. */
 #define MI_POOL_PP_LISTS      (MI_POOL_LOOKASIDE_GRANULES + 1)
 #define MI_POOL_PP_LIST_BYTES 16384 /* a list's depth: min(MI_POOL_PP_MAX_DEPTH, this / block size) */
 #define MI_POOL_PP_MAX_DEPTH  128
@@ -125,8 +125,8 @@ typedef struct _MI_POOL_PP_TAG {
 
 typedef struct __attribute__((aligned(64))) _MI_POOL_PROCESSOR {
     PMI_POOL_LOOKASIDE_LINK Head[MI_POOL_PP_LISTS]; /* parked blocks of each size, whatever their last tag */
-    USHORT Depth[MI_POOL_PP_LISTS];
-    MI_POOL_PP_TAG Tags[MI_POOL_PP_TAGS]; /* also the pool-wide Allocations and Frees served here */
+    USHORT Depth[MI_POOL_PP_LISTS];                 /* blocks on each list */
+    MI_POOL_PP_TAG Tags[MI_POOL_PP_TAGS];           /* also the pool-wide Allocations and Frees served here */
 } MI_POOL_PROCESSOR, *PMI_POOL_PROCESSOR;
 
 STATIC_ASSERT(sizeof(MI_POOL_PROCESSOR) % 64 == 0);
