@@ -56,6 +56,12 @@ static XTNORETURN VOID MiPoolBadFree(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Head
     if (Header->PoolType != MI_POOL_BLOCK_IN_USE) {
         KeBugCheckEx(BAD_POOL_CALLER, BPC_DOUBLE_FREE, 0, Header->Ulong1, (ULONG_PTR)Address);
     }
+    if (Pool->PerProcessor && Header->PoolTag == MiPoolParkedTag(Pool, Address) &&
+        ((PMI_POOL_LOOKASIDE_LINK)Address)->Check ==
+            MiPoolLookasideCheck(Pool, Address, ((PMI_POOL_LOOKASIDE_LINK)Address)->Next)) {
+        /* Parked on a per-processor list (its keyed mark and a valid link): freed before. */
+        KeBugCheckEx(BAD_POOL_CALLER, BPC_DOUBLE_FREE, 0, Header->Ulong1, (ULONG_PTR)Address);
+    }
     if (Header->PoolTag != Tag) {
         KeBugCheckEx(BAD_POOL_CALLER, BPC_WRONG_TAG, (ULONG_PTR)Address, Header->PoolTag, Tag);
     }
@@ -130,10 +136,10 @@ static VOID MiPoolBindTag(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor
     PMI_POOL_TAG_ENTRY Entry;
     MI_POOL_PP_TAG Older;
 
-    if (Slot->Key == MI_POOL_TAG_KEY(Tag)) {
+    if (Slot->Key == MI_POOL_SLOT_KEY(Tag)) {
         return;
     }
-    if (Slot[1].Key == MI_POOL_TAG_KEY(Tag)) {
+    if (Slot[1].Key == MI_POOL_SLOT_KEY(Tag)) {
         /* The fast paths compare the first slot of a set first: the tag in use moves there, with its counts. */
         Older = Slot[0];
         Slot[0] = Slot[1];
@@ -147,86 +153,42 @@ static VOID MiPoolBindTag(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor
     /* The set's older tag leaves; the newer one moves to the second slot (its counts with it). */
     MiPoolFlushTagSlot(Pool, &Slot[1]);
     Slot[1] = Slot[0];
-    Slot->Key = MI_POOL_TAG_KEY(Tag);
+    Slot->Key = MI_POOL_SLOT_KEY(Tag);
     Slot->Shared = Entry;
     Slot->Allocations = 0;
     Slot->Frees = 0;
     Slot->Bytes = 0;
 }
 
-/* A block of Granules granules from this processor's list that already carries Tag (the first of at most
- * MI_POOL_PP_SEARCH entries; headers are never rewritten here); NULL (nothing changed) when there is none, the tag has
- * no slot here, or any check fails: the locked path then decides (and stops on corruption). Out of line: the common
- * case (the head carries Tag) is MiAllocateFromProcessor's. */
-static __attribute__((noinline)) PVOID MiAllocateFromProcessorSearch(PMI_POOL_DESCRIPTOR Pool, ULONG Granules,
-                                                                     ULONG Tag) {
-    ULONG_PTR State = MiPoolEnterProcessor();
-    PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
-    PMI_POOL_LOOKASIDE_LINK *Head = &Processor->Head[Granules][MiPoolTagWay(Tag)];
-    PMI_POOL_LOOKASIDE_LINK Link = *Head, Previous = NULL, Next;
-    PMI_POOL_PP_TAG Slot = MiPoolFindTagSlot(Processor, Tag);
-    ULONG_PTR Check;
-    ULONG Steps = 0;
-
-    if (Link == NULL || Slot == NULL) {
-        MiPoolLeaveProcessor(State);
-        return NULL;
-    }
-    for (;;) {
-        Next = Link->Next;
-        Check = MiPoolLookasideCheck(Pool, Link, Next);
-        if (Link->Check != Check) {
-            MiPoolLeaveProcessor(State);
-            return NULL;
-        }
-        if (MiPoolHeaderIs((PPOOL_HEADER)Link - 1, Granules, Tag)) {
-            break;
-        }
-        if (Next == NULL || ++Steps == MI_POOL_PP_SEARCH) {
-            MiPoolLeaveProcessor(State);
-            return NULL;
-        }
-        Previous = Link;
-        Link = Next;
-    }
-    if (Previous == NULL) {
-        *Head = Next;
-    } else {
-        Previous->Next = Next;
-        Previous->Check = MiPoolLookasideCheck(Pool, Previous, Next);
-    }
-    Processor->Depth[Granules]--;
-    Link->Check = Check ^ Pool->RetireKey; /* no longer a valid link: freeing it is not a double free */
-    Slot->Allocations++;
-    Slot->Bytes += (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
-    MiPoolLeaveProcessor(State);
-    return Link;
-}
-
-/* The common case of MiAllocateFromProcessorSearch: the head of this processor's list of Granules for Tag carries
- * Tag, which has a slot here (the first of its set is looked at first). NULL (nothing changed) otherwise. */
+/* A block of Granules granules from this processor's list, retagged Tag (its owner may: the header check does not
+ * cover the tag, and the lock holder never writes an in-use block's tag); NULL (nothing changed) when the list is
+ * empty, the tag has no slot here, or any check fails: the locked path then decides (and stops on corruption). */
 XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag) {
     ULONG_PTR State = MiPoolEnterProcessor();
     PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
     PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
-    PMI_POOL_LOOKASIDE_LINK *Head, Link, Next;
+    PMI_POOL_LOOKASIDE_LINK Link, Next;
+    PPOOL_HEADER Header;
 
-    if (__builtin_expect(Slot->Key != MI_POOL_TAG_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_TAG_KEY(Tag)) {
+    if (__builtin_expect(Slot->Key != MI_POOL_SLOT_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_SLOT_KEY(Tag)) {
         goto Miss;
     }
-    Head = &Processor->Head[Granules][MiPoolTagWay(Tag)];
-    Link = *Head;
+    Link = Processor->Head[Granules];
     if (__builtin_expect(Link == NULL, 0)) {
         goto Miss;
     }
     Next = Link->Next;
+    Header = (PPOOL_HEADER)Link - 1;
+    /* The keyed link, and the header still says in use, this size, parked (the keyed mark in the tag). Its check word
+     * and PreviousSize are the lock holder's to change: they are checked at the block's next free. */
     if (__builtin_expect(Link->Check != MiPoolLookasideCheck(Pool, Link, Next), 0) ||
-        __builtin_expect(!MiPoolHeaderIs((PPOOL_HEADER)Link - 1, Granules, Tag), 0)) {
+        __builtin_expect(MiPoolHeaderKey(Header) != MI_POOL_HEADER_KEY(Granules, MiPoolParkedTag(Pool, Link)), 0)) {
         goto Miss;
     }
-    *Head = Next;
+    Processor->Head[Granules] = Next;
     Processor->Depth[Granules]--;
     Link->Check ^= Pool->RetireKey; /* no longer a valid link: freeing it is not a double free */
+    Header->PoolTag = Tag;
     Slot->Allocations++;
     Slot->Bytes += (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
     MiPoolLeaveProcessor(State);
@@ -259,10 +221,12 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
         __builtin_expect(Header->PoolTag != Tag, 0)) {
         return FALSE;
     }
+    /* A block parked already carries its keyed mark, not Tag: its double free failed the tag compare and the locked
+     * path stops it. Should Tag be that very mark, the locked path decides too (it tests the link). */
     Granules = Header->BlockSize;
     if (__builtin_expect(Offset + ((ULONG_PTR)(Granules - 1) << MI_POOL_GRANULE_SHIFT) > MM_PAGE_SIZE, 0) ||
         __builtin_expect(!MiPoolHeaderIntact(Header, Pool->Cookie), 0) ||
-        __builtin_expect(Link->Check == MiPoolLookasideCheck(Pool, Link, Link->Next), 0)) {
+        __builtin_expect(Tag == MiPoolParkedTag(Pool, Link), 0)) {
         return FALSE;
     }
     /* The overrun check (plain reads: a neighbour the lock holder is rewriting fails it, and the locked path decides).
@@ -276,14 +240,15 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
     State = MiPoolEnterProcessor();
     Processor = MiPoolCurrentProcessor(Pool);
     Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
-    if ((__builtin_expect(Slot->Key != MI_POOL_TAG_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_TAG_KEY(Tag)) ||
+    if ((__builtin_expect(Slot->Key != MI_POOL_SLOT_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_SLOT_KEY(Tag)) ||
         __builtin_expect(Processor->Depth[Granules] >= Pool->MaximumDepth[Granules], 0)) {
         MiPoolLeaveProcessor(State);
         return FALSE;
     }
-    Link->Next = Processor->Head[Granules][MiPoolTagWay(Tag)];
+    Link->Next = Processor->Head[Granules];
     Link->Check = MiPoolLookasideCheck(Pool, Link, Link->Next);
-    Processor->Head[Granules][MiPoolTagWay(Tag)] = Link;
+    Header->PoolTag = MiPoolParkedTag(Pool, Link);
+    Processor->Head[Granules] = Link;
     Processor->Depth[Granules]++;
     Slot->Frees++;
     Slot->Bytes -= (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
@@ -293,11 +258,11 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
 
 /* ---- The locked path ---- */
 
-/* Pops the head of this processor's list of Granules and Way (under the pool lock) with every check, stopping on
- * corruption; retags it Tag. NULL when the list is empty. */
-static PPOOL_HEADER MiPopProcessorWay(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules, ULONG Way,
-                                      ULONG Tag) {
-    PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Granules][Way];
+/* Pops the head of this processor's list of Granules (under the pool lock) with every check, stopping on corruption;
+ * retags it Tag. NULL when the list is empty. */
+static PPOOL_HEADER MiPopProcessorList(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules,
+                                       ULONG Tag) {
+    PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Granules];
     PPOOL_HEADER Header;
     ULONG_PTR Check;
 
@@ -309,30 +274,14 @@ static PPOOL_HEADER MiPopProcessorWay(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESS
         KeBugCheckEx(BAD_POOL_HEADER, BPH_FREE_LIST_CORRUPT, (ULONG_PTR)Link, (ULONG_PTR)Link->Next, Link->Check);
     }
     Header = (PPOOL_HEADER)Link - 1;
-    if (!MiPoolHeaderIntact(Header, Pool->Cookie) || Header->PoolType != MI_POOL_BLOCK_IN_USE ||
-        Header->BlockSize != Granules) {
+    if (!MiPoolHeaderIntact(Header, Pool->Cookie) ||
+        MiPoolHeaderKey(Header) != MI_POOL_HEADER_KEY(Granules, MiPoolParkedTag(Pool, Link))) {
         KeBugCheckEx(BAD_POOL_HEADER, BPH_FREED_BLOCK_CHANGED, (ULONG_PTR)Header, Header->Ulong1, Granules);
     }
-    Processor->Head[Granules][Way] = Link->Next;
+    Processor->Head[Granules] = Link->Next;
     Processor->Depth[Granules]--;
     Link->Check = Check ^ Pool->RetireKey;
-    if (Header->PoolTag != Tag) {
-        MiPoolWriteHeader(Header, Header->Ulong1, Tag, Pool->Cookie);
-    }
-    return Header;
-}
-
-/* A block of Granules from this processor's lists for Tag (under the pool lock): the head of Tag's list, else the head
- * of another one (retagged). NULL when they are all empty. */
-static PPOOL_HEADER MiPopProcessorList(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules,
-                                       ULONG Tag) {
-    ULONG First = MiPoolTagWay(Tag), Way = First;
-    PPOOL_HEADER Header;
-
-    do {
-        Header = MiPopProcessorWay(Pool, Processor, Granules, Way, Tag);
-        Way = (Way + 1) & (MI_POOL_PP_WAYS - 1);
-    } while (Header == NULL && Way != First);
+    Header->PoolTag = Tag;
     return Header;
 }
 
@@ -360,7 +309,7 @@ static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag)
     PPOOL_HEADER Header = NULL;
     ULONG Granules;
 
-    if (MI_POOL_TAG_KEY(Tag) == Pool->SpecialTagKey) {
+    if (MI_POOL_SLOT_KEY(Tag) == Pool->SpecialTagKey) {
         return MiAllocateSpecialPool(Pool, Size, Tag);
     }
     if (Size > MI_POOL_MAX_SMALL_SIZE) {
@@ -420,20 +369,6 @@ static __attribute__((noinline)) PVOID MiAllocatePoolLocked(PMI_POOL_DESCRIPTOR 
     return Address;
 }
 
-/* Everything MiAllocateFromProcessor did not serve: the search of this processor's list, then the locked path. */
-static __attribute__((noinline)) PVOID MiAllocatePoolSlow(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size,
-                                                          ULONG Tag) {
-    PVOID Address;
-    ULONG Granules;
-
-    if (Pool->PerProcessor && PoolType == NonPagedPool && (Granules = MiPoolProcessorGranules(Size)) != 0 &&
-        MI_POOL_TAG_KEY(Tag) != Pool->SpecialTagKey &&
-        (Address = MiAllocateFromProcessorSearch(Pool, Granules, Tag)) != NULL) {
-        return Address;
-    }
-    return MiAllocatePoolLocked(Pool, PoolType, Size, Tag);
-}
-
 /* The per-processor lists first (no lock), then the locked path. */
 XTFORCEINLINE PVOID MiAllocatePoolInline(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
     PVOID Address;
@@ -441,14 +376,14 @@ XTFORCEINLINE PVOID MiAllocatePoolInline(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE 
 
     if (__builtin_expect(Pool->PerProcessor && PoolType == NonPagedPool, 1) &&
         __builtin_expect((Granules = MiPoolProcessorGranules(Size)) != 0, 1) &&
-        __builtin_expect(MI_POOL_TAG_KEY(Tag) != Pool->SpecialTagKey, 1)) {
+        __builtin_expect(MI_POOL_SLOT_KEY(Tag) != Pool->SpecialTagKey, 1)) {
         if (__builtin_expect((Address = MiAllocateFromProcessor(Pool, Granules, Tag)) != NULL, 1)) {
             return Address;
         }
         /* The same block size (Size itself need not stay live through the fast path). */
         Size = (SIZE_T)(Granules - 1) << MI_POOL_GRANULE_SHIFT;
     }
-    return MiAllocatePoolSlow(Pool, PoolType, Size, Tag);
+    return MiAllocatePoolLocked(Pool, PoolType, Size, Tag);
 }
 
 PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
@@ -492,9 +427,10 @@ static VOID MiFreeSmallLocked(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, ULO
                                  MiPoolPageOf(Header));
                 }
             }
-            Link->Next = Processor->Head[Granules][MiPoolTagWay(Tag)];
+            Link->Next = Processor->Head[Granules];
             Link->Check = MiPoolLookasideCheck(Pool, Link, Link->Next);
-            Processor->Head[Granules][MiPoolTagWay(Tag)] = Link;
+            Header->PoolTag = MiPoolParkedTag(Pool, Link);
+            Processor->Head[Granules] = Link;
             Processor->Depth[Granules]++;
             return;
         }
@@ -534,7 +470,7 @@ VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
 }
 
 VOID MiSetSpecialPoolTag(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, BOOLEAN Enable) {
-    Pool->SpecialTagKey = Enable ? MI_POOL_TAG_KEY(Tag) : 0;
+    Pool->SpecialTagKey = Enable ? MI_POOL_SLOT_KEY(Tag) : 0;
 }
 
 VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool) {
@@ -545,11 +481,8 @@ VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool) {
     for (Index = MI_POOL_MIN_BLOCK; Index <= MI_POOL_LOOKASIDE_GRANULES; Index++) {
         if (Pool->PerProcessor) {
             PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
-            for (ULONG Way = 0; Way < MI_POOL_PP_WAYS; Way++) {
-                while ((Link = Processor->Head[Index][Way]) != NULL) {
-                    Header = MiPopProcessorWay(Pool, Processor, Index, Way, ((PPOOL_HEADER)Link - 1)->PoolTag);
-                    MiReleaseSmallBlock(Pool, Header);
-                }
+            while ((Header = MiPopProcessorList(Pool, Processor, Index, 0)) != NULL) {
+                MiReleaseSmallBlock(Pool, Header);
             }
         }
         while ((Link = Pool->Lookaside[Index].Head) != NULL) {

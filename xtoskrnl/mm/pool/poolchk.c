@@ -140,10 +140,10 @@ static VOID MiCheckLookasides(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
     Check->Problems += Total != Pool->LookasideBlocks || Total != Check->LookasideBlocks;
 }
 
-/* Each processor's lists: links and headers intact (in use, of the list's size, a tag of the list's way), depths
- * exact. Their blocks look in use to the page walk: each is taken back off its tag's walk totals. */
+/* Each processor's lists: links and headers intact (in use, of the list's size, the keyed parked mark in the tag),
+ * depths exact. Their blocks look in use to the page walk: each is taken back off the walk's totals. */
 static VOID MiCheckProcessorLists(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
-    ULONG Number, Index, Way;
+    ULONG Number, Index;
 
     if (!Pool->PerProcessor) {
         return;
@@ -153,25 +153,22 @@ static VOID MiCheckProcessorLists(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check
 
         for (Index = 0; Index < MI_POOL_PP_LISTS; Index++) {
             ULONG Depth = 0;
+            PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Index];
 
-            for (Way = 0; Way < MI_POOL_PP_WAYS; Way++) {
-                PMI_POOL_LOOKASIDE_LINK Link = Processor->Head[Index][Way];
+            for (; Link != NULL; Link = Link->Next, Depth++) {
+                PPOOL_HEADER Header = (PPOOL_HEADER)Link - 1;
+                PMI_POOL_TAG_ENTRY Entry;
 
-                for (; Link != NULL; Link = Link->Next, Depth++) {
-                    PPOOL_HEADER Header = (PPOOL_HEADER)Link - 1;
-                    PMI_POOL_TAG_ENTRY Entry;
-
-                    if (Depth >= Pool->MaximumDepth[Index] ||
-                        Link->Check != MiPoolLookasideCheck(Pool, Link, Link->Next) ||
-                        !MiPoolHeaderIntact(Header, Pool->Cookie) || Header->PoolType != MI_POOL_BLOCK_IN_USE ||
-                        Header->BlockSize != Index || MiPoolTagWay(Header->PoolTag) != Way) {
-                        Check->Problems++;
-                        break;
-                    }
-                    Entry = MiPoolFindTag(Pool, Header->PoolTag, FALSE);
-                    Entry->CheckBytes -= (SIZE_T)Index << MI_POOL_GRANULE_SHIFT;
-                    Entry->CheckBlocks--;
+                if (Depth >= Pool->MaximumDepth[Index] || Link->Check != MiPoolLookasideCheck(Pool, Link, Link->Next) ||
+                    !MiPoolHeaderIntact(Header, Pool->Cookie) ||
+                    MiPoolHeaderKey(Header) != MI_POOL_HEADER_KEY(Index, MiPoolParkedTag(Pool, Link))) {
+                    Check->Problems++;
+                    break;
                 }
+                /* The page walk charged it to the tag its mark names (normally the overflow entry). */
+                Entry = MiPoolFindTag(Pool, Header->PoolTag, FALSE);
+                Entry->CheckBytes -= (SIZE_T)Index << MI_POOL_GRANULE_SHIFT;
+                Entry->CheckBlocks--;
             }
             Check->Problems += Depth != Processor->Depth[Index];
         }

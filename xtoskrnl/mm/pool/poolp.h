@@ -88,6 +88,7 @@ typedef struct _MI_POOL_TAG_ENTRY {
     ULONG_PTR CheckBlocks; /* consistency checker scratch */
 } MI_POOL_TAG_ENTRY, *PMI_POOL_TAG_ENTRY;
 
+/* A tag's key in the shared table. The fast paths compare MI_POOL_SLOT_KEY (poolarch.h: the arch's cheapest form). */
 #define MI_POOL_TAG_KEY(Tag) ((ULONGLONG)(Tag) | (1ULL << 32))
 
 /* One page-sized (or special pool) allocation. Address NULL: empty slot. */
@@ -103,20 +104,19 @@ typedef struct _MI_POOL_BIG_ENTRY {
 /* ---- The per-processor layer (docs/pool.md "Per-processor lookaside lists") ----
  * Each processor has its own lookaside lists for the small sizes of a non-paged pool and its own per-tag counter
  * cache, on lines no other processor writes. Only their processor touches them, with interrupts off (the kernel) or
- * under the pool lock at DISPATCH_LEVEL: no lock, no interlocked instruction. A block on such a list keeps its header
- * as it was (in use, its last tag): headers are written only under the pool lock, so a lock-free path never races the
- * lock holder's neighbour updates. Its body holds a keyed link; a free that finds a valid link is a double free. */
+ * under the pool lock at DISPATCH_LEVEL: no lock, no interlocked instruction. A header's first word and check are
+ * written only under the pool lock (the lock holder rewrites PreviousSize when a neighbour changes); its tag only by
+ * the block's owner, and the check does not cover it (docs/pool.md "Keyed headers"): a lock-free pop retags. A block
+ * on such a list stays in use, its tag a keyed mark of its address (MiPoolParkedTag), its body a keyed link. */
 #define MI_POOL_PP_LISTS      (MI_POOL_LOOKASIDE_GRANULES + 1)
 #define MI_POOL_PP_LIST_BYTES 16384 /* a list's depth: min(MI_POOL_PP_MAX_DEPTH, this / block size) */
 #define MI_POOL_PP_MAX_DEPTH  128
-#define MI_POOL_PP_SEARCH     2 /* entries a lock-free pop looks at for one that carries the requested tag */
 #define MI_POOL_PP_TAG_SHIFT  5 /* 32 sets of two slots (2-way associative) */
-#define MI_POOL_PP_WAYS       8 /* lists per size, by tag (MiPoolTagWay): a pop finds its tag's blocks together */
 #define MI_POOL_PP_TAGS       (2u << MI_POOL_PP_TAG_SHIFT)
 
 /* One tag's counts on one processor since the slot took it (flushed into the shared entry when the slot changes). */
 typedef struct _MI_POOL_PP_TAG {
-    ULONGLONG Key;             /* MI_POOL_TAG_KEY(tag), or 0: empty */
+    ULONGLONG Key;             /* MI_POOL_SLOT_KEY(tag), or 0: empty */
     PMI_POOL_TAG_ENTRY Shared; /* the tag's entry in the descriptor's table */
     ULONG_PTR Allocations;
     ULONG_PTR Frees;
@@ -124,9 +124,9 @@ typedef struct _MI_POOL_PP_TAG {
 } MI_POOL_PP_TAG, *PMI_POOL_PP_TAG;
 
 typedef struct __attribute__((aligned(64))) _MI_POOL_PROCESSOR {
-    PMI_POOL_LOOKASIDE_LINK Head[MI_POOL_PP_LISTS][MI_POOL_PP_WAYS]; /* [size][MiPoolTagWay(the blocks' tag)] */
-    USHORT Depth[MI_POOL_PP_LISTS];                                  /* blocks of the size, every way together */
-    MI_POOL_PP_TAG Tags[MI_POOL_PP_TAGS]; /* also the pool-wide Allocations and Frees served here */
+    PMI_POOL_LOOKASIDE_LINK Head[MI_POOL_PP_LISTS]; /* parked blocks of each size, whatever their last tag */
+    USHORT Depth[MI_POOL_PP_LISTS];                 /* blocks on each list */
+    MI_POOL_PP_TAG Tags[MI_POOL_PP_TAGS];           /* also the pool-wide Allocations and Frees served here */
 } MI_POOL_PROCESSOR, *PMI_POOL_PROCESSOR;
 
 STATIC_ASSERT(sizeof(MI_POOL_PROCESSOR) % 64 == 0);
@@ -149,7 +149,7 @@ typedef struct _MI_POOL_LOCK_HANDLE {
 typedef struct _MI_POOL_DESCRIPTOR {
     ULONG_PTR Cookie;
     ULONG_PTR RetireKey; /* XORed into a lookaside link's check when its block leaves the list (keyed, top bit set) */
-    ULONGLONG SpecialTagKey; /* MI_POOL_TAG_KEY(special tag), or 0: no special pool */
+    ULONGLONG SpecialTagKey; /* MI_POOL_SLOT_KEY(special tag), or 0: no special pool */
     KRUNLEVEL LockLevel;     /* the RunLevel the lock raises to: DISPATCH_LEVEL (non-paged) or APC_LEVEL (paged) */
     UCHAR LockKind;          /* MI_POOL_LOCK_* */
     BOOLEAN PerProcessor;    /* per-processor lookasides (non-paged pools) */
@@ -270,20 +270,15 @@ XTFORCEINLINE ULONG MiPoolTagSlot(ULONG Tag) {
     return ((ULONG)(Tag * 0x9E3779B1u) >> (32 - MI_POOL_PP_TAG_SHIFT)) * 2;
 }
 
-/* The list (of each size) that holds the blocks of Tag on a processor: bits of the tag's set number. */
-XTFORCEINLINE ULONG MiPoolTagWay(ULONG Tag) {
-    return (MiPoolTagSlot(Tag) >> 1) & (MI_POOL_PP_WAYS - 1);
-}
-
 /* This processor's slot bound to Tag, or NULL. */
 XTFORCEINLINE PMI_POOL_PP_TAG MiPoolFindTagSlot(PMI_POOL_PROCESSOR Processor, ULONG Tag) {
     PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
 
-    if (Slot->Key == MI_POOL_TAG_KEY(Tag)) {
+    if (Slot->Key == MI_POOL_SLOT_KEY(Tag)) {
         return Slot;
     }
     Slot++;
-    return Slot->Key == MI_POOL_TAG_KEY(Tag) ? Slot : NULL;
+    return Slot->Key == MI_POOL_SLOT_KEY(Tag) ? Slot : NULL;
 }
 
 /* Whole pages for Pool from its page source (MM_SYSTEM_PAGES_* Flags); NULL when there are none. */
@@ -313,10 +308,25 @@ XTINLINE BOOLEAN MiPoolBlockEndsPage(const POOL_HEADER *Header, ULONG BlockSize)
     return (BOOLEAN)((((ULONG_PTR)Header + ((ULONG_PTR)BlockSize << MI_POOL_GRANULE_SHIFT)) & (MM_PAGE_SIZE - 1)) == 0);
 }
 
-/* TRUE when the header says in use, Granules long, tagged Tag (PreviousSize and the check word not looked at). */
-XTFORCEINLINE BOOLEAN MiPoolHeaderIs(const POOL_HEADER *Header, ULONG Granules, ULONG Tag) {
-    return (BOOLEAN)((Header->Ulong1 & MI_POOL_ULONG1_STABLE) == MI_POOL_ULONG1(0, Granules, MI_POOL_BLOCK_IN_USE) &&
-                     Header->PoolTag == Tag);
+/* The header bits a parked block never changes (all but PreviousSize and, on i686, the check bits), as the 64-bit
+ * little-endian word of Ulong1 and PoolTag. */
+#define MI_POOL_HEADER_STABLE (((ULONGLONG)0xFFFFFFFFu << 32) | MI_POOL_ULONG1_STABLE)
+/* The stable header word of an in-use block of Granules tagged Tag. */
+#define MI_POOL_HEADER_KEY(Granules, Tag)                                                                              \
+    ((ULONGLONG)MI_POOL_ULONG1(0, Granules, MI_POOL_BLOCK_IN_USE) | ((ULONGLONG)(Tag) << 32))
+
+/* The stable header word (Ulong1 and PoolTag without the bits a neighbour's change rewrites) of Header. */
+XTFORCEINLINE ULONGLONG MiPoolHeaderKey(const POOL_HEADER *Header) {
+    ULONGLONG Word;
+
+    __builtin_memcpy(&Word, Header, sizeof(Word));
+    return Word & MI_POOL_HEADER_STABLE;
+}
+
+/* The tag a block parked on a per-processor list carries: a keyed mark of its address, so a change of the parked
+ * header's tag bytes is found when it leaves the list (the header check does not cover the tag). */
+XTFORCEINLINE ULONG MiPoolParkedTag(const MI_POOL_DESCRIPTOR *Pool, const MI_POOL_LOOKASIDE_LINK *Link) {
+    return (ULONG)((ULONG_PTR)Link ^ Pool->RetireKey);
 }
 
 /* Keyed check of a lookaside link: Next and the link's address under the per-pool cookie. A plain XOR, like the mixer

@@ -102,7 +102,7 @@ static VOID MiSetNextPreviousSize(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header,
     if (!MiPoolHeaderIntact(Next, Pool->Cookie)) {
         KeBugCheckEx(BAD_POOL_HEADER, BPH_NEXT_BLOCK_CORRUPT, (ULONG_PTR)Header, (ULONG_PTR)Next, MiPoolPageOf(Header));
     }
-    MiPoolWriteHeader(Next, MI_POOL_ULONG1(Granules, Next->BlockSize, Next->PoolType), Next->PoolTag, Pool->Cookie);
+    MiPoolWriteHeaderFields(Next, MI_POOL_ULONG1(Granules, Next->BlockSize, Next->PoolType), Pool->Cookie);
 }
 
 /* Gets a page from the pager and puts it on the free lists as one page-sized free block. FALSE when none. */

@@ -38,7 +38,7 @@ VOID MiSumPoolTag(PMI_POOL_DESCRIPTOR Pool, const MI_POOL_TAG_ENTRY *Entry, PMM_
         for (ULONG Way = 0; Way < 2; Way++) {
             const MI_POOL_PP_TAG *Counts = &Pool->Processors[Number].Tags[Slot + Way];
 
-            if (Counts->Key == Entry->Key) {
+            if (Counts->Key == MI_POOL_SLOT_KEY((ULONG)Entry->Key)) {
                 Statistics->Allocations += Counts->Allocations;
                 Statistics->Frees += Counts->Frees;
                 Statistics->BytesInUse += Counts->Bytes;

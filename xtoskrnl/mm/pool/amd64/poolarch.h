@@ -33,6 +33,9 @@ STATIC_ASSERT(offsetof(POOL_HEADER, Check) == 8);
  * it the check bits on i686) when a neighbour changes size. */
 #define MI_POOL_ULONG1_STABLE 0xFFFFFF00u /* all but PreviousSize (PoolIndex is 0) */
 
+/* A tag as the pool's fast paths compare it (per-processor counter slots, the special-pool tag): never 0. */
+#define MI_POOL_SLOT_KEY(Tag) ((ULONGLONG)(Tag) + 1) /* one add */
+
 /* The first header word from its fields. */
 #define MI_POOL_ULONG1(PreviousSize, BlockSize, PoolType)                                                              \
     ((ULONG)(PreviousSize) | ((ULONG)(BlockSize) << 16) | ((ULONG)(PoolType) << 24))
@@ -43,21 +46,34 @@ XTINLINE ULONG_PTR MiPoolMix(ULONG_PTR Value) {
     return Value ^ (Value >> 32);
 }
 
-/* The check value of a header at Header holding Ulong1 and Tag. Any change of the first 8 bytes changes it. */
-XTINLINE ULONG_PTR MiPoolHeaderCheck(const POOL_HEADER *Header, ULONG Ulong1, ULONG Tag, ULONG_PTR Cookie) {
-    return MiPoolMix(((ULONG_PTR)Ulong1 | ((ULONG_PTR)Tag << 32)) ^ (ULONG_PTR)Header ^ Cookie);
+/* The check value of a header at Header holding Ulong1, keyed with the cookie and the header's own address. Any change
+ * of the first 4 bytes changes it. The tag is not
+ * covered: its owner may retag a block without the pool lock (docs/pool.md "Keyed headers"), and only the tag
+ * compare at free (and a parked block's keyed mark) guard it. */
+XTINLINE ULONG_PTR MiPoolHeaderCheck(const POOL_HEADER *Header, ULONG Ulong1, ULONG_PTR Cookie) {
+    /* A plain XOR, bijective in Ulong1 like the mixer was: a whole 64-bit word needs no diffusion to catch any change
+     * of the first word, or a header copied to another address; the mixer adds nothing against a reader of one header
+     * (it is public and invertible), and it cost a multiply and a fold on every check. */
+    return (ULONG_PTR)Ulong1 ^ (ULONG_PTR)Header ^ Cookie;
 }
 
-/* Writes a whole header (fields and check). */
+/* Writes a whole header (fields, tag and check). */
 XTINLINE VOID MiPoolWriteHeader(PPOOL_HEADER Header, ULONG Ulong1, ULONG Tag, ULONG_PTR Cookie) {
     Header->Ulong1 = Ulong1;
     Header->PoolTag = Tag;
-    Header->Check = MiPoolHeaderCheck(Header, Ulong1, Tag, Cookie);
+    Header->Check = MiPoolHeaderCheck(Header, Ulong1, Cookie);
+}
+
+/* Rewrites the first word and the check and leaves the tag alone (the lock holder's neighbour updates: the block's
+ * owner may be retagging it meanwhile). */
+XTINLINE VOID MiPoolWriteHeaderFields(PPOOL_HEADER Header, ULONG Ulong1, ULONG_PTR Cookie) {
+    Header->Ulong1 = Ulong1;
+    Header->Check = MiPoolHeaderCheck(Header, Ulong1, Cookie);
 }
 
 /* TRUE when the header's check value matches its contents. */
 XTINLINE BOOLEAN MiPoolHeaderIntact(const POOL_HEADER *Header, ULONG_PTR Cookie) {
-    return (BOOLEAN)(Header->Check == MiPoolHeaderCheck(Header, Header->Ulong1, Header->PoolTag, Cookie));
+    return (BOOLEAN)(Header->Check == MiPoolHeaderCheck(Header, Header->Ulong1, Cookie));
 }
 
 #endif

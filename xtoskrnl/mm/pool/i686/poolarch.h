@@ -32,7 +32,11 @@ STATIC_ASSERT(offsetof(POOL_HEADER, PoolTag) == 4);
 
 /* The bits of the first header word only the block's owner changes: the lock holder rewrites PreviousSize (and with
  * it the check bits on i686) when a neighbour changes size. */
-#define MI_POOL_ULONG1_STABLE 0xFFFF0000u /* BlockSize and PoolType (PreviousSize and the check depend on the neighbour) */
+#define MI_POOL_ULONG1_STABLE                                                                                          \
+    0xFFFF0000u /* BlockSize and PoolType (PreviousSize and the check depend on the neighbour) */
+
+/* A tag as the pool's fast paths compare it (per-processor counter slots, the special-pool tag): never 0. */
+#define MI_POOL_SLOT_KEY(Tag) ((ULONGLONG)(Tag) | (1ULL << 32)) /* a constant high word */
 
 /* The first header word from its fields (PoolIndex left 0: the check goes there). */
 #define MI_POOL_ULONG1(PreviousSize, BlockSize, PoolType)                                                              \
@@ -44,24 +48,32 @@ XTINLINE ULONG_PTR MiPoolMix(ULONG_PTR Value) {
     return Value ^ (Value >> 16);
 }
 
-/* The 7-bit check of a header at Header holding Ulong1 (its PoolIndex bits ignored) and Tag. */
-XTINLINE ULONG MiPoolHeaderCheck(const POOL_HEADER *Header, ULONG Ulong1, ULONG Tag, ULONG_PTR Cookie) {
-    ULONG_PTR Value = MiPoolMix(Tag ^ (ULONG_PTR)Header ^ Cookie);
+/* The 7-bit check of a header at Header holding Ulong1 (its PoolIndex bits ignored). The tag is not covered: its
+ * owner may retag a block without the pool lock (docs/pool.md "Keyed headers"). */
+XTINLINE ULONG MiPoolHeaderCheck(const POOL_HEADER *Header, ULONG Ulong1, ULONG_PTR Cookie) {
+    ULONG_PTR Value = MiPoolMix((ULONG_PTR)Header ^ Cookie);
 
     Value = MiPoolMix(Value ^ (Ulong1 & ~MI_POOL_INDEX_MASK)) * 0x2C1B3C6Du;
     return (ULONG)(Value >> 25);
 }
 
-/* Writes a whole header (fields and check). */
+/* Writes a whole header (fields, tag and check). */
 XTINLINE VOID MiPoolWriteHeader(PPOOL_HEADER Header, ULONG Ulong1, ULONG Tag, ULONG_PTR Cookie) {
     Header->PoolTag = Tag;
     Header->Ulong1 =
-        (Ulong1 & ~MI_POOL_INDEX_MASK) | (MiPoolHeaderCheck(Header, Ulong1, Tag, Cookie) << MI_POOL_INDEX_SHIFT);
+        (Ulong1 & ~MI_POOL_INDEX_MASK) | (MiPoolHeaderCheck(Header, Ulong1, Cookie) << MI_POOL_INDEX_SHIFT);
+}
+
+/* Rewrites the first word (fields and check, one store) and leaves the tag alone (the lock holder's neighbour
+ * updates: the block's owner may be retagging it meanwhile). */
+XTINLINE VOID MiPoolWriteHeaderFields(PPOOL_HEADER Header, ULONG Ulong1, ULONG_PTR Cookie) {
+    Header->Ulong1 =
+        (Ulong1 & ~MI_POOL_INDEX_MASK) | (MiPoolHeaderCheck(Header, Ulong1, Cookie) << MI_POOL_INDEX_SHIFT);
 }
 
 /* TRUE when the header's check value matches its contents. */
 XTINLINE BOOLEAN MiPoolHeaderIntact(const POOL_HEADER *Header, ULONG_PTR Cookie) {
-    return (BOOLEAN)(Header->PoolIndex == MiPoolHeaderCheck(Header, Header->Ulong1, Header->PoolTag, Cookie));
+    return (BOOLEAN)(Header->PoolIndex == MiPoolHeaderCheck(Header, Header->Ulong1, Cookie));
 }
 
 #endif

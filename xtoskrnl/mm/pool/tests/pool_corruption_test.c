@@ -100,6 +100,26 @@ XTEST(DoubleFreeOfLookasideBlock) {
     XTEST_CHECK(PoolTestOnProcessorList(&CorruptionPool, Block));
 }
 
+/* A parked block's tag is its keyed mark, so a double free normally fails the tag compare; a caller whose tag is that
+ * very mark passes it, and the link test must still stop the second free (not park the block twice). */
+XTEST(DoubleFreeWithTheParkedMarkAsTag) {
+    POOL_TEST_STOP Stop;
+    PVOID Block = MiAllocatePool(Fresh(), NonPagedPool, 64, POOL_TAG_A);
+    ULONG Mark = MiPoolParkedTag(&CorruptionPool, Block);
+    CORRUPTION_CASE Case = {Block, Mark, 0};
+
+    MiFreePool(&CorruptionPool, Block, POOL_TAG_A);
+    XTEST_ASSERT(MiAllocatePool(&CorruptionPool, NonPagedPool, 64, Mark) == Block);
+    XTEST_CHECK_EQ(PoolTestHeader(Block)->PoolTag, Mark);
+    MiFreePool(&CorruptionPool, Block, Mark);
+    XTEST_CHECK(PoolTestOnProcessorList(&CorruptionPool, Block));
+    XTEST_ASSERT(ExpectStop(FreeRoutine, &Case, &Stop));
+    XTEST_CHECK_EQ(Stop.Code, BAD_POOL_CALLER);
+    XTEST_CHECK_EQ(Stop.Parameters[0], BPC_DOUBLE_FREE);
+    XTEST_CHECK_EQ(Stop.Parameters[3], (ULONG_PTR)Block);
+    XTEST_CHECK(PoolTestOnProcessorList(&CorruptionPool, Block));
+}
+
 XTEST(DoubleFreeOfCoalescedBlock) {
     POOL_TEST_STOP Stop;
     SIZE_T Size = MI_POOL_LOOKASIDE_GRANULES * MI_POOL_GRANULE + 100;
@@ -261,7 +281,8 @@ XTEST(SpecialPoolSlackChecksOnFree) {
 
 XTEST_SUITE(PoolCorruptionSuite, XTEST_ENTRY(OverrunCaughtFreeingTheOverrunBlock),
             XTEST_ENTRY(OverrunCaughtFreeingTheNeighbour), XTEST_ENTRY(DoubleFreeOfLookasideBlock),
-            XTEST_ENTRY(DoubleFreeOfCoalescedBlock), XTEST_ENTRY(DoubleFreeOfBigBlockIsABadAddress),
-            XTEST_ENTRY(WrongTagOnFree), XTEST_ENTRY(CorruptFreeListLink), XTEST_ENTRY(CorruptLookasideLink),
+            XTEST_ENTRY(DoubleFreeWithTheParkedMarkAsTag), XTEST_ENTRY(DoubleFreeOfCoalescedBlock),
+            XTEST_ENTRY(DoubleFreeOfBigBlockIsABadAddress), XTEST_ENTRY(WrongTagOnFree),
+            XTEST_ENTRY(CorruptFreeListLink), XTEST_ENTRY(CorruptLookasideLink),
             XTEST_ENTRY(FreedHeaderChangedOnLookaside), XTEST_ENTRY(AddressesThatAreNotPoolBlocks),
             XTEST_ENTRY(SpecialPoolSlackChecksOnFree));

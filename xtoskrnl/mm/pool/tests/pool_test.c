@@ -174,9 +174,9 @@ XTEST(SmallBlocksStayOnTheProcessor) {
     MiReleasePool(Pool);
 }
 
-/* Three tags of one size freed in turn on one processor: each tag's blocks wait on their own list (MiPoolTagWay), so
- * every allocation finds its tag at the head and none takes the lock (one shared list would hold the other tags'
- * blocks first). */
+/* Three tags of one size freed in turn on one processor: every allocation takes the head of the size's list whatever
+ * tag the block had and retags it without the lock (a list that only served blocks of the requested tag would send
+ * them to the lock: the other tags' blocks wait first), and each tag's counts stay exact. */
 XTEST(TagsOfOneSizeStayOnTheProcessor) {
     PMI_POOL_DESCRIPTOR Pool = FreshPool();
     ULONG Tags[3], Found = 0;
@@ -184,13 +184,12 @@ XTEST(TagsOfOneSizeStayOnTheProcessor) {
     ULONG_PTR Allocations, Frees;
     MM_POOL_TAG_STATISTICS Tag;
 
-    /* Tags whose lists and per-processor counter sets all differ. */
+    /* Tags whose per-processor counter sets all differ. */
     for (ULONG Candidate = MM_POOL_TAG('T', 'w', 'a', 'a');
          Found < ARRAY_SIZE(Tags) && Candidate < MM_POOL_TAG('T', 'w', 'a', 'b'); Candidate++) {
         BOOLEAN Distinct = TRUE;
         for (ULONG Index = 0; Index < Found; Index++) {
-            Distinct &= MiPoolTagWay(Candidate) != MiPoolTagWay(Tags[Index]) &&
-                        MiPoolTagSlot(Candidate) != MiPoolTagSlot(Tags[Index]);
+            Distinct &= MiPoolTagSlot(Candidate) != MiPoolTagSlot(Tags[Index]);
         }
         if (Distinct) {
             Tags[Found++] = Candidate;
@@ -239,7 +238,7 @@ XTEST(LookasideReuseAndTrim) {
 
     XTEST_ASSERT(First != NULL && Second != NULL);
     MiFreePool(Pool, First, POOL_TAG_A);
-    /* On this processor's list: the header unchanged (headers change only under the lock), the body a keyed link. */
+    /* On this processor's list: the header in use with the keyed parked mark for a tag, the body a keyed link. */
     XTEST_CHECK_EQ(PoolTestLookasideBlocks(Pool), 1);
     XTEST_CHECK_EQ(Pool->LookasideBlocks, 0);
     XTEST_CHECK(PoolTestOnProcessorList(Pool, First));

@@ -89,12 +89,13 @@ XTINLINE SIZE_T PoolTestLookasideBlocks(PMI_POOL_DESCRIPTOR Pool) {
     return Statistics.LookasideBlocks;
 }
 
-/* TRUE when the small block at Address sits on a per-processor lookaside list: its header unchanged (in use) and its
- * body a valid keyed link. */
+/* TRUE when the small block at Address sits on a per-processor lookaside list: its header in use, its tag the keyed
+ * parked mark, and its body a valid keyed link. */
 XTINLINE BOOLEAN PoolTestOnProcessorList(PMI_POOL_DESCRIPTOR Pool, PVOID Address) {
     PMI_POOL_LOOKASIDE_LINK Link = Address;
 
     return (BOOLEAN)(PoolTestHeader(Address)->PoolType == MI_POOL_BLOCK_IN_USE &&
+                     PoolTestHeader(Address)->PoolTag == MiPoolParkedTag(Pool, Link) &&
                      Link->Check == MiPoolLookasideCheck(Pool, Link, Link->Next));
 }
 
