@@ -144,7 +144,9 @@ XTEST(TestFaultValues) {
                  {"TESTFAULT=apstop", KeTestFaultProcessorStop},
                  {"TESTFAULT=SPINLOCKOWNED", KeTestFaultSpinLockOwned},
                  {"TESTFAULT=SpaceShootdown", KeTestFaultSpaceShootdown},
-                 {"TESTFAULT=SpinLockNotOwned", KeTestFaultSpinLockNotOwned}};
+                 {"TESTFAULT=SpinLockNotOwned", KeTestFaultSpinLockNotOwned},
+                 {"TESTFAULT=WaitDispatch", KeTestFaultWaitDispatch},
+                 {"TESTFAULT=threadstack", KeTestFaultThreadStack}};
     for (ULONG Index = 0; Index < ARRAY_SIZE(Cases); Index++) {
         KE_PARAMETERS P;
         Parse(Cases[Index].Text, &P);

@@ -329,7 +329,9 @@ XTEST(TwoProcessesSeeTheirOwnFrameAtOneAddress) {
     KeDeleteProcess(Processes[1]);
     XTEST_CHECK_EQ(KpShared.Errors, 0);
     XTEST_CHECK_EQ(KpShared.Rounds, Threads * KP_ROUNDS);
-    XTEST_CHECK(After.Switches - Before.Switches >= 2 * KP_ROUNDS); /* the pinned pairs alone switch that often */
+    /* Processor 0's queue holds threads of both processes: however they are ordered, at least one switch in each round
+     * of it changes the process (the pinned pairs alone give 2 * KP_ROUNDS CR3 loads when alternating). */
+    XTEST_CHECK(After.Switches - Before.Switches >= KP_ROUNDS);
     XTEST_CHECK(KpShared.Processors[0] & KpShared.Processors[1] & 1);
     XTEST_ASSERT(KpWaitForReaper());
 }
