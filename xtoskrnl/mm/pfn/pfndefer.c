@@ -125,7 +125,9 @@ VOID MmStartDeferredPfnInitialization(VOID) {
     }
     KdPrint("MM: PFN entries of %llu RAM frames above frame 0x%zx are written in the background\n",
             MmQueryPendingPfnFrames(), (SIZE_T)MmPfnDatabase.ReadyLimit);
-    Status = KeCreateSystemThread(NULL, KE_DEFAULT_PRIORITY, 0, MiDeferredPfnThread, NULL, 0);
+    /* Below every other thread: it runs on processors with nothing else to do, never delaying the boot thread (nor the
+     * benchmarks, which would otherwise count its work when they switch). */
+    Status = KeCreateSystemThread(NULL, LOW_PRIORITY + 1, 0, MiDeferredPfnThread, NULL, 0);
     if (!XT_SUCCESS(Status)) {
         /* Without the thread the frames above the boot limit stay unused; the system still runs. */
         KdPrint("MM: no deferred PFN init thread (status 0x%08X): RAM above frame 0x%zx stays unused\n", Status,
