@@ -5,7 +5,10 @@
 
 #include "obp.h"
 
-#define OB_DELETE_WORKER_PRIORITY 12 /* NT's delayed work queue, where its object reaper runs */
+/* The worker's priority: the boot thread's (KE_DEFAULT_PRIORITY), not NT's delayed work queue's 12. A higher one
+ * pre-empts the boot thread when the worker is made ready at start-up, and the boot thread can then carry on (and run
+ * SELFTEST) on another processor; KeDpcLiveSuite assumes SELFTEST runs on processor 0 (docs/objects.md). */
+#define OB_DELETE_WORKER_PRIORITY KE_DEFAULT_PRIORITY
 #define OB_TAG_WAIT               OB_POOL_TAG('O', 'b', 'W', 't') /* wait blocks of a wait on more than 3 handles */
 
 POBJECT_TYPE ExEventObjectType;

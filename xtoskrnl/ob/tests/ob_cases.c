@@ -683,6 +683,97 @@ XTEST(ExplicitTablesDuplicateAcrossAndCloseOnDestroy) {
     XTEST_CHECK_EQ(ObTestPoolBytes(OB_TAG_TABLE), Tables);
 }
 
+/* The process hook: "process" objects whose body names a table; NtDuplicateObject between them by process handle,
+ * handles without the kernel bit resolving in the current "process"'s table, the process handle's rights checked. */
+static POBJECT_TYPE TestProcessType;
+static PVOID TestCurrentProcess;
+
+static PEX_HANDLE_TABLE TestProcessTable(PVOID Process) {
+    Process = Process != NULL ? Process : TestCurrentProcess;
+    return Process != NULL ? (PEX_HANDLE_TABLE)((PTEST_BODY)Process)->Serial : NULL;
+}
+
+XTEST(ProcessHookDuplicatesBetweenProcesses) {
+    OBJECT_TYPE_INITIALIZER Initializer = {.Length = sizeof(OBJECT_TYPE_INITIALIZER),
+                                           .ValidAccessMask = STANDARD_RIGHTS_ALL | PROCESS_DUP_HANDLE | 1};
+    UNICODE_STRING Name = Str(u"ObTestProcess");
+    PEX_HANDLE_TABLE Tables[2];
+    PVOID Processes[2], Body, Object;
+    HANDLE ProcessHandles[2], Weak, InFirst, InSecond, Kernel;
+    LONG Deletes;
+
+    EnsureTypes();
+    if (TestProcessType == NULL) {
+        XTEST_ASSERT_EQ(ObCreateObjectType(&Name, &Initializer, &TestProcessType), STATUS_SUCCESS);
+    }
+    Deletes = TestDeletes;
+    for (ULONG Index = 0; Index < 2; Index++) {
+        OBJECT_ATTRIBUTES Attributes;
+
+        InitializeObjectAttributes(&Attributes, NULL, OBJ_KERNEL_HANDLE, NULL, NULL);
+        XTEST_ASSERT_EQ(ObCreateHandleTable(&Tables[Index]), STATUS_SUCCESS);
+        XTEST_ASSERT_EQ(ObCreateObject(KernelMode, TestProcessType, &Attributes, sizeof(TEST_BODY), &Processes[Index]),
+                        STATUS_SUCCESS);
+        ((PTEST_BODY)Processes[Index])->Serial = (ULONG_PTR)Tables[Index];
+        XTEST_ASSERT_EQ(ObInsertObject(Processes[Index], PROCESS_DUP_HANDLE, NULL, &ProcessHandles[Index]),
+                        STATUS_SUCCESS);
+    }
+    XTEST_ASSERT_EQ(NewObject(NULL, 0, TEST_READ | TEST_WRITE, &Kernel, &Body), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(ObDuplicateObject(ObGetKernelHandleTable(), Kernel, Tables[0], &InFirst, 0, 0,
+                                      DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE),
+                    STATUS_SUCCESS);
+    /* before the hook: process handles are not accepted */
+    XTEST_CHECK_EQ(
+        NtDuplicateObject(ProcessHandles[0], InFirst, ProcessHandles[1], &InSecond, 0, 0, DUPLICATE_SAME_ACCESS),
+        STATUS_INVALID_HANDLE);
+    ObRegisterProcessHandleTables(TestProcessType, TestProcessTable);
+    XTEST_CHECK_EQ(NtDuplicateObject(ProcessHandles[0], InFirst, ProcessHandles[1], &InSecond, TEST_READ, 0, 0),
+                   STATUS_SUCCESS);
+    XTEST_CHECK_EQ(ObReferenceObjectByHandleInTable(Tables[1], InSecond, TEST_READ, TestType, &Object, NULL),
+                   STATUS_SUCCESS);
+    XTEST_CHECK(Object == Body);
+    ObDereferenceObject(Object);
+    /* a handle without the kernel bit is the current process's */
+    TestCurrentProcess = Processes[1];
+    XTEST_CHECK_EQ(ObReferenceObjectByHandle(InSecond, TEST_READ, TestType, KernelMode, &Object, NULL), STATUS_SUCCESS);
+    XTEST_CHECK(Object == Body);
+    ObDereferenceObject(Object);
+    XTEST_CHECK_EQ(ObReferenceObjectByHandle(InSecond, TEST_WRITE, TestType, KernelMode, &Object, NULL),
+                   STATUS_ACCESS_DENIED);
+    /* from the current process (the second) into the first, closing the source */
+    XTEST_CHECK_EQ(NtDuplicateObject(NtCurrentProcess(), InSecond, ProcessHandles[0], &Weak, 0, 0,
+                                     DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE),
+                   STATUS_SUCCESS);
+    XTEST_CHECK_EQ(NtClose(InSecond), STATUS_INVALID_HANDLE);
+    XTEST_CHECK_EQ(Tables[0]->HandleCount, 2);
+    XTEST_CHECK_EQ(Tables[1]->HandleCount, 0);
+    TestCurrentProcess = NULL;
+    /* the process handle's rights and type are checked */
+    XTEST_CHECK_EQ(
+        NtDuplicateObject(NtCurrentProcess(), ProcessHandles[0], NtCurrentProcess(), &Weak, 0, OBJ_KERNEL_HANDLE, 0),
+        STATUS_SUCCESS); /* no access at all */
+    XTEST_CHECK_EQ(NtDuplicateObject(Weak, InFirst, ProcessHandles[1], &InSecond, 0, 0, DUPLICATE_SAME_ACCESS),
+                   STATUS_ACCESS_DENIED);
+    XTEST_CHECK_EQ(NtClose(Weak), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(NewObject(NULL, 0, TEST_READ, &Weak, NULL), STATUS_SUCCESS);
+    XTEST_CHECK_EQ(NtDuplicateObject(Weak, InFirst, ProcessHandles[1], &InSecond, 0, 0, DUPLICATE_SAME_ACCESS),
+                   STATUS_OBJECT_TYPE_MISMATCH);
+    XTEST_CHECK_EQ(NtClose(Weak), STATUS_SUCCESS);
+    ObRegisterProcessHandleTables(NULL, NULL);
+    XTEST_CHECK_EQ(
+        NtDuplicateObject(ProcessHandles[0], InFirst, ProcessHandles[1], &InSecond, 0, 0, DUPLICATE_SAME_ACCESS),
+        STATUS_INVALID_HANDLE);
+    /* the processes exit: their tables close every handle, the object goes with the last */
+    for (ULONG Index = 0; Index < 2; Index++) {
+        ObDestroyHandleTable(Tables[Index]);
+        XTEST_CHECK_EQ(NtClose(ProcessHandles[Index]), STATUS_SUCCESS);
+    }
+    XTEST_CHECK_EQ(OBJECT_TO_OBJECT_HEADER(Body)->HandleCount, 0);
+    XTEST_CHECK_EQ(PointerCount(Body), 1);
+    ObDereferenceObject(Body);
+    XTEST_CHECK_EQ(TestDeletes - Deletes, 2); /* Body and the second test object */
+}
+
 /* The executive objects' pure argument checks (the calls themselves run in the kernel's ObExecSuite). */
 XTEST(WaitAndSemaphoreArgumentsAreChecked) {
     HANDLE Handles[MAXIMUM_WAIT_OBJECTS + 1] = {0};
@@ -711,7 +802,7 @@ XTEST_SUITE(ObCoreSuite, XTEST_ENTRY(BuiltInTypesAndDirectoriesExist),
             XTEST_ENTRY(ProtectFromCloseAndDuplicates), XTEST_ENTRY(OpenProcedureCanRefuseAHandle),
             XTEST_ENTRY(QueryObjectGivesBasicAndNameInformation), XTEST_ENTRY(TypeCreationChecksItsArguments),
             XTEST_ENTRY(TableDestructionClosesEveryHandle), XTEST_ENTRY(ExplicitTablesDuplicateAcrossAndCloseOnDestroy),
-            XTEST_ENTRY(WaitAndSemaphoreArgumentsAreChecked));
+            XTEST_ENTRY(ProcessHookDuplicatesBetweenProcesses), XTEST_ENTRY(WaitAndSemaphoreArgumentsAreChecked));
 
 /* ---- ObScaleSuite ---- */
 
