@@ -289,7 +289,9 @@ VOID KiInitializeDispatcher(VOID) {
     if (!XT_SUCCESS(Status)) {
         KeBugCheckEx(MEMORY_MANAGEMENT, 0x1100, (ULONG_PTR)Status, 0, 0); /* no room for the first threads */
     }
-    KiInitializeThreadDispatch(&KiInitialThread, System, KE_DEFAULT_PRIORITY, ~0ull);
+    /* The boot thread stays on the boot processor (affinity 1): start-up, SELFTEST and the TESTFAULT boots speak of
+     * "processor 0" as the one they run on; a wait could otherwise wake it on another processor. */
+    KiInitializeThreadDispatch(&KiInitialThread, System, KE_DEFAULT_PRIORITY, 1);
     KiInitializeThreadDispatch(&KiBootIdleThread, System, LOW_PRIORITY, 1);
     KiBootIdleThread.ThreadFlags |= KTHREAD_FLAG_DISPATCHED | KTHREAD_FLAG_IDLE;
     KiBootIdleThread.State = Ready; /* never queued: chosen when nothing else is ready */
