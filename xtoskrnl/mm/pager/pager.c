@@ -33,6 +33,17 @@ typedef struct _MI_DEFERRED_RANGE {
 static MI_DEFERRED_RANGE MiDeferred[MI_DEFERRED_RANGES];
 static ULONG MiDeferredRanges;
 static ULONG_PTR MiDeferredPages;
+static ULONG_PTR MiSystemPteTableFrames; /* page tables created for system PTE space (never freed), PFN lock */
+
+/* MmAllocatePageTableFrameLocked for the tables of system PTE space, counted (the PFN lock is held). */
+static ULONGLONG MiAllocateSystemPteTable(PVOID Context) {
+    ULONGLONG Pfn = MmAllocatePageTableFrameLocked(Context);
+
+    if (Pfn != MMH_NO_FRAME) {
+        __atomic_store_n(&MiSystemPteTableFrames, MiSystemPteTableFrames + 1, __ATOMIC_RELAXED);
+    }
+    return Pfn;
+}
 
 /* Reserves Total pages of system PTE space (bits set, hint moved); the index of the first, or RTL_BITMAP_NOT_FOUND. */
 static ULONG_PTR MiReserveSystemPtes(ULONG_PTR Total) {
@@ -93,7 +104,7 @@ static BOOLEAN MiBackPage(ULONG_PTR Va, BOOLEAN Zero) {
         Pfn = MmAllocatePhysicalPageLocked();
     }
     if (Pfn != MM_PFN_NONE) {
-        Status = MmhMapPage(Va, Pfn, MMH_MAP_WRITABLE | MMH_MAP_NO_EXECUTE, MmAllocatePageTableFrameLocked, NULL);
+        Status = MmhMapPage(Va, Pfn, MMH_MAP_WRITABLE | MMH_MAP_NO_EXECUTE, MiAllocateSystemPteTable, NULL);
         if (XT_SUCCESS(Status)) {
             MmPfnDatabase.Entries[Pfn].PteAddress = (ULONG_PTR)MmhGetPageMapOps()->GetEntryAddress(Va, 1);
             MmPfnDatabase.Entries[Pfn].ShareCount = 1;
@@ -305,7 +316,7 @@ PVOID MmMapSystemIoPages(ULONGLONG FirstPfn, SIZE_T Count) {
     for (SIZE_T Page = 0; Page < Count && XT_SUCCESS(Status); Page++) {
         Old = MmLockPfnDatabase(); /* for the page tables MmhMapPage may create */
         Status = MmhMapPage(Va + Page * MM_PAGE_SIZE, FirstPfn + Page, MMH_MAP_WRITABLE | MMH_MAP_NO_EXECUTE,
-                            MmAllocatePageTableFrameLocked, NULL);
+                            MiAllocateSystemPteTable, NULL);
         MmUnlockPfnDatabase(Old);
         if (!XT_SUCCESS(Status)) {
             MiUnmapSystemRange(Va, Page, FALSE);
@@ -323,6 +334,10 @@ VOID MmUnmapSystemIoPages(PVOID Address, SIZE_T Count) {
         KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_NOT_MAPPED, Va, Count, 0);
     }
     MiReleaseSystemPtes(Index, Count);
+}
+
+ULONG_PTR MmQuerySystemPteTableFrames(VOID) {
+    return __atomic_load_n(&MiSystemPteTableFrames, __ATOMIC_RELAXED);
 }
 
 VOID MmQuerySystemPtes(PULONG_PTR Used, PULONG_PTR Total) {

@@ -22,6 +22,10 @@ VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags);
  * lock held. Tests call it before counting free frames. */
 ULONG_PTR MmFlushDeferredSystemPages(VOID);
 
+/* Page tables created for system PTE space so far (they are never freed): tests that count free frames across
+ * allocations whose VA wanders add them back. */
+ULONG_PTR MmQuerySystemPteTableFrames(VOID);
+
 /* Frees of this many pages or more are never deferred. */
 #define MM_DEFERRED_FLUSH_PAGES 64
 
