@@ -430,16 +430,20 @@ static BOOLEAN PtSettle(VOID) {
 static BOOLEAN PtCycleProcesses(ULONG Count) {
     OBJECT_ATTRIBUTES Attributes;
     XTSTATUS Made[2], Status;
-    HANDLE Process;
+    HANDLE Process, Thread;
 
     for (ULONG Index = 0; Index < Count; Index++) {
         if (PsCreateSystemProcess(&Process, PROCESS_ALL_ACCESS, PtKernelAttributes(&Attributes)) != STATUS_SUCCESS) {
             return FALSE;
         }
-        Status = PtRunIn(Process, PtLeaveHandlesOpen, Made);
+        /* Only the process is waited on (its thread's end comes first): one hand-over between processors a round. */
+        Status = PsCreateSystemThread(&Thread, THREAD_ALL_ACCESS, &Attributes, Process, PtLeaveHandlesOpen, Made);
+        if (Status == STATUS_SUCCESS) {
+            NtClose(Thread);
+            Status = PtWaitHandle(Process, PT_JOIN_MS);
+        }
         Status = Status == STATUS_SUCCESS ? Made[0] : Status;
         Status = Status == STATUS_SUCCESS ? Made[1] : Status;
-        Status = Status == STATUS_SUCCESS ? PtWaitHandle(Process, PT_JOIN_MS) : Status;
         NtClose(Process);
         if (Status != STATUS_SUCCESS) {
             XtestPrint("PS: process %u: status 0x%x\n", Index, (ULONG)Status);
