@@ -15,6 +15,7 @@
 #define PT_MS        10000LL
 #define PT_JOIN_MS   20000
 #define PT_PROCESSES 1000
+#define PT_BATCH     20                              /* processes in flight at once in the 1,000-process case */
 #define PT_TAG_KEPR  MM_POOL_TAG('K', 'e', 'P', 'r') /* ke/process.c's KPROCESSes */
 #define PT_TAG_KETH  MM_POOL_TAG('K', 'e', 'T', 'h') /* ke/dispatch.c's KTHREADs */
 #define PT_TAG_TABLE MM_POOL_TAG('O', 'b', 'H', 't') /* Ob's handle tables and their pages */
@@ -426,38 +427,60 @@ static BOOLEAN PtSettle(VOID) {
     return FALSE;
 }
 
-/* Each process runs one thread that leaves an event handle open in its table, and exits. */
+/* One process's thread: an event and a semaphore left open in its table (closed by the exit). */
+static VOID PtLeaveTwoHandles(PVOID Context) {
+    XTSTATUS *Status = Context;
+    HANDLE Event, Semaphore;
+
+    Status[0] = NtCreateEvent(&Event, EVENT_ALL_ACCESS, NULL, SynchronizationEvent, FALSE);
+    Status[1] = NtCreateSemaphore(&Semaphore, SEMAPHORE_ALL_ACCESS, NULL, 1, 1);
+}
+
+/* Count processes (a multiple of PT_BATCH) in batches: PT_BATCH processes with one PtLeaveTwoHandles thread each are
+ * made, then waited on together (WaitAll on the process handles) and closed; the batches keep the processors busy
+ * instead of handing over once per process. TRUE when all were made and exited with their handles made. */
 static BOOLEAN PtCycleProcesses(ULONG Count) {
     OBJECT_ATTRIBUTES Attributes;
-    XTSTATUS Made[2], Status;
-    HANDLE Process, Thread;
+    HANDLE Processes[PT_BATCH], Thread;
+    XTSTATUS Made[PT_BATCH][2], Status = STATUS_SUCCESS;
+    LARGE_INTEGER Timeout;
+    ULONG Index, Live = 0;
 
-    for (ULONG Index = 0; Index < Count; Index++) {
-        if (PsCreateSystemProcess(&Process, PROCESS_ALL_ACCESS, PtKernelAttributes(&Attributes)) != STATUS_SUCCESS) {
-            return FALSE;
+    PtKernelAttributes(&Attributes);
+    for (ULONG Batch = 0; Batch < Count / PT_BATCH && Status == STATUS_SUCCESS; Batch++) {
+        for (Live = 0; Live < PT_BATCH && Status == STATUS_SUCCESS; Live++) {
+            Made[Live][0] = Made[Live][1] = STATUS_UNSUCCESSFUL;
+            Status = PsCreateSystemProcess(&Processes[Live], PROCESS_ALL_ACCESS, &Attributes);
+            if (Status != STATUS_SUCCESS) {
+                break;
+            }
+            Status = PsCreateSystemThread(&Thread, THREAD_ALL_ACCESS, &Attributes, Processes[Live], PtLeaveTwoHandles,
+                                          Made[Live]);
+            if (Status == STATUS_SUCCESS) {
+                NtClose(Thread); /* the process's exit is what is waited for */
+            }
         }
-        /* Only the process is waited on (its thread's end comes first): one hand-over between processors a round. */
-        Status = PsCreateSystemThread(&Thread, THREAD_ALL_ACCESS, &Attributes, Process, PtLeaveHandlesOpen, Made);
+        Timeout = PtRelative(PT_JOIN_MS);
         if (Status == STATUS_SUCCESS) {
-            NtClose(Thread);
-            Status = PtWaitHandle(Process, PT_JOIN_MS);
+            Status = NtWaitForMultipleObjects(PT_BATCH, Processes, WaitAll, FALSE, &Timeout);
         }
-        Status = Status == STATUS_SUCCESS ? Made[0] : Status;
-        Status = Status == STATUS_SUCCESS ? Made[1] : Status;
-        NtClose(Process);
-        if (Status != STATUS_SUCCESS) {
-            XtestPrint("PS: process %u: status 0x%x\n", Index, (ULONG)Status);
-            return FALSE;
+        for (Index = 0; Index < Live; Index++) {
+            Status = Status == STATUS_SUCCESS ? Made[Index][0] : Status;
+            Status = Status == STATUS_SUCCESS ? Made[Index][1] : Status;
+            NtClose(Processes[Index]);
         }
     }
-    return TRUE;
+    if (Status != STATUS_SUCCESS) {
+        XtestPrint("PS: process cycle: status 0x%x\n", (ULONG)Status);
+    }
+    return Status == STATUS_SUCCESS;
 }
 
 XTEST(ThousandProcessesReturnEveryFrameAndPoolByte) {
     PT_SNAPSHOT Before, After;
     ULONGLONG Start;
 
-    XTEST_ASSERT(PtCycleProcesses(8) && PtSettle()); /* page tables, pool pages, lookaside depths reached once */
+    XTEST_ASSERT(PtCycleProcesses(PT_BATCH) && PtSettle()); /* page tables, pool pages, lookaside depths reached once */
     PtSnapshot(&Before);
     Start = KeQueryInterruptTime();
     XTEST_ASSERT(PtCycleProcesses(PT_PROCESSES));
