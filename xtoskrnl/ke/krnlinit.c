@@ -4,6 +4,7 @@
 #include <kd.h>
 #include <mm.h>
 #include <ob.h>
+#include <ps.h>
 #include <rtl.h>
 #include <xtintrin.h>
 #include <xttest.h>
@@ -177,6 +178,7 @@ __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INI
     KiStartSystemThreads();                                /* the reaper, the APs' work threads */
     MmStartSystemThreads();                                /* the PFN entries above the first GiB, in the background */
     ObInitializeExecutive(); /* Event/Semaphore/Mutant/Timer types, the deferred-delete worker thread */
+    PsInitializeSystem();    /* Process/Thread types, the System process object, per-process handle tables */
     KiReport(&Features);
     if (KiParameters.Bench) {
         /* The TSC and local APIC timer calibrations' fixed polling is reported apart, not as start-up work. */

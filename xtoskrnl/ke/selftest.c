@@ -5,6 +5,7 @@
 #include <mm_suites.h>
 #include <ob_cases.h>
 #include <pool_suites.h>
+#include <ps_suites.h>
 #include <rtl_suites.h>
 #include <tests/kernel_suites.h>
 #include <xtest.h>
@@ -30,7 +31,7 @@ static const XTEST_SUITE *const KiSelfTestSuites[] = {
     &KeTimerLiveSuite,    &HlIoApicLiveSuite,    &KeClockTickSuite,     &KeSmpLiveSuite,    &MmPagedSuite,
     &RtlSListSuite,       &KeSpinLockLiveSuite,  &KeQueuedLockSmpSuite, &ExHandleLiveSuite, &MmTlbLiveSuite,
     &MmAddressSpaceSuite, &KeContextSwitchSuite, &KeWaitSuite,          &KeDispatcherSuite, &KeProcessSuite,
-    &ObCoreSuite,         &ObScaleSuite,         &ObExecSuite,          &MmSmpStressSuite,
+    &ObCoreSuite,         &ObScaleSuite,         &ObExecSuite,          &PsProcessSuite,    &MmSmpStressSuite,
 };
 
 /* TRUE when Name is one of the comma-separated names in List (Length characters). */

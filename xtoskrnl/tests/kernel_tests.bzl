@@ -677,7 +677,9 @@ def smp_boot_tests():
                                                                   # Ob's executive objects and native API, with their
                                                                   # duplicate/close race across two handle tables on
                                                                   # all 4 processors.
-                                                                  (["ObExecSuite"] if smp == 4 else []),
+                                                                  (["ObExecSuite"] if smp == 4 else []) +
+                                                                  # Ps: processes and threads as objects.
+                                                                  (["PsProcessSuite"] if smp == 4 else []),
                   expect = [
                       "MM: processor start-up page reserved at 0x",
                       "KE: MADT: %d usable processors (0 disabled, boot processor APIC id 0); starting %d" % (smp, smp),
