@@ -94,6 +94,11 @@ VOID ExDestroyHandleTable(PEX_HANDLE_TABLE Table, PEX_DESTROY_HANDLE_ROUTINE Rou
 XTSTATUS ExCreateHandle(PEX_HANDLE_TABLE Table, PVOID Object, ACCESS_MASK GrantedAccess, ULONG Attributes,
                         PHANDLE Handle);
 
+/* The handle open at Index (its value with the entry's current sequence) into *Handle; FALSE when that slot is free
+ * or beyond the table. Safe against every concurrent use (the mapper's protocol: pages are not freed under it); the
+ * answer may be stale by the time the caller uses it, which the caller's own handle call then reports. */
+BOOLEAN ExGetHandleAtIndex(PEX_HANDLE_TABLE Table, ULONG Index, PHANDLE Handle);
+
 /* Out-of-line halves of the two calls below (handle.c): waiting out a shrink, and locking a contended entry. */
 VOID ExpWaitForShrink(PEX_HANDLE_TABLE Table);
 BOOLEAN ExpLockEntryContended(PEX_HANDLE_TABLE_ENTRY Entry);

@@ -201,6 +201,28 @@ XTSTATUS ExCreateHandle(PEX_HANDLE_TABLE Table, PVOID Object, ACCESS_MASK Grante
     return STATUS_SUCCESS;
 }
 
+BOOLEAN ExGetHandleAtIndex(PEX_HANDLE_TABLE Table, ULONG Index, PHANDLE Handle) {
+    ULONG Page = Index / EX_HANDLE_ENTRIES_PER_PAGE, Slot = Index % EX_HANDLE_ENTRIES_PER_PAGE;
+    PEX_HANDLE_TABLE_ENTRY Entry;
+    BOOLEAN Open = FALSE;
+
+    if (Slot == 0 || Index > EX_HANDLE_MAXIMUM_INDEX) {
+        return FALSE; /* the first entry of each page is its free-list head */
+    }
+    if (__atomic_fetch_add(&Table->Readers, 1, __ATOMIC_SEQ_CST) & EX_HANDLE_TABLE_SHRINKING) {
+        ExpWaitForShrink(Table);
+    }
+    if (Page < __atomic_load_n(&Table->PageCount, __ATOMIC_ACQUIRE)) {
+        Entry = &ExpLocatePage(__atomic_load_n(&Table->TableCode, __ATOMIC_ACQUIRE), Page)[Slot];
+        Open = __atomic_load_n(&Entry->Object, __ATOMIC_ACQUIRE) != 0;
+        if (Open) {
+            *Handle = ExpMakeHandle(Index, __atomic_load_n(&Entry->Sequence, __ATOMIC_RELAXED));
+        }
+    }
+    __atomic_fetch_sub(&Table->Readers, 1, __ATOMIC_RELEASE);
+    return Open;
+}
+
 VOID ExpWaitForShrink(PEX_HANDLE_TABLE Table) {
     do {
         __atomic_fetch_sub(&Table->Readers, 1, __ATOMIC_SEQ_CST);
@@ -278,7 +300,9 @@ XTSTATUS ExDestroyHandle(PEX_HANDLE_TABLE Table, HANDLE Handle, PVOID *Object, P
     }
     Entry->Sequence = (USHORT)((Entry->Sequence + 1) & EX_HANDLE_SEQUENCE_MASK); /* kept reduced: compared as is */
     __atomic_store_n(&Entry->Object, 0, __ATOMIC_RELEASE); /* free and unlocked: mappers now find nothing here */
-    __atomic_fetch_sub(&Table->Readers, 1, __ATOMIC_RELEASE); /* the page stays: a page with a slot not yet on its free list is never freed */
+    __atomic_fetch_sub(
+        &Table->Readers, 1,
+        __ATOMIC_RELEASE); /* the page stays: a page with a slot not yet on its free list is never freed */
     KeAcquireInStackQueuedSpinLock(&Table->Lock, &LockHandle);
     Header = Entry - Index % EX_HANDLE_ENTRIES_PER_PAGE;
     Entry->GrantedAccess = Header->Page.FirstFree;

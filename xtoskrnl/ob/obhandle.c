@@ -19,6 +19,10 @@ VOID ObRegisterProcessHandleTables(POBJECT_TYPE ProcessType, OB_PROCESS_HANDLE_T
     __atomic_store_n(&ObpProcessHandleTableRoutine, Routine, __ATOMIC_RELEASE);
 }
 
+OB_PROCESS_HANDLE_TABLE_ROUTINE ObpQueryProcessHandleTableRoutine(VOID) {
+    return __atomic_load_n(&ObpProcessHandleTableRoutine, __ATOMIC_ACQUIRE);
+}
+
 PEX_HANDLE_TABLE ObpProcessHandleTable(PVOID Process) {
     OB_PROCESS_HANDLE_TABLE_ROUTINE Routine = __atomic_load_n(&ObpProcessHandleTableRoutine, __ATOMIC_ACQUIRE);
     PEX_HANDLE_TABLE Table = Routine != NULL ? Routine(Process) : NULL;

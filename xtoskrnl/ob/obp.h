@@ -93,6 +93,8 @@ XTSTATUS ObpCloseHandle(PEX_HANDLE_TABLE Table, HANDLE Handle);
  * process's; the kernel table when there is no hook or no table), a handle's value within an explicit table. */
 extern POBJECT_TYPE ObpProcessObjectType;
 PEX_HANDLE_TABLE ObpProcessHandleTable(PVOID Process);
+/* The registered process hook's routine (NULL: none); with ObpProcessObjectType, what a test restores. */
+OB_PROCESS_HANDLE_TABLE_ROUTINE ObpQueryProcessHandleTableRoutine(VOID);
 HANDLE ObpTableHandleValue(PEX_HANDLE_TABLE Table, HANDLE Handle);
 
 /* Counters (ObQueryStatistics). */

@@ -10,7 +10,6 @@ PEPROCESS PsInitialSystemProcess;
 
 KSPIN_LOCK PspLock;
 PS_STATISTICS PspStatistics;
-PEX_HANDLE_TABLE PspExitedHandleTable;
 static PEPROCESS PspProcessHash[PSP_HASH_BUCKETS];
 static volatile ULONG_PTR PspNextId = 4;
 
@@ -139,16 +138,10 @@ static VOID PspCreateSystemProcessObject(VOID) {
 }
 
 VOID PsInitializeSystem(VOID) {
-    XTSTATUS Status;
-
     KeCheckRunLevelLimit(PASSIVE_LEVEL, __builtin_return_address(0));
     KeInitializeSpinLock(&PspLock);
     PsProcessType = PspCreateType(u"Process", PROCESS_ALL_ACCESS, PROCESS_QUERY_INFORMATION, PspDeleteProcess, 0x5050);
     PsThreadType = PspCreateType(u"Thread", THREAD_ALL_ACCESS, THREAD_QUERY_INFORMATION, PspDeleteThread, 0x5054);
-    Status = ObCreateHandleTable(&PspExitedHandleTable);
-    if (Status != STATUS_SUCCESS) {
-        KeBugCheckEx(OBJECT_INITIALIZATION_FAILED, 0x5045, (ULONG_PTR)Status, 0, 0);
-    }
     PspCreateSystemProcessObject();
     ObRegisterProcessHandleTables(PsProcessType, PspProcessHandleTable);
 }

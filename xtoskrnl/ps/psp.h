@@ -11,8 +11,6 @@
 /* DISPATCH_LEVEL: the process map, EPROCESS.ActiveThreads/Flags/ObjectTable changes, the statistics. */
 extern KSPIN_LOCK PspLock;
 extern PS_STATISTICS PspStatistics;
-/* The table an exited process's ObjectTable points at: empty, never destroyed (see docs/objects.md). */
-extern PEX_HANDLE_TABLE PspExitedHandleTable;
 
 HANDLE PspAllocateId(VOID);
 VOID PspInsertProcess(PEPROCESS Process);

@@ -65,19 +65,31 @@ static XTSTATUS PspAddActiveThread(PEPROCESS Process) {
     return Status;
 }
 
-/* The process's last thread ended: its table is destroyed (every handle closed, at PASSIVE_LEVEL in the ending
- * thread), then the process object is signalled. */
+/* Closes every handle of Table through the ordinary close path (PASSIVE_LEVEL), so it is safe against threads of
+ * other processes using the table at the same time (NtDuplicateObject naming the process, a thread attached to it);
+ * protected handles stay until the table is destroyed. */
+static VOID PspSweepHandleTable(PEX_HANDLE_TABLE Table) {
+    HANDLE Handle;
+
+    for (ULONG Index = 1; Index < __atomic_load_n(&Table->PageCount, __ATOMIC_ACQUIRE) * EX_HANDLE_ENTRIES_PER_PAGE;
+         Index++) {
+        if (ExGetHandleAtIndex(Table, Index, &Handle)) {
+            (VOID) ObCloseHandleInTable(Table, Handle); /* closed meanwhile or protected: left to the destroy */
+        }
+    }
+}
+
+/* The process's last thread ended: every handle in its table is closed (at PASSIVE_LEVEL in the ending thread), then
+ * the process object is signalled. The table itself lives as long as the process object (PspDeleteProcess destroys
+ * it): whoever can still reach it holds a reference to the process. */
 static VOID PspExitProcess(PEPROCESS Process, XTSTATUS ExitStatus) {
-    PEX_HANDLE_TABLE Table;
     KRUNLEVEL Old;
 
     KeAcquireSpinLock(&PspLock, &Old);
-    Table = Process->ObjectTable;
-    __atomic_store_n(&Process->ObjectTable, PspExitedHandleTable, __ATOMIC_RELEASE);
     Process->ExitStatus = ExitStatus;
     PspStatistics.ProcessesExited++;
     KeReleaseSpinLock(&PspLock, Old);
-    ObDestroyHandleTable(Table);
+    PspSweepHandleTable(Process->ObjectTable);
     KeSetEvent(&Process->ExitEvent, 0, FALSE);
 }
 
@@ -211,8 +223,8 @@ VOID PspDeleteProcess(PVOID Object) {
     PEPROCESS Process = Object;
     KRUNLEVEL Old;
 
-    if (Process->ObjectTable != NULL && Process->ObjectTable != PspExitedHandleTable) {
-        ObDestroyHandleTable(Process->ObjectTable); /* it never ran a thread */
+    if (Process->ObjectTable != NULL) {
+        ObDestroyHandleTable(Process->ObjectTable); /* what was left: protected handles, handles made after the exit */
     }
     if (Process->Pcb != NULL) {
         PspRemoveProcess(Process);

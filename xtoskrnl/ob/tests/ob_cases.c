@@ -701,7 +701,11 @@ XTEST(ProcessHookDuplicatesBetweenProcesses) {
     PVOID Processes[2], Body, Object;
     HANDLE ProcessHandles[2], Weak, InFirst, InSecond, Kernel;
     LONG Deletes;
+    /* In the kernel Ps has registered its hook: the test puts it back at the end. */
+    POBJECT_TYPE SavedType = ObpProcessObjectType;
+    OB_PROCESS_HANDLE_TABLE_ROUTINE SavedRoutine = ObpQueryProcessHandleTableRoutine();
 
+    ObRegisterProcessHandleTables(NULL, NULL);
     EnsureTypes();
     if (TestProcessType == NULL) {
         XTEST_ASSERT_EQ(ObCreateObjectType(&Name, &Initializer, &TestProcessType), STATUS_SUCCESS);
@@ -772,6 +776,7 @@ XTEST(ProcessHookDuplicatesBetweenProcesses) {
     XTEST_CHECK_EQ(PointerCount(Body), 1);
     ObDereferenceObject(Body);
     XTEST_CHECK_EQ(TestDeletes - Deletes, 2); /* Body and the second test object */
+    ObRegisterProcessHandleTables(SavedType, SavedRoutine);
 }
 
 /* The executive objects' pure argument checks (the calls themselves run in the kernel's ObExecSuite). */
