@@ -497,8 +497,76 @@ XTEST(ThousandProcessesReturnEveryFrameAndPoolByte) {
     XTEST_CHECK_EQ(PtFramesAndPoolPages(&After), PtFramesAndPoolPages(&Before));
 }
 
+/* ---- A process exiting while another processor duplicates out of its table ---- */
+
+static struct {
+    HANDLE Process, Handle;
+    volatile BOOLEAN Stop;
+    volatile ULONG Copies, Refused, Other;
+} PtRace;
+
+/* Duplicates PtRace.Handle out of the process into the kernel table and closes the copy, until told to stop. */
+static VOID PtDuplicateLoop(PVOID Context) {
+    (VOID) Context;
+    while (!__atomic_load_n(&PtRace.Stop, __ATOMIC_ACQUIRE)) {
+        HANDLE Copy = NULL;
+        XTSTATUS Status = NtDuplicateObject(PtRace.Process, PtRace.Handle, NtCurrentProcess(), &Copy, 0,
+                                            OBJ_KERNEL_HANDLE, DUPLICATE_SAME_ACCESS);
+        if (Status == STATUS_SUCCESS) {
+            PtRace.Copies++;
+            NtClose(Copy);
+        } else if (Status == STATUS_INVALID_HANDLE) {
+            PtRace.Refused++;
+        } else {
+            PtRace.Other++;
+        }
+    }
+}
+
+/* A's last thread ends (its table swept) while a thread on another processor (when there is one) keeps duplicating
+ * A's event handle by process handle: every call either copies it or finds it closed, never anything else; after
+ * the exit the handle is gone, the table is consistent and empty, and the event died with its last handle. */
+XTEST(ExitWhileAnotherProcessorDuplicatesOutOfTheTable) {
+    HANDLE Keeper;
+    PEPROCESS Body;
+    KEVENT Gate;
+    KAFFINITY Affinity = KeQueryActiveProcessorCount() > 1 ? 2 : 1;
+    PKTHREAD LoopThread;
+
+    RtlZeroMemory((PVOID)&PtRace, sizeof(PtRace));
+    RtlZeroMemory(&PtTable, sizeof(PtTable));
+    XTEST_ASSERT_EQ(PtCreateKeptProcess(&PtRace.Process, &Keeper, &Gate), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(PtRunIn(PtRace.Process, PtCreateEventHere, NULL), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(PtTable.Create, STATUS_SUCCESS);
+    PtRace.Handle = PtTable.Handle;
+    Body = PtObjectOf(PtRace.Process, PsProcessType);
+    XTEST_ASSERT(Body != NULL);
+    XTEST_ASSERT_EQ(KeCreateSystemThread(&LoopThread, KE_DEFAULT_PRIORITY, Affinity, PtDuplicateLoop, NULL, 0),
+                    STATUS_SUCCESS);
+    while (__atomic_load_n(&PtRace.Copies, __ATOMIC_ACQUIRE) < 20) {
+        PtSleep(1);
+    }
+    KeSetEvent(&Gate, 0, FALSE); /* the keeper ends: A exits, its table is swept under the loop */
+    XTEST_CHECK_EQ(PtWaitHandle(PtRace.Process, PT_JOIN_MS), STATUS_SUCCESS);
+    for (ULONG Round = 0; Round < 1000 && __atomic_load_n(&PtRace.Refused, __ATOMIC_ACQUIRE) < 20; Round++) {
+        PtSleep(1);
+    }
+    __atomic_store_n(&PtRace.Stop, TRUE, __ATOMIC_RELEASE);
+    XTEST_CHECK_EQ(KeWaitForSingleObject(LoopThread, Executive, KernelMode, FALSE, NULL), STATUS_WAIT_0);
+    KeDereferenceThread(LoopThread);
+    XtestPrint("  PsProcessSuite: %u copies before the exit, %u refusals after it\n", PtRace.Copies, PtRace.Refused);
+    XTEST_CHECK(PtRace.Copies >= 20);
+    XTEST_CHECK(PtRace.Refused >= 20);
+    XTEST_CHECK_EQ(PtRace.Other, 0);
+    XTEST_CHECK_EQ(Body->ObjectTable->HandleCount, 0);
+    XTEST_CHECK_EQ(ExCheckHandleTable(Body->ObjectTable), 0);
+    NtClose(Keeper);
+    NtClose(PtRace.Process);
+}
+
 XTEST_SUITE(PsProcessSuite, XTEST_ENTRY(TypesAndTheSystemProcessExist),
             XTEST_ENTRY(ThreadsRunInTheirProcessAndHandlesWait),
             XTEST_ENTRY(HandlesLandInTheirProcessTableAndDuplicateAcross),
             XTEST_ENTRY(ProcessExitClosesEveryHandleInItsTable), XTEST_ENTRY(BadHandlesAndWrongTypesGiveTheNtStatus),
+            XTEST_ENTRY(ExitWhileAnotherProcessorDuplicatesOutOfTheTable),
             XTEST_ENTRY(ThousandProcessesReturnEveryFrameAndPoolByte));
