@@ -448,6 +448,12 @@ extern POBJECT_TYPE ExTimerObjectType;
  * system threads run; a failure is a STOP. */
 VOID ObInitializeExecutive(VOID);
 
+/* A waitable, non-paged object type whose body starts with its dispatcher object (or an event standing for it), with
+ * NT's generic mapping: read = READ_CONTROL | Query, write = READ_CONTROL | Modify, execute = READ_CONTROL |
+ * SYNCHRONIZE, all = AllAccess. A failure is a STOP OBJECT_INITIALIZATION_FAILED naming Step. Boot, PASSIVE_LEVEL. */
+POBJECT_TYPE ObCreateExecutiveObjectType(PCWSTR Name, ACCESS_MASK AllAccess, ACCESS_MASK Query, ACCESS_MASK Modify,
+                                         OB_DELETE_METHOD Delete, ULONG Step);
+
 /* The deferred-delete worker thread (a PKTHREAD; NULL before ObInitializeExecutive). */
 PVOID ObQueryDeleteWorkerThread(VOID);
 

@@ -31,9 +31,8 @@ static VOID ObpDeleteTimer(PVOID Object) {
     KeCancelTimer(Object);
 }
 
-/* Creates one waitable type; a failure is a STOP. */
-static POBJECT_TYPE ObpCreateExecutiveType(PCWSTR Name, ACCESS_MASK AllAccess, ACCESS_MASK Query, ACCESS_MASK Modify,
-                                           OB_DELETE_METHOD Delete, ULONG Step) {
+POBJECT_TYPE ObCreateExecutiveObjectType(PCWSTR Name, ACCESS_MASK AllAccess, ACCESS_MASK Query, ACCESS_MASK Modify,
+                                         OB_DELETE_METHOD Delete, ULONG Step) {
     OBJECT_TYPE_INITIALIZER Initializer;
     UNICODE_STRING TypeName;
     POBJECT_TYPE Type;
@@ -79,13 +78,13 @@ VOID ObInitializeExecutive(VOID) {
         return; /* once */
     }
     ExEventObjectType =
-        ObpCreateExecutiveType(u"Event", EVENT_ALL_ACCESS, EVENT_QUERY_STATE, EVENT_MODIFY_STATE, NULL, 20);
-    ExSemaphoreObjectType = ObpCreateExecutiveType(u"Semaphore", SEMAPHORE_ALL_ACCESS, SEMAPHORE_QUERY_STATE,
-                                                   SEMAPHORE_MODIFY_STATE, NULL, 21);
+        ObCreateExecutiveObjectType(u"Event", EVENT_ALL_ACCESS, EVENT_QUERY_STATE, EVENT_MODIFY_STATE, NULL, 20);
+    ExSemaphoreObjectType = ObCreateExecutiveObjectType(u"Semaphore", SEMAPHORE_ALL_ACCESS, SEMAPHORE_QUERY_STATE,
+                                                        SEMAPHORE_MODIFY_STATE, NULL, 21);
     ExMutantObjectType =
-        ObpCreateExecutiveType(u"Mutant", MUTANT_ALL_ACCESS, MUTANT_QUERY_STATE, 0, ObpDeleteMutant, 22);
-    ExTimerObjectType =
-        ObpCreateExecutiveType(u"Timer", TIMER_ALL_ACCESS, TIMER_QUERY_STATE, TIMER_MODIFY_STATE, ObpDeleteTimer, 23);
+        ObCreateExecutiveObjectType(u"Mutant", MUTANT_ALL_ACCESS, MUTANT_QUERY_STATE, 0, ObpDeleteMutant, 22);
+    ExTimerObjectType = ObCreateExecutiveObjectType(u"Timer", TIMER_ALL_ACCESS, TIMER_QUERY_STATE, TIMER_MODIFY_STATE,
+                                                    ObpDeleteTimer, 23);
     KeInitializeEvent(&ObpDeleteWorkerEvent, SynchronizationEvent, FALSE);
     Status = KeCreateSystemThread(&ObpDeleteWorkerThread, OB_DELETE_WORKER_PRIORITY, 0, ObpDeleteWorker, NULL, 0);
     if (Status != STATUS_SUCCESS) {

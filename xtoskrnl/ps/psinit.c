@@ -94,31 +94,6 @@ static PEX_HANDLE_TABLE PspProcessHandleTable(PVOID Object) {
     return Table;
 }
 
-static POBJECT_TYPE PspCreateType(PCWSTR Name, ACCESS_MASK AllAccess, ACCESS_MASK Query, OB_DELETE_METHOD Delete,
-                                  ULONG Step) {
-    OBJECT_TYPE_INITIALIZER Initializer;
-    UNICODE_STRING TypeName;
-    POBJECT_TYPE Type;
-    XTSTATUS Status;
-
-    RtlZeroMemory(&Initializer, sizeof(Initializer));
-    Initializer.Length = sizeof(Initializer);
-    Initializer.WaitableObject = TRUE; /* the body starts with its exit event */
-    Initializer.PoolType = OB_NON_PAGED_POOL;
-    Initializer.ValidAccessMask = AllAccess;
-    Initializer.GenericMapping.GenericRead = READ_CONTROL | Query;
-    Initializer.GenericMapping.GenericWrite = READ_CONTROL | (AllAccess & 0xFFFFu & ~Query);
-    Initializer.GenericMapping.GenericExecute = READ_CONTROL | SYNCHRONIZE;
-    Initializer.GenericMapping.GenericAll = AllAccess;
-    Initializer.DeleteProcedure = Delete;
-    RtlInitUnicodeString(&TypeName, Name);
-    Status = ObCreateObjectType(&TypeName, &Initializer, &Type);
-    if (Status != STATUS_SUCCESS) {
-        KeBugCheckEx(OBJECT_INITIALIZATION_FAILED, Step, (ULONG_PTR)Status, 0, 0);
-    }
-    return Type;
-}
-
 /* The System process's object: the boot KPROCESS, the kernel handle table, id 4; one permanent reference. */
 static VOID PspCreateSystemProcessObject(VOID) {
     PEPROCESS Process;
@@ -140,8 +115,12 @@ static VOID PspCreateSystemProcessObject(VOID) {
 VOID PsInitializeSystem(VOID) {
     KeCheckRunLevelLimit(PASSIVE_LEVEL, __builtin_return_address(0));
     KeInitializeSpinLock(&PspLock);
-    PsProcessType = PspCreateType(u"Process", PROCESS_ALL_ACCESS, PROCESS_QUERY_INFORMATION, PspDeleteProcess, 0x5050);
-    PsThreadType = PspCreateType(u"Thread", THREAD_ALL_ACCESS, THREAD_QUERY_INFORMATION, PspDeleteThread, 0x5054);
+    PsProcessType = ObCreateExecutiveObjectType(u"Process", PROCESS_ALL_ACCESS, PROCESS_QUERY_INFORMATION,
+                                                PROCESS_ALL_ACCESS & 0xFFFFu & ~PROCESS_QUERY_INFORMATION,
+                                                PspDeleteProcess, 0x5050);
+    PsThreadType =
+        ObCreateExecutiveObjectType(u"Thread", THREAD_ALL_ACCESS, THREAD_QUERY_INFORMATION,
+                                    THREAD_ALL_ACCESS & 0xFFFFu & ~THREAD_QUERY_INFORMATION, PspDeleteThread, 0x5054);
     PspCreateSystemProcessObject();
     ObRegisterProcessHandleTables(PsProcessType, PspProcessHandleTable);
 }
