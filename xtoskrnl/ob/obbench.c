@@ -147,9 +147,14 @@ VOID ObRunBenchmarks(VOID) {
     HANDLE Handle;
     PVOID Object;
 
+    OBJECT_ATTRIBUTES KernelHandle;
+
+    /* A kernel handle, like the 1,000,000 of the second column (a handle of the current process's table takes the
+     * general path through Ps's hook: docs/objects.md). */
+    InitializeObjectAttributes(&KernelHandle, NULL, OBJ_KERNEL_HANDLE, NULL, NULL);
     RtlInitUnicodeString(&Name, u"ObBench");
     if (ObCreateObjectType(&Name, &Initializer, &ObpBenchType) != STATUS_SUCCESS ||
-        ObCreateObject(KernelMode, ObpBenchType, NULL, 16, &Object) != STATUS_SUCCESS ||
+        ObCreateObject(KernelMode, ObpBenchType, &KernelHandle, 16, &Object) != STATUS_SUCCESS ||
         ObInsertObject(Object, 0x1, NULL, &Handle) != STATUS_SUCCESS) {
         KdPrint("OB: BENCH: setup failed\n");
         return;
