@@ -264,16 +264,24 @@ ULONG_PTR MmFlushDeferredSystemPages(VOID) {
     return Pages;
 }
 
-/* Queues a cleared range for the next batched shootdown; TRUE when the batch is full and must be flushed now. */
+/* Queues a cleared range for the next batched shootdown; TRUE when the batch is full and must be flushed now. A batch
+ * another processor filled and has not flushed yet is flushed first (writing past it overran MiDeferred, and the
+ * flush's copy of it overran its stack buffer: a reaper's saved registers were overwritten on 2 processors). */
 static BOOLEAN MiDeferSystemRange(const MI_DEFERRED_RANGE *Range) {
-    KRUNLEVEL Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
-    BOOLEAN Full;
+    for (;;) {
+        KRUNLEVEL Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
+        BOOLEAN Full;
 
-    MiDeferred[MiDeferredRanges++] = *Range;
-    MiDeferredPages += Range->Count;
-    Full = MiDeferredRanges == MI_DEFERRED_RANGES || MiDeferredPages >= MI_DEFERRED_PAGES;
-    KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
-    return Full;
+        if (MiDeferredRanges < MI_DEFERRED_RANGES) {
+            MiDeferred[MiDeferredRanges++] = *Range;
+            MiDeferredPages += Range->Count;
+            Full = MiDeferredRanges == MI_DEFERRED_RANGES || MiDeferredPages >= MI_DEFERRED_PAGES;
+            KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
+            return Full;
+        }
+        KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
+        MmFlushDeferredSystemPages();
+    }
 }
 
 VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags) {
