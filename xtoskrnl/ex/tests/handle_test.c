@@ -14,7 +14,7 @@
 #define MILLION_HANDLES 1000000u
 #define RACE_THREADS    4
 #define RACE_SLOTS      4096
-#define RACE_ROUNDS     200000
+#define RACE_ROUNDS     50000
 
 static volatile LONG PagesOut;
 
