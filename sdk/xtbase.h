@@ -45,6 +45,13 @@ typedef enum _MODE { KernelMode = 0, UserMode = 1, MaximumMode = 2 } MODE;
 /* Inlined even without optimisation: for code whose return address or cost must be that of its caller. */
 #define XTFORCEINLINE static inline __attribute__((always_inline))
 #define XTNORETURN    _Noreturn
+/* A return statement's call made as a jump in the caller's frame (clang; other compilers, the host tests' gcc, may
+ * still make it one and need not). */
+#if defined(__clang__)
+#define XTMUSTTAIL __attribute__((musttail))
+#else
+#define XTMUSTTAIL
+#endif
 #define UNUSED(Value) ((void)(Value))
 
 #define ARRAY_SIZE(Array)                       (sizeof(Array) / sizeof((Array)[0]))

@@ -32,6 +32,7 @@ XTSTATUS MiInitializePoolEx(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie, MM_POOL_
     Pool->Cookie = Cookie ^ MiPoolMix((ULONG_PTR)Pool);
     Pool->Cookie += Pool->Cookie == 0;
     Pool->RetireKey = MiPoolMix(Pool->Cookie ^ MI_POOL_PAGE_MAGIC) | ((ULONG_PTR)1 << (sizeof(ULONG_PTR) * 8 - 1));
+    Pool->ParkedKey = MI_POOL_HEADER_KEY(0, (ULONG)Pool->RetireKey);
     for (Index = 0; Index < MI_POOL_LIST_HEADS; Index++) {
         Pool->ListHeads[Index].Flink = &Pool->ListHeads[Index];
         Pool->ListHeads[Index].Blink = &Pool->ListHeads[Index];
@@ -116,12 +117,16 @@ static BOOLEAN MiPushLookaside(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, UL
 /* Adds a slot's counts to its tag's shared entry and the pool-wide counters and empties it (under the pool lock, on
  * the slot's processor). */
 static VOID MiPoolFlushTagSlot(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PP_TAG Slot) {
+    PMI_POOL_TAG_ENTRY Shared;
+
     Pool->Allocations += Slot->Allocations;
     Pool->Frees += Slot->Frees;
-    if (Slot->Shared != NULL) {
-        Slot->Shared->Allocations += Slot->Allocations;
-        Slot->Shared->Frees += Slot->Frees;
-        Slot->Shared->BytesInUse += Slot->Bytes;
+    if (Slot->Key != 0) {
+        /* A slot is only bound to a tag with an entry of its own (MiPoolBindTag). */
+        Shared = MiPoolFindTag(Pool, MI_POOL_SLOT_TAG(Slot->Key), FALSE);
+        Shared->Allocations += Slot->Allocations;
+        Shared->Frees += Slot->Frees;
+        Shared->BytesInUse += Slot->Bytes;
     }
     Slot->Allocations = 0;
     Slot->Frees = 0;
@@ -154,7 +159,6 @@ static VOID MiPoolBindTag(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor
     MiPoolFlushTagSlot(Pool, &Slot[1]);
     Slot[1] = Slot[0];
     Slot->Key = MI_POOL_SLOT_KEY(Tag);
-    Slot->Shared = Entry;
     Slot->Allocations = 0;
     Slot->Frees = 0;
     Slot->Bytes = 0;
@@ -166,33 +170,40 @@ static VOID MiPoolBindTag(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor
 XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag) {
     ULONG_PTR State = MiPoolEnterProcessor();
     PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
-    PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
+    PMI_POOL_PP_TAG Slot = MiPoolTagSet(Processor, Tag);
     PMI_POOL_LOOKASIDE_LINK Link, Next;
     PPOOL_HEADER Header;
 
     if (__builtin_expect(Slot->Key != MI_POOL_SLOT_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_SLOT_KEY(Tag)) {
         goto Miss;
     }
+    /* Counted first, so the slot need not stay in a register through the pop (a miss takes the counts back). */
+    Slot->Allocations++;
+    Slot->Bytes += (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
     Link = Processor->Head[Granules];
     if (__builtin_expect(Link == NULL, 0)) {
-        goto Miss;
+        goto Uncount;
     }
     Next = Link->Next;
     Header = (PPOOL_HEADER)Link - 1;
     /* The keyed link, and the header still says in use, this size, parked (the keyed mark in the tag). Its check word
      * and PreviousSize are the lock holder's to change: they are checked at the block's next free. */
     if (__builtin_expect(Link->Check != MiPoolLookasideCheck(Pool, Link, Next), 0) ||
-        __builtin_expect(MiPoolHeaderKey(Header) != MI_POOL_HEADER_KEY(Granules, MiPoolParkedTag(Pool, Link)), 0)) {
-        goto Miss;
+        __builtin_expect(!MiPoolParkedHeaderIntact(Pool, Header, Link, Granules), 0)) {
+        goto Uncount;
     }
     Processor->Head[Granules] = Next;
     Processor->Depth[Granules]--;
     Link->Check ^= Pool->RetireKey; /* no longer a valid link: freeing it is not a double free */
     Header->PoolTag = Tag;
-    Slot->Allocations++;
-    Slot->Bytes += (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
     MiPoolLeaveProcessor(State);
     return Link;
+Uncount:
+    /* Found again rather than kept in a register through the pop (the barrier stops the compiler reusing it). */
+    __asm__("" : "+r"(Tag));
+    Slot = MiPoolFindTagSlot(Processor, Tag);
+    Slot->Allocations--;
+    Slot->Bytes -= (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
 Miss:
     MiPoolLeaveProcessor(State);
     return NULL;
@@ -213,7 +224,9 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
     if (__builtin_expect((Offset & (MI_POOL_GRANULE - 1)) != 0, 0) || __builtin_expect(Offset == 0, 0)) {
         return FALSE;
     }
-    /* In use, a size a list serves, inside the page, this tag, and intact (keyed). */
+    /* In use, a size a list serves, this tag, intact (keyed) and inside its page. With a 64-bit check the bounds follow
+     * from the check (only the pool writes a size that passes it); a 7-bit check passes one corrupt header in 128, so
+     * there the bounds are compared before the next header is read. */
     Ulong1 = Header->Ulong1;
     if (__builtin_expect((Ulong1 >> 16) - (MI_POOL_ULONG1(0, MI_POOL_MIN_BLOCK, MI_POOL_BLOCK_IN_USE) >> 16) >
                              MI_POOL_LOOKASIDE_GRANULES - MI_POOL_MIN_BLOCK,
@@ -224,7 +237,8 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
     /* A block parked already carries its keyed mark, not Tag: its double free failed the tag compare and the locked
      * path stops it. Should Tag be that very mark, the locked path decides too (it tests the link). */
     Granules = Header->BlockSize;
-    if (__builtin_expect(Offset + ((ULONG_PTR)(Granules - 1) << MI_POOL_GRANULE_SHIFT) > MM_PAGE_SIZE, 0) ||
+    if ((MI_POOL_HEADER_CHECK_BITS < 32 &&
+         __builtin_expect(Offset + ((ULONG_PTR)(Granules - 1) << MI_POOL_GRANULE_SHIFT) > MM_PAGE_SIZE, 0)) ||
         __builtin_expect(!MiPoolHeaderIntact(Header, Pool->Cookie), 0) ||
         __builtin_expect(Tag == MiPoolParkedTag(Pool, Link), 0)) {
         return FALSE;
@@ -239,7 +253,7 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
     }
     State = MiPoolEnterProcessor();
     Processor = MiPoolCurrentProcessor(Pool);
-    Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
+    Slot = MiPoolTagSet(Processor, Tag);
     if ((__builtin_expect(Slot->Key != MI_POOL_SLOT_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_SLOT_KEY(Tag)) ||
         __builtin_expect(Processor->Depth[Granules] >= Pool->MaximumDepth[Granules], 0)) {
         MiPoolLeaveProcessor(State);
@@ -335,12 +349,11 @@ static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag)
     return Header + 1;
 }
 
-/* The granules of a small request that a per-processor list serves; 0 for other sizes. */
+/* The granules of a request of up to (MI_POOL_LOOKASIDE_GRANULES - 1) granules (the sizes per-processor lists serve),
+ * header included: two adds and a shift. A zero-byte request gives 1, whose list is always empty (blocks have at
+ * least MI_POOL_MIN_BLOCK granules), so it takes the locked path, which gives it a minimal block. */
 XTFORCEINLINE ULONG MiPoolProcessorGranules(SIZE_T Size) {
-    if (Size > (MI_POOL_LOOKASIDE_GRANULES - 1) * MI_POOL_GRANULE) {
-        return 0;
-    }
-    return (ULONG)((Size + (Size == 0) + MI_POOL_GRANULE - 1) >> MI_POOL_GRANULE_SHIFT) + 1;
+    return (ULONG)((Size + 2 * MI_POOL_GRANULE - 1) >> MI_POOL_GRANULE_SHIFT);
 }
 
 /* The locked allocation: everything the per-processor lists did not serve. */
@@ -369,14 +382,18 @@ static __attribute__((noinline)) PVOID MiAllocatePoolLocked(PMI_POOL_DESCRIPTOR 
     return Address;
 }
 
-/* The per-processor lists first (no lock), then the locked path. */
-XTFORCEINLINE PVOID MiAllocatePoolInline(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
+/* The per-processor lists first (no lock), then the locked path. PerProcessor is the caller's knowledge that Pool has
+ * per-processor lists (the system non-paged pool: before its initialisation they are empty and the locked path
+ * refuses), or Pool->PerProcessor. */
+XTFORCEINLINE PVOID MiAllocatePoolInline(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag,
+                                         BOOLEAN PerProcessor) {
     PVOID Address;
     ULONG Granules;
 
-    if (__builtin_expect(Pool->PerProcessor && PoolType == NonPagedPool, 1) &&
-        __builtin_expect((Granules = MiPoolProcessorGranules(Size)) != 0, 1) &&
+    if (__builtin_expect(PerProcessor && PoolType == NonPagedPool, 1) &&
+        __builtin_expect(Size <= (MI_POOL_LOOKASIDE_GRANULES - 1) * MI_POOL_GRANULE, 1) &&
         __builtin_expect(MI_POOL_SLOT_KEY(Tag) != Pool->SpecialTagKey, 1)) {
+        Granules = MiPoolProcessorGranules(Size);
         if (__builtin_expect((Address = MiAllocateFromProcessor(Pool, Granules, Tag)) != NULL, 1)) {
             return Address;
         }
@@ -387,7 +404,7 @@ XTFORCEINLINE PVOID MiAllocatePoolInline(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE 
 }
 
 PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
-    return MiAllocatePoolInline(Pool, PoolType, Size, Tag);
+    return MiAllocatePoolInline(Pool, PoolType, Size, Tag, Pool->PerProcessor);
 }
 
 /* Frees Address whose header did not check out as an in-use small block: a big or special-pool allocation, a bad
@@ -459,14 +476,15 @@ static __attribute__((noinline)) VOID MiFreePoolLocked(PMI_POOL_DESCRIPTOR Pool,
     MiReleasePoolLock(Pool, &Lock);
 }
 
-XTFORCEINLINE VOID MiFreePoolInline(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
-    if (!Pool->PerProcessor || !MiFreeToProcessor(Pool, Address, Tag)) {
+/* The per-processor lists first (no lock), then the locked path; PerProcessor as for MiAllocatePoolInline. */
+XTFORCEINLINE VOID MiFreePoolInline(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag, BOOLEAN PerProcessor) {
+    if (!PerProcessor || !MiFreeToProcessor(Pool, Address, Tag)) {
         MiFreePoolLocked(Pool, Address, Tag);
     }
 }
 
 VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
-    MiFreePoolInline(Pool, Address, Tag);
+    MiFreePoolInline(Pool, Address, Tag, Pool->PerProcessor);
 }
 
 VOID MiSetSpecialPoolTag(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, BOOLEAN Enable) {
@@ -516,39 +534,82 @@ XTSTATUS MmInitializePagedPool(ULONG_PTR Cookie, const MM_POOL_PAGE_SOURCE *Page
     return Status;
 }
 
-/* The system pool serving PoolType (NULL for types without one); checks the RunLevel limit for Caller. */
-XTFORCEINLINE PMI_POOL_DESCRIPTOR MiSelectPool(MM_POOL_TYPE PoolType, PVOID Caller) {
+/* The system pools' allocation without the per-processor lists: the RunLevel limit of PoolType (a STOP naming the
+ * caller of the API that tail-calls this), then its pool; NULL for types without one. */
+static __attribute__((noinline)) PVOID MiAllocateSystemPoolSlow(MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
+    PVOID Caller = __builtin_return_address(0); /* the API's caller: this is the API's tail call */
+
     if (PoolType == PagedPool) {
         KeCheckRunLevelLimit(APC_LEVEL, Caller);
-        return &MiPagedPool;
+        return MiAllocatePoolLocked(&MiPagedPool, PagedPool, Size, Tag);
     }
     KeCheckRunLevelLimit(DISPATCH_LEVEL, Caller);
-    return PoolType == NonPagedPool ? &MiNonPagedPool : NULL;
+    return PoolType == NonPagedPool ? MiAllocatePoolLocked(&MiNonPagedPool, NonPagedPool, Size, Tag) : NULL;
 }
 
-/* The system pool a block at Address belongs to (by the paged pool's VA range); checks the RunLevel limit. */
-XTFORCEINLINE PMI_POOL_DESCRIPTOR MiPoolOfAddress(PVOID Address, PVOID Caller) {
-    return MiSelectPool((ULONG_PTR)Address - MiPagedPoolBase < MiPagedPoolSize ? PagedPool : NonPagedPool, Caller);
+/* The system pools' free without the per-processor lists: the pool by the paged pool's VA range, its RunLevel limit
+ * (a STOP naming the caller of the API that tail-calls this), then the locked path. */
+static __attribute__((noinline)) VOID MiFreeSystemPoolSlow(PVOID Address, ULONG Tag) {
+    PVOID Caller = __builtin_return_address(0); /* the API's caller: this is the API's tail call */
+
+    if ((ULONG_PTR)Address - MiPagedPoolBase < MiPagedPoolSize) {
+        KeCheckRunLevelLimit(APC_LEVEL, Caller);
+        MiFreePoolLocked(&MiPagedPool, Address, Tag);
+        return;
+    }
+    KeCheckRunLevelLimit(DISPATCH_LEVEL, Caller);
+    MiFreePoolLocked(&MiNonPagedPool, Address, Tag);
+}
+
+/* The system pools' allocation: a small non-paged request at or below DISPATCH_LEVEL from this processor's lists
+ * (before the pool's initialisation they are empty), everything else through MiAllocateSystemPoolSlow. The fast
+ * path calls nothing but that tail call, so it needs no stack frame (Windows x64 code gets no shrink-wrapping: a
+ * call anywhere in a function puts its whole prologue on every path, and reading the return address gives it a frame
+ * pointer), so the slow path reads the caller itself. */
+XTFORCEINLINE PVOID MiAllocateSystemPool(MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
+    PVOID Address;
+    ULONG Granules;
+
+    if (__builtin_expect(PoolType == NonPagedPool && KeGetCurrentRunLevel() <= DISPATCH_LEVEL &&
+                             Size <= (MI_POOL_LOOKASIDE_GRANULES - 1) * MI_POOL_GRANULE &&
+                             MI_POOL_SLOT_KEY(Tag) != MiNonPagedPool.SpecialTagKey,
+                         1)) {
+        Granules = MiPoolProcessorGranules(Size);
+        if (__builtin_expect((Address = MiAllocateFromProcessor(&MiNonPagedPool, Granules, Tag)) != NULL, 1)) {
+            return Address;
+        }
+        /* The same block size from the granules: the arguments' registers need not survive the fast path. */
+        XTMUSTTAIL return MiAllocateSystemPoolSlow(NonPagedPool, (SIZE_T)(Granules - 1) << MI_POOL_GRANULE_SHIFT, Tag);
+    }
+    XTMUSTTAIL return MiAllocateSystemPoolSlow(PoolType, Size, Tag);
+}
+
+/* The system pools' free: the non-paged pool's per-processor lists when the block checks out there at or below
+ * DISPATCH_LEVEL, everything else through MiFreeSystemPoolSlow (see MiAllocateSystemPool). */
+XTFORCEINLINE VOID MiFreeSystemPool(PVOID Address, ULONG Tag) {
+    if (__builtin_expect((ULONG_PTR)Address - MiPagedPoolBase >= MiPagedPoolSize &&
+                             KeGetCurrentRunLevel() <= DISPATCH_LEVEL &&
+                             MiFreeToProcessor(&MiNonPagedPool, Address, Tag),
+                         1)) {
+        return;
+    }
+    XTMUSTTAIL return MiFreeSystemPoolSlow(Address, Tag);
 }
 
 PVOID MmAllocatePool(MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
-    PMI_POOL_DESCRIPTOR Pool = MiSelectPool(PoolType, __builtin_return_address(0));
-
-    return Pool ? MiAllocatePoolInline(Pool, PoolType, Size, Tag) : NULL;
+    XTMUSTTAIL return MiAllocateSystemPool(PoolType, Size, Tag);
 }
 
 VOID MmFreePool(PVOID Address, ULONG Tag) {
-    MiFreePoolInline(MiPoolOfAddress(Address, __builtin_return_address(0)), Address, Tag);
+    XTMUSTTAIL return MiFreeSystemPool(Address, Tag);
 }
 
 PVOID ExAllocatePoolWithTag(MM_POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag) {
-    PMI_POOL_DESCRIPTOR Pool = MiSelectPool(PoolType, __builtin_return_address(0));
-
-    return Pool ? MiAllocatePoolInline(Pool, PoolType, NumberOfBytes, Tag) : NULL;
+    XTMUSTTAIL return MiAllocateSystemPool(PoolType, NumberOfBytes, Tag);
 }
 
 VOID ExFreePoolWithTag(PVOID Address, ULONG Tag) {
-    MiFreePoolInline(MiPoolOfAddress(Address, __builtin_return_address(0)), Address, Tag);
+    XTMUSTTAIL return MiFreeSystemPool(Address, Tag);
 }
 
 VOID MmSetSpecialPoolTag(ULONG Tag) {

@@ -115,13 +115,16 @@ typedef struct _MI_POOL_BIG_ENTRY {
 #define MI_POOL_PP_TAGS       (2u << MI_POOL_PP_TAG_SHIFT)
 
 /* One tag's counts on one processor since the slot took it (flushed into the shared entry when the slot changes). */
-typedef struct _MI_POOL_PP_TAG {
-    ULONGLONG Key;             /* MI_POOL_SLOT_KEY(tag), or 0: empty */
-    PMI_POOL_TAG_ENTRY Shared; /* the tag's entry in the descriptor's table */
+typedef struct __attribute__((aligned(16))) _MI_POOL_PP_TAG {
+    ULONGLONG Key; /* MI_POOL_SLOT_KEY(tag), or 0: empty; the tag's entry in the shared table exists */
     ULONG_PTR Allocations;
     ULONG_PTR Frees;
     SIZE_T Bytes; /* allocated minus freed bytes (wraps: summed with the shared entry) */
 } MI_POOL_PP_TAG, *PMI_POOL_PP_TAG;
+
+/* 32 bytes: a slot's offset in its set is a shift of the tag hash, and the fast paths address a slot's fields from the
+ * processor block's base. */
+STATIC_ASSERT(sizeof(MI_POOL_PP_TAG) == 32);
 
 typedef struct __attribute__((aligned(64))) _MI_POOL_PROCESSOR {
     PMI_POOL_LOOKASIDE_LINK Head[MI_POOL_PP_LISTS]; /* parked blocks of each size, whatever their last tag */
@@ -156,6 +159,9 @@ typedef struct _MI_POOL_DESCRIPTOR {
     UCHAR PoolType;          /* MM_POOL_TYPE this pool serves */
     const MM_POOL_PAGE_SOURCE *Pages;      /* where whole pages come from (system pages, or paged-pool pages) */
     USHORT MaximumDepth[MI_POOL_PP_LISTS]; /* per-processor list depths (read-only after initialisation) */
+    /* The state and tag word of a block parked on a per-processor list with its keyed mark's address part taken out:
+     * MI_POOL_HEADER_KEY(0, RetireKey's low half); see MiPoolParkedHeaderIntact. */
+    ULONGLONG ParkedKey;
     KSPIN_LOCK SpinLock __attribute__((aligned(64))); /* MI_POOL_LOCK_PRIVATE and MI_POOL_LOCK_PAGED */
     MI_POOL_LOOKASIDE Lookaside[MI_POOL_LOOKASIDE_GRANULES + 1] __attribute__((aligned(64)));
     MI_POOL_FREE_LINKS ListHeads[MI_POOL_LIST_HEADS];
@@ -262,12 +268,22 @@ XTFORCEINLINE VOID MiPoolLeaveProcessor(ULONG_PTR State) {
 
 /* This processor's per-processor state of Pool (inside MiPoolEnterProcessor or under the pool lock). */
 XTFORCEINLINE PMI_POOL_PROCESSOR MiPoolCurrentProcessor(PMI_POOL_DESCRIPTOR Pool) {
-    return &Pool->Processors[KeGetCurrentProcessorNumber()];
+    PMI_POOL_PROCESSOR Processor = &Pool->Processors[KeGetCurrentProcessorNumber()];
+
+    /* One base register for everything the fast paths touch in the block (the compiler would otherwise keep the pool
+     * and the block's offset apart and derive a pointer for each array). */
+    __asm__("" : "+r"(Processor));
+    return Processor;
 }
 
 /* The first of the two per-processor tag slots Tag may use (the set; the other slot is the next one). */
 XTFORCEINLINE ULONG MiPoolTagSlot(ULONG Tag) {
     return ((ULONG)(Tag * 0x9E3779B1u) >> (32 - MI_POOL_PP_TAG_SHIFT)) * 2;
+}
+
+/* The first slot of Tag's set on Processor (the second is the next one). */
+XTFORCEINLINE PMI_POOL_PP_TAG MiPoolTagSet(PMI_POOL_PROCESSOR Processor, ULONG Tag) {
+    return &Processor->Tags[MiPoolTagSlot(Tag)];
 }
 
 /* This processor's slot bound to Tag, or NULL. */
@@ -327,6 +343,20 @@ XTFORCEINLINE ULONGLONG MiPoolHeaderKey(const POOL_HEADER *Header) {
  * header's tag bytes is found when it leaves the list (the header check does not cover the tag). */
 XTFORCEINLINE ULONG MiPoolParkedTag(const MI_POOL_DESCRIPTOR *Pool, const MI_POOL_LOOKASIDE_LINK *Link) {
     return (ULONG)((ULONG_PTR)Link ^ Pool->RetireKey);
+}
+
+/* TRUE when the header of the block parked at Link on a per-processor list of Granules still says in use, that size,
+ * and carries the link's keyed mark (MiPoolParkedTag): the stable word equals MI_POOL_HEADER_KEY(Granules, mark). The
+ * mark is the link's low half XORed with RetireKey's, so XORing the link's low half into the tag half leaves the
+ * state and a per-pool constant to compare with (no table, no base register), and the size is compared alone. */
+XTFORCEINLINE BOOLEAN MiPoolParkedHeaderIntact(const MI_POOL_DESCRIPTOR *Pool, const POOL_HEADER *Header,
+                                               const MI_POOL_LOOKASIDE_LINK *Link, ULONG Granules) {
+    ULONGLONG Word;
+
+    __builtin_memcpy(&Word, Header, sizeof(Word));
+    Word ^= (ULONGLONG)(ULONG)(ULONG_PTR)Link << 32;
+    return (BOOLEAN)((Word & (((ULONGLONG)0xFFFFFFFFu << 32) | MI_POOL_ULONG1_STATE)) == Pool->ParkedKey &&
+                     Header->BlockSize == Granules);
 }
 
 /* Keyed check of a lookaside link: Next and the link's address under the per-pool cookie. A plain XOR, like the mixer

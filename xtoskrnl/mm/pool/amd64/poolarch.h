@@ -4,9 +4,10 @@
 
 #include <xtbase.h>
 
-#define MI_POOL_GRANULE_SHIFT 4 /* 16-byte granules */
-#define MI_POOL_SIZE_BITS     8 /* PreviousSize and BlockSize, in granules */
-#define MI_POOL_TYPE_BITS     8
+#define MI_POOL_GRANULE_SHIFT     4  /* 16-byte granules */
+#define MI_POOL_SIZE_BITS         8  /* PreviousSize and BlockSize, in granules */
+#define MI_POOL_HEADER_CHECK_BITS 64 /* the header check's width: how often a corrupt header passes it */
+#define MI_POOL_TYPE_BITS         8
 
 /* Bits 0-7 PreviousSize, 8-15 PoolIndex (unused: 0), 16-23 BlockSize, 24-31 PoolType; then the tag; then Check, a
  * keyed digest of the first 8 bytes, the header's address and the per-boot cookie. */
@@ -33,8 +34,13 @@ STATIC_ASSERT(offsetof(POOL_HEADER, Check) == 8);
  * it the check bits on i686) when a neighbour changes size. */
 #define MI_POOL_ULONG1_STABLE 0xFFFFFF00u /* all but PreviousSize (PoolIndex is 0) */
 
+/* The bits of the first header word that hold the block state. */
+#define MI_POOL_ULONG1_STATE 0xFF000000u /* PoolType */
+
 /* A tag as the pool's fast paths compare it (per-processor counter slots, the special-pool tag): never 0. */
 #define MI_POOL_SLOT_KEY(Tag) ((ULONGLONG)(Tag) + 1) /* one add */
+/* The tag of a slot key. */
+#define MI_POOL_SLOT_TAG(Key) ((ULONG)((Key)-1))
 
 /* The first header word from its fields. */
 #define MI_POOL_ULONG1(PreviousSize, BlockSize, PoolType)                                                              \

@@ -4,9 +4,10 @@
 
 #include <xtbase.h>
 
-#define MI_POOL_GRANULE_SHIFT 3 /* 8-byte granules */
-#define MI_POOL_SIZE_BITS     9 /* PreviousSize and BlockSize, in granules */
-#define MI_POOL_TYPE_BITS     7
+#define MI_POOL_GRANULE_SHIFT     3 /* 8-byte granules */
+#define MI_POOL_SIZE_BITS         9 /* PreviousSize and BlockSize, in granules */
+#define MI_POOL_HEADER_CHECK_BITS 7 /* the header check's width: how often a corrupt header passes it */
+#define MI_POOL_TYPE_BITS         7
 
 /* Bits 0-8 PreviousSize, 9-15 PoolIndex (a keyed 7-bit digest of the rest of the header, its address and the
  * per-boot cookie), 16-24 BlockSize, 25-31 PoolType; then the tag. */
@@ -35,8 +36,13 @@ STATIC_ASSERT(offsetof(POOL_HEADER, PoolTag) == 4);
 #define MI_POOL_ULONG1_STABLE                                                                                          \
     0xFFFF0000u /* BlockSize and PoolType (PreviousSize and the check depend on the neighbour) */
 
+/* The bits of the first header word that hold the block state. */
+#define MI_POOL_ULONG1_STATE 0xFE000000u /* PoolType */
+
 /* A tag as the pool's fast paths compare it (per-processor counter slots, the special-pool tag): never 0. */
 #define MI_POOL_SLOT_KEY(Tag) ((ULONGLONG)(Tag) | (1ULL << 32)) /* a constant high word */
+/* The tag of a slot key. */
+#define MI_POOL_SLOT_TAG(Key) ((ULONG)(Key))
 
 /* The first header word from its fields (PoolIndex left 0: the check goes there). */
 #define MI_POOL_ULONG1(PreviousSize, BlockSize, PoolType)                                                              \
