@@ -12,10 +12,13 @@ XTFORCEINLINE PKPRCB KeGetCurrentPrcb(VOID) {
 
 /* The current processor's number (0 = boot processor). */
 XTFORCEINLINE ULONG KeGetCurrentProcessorNumber(VOID) {
-    ULONG Number;
+    ULONG_PTR Number;
 
-    __asm__ volatile("movl %%gs:%c1, %0" : "=r"(Number) : "i"(KPRCB_NUMBER_OFFSET));
-    return Number;
+    /* A 32-bit load into a 64-bit register zeroes its upper half: said, so indexing by the number needs no extension.
+     */
+    __asm__ volatile("movl %%gs:%c1, %k0" : "=r"(Number) : "i"(KPRCB_NUMBER_OFFSET));
+    __builtin_assume(Number <= 0xFFFFFFFFu);
+    return (ULONG)Number;
 }
 
 /* The running thread (NULL before the dispatcher runs on this processor): one load through the segment, so a thread

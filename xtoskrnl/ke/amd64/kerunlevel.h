@@ -2,6 +2,9 @@
 #ifndef XTOSKRNL_KE_AMD64_KERUNLEVEL_H
 #define XTOSKRNL_KE_AMD64_KERUNLEVEL_H
 
+/* A level write is one register move (KeRaiseRunLevelFromKnown). */
+#define KE_RUNLEVEL_WRITE_IS_CHEAP 1
+
 XTFORCEINLINE KRUNLEVEL KiReadRunLevel(VOID) {
     ULONG_PTR Value;
 

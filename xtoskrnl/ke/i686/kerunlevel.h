@@ -13,6 +13,9 @@ extern const UCHAR KiRunLevelToTaskPriority[HIGH_LEVEL + 1];
 /* Writes the TPR when there is no MMIO register to store to (x2APIC MSR; nothing before the APIC). */
 VOID KiSetTaskPriority(ULONG TaskPriority);
 
+/* A level write is a KPRCB store and an APIC register write with interrupts off (KeRaiseRunLevelFromKnown). */
+#define KE_RUNLEVEL_WRITE_IS_CHEAP 0
+
 XTFORCEINLINE KRUNLEVEL KiReadRunLevel(VOID) {
     KRUNLEVEL Level;
 

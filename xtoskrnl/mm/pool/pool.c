@@ -167,8 +167,8 @@ static VOID MiPoolBindTag(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor
 /* A block of Granules granules from this processor's list, retagged Tag (its owner may: the header check does not
  * cover the tag, and the lock holder never writes an in-use block's tag); NULL (nothing changed) when the list is
  * empty, the tag has no slot here, or any check fails: the locked path then decides (and stops on corruption). */
-XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag) {
-    ULONG_PTR State = MiPoolEnterProcessor();
+XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag, KRUNLEVEL Current) {
+    ULONG_PTR State = MiPoolEnterProcessor(Current);
     PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
     PMI_POOL_PP_TAG Slot = MiPoolTagSet(Processor, Tag);
     PMI_POOL_LOOKASIDE_LINK Link, Next;
@@ -211,7 +211,7 @@ Miss:
 
 /* Frees Address onto this processor's list when it is an intact in-use small block of Tag whose size has a list
  * here with room and whose tag has a slot here; FALSE (nothing changed) otherwise: the locked path decides. */
-XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
+XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag, KRUNLEVEL Current) {
     PPOOL_HEADER Header = (PPOOL_HEADER)Address - 1, Next;
     PMI_POOL_LOOKASIDE_LINK Link = Address;
     ULONG_PTR Offset = (ULONG_PTR)Address & (MM_PAGE_SIZE - 1);
@@ -251,7 +251,7 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
             return FALSE;
         }
     }
-    State = MiPoolEnterProcessor();
+    State = MiPoolEnterProcessor(Current);
     Processor = MiPoolCurrentProcessor(Pool);
     Slot = MiPoolTagSet(Processor, Tag);
     if ((__builtin_expect(Slot->Key != MI_POOL_SLOT_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_SLOT_KEY(Tag)) ||
@@ -382,29 +382,28 @@ static __attribute__((noinline)) PVOID MiAllocatePoolLocked(PMI_POOL_DESCRIPTOR 
     return Address;
 }
 
-/* The per-processor lists first (no lock), then the locked path. PerProcessor is the caller's knowledge that Pool has
- * per-processor lists (the system non-paged pool: before its initialisation they are empty and the locked path
- * refuses), or Pool->PerProcessor. */
-XTFORCEINLINE PVOID MiAllocatePoolInline(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag,
-                                         BOOLEAN PerProcessor) {
-    PVOID Address;
-    ULONG Granules;
-
-    if (__builtin_expect(PerProcessor && PoolType == NonPagedPool, 1) &&
-        __builtin_expect(Size <= (MI_POOL_LOOKASIDE_GRANULES - 1) * MI_POOL_GRANULE, 1) &&
-        __builtin_expect(MI_POOL_SLOT_KEY(Tag) != Pool->SpecialTagKey, 1)) {
-        Granules = MiPoolProcessorGranules(Size);
-        if (__builtin_expect((Address = MiAllocateFromProcessor(Pool, Granules, Tag)) != NULL, 1)) {
-            return Address;
-        }
-        /* The same block size (Size itself need not stay live through the fast path). */
-        Size = (SIZE_T)(Granules - 1) << MI_POOL_GRANULE_SHIFT;
-    }
-    return MiAllocatePoolLocked(Pool, PoolType, Size, Tag);
+/* TRUE when a request may try this processor's lists of Pool (known to have them): non-paged, at or below
+ * DISPATCH_LEVEL (Current), a size they serve, not the special-pool tag. */
+XTFORCEINLINE BOOLEAN MiPoolProcessorServes(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag,
+                                            KRUNLEVEL Current) {
+    return (BOOLEAN)(PoolType == NonPagedPool && Current <= DISPATCH_LEVEL &&
+                     Size <= (MI_POOL_LOOKASIDE_GRANULES - 1) * MI_POOL_GRANULE &&
+                     MI_POOL_SLOT_KEY(Tag) != Pool->SpecialTagKey);
 }
 
 PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
-    return MiAllocatePoolInline(Pool, PoolType, Size, Tag, Pool->PerProcessor);
+    KRUNLEVEL Current = KeGetCurrentRunLevel();
+    PVOID Address;
+    ULONG Granules;
+
+    if (Pool->PerProcessor && MiPoolProcessorServes(Pool, PoolType, Size, Tag, Current)) {
+        Granules = MiPoolProcessorGranules(Size);
+        if ((Address = MiAllocateFromProcessor(Pool, Granules, Tag, Current)) != NULL) {
+            return Address;
+        }
+        Size = (SIZE_T)(Granules - 1) << MI_POOL_GRANULE_SHIFT;
+    }
+    return MiAllocatePoolLocked(Pool, PoolType, Size, Tag);
 }
 
 /* Frees Address whose header did not check out as an in-use small block: a big or special-pool allocation, a bad
@@ -476,15 +475,12 @@ static __attribute__((noinline)) VOID MiFreePoolLocked(PMI_POOL_DESCRIPTOR Pool,
     MiReleasePoolLock(Pool, &Lock);
 }
 
-/* The per-processor lists first (no lock), then the locked path; PerProcessor as for MiAllocatePoolInline. */
-XTFORCEINLINE VOID MiFreePoolInline(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag, BOOLEAN PerProcessor) {
-    if (!PerProcessor || !MiFreeToProcessor(Pool, Address, Tag)) {
+VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
+    KRUNLEVEL Current = KeGetCurrentRunLevel();
+
+    if (!Pool->PerProcessor || Current > DISPATCH_LEVEL || !MiFreeToProcessor(Pool, Address, Tag, Current)) {
         MiFreePoolLocked(Pool, Address, Tag);
     }
-}
-
-VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
-    MiFreePoolInline(Pool, Address, Tag, Pool->PerProcessor);
 }
 
 VOID MiSetSpecialPoolTag(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, BOOLEAN Enable) {
@@ -567,15 +563,13 @@ static __attribute__((noinline)) VOID MiFreeSystemPoolSlow(PVOID Address, ULONG 
  * call anywhere in a function puts its whole prologue on every path, and reading the return address gives it a frame
  * pointer), so the slow path reads the caller itself. */
 XTFORCEINLINE PVOID MiAllocateSystemPool(MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
+    KRUNLEVEL Current = KeGetCurrentRunLevel();
     PVOID Address;
     ULONG Granules;
 
-    if (__builtin_expect(PoolType == NonPagedPool && KeGetCurrentRunLevel() <= DISPATCH_LEVEL &&
-                             Size <= (MI_POOL_LOOKASIDE_GRANULES - 1) * MI_POOL_GRANULE &&
-                             MI_POOL_SLOT_KEY(Tag) != MiNonPagedPool.SpecialTagKey,
-                         1)) {
+    if (__builtin_expect(MiPoolProcessorServes(&MiNonPagedPool, PoolType, Size, Tag, Current), 1)) {
         Granules = MiPoolProcessorGranules(Size);
-        if (__builtin_expect((Address = MiAllocateFromProcessor(&MiNonPagedPool, Granules, Tag)) != NULL, 1)) {
+        if (__builtin_expect((Address = MiAllocateFromProcessor(&MiNonPagedPool, Granules, Tag, Current)) != NULL, 1)) {
             return Address;
         }
         /* The same block size from the granules: the arguments' registers need not survive the fast path. */
@@ -587,9 +581,10 @@ XTFORCEINLINE PVOID MiAllocateSystemPool(MM_POOL_TYPE PoolType, SIZE_T Size, ULO
 /* The system pools' free: the non-paged pool's per-processor lists when the block checks out there at or below
  * DISPATCH_LEVEL, everything else through MiFreeSystemPoolSlow (see MiAllocateSystemPool). */
 XTFORCEINLINE VOID MiFreeSystemPool(PVOID Address, ULONG Tag) {
-    if (__builtin_expect((ULONG_PTR)Address - MiPagedPoolBase >= MiPagedPoolSize &&
-                             KeGetCurrentRunLevel() <= DISPATCH_LEVEL &&
-                             MiFreeToProcessor(&MiNonPagedPool, Address, Tag),
+    KRUNLEVEL Current = KeGetCurrentRunLevel();
+
+    if (__builtin_expect((ULONG_PTR)Address - MiPagedPoolBase >= MiPagedPoolSize && Current <= DISPATCH_LEVEL &&
+                             MiFreeToProcessor(&MiNonPagedPool, Address, Tag, Current),
                          1)) {
         return;
     }

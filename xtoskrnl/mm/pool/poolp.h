@@ -247,21 +247,32 @@ XTINLINE VOID MiReleasePoolLock(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_LOCK_HANDLE H
     KeReleaseInStackQueuedSpinLock(&Handle->Queue);
 }
 
-/* Makes this processor's per-processor state of a pool exclusively its own for a moment: interrupts off in the kernel
- * (no DPC, no interrupt, no thread switch can come between), a raise to DISPATCH_LEVEL in host models (a thread is a
- * processor there and nothing interrupts it). */
+/* Makes this processor's per-processor state of a pool exclusively its own for a moment; Current is the RunLevel the
+ * caller read and found at or below DISPATCH_LEVEL. amd64: a raise to DISPATCH_LEVEL from Current (one CR8 move each
+ * way: no DPC, no thread switch can come between, and an interrupt above DISPATCH_LEVEL cannot use the pool); i686:
+ * interrupts off (a level write costs more there: KE_RUNLEVEL_WRITE_IS_CHEAP); host models: a raise to
+ * DISPATCH_LEVEL (a thread is a processor there and nothing interrupts it). */
 #ifdef XTOS_HOST_RUNLEVEL_MODEL
-XTFORCEINLINE ULONG_PTR MiPoolEnterProcessor(VOID) {
+XTFORCEINLINE ULONG_PTR MiPoolEnterProcessor(KRUNLEVEL Current) {
+    (VOID) Current;
     return KeRaiseRunLevel(DISPATCH_LEVEL);
 }
 XTFORCEINLINE VOID MiPoolLeaveProcessor(ULONG_PTR State) {
     KeLowerRunLevel((KRUNLEVEL)State);
 }
 #else
-XTFORCEINLINE ULONG_PTR MiPoolEnterProcessor(VOID) {
+XTFORCEINLINE ULONG_PTR MiPoolEnterProcessor(KRUNLEVEL Current) {
+    if (KE_RUNLEVEL_WRITE_IS_CHEAP) {
+        KeRaiseRunLevelFromKnown(Current);
+        return Current;
+    }
     return ArDisableInterrupts();
 }
 XTFORCEINLINE VOID MiPoolLeaveProcessor(ULONG_PTR State) {
+    if (KE_RUNLEVEL_WRITE_IS_CHEAP) {
+        KeLowerRunLevelToKnown((KRUNLEVEL)State);
+        return;
+    }
     ArRestoreInterrupts(State);
 }
 #endif
