@@ -119,8 +119,8 @@ typedef struct _MI_POOL_BIG_ENTRY {
 #define MI_POOL_PP_LIST_BYTES       16384 /* a list's depth up to 512 B: min(MI_POOL_PP_MAX_DEPTH, this / block size) */
 #define MI_POOL_PP_CLASS_LIST_BYTES 8192  /* the same for the classes above 512 B */
 #define MI_POOL_PP_MAX_DEPTH        128
-#define MI_POOL_PP_TAG_SHIFT  5 /* 32 sets of two slots (2-way associative) */
-#define MI_POOL_PP_TAGS       (2u << MI_POOL_PP_TAG_SHIFT)
+#define MI_POOL_PP_TAG_SHIFT        5 /* 32 sets of two slots (2-way associative) */
+#define MI_POOL_PP_TAGS             (2u << MI_POOL_PP_TAG_SHIFT)
 
 /* One tag's counts on one processor since the slot took it (flushed into the shared entry when the slot changes). */
 typedef struct _MI_POOL_PP_TAG {
@@ -165,7 +165,7 @@ typedef struct _MI_POOL_DESCRIPTOR {
     UCHAR LockKind;          /* MI_POOL_LOCK_* */
     BOOLEAN PerProcessor;    /* per-processor lookasides (non-paged pools) */
     UCHAR PoolType;          /* MM_POOL_TYPE this pool serves */
-    const MM_POOL_PAGE_SOURCE *Pages;      /* where whole pages come from (system pages, or paged-pool pages) */
+    const MM_POOL_PAGE_SOURCE *Pages;     /* where whole pages come from (system pages, or paged-pool pages) */
     UCHAR MaximumDepth[MI_POOL_PP_LISTS]; /* per-processor list depths, 0: no list (read-only after initialisation) */
     KSPIN_LOCK SpinLock __attribute__((aligned(64))); /* MI_POOL_LOCK_PRIVATE and MI_POOL_LOCK_PAGED */
     MI_POOL_LOOKASIDE Lookaside[MI_POOL_LOOKASIDE_GRANULES + 1] __attribute__((aligned(64)));
