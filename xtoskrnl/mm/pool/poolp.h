@@ -426,8 +426,9 @@ VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool);
  * NULL when no page can be had. */
 PPOOL_HEADER MiAllocateSmallBlock(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag);
 /* poolpage.c: carves up to Count blocks of Granules granules (a size with a per-processor list) out of free blocks,
- * taking a new page only when no free block fits and nothing was carved yet. While *First is NULL the next block goes
- * there, marked in use with Tag; every other one is parked on Processor's list of the size. Returns how many. */
+ * taking a new page only when no free block fits and the caller has no block yet (*First NULL, nothing carved). While
+ * *First is NULL the next block goes there, marked in use with Tag; every other one is parked on Processor's list of
+ * the size. Returns how many. */
 ULONG MiCarveSmallBlocks(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules, ULONG Count, ULONG Tag,
                          PPOOL_HEADER *First);
 /* poolpage.c: returns a block (in use or on a lookaside list, already checked) to the free lists, coalescing it

@@ -237,7 +237,7 @@ ULONG MiCarveSmallBlocks(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor,
     while (Taken < Count) {
         Index = MiFindFreeList(Pool, Granules);
         if (Index == 0) {
-            if (Taken != 0 || !MiAddPoolPage(Pool)) {
+            if (Taken != 0 || *First != NULL || !MiAddPoolPage(Pool)) {
                 break;
             }
             Index = MI_POOL_PAGE_GRANULES;
