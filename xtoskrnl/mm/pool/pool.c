@@ -37,11 +37,18 @@ XTSTATUS MiInitializePoolEx(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie, MM_POOL_
         Pool->ListHeads[Index].Flink = &Pool->ListHeads[Index];
         Pool->ListHeads[Index].Blink = &Pool->ListHeads[Index];
     }
-    for (Index = MI_POOL_MIN_BLOCK; Index <= MI_POOL_LOOKASIDE_GRANULES; Index++) {
+    for (Index = MI_POOL_MIN_BLOCK; Index <= MI_POOL_PP_MAX_GRANULES; Index++) {
         ULONG Depth = (ULONG)(MI_POOL_LOOKASIDE_LIST_BYTES / (Index * MI_POOL_GRANULE));
-        Pool->Lookaside[Index].MaximumDepth = Depth < MI_POOL_LOOKASIDE_MAX_DEPTH ? Depth : MI_POOL_LOOKASIDE_MAX_DEPTH;
-        Depth = (ULONG)(MI_POOL_PP_LIST_BYTES / (Index * MI_POOL_GRANULE));
-        Pool->MaximumDepth[Index] = (USHORT)(Depth < MI_POOL_PP_MAX_DEPTH ? Depth : MI_POOL_PP_MAX_DEPTH);
+        if (Index <= MI_POOL_LOOKASIDE_GRANULES) {
+            Pool->Lookaside[Index].MaximumDepth =
+                Depth < MI_POOL_LOOKASIDE_MAX_DEPTH ? Depth : MI_POOL_LOOKASIDE_MAX_DEPTH;
+            Depth = (ULONG)(MI_POOL_PP_LIST_BYTES / (Index * MI_POOL_GRANULE));
+        } else if (MiPoolClassGranules(Index) == Index) {
+            Depth = (ULONG)(MI_POOL_PP_CLASS_LIST_BYTES / (Index * MI_POOL_GRANULE));
+        } else {
+            Depth = 0; /* no class: such a block (a split that absorbed a remainder) is freed under the lock */
+        }
+        Pool->MaximumDepth[Index] = (UCHAR)(Depth < MI_POOL_PP_MAX_DEPTH ? Depth : MI_POOL_PP_MAX_DEPTH);
     }
     RtlInitializeListHead(&Pool->PageList);
     Pool->OverflowTag.Key = MI_POOL_TAG_KEY(MI_POOL_OVERFLOW_TAG);
@@ -229,7 +236,7 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
      * there the bounds are compared before the next header is read. */
     Ulong1 = Header->Ulong1;
     if (__builtin_expect((Ulong1 >> 16) - (MI_POOL_ULONG1(0, MI_POOL_MIN_BLOCK, MI_POOL_BLOCK_IN_USE) >> 16) >
-                             MI_POOL_LOOKASIDE_GRANULES - MI_POOL_MIN_BLOCK,
+                             MI_POOL_PP_MAX_GRANULES - MI_POOL_MIN_BLOCK,
                          0) ||
         __builtin_expect(Header->PoolTag != Tag, 0)) {
         return FALSE;
@@ -317,6 +324,40 @@ static VOID MiReleaseSmallBlock(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header) {
     }
 }
 
+/* A block of Granules (a size with a per-processor list, which is empty) marked in use with Tag, and up to half the
+ * list's depth more parked on it, all under this one lock acquisition: from the shared lookaside list of the size,
+ * then carved from free blocks (or a new page). NULL when there is none. Under the pool lock. */
+static PPOOL_HEADER MiRefillProcessorList(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules,
+                                          ULONG Tag) {
+    ULONG Count = Pool->MaximumDepth[Granules] / 2 + 1, Taken = 0;
+    PPOOL_HEADER First = NULL, Header;
+
+    if (Granules <= MI_POOL_LOOKASIDE_GRANULES) {
+        while (Taken < Count && (Header = MiPopLookaside(Pool, Granules, Tag)) != NULL) {
+            if (Taken++ == 0) {
+                First = Header;
+            } else {
+                MiPoolParkBlock(Pool, Processor, Header);
+            }
+        }
+    }
+    if (Taken < Count) {
+        MiCarveSmallBlocks(Pool, Processor, Granules, Count - Taken, Tag, &First);
+    }
+    return First;
+}
+
+/* Moves about half of this processor's full list of Granules to the shared layer (the shared lookaside list of the
+ * size, else the free lists) with every check, under one lock acquisition. Under the pool lock. */
+static VOID MiFlushProcessorList(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules) {
+    ULONG Count = (Processor->Depth[Granules] + 1) / 2;
+    PPOOL_HEADER Header;
+
+    while (Count-- != 0 && (Header = MiPopProcessorList(Pool, Processor, Granules, 0)) != NULL) {
+        MiReleaseSmallBlock(Pool, Header);
+    }
+}
+
 /* One attempt at Size bytes: special pool, whole pages, or a small block (this processor's list, the shared
  * lookaside, then the free lists); NULL when the pool's free blocks and the pager cannot serve it. */
 static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag) {
@@ -330,14 +371,15 @@ static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag)
         return MiAllocateBigPool(Pool, Size, Tag);
     }
     Granules = (ULONG)((Size + (Size == 0) + MI_POOL_GRANULE - 1) >> MI_POOL_GRANULE_SHIFT) + 1;
-    if (Granules <= MI_POOL_LOOKASIDE_GRANULES) {
-        if (Pool->PerProcessor) {
-            MiPoolBindTag(Pool, MiPoolCurrentProcessor(Pool), Tag);
-            Header = MiPopProcessorList(Pool, MiPoolCurrentProcessor(Pool), Granules, Tag);
-        }
+    if (Pool->PerProcessor) {
+        Granules = MiPoolClassGranules(Granules);
+        MiPoolBindTag(Pool, MiPoolCurrentProcessor(Pool), Tag);
+        Header = MiPopProcessorList(Pool, MiPoolCurrentProcessor(Pool), Granules, Tag);
         if (Header == NULL) {
-            Header = MiPopLookaside(Pool, Granules, Tag);
+            Header = MiRefillProcessorList(Pool, MiPoolCurrentProcessor(Pool), Granules, Tag);
         }
+    } else if (Granules <= MI_POOL_LOOKASIDE_GRANULES) {
+        Header = MiPopLookaside(Pool, Granules, Tag);
     }
     if (Header == NULL) {
         Header = MiAllocateSmallBlock(Pool, Granules, Tag);
@@ -349,11 +391,12 @@ static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag)
     return Header + 1;
 }
 
-/* The granules of a request of up to (MI_POOL_LOOKASIDE_GRANULES - 1) granules (the sizes per-processor lists serve),
- * header included: two adds and a shift. A zero-byte request gives 1, whose list is always empty (blocks have at
- * least MI_POOL_MIN_BLOCK granules), so it takes the locked path, which gives it a minimal block. */
+/* The granules of the block a per-processor list serves for a small request (up to MI_POOL_MAX_SMALL_SIZE, which the
+ * caller has checked), header included, rounded up to its size class above 512 bytes. A zero-byte request gives 1,
+ * whose list is always empty (blocks have at least MI_POOL_MIN_BLOCK granules), so it takes the locked path, which
+ * gives it a minimal block. */
 XTFORCEINLINE ULONG MiPoolProcessorGranules(SIZE_T Size) {
-    return (ULONG)((Size + 2 * MI_POOL_GRANULE - 1) >> MI_POOL_GRANULE_SHIFT);
+    return MiPoolClassGranules((ULONG)((Size + 2 * MI_POOL_GRANULE - 1) >> MI_POOL_GRANULE_SHIFT));
 }
 
 /* The locked allocation: everything the per-processor lists did not serve. */
@@ -386,8 +429,7 @@ static __attribute__((noinline)) PVOID MiAllocatePoolLocked(PMI_POOL_DESCRIPTOR 
  * DISPATCH_LEVEL (Current), a size they serve, not the special-pool tag. */
 XTFORCEINLINE BOOLEAN MiPoolProcessorServes(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag,
                                             KRUNLEVEL Current) {
-    return (BOOLEAN)(PoolType == NonPagedPool && Current <= DISPATCH_LEVEL &&
-                     Size <= (MI_POOL_LOOKASIDE_GRANULES - 1) * MI_POOL_GRANULE &&
+    return (BOOLEAN)(PoolType == NonPagedPool && Current <= DISPATCH_LEVEL && Size <= MI_POOL_MAX_SMALL_SIZE &&
                      MI_POOL_SLOT_KEY(Tag) != Pool->SpecialTagKey);
 }
 
@@ -426,30 +468,28 @@ static VOID MiFreeSmallLocked(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, ULO
     PMI_POOL_LOOKASIDE_LINK Link = (PMI_POOL_LOOKASIDE_LINK)(Header + 1);
     PMI_POOL_PROCESSOR Processor;
 
-    if (Pool->PerProcessor && Granules <= MI_POOL_LOOKASIDE_GRANULES &&
+    if (Pool->PerProcessor && Pool->MaximumDepth[Granules] != 0 &&
         Link->Check == MiPoolLookasideCheck(Pool, Link, Link->Next)) {
         /* A valid per-processor link in an in-use block: it is on a per-processor list already. */
         KeBugCheckEx(BAD_POOL_CALLER, BPC_DOUBLE_FREE, 0, Header->Ulong1, (ULONG_PTR)Link);
     }
     MiPoolCredit(Pool, Tag, (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT);
-    if (Pool->PerProcessor && Granules <= MI_POOL_LOOKASIDE_GRANULES) {
+    if (Pool->PerProcessor && Pool->MaximumDepth[Granules] != 0) {
         Processor = MiPoolCurrentProcessor(Pool);
         MiPoolBindTag(Pool, Processor, Tag);
-        if (Processor->Depth[Granules] < Pool->MaximumDepth[Granules]) {
-            if (!MiPoolBlockEndsPage(Header, Granules)) {
-                PPOOL_HEADER Next = MiPoolHeaderAt(Header, Granules);
-                if (!MiPoolHeaderIntact(Next, Pool->Cookie) || Next->PreviousSize != Granules) {
-                    KeBugCheckEx(BAD_POOL_HEADER, BPH_NEXT_BLOCK_CORRUPT, (ULONG_PTR)Header, (ULONG_PTR)Next,
-                                 MiPoolPageOf(Header));
-                }
+        if (!MiPoolBlockEndsPage(Header, Granules)) {
+            PPOOL_HEADER Next = MiPoolHeaderAt(Header, Granules);
+            if (!MiPoolHeaderIntact(Next, Pool->Cookie) || Next->PreviousSize != Granules) {
+                KeBugCheckEx(BAD_POOL_HEADER, BPH_NEXT_BLOCK_CORRUPT, (ULONG_PTR)Header, (ULONG_PTR)Next,
+                             MiPoolPageOf(Header));
             }
-            Link->Next = Processor->Head[Granules];
-            Link->Check = MiPoolLookasideCheck(Pool, Link, Link->Next);
-            Header->PoolTag = MiPoolParkedTag(Pool, Link);
-            Processor->Head[Granules] = Link;
-            Processor->Depth[Granules]++;
-            return;
         }
+        if (Processor->Depth[Granules] >= Pool->MaximumDepth[Granules]) {
+            /* Full: half of it goes to the shared layer now, so the next frees of this size stay lock-free. */
+            MiFlushProcessorList(Pool, Processor, Granules);
+        }
+        MiPoolParkBlock(Pool, Processor, Header);
+        return;
     }
     MiReleaseSmallBlock(Pool, Header);
 }
@@ -492,14 +532,14 @@ VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool) {
     PPOOL_HEADER Header;
     ULONG Index;
 
-    for (Index = MI_POOL_MIN_BLOCK; Index <= MI_POOL_LOOKASIDE_GRANULES; Index++) {
+    for (Index = MI_POOL_MIN_BLOCK; Index <= MI_POOL_PP_MAX_GRANULES; Index++) {
         if (Pool->PerProcessor) {
             PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
             while ((Header = MiPopProcessorList(Pool, Processor, Index, 0)) != NULL) {
                 MiReleaseSmallBlock(Pool, Header);
             }
         }
-        while ((Link = Pool->Lookaside[Index].Head) != NULL) {
+        while (Index <= MI_POOL_LOOKASIDE_GRANULES && (Link = Pool->Lookaside[Index].Head) != NULL) {
             Header = MiPopLookaside(Pool, Index, ((PPOOL_HEADER)Link - 1)->PoolTag);
             MiFreeSmallBlock(Pool, Header);
         }

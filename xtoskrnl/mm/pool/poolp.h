@@ -108,11 +108,19 @@ typedef struct _MI_POOL_BIG_ENTRY {
  * written only under the pool lock (the lock holder rewrites PreviousSize when a neighbour changes); its tag only by
  * the block's owner, and the check does not cover it (docs/pool.md "Keyed headers"): a lock-free pop retags. A block
  * on such a list stays in use, its tag a keyed mark of its address (MiPoolParkedTag), its body a keyed link. */
-#define MI_POOL_PP_LISTS      (MI_POOL_LOOKASIDE_GRANULES + 1)
-#define MI_POOL_PP_LIST_BYTES 16384 /* a list's depth: min(MI_POOL_PP_MAX_DEPTH, this / block size) */
-#define MI_POOL_PP_MAX_DEPTH  128
-#define MI_POOL_PP_TAG_SHIFT  5 /* 32 sets of two slots (2-way associative) */
-#define MI_POOL_PP_TAGS       (2u << MI_POOL_PP_TAG_SHIFT)
+/* Every small size has a per-processor list, indexed by its granules: blocks up to 512 bytes by their exact size,
+ * larger requests rounded up to a size class (a multiple of MI_POOL_PP_CLASS_GRANULES, the last class the page
+ * maximum), so that blocks of few sizes circulate. A block of a size that is no class (a split that absorbed a
+ * remainder) has a maximum depth of 0: its free takes the locked path. */
+#define MI_POOL_PP_MAX_GRANULES     MI_POOL_PAGE_GRANULES
+#define MI_POOL_PP_LISTS            (MI_POOL_PP_MAX_GRANULES + 1)
+#define MI_POOL_PP_CLASS_BYTES      256
+#define MI_POOL_PP_CLASS_GRANULES   ((ULONG)(MI_POOL_PP_CLASS_BYTES / MI_POOL_GRANULE))
+#define MI_POOL_PP_LIST_BYTES       16384 /* a list's depth up to 512 B: min(MI_POOL_PP_MAX_DEPTH, this / block size) */
+#define MI_POOL_PP_CLASS_LIST_BYTES 8192  /* the same for the classes above 512 B */
+#define MI_POOL_PP_MAX_DEPTH        128
+#define MI_POOL_PP_TAG_SHIFT        5 /* 32 sets of two slots (2-way associative) */
+#define MI_POOL_PP_TAGS             (2u << MI_POOL_PP_TAG_SHIFT)
 
 /* One tag's counts on one processor since the slot took it (flushed into the shared entry when the slot changes). */
 typedef struct __attribute__((aligned(16))) _MI_POOL_PP_TAG {
@@ -128,11 +136,14 @@ STATIC_ASSERT(sizeof(MI_POOL_PP_TAG) == 32);
 
 typedef struct __attribute__((aligned(64))) _MI_POOL_PROCESSOR {
     PMI_POOL_LOOKASIDE_LINK Head[MI_POOL_PP_LISTS]; /* parked blocks of each size, whatever their last tag */
-    USHORT Depth[MI_POOL_PP_LISTS];                 /* blocks on each list */
+    UCHAR Depth[MI_POOL_PP_LISTS];                  /* blocks on each list */
     MI_POOL_PP_TAG Tags[MI_POOL_PP_TAGS];           /* also the pool-wide Allocations and Frees served here */
 } MI_POOL_PROCESSOR, *PMI_POOL_PROCESSOR;
 
 STATIC_ASSERT(sizeof(MI_POOL_PROCESSOR) % 64 == 0);
+STATIC_ASSERT(MI_POOL_PP_MAX_DEPTH <= 255);
+STATIC_ASSERT((MI_POOL_PP_CLASS_GRANULES & (MI_POOL_PP_CLASS_GRANULES - 1)) == 0);
+STATIC_ASSERT(MI_POOL_LOOKASIDE_GRANULES % MI_POOL_PP_CLASS_GRANULES == 0);
 
 /* How a pool is serialised (docs/pool.md "Locks"). */
 #define MI_POOL_LOCK_PRIVATE 0 /* an in-stack queued spin lock on SpinLock (raises to DISPATCH_LEVEL) */
@@ -157,8 +168,8 @@ typedef struct _MI_POOL_DESCRIPTOR {
     UCHAR LockKind;          /* MI_POOL_LOCK_* */
     BOOLEAN PerProcessor;    /* per-processor lookasides (non-paged pools) */
     UCHAR PoolType;          /* MM_POOL_TYPE this pool serves */
-    const MM_POOL_PAGE_SOURCE *Pages;      /* where whole pages come from (system pages, or paged-pool pages) */
-    USHORT MaximumDepth[MI_POOL_PP_LISTS]; /* per-processor list depths (read-only after initialisation) */
+    const MM_POOL_PAGE_SOURCE *Pages;     /* where whole pages come from (system pages, or paged-pool pages) */
+    UCHAR MaximumDepth[MI_POOL_PP_LISTS]; /* per-processor list depths, 0: no list (read-only after initialisation) */
     /* The state and tag word of a block parked on a per-processor list with its keyed mark's address part taken out:
      * MI_POOL_HEADER_KEY(0, RetireKey's low half); see MiPoolParkedHeaderIntact. */
     ULONGLONG ParkedKey;
@@ -335,6 +346,16 @@ XTINLINE BOOLEAN MiPoolBlockEndsPage(const POOL_HEADER *Header, ULONG BlockSize)
     return (BOOLEAN)((((ULONG_PTR)Header + ((ULONG_PTR)BlockSize << MI_POOL_GRANULE_SHIFT)) & (MM_PAGE_SIZE - 1)) == 0);
 }
 
+/* The block size (granules) a small request of Granules granules gets on a pool with per-processor lists: itself up to
+ * 512 bytes, above that the next size class (the last class is the page maximum). */
+XTFORCEINLINE ULONG MiPoolClassGranules(ULONG Granules) {
+    if (Granules > MI_POOL_LOOKASIDE_GRANULES) {
+        Granules = (Granules + MI_POOL_PP_CLASS_GRANULES - 1) & ~(MI_POOL_PP_CLASS_GRANULES - 1);
+        Granules = Granules < MI_POOL_PAGE_GRANULES ? Granules : MI_POOL_PAGE_GRANULES;
+    }
+    return Granules;
+}
+
 /* The header bits a parked block never changes (all but PreviousSize and, on i686, the check bits), as the 64-bit
  * little-endian word of Ulong1 and PoolTag. */
 #define MI_POOL_HEADER_STABLE (((ULONGLONG)0xFFFFFFFFu << 32) | MI_POOL_ULONG1_STABLE)
@@ -377,6 +398,19 @@ XTFORCEINLINE BOOLEAN MiPoolParkedHeaderIntact(const MI_POOL_DESCRIPTOR *Pool, c
 XTFORCEINLINE ULONG_PTR MiPoolLookasideCheck(const MI_POOL_DESCRIPTOR *Pool, const MI_POOL_LOOKASIDE_LINK *Link,
                                              const MI_POOL_LOOKASIDE_LINK *Next) {
     return (ULONG_PTR)Next ^ (ULONG_PTR)Link ^ Pool->Cookie;
+}
+
+/* Parks the in-use block Header (owned by the caller, checked) on Processor's list of its size: keyed link, keyed mark
+ * in the tag. The caller made sure the list has room. */
+XTINLINE VOID MiPoolParkBlock(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, PPOOL_HEADER Header) {
+    PMI_POOL_LOOKASIDE_LINK Link = (PMI_POOL_LOOKASIDE_LINK)(Header + 1);
+    ULONG Granules = Header->BlockSize;
+
+    Link->Next = Processor->Head[Granules];
+    Link->Check = MiPoolLookasideCheck(Pool, Link, Link->Next);
+    Header->PoolTag = MiPoolParkedTag(Pool, Link);
+    Processor->Head[Granules] = Link;
+    Processor->Depth[Granules]++;
 }
 
 /* Keyed 32-bit check of a free block's links (kept in its header's PoolTag). */
@@ -432,6 +466,12 @@ VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool);
 /* poolpage.c: a block of at least Granules granules from the free lists (or a new page), marked in use with Tag;
  * NULL when no page can be had. */
 PPOOL_HEADER MiAllocateSmallBlock(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag);
+/* poolpage.c: carves up to Count blocks of Granules granules (a size with a per-processor list) out of free blocks,
+ * taking a new page only when no free block fits and the caller has no block yet (*First NULL, nothing carved). While
+ * *First is NULL the next block goes there, marked in use with Tag; every other one is parked on Processor's list of
+ * the size. Returns how many. */
+ULONG MiCarveSmallBlocks(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules, ULONG Count, ULONG Tag,
+                         PPOOL_HEADER *First);
 /* poolpage.c: returns a block (in use or on a lookaside list, already checked) to the free lists, coalescing it
  * with free neighbours; a page that becomes empty is cached or given back. */
 VOID MiFreeSmallBlock(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header);

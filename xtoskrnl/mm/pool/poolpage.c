@@ -181,6 +181,76 @@ PPOOL_HEADER MiAllocateSmallBlock(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULON
     return Header;
 }
 
+/* Carves up to Count blocks of Granules out of the free block at the head of list Index (at least Granules long): the
+ * first goes to *First when it is NULL, the others are parked on Processor's list; a remainder of at least
+ * MI_POOL_MIN_BLOCK goes back to the free lists (a smaller one makes the only block that much longer). */
+static ULONG MiCarveFreeBlock(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Index, ULONG Granules,
+                              ULONG Count, ULONG Tag, PPOOL_HEADER *First) {
+    PPOOL_HEADER Header = (PPOOL_HEADER)Pool->ListHeads[Index].Flink - 1, Base;
+    ULONG Previous = Header->PreviousSize, Pieces = Index / Granules, Rest, Piece, Size;
+
+    Pieces = Pieces < Count ? Pieces : Count;
+    Rest = Index - Pieces * Granules;
+    if (Rest != 0 && Rest < MI_POOL_MIN_BLOCK) {
+        if (Pieces == 1 && *First != NULL) {
+            return 0; /* one block longer than the size: not one to park */
+        }
+        if (Pieces > 1) {
+            Pieces--;
+            Rest += Granules;
+        }
+    }
+    MiRemoveFreeBlock(Pool, Header);
+    if (Index == MI_POOL_PAGE_GRANULES) {
+        Pool->EmptyPages--;
+    }
+    Base = Header;
+    for (Piece = 0; Piece < Pieces; Piece++) {
+        Size = Granules + (Rest < MI_POOL_MIN_BLOCK ? Rest : 0) * (Piece + 1 == Pieces);
+        MiPoolWriteHeader(Header, MI_POOL_ULONG1(Previous, Size, MI_POOL_BLOCK_IN_USE), Tag, Pool->Cookie);
+        Previous = Size;
+        Header = MiPoolHeaderAt(Header, Size);
+    }
+    if (Rest >= MI_POOL_MIN_BLOCK) {
+        MiPoolWriteHeader(Header, MI_POOL_ULONG1(Previous, Rest, MI_POOL_BLOCK_FREE), 0, Pool->Cookie);
+        MiSetNextPreviousSize(Pool, Header, Rest);
+        MiInsertFreeBlock(Pool, Header);
+    } else {
+        MiSetNextPreviousSize(Pool, MiPoolHeaderAt(Header, -(LONG_PTR)Previous), Previous);
+    }
+    /* Parked from the last to the second, so that the list hands them out in address order. */
+    Piece = 0;
+    if (*First == NULL) {
+        *First = Base;
+        Piece = 1;
+    }
+    for (Size = Pieces; Size-- > Piece;) {
+        MiPoolParkBlock(Pool, Processor, MiPoolHeaderAt(Base, (LONG_PTR)Size * Granules));
+    }
+    return Pieces;
+}
+
+ULONG MiCarveSmallBlocks(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor, ULONG Granules, ULONG Count, ULONG Tag,
+                         PPOOL_HEADER *First) {
+    ULONG Taken = 0, Index;
+
+    while (Taken < Count) {
+        Index = MiFindFreeList(Pool, Granules);
+        if (Index == 0) {
+            if (Taken != 0 || *First != NULL || !MiAddPoolPage(Pool)) {
+                break;
+            }
+            Index = MI_POOL_PAGE_GRANULES;
+        }
+        Index = MiCarveFreeBlock(Pool, Processor, Index, Granules, Count - Taken, Tag, First);
+        if (Index == 0) {
+            break;
+        }
+        Taken += Index;
+    }
+    return Taken;
+}
+
 VOID MiFreeSmallBlock(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header) {
     ULONG Granules = Header->BlockSize;
     PPOOL_HEADER Neighbour;

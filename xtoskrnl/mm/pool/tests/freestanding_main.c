@@ -93,7 +93,7 @@ VOID _start(VOID);
 
 VOID _start(VOID) {
     static const XTEST_SUITE *const Suites[] = {&PoolBasicSuite, &PoolTortureSuite, &PoolExhaustionSuite,
-                                                &PoolCorruptionSuite};
+                                                &PoolCorruptionSuite, &PoolBatchSuite};
     ULONG Failures = XtestRunSuites(Suites, ARRAY_SIZE(Suites));
 
     XtestPrint("%u-bit freestanding build, %u-byte pool header\n", (ULONG)(8 * sizeof(PVOID)),

@@ -10,7 +10,7 @@ RTL=xtoskrnl/rtl
 OUT=${TEST_TMPDIR:-$(mktemp -d)}
 SRCS="$POOL/pool.c $POOL/poolbig.c $POOL/poolchk.c $POOL/poolpage.c $POOL/poolspec.c $POOL/pooltag.c
       $POOL/tests/pool_test.c $POOL/tests/pool_torture_test.c $POOL/tests/pool_exhaustion_test.c
-      $POOL/tests/pool_corruption_test.c $POOL/tests/freestanding_main.c
+      $POOL/tests/pool_corruption_test.c $POOL/tests/pool_batch_test.c $POOL/tests/freestanding_main.c
       $RTL/arith.c $RTL/bitmap.c $RTL/format.c $RTL/list.c $RTL/memory.c $RTL/number.c $RTL/string.c
       $RTL/crt.c testing/xtest/xtest.c testing/xtest/freestanding_linux.c
       xtoskrnl/ke/runlevel.c xtoskrnl/ke/spinlock.c xtoskrnl/ke/tests/runlevel_model.c"

@@ -35,6 +35,13 @@ XTNORETURN VOID RtlFailFast(ULONG Code, ULONG_PTR Parameter1, ULONG_PTR Paramete
 
 static PUCHAR ArenaBase, ArenaNext;
 static PVOID ArenaFree[ARENA_MAX_COUNT + 1];
+static SIZE_T ArenaPages, ArenaPeakPages; /* pages the pool holds now and at most (its footprint) */
+
+/* Counts Count pages handed out (Count < 0: given back). */
+static VOID ArenaCount(LONG_PTR Count) {
+    ArenaPages += (SIZE_T)Count;
+    ArenaPeakPages = ArenaPages > ArenaPeakPages ? ArenaPages : ArenaPeakPages;
+}
 
 PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags) {
     PVOID Address;
@@ -43,6 +50,7 @@ PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags) {
     if (Count <= ARENA_MAX_COUNT && ArenaFree[Count] != NULL) {
         Address = ArenaFree[Count];
         ArenaFree[Count] = *(PVOID *)Address;
+        ArenaCount((LONG_PTR)Count);
         return Address;
     }
     if ((SIZE_T)(ArenaBase + ARENA_BYTES - ArenaNext) < (Count << MM_PAGE_SHIFT)) {
@@ -50,11 +58,13 @@ PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags) {
     }
     Address = ArenaNext;
     ArenaNext += Count << MM_PAGE_SHIFT;
+    ArenaCount((LONG_PTR)Count);
     return Address;
 }
 
 VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags) {
     Count += (Flags & MM_SYSTEM_PAGES_GUARD_AFTER) ? 1 : 0;
+    ArenaCount(-(LONG_PTR)Count);
     if (Count <= ARENA_MAX_COUNT) {
         *(PVOID *)Address = ArenaFree[Count];
         ArenaFree[Count] = Address;
@@ -279,19 +289,25 @@ static BOOLEAN Load(const char *Library, const char *Allocate, const char *Free,
 }
 
 static void Summarise(const BENCH_OP *Trace, size_t Operations) {
-    size_t Allocations = 0, Bytes = 0, Big = 0;
+    static unsigned LiveSize[BENCH_MAX_LIVE];
+    size_t Allocations = 0, Bytes = 0, Big = 0, Live = 0, PeakLive = 0;
 
     for (size_t Index = 0; Index < Operations; Index++) {
         if (Trace[Index].Size != 0) {
             Allocations++;
             Bytes += Trace[Index].Size;
             Big += Trace[Index].Size > MI_POOL_MAX_SMALL_SIZE;
+            LiveSize[Trace[Index].Slot] = Trace[Index].Size;
+            Live += Trace[Index].Size;
+            PeakLive = Live > PeakLive ? Live : PeakLive;
+        } else {
+            Live -= LiveSize[Trace[Index].Slot];
         }
     }
     printf("trace: live set up to %zu blocks, %zu operations (%zu allocations, %zu frees), mean size %.0f B, %.2f%% "
-           "page-sized (> %zu B)\n",
+           "page-sized (> %zu B), at most %.1f MiB requested at once\n",
            BenchMaxLive, Operations, Allocations, Operations - Allocations, (double)Bytes / Allocations,
-           100.0 * Big / Allocations, (size_t)MI_POOL_MAX_SMALL_SIZE);
+           100.0 * Big / Allocations, (size_t)MI_POOL_MAX_SMALL_SIZE, (double)PeakLive / 1048576.0);
 }
 
 int main(int Count, char **Arguments) {
@@ -376,6 +392,8 @@ int main(int Count, char **Arguments) {
                Allocators[Index].Median / Allocators[1].Median);
     }
     printf("pool consistency problems after the runs: %u\n", MmCheckPoolConsistency());
+    printf("pool footprint: at most %zu pages (%.1f MiB) held from the pager\n", ArenaPeakPages,
+           (double)ArenaPeakPages / 256.0);
     if (Threads < 2 || Threads > BENCH_MAX_THREADS) {
         return 0;
     }

@@ -123,9 +123,14 @@ XTEST(DoubleFreeWithTheParkedMarkAsTag) {
 XTEST(DoubleFreeOfCoalescedBlock) {
     POOL_TEST_STOP Stop;
     SIZE_T Size = MI_POOL_LOOKASIDE_GRANULES * MI_POOL_GRANULE + 100;
-    PVOID First = MiAllocatePool(Fresh(), NonPagedPool, Size, POOL_TAG_A);
-    PVOID Second = MiAllocatePool(&CorruptionPool, NonPagedPool, Size, POOL_TAG_A);
-    CORRUPTION_CASE Case = {Second, POOL_TAG_A, 0};
+    PVOID First, Second;
+    CORRUPTION_CASE Case = {NULL, POOL_TAG_A, 0};
+
+    /* The free lists alone (a pool without per-processor lists): the frees coalesce at once. */
+    Fresh()->PerProcessor = FALSE;
+    First = MiAllocatePool(&CorruptionPool, NonPagedPool, Size, POOL_TAG_A);
+    Second = MiAllocatePool(&CorruptionPool, NonPagedPool, Size, POOL_TAG_A);
+    Case.Address = Second;
 
     MiFreePool(&CorruptionPool, First, POOL_TAG_A);
     MiFreePool(&CorruptionPool, Second, POOL_TAG_A); /* merges into First's free block */
@@ -172,11 +177,16 @@ XTEST(WrongTagOnFree) {
 XTEST(CorruptFreeListLink) {
     POOL_TEST_STOP Stop;
     SIZE_T Size = MI_POOL_LOOKASIDE_GRANULES * MI_POOL_GRANULE + 100;
-    PVOID Keep = MiAllocatePool(Fresh(), NonPagedPool, Size, POOL_TAG_A);
-    PMI_POOL_FREE_LINKS Freed = MiAllocatePool(&CorruptionPool, NonPagedPool, Size, POOL_TAG_A);
-    PVOID Blocker = MiAllocatePool(&CorruptionPool, NonPagedPool, Size, POOL_TAG_A);
+    PVOID Keep, Blocker;
+    PMI_POOL_FREE_LINKS Freed;
     MI_POOL_FREE_LINKS Fake = {NULL, NULL};
     CORRUPTION_CASE Case = {NULL, POOL_TAG_A, Size};
+
+    /* The free lists alone (a pool without per-processor lists): the free goes to the free list of its size. */
+    Fresh()->PerProcessor = FALSE;
+    Keep = MiAllocatePool(&CorruptionPool, NonPagedPool, Size, POOL_TAG_A);
+    Freed = MiAllocatePool(&CorruptionPool, NonPagedPool, Size, POOL_TAG_A);
+    Blocker = MiAllocatePool(&CorruptionPool, NonPagedPool, Size, POOL_TAG_A);
 
     /* Freed sits between two blocks in use: it goes on its list alone; then its forward link is overwritten. */
     MiFreePool(&CorruptionPool, Freed, POOL_TAG_A);

@@ -47,6 +47,15 @@ XTEST(SmallBlocksUntilNullThenRecover) {
     XTEST_CHECK_EQ(PoolTestLookasideBlocks(&ExhaustionPool), 0);
     XTEST_CHECK_EQ(MiCheckPoolConsistency(&ExhaustionPool), 0);
     EmptyPool(Count, POOL_TAG_B);
+    /* The last 1000-byte blocks freed wait on this processor's list of their size class (its depth, or after an
+     * overflow moved half of it to the free lists, more than half of it), and each keeps its page from coalescing.
+     * A fill of another size would carve around them first (the page walk's best fit) and lose blocks to the layout
+     * once the failing page allocation's trim frees them. The trim gives them, and every cached empty page, back. */
+    XTEST_CHECK(PoolTestLookasideBlocks(&ExhaustionPool) > ExhaustionPool.MaximumDepth[Medium] / 2);
+    XTEST_CHECK(PoolTestLookasideBlocks(&ExhaustionPool) <= ExhaustionPool.MaximumDepth[Medium]);
+    MiTrimPool(&ExhaustionPool);
+    XTEST_CHECK_EQ(PoolTestLookasideBlocks(&ExhaustionPool), 0);
+    XTEST_CHECK_EQ(PoolTestPagesInUse(), 0);
     /* And the first size again: the same count. */
     Count = FillPool(200, POOL_TAG_A);
     XTEST_CHECK_EQ(Count, EXHAUSTION_BUDGET * (MI_POOL_PAGE_GRANULES / Small));

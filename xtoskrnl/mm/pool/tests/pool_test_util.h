@@ -71,9 +71,24 @@ XTINLINE SIZE_T PoolTestCheck(PCVOID Address, SIZE_T Size, ULONG Seed) {
     return Size;
 }
 
-/* Granules of the block a small request of Size bytes gets from a fresh page. */
+/* Granules of the block a small request of Size bytes gets from a fresh page of a pool with per-processor lists: the
+ * header and the body in granules, above 512 bytes rounded up to the next multiple of the size class step (256 bytes),
+ * at most a whole page. */
 XTINLINE ULONG PoolTestGranules(SIZE_T Size) {
-    return (ULONG)((Size + (Size == 0) + MI_POOL_GRANULE - 1) / MI_POOL_GRANULE) + 1;
+    ULONG Granules = (ULONG)((Size + (Size == 0) + MI_POOL_GRANULE - 1) / MI_POOL_GRANULE) + 1;
+
+    if (Granules * MI_POOL_GRANULE > 512) {
+        Granules = (ULONG)((Granules * MI_POOL_GRANULE + 255) / 256 * 256 / MI_POOL_GRANULE);
+    }
+    return Granules < MI_POOL_PAGE_GRANULES ? Granules : MI_POOL_PAGE_GRANULES;
+}
+
+/* Blocks a refill of an empty per-processor list of Granules parks besides the one it returns when it carves a fresh
+ * page: half the list's depth, at most what else the page holds. */
+XTINLINE ULONG PoolTestRefillExtras(PMI_POOL_DESCRIPTOR Pool, ULONG Granules) {
+    ULONG Extras = Pool->MaximumDepth[Granules] / 2;
+
+    return Extras < MI_POOL_PAGE_GRANULES / Granules - 1 ? Extras : MI_POOL_PAGE_GRANULES / Granules - 1;
 }
 
 /* The header of a small block. */
