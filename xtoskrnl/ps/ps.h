@@ -104,4 +104,8 @@ typedef struct _PS_STATISTICS {
 
 VOID PsQueryStatistics(PPS_STATISTICS Statistics);
 
+/* BENCH: prints one KE-BENCH line of references by process-table handles (ps/psbench.c). PASSIVE_LEVEL, after
+ * PsInitializeSystem, one processor. */
+VOID PsRunBenchmarks(VOID);
+
 #endif
