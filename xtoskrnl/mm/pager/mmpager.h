@@ -21,6 +21,24 @@ VOID MmUnmapSystemIoPages(PVOID Address, SIZE_T Count);
 /* Pages of system PTE space in use and in total. */
 VOID MmQuerySystemPtes(PULONG_PTR Used, PULONG_PTR Total);
 
+/* The deferred-shootdown batch of MmFreeSystemPages (up to 16 ranges): what went through it. */
+typedef struct _MM_DEFERRED_FLUSH_STATISTICS {
+    ULONG_PTR Deferred;     /* ranges queued */
+    ULONG_PTR Flushes;      /* non-empty batches flushed */
+    ULONG_PTR FoundFull;    /* frees that found the batch full (filled by another processor, not flushed yet) and
+                             * flushed it before queueing their range: where the old code wrote past the batch */
+    ULONG_PTR LargestBatch; /* most ranges one flush took (at most 16) */
+    ULONG_PTR Pending;      /* ranges queued now */
+} MM_DEFERRED_FLUSH_STATISTICS, *PMM_DEFERRED_FLUSH_STATISTICS;
+
+VOID MmQueryDeferredFlushStatistics(PMM_DEFERRED_FLUSH_STATISTICS Statistics);
+
+/* Test only: Hook(Va) runs in every MmFreeSystemPages whose range filled the batch, after the system space lock is
+ * released and before that free flushes the batch (the window in which another processor's free finds it full). At
+ * the free's RunLevel. NULL: none. */
+typedef VOID (*PMM_DEFERRED_FLUSH_HOOK)(ULONG_PTR Va);
+VOID MmSetDeferredFlushTestHook(PMM_DEFERRED_FLUSH_HOOK Hook);
+
 /* ---- Paged-pool VA space (paged.c, docs/memory-manager.md) ---- */
 
 /* Paged allocations fail (NULL) while free frames are at or below this: the rest is kept for non-paged ones. */

@@ -30,9 +30,16 @@ typedef struct _MI_DEFERRED_RANGE {
     ULONG_PTR Total; /* reserved pages (with the guard pages) */
 } MI_DEFERRED_RANGE;
 
-static MI_DEFERRED_RANGE MiDeferred[MI_DEFERRED_RANGES];
+/* The batch, with a guard range right after it that nothing writes: a range queued past the batch would land there
+ * (the overrun MiDeferSystemRange once made), and every flush checks both it and the count under the lock. */
+static struct {
+    MI_DEFERRED_RANGE Ranges[MI_DEFERRED_RANGES];
+    MI_DEFERRED_RANGE Guard;
+} MiDeferredBatch;
 static ULONG MiDeferredRanges;
 static ULONG_PTR MiDeferredPages;
+static MM_DEFERRED_FLUSH_STATISTICS MiDeferredStatistics; /* under the system space lock */
+static volatile PMM_DEFERRED_FLUSH_HOOK MiDeferredFlushHook;
 static ULONG_PTR MiSystemPteTableFrames; /* page tables created for system PTE space (never freed), PFN lock */
 
 /* MmAllocatePageTableFrameLocked for the tables of system PTE space, counted (the PFN lock is held). */
@@ -243,15 +250,31 @@ PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags) {
     return Va;
 }
 
+/* A batch that ran past its array (more than MI_DEFERRED_RANGES ranges, or the guard written) is a STOP before
+ * anything is copied out of it: SYSTEM_PTE_MISUSE (PTE_MISUSE_BATCH_OVERRUN, the count, the guard's Va, the guard's
+ * Count). Under the system space lock. */
+static VOID MiCheckDeferredBatch(VOID) {
+    if (MiDeferredRanges > MI_DEFERRED_RANGES || MiDeferredBatch.Guard.Va != 0 || MiDeferredBatch.Guard.Count != 0) {
+        KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_BATCH_OVERRUN, MiDeferredRanges, MiDeferredBatch.Guard.Va,
+                     MiDeferredBatch.Guard.Count);
+    }
+}
+
 ULONG_PTR MmFlushDeferredSystemPages(VOID) {
     MI_DEFERRED_RANGE Batch[MI_DEFERRED_RANGES];
     KRUNLEVEL Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
     ULONG Ranges = MiDeferredRanges;
     ULONG_PTR Pages = MiDeferredPages;
 
-    RtlCopyMemory(Batch, MiDeferred, Ranges * sizeof(MI_DEFERRED_RANGE));
+    MiCheckDeferredBatch();
+    RtlCopyMemory(Batch, MiDeferredBatch.Ranges, Ranges * sizeof(MI_DEFERRED_RANGE));
     MiDeferredRanges = 0;
     MiDeferredPages = 0;
+    if (Ranges != 0) {
+        MiDeferredStatistics.Flushes++;
+        MiDeferredStatistics.LargestBatch =
+            Ranges > MiDeferredStatistics.LargestBatch ? Ranges : MiDeferredStatistics.LargestBatch;
+    }
     KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
     if (Ranges == 0) {
         return 0;
@@ -272,13 +295,16 @@ static BOOLEAN MiDeferSystemRange(const MI_DEFERRED_RANGE *Range) {
         KRUNLEVEL Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
         BOOLEAN Full;
 
+        MiCheckDeferredBatch();
         if (MiDeferredRanges < MI_DEFERRED_RANGES) {
-            MiDeferred[MiDeferredRanges++] = *Range;
+            MiDeferredBatch.Ranges[MiDeferredRanges++] = *Range;
             MiDeferredPages += Range->Count;
+            MiDeferredStatistics.Deferred++;
             Full = MiDeferredRanges == MI_DEFERRED_RANGES || MiDeferredPages >= MI_DEFERRED_PAGES;
             KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
             return Full;
         }
+        MiDeferredStatistics.FoundFull++;
         KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
         MmFlushDeferredSystemPages();
     }
@@ -304,8 +330,25 @@ VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags) {
         MmhFlushTlbEntry(Va + Page * MM_PAGE_SIZE); /* this processor forgets it now; the others at the batch */
     }
     if (MiDeferSystemRange(&Range)) {
+        PMM_DEFERRED_FLUSH_HOOK Hook = __atomic_load_n(&MiDeferredFlushHook, __ATOMIC_ACQUIRE);
+
+        if (Hook != NULL) {
+            Hook(Va); /* tests: the window in which another processor may find the batch full */
+        }
         MmFlushDeferredSystemPages();
     }
+}
+
+VOID MmSetDeferredFlushTestHook(PMM_DEFERRED_FLUSH_HOOK Hook) {
+    __atomic_store_n(&MiDeferredFlushHook, Hook, __ATOMIC_RELEASE);
+}
+
+VOID MmQueryDeferredFlushStatistics(PMM_DEFERRED_FLUSH_STATISTICS Statistics) {
+    KRUNLEVEL Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
+
+    *Statistics = MiDeferredStatistics;
+    Statistics->Pending = MiDeferredRanges;
+    KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
 }
 
 PVOID MmMapSystemIoPages(ULONGLONG FirstPfn, SIZE_T Count) {
