@@ -5,6 +5,7 @@
 #include <xtboot.h>
 #include <xtstatus.h>
 
+#include "batch.h"
 #include "pager.h"
 
 /* Sets up the system PTE bitmap (its own pages at the start of the region). Needs the PFN database. */
@@ -21,16 +22,7 @@ VOID MmUnmapSystemIoPages(PVOID Address, SIZE_T Count);
 /* Pages of system PTE space in use and in total. */
 VOID MmQuerySystemPtes(PULONG_PTR Used, PULONG_PTR Total);
 
-/* The deferred-shootdown batch of MmFreeSystemPages (up to 16 ranges): what went through it. */
-typedef struct _MM_DEFERRED_FLUSH_STATISTICS {
-    ULONG_PTR Deferred;     /* ranges queued */
-    ULONG_PTR Flushes;      /* non-empty batches flushed */
-    ULONG_PTR FoundFull;    /* frees that found the batch full (filled by another processor, not flushed yet) and
-                             * flushed it before queueing their range: where the old code wrote past the batch */
-    ULONG_PTR LargestBatch; /* most ranges one flush took (at most 16) */
-    ULONG_PTR Pending;      /* ranges queued now */
-} MM_DEFERRED_FLUSH_STATISTICS, *PMM_DEFERRED_FLUSH_STATISTICS;
-
+/* What went through the deferred-shootdown batch of MmFreeSystemPages (batch.h's statistics, Pending filled in). */
 VOID MmQueryDeferredFlushStatistics(PMM_DEFERRED_FLUSH_STATISTICS Statistics);
 
 /* Test only: Hook(Va) runs in every MmFreeSystemPages whose range filled the batch, after the system space lock is

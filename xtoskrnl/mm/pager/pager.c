@@ -18,27 +18,12 @@ static ULONG_PTR MiBitmapPages;
 
 /* Freed ranges whose remote shootdown is deferred (NT batches system PTE flushes too): their PTEs are clear, this
  * processor flushed them, their frames and VA stay reserved until one shootdown for the whole batch (when it holds
- * MI_DEFERRED_RANGES ranges or MI_DEFERRED_PAGES pages, or when VA or frames run short). Under the system space lock.
- */
-#define MI_DEFERRED_RANGES 16
-#define MI_DEFERRED_PAGES  MM_DEFERRED_FLUSH_PAGES
+ * MI_DEFERRED_RANGES ranges or MI_DEFERRED_PAGES pages, or when VA or frames run short). Under the system space lock;
+ * the queueing and taking are batch.c's (host-tested), the guard after the array is checked at every queueing and
+ * every flush (the overrun MiDeferSystemRange once made). */
+#define MI_DEFERRED_PAGES MM_DEFERRED_FLUSH_PAGES
 
-typedef struct _MI_DEFERRED_RANGE {
-    ULONG_PTR Va;    /* the first mapped page */
-    ULONG_PTR Count; /* mapped pages */
-    ULONG_PTR Index; /* the reservation's first page in the bitmap (a guard page before Va included) */
-    ULONG_PTR Total; /* reserved pages (with the guard pages) */
-} MI_DEFERRED_RANGE;
-
-/* The batch, with a guard range right after it that nothing writes: a range queued past the batch would land there
- * (the overrun MiDeferSystemRange once made), and every flush checks both it and the count under the lock. */
-static struct {
-    MI_DEFERRED_RANGE Ranges[MI_DEFERRED_RANGES];
-    MI_DEFERRED_RANGE Guard;
-} MiDeferredBatch;
-static ULONG MiDeferredRanges;
-static ULONG_PTR MiDeferredPages;
-static MM_DEFERRED_FLUSH_STATISTICS MiDeferredStatistics; /* under the system space lock */
+static MI_DEFERRED_BATCH MiDeferredBatch = {.PageLimit = MI_DEFERRED_PAGES};
 static volatile PMM_DEFERRED_FLUSH_HOOK MiDeferredFlushHook;
 static ULONG_PTR MiSystemPteTableFrames; /* page tables created for system PTE space (never freed), PFN lock */
 
@@ -254,8 +239,8 @@ PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags) {
  * anything is copied out of it: SYSTEM_PTE_MISUSE (PTE_MISUSE_BATCH_OVERRUN, the count, the guard's Va, the guard's
  * Count). Under the system space lock. */
 static VOID MiCheckDeferredBatch(VOID) {
-    if (MiDeferredRanges > MI_DEFERRED_RANGES || MiDeferredBatch.Guard.Va != 0 || MiDeferredBatch.Guard.Count != 0) {
-        KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_BATCH_OVERRUN, MiDeferredRanges, MiDeferredBatch.Guard.Va,
+    if (!MiIsDeferredBatchIntact(&MiDeferredBatch)) {
+        KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_BATCH_OVERRUN, MiDeferredBatch.Count, MiDeferredBatch.Guard.Va,
                      MiDeferredBatch.Guard.Count);
     }
 }
@@ -263,18 +248,11 @@ static VOID MiCheckDeferredBatch(VOID) {
 ULONG_PTR MmFlushDeferredSystemPages(VOID) {
     MI_DEFERRED_RANGE Batch[MI_DEFERRED_RANGES];
     KRUNLEVEL Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
-    ULONG Ranges = MiDeferredRanges;
-    ULONG_PTR Pages = MiDeferredPages;
+    ULONG_PTR Pages;
+    ULONG Ranges;
 
     MiCheckDeferredBatch();
-    RtlCopyMemory(Batch, MiDeferredBatch.Ranges, Ranges * sizeof(MI_DEFERRED_RANGE));
-    MiDeferredRanges = 0;
-    MiDeferredPages = 0;
-    if (Ranges != 0) {
-        MiDeferredStatistics.Flushes++;
-        MiDeferredStatistics.LargestBatch =
-            Ranges > MiDeferredStatistics.LargestBatch ? Ranges : MiDeferredStatistics.LargestBatch;
-    }
+    Ranges = MiTakeDeferredBatch(&MiDeferredBatch, Batch, &Pages);
     KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
     if (Ranges == 0) {
         return 0;
@@ -293,19 +271,14 @@ ULONG_PTR MmFlushDeferredSystemPages(VOID) {
 static BOOLEAN MiDeferSystemRange(const MI_DEFERRED_RANGE *Range) {
     for (;;) {
         KRUNLEVEL Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
-        BOOLEAN Full;
+        MI_DEFER_RESULT Result;
 
         MiCheckDeferredBatch();
-        if (MiDeferredRanges < MI_DEFERRED_RANGES) {
-            MiDeferredBatch.Ranges[MiDeferredRanges++] = *Range;
-            MiDeferredPages += Range->Count;
-            MiDeferredStatistics.Deferred++;
-            Full = MiDeferredRanges == MI_DEFERRED_RANGES || MiDeferredPages >= MI_DEFERRED_PAGES;
-            KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
-            return Full;
-        }
-        MiDeferredStatistics.FoundFull++;
+        Result = MiQueueDeferredRange(&MiDeferredBatch, Range);
         KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
+        if (Result != MiDeferFoundFull) {
+            return Result == MiDeferQueuedFull;
+        }
         MmFlushDeferredSystemPages();
     }
 }
@@ -346,8 +319,8 @@ VOID MmSetDeferredFlushTestHook(PMM_DEFERRED_FLUSH_HOOK Hook) {
 VOID MmQueryDeferredFlushStatistics(PMM_DEFERRED_FLUSH_STATISTICS Statistics) {
     KRUNLEVEL Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
 
-    *Statistics = MiDeferredStatistics;
-    Statistics->Pending = MiDeferredRanges;
+    *Statistics = MiDeferredBatch.Statistics;
+    Statistics->Pending = MiDeferredBatch.Count;
     KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
 }
 
