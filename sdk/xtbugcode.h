@@ -107,8 +107,9 @@
 #define PFN_BAD_FREE 0x99 /* P2 frame, P3 its state (~0: no such frame) */
 
 /* SYSTEM_PTE_MISUSE parameter 1. */
-#define PTE_MISUSE_NOT_MAPPED 0x100 /* P2 VA: a system page freed that was not mapped */
-#define PTE_MISUSE_BAD_FREE   0x101 /* P2 VA, P3 count, P4 flags: not a range MmAllocateSystemPages returned */
+#define PTE_MISUSE_NOT_MAPPED    0x100 /* P2 VA: a system page freed that was not mapped */
+#define PTE_MISUSE_BAD_FREE      0x101 /* P2 VA, P3 count, P4 flags: not a range MmAllocateSystemPages returned */
+#define PTE_MISUSE_BATCH_OVERRUN 0x102 /* P2 ranges in the deferred batch, P3/P4 its guard's Va/Count: overrun */
 
 /* BAD_POOL_HEADER parameter 1. */
 #define BPH_FREE_LIST_CORRUPT   0x03 /* P2 entry, P3 read-back flink/next, P4 read-back blink/check */

@@ -183,6 +183,17 @@ value() { # log key -> instructions (ticks / 16), or "-"
              "$(value "$log" ob_event_create_open_close_depth1_1) / $(value "$log" ob_event_create_open_close_depth1_1m) |" \
              "$(value "$log" ob_event_create_open_close_depth4_1) / $(value "$log" ob_event_create_open_close_depth4_1m) |"
     done
+    echo
+    echo "ObReferenceObjectByHandle+deref of an event by a kernel handle, by a handle of the System process's table and"
+    echo "by a handle of a Ps process's own table (the boot thread attached to it), through Ps's hook (ps/psbench.c)."
+    echo
+    echo "| arch | kernel handle | System process's table | a process's table |"
+    echo "|---|---|---|---|"
+    for arch in amd64 i686; do
+        log="$work/serial-$arch-1G-1.log"
+        echo "| $arch | $(value "$log" ps_ref_deref_kernel_handle) | $(value "$log" ps_ref_deref_system_table) |" \
+             "$(value "$log" ps_ref_deref_process_table) |"
+    done
 } >"$out/objects-bench.md"
 {
     echo

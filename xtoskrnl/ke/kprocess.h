@@ -17,9 +17,15 @@
 #define KPROCESS_FLAG_SYSTEM 0x1 /* the system process: never deleted, never signalled */
 #define KPROCESS_FLAG_EXITED 0x2 /* its last thread terminated: it takes no new thread */
 
+/* KPROCESS.ExecutiveProcess is owned by the executive and opaque to Ke, which zeroes it at creation and never reads
+ * it: Ps's process object (EPROCESS), so that the current process's EPROCESS and handle table are found from
+ * KeGetCurrentProcess() with loads and no lock. Written once, before the process can be current anywhere (before its
+ * first thread is created and before a handle to it exists; the system process's before Ps registers its handle-table
+ * hook), and never changed while the KPROCESS lives. NULL: a process the executive did not make. */
 struct _KPROCESS {
     DISPATCHER_HEADER Header;      /* ProcessObject: signalled when its last thread terminated */
     PMMADDRESS_SPACE AddressSpace; /* &Space, or &MmSystemAddressSpace for the system process */
+    PVOID ExecutiveProcess;        /* the executive's, opaque to Ke (above) */
     LIST_ENTRY ThreadListHead;     /* its threads that have not terminated (KTHREAD.ThreadListEntry) */
     KAFFINITY Affinity;            /* its threads' affinity is within it */
     ULONG ThreadCount;             /* threads in ThreadListHead (under the dispatcher lock) */
@@ -33,8 +39,12 @@ struct _KPROCESS {
 /* The system process (every thread KeCreateSystemThread makes belongs to it). */
 PKPROCESS KeGetSystemProcess(VOID);
 
-/* The process whose address space the calling thread runs in now: the one it is attached to, else its own. */
-PKPROCESS KeGetCurrentProcess(VOID);
+/* The process whose address space the calling thread runs in now: the one it is attached to, else its own. Inline
+ * (two loads): ApcState.Process changes only in the thread itself (attach, detach), so a thread moved to another
+ * processor between the loads still reads its own. After the dispatcher starts on this processor. */
+XTFORCEINLINE PKPROCESS KeGetCurrentProcess(VOID) {
+    return KeGetCurrentThread()->ApcState.Process;
+}
 
 /* Creates a process (a pool KPROCESS, tag 'KePr') with a new address space (MmCreateProcessAddressSpace: the kernel
  * half shared, an empty user half), no threads, not signalled; BasePriority 1..31, Affinity 0 for every processor.

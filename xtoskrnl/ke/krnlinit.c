@@ -187,6 +187,7 @@ __attribute__((force_align_arg_pointer)) XTNORETURN VOID KiSystemStartup(PXT_INI
         MmRunBenchmarks();
         KiRunBenchmarks();
         ObRunBenchmarks();
+        PsRunBenchmarks();
     }
     /* The clock ticks from here on, with interrupts on for the rest of the boot (the benchmarks above run without it,
      * so their instruction counts stay deterministic under -icount). A STOP turns interrupts off (KiStop). */

@@ -36,10 +36,6 @@ PKPROCESS KeGetSystemProcess(VOID) {
     return &KiSystemProcess;
 }
 
-PKPROCESS KeGetCurrentProcess(VOID) {
-    return KeGetCurrentThread()->ApcState.Process;
-}
-
 VOID KiInsertProcessThread(PKPROCESS Process, PKTHREAD Thread) {
     Thread->Process = Process;
     Thread->ApcState.Process = Process;

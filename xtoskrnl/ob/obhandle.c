@@ -257,29 +257,19 @@ __attribute__((noinline)) static XTSTATUS ObpReferenceObjectByHandleSlow(HANDLE 
     return ObpReferenceByHandle(Table, Value, DesiredAccess, Type, Object, HandleInformation);
 }
 
-/* The common case without a call: an uncontended entry of a valid handle whose access covers DesiredAccess (no
- * generic rights), no handle information asked for. Anything else (including every error) goes to the general path,
- * which decides again from scratch. */
-XTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE Type, KPROCESSOR_MODE Mode,
-                                   PVOID *Object, POBJECT_HANDLE_INFORMATION HandleInformation) {
-    ULONG_PTR Value = (ULONG_PTR)Handle, Code, Entry;
-    PEX_HANDLE_TABLE Table = &ObpKernelHandleTable;
+/* The fast path's lookup in Table (Value without OB_KERNEL_HANDLE_FLAG): TRUE with the object referenced in *Object
+ * for an uncontended entry of a valid handle of Type whose access covers DesiredAccess (no generic rights); FALSE,
+ * with nothing changed, for anything else (the general path then decides from scratch). */
+XTFORCEINLINE BOOLEAN ObpReferenceByHandleFast(PEX_HANDLE_TABLE Table, ULONG_PTR Value, ACCESS_MASK DesiredAccess,
+                                               POBJECT_TYPE Type, PVOID *Object) {
+    ULONG Index = (ULONG)(Value >> EX_HANDLE_INDEX_SHIFT) & EX_HANDLE_MAXIMUM_INDEX;
+    ULONG Page = Index / EX_HANDLE_ENTRIES_PER_PAGE;
+    ULONG Sequence = (ULONG)(Value >> EX_HANDLE_SEQUENCE_SHIFT); /* bit 31 and above are zero past the check below */
     PEX_HANDLE_TABLE_ENTRY Slot;
-    ULONG Index, Page, Sequence;
+    ULONG_PTR Code, Entry;
 
-    (VOID) Mode;
-    if (__builtin_expect((Value & OB_KERNEL_HANDLE_FLAG) == OB_KERNEL_HANDLE_FLAG, 1)) {
-        Value &= ~OB_KERNEL_HANDLE_FLAG;
-    } else if (__atomic_load_n(&ObpProcessHandleTableRoutine, __ATOMIC_RELAXED) != NULL) {
-        goto Slow; /* a process's table: the general path asks the hook (no call on this path) */
-    }
-    Index = (ULONG)(Value >> EX_HANDLE_INDEX_SHIFT) & EX_HANDLE_MAXIMUM_INDEX;
-    Page = Index / EX_HANDLE_ENTRIES_PER_PAGE;
-    Sequence = (ULONG)(Value >> EX_HANDLE_SEQUENCE_SHIFT); /* bit 31 and above are zero past the check below */
-    if (__builtin_expect(KeGetCurrentRunLevel() > DISPATCH_LEVEL || Object == NULL || HandleInformation != NULL ||
-                             (Value >> 31) != 0 || Index % EX_HANDLE_ENTRIES_PER_PAGE == 0,
-                         0)) {
-        goto Slow;
+    if (__builtin_expect((Value >> 31) != 0 || Index % EX_HANDLE_ENTRIES_PER_PAGE == 0, 0)) {
+        return FALSE;
     }
     if (__builtin_expect(__atomic_fetch_add(&Table->Readers, 1, __ATOMIC_SEQ_CST) & EX_HANDLE_TABLE_SHRINKING, 0)) {
         goto Leave; /* a shrink is freeing pages: the general path waits for it */
@@ -306,12 +296,53 @@ XTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POB
     __atomic_store_n(&Slot->Object, Entry, __ATOMIC_RELEASE);
     __atomic_fetch_sub(&Table->Readers, 1, __ATOMIC_RELEASE);
     *Object = &((POBJECT_HEADER)Entry)->Body;
-    return STATUS_SUCCESS;
+    return TRUE;
 Leave:
     __atomic_fetch_sub(&Table->Readers, 1, __ATOMIC_RELEASE);
-Slow:
-    return ObpReferenceObjectByHandleSlow(Handle, DesiredAccess, Type, Object, HandleInformation,
-                                          __builtin_return_address(0));
+    return FALSE;
+}
+
+/* The fast path for a handle of the current process's table (no OB_KERNEL_HANDLE_FLAG, Routine registered): the
+ * table from the hook (loads, no lock; NULL: the kernel table), then the same lookup. Out of line, so the kernel
+ * handles' path keeps its registers. */
+__attribute__((noinline)) static XTSTATUS
+ObpReferenceObjectByHandleInProcess(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE Type, PVOID *Object,
+                                    POBJECT_HANDLE_INFORMATION HandleInformation,
+                                    OB_PROCESS_HANDLE_TABLE_ROUTINE Routine, PVOID Caller) {
+    PEX_HANDLE_TABLE Table;
+
+    if (__builtin_expect(KeGetCurrentRunLevel() <= DISPATCH_LEVEL && Object != NULL && HandleInformation == NULL, 1)) {
+        Table = Routine(NULL);
+        if (ObpReferenceByHandleFast(Table != NULL ? Table : &ObpKernelHandleTable, (ULONG_PTR)Handle, DesiredAccess,
+                                     Type, Object)) {
+            return STATUS_SUCCESS;
+        }
+    }
+    return ObpReferenceObjectByHandleSlow(Handle, DesiredAccess, Type, Object, HandleInformation, Caller);
+}
+
+/* The common case without a call into the general path: an uncontended entry of a valid handle whose access covers
+ * DesiredAccess (no generic rights), no handle information asked for; a kernel handle inline, a process-table handle
+ * out of line (ObpReferenceObjectByHandleInProcess). Anything else (including every error) goes to the general path,
+ * which decides again from scratch. */
+XTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE Type, KPROCESSOR_MODE Mode,
+                                   PVOID *Object, POBJECT_HANDLE_INFORMATION HandleInformation) {
+    ULONG_PTR Value = (ULONG_PTR)Handle;
+    OB_PROCESS_HANDLE_TABLE_ROUTINE Routine;
+
+    (VOID) Mode;
+    if (__builtin_expect((Value & OB_KERNEL_HANDLE_FLAG) == OB_KERNEL_HANDLE_FLAG, 1)) {
+        Value &= ~OB_KERNEL_HANDLE_FLAG;
+    } else if ((Routine = __atomic_load_n(&ObpProcessHandleTableRoutine, __ATOMIC_ACQUIRE)) != NULL) {
+        return ObpReferenceObjectByHandleInProcess(Handle, DesiredAccess, Type, Object, HandleInformation, Routine,
+                                                   __builtin_return_address(0));
+    }
+    if (__builtin_expect(KeGetCurrentRunLevel() > DISPATCH_LEVEL || Object == NULL || HandleInformation != NULL, 0) ||
+        !__builtin_expect(ObpReferenceByHandleFast(&ObpKernelHandleTable, Value, DesiredAccess, Type, Object), 1)) {
+        return ObpReferenceObjectByHandleSlow(Handle, DesiredAccess, Type, Object, HandleInformation,
+                                              __builtin_return_address(0));
+    }
+    return STATUS_SUCCESS;
 }
 
 XTSTATUS ObpCloseHandle(PEX_HANDLE_TABLE Table, HANDLE Handle) {

@@ -31,7 +31,8 @@
 
 /* The Process object's body. ExitEvent comes first: the body is the dispatcher object NtWaitFor* waits on (Ob waits
  * on the start of a waitable body), set once the handle table is destroyed. Pcb is Ke's pool KPROCESS, not embedded
- * (KeCreateProcess allocates it). */
+ * (KeCreateProcess allocates it); its ExecutiveProcess points back here (set before the process can run a thread or
+ * be named by a handle), so the current process's EPROCESS and table are loads away, without a lock. */
 typedef struct _EPROCESS {
     KEVENT ExitEvent;             /* notification event: signalled when the process exited */
     PKPROCESS Pcb;                /* its KPROCESS (the System process: KeGetSystemProcess()) */
@@ -40,7 +41,6 @@ typedef struct _EPROCESS {
     volatile LONG ActiveThreads;  /* its Ps threads not yet in PsTerminateSystemThread (under PspLock) */
     ULONG Flags;                  /* PS_PROCESS_FLAG_* (under PspLock) */
     XTSTATUS ExitStatus;          /* its last thread's exit status */
-    struct _EPROCESS *HashLink;   /* Ps's KPROCESS -> EPROCESS map (under PspLock) */
 } EPROCESS, *PEPROCESS;
 
 /* The Thread object's body: ExitEvent first, as for processes (set as the thread ends). Tcb is Ke's pool KTHREAD; the
@@ -103,5 +103,9 @@ typedef struct _PS_STATISTICS {
 } PS_STATISTICS, *PPS_STATISTICS;
 
 VOID PsQueryStatistics(PPS_STATISTICS Statistics);
+
+/* BENCH: prints one KE-BENCH line of references by process-table handles (ps/psbench.c). PASSIVE_LEVEL, after
+ * PsInitializeSystem, one processor. */
+VOID PsRunBenchmarks(VOID);
 
 #endif

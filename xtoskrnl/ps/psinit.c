@@ -10,88 +10,32 @@ PEPROCESS PsInitialSystemProcess;
 
 KSPIN_LOCK PspLock;
 PS_STATISTICS PspStatistics;
-static PEPROCESS PspProcessHash[PSP_HASH_BUCKETS];
 static volatile ULONG_PTR PspNextId = 4;
 
 HANDLE PspAllocateId(VOID) {
     return (HANDLE)__atomic_add_fetch(&PspNextId, 4, __ATOMIC_RELAXED);
 }
 
-static ULONG PspHashBucket(PKPROCESS Process) {
-    return (ULONG)(((ULONG_PTR)Process >> 6) % PSP_HASH_BUCKETS);
-}
-
-VOID PspInsertProcess(PEPROCESS Process) {
-    ULONG Bucket = PspHashBucket(Process->Pcb);
-    KRUNLEVEL Old;
-
-    KeAcquireSpinLock(&PspLock, &Old);
-    Process->HashLink = PspProcessHash[Bucket];
-    PspProcessHash[Bucket] = Process;
-    KeReleaseSpinLock(&PspLock, Old);
-}
-
-VOID PspRemoveProcess(PEPROCESS Process) {
-    PEPROCESS *Link = &PspProcessHash[PspHashBucket(Process->Pcb)];
-    KRUNLEVEL Old;
-
-    KeAcquireSpinLock(&PspLock, &Old);
-    while (*Link != NULL && *Link != Process) {
-        Link = &(*Link)->HashLink;
-    }
-    if (*Link == Process) {
-        *Link = Process->HashLink;
-    }
-    KeReleaseSpinLock(&PspLock, Old);
-}
-
-/* The EPROCESS over Pcb (under PspLock), or NULL when Ps did not make Pcb. */
-static PEPROCESS PspLookupProcessLocked(PKPROCESS Pcb) {
-    PEPROCESS Process = PspProcessHash[PspHashBucket(Pcb)];
-
-    while (Process != NULL && Process->Pcb != Pcb) {
-        Process = Process->HashLink;
-    }
-    return Process;
+/* The EPROCESS of the process the calling thread runs in or is attached to: its KPROCESS's back pointer (NULL for a
+ * KPROCESS Ps did not make, and for System before PsInitializeSystem). No lock: the pointer is written once before the
+ * KPROCESS can be current anywhere (System's: before the hook is registered, and NULL meant the same until then). */
+XTFORCEINLINE PEPROCESS PspCurrentProcess(VOID) {
+    return __atomic_load_n(&KeGetCurrentProcess()->ExecutiveProcess, __ATOMIC_ACQUIRE);
 }
 
 PEPROCESS PsGetCurrentProcess(VOID) {
-    PKPROCESS Pcb = KeGetCurrentProcess();
-    PEPROCESS Process;
-    KRUNLEVEL Old;
-
-    if (Pcb == KeGetSystemProcess()) {
-        return PsInitialSystemProcess;
-    }
-    KeAcquireSpinLock(&PspLock, &Old);
-    Process = PspLookupProcessLocked(Pcb);
-    KeReleaseSpinLock(&PspLock, Old);
-    return Process;
+    return PspCurrentProcess();
 }
 
-/* Ob's hook (ObRegisterProcessHandleTables): Process's table, or with NULL the current process's; NULL means the
- * kernel table (System, and KPROCESSes Ps did not make, whose threads keep the pre-Ps behaviour). RunLevel <=
- * DISPATCH_LEVEL. */
+/* Ob's hook (ObRegisterProcessHandleTables): Process's table, or with NULL the current process's (the thread's own
+ * or the one it is attached to); NULL means the kernel table (System, whose ObjectTable is NULL, and KPROCESSes Ps
+ * did not make, whose threads keep the pre-Ps behaviour). Loads only, no lock: O(1) at any RunLevel <=
+ * DISPATCH_LEVEL. The table lives until the process object is deleted, and whoever uses it holds a reference to the
+ * process (its thread's, an attacher's, the duplicate's). */
 static PEX_HANDLE_TABLE PspProcessHandleTable(PVOID Object) {
-    PEPROCESS Process = Object;
-    PEX_HANDLE_TABLE Table = NULL;
-    PKPROCESS Pcb;
-    KRUNLEVEL Old;
+    PEPROCESS Process = Object != NULL ? Object : PspCurrentProcess();
 
-    if (Process != NULL) {
-        return __atomic_load_n(&Process->ObjectTable, __ATOMIC_ACQUIRE);
-    }
-    Pcb = KeGetCurrentProcess();
-    if (Pcb == KeGetSystemProcess()) {
-        return NULL;
-    }
-    KeAcquireSpinLock(&PspLock, &Old);
-    Process = PspLookupProcessLocked(Pcb);
-    if (Process != NULL) {
-        Table = Process->ObjectTable;
-    }
-    KeReleaseSpinLock(&PspLock, Old);
-    return Table;
+    return Process != NULL ? __atomic_load_n(&Process->ObjectTable, __ATOMIC_ACQUIRE) : NULL;
 }
 
 /* The System process's object: the boot KPROCESS, the kernel handle table, id 4; one permanent reference. */
@@ -110,6 +54,7 @@ static VOID PspCreateSystemProcessObject(VOID) {
     if (Status != STATUS_SUCCESS) {
         KeBugCheckEx(OBJECT_INITIALIZATION_FAILED, 0x5053, (ULONG_PTR)Status, 0, 0);
     }
+    __atomic_store_n(&KeGetSystemProcess()->ExecutiveProcess, PsInitialSystemProcess, __ATOMIC_RELEASE);
 }
 
 VOID PsInitializeSystem(VOID) {

@@ -1,4 +1,4 @@
-/* Ps-internal: the lock, the KPROCESS -> EPROCESS map, ids and the delete procedures (ps/). */
+/* Ps-internal: the lock, ids and the delete procedures (ps/). */
 #ifndef XTOSKRNL_PS_PSP_H
 #define XTOSKRNL_PS_PSP_H
 
@@ -6,15 +6,13 @@
 #include <kelock.h>
 #include <ps.h>
 
-#define PSP_HASH_BUCKETS 64
-
-/* DISPATCH_LEVEL: the process map, EPROCESS.ActiveThreads/Flags/ObjectTable changes, the statistics. */
+/* DISPATCH_LEVEL: EPROCESS.ActiveThreads/Flags/ExitStatus, the statistics. Not the way to a process's table: that is
+ * KPROCESS.ExecutiveProcess (set once at creation) and EPROCESS.ObjectTable (set once, before any handle to the
+ * process exists), read without a lock. */
 extern KSPIN_LOCK PspLock;
 extern PS_STATISTICS PspStatistics;
 
 HANDLE PspAllocateId(VOID);
-VOID PspInsertProcess(PEPROCESS Process);
-VOID PspRemoveProcess(PEPROCESS Process);
 VOID PspDeleteProcess(PVOID Object);
 VOID PspDeleteThread(PVOID Object);
 

@@ -42,7 +42,7 @@ XTSTATUS PsCreateSystemProcess(PHANDLE ProcessHandle, ACCESS_MASK DesiredAccess,
         return Status;
     }
     Process->UniqueProcessId = PspAllocateId();
-    PspInsertProcess(Process);
+    Process->Pcb->ExecutiveProcess = Process; /* before its first thread, attach or handle: nobody reads it yet */
     KeAcquireSpinLock(&PspLock, &Old);
     PspStatistics.ProcessesCreated++;
     KeReleaseSpinLock(&PspLock, Old);
@@ -227,7 +227,6 @@ VOID PspDeleteProcess(PVOID Object) {
         ObDestroyHandleTable(Process->ObjectTable); /* what was left: protected handles, handles made after the exit */
     }
     if (Process->Pcb != NULL) {
-        PspRemoveProcess(Process);
         if (Process->Flags & PS_PROCESS_FLAG_HAD_THREAD) {
             /* Its last KTHREAD may still be on its way out of the address space (Ke signals the KPROCESS then). */
             KeWaitForSingleObject(Process->Pcb, Executive, KernelMode, FALSE, NULL);

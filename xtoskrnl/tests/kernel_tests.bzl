@@ -388,6 +388,9 @@ def kernel_boot_tests():
                 "^KE-BENCH ob_event_create_close_1=[1-9][0-9]* ob_event_create_close_(1m|100k)=[1-9][0-9]* " +
                 "ob_event_create_open_close_depth1_1=[1-9][0-9]* ob_event_create_open_close_depth1_(1m|100k)=[1-9][0-9]* " +
                 "ob_event_create_open_close_depth4_1=[1-9][0-9]* ob_event_create_open_close_depth4_(1m|100k)=[1-9][0-9]*$",
+                # References by process-table handles (ps/psbench.c): every figure non-zero (0: a call failed).
+                "^KE-BENCH ps_ref_deref_kernel_handle=[1-9][0-9]* ps_ref_deref_system_table=[1-9][0-9]* " +
+                "ps_ref_deref_process_table=[1-9][0-9]*$",
             ],
             expect = ["XTOS-REPORT arch=%s" % arch, "KE: 2 of 2 processors online"],
             reject = ["*** STOP", "KE: unexpected interrupt", "KE: BENCH: no pool"],

@@ -5,6 +5,7 @@
 #include <xtboot.h>
 #include <xtstatus.h>
 
+#include "batch.h"
 #include "pager.h"
 
 /* Sets up the system PTE bitmap (its own pages at the start of the region). Needs the PFN database. */
@@ -20,6 +21,15 @@ VOID MmUnmapSystemIoPages(PVOID Address, SIZE_T Count);
 
 /* Pages of system PTE space in use and in total. */
 VOID MmQuerySystemPtes(PULONG_PTR Used, PULONG_PTR Total);
+
+/* What went through the deferred-shootdown batch of MmFreeSystemPages (batch.h's statistics, Pending filled in). */
+VOID MmQueryDeferredFlushStatistics(PMM_DEFERRED_FLUSH_STATISTICS Statistics);
+
+/* Test only: Hook(Va) runs in every MmFreeSystemPages whose range filled the batch, after the system space lock is
+ * released and before that free flushes the batch (the window in which another processor's free finds it full). At
+ * the free's RunLevel. NULL: none. */
+typedef VOID (*PMM_DEFERRED_FLUSH_HOOK)(ULONG_PTR Va);
+VOID MmSetDeferredFlushTestHook(PMM_DEFERRED_FLUSH_HOOK Hook);
 
 /* ---- Paged-pool VA space (paged.c, docs/memory-manager.md) ---- */
 

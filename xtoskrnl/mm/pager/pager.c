@@ -18,21 +18,13 @@ static ULONG_PTR MiBitmapPages;
 
 /* Freed ranges whose remote shootdown is deferred (NT batches system PTE flushes too): their PTEs are clear, this
  * processor flushed them, their frames and VA stay reserved until one shootdown for the whole batch (when it holds
- * MI_DEFERRED_RANGES ranges or MI_DEFERRED_PAGES pages, or when VA or frames run short). Under the system space lock.
- */
-#define MI_DEFERRED_RANGES 16
-#define MI_DEFERRED_PAGES  MM_DEFERRED_FLUSH_PAGES
+ * MI_DEFERRED_RANGES ranges or MI_DEFERRED_PAGES pages, or when VA or frames run short). Under the system space lock;
+ * the queueing and taking are batch.c's (host-tested), the guard after the array is checked at every queueing and
+ * every flush (the overrun MiDeferSystemRange once made). */
+#define MI_DEFERRED_PAGES MM_DEFERRED_FLUSH_PAGES
 
-typedef struct _MI_DEFERRED_RANGE {
-    ULONG_PTR Va;    /* the first mapped page */
-    ULONG_PTR Count; /* mapped pages */
-    ULONG_PTR Index; /* the reservation's first page in the bitmap (a guard page before Va included) */
-    ULONG_PTR Total; /* reserved pages (with the guard pages) */
-} MI_DEFERRED_RANGE;
-
-static MI_DEFERRED_RANGE MiDeferred[MI_DEFERRED_RANGES];
-static ULONG MiDeferredRanges;
-static ULONG_PTR MiDeferredPages;
+static MI_DEFERRED_BATCH MiDeferredBatch = {.PageLimit = MI_DEFERRED_PAGES};
+static volatile PMM_DEFERRED_FLUSH_HOOK MiDeferredFlushHook;
 static ULONG_PTR MiSystemPteTableFrames; /* page tables created for system PTE space (never freed), PFN lock */
 
 /* MmAllocatePageTableFrameLocked for the tables of system PTE space, counted (the PFN lock is held). */
@@ -243,15 +235,24 @@ PVOID MmAllocateSystemPages(SIZE_T Count, ULONG Flags) {
     return Va;
 }
 
+/* A batch that ran past its array (more than MI_DEFERRED_RANGES ranges, or the guard written) is a STOP before
+ * anything is copied out of it: SYSTEM_PTE_MISUSE (PTE_MISUSE_BATCH_OVERRUN, the count, the guard's Va, the guard's
+ * Count). Under the system space lock. */
+static VOID MiCheckDeferredBatch(VOID) {
+    if (!MiIsDeferredBatchIntact(&MiDeferredBatch)) {
+        KeBugCheckEx(SYSTEM_PTE_MISUSE, PTE_MISUSE_BATCH_OVERRUN, MiDeferredBatch.Count, MiDeferredBatch.Guard.Va,
+                     MiDeferredBatch.Guard.Count);
+    }
+}
+
 ULONG_PTR MmFlushDeferredSystemPages(VOID) {
     MI_DEFERRED_RANGE Batch[MI_DEFERRED_RANGES];
     KRUNLEVEL Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
-    ULONG Ranges = MiDeferredRanges;
-    ULONG_PTR Pages = MiDeferredPages;
+    ULONG_PTR Pages;
+    ULONG Ranges;
 
-    RtlCopyMemory(Batch, MiDeferred, Ranges * sizeof(MI_DEFERRED_RANGE));
-    MiDeferredRanges = 0;
-    MiDeferredPages = 0;
+    MiCheckDeferredBatch();
+    Ranges = MiTakeDeferredBatch(&MiDeferredBatch, Batch, &Pages);
     KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
     if (Ranges == 0) {
         return 0;
@@ -270,16 +271,14 @@ ULONG_PTR MmFlushDeferredSystemPages(VOID) {
 static BOOLEAN MiDeferSystemRange(const MI_DEFERRED_RANGE *Range) {
     for (;;) {
         KRUNLEVEL Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
-        BOOLEAN Full;
+        MI_DEFER_RESULT Result;
 
-        if (MiDeferredRanges < MI_DEFERRED_RANGES) {
-            MiDeferred[MiDeferredRanges++] = *Range;
-            MiDeferredPages += Range->Count;
-            Full = MiDeferredRanges == MI_DEFERRED_RANGES || MiDeferredPages >= MI_DEFERRED_PAGES;
-            KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
-            return Full;
-        }
+        MiCheckDeferredBatch();
+        Result = MiQueueDeferredRange(&MiDeferredBatch, Range);
         KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
+        if (Result != MiDeferFoundFull) {
+            return Result == MiDeferQueuedFull;
+        }
         MmFlushDeferredSystemPages();
     }
 }
@@ -304,8 +303,25 @@ VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags) {
         MmhFlushTlbEntry(Va + Page * MM_PAGE_SIZE); /* this processor forgets it now; the others at the batch */
     }
     if (MiDeferSystemRange(&Range)) {
+        PMM_DEFERRED_FLUSH_HOOK Hook = __atomic_load_n(&MiDeferredFlushHook, __ATOMIC_ACQUIRE);
+
+        if (Hook != NULL) {
+            Hook(Va); /* tests: the window in which another processor may find the batch full */
+        }
         MmFlushDeferredSystemPages();
     }
+}
+
+VOID MmSetDeferredFlushTestHook(PMM_DEFERRED_FLUSH_HOOK Hook) {
+    __atomic_store_n(&MiDeferredFlushHook, Hook, __ATOMIC_RELEASE);
+}
+
+VOID MmQueryDeferredFlushStatistics(PMM_DEFERRED_FLUSH_STATISTICS Statistics) {
+    KRUNLEVEL Old = KeAcquireQueuedSpinLock(LockQueueSystemSpaceLock);
+
+    *Statistics = MiDeferredBatch.Statistics;
+    Statistics->Pending = MiDeferredBatch.Count;
+    KeReleaseQueuedSpinLock(LockQueueSystemSpaceLock, Old);
 }
 
 PVOID MmMapSystemIoPages(ULONGLONG FirstPfn, SIZE_T Count) {

@@ -561,4 +561,172 @@ XTEST(PagedPoolFirstTouchRace) {
     XTEST_CHECK_EQ(MmCheckPfnDatabase(&MmPfnDatabase), 0);
 }
 
-XTEST_SUITE(MmSmpStressSuite, XTEST_ENTRY(PoolAndPagesFromEveryProcessor), XTEST_ENTRY(PagedPoolFirstTouchRace));
+/* ---- the deferred-shootdown batch of MmFreeSystemPages (pager.c) ---- */
+
+#define STRESS_BATCH_RANGES 16 /* the pager's batch (MI_DEFERRED_RANGES) */
+/* One-page allocate+free pairs per processor in the tight loop: 3,000 on one or two processors (168 ms on -smp 2),
+ * 400 on more, whose vCPUs outnumber this 2-core host's cores (3,000 each took 6.1 s on -smp 4). */
+#define STRESS_BATCH_FREES      3000
+#define STRESS_BATCH_FREES_MANY 400
+
+typedef struct _STRESS_BATCH_RACE {
+    PKTHREAD Thread;        /* the test's thread: the hook acts in its free only */
+    PVOID Page;             /* the page processor 1 frees while the batch is full */
+    volatile ULONG Arrived; /* processors at the start line */
+    volatile ULONG Go;
+    volatile ULONG Freed; /* processor 1 returned from its free (tight loop: processors done) */
+    volatile ULONG Fired; /* the hook ran in the test's free that filled the batch */
+    volatile ULONG Errors;
+    ULONG_PTR PendingAfter; /* ranges in the batch once processor 1's free returned, before the filler's flush */
+    ULONG Processors;
+    ULONG Frees; /* per processor in the tight loop */
+    KPROCESSOR_WORK_ITEM Work[STRESS_PROCESSORS];
+} STRESS_BATCH_RACE;
+
+static STRESS_BATCH_RACE BatchRace;
+
+/* The pager's hook in the test's free that filled the batch, before it flushes: processor 1 frees a page now, into
+ * the full batch (the old MiDeferSystemRange wrote it past the array; now it flushes the batch first). */
+static VOID StressBatchHook(ULONG_PTR Va) {
+    MM_DEFERRED_FLUSH_STATISTICS Statistics;
+
+    (VOID) Va;
+    if (KeGetCurrentThread() != BatchRace.Thread || BatchRace.Fired) {
+        return;
+    }
+    BatchRace.Fired = 1;
+    __atomic_store_n(&BatchRace.Go, 1, __ATOMIC_RELEASE);
+    if (!StressWaitFor(&BatchRace.Freed, 1)) {
+        BatchRace.Errors++;
+    }
+    MmQueryDeferredFlushStatistics(&Statistics);
+    BatchRace.PendingAfter = Statistics.Pending;
+}
+
+/* Processor 1's part: wait for the hook's signal, then free its page. */
+static VOID StressBatchFreeRoutine(PVOID Argument) {
+    (VOID) Argument;
+    __atomic_fetch_add(&BatchRace.Arrived, 1, __ATOMIC_RELEASE);
+    if (!StressWaitFor(&BatchRace.Go, 1)) {
+        BatchRace.Errors++;
+        return;
+    }
+    MmFreeSystemPages(BatchRace.Page, 1, 0);
+    __atomic_store_n(&BatchRace.Freed, 1, __ATOMIC_RELEASE);
+}
+
+/* Processor 1 frees a page while the batch is full: the test's thread fills it (16 one-page frees) and, in the
+ * window between its free's queueing and its flush (the pager's test hook), has processor 1 free one more. That free
+ * must find the batch full and flush it first: afterwards the batch holds a fresh batch's ranges (at most 16), no
+ * flush took more than 16, and processor 1's free counted as finding it full. With one processor nothing is
+ * deferred at all. (On the code before the fix, processor 1's range went past the batch: STOP SYSTEM_PTE_MISUSE
+ * PTE_MISUSE_BATCH_OVERRUN at the next flush.) */
+XTEST(FreeIntoABatchAnotherProcessorFilled) {
+    MM_DEFERRED_FLUSH_STATISTICS Before, After;
+    PVOID Pages[STRESS_BATCH_RANGES];
+
+    RtlZeroMemory(&BatchRace, sizeof(BatchRace));
+    BatchRace.Thread = KeGetCurrentThread();
+    BatchRace.Page = MmAllocateSystemPages(1, 0);
+    XTEST_ASSERT(BatchRace.Page != NULL);
+    for (ULONG Index = 0; Index < STRESS_BATCH_RANGES; Index++) {
+        Pages[Index] = MmAllocateSystemPages(1, 0);
+        XTEST_ASSERT(Pages[Index] != NULL);
+    }
+    if (KeQueryActiveProcessorCount() > 1) {
+        KeInitializeProcessorWork(&BatchRace.Work[1], StressBatchFreeRoutine, NULL);
+        XTEST_CHECK(KeQueueProcessorWork(&BatchRace.Work[1], 1));
+        XTEST_ASSERT(StressWaitFor(&BatchRace.Arrived, 1));
+    }
+    MmFlushDeferredSystemPages(); /* an empty batch: the test's 16th free fills it */
+    MmQueryDeferredFlushStatistics(&Before);
+    MmSetDeferredFlushTestHook(StressBatchHook);
+    for (ULONG Index = 0; Index < STRESS_BATCH_RANGES; Index++) {
+        MmFreeSystemPages(Pages[Index], 1, 0);
+    }
+    MmSetDeferredFlushTestHook(NULL);
+    if (KeQueryActiveProcessorCount() <= 1) {
+        MmFreeSystemPages(BatchRace.Page, 1, 0);
+        MmQueryDeferredFlushStatistics(&After);
+        XTEST_CHECK_EQ(After.Deferred, Before.Deferred); /* one processor: every free shot down at once */
+        XTEST_CHECK_EQ(After.Pending, 0);
+        XTEST_CHECK_EQ(BatchRace.Fired, 0);
+        return;
+    }
+    XTEST_ASSERT(StressWaitFor(&BatchRace.Freed, 1));
+    MmFlushDeferredSystemPages();
+    MmQueryDeferredFlushStatistics(&After);
+    XTEST_CHECK_EQ(BatchRace.Errors, 0);
+    XTEST_CHECK_EQ(BatchRace.Fired, 1); /* the hook ran in the free that filled the batch (background frees may help) */
+    XTEST_CHECK(After.FoundFull > Before.FoundFull);
+    XTEST_CHECK(BatchRace.PendingAfter >= 1 && BatchRace.PendingAfter <= STRESS_BATCH_RANGES);
+    XTEST_CHECK(After.Deferred - Before.Deferred >= STRESS_BATCH_RANGES + 1);
+    XTEST_CHECK(After.LargestBatch <= STRESS_BATCH_RANGES);
+    XtestPrint("  FreeIntoABatchAnotherProcessorFilled: %llu full batches found, %llu ranges pending after the "
+               "late free\n",
+               (ULONGLONG)(After.FoundFull - Before.FoundFull), (ULONGLONG)BatchRace.PendingAfter);
+}
+
+/* One processor's tight loop: a one-page system range allocated, written and freed STRESS_BATCH_FREES times. */
+static VOID StressBatchLoopRoutine(PVOID Argument) {
+    (VOID) Argument;
+    __atomic_fetch_add(&BatchRace.Arrived, 1, __ATOMIC_RELEASE);
+    if (!StressWaitFor(&BatchRace.Go, 1)) {
+        BatchRace.Errors++;
+        return;
+    }
+    for (ULONG Round = 0; Round < BatchRace.Frees; Round++) {
+        volatile ULONG_PTR *Page = MmAllocateSystemPages(1, 0);
+
+        if (Page == NULL) {
+            BatchRace.Errors++;
+            break;
+        }
+        *Page = (ULONG_PTR)Page;
+        if (*Page != (ULONG_PTR)Page) {
+            BatchRace.Errors++;
+        }
+        MmFreeSystemPages((PVOID)Page, 1, 0);
+    }
+    __atomic_fetch_add(&BatchRace.Freed, 1, __ATOMIC_RELEASE);
+}
+
+/* Every processor frees one-page system ranges in a tight loop at once, so batches fill while others queue into
+ * them: every free and allocation succeeds, no flush takes more than 16 ranges (the pager STOPs on an overrun), and
+ * with more than one processor every free was deferred. */
+XTEST(OnePageFreesFromEveryProcessorAtOnce) {
+    ULONG Processors = KeQueryActiveProcessorCount();
+    MM_DEFERRED_FLUSH_STATISTICS Before, After;
+    LARGE_INTEGER Start;
+
+    Processors = Processors < STRESS_PROCESSORS ? Processors : STRESS_PROCESSORS;
+    RtlZeroMemory(&BatchRace, sizeof(BatchRace));
+    BatchRace.Processors = Processors;
+    BatchRace.Frees = Processors <= 2 ? STRESS_BATCH_FREES : STRESS_BATCH_FREES_MANY;
+    MmQueryDeferredFlushStatistics(&Before);
+    for (ULONG Number = 1; Number < Processors; Number++) {
+        KeInitializeProcessorWork(&BatchRace.Work[Number], StressBatchLoopRoutine, NULL);
+        XTEST_CHECK(KeQueueProcessorWork(&BatchRace.Work[Number], Number));
+    }
+    XTEST_ASSERT(StressWaitFor(&BatchRace.Arrived, Processors - 1));
+    Start = KeQueryPerformanceCounter(NULL);
+    __atomic_store_n(&BatchRace.Go, 1, __ATOMIC_RELEASE);
+    StressBatchLoopRoutine(NULL);
+    XTEST_ASSERT(StressWaitFor(&BatchRace.Freed, Processors));
+    MmFlushDeferredSystemPages();
+    MmQueryDeferredFlushStatistics(&After);
+    XTEST_CHECK_EQ(BatchRace.Errors, 0);
+    XTEST_CHECK(After.LargestBatch <= STRESS_BATCH_RANGES);
+    if (Processors > 1) {
+        XTEST_CHECK(After.Deferred - Before.Deferred >= (ULONG_PTR)Processors * BatchRace.Frees);
+    } else {
+        XTEST_CHECK_EQ(After.Deferred, Before.Deferred);
+    }
+    XtestPrint("  OnePageFreesFromEveryProcessorAtOnce: %u processors, %u frees each in %llu ms, %llu batches, %llu "
+               "frees found the batch full\n",
+               Processors, BatchRace.Frees, StressMilliseconds(Start), (ULONGLONG)(After.Flushes - Before.Flushes),
+               (ULONGLONG)(After.FoundFull - Before.FoundFull));
+}
+
+XTEST_SUITE(MmSmpStressSuite, XTEST_ENTRY(PoolAndPagesFromEveryProcessor), XTEST_ENTRY(PagedPoolFirstTouchRace),
+            XTEST_ENTRY(FreeIntoABatchAnotherProcessorFilled), XTEST_ENTRY(OnePageFreesFromEveryProcessorAtOnce));

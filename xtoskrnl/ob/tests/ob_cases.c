@@ -744,6 +744,29 @@ XTEST(ProcessHookDuplicatesBetweenProcesses) {
     ObDereferenceObject(Object);
     XTEST_CHECK_EQ(ObReferenceObjectByHandle(InSecond, TEST_WRITE, TestType, KernelMode, &Object, NULL),
                    STATUS_ACCESS_DENIED);
+    /* the process-table path keeps every check: type, NULL out pointer, handle information, a handle never made, and
+     * with no current process (the hook's NULL) it is the kernel table */
+    XTEST_CHECK_EQ(ObReferenceObjectByHandle(InSecond, TEST_READ, TestProcessType, KernelMode, &Object, NULL),
+                   STATUS_OBJECT_TYPE_MISMATCH);
+    XTEST_CHECK_EQ(ObReferenceObjectByHandle(InSecond, TEST_READ, TestType, KernelMode, NULL, NULL),
+                   STATUS_INVALID_PARAMETER);
+    {
+        OBJECT_HANDLE_INFORMATION Information = {0};
+
+        XTEST_CHECK_EQ(ObReferenceObjectByHandle(InSecond, 0, TestType, KernelMode, &Object, &Information),
+                       STATUS_SUCCESS);
+        XTEST_CHECK_EQ(Information.GrantedAccess, TEST_READ);
+        ObDereferenceObject(Object);
+    }
+    XTEST_CHECK_EQ(ObReferenceObjectByHandle((HANDLE)(ULONG_PTR)400, TEST_READ, TestType, KernelMode, &Object, NULL),
+                   STATUS_INVALID_HANDLE); /* never made in this table */
+    TestCurrentProcess = NULL;
+    XTEST_CHECK_EQ(ObReferenceObjectByHandle((HANDLE)((ULONG_PTR)ProcessHandles[0] & ~OB_KERNEL_HANDLE_FLAG), 0,
+                                             TestProcessType, KernelMode, &Object, NULL),
+                   STATUS_SUCCESS);
+    XTEST_CHECK(Object == Processes[0]);
+    ObDereferenceObject(Object);
+    TestCurrentProcess = Processes[1];
     /* from the current process (the second) into the first, closing the source */
     XTEST_CHECK_EQ(NtDuplicateObject(NtCurrentProcess(), InSecond, ProcessHandles[0], &Weak, 0, 0,
                                      DUPLICATE_SAME_ACCESS | DUPLICATE_CLOSE_SOURCE),
