@@ -84,6 +84,7 @@ ULONG KiRunSelfTests(PCSTR Suites, ULONG Length, ULONG TortureOperations) {
 
     if (TortureOperations != 0) {
         PoolTortureOperations = TortureOperations; /* the pool's and the paged pool's tortures */
+        ObTestScaleLimit = TortureOperations;      /* ObScaleSuite's million objects and handles */
         KdPrint("KE: SELFTEST: tortures of %u operations (TORTURE=)\n", TortureOperations);
     }
     for (ULONG Index = 0; Index < ARRAY_SIZE(KiSelfTestSuites); Index++) {

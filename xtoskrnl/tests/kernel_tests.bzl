@@ -663,7 +663,10 @@ def smp_boot_tests():
     # The 2-processor boots run all of SELFTEST; 4 and 8 the suites that exercise the other processors.
     for mode, arch, cpu, parameters in _SMP_MODES:
         for smp in [2, 4] + ([8] if mode == "PML4" else []):
-            _boot("smp%d_selftest_%s" % (smp, mode.lower()), arch, mode, cpu = cpu, smp = smp, parameters = parameters,
+            # The 2-processor boots run the single-processor tortures (pool, paged pool, ObScaleSuite's objects and
+            # handles) with 100,000 operations (TORTURE=): the million-operation runs are the 1 GiB boots'.
+            _boot("smp%d_selftest_%s" % (smp, mode.lower()), arch, mode, cpu = cpu, smp = smp,
+                  parameters = (parameters + " TORTURE=100000").strip() if smp == 2 else parameters,
                   # Not KeSpinLockLiveSuite on 4 and 8: its all-processor MCS counter hands each lock over in FIFO
                   # order to vCPU threads the 2-core host has descheduled, and ran past the 5 s IPI watchdog once on 8.
                   # MmSmpStressSuite (every processor allocating at once) on 4 processors in PML4 and PML5 (the

@@ -14,7 +14,9 @@ extern const XTEST_SUITE ObExecSuite;  /* kernel only (obexec_live.c): executive
 SIZE_T ObTestPoolBytes(ULONG Tag); /* bytes the pool tag holds now */
 ULONG ObTestHandleTarget(VOID);    /* handles to grow the kernel table to (1,000,000 where memory allows) */
 ULONG ObTestObjectRounds(VOID);    /* objects to create and close (1,000,000) */
-ULONG ObTestWorkerLimit(VOID);     /* workers ObTestRunConcurrently can run at once (processors) */
+/* The kernel's SELFTEST: TORTURE= caps ObScaleSuite's objects and handles too (0: the defaults); ob_live.c. */
+extern ULONG ObTestScaleLimit;
+ULONG ObTestWorkerLimit(VOID); /* workers ObTestRunConcurrently can run at once (processors) */
 /* Runs Routine(0) .. Routine(Workers - 1) at once, each on its own processor (host: thread), PASSIVE_LEVEL; returns
  * how many ran (Workers unless something failed). */
 ULONG ObTestRunConcurrently(VOID (*Routine)(ULONG Worker), ULONG Workers);

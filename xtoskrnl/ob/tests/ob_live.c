@@ -1,7 +1,7 @@
 /* ObCoreSuite and ObScaleSuite in the kernel (SELFTEST, both arches, every paging mode): the hooks of ob_cases.h over
  * the real pool (per-tag counters), the memory report (a million handles where at least 512 MiB are free, else
- * 100,000) and the processors (the race runs on every processor there is, up to four: application processors through
- * their PASSIVE-level work queue, the boot processor itself). */
+ * 100,000; both counts capped by TORTURE=) and the processors (the race runs on every processor there is, up to four:
+ * application processors through their PASSIVE-level work queue, the boot processor itself). */
 #include <ke.h>
 #include <mm.h>
 
@@ -13,15 +13,22 @@ SIZE_T ObTestPoolBytes(ULONG Tag) {
     return MmQueryPoolTag(Tag, &Statistics) ? Statistics.BytesInUse : 0;
 }
 
+ULONG ObTestScaleLimit;
+
+/* Count, or TORTURE='s operations when SELFTEST was given fewer. */
+static ULONG ObpScaled(ULONG Count) {
+    return ObTestScaleLimit != 0 && ObTestScaleLimit < Count ? ObTestScaleLimit : Count;
+}
+
 ULONG ObTestHandleTarget(VOID) {
     MM_BOOT_REPORT Report;
 
     MmQueryBootReport(&Report);
-    return Report.FreePages >= (512ull << 20) / MM_PAGE_SIZE ? 1000000 : 100000;
+    return ObpScaled(Report.FreePages >= (512ull << 20) / MM_PAGE_SIZE ? 1000000 : 100000);
 }
 
 ULONG ObTestObjectRounds(VOID) {
-    return 1000000;
+    return ObpScaled(1000000);
 }
 
 ULONG ObTestWorkerLimit(VOID) {
