@@ -148,32 +148,12 @@ XTEST(SmallBlocksStayOnTheProcessor) {
     MM_POOL_TAG_STATISTICS Tag;
 
     for (ULONG Index = 0; Index < ARRAY_SIZE(Sizes); Index++) {
-        PVOID Live[8];
-        ULONG_PTR Allocations, Frees;
-        for (ULONG Slot = 0; Slot < ARRAY_SIZE(Live); Slot++) {
-            Live[Slot] = MiAllocatePool(Pool, NonPagedPool, Sizes[Index], POOL_TAG_A);
-        }
-        MiFreePool(Pool, Live[0], POOL_TAG_A);
-        Allocations = Pool->Allocations;
-        Frees = Pool->Frees;
-        for (ULONG Round = 0; Round < 100; Round++) {
-            ULONG Slot = Round % ARRAY_SIZE(Live);
-            if (Round != 0) {
-                MiFreePool(Pool, Live[Slot], POOL_TAG_A);
-            }
-            Live[Slot] = MiAllocatePool(Pool, NonPagedPool, Sizes[Index], POOL_TAG_A);
-            XTEST_ASSERT(Live[Slot] != NULL);
-        }
-        XTEST_CHECK_EQ(Pool->Allocations, Allocations);
-        XTEST_CHECK_EQ(Pool->Frees, Frees);
-        for (ULONG Slot = 0; Slot < ARRAY_SIZE(Live); Slot++) {
-            MiFreePool(Pool, Live[Slot], POOL_TAG_A);
-        }
+        XTEST_CHECK_EQ(PoolTestRoundTrips(Pool, Sizes[Index], POOL_TAG_A, 0), 0);
     }
     XTEST_CHECK(MiQueryPoolTag(Pool, POOL_TAG_A, &Tag));
     XTEST_CHECK_EQ(Tag.Allocations, Tag.Frees);
     XTEST_CHECK_EQ(Tag.BytesInUse, 0);
-    XTEST_CHECK_EQ(Tag.Allocations, ARRAY_SIZE(Sizes) * (8 + 100));
+    XTEST_CHECK_EQ(Tag.Allocations, ARRAY_SIZE(Sizes) * (POOL_TEST_ROUND_TRIP_BLOCKS + POOL_TEST_ROUND_TRIPS));
     XTEST_CHECK_EQ(MiCheckPoolConsistency(Pool), 0);
     MiReleasePool(Pool);
 }

@@ -96,6 +96,44 @@ XTINLINE PPOOL_HEADER PoolTestHeader(PVOID Address) {
     return (PPOOL_HEADER)Address - 1;
 }
 
+#define POOL_TEST_ROUND_TRIP_BLOCKS 8
+#define POOL_TEST_ROUND_TRIPS       100
+
+/* Allocates POOL_TEST_ROUND_TRIP_BLOCKS blocks of Size with Tag on this processor, frees one, then frees and allocates
+ * again POOL_TEST_ROUND_TRIPS times round them, and frees them all. Answers how often the round trips moved the
+ * descriptor's lock-protected counters (0: they all stayed on this processor's lists), or ~0 when an allocation failed
+ * or a block's size was not Granules (0: any size). */
+XTINLINE ULONG_PTR PoolTestRoundTrips(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag, ULONG Granules) {
+    PVOID Live[POOL_TEST_ROUND_TRIP_BLOCKS];
+    ULONG_PTR Allocations, Frees, Moved, Failed = 0;
+
+    for (ULONG Slot = 0; Slot < ARRAY_SIZE(Live); Slot++) {
+        Live[Slot] = MiAllocatePool(Pool, NonPagedPool, Size, Tag);
+        Failed |= Live[Slot] == NULL || (Granules != 0 && PoolTestHeader(Live[Slot])->BlockSize != Granules);
+    }
+    if (Failed) {
+        return ~(ULONG_PTR)0;
+    }
+    MiFreePool(Pool, Live[0], Tag);
+    Allocations = Pool->Allocations;
+    Frees = Pool->Frees;
+    for (ULONG Round = 0; Round < POOL_TEST_ROUND_TRIPS; Round++) {
+        ULONG Slot = Round % ARRAY_SIZE(Live);
+        if (Round != 0) {
+            MiFreePool(Pool, Live[Slot], Tag);
+        }
+        Live[Slot] = MiAllocatePool(Pool, NonPagedPool, Size, Tag);
+        if (Live[Slot] == NULL) {
+            return ~(ULONG_PTR)0;
+        }
+    }
+    Moved = (Pool->Allocations - Allocations) + (Pool->Frees - Frees);
+    for (ULONG Slot = 0; Slot < ARRAY_SIZE(Live); Slot++) {
+        MiFreePool(Pool, Live[Slot], Tag);
+    }
+    return Moved;
+}
+
 /* Blocks on Pool's lookaside lists, the shared ones and every processor's. */
 XTINLINE SIZE_T PoolTestLookasideBlocks(PMI_POOL_DESCRIPTOR Pool) {
     MM_POOL_STATISTICS Statistics;
