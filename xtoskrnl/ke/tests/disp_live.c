@@ -748,8 +748,8 @@ XTEST(ThreadExitReaperReturnsEverything) {
     XTEST_CHECK_EQ(TagAfter.Frees - TagBefore.Frees, KD_EXIT_THREADS);
     /* Every stack frame back; the KTHREADs' pool pages may sit in the pool's per-processor caches (the reaper frees
      * on another processor than the creator allocates), so free frames plus the pool's pages are what must match. */
-    XTEST_CHECK_EQ(MmAfter.FreePages + PoolAfter.SmallPages + PoolAfter.BigPages,
-                   MmBefore.FreePages + PoolBefore.SmallPages + PoolBefore.BigPages);
+    XTEST_CHECK_EQ(MmAfter.FreePages + PoolAfter.SmallPages + PoolAfter.BigPages + PoolAfter.BigCachedPages,
+                   MmBefore.FreePages + PoolBefore.SmallPages + PoolBefore.BigPages + PoolBefore.BigCachedPages);
 }
 
 #define KD_PAGED_TAG    0x6750644B /* 'KdPg' */

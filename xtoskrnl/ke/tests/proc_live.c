@@ -118,7 +118,8 @@ static VOID KpSnapshot(PKP_SNAPSHOT Snapshot) {
  * space grew (stacks freed in deferred batches let new ones land further on, into a new table, on SMP): equal before
  * and after. */
 static ULONGLONG KpFramesAndPoolPages(PKP_SNAPSHOT Snapshot) {
-    return Snapshot->Mm.FreePages + Snapshot->Pool.SmallPages + Snapshot->Pool.BigPages + Snapshot->PteTables;
+    return Snapshot->Mm.FreePages + Snapshot->Pool.SmallPages + Snapshot->Pool.BigPages +
+           Snapshot->Pool.BigCachedPages + Snapshot->PteTables;
 }
 
 /* The gate the threads of a test wait at until all of them exist (a process whose last thread ended takes no new

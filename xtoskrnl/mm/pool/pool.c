@@ -545,6 +545,7 @@ VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool) {
         }
     }
     MiReleaseEmptyPages(Pool);
+    MiReleaseBigCache(Pool);
 }
 
 /* ------------------------------------------------------------------------------------------------------------ */

@@ -34,6 +34,7 @@ typedef struct _MM_POOL_STATISTICS {
     SIZE_T LookasideBlocks; /* blocks held by the lookaside lists */
     SIZE_T BigAllocations;  /* page-sized allocations (including special pool) */
     SIZE_T BigPages;        /* pages they occupy (without guard pages) */
+    SIZE_T BigCachedPages;  /* pages of freed page-sized allocations kept mapped for reuse (not in BigPages) */
     ULONG_PTR Allocations;  /* successful allocations since initialisation */
     ULONG_PTR Frees;        /* frees since initialisation */
     ULONG_PTR FailedAllocations;

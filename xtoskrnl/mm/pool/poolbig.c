@@ -1,5 +1,5 @@
-/* Non-paged pool: page-sized allocations and the big-allocation table (an open-addressing hash of VA -> size, tag),
- * which also tracks special-pool blocks. */
+/* Non-paged pool: page-sized allocations, the big-allocation table (an open-addressing hash of VA -> size, tag),
+ * which also tracks special-pool blocks, and the cache of freed page runs (docs/pool.md "The run cache"). */
 #include "poolp.h"
 
 #define MI_POOL_BIG_INITIAL_CAPACITY 128
@@ -70,8 +70,7 @@ BOOLEAN MiInsertBigEntry(PMI_POOL_DESCRIPTOR Pool, PVOID Address, SIZE_T Size, U
     return TRUE;
 }
 
-/* The slot holding Address, or NULL. */
-static PMI_POOL_BIG_ENTRY MiFindBigEntry(PMI_POOL_DESCRIPTOR Pool, PVOID Address) {
+PMI_POOL_BIG_ENTRY MiFindBigEntry(PMI_POOL_DESCRIPTOR Pool, PVOID Address) {
     SIZE_T Index, Probes;
 
     if (Pool->BigCapacity == 0 || Address == NULL) {
@@ -108,6 +107,73 @@ static VOID MiRemoveBigEntry(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_BIG_ENTRY Entry)
     Pool->BigTable[Hole].Address = NULL;
 }
 
+/* ---- The run cache: freed runs of up to MI_POOL_BIG_CACHE_MAX_PAGES pages, by page count, under the pool lock ---- */
+
+/* The keyed check word of a cached run's link: its next run and its page count under the cookie and its address. */
+static ULONG_PTR MiBigRunCheck(const MI_POOL_DESCRIPTOR *Pool, const MI_POOL_BIG_RUN *Run, SIZE_T Pages) {
+    return (ULONG_PTR)Run->Next ^ Pages ^ (ULONG_PTR)&Run->Check ^ Pool->Cookie;
+}
+
+BOOLEAN MiBigRunIntact(PMI_POOL_DESCRIPTOR Pool, const MI_POOL_BIG_RUN *Run, SIZE_T Pages) {
+    ULONG_PTR Difference = Run->Check ^ MiBigRunCheck(Pool, Run, Pages);
+    ULONG Index;
+
+    for (Index = 0; Index < MI_POOL_BIG_RUN_FILL; Index++) {
+        Difference |= Run->Fill[Index] ^ (ULONG_PTR)&Run->Fill[Index] ^ Pool->Cookie;
+    }
+    return (BOOLEAN)(Difference == 0);
+}
+
+/* TRUE when a freed run of Pages pages may be cached: a non-paged pool, a small enough run, room under the cap. */
+static BOOLEAN MiBigRunCacheable(const MI_POOL_DESCRIPTOR *Pool, SIZE_T Pages) {
+    return (BOOLEAN)(Pool->PoolType == NonPagedPool && Pages <= MI_POOL_BIG_CACHE_MAX_PAGES &&
+                     Pool->BigCachedPages + Pages <= MI_POOL_BIG_CACHE_LIMIT);
+}
+
+/* Caches the run Address of Pages pages (already out of the table and credited): keyed link and fill. */
+static VOID MiPushBigRun(PMI_POOL_DESCRIPTOR Pool, PVOID Address, SIZE_T Pages) {
+    PMI_POOL_BIG_RUN Run = Address;
+    ULONG Index;
+
+    Run->Next = Pool->BigCache[Pages];
+    Run->Check = MiBigRunCheck(Pool, Run, Pages);
+    for (Index = 0; Index < MI_POOL_BIG_RUN_FILL; Index++) {
+        Run->Fill[Index] = (ULONG_PTR)&Run->Fill[Index] ^ Pool->Cookie;
+    }
+    Pool->BigCache[Pages] = Run;
+    Pool->BigCachedRuns++;
+    Pool->BigCachedPages += Pages;
+}
+
+/* A cached run of exactly Pages pages taken off its list, or NULL; a run whose link or fill changed since it was freed
+ * (a write after free) stops the system. */
+static PVOID MiPopBigRun(PMI_POOL_DESCRIPTOR Pool, SIZE_T Pages) {
+    PMI_POOL_BIG_RUN Run;
+
+    if (Pages > MI_POOL_BIG_CACHE_MAX_PAGES || (Run = Pool->BigCache[Pages]) == NULL) {
+        return NULL;
+    }
+    if (!MiBigRunIntact(Pool, Run, Pages)) {
+        KeBugCheckEx(BAD_POOL_HEADER, BPH_FREED_BLOCK_CHANGED, (ULONG_PTR)Run, Run->Check, Pages);
+    }
+    Pool->BigCache[Pages] = Run->Next;
+    Pool->BigCachedRuns--;
+    Pool->BigCachedPages -= Pages;
+    Run->Check = 0;
+    return Run;
+}
+
+VOID MiReleaseBigCache(PMI_POOL_DESCRIPTOR Pool) {
+    SIZE_T Pages;
+    PVOID Run;
+
+    for (Pages = 1; Pages <= MI_POOL_BIG_CACHE_MAX_PAGES; Pages++) {
+        while ((Run = MiPopBigRun(Pool, Pages)) != NULL) {
+            MiPoolFreePages(Pool, Run, Pages, 0);
+        }
+    }
+}
+
 PVOID MiAllocateBigPool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag) {
     SIZE_T Rounded, Pages;
     PVOID Address;
@@ -116,8 +182,8 @@ PVOID MiAllocateBigPool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag) {
         return NULL;
     }
     Pages = Rounded >> MM_PAGE_SHIFT;
-    Address = MiPoolAllocatePages(Pool, Pages, 0);
-    if (Address == NULL) {
+    Address = MiPopBigRun(Pool, Pages);
+    if (Address == NULL && (Address = MiPoolAllocatePages(Pool, Pages, 0)) == NULL) {
         return NULL;
     }
     if (!MiInsertBigEntry(Pool, Address, Size, Tag, 0)) {
@@ -145,6 +211,9 @@ BOOLEAN MiFreeBigPool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
     MiPoolCredit(Pool, Tag, Pages << MM_PAGE_SHIFT);
     if (Entry.Flags & MI_POOL_BIG_SPECIAL) {
         MiFreeSpecialPool(Pool, &Entry);
+    } else if (MiBigRunCacheable(Pool, Pages)) {
+        /* Out of the table already: a second free of the run does not find it and stops (0xC2/0x46). */
+        MiPushBigRun(Pool, Address, Pages);
     } else {
         MiPoolFreePages(Pool, Address, Pages, 0);
     }
@@ -159,6 +228,7 @@ VOID MiReleasePool(PMI_POOL_DESCRIPTOR Pool) {
     if (Cookie == 0) {
         return;
     }
+    MiReleaseBigCache(Pool);
     while (!RtlListEmpty(&Pool->PageList)) {
         Page = CONTAINING_RECORD(RtlRemoveHeadList(&Pool->PageList), MI_POOL_PAGE, PageLinks);
         Page->Signature = 0;

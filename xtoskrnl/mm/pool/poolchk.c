@@ -102,8 +102,8 @@ static VOID MiCheckFreeLists(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
         while (Links != Head) {
             if (Count > Pool->FreeBlocks || !MiPoolFreeLinksIntact(Pool, Links) || Links->Flink->Blink != Links ||
                 ((PPOOL_HEADER)Links - 1)->BlockSize != Index) {
-                Check->Problems++;
-                break;
+                Check->Problems++; /* one problem: the counts below cannot agree past a bad run */
+                return;
             }
             Count++;
             Links = Links->Flink;
@@ -130,8 +130,8 @@ static VOID MiCheckLookasides(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
                 Link->Check != MiPoolLookasideCheck(Pool, Link, Link->Next) ||
                 !MiPoolHeaderIntact(Header, Pool->Cookie) || Header->PoolType != MI_POOL_BLOCK_LOOKASIDE ||
                 Header->BlockSize != Index) {
-                Check->Problems++;
-                break;
+                Check->Problems++; /* one problem: the counts below cannot agree past a bad run */
+                return;
             }
         }
         Check->Problems += Depth != Pool->Lookaside[Index].Depth;
@@ -195,6 +195,26 @@ static VOID MiCheckBigTable(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
     Check->Problems += Count != Pool->BigCount || Pages != Pool->BigPages;
 }
 
+/* The run cache: every cached run intact (keyed link and fill), on the list of its page count, not in the table, and
+ * the runs and pages counted exactly, within the cap. */
+static VOID MiCheckBigCache(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
+    SIZE_T Runs = 0, Pages = 0, Count;
+    PMI_POOL_BIG_RUN Run;
+
+    for (Count = 1; Count <= MI_POOL_BIG_CACHE_MAX_PAGES; Count++) {
+        for (Run = Pool->BigCache[Count]; Run != NULL; Run = Run->Next) {
+            if (!MiBigRunIntact(Pool, Run, Count) || MiFindBigEntry(Pool, Run) != NULL || Runs > Pool->BigCachedRuns) {
+                Check->Problems++; /* one problem: the counts below cannot agree past a bad run */
+                return;
+            }
+            Runs++;
+            Pages += Count;
+        }
+    }
+    Check->Problems += Runs != Pool->BigCachedRuns || Pages != Pool->BigCachedPages ||
+                       Pages > MI_POOL_BIG_CACHE_LIMIT || (Pool->PoolType != NonPagedPool && Pages != 0);
+}
+
 /* Each tag's counters match what the walks found. */
 static VOID MiCheckTags(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
     MM_POOL_TAG_STATISTICS Statistics;
@@ -225,6 +245,7 @@ ULONG MiCheckPoolConsistency(PMI_POOL_DESCRIPTOR Pool) {
     MiCheckLookasides(Pool, &Check);
     MiCheckProcessorLists(Pool, &Check);
     MiCheckBigTable(Pool, &Check);
+    MiCheckBigCache(Pool, &Check);
     MiCheckTags(Pool, &Check);
     Check.Problems += Check.Pages != Pool->SmallPages || Check.EmptyPages != Pool->EmptyPages;
     MiReleasePoolLock(Pool, &Lock);

@@ -101,6 +101,23 @@ typedef struct _MI_POOL_BIG_ENTRY {
 
 #define MI_POOL_BIG_SPECIAL 0x1 /* special pool: at the end of its pages, guard page after */
 
+/* The big-run cache (docs/pool.md "Page-sized allocations and the run cache"): freed page-sized allocations of up to
+ * MI_POOL_BIG_CACHE_MAX_PAGES pages keep their mapping and wait, out of the big table, on the list of their page
+ * count, at most MI_POOL_BIG_CACHE_LIMIT pages in all (non-paged pools only). A cached run's first bytes hold this
+ * record: a keyed link and a keyed fill, checked when the run is taken again (a write after free) and by the checker.
+ */
+#define MI_POOL_BIG_CACHE_MAX_PAGES 16
+#define MI_POOL_BIG_CACHE_LIMIT     64
+#define MI_POOL_BIG_RUN_FILL        6
+
+typedef struct _MI_POOL_BIG_RUN {
+    struct _MI_POOL_BIG_RUN *Next;
+    ULONG_PTR Check;                      /* Next ^ Pages ^ &Check ^ cookie */
+    ULONG_PTR Fill[MI_POOL_BIG_RUN_FILL]; /* &Fill[i] ^ cookie */
+} MI_POOL_BIG_RUN, *PMI_POOL_BIG_RUN;
+
+STATIC_ASSERT(sizeof(MI_POOL_BIG_RUN) <= MM_PAGE_SIZE);
+
 /* ---- The per-processor layer (docs/pool.md "Per-processor lookaside lists") ----
  * Each processor has its own lookaside lists for the small sizes of a non-paged pool and its own per-tag counter
  * cache, on lines no other processor writes. Only their processor touches them, with interrupts off (the kernel) or
@@ -187,6 +204,9 @@ typedef struct _MI_POOL_DESCRIPTOR {
     SIZE_T BigCapacity; /* a power of two, or 0 before the first big allocation */
     SIZE_T BigCount;
     SIZE_T BigPages;
+    PMI_POOL_BIG_RUN BigCache[MI_POOL_BIG_CACHE_MAX_PAGES + 1]; /* cached runs by page count (index 0 unused) */
+    SIZE_T BigCachedRuns;
+    SIZE_T BigCachedPages; /* at most MI_POOL_BIG_CACHE_LIMIT; always 0 in a paged pool (no cache) */
     ULONG_PTR Allocations; /* under the lock, and flushed tag slots (the per-processor slots count their own) */
     ULONG_PTR Frees;
     ULONG_PTR FailedAllocations;
@@ -456,7 +476,8 @@ VOID MiQueryPoolStatistics(PMI_POOL_DESCRIPTOR Pool, PMM_POOL_STATISTICS Statist
 VOID MiDumpPoolTags(PMI_POOL_DESCRIPTOR Pool, PRTL_OUTPUT_ROUTINE Output, PVOID Context);
 ULONG MiCheckPoolConsistency(PMI_POOL_DESCRIPTOR Pool);
 
-/* Empties the lookaside lists into the free lists and gives cached empty pages back to the pager. */
+/* Empties the lookaside lists into the free lists and gives cached empty pages and cached page runs back to the
+ * pager. */
 VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool);
 
 /* ------------------------------------------------------------------------------------------------------------ */
@@ -489,6 +510,12 @@ PVOID MiAllocateBigPool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag);
 BOOLEAN MiFreeBigPool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag);
 /* poolbig.c: inserts an entry (growing the table); FALSE when the table cannot grow. */
 BOOLEAN MiInsertBigEntry(PMI_POOL_DESCRIPTOR Pool, PVOID Address, SIZE_T Size, ULONG Tag, ULONG Flags);
+/* poolbig.c: gives every cached run back to the pager (trim, release). */
+VOID MiReleaseBigCache(PMI_POOL_DESCRIPTOR Pool);
+/* poolbig.c: TRUE when a cached run of Pages pages still has its keyed link and fill; for the checker. */
+BOOLEAN MiBigRunIntact(PMI_POOL_DESCRIPTOR Pool, const MI_POOL_BIG_RUN *Run, SIZE_T Pages);
+/* poolbig.c: the big-table slot of Address, or NULL; for the checker. */
+PMI_POOL_BIG_ENTRY MiFindBigEntry(PMI_POOL_DESCRIPTOR Pool, PVOID Address);
 /* poolbig.c: pages (without the guard page) a big-table entry occupies. */
 SIZE_T MiBigEntryPages(const MI_POOL_BIG_ENTRY *Entry);
 

@@ -68,6 +68,7 @@ VOID MiQueryPoolStatistics(PMI_POOL_DESCRIPTOR Pool, PMM_POOL_STATISTICS Statist
     Statistics->LookasideBlocks = Pool->LookasideBlocks;
     Statistics->BigAllocations = Pool->BigCount;
     Statistics->BigPages = Pool->BigPages;
+    Statistics->BigCachedPages = Pool->BigCachedPages;
     Statistics->Allocations = Pool->Allocations;
     Statistics->Frees = Pool->Frees;
     Statistics->FailedAllocations = Pool->FailedAllocations;

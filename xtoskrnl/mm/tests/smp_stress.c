@@ -319,12 +319,13 @@ static ULONGLONG StressMilliseconds(LARGE_INTEGER Start) {
     return (ULONGLONG)(Now.QuadPart - Start.QuadPart) * 1000 / (ULONGLONG)Frequency.QuadPart;
 }
 
-/* Frames the non-paged pool holds (its small pages, cached empty ones included, and its page-sized blocks). */
+/* Frames the non-paged pool holds (its small pages, cached empty ones included, its page-sized blocks and its cached
+ * page runs). */
 static ULONG_PTR StressPoolFrames(VOID) {
     MM_POOL_STATISTICS Statistics;
 
     MmQueryPoolStatistics(&Statistics);
-    return Statistics.SmallPages + Statistics.BigPages;
+    return Statistics.SmallPages + Statistics.BigPages + Statistics.BigCachedPages;
 }
 
 /* Allocates and frees more 3-page blocks at once than the stress ever holds, so that the page tables of the system

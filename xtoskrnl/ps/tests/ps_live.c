@@ -404,7 +404,7 @@ static VOID PtSnapshot(PPT_SNAPSHOT Snapshot) {
 }
 
 static ULONGLONG PtFramesAndPoolPages(PPT_SNAPSHOT Snapshot) {
-    return Snapshot->Mm.FreePages + Snapshot->Pool.SmallPages + Snapshot->Pool.BigPages;
+    return Snapshot->Mm.FreePages + Snapshot->Pool.SmallPages + Snapshot->Pool.BigPages + Snapshot->Pool.BigCachedPages;
 }
 
 /* Waits (up to 5 s) until every process Ps made is deleted, Ob's deferred deletions ran and Ke's reaper freed every

@@ -69,6 +69,7 @@ XTEST(SmallBlocksUntilNullThenRecover) {
 
 XTEST(BigBlocksUntilNullThenRecover) {
     ULONG Count;
+    PVOID Block;
 
     MiInitializePool(&ExhaustionPool, POOL_TEST_COOKIE);
     PoolTestSetPageBudget(EXHAUSTION_BUDGET);
@@ -79,10 +80,24 @@ XTEST(BigBlocksUntilNullThenRecover) {
     /* A small block needs a page too: none left. */
     XTEST_CHECK(MiAllocatePool(&ExhaustionPool, NonPagedPool, 16, POOL_TAG_B) == NULL);
     EmptyPool(Count, POOL_TAG_A);
-    XTEST_CHECK_EQ(PoolTestPagesInUse(), 1);
+    /* The freed runs wait in the run cache (docs/pool.md "The run cache"), still mapped: no page went back yet. */
+    XTEST_CHECK_EQ(ExhaustionPool.BigCachedPages, 15);
+    XTEST_CHECK_EQ(PoolTestPagesInUse(), 16);
+    /* The same size again: all three from the cache, and the fourth attempt's trim empties it before NULL. */
     Count = FillPool(4 * MM_PAGE_SIZE + 1, POOL_TAG_A);
     XTEST_CHECK_EQ(Count, 3);
+    XTEST_CHECK_EQ(ExhaustionPool.BigCachedPages, 0);
     EmptyPool(Count, POOL_TAG_A);
+    /* A small block now: the pager has no page, the failure's trim gives the 15 cached pages back, the retry gets one.
+     */
+    XTEST_CHECK_EQ(ExhaustionPool.BigCachedPages, 15);
+    Block = MiAllocatePool(&ExhaustionPool, NonPagedPool, 16, POOL_TAG_B);
+    XTEST_CHECK(Block != NULL);
+    XTEST_CHECK_EQ(ExhaustionPool.BigCachedPages, 0);
+    XTEST_CHECK_EQ(PoolTestPagesInUse(), 2);
+    MiFreePool(&ExhaustionPool, Block, POOL_TAG_B);
+    MiTrimPool(&ExhaustionPool);
+    XTEST_CHECK_EQ(PoolTestPagesInUse(), 1);
     XTEST_CHECK_EQ(MiCheckPoolConsistency(&ExhaustionPool), 0);
     PoolTestSetPageBudget(POOL_TEST_UNLIMITED);
     MiReleasePool(&ExhaustionPool);

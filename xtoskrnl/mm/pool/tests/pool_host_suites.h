@@ -10,5 +10,6 @@ extern const XTEST_SUITE PoolSpecialFaultSuite; /* pool_special_fault_test.c */
 extern const XTEST_SUITE PoolSystemApiSuite;    /* pool_system_test.c */
 extern const XTEST_SUITE PoolPagedSourceSuite;  /* pool_paged_test.c */
 extern const XTEST_SUITE PoolBatchSuite;        /* pool_batch_test.c */
+extern const XTEST_SUITE PoolBigCacheSuite;     /* pool_bigcache_test.c */
 
 #endif
