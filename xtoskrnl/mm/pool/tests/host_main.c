@@ -3,4 +3,4 @@
 #include "pool_suites.h"
 
 XTEST_HOST_MAIN(&PoolBasicSuite, &PoolTortureSuite, &PoolExhaustionSuite, &PoolCorruptionSuite, &PoolSpecialFaultSuite,
-                &PoolSystemApiSuite, &PoolPagedSourceSuite, &PoolBatchSuite)
+                &PoolSystemApiSuite, &PoolPagedSourceSuite, &PoolBatchSuite, &PoolProcessorBlocksSuite)
