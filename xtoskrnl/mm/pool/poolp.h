@@ -298,7 +298,8 @@ XTFORCEINLINE VOID MiPoolLeaveProcessor(ULONG_PTR State) {
  * the pool lock). Unchecked: the blocks cover every processor that may use the pool (MiInitializePoolEx). */
 XTFORCEINLINE PMI_POOL_PROCESSOR MiPoolCurrentProcessor(PMI_POOL_DESCRIPTOR Pool) {
     ULONG Number = KeGetCurrentProcessorNumber();
-    /* The number first: the block pointer is then an operand of the add (i686 had it loaded into a register first). */
+    /* The number first: the block pointer is then an operand of the add (read before the number, it took a register
+     * and an add of its own on i686). */
     PMI_POOL_PROCESSOR Processor = Pool->Processors + Number;
 
     /* One base register for everything the fast paths touch in the block (the compiler would otherwise keep the pool
