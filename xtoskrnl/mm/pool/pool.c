@@ -1,23 +1,48 @@
 /* Non-paged pool: initialisation, the allocation and free fast paths (lookaside lists) and the Mm API. */
 #include "poolp.h"
 
-/* The system's non-paged and paged pools. */
+/* The system's non-paged and paged pools; the non-paged pool's per-processor blocks, one for every processor the
+ * kernel may start (the paged pool has none). */
 static MI_POOL_DESCRIPTOR MiNonPagedPool;
 static MI_POOL_DESCRIPTOR MiPagedPool;
+static MI_POOL_PROCESSOR MiNonPagedPoolProcessors[KE_MAXIMUM_PROCESSORS];
 static ULONG_PTR MiPagedPoolBase, MiPagedPoolSize; /* the paged pool's VA range: MmFreePool's choice of pool */
 
 /* System pages: the non-paged pools' page source. */
 static const MM_POOL_PAGE_SOURCE MiSystemPageSource = {MmAllocateSystemPages, MmFreeSystemPages, 0, 0, NULL};
 
-XTSTATUS MiInitializePool(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie) {
-    return MiInitializePoolEx(Pool, Cookie, NonPagedPool, &MiSystemPageSource, DISPATCH_LEVEL);
+XTSTATUS MiInitializePool(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie, PMI_POOL_PROCESSOR Processors,
+                          ULONG ProcessorCount) {
+    return MiInitializePoolEx(Pool, Cookie, NonPagedPool, &MiSystemPageSource, DISPATCH_LEVEL, Processors,
+                              ProcessorCount);
+}
+
+ULONG MiPoolProcessorsRequired(VOID) {
+#ifdef XTOS_HOST_RUNLEVEL_MODEL
+    return KeGetCurrentProcessorNumber() + 1;
+#else
+    return KeQueryActiveProcessorCount();
+#endif
+}
+
+/* TRUE when Processors (ProcessorCount blocks, or NULL) may be the per-processor blocks of a pool of PoolType over
+ * Pages locked at LockLevel: none, or aligned blocks for every processor that may use it, on a pool whose pages may be
+ * touched with interrupts off. */
+static BOOLEAN MiPoolProcessorsFit(MM_POOL_TYPE PoolType, const MM_POOL_PAGE_SOURCE *Pages, KRUNLEVEL LockLevel,
+                                   PMI_POOL_PROCESSOR Processors, ULONG ProcessorCount) {
+    if (Processors == NULL) {
+        return (BOOLEAN)(ProcessorCount == 0);
+    }
+    return (BOOLEAN)(PoolType == NonPagedPool && LockLevel == DISPATCH_LEVEL && Pages->IsMemoryLow == NULL &&
+                     ((ULONG_PTR)Processors & 63) == 0 && ProcessorCount >= MiPoolProcessorsRequired());
 }
 
 XTSTATUS MiInitializePoolEx(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie, MM_POOL_TYPE PoolType,
-                            const MM_POOL_PAGE_SOURCE *Pages, KRUNLEVEL LockLevel) {
+                            const MM_POOL_PAGE_SOURCE *Pages, KRUNLEVEL LockLevel, PMI_POOL_PROCESSOR Processors,
+                            ULONG ProcessorCount) {
     ULONG Index;
 
-    if (Cookie == 0 || Pages == NULL) {
+    if (Cookie == 0 || Pages == NULL || !MiPoolProcessorsFit(PoolType, Pages, LockLevel, Processors, ProcessorCount)) {
         return STATUS_INVALID_PARAMETER;
     }
     RtlZeroMemory(Pool, sizeof(*Pool));
@@ -25,9 +50,13 @@ XTSTATUS MiInitializePoolEx(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie, MM_POOL_
     Pool->Pages = Pages;
     Pool->LockLevel = LockLevel;
     Pool->LockKind = LockLevel == APC_LEVEL ? MI_POOL_LOCK_PAGED : MI_POOL_LOCK_PRIVATE;
-    /* Pageable pages may not be touched with interrupts off: the paged pool has no per-processor layer. */
-    Pool->PerProcessor =
-        (BOOLEAN)(PoolType == NonPagedPool && LockLevel == DISPATCH_LEVEL && Pages->IsMemoryLow == NULL);
+    /* Only the blocks given are touched, and emptied here; MiReleasePool keeps them. */
+    if (Processors != NULL) {
+        RtlZeroMemory(Processors, (SIZE_T)ProcessorCount * sizeof(*Processors));
+    }
+    Pool->Processors = Processors;
+    Pool->ProcessorCount = ProcessorCount;
+    Pool->PerProcessor = (BOOLEAN)(Processors != NULL);
     /* Keyed per pool too: a block of another pool never checks out here. */
     Pool->Cookie = Cookie ^ MiPoolMix((ULONG_PTR)Pool);
     Pool->Cookie += Pool->Cookie == 0;
@@ -553,7 +582,8 @@ VOID MiTrimPool(PMI_POOL_DESCRIPTOR Pool) {
 /* ------------------------------------------------------------------------------------------------------------ */
 
 XTSTATUS MmInitializeNonPagedPool(ULONG_PTR Cookie) {
-    XTSTATUS Status = MiInitializePool(&MiNonPagedPool, Cookie);
+    /* Before the application processors start: blocks for every processor the kernel may start. */
+    XTSTATUS Status = MiInitializePool(&MiNonPagedPool, Cookie, MiNonPagedPoolProcessors, KE_MAXIMUM_PROCESSORS);
 
     if (XT_SUCCESS(Status)) {
         MiNonPagedPool.LockKind = MI_POOL_LOCK_SYSTEM;
@@ -562,7 +592,7 @@ XTSTATUS MmInitializeNonPagedPool(ULONG_PTR Cookie) {
 }
 
 XTSTATUS MmInitializePagedPool(ULONG_PTR Cookie, const MM_POOL_PAGE_SOURCE *Pages) {
-    XTSTATUS Status = MiInitializePoolEx(&MiPagedPool, Cookie, PagedPool, Pages, APC_LEVEL);
+    XTSTATUS Status = MiInitializePoolEx(&MiPagedPool, Cookie, PagedPool, Pages, APC_LEVEL, NULL, 0);
 
     if (XT_SUCCESS(Status)) {
         MiPagedPoolBase = Pages->Base;
@@ -599,10 +629,10 @@ static __attribute__((noinline)) VOID MiFreeSystemPoolSlow(PVOID Address, ULONG 
 }
 
 /* The system pools' allocation: a small non-paged request at or below DISPATCH_LEVEL from this processor's lists
- * (before the pool's initialisation they are empty), everything else through MiAllocateSystemPoolSlow. The fast
- * path calls nothing but that tail call, so it needs no stack frame (Windows x64 code gets no shrink-wrapping: a
- * call anywhere in a function puts its whole prologue on every path, and reading the return address gives it a frame
- * pointer), so the slow path reads the caller itself. */
+ * (MmInitializeNonPagedPool comes first: it gives the pool its blocks), everything else through
+ * MiAllocateSystemPoolSlow. The fast path calls nothing but that tail call, so it needs no stack frame (Windows x64
+ * code gets no shrink-wrapping: a call anywhere in a function puts its whole prologue on every path, and reading the
+ * return address gives it a frame pointer), so the slow path reads the caller itself. */
 XTFORCEINLINE PVOID MiAllocateSystemPool(MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
     KRUNLEVEL Current = KeGetCurrentRunLevel();
     PVOID Address;

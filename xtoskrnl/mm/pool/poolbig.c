@@ -251,5 +251,5 @@ VOID MiReleasePool(PMI_POOL_DESCRIPTOR Pool) {
         MiPoolFreePages(Pool, Pool->BigTable, MiBigTablePages(Pool->BigCapacity), 0);
     }
     MiInitializePoolEx(Pool, Cookie ^ MiPoolMix((ULONG_PTR)Pool), (MM_POOL_TYPE)Pool->PoolType, Pool->Pages,
-                       Pool->LockLevel);
+                       Pool->LockLevel, Pool->Processors, Pool->ProcessorCount);
 }

@@ -145,10 +145,7 @@ static VOID MiCheckLookasides(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
 static VOID MiCheckProcessorLists(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check) {
     ULONG Number, Index;
 
-    if (!Pool->PerProcessor) {
-        return;
-    }
-    for (Number = 0; Number < KE_MAXIMUM_PROCESSORS; Number++) {
+    for (Number = 0; Number < Pool->ProcessorCount; Number++) {
         PMI_POOL_PROCESSOR Processor = &Pool->Processors[Number];
 
         for (Index = 0; Index < MI_POOL_PP_LISTS; Index++) {

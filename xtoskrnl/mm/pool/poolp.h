@@ -173,19 +173,23 @@ typedef struct _MI_POOL_LOCK_HANDLE {
     KRUNLEVEL OldRunLevel;
 } MI_POOL_LOCK_HANDLE, *PMI_POOL_LOCK_HANDLE;
 
-/* A pool: the system's non-paged and paged pools are two; tests make private ones. Everything from Lookaside on but
- * Processors is guarded by the pool lock. The first line is read by every processor's lock-free path and written only
- * at initialisation (and by MiSetSpecialPoolTag); the lock word and the guarded fields start on lines of their own,
- * so a lock holder's writes never invalidate it. */
+/* A pool: the system's non-paged and paged pools are two; tests make private ones. Everything from Lookaside on is
+ * guarded by the pool lock (the per-processor blocks are their processors'). The first line is read by every
+ * processor's lock-free path and written only at initialisation (and by MiSetSpecialPoolTag); the lock word and the
+ * guarded fields start on lines of their own, so a lock holder's writes never invalidate it. */
 typedef struct _MI_POOL_DESCRIPTOR {
     ULONG_PTR Cookie;
     ULONG_PTR RetireKey; /* XORed into a lookaside link's check when its block leaves the list (keyed, top bit set) */
     ULONGLONG SpecialTagKey; /* MI_POOL_SLOT_KEY(special tag), or 0: no special pool */
     KRUNLEVEL LockLevel;     /* the RunLevel the lock raises to: DISPATCH_LEVEL (non-paged) or APC_LEVEL (paged) */
     UCHAR LockKind;          /* MI_POOL_LOCK_* */
-    BOOLEAN PerProcessor;    /* per-processor lookasides (non-paged pools) */
+    BOOLEAN PerProcessor;    /* per-processor lookasides: Processors is not NULL */
     UCHAR PoolType;          /* MM_POOL_TYPE this pool serves */
-    const MM_POOL_PAGE_SOURCE *Pages;     /* where whole pages come from (system pages, or paged-pool pages) */
+    ULONG ProcessorCount;    /* blocks at Processors (0 without): at least every processor that may use the pool */
+    const MM_POOL_PAGE_SOURCE *Pages; /* where whole pages come from (system pages, or paged-pool pages) */
+    /* This pool's per-processor blocks, indexed by processor number, the creator's (docs/pool.md "Per-processor
+     * lookaside lists"); NULL: no per-processor lists (the paged pool). */
+    PMI_POOL_PROCESSOR Processors;
     UCHAR MaximumDepth[MI_POOL_PP_LISTS]; /* per-processor list depths, 0: no list (read-only after initialisation) */
     /* The state and tag word of a block parked on a per-processor list with its keyed mark's address part taken out:
      * MI_POOL_HEADER_KEY(0, RetireKey's low half); see MiPoolParkedHeaderIntact. */
@@ -214,8 +218,10 @@ typedef struct _MI_POOL_DESCRIPTOR {
     MI_POOL_TAG_ENTRY OverflowTag;
     MI_POOL_TAG_ENTRY Tags[MI_POOL_TAG_TABLE_SIZE];
     SIZE_T CheckCounts[MI_POOL_LIST_HEADS]; /* consistency checker scratch */
-    MI_POOL_PROCESSOR Processors[KE_MAXIMUM_PROCESSORS];
 } MI_POOL_DESCRIPTOR, *PMI_POOL_DESCRIPTOR;
+
+/* Read by the lock-free paths: on the descriptor's first line. */
+STATIC_ASSERT(__builtin_offsetof(MI_POOL_DESCRIPTOR, Processors) + sizeof(PVOID) <= 64);
 
 /* ------------------------------------------------------------------------------------------------------------ */
 /* Inline helpers                                                                                               */
@@ -308,9 +314,13 @@ XTFORCEINLINE VOID MiPoolLeaveProcessor(ULONG_PTR State) {
 }
 #endif
 
-/* This processor's per-processor state of Pool (inside MiPoolEnterProcessor or under the pool lock). */
+/* This processor's per-processor state of Pool, which has per-processor lists (inside MiPoolEnterProcessor or under
+ * the pool lock). Unchecked: the blocks cover every processor that may use the pool (MiInitializePoolEx). */
 XTFORCEINLINE PMI_POOL_PROCESSOR MiPoolCurrentProcessor(PMI_POOL_DESCRIPTOR Pool) {
-    PMI_POOL_PROCESSOR Processor = &Pool->Processors[KeGetCurrentProcessorNumber()];
+    ULONG Number = KeGetCurrentProcessorNumber();
+    /* The number first: the block pointer is then an operand of the add (read before the number, it took a register
+     * and an add of its own on i686). */
+    PMI_POOL_PROCESSOR Processor = Pool->Processors + Number;
 
     /* One base register for everything the fast paths touch in the block (the compiler would otherwise keep the pool
      * and the block's offset apart and derive a pointer for each array). */
@@ -457,15 +467,28 @@ XTINLINE PMI_POOL_TAG_ENTRY MiPoolFindTag(PMI_POOL_DESCRIPTOR Pool, ULONG Tag, B
 /* Descriptor-level routines (the Mm API applies them to the system's non-paged pool)                           */
 /* ------------------------------------------------------------------------------------------------------------ */
 
-/* Makes Pool an empty non-paged pool over system pages and keys it with Cookie (non-zero). Does not release anything
- * Pool held before. */
-XTSTATUS MiInitializePool(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie);
+/* Makes Pool an empty non-paged pool over system pages and keys it with Cookie (non-zero), with per-processor lists in
+ * the ProcessorCount blocks at Processors (zeroed here, the caller's for the pool's life), or none when Processors is
+ * NULL. Does not release anything Pool held before. STATUS_INVALID_PARAMETER for a zero cookie, and for blocks that
+ * are not 64-byte aligned or fewer than MiPoolProcessorsRequired(). */
+XTSTATUS MiInitializePool(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie, PMI_POOL_PROCESSOR Processors,
+                          ULONG ProcessorCount);
 
-/* The same for a pool of PoolType whose pages come from Pages and whose lock raises to LockLevel. */
+/* The same for a pool of PoolType whose pages come from Pages and whose lock raises to LockLevel. Only a non-paged
+ * pool locked at DISPATCH_LEVEL whose page source has no IsMemoryLow may have per-processor blocks (pageable pages may
+ * not be touched with interrupts off); blocks for any other are STATUS_INVALID_PARAMETER. */
 XTSTATUS MiInitializePoolEx(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie, MM_POOL_TYPE PoolType,
-                            const MM_POOL_PAGE_SOURCE *Pages, KRUNLEVEL LockLevel);
+                            const MM_POOL_PAGE_SOURCE *Pages, KRUNLEVEL LockLevel, PMI_POOL_PROCESSOR Processors,
+                            ULONG ProcessorCount);
 
-/* Gives every page Pool holds back to the pager (live blocks included) and leaves it empty. For tests. */
+/* The per-processor blocks a pool made now needs: one for every processor started (they never stop). The processors
+ * start after the memory manager, so the system's pool has KE_MAXIMUM_PROCESSORS (MAXCPUS= is not known to be the
+ * count yet); private pools are made later (SELFTEST) and may have fewer. Host models, whose processors are threads
+ * numbered as they first appear: this one's number + 1 (their tests give KE_MAXIMUM_PROCESSORS to shared pools). */
+ULONG MiPoolProcessorsRequired(VOID);
+
+/* Gives every page Pool holds back to the pager (live blocks included) and leaves it empty, with the same
+ * per-processor blocks (emptied). For tests. */
 VOID MiReleasePool(PMI_POOL_DESCRIPTOR Pool);
 
 PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag);

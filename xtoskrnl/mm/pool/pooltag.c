@@ -31,10 +31,10 @@ VOID MiSumPoolTag(PMI_POOL_DESCRIPTOR Pool, const MI_POOL_TAG_ENTRY *Entry, PMM_
     Statistics->Allocations = Entry->Allocations;
     Statistics->Frees = Entry->Frees;
     Statistics->BytesInUse = Entry->BytesInUse;
-    if (!Pool->PerProcessor || Entry == &Pool->OverflowTag) {
+    if (Entry == &Pool->OverflowTag) {
         return;
     }
-    for (Number = 0; Number < KE_MAXIMUM_PROCESSORS; Number++) {
+    for (Number = 0; Number < Pool->ProcessorCount; Number++) {
         for (ULONG Way = 0; Way < 2; Way++) {
             const MI_POOL_PP_TAG *Counts = &Pool->Processors[Number].Tags[Slot + Way];
 
@@ -73,7 +73,7 @@ VOID MiQueryPoolStatistics(PMI_POOL_DESCRIPTOR Pool, PMM_POOL_STATISTICS Statist
     Statistics->Frees = Pool->Frees;
     Statistics->FailedAllocations = Pool->FailedAllocations;
     Statistics->TagsTracked = Pool->TagsUsed;
-    for (Number = 0; Pool->PerProcessor && Number < KE_MAXIMUM_PROCESSORS; Number++) {
+    for (Number = 0; Number < Pool->ProcessorCount; Number++) {
         const MI_POOL_PROCESSOR *Processor = &Pool->Processors[Number];
 
         for (Index = 0; Index < MI_POOL_PP_TAGS; Index++) {

@@ -3,4 +3,5 @@
 #include "pool_suites.h"
 
 XTEST_HOST_MAIN(&PoolBasicSuite, &PoolTortureSuite, &PoolExhaustionSuite, &PoolCorruptionSuite, &PoolSpecialFaultSuite,
-                &PoolSystemApiSuite, &PoolPagedSourceSuite, &PoolBatchSuite, &PoolBigCacheSuite)
+                &PoolSystemApiSuite, &PoolPagedSourceSuite, &PoolBatchSuite, &PoolBigCacheSuite,
+                &PoolProcessorBlocksSuite)

@@ -8,11 +8,13 @@
 #define BATCH_MAX_BLOCKS 512
 
 static MI_POOL_DESCRIPTOR BatchPool;
+/* Host-only: static blocks for every processor number the host model may give a thread. */
+static MI_POOL_PROCESSOR BatchProcessors[KE_MAXIMUM_PROCESSORS];
 static PVOID BatchBlocks[BATCH_MAX_BLOCKS];
 
 static PMI_POOL_DESCRIPTOR FreshBatchPool(VOID) {
     MiReleasePool(&BatchPool);
-    MiInitializePool(&BatchPool, POOL_TEST_COOKIE);
+    MiInitializePool(&BatchPool, POOL_TEST_COOKIE, BatchProcessors, KE_MAXIMUM_PROCESSORS);
     return &BatchPool;
 }
 

@@ -7,6 +7,7 @@
 #include "pool_test_util.h"
 
 static MI_POOL_DESCRIPTOR CachePool;
+static MI_POOL_PROCESSOR CacheProcessors[KE_MAXIMUM_PROCESSORS];
 static SIZE_T CacheBase; /* pages other suites' pools (the system pool) hold from the fake pager */
 
 typedef struct _CACHE_CASE {
@@ -39,7 +40,7 @@ static BOOLEAN CacheExpectStop(PPOOL_TEST_ROUTINE Routine, CACHE_CASE *Case, PPO
 static PMI_POOL_DESCRIPTOR FreshCachePool(VOID) {
     MiReleasePool(&CachePool);
     CacheBase = PoolTestPagesInUse();
-    MiInitializePool(&CachePool, POOL_TEST_COOKIE);
+    MiInitializePool(&CachePool, POOL_TEST_COOKIE, CacheProcessors, KE_MAXIMUM_PROCESSORS);
     return &CachePool;
 }
 

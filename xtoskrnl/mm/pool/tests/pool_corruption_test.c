@@ -6,6 +6,9 @@
 
 static MI_POOL_DESCRIPTOR CorruptionPool;
 static MI_POOL_DESCRIPTOR OtherPool;
+/* Host-only: static blocks for every processor number the host model may give a thread. */
+static MI_POOL_PROCESSOR CorruptionProcessors[KE_MAXIMUM_PROCESSORS];
+static MI_POOL_PROCESSOR OtherProcessors[KE_MAXIMUM_PROCESSORS];
 
 /* What the routine under test does: free or allocate something in CorruptionPool. */
 typedef struct _CORRUPTION_CASE {
@@ -31,7 +34,14 @@ static VOID AllocateRoutine(PVOID Context) {
 
 static PMI_POOL_DESCRIPTOR Fresh(VOID) {
     MiReleasePool(&CorruptionPool);
-    MiInitializePool(&CorruptionPool, POOL_TEST_COOKIE);
+    MiInitializePool(&CorruptionPool, POOL_TEST_COOKIE, CorruptionProcessors, KE_MAXIMUM_PROCESSORS);
+    return &CorruptionPool;
+}
+
+/* The same without per-processor lists (like the paged pool): the free lists alone. */
+static PMI_POOL_DESCRIPTOR FreshWithoutProcessorLists(VOID) {
+    MiReleasePool(&CorruptionPool);
+    MiInitializePool(&CorruptionPool, POOL_TEST_COOKIE, NULL, 0);
     return &CorruptionPool;
 }
 
@@ -127,7 +137,7 @@ XTEST(DoubleFreeOfCoalescedBlock) {
     CORRUPTION_CASE Case = {NULL, POOL_TAG_A, 0};
 
     /* The free lists alone (a pool without per-processor lists): the frees coalesce at once. */
-    Fresh()->PerProcessor = FALSE;
+    FreshWithoutProcessorLists();
     First = MiAllocatePool(&CorruptionPool, NonPagedPool, Size, POOL_TAG_A);
     Second = MiAllocatePool(&CorruptionPool, NonPagedPool, Size, POOL_TAG_A);
     Case.Address = Second;
@@ -183,7 +193,7 @@ XTEST(CorruptFreeListLink) {
     CORRUPTION_CASE Case = {NULL, POOL_TAG_A, Size};
 
     /* The free lists alone (a pool without per-processor lists): the free goes to the free list of its size. */
-    Fresh()->PerProcessor = FALSE;
+    FreshWithoutProcessorLists();
     Keep = MiAllocatePool(&CorruptionPool, NonPagedPool, Size, POOL_TAG_A);
     Freed = MiAllocatePool(&CorruptionPool, NonPagedPool, Size, POOL_TAG_A);
     Blocker = MiAllocatePool(&CorruptionPool, NonPagedPool, Size, POOL_TAG_A);
@@ -253,7 +263,7 @@ XTEST(AddressesThatAreNotPoolBlocks) {
     XTEST_CHECK_EQ(Stop.Parameters[0], BPC_HEADER_CORRUPT);
     XTEST_CHECK_EQ(Stop.Parameters[1], (ULONG_PTR)(Block + 3 * MI_POOL_GRANULE));
     /* Another pool's block. */
-    MiInitializePool(&OtherPool, POOL_TEST_COOKIE);
+    MiInitializePool(&OtherPool, POOL_TEST_COOKIE, OtherProcessors, KE_MAXIMUM_PROCESSORS);
     Case.Address = Block;
     XTEST_ASSERT(ExpectStop(FreeInOtherPoolRoutine, &Case, &Stop));
     XTEST_CHECK_EQ(Stop.Code, BAD_POOL_CALLER);

@@ -8,6 +8,8 @@
 #define EXHAUSTION_MAX    4096
 
 static MI_POOL_DESCRIPTOR ExhaustionPool;
+/* Host-only: static blocks for every processor number the host model may give a thread. */
+static MI_POOL_PROCESSOR ExhaustionProcessors[KE_MAXIMUM_PROCESSORS];
 static PVOID ExhaustionBlocks[EXHAUSTION_MAX];
 
 /* Allocates Size-byte blocks until NULL; returns how many succeeded. */
@@ -31,7 +33,7 @@ XTEST(SmallBlocksUntilNullThenRecover) {
     ULONG Small = PoolTestGranules(200), Medium = PoolTestGranules(1000);
     ULONG Count;
 
-    MiInitializePool(&ExhaustionPool, POOL_TEST_COOKIE);
+    MiInitializePool(&ExhaustionPool, POOL_TEST_COOKIE, ExhaustionProcessors, KE_MAXIMUM_PROCESSORS);
     PoolTestSetPageBudget(EXHAUSTION_BUDGET);
     Count = FillPool(200, POOL_TAG_A);
     XTEST_CHECK_EQ(Count, EXHAUSTION_BUDGET * (MI_POOL_PAGE_GRANULES / Small));
@@ -71,7 +73,7 @@ XTEST(BigBlocksUntilNullThenRecover) {
     ULONG Count;
     PVOID Block;
 
-    MiInitializePool(&ExhaustionPool, POOL_TEST_COOKIE);
+    MiInitializePool(&ExhaustionPool, POOL_TEST_COOKIE, ExhaustionProcessors, KE_MAXIMUM_PROCESSORS);
     PoolTestSetPageBudget(EXHAUSTION_BUDGET);
     /* 5 pages each, plus one page for the big-allocation table: 3 fit in 16. */
     Count = FillPool(4 * MM_PAGE_SIZE + 1, POOL_TAG_A);
@@ -107,7 +109,7 @@ XTEST(BigBlocksUntilNullThenRecover) {
 XTEST(BigTableGrowthFailureReturnsNull) {
     ULONG Count;
 
-    MiInitializePool(&ExhaustionPool, POOL_TEST_COOKIE);
+    MiInitializePool(&ExhaustionPool, POOL_TEST_COOKIE, ExhaustionProcessors, KE_MAXIMUM_PROCESSORS);
     /* The first table (128 entries, one page) holds 96 entries at 3/4 load; the 97th needs a bigger table, for
      * which the budget has no page left once the block's own page is taken. */
     PoolTestSetPageBudget(98);

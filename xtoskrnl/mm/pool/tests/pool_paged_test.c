@@ -41,8 +41,9 @@ XTEST(PagedDescriptorUsesItsSourceAtApcLevel) {
     SourceLevelSeen = PASSIVE_LEVEL;
     SourceCalls = 0;
     SourceLow = FALSE;
-    XTEST_ASSERT_EQ(MiInitializePoolEx(&PagedTestPool, POOL_TEST_COOKIE, PagedPool, &RecordingSource, APC_LEVEL),
-                    STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(
+        MiInitializePoolEx(&PagedTestPool, POOL_TEST_COOKIE, PagedPool, &RecordingSource, APC_LEVEL, NULL, 0),
+        STATUS_SUCCESS);
     XTEST_CHECK(MiAllocatePool(&PagedTestPool, NonPagedPool, 16, POOL_TAG_A) == NULL); /* wrong type */
     for (ULONG Index = 0; Index < ARRAY_SIZE(Sizes); Index++) {
         Blocks[Index] = MiAllocatePool(&PagedTestPool, PagedPool, Sizes[Index], POOL_TAG_A);

@@ -8,6 +8,8 @@
 #include "pool_test_util.h"
 
 static MI_POOL_DESCRIPTOR SpecialPool;
+/* Host-only: static blocks for every processor number the host model may give a thread. */
+static MI_POOL_PROCESSOR SpecialProcessors[KE_MAXIMUM_PROCESSORS];
 static sigjmp_buf FaultCatcher;
 static volatile PVOID FaultAddress;
 
@@ -42,7 +44,7 @@ XTEST(OneByteOverrunFaults) {
     static const SIZE_T Sizes[] = {MI_POOL_GRANULE, 64, 1024, MM_PAGE_SIZE, 3 * MM_PAGE_SIZE + 2 * MI_POOL_GRANULE};
     ULONG Index;
 
-    MiInitializePool(&SpecialPool, POOL_TEST_COOKIE);
+    MiInitializePool(&SpecialPool, POOL_TEST_COOKIE, SpecialProcessors, KE_MAXIMUM_PROCESSORS);
     MiSetSpecialPoolTag(&SpecialPool, POOL_TAG_C, TRUE);
     for (Index = 0; Index < ARRAY_SIZE(Sizes); Index++) {
         PUCHAR Block = MiAllocatePool(&SpecialPool, NonPagedPool, Sizes[Index], POOL_TAG_C);
@@ -61,7 +63,7 @@ XTEST(OneByteOverrunFaults) {
 XTEST(OrdinaryBlocksDoNotFault) {
     PUCHAR Block;
 
-    MiInitializePool(&SpecialPool, POOL_TEST_COOKIE);
+    MiInitializePool(&SpecialPool, POOL_TEST_COOKIE, SpecialProcessors, KE_MAXIMUM_PROCESSORS);
     MiSetSpecialPoolTag(&SpecialPool, POOL_TAG_C, TRUE);
     Block = MiAllocatePool(&SpecialPool, NonPagedPool, 64, POOL_TAG_A);
     XTEST_ASSERT(Block != NULL);

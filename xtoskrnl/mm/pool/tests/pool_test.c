@@ -7,8 +7,8 @@ static MI_POOL_DESCRIPTOR PoolTestPool;
 
 /* A private pool, empty, with everything the previous case left given back to the pager. */
 static PMI_POOL_DESCRIPTOR FreshPool(VOID) {
-    MiReleasePool(&PoolTestPool);
-    MiInitializePool(&PoolTestPool, POOL_TEST_COOKIE);
+    PoolTestReleasePool(&PoolTestPool);
+    PoolTestInitializePool(&PoolTestPool, POOL_TEST_COOKIE);
     return &PoolTestPool;
 }
 
@@ -17,7 +17,7 @@ XTEST(HeaderLayoutMatchesArch) {
     XTEST_CHECK_EQ(MI_POOL_GRANULE, sizeof(PVOID) == 8 ? 16 : 8);
     XTEST_CHECK_EQ(MI_POOL_PAGE_GRANULES, sizeof(PVOID) == 8 ? 254 : 510);
     XTEST_CHECK_EQ(MI_POOL_MAX_SMALL_SIZE, sizeof(PVOID) == 8 ? 4048 : 4072);
-    XTEST_CHECK_EQ(MiInitializePool(&PoolTestPool, 0), STATUS_INVALID_PARAMETER);
+    XTEST_CHECK_EQ(MiInitializePool(&PoolTestPool, 0, NULL, 0), STATUS_INVALID_PARAMETER);
 }
 
 /* Allocates two blocks of Size, fills, checks and frees them; returns FALSE on the first failed check. */
@@ -63,7 +63,7 @@ XTEST(EverySizeUpToThreePages) {
     XTEST_CHECK_EQ(Statistics.SmallPages, 0);
     XTEST_CHECK_EQ(Statistics.LookasideBlocks, 0);
     XTEST_CHECK_EQ(MiCheckPoolConsistency(Pool), 0);
-    MiReleasePool(Pool);
+    PoolTestReleasePool(Pool);
 }
 
 XTEST(ZeroAndAbsurdSizes) {
@@ -90,7 +90,7 @@ XTEST(ZeroAndAbsurdSizes) {
     MiFreePool(Pool, First, POOL_TAG_A);
     MiFreePool(Pool, Second, POOL_TAG_A);
     XTEST_CHECK_EQ(MiCheckPoolConsistency(Pool), 0);
-    MiReleasePool(Pool);
+    PoolTestReleasePool(Pool);
 }
 
 /* A request that fills exactly Granules granules and has no lookaside list. */
@@ -107,7 +107,8 @@ XTEST(FreeCoalescesBothNeighbours) {
 
     /* The free lists alone: a pool without per-processor lists (like the paged pool) serves exact sizes and frees
      * every block to the free lists. */
-    Pool->PerProcessor = FALSE;
+    PoolTestReleasePool(Pool);
+    XTEST_ASSERT_EQ(MiInitializePool(Pool, POOL_TEST_COOKIE, NULL, 0), STATUS_SUCCESS);
 
     for (Index = 0; Index < 4; Index++) {
         Block[Index] = MiAllocatePool(Pool, NonPagedPool, BytesFor(Granules), POOL_TAG_A);
@@ -137,7 +138,7 @@ XTEST(FreeCoalescesBothNeighbours) {
     XTEST_CHECK_EQ(Pool->ListCounts[MI_POOL_PAGE_GRANULES], 1);
     XTEST_CHECK_EQ(Pool->EmptyPages, 1);
     XTEST_CHECK_EQ(MiCheckPoolConsistency(Pool), 0);
-    MiReleasePool(Pool);
+    PoolTestReleasePool(Pool);
 }
 
 /* After the first (locked) use of a size and tag on this processor, allocating and freeing it again stay on this
@@ -155,7 +156,7 @@ XTEST(SmallBlocksStayOnTheProcessor) {
     XTEST_CHECK_EQ(Tag.BytesInUse, 0);
     XTEST_CHECK_EQ(Tag.Allocations, ARRAY_SIZE(Sizes) * (POOL_TEST_ROUND_TRIP_BLOCKS + POOL_TEST_ROUND_TRIPS));
     XTEST_CHECK_EQ(MiCheckPoolConsistency(Pool), 0);
-    MiReleasePool(Pool);
+    PoolTestReleasePool(Pool);
 }
 
 /* Three tags of one size freed in turn on one processor: every allocation takes the head of the size's list whatever
@@ -211,7 +212,7 @@ XTEST(TagsOfOneSizeStayOnTheProcessor) {
         XTEST_CHECK_EQ(Tag.BytesInUse, 0);
     }
     XTEST_CHECK_EQ(MiCheckPoolConsistency(Pool), 0);
-    MiReleasePool(Pool);
+    PoolTestReleasePool(Pool);
 }
 
 XTEST(LookasideReuseAndTrim) {
@@ -245,7 +246,7 @@ XTEST(LookasideReuseAndTrim) {
     XTEST_CHECK_EQ(PoolTestLookasideBlocks(Pool), 0);
     XTEST_CHECK_EQ(Pool->SmallPages, 0);
     XTEST_CHECK_EQ(MiCheckPoolConsistency(Pool), 0);
-    MiReleasePool(Pool);
+    PoolTestReleasePool(Pool);
 }
 
 XTEST(PageSizedAllocations) {
@@ -273,7 +274,7 @@ XTEST(PageSizedAllocations) {
     XTEST_CHECK_EQ(Tag.Allocations, 2);
     XTEST_CHECK_EQ(Tag.Frees, 2);
     XTEST_CHECK_EQ(Tag.BytesInUse, 0);
-    MiReleasePool(Pool);
+    PoolTestReleasePool(Pool);
 }
 
 XTEST(ManyBigAllocationsGrowTheTable) {
@@ -301,7 +302,7 @@ XTEST(ManyBigAllocationsGrowTheTable) {
     }
     XTEST_CHECK_EQ(Pool->BigCount, 0);
     XTEST_CHECK_EQ(Pool->BigPages, 0);
-    MiReleasePool(Pool);
+    PoolTestReleasePool(Pool);
 }
 
 XTEST(SpecialPoolEndsAtThePageEnd) {
@@ -330,7 +331,7 @@ XTEST(SpecialPoolEndsAtThePageEnd) {
     MiSetSpecialPoolTag(Pool, 0, FALSE);
     XTEST_CHECK(((ULONG_PTR)MiAllocatePool(Pool, NonPagedPool, 16, POOL_TAG_C) % MM_PAGE_SIZE) != 0);
     XTEST_CHECK_EQ(Pool->BigCount, 0);
-    MiReleasePool(Pool);
+    PoolTestReleasePool(Pool);
 }
 
 /* Output routine collecting into a fixed buffer. */
@@ -403,7 +404,7 @@ XTEST(TagStatisticsAreExact) {
     XTEST_CHECK(MiQueryPoolTag(Pool, POOL_TAG_A, &Tag));
     XTEST_CHECK_EQ(Tag.BytesInUse, 0);
     XTEST_CHECK_EQ(Tag.Frees, 3);
-    MiReleasePool(Pool);
+    PoolTestReleasePool(Pool);
 }
 
 XTEST(TagTableOverflowIsCounted) {
@@ -421,7 +422,7 @@ XTEST(TagTableOverflowIsCounted) {
     XTEST_CHECK_EQ(Tag.Allocations, 10);
     XTEST_CHECK_EQ(Tag.Frees, 10);
     XTEST_CHECK_EQ(MiCheckPoolConsistency(Pool), 0);
-    MiReleasePool(Pool);
+    PoolTestReleasePool(Pool);
 }
 
 XTEST(CheckerReportsDamageWithoutStopping) {
@@ -447,7 +448,7 @@ XTEST(CheckerReportsDamageWithoutStopping) {
     Pool->Tags[0].BytesInUse--;
     XTEST_CHECK_EQ(MiCheckPoolConsistency(Pool), 0);
     MiFreePool(Pool, Block, POOL_TAG_A);
-    MiReleasePool(Pool);
+    PoolTestReleasePool(Pool);
 }
 
 XTEST_SUITE(PoolBasicSuite, XTEST_ENTRY(HeaderLayoutMatchesArch), XTEST_ENTRY(EverySizeUpToThreePages),

@@ -91,6 +91,43 @@ XTINLINE ULONG PoolTestRefillExtras(PMI_POOL_DESCRIPTOR Pool, ULONG Granules) {
     return Extras < MI_POOL_PAGE_GRANULES / Granules - 1 ? Extras : MI_POOL_PAGE_GRANULES / Granules - 1;
 }
 
+/* Pages of ProcessorCount per-processor blocks. */
+XTINLINE SIZE_T PoolTestProcessorPages(ULONG ProcessorCount) {
+    return ((SIZE_T)ProcessorCount * sizeof(MI_POOL_PROCESSOR) + MM_PAGE_SIZE - 1) >> MM_PAGE_SHIFT;
+}
+
+/* Makes Pool a private non-paged pool over system pages (MiInitializePool) whose per-processor blocks come from system
+ * pages too, one for each processor MiPoolProcessorsRequired() names: the kernel links these suites, and static blocks
+ * for every processor would be 304 KiB of its .bss. PoolTestReleasePool gives them back. */
+XTINLINE XTSTATUS PoolTestInitializePool(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie) {
+    ULONG Count = MiPoolProcessorsRequired();
+    PMI_POOL_PROCESSOR Processors = MmAllocateSystemPages(PoolTestProcessorPages(Count), 0);
+    XTSTATUS Status;
+
+    RtlZeroMemory(Pool, sizeof(*Pool));
+    if (Processors == NULL) {
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    Status = MiInitializePool(Pool, Cookie, Processors, Count);
+    if (!XT_SUCCESS(Status)) {
+        MmFreeSystemPages(Processors, PoolTestProcessorPages(Count), 0);
+    }
+    return Status;
+}
+
+/* Gives every page of Pool back (MiReleasePool), and the per-processor blocks PoolTestInitializePool took; Pool is left
+ * zeroed (a later release does nothing). */
+XTINLINE VOID PoolTestReleasePool(PMI_POOL_DESCRIPTOR Pool) {
+    PMI_POOL_PROCESSOR Processors = Pool->Processors;
+    ULONG Count = Pool->ProcessorCount;
+
+    MiReleasePool(Pool);
+    if (Processors != NULL) {
+        MmFreeSystemPages(Processors, PoolTestProcessorPages(Count), 0);
+    }
+    RtlZeroMemory(Pool, sizeof(*Pool));
+}
+
 /* The header of a small block. */
 XTINLINE PPOOL_HEADER PoolTestHeader(PVOID Address) {
     return (PPOOL_HEADER)Address - 1;

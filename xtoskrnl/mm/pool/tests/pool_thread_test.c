@@ -50,6 +50,8 @@ VOID MmFreeSystemPages(PVOID Address, SIZE_T Count, ULONG Flags) {
 }
 
 static MI_POOL_DESCRIPTOR SharedPool;
+/* Every processor number the host model may give a thread. */
+static MI_POOL_PROCESSOR SharedProcessors[KE_MAXIMUM_PROCESSORS];
 static const ULONG ThreadTags[THREAD_TAGS] = {MM_POOL_TAG('T', 'h', 'r', '0'), MM_POOL_TAG('T', 'h', 'r', '1'),
                                               MM_POOL_TAG('T', 'h', 'r', '2'), MM_POOL_TAG('T', 'h', 'r', '3'),
                                               MM_POOL_TAG('T', 'h', 'r', '4'), MM_POOL_TAG('T', 'h', 'r', '5')};
@@ -177,7 +179,8 @@ XTEST(TwoThreadsShareOnePool) {
     pthread_t Threads[2];
     MM_POOL_STATISTICS Statistics;
 
-    XTEST_ASSERT_EQ(MiInitializePool(&SharedPool, POOL_TEST_COOKIE), STATUS_SUCCESS);
+    XTEST_ASSERT_EQ(MiInitializePool(&SharedPool, POOL_TEST_COOKIE, SharedProcessors, KE_MAXIMUM_PROCESSORS),
+                    STATUS_SUCCESS);
     for (ULONG Index = 0; Index < 2; Index++) {
         Workers[Index].Seed = 11 + Index;
         Workers[Index].Outgoing = &Rings[Index];
@@ -288,7 +291,7 @@ XTEST(BlockFreedOnAnotherProcessor) {
     MM_POOL_TAG_STATISTICS Tag;
     MM_POOL_STATISTICS Statistics;
 
-    MiInitializePool(&SharedPool, POOL_TEST_COOKIE);
+    MiInitializePool(&SharedPool, POOL_TEST_COOKIE, SharedProcessors, KE_MAXIMUM_PROCESSORS);
     RunOnNewProcessor(AllocateStep, &Allocate);
     XTEST_ASSERT(Allocate.Address != NULL);
     Free = Allocate;
@@ -328,7 +331,7 @@ static void *AllocateFreeAllocateStep(void *Context) {
 XTEST(DoubleFreeAcrossProcessors) {
     STEP Setup = {NULL, POOL_TAG_B, 100, 0, {0}, FALSE}, First, Second;
 
-    MiInitializePool(&SharedPool, POOL_TEST_COOKIE);
+    MiInitializePool(&SharedPool, POOL_TEST_COOKIE, SharedProcessors, KE_MAXIMUM_PROCESSORS);
     RunOnNewProcessor(AllocateFreeAllocateStep, &Setup);
     XTEST_ASSERT(Setup.Address != NULL);
     First = Setup;
@@ -350,7 +353,7 @@ XTEST(CorruptionCaughtFromAProcessorList) {
 
     /* Allocated on another processor, freed here onto this processor's list, then its header changes: the next
      * allocation of its size here stops (BAD_POOL_HEADER 0x0D naming the header). */
-    MiInitializePool(&SharedPool, POOL_TEST_COOKIE);
+    MiInitializePool(&SharedPool, POOL_TEST_COOKIE, SharedProcessors, KE_MAXIMUM_PROCESSORS);
     RunOnNewProcessor(AllocateStep, &Setup);
     XTEST_ASSERT(Setup.Address != NULL && Setup.Processor != KeGetCurrentProcessorNumber());
     MiFreePool(&SharedPool, Setup.Address, POOL_TAG_A);
@@ -372,7 +375,7 @@ XTEST(OverrunCaughtWhenTheBlockLeavesTheList) {
     SIZE_T Usable;
 
     /* Two neighbours in use, allocated on another processor. */
-    MiInitializePool(&SharedPool, POOL_TEST_COOKIE);
+    MiInitializePool(&SharedPool, POOL_TEST_COOKIE, SharedProcessors, KE_MAXIMUM_PROCESSORS);
     RunOnNewProcessor(AllocateTwoStep, &Setup);
     Block = Setup.Address;
     XTEST_ASSERT(Setup.Second == Block + PoolTestGranules(64) * MI_POOL_GRANULE);

@@ -111,12 +111,12 @@ ULONG PoolTortureRunOn(const MM_POOL_PAGE_SOURCE *PagedSource, ULONG_PTR Operati
     ULONG_PTR Operation;
     ULONG Index;
 
-    MiReleasePool(&State->Pool);
+    PoolTestReleasePool(&State->Pool);
     RtlZeroMemory(State, sizeof(*State));
     if (PagedSource != NULL) {
-        MiInitializePoolEx(&State->Pool, POOL_TEST_COOKIE ^ Seed, PagedPool, PagedSource, APC_LEVEL);
+        MiInitializePoolEx(&State->Pool, POOL_TEST_COOKIE ^ Seed, PagedPool, PagedSource, APC_LEVEL, NULL, 0);
     } else {
-        MiInitializePool(&State->Pool, POOL_TEST_COOKIE ^ Seed);
+        PoolTestInitializePool(&State->Pool, POOL_TEST_COOKIE ^ Seed);
     }
     MiSetSpecialPoolTag(&State->Pool, TortureTag(TORTURE_SPECIAL_TAG), TRUE);
     PoolTestSeed(&State->Random, Seed);
@@ -140,12 +140,11 @@ ULONG PoolTortureRunOn(const MM_POOL_PAGE_SOURCE *PagedSource, ULONG_PTR Operati
     }
     TortureVerify(State);
     MiTrimPool(&State->Pool);
-    if (State->Pool.SmallPages != 0 || State->Pool.BigCount != 0 ||
-        PoolTestLookasideBlocks(&State->Pool) != 0) {
+    if (State->Pool.SmallPages != 0 || State->Pool.BigCount != 0 || PoolTestLookasideBlocks(&State->Pool) != 0) {
         XtestPrint("torture: pool not empty after freeing everything\n");
         State->Failures++;
     }
-    MiReleasePool(&State->Pool);
+    PoolTestReleasePool(&State->Pool);
     return State->Failures;
 }
 
@@ -159,8 +158,8 @@ XTEST(EveryTagBalancedAfterwards) {
 
     XTEST_CHECK_EQ(PoolTortureRun(PoolTortureOperations / 10, 2), 0);
     /* MiReleasePool keeps nothing; rerun a short round and check the balance before the release. */
-    MiReleasePool(&TortureState.Pool);
-    MiInitializePool(&TortureState.Pool, POOL_TEST_COOKIE);
+    PoolTestReleasePool(&TortureState.Pool);
+    PoolTestInitializePool(&TortureState.Pool, POOL_TEST_COOKIE);
     for (Index = 0; Index < TORTURE_SLOTS; Index++) {
         TortureAllocate(&TortureState, &TortureState.Slots[Index]);
     }
@@ -175,7 +174,7 @@ XTEST(EveryTagBalancedAfterwards) {
     }
     XTEST_CHECK_EQ(MiCheckPoolConsistency(&TortureState.Pool), 0);
     XTEST_CHECK_EQ(TortureState.Failures, 0);
-    MiReleasePool(&TortureState.Pool);
+    PoolTestReleasePool(&TortureState.Pool);
 }
 
 XTEST_SUITE(PoolTortureSuite, XTEST_ENTRY(RandomOperationsKeepEveryByte), XTEST_ENTRY(EveryTagBalancedAfterwards));
