@@ -28,7 +28,12 @@ static ULONG_PTR SpaceHighUserVa(VOID) {
     return (ULONG_PTR)((1ull << (MmhGetPageMapOps()->VaBits - 1)) - MM_PAGE_SIZE);
 }
 
+/* Free frames plus the frames the non-paged pool holds (its block pages, page-sized blocks and cached runs), so the
+ * pool's own growth is not counted as the spaces' frames: an allocation may make it carve a new page for its size
+ * class (and park the rest of the page on this processor's list), and a freed page-sized block, such as the suites'
+ * arrays of spaces, may stay cached in it. The suites check the pool's tag counters for their own blocks. */
 static ULONG_PTR SpaceFreeFrames(VOID) {
+    MM_POOL_STATISTICS Pool;
     KRUNLEVEL Old;
     ULONG_PTR Free;
 
@@ -36,7 +41,8 @@ static ULONG_PTR SpaceFreeFrames(VOID) {
     Old = MmLockPfnDatabase();
     Free = MmCountFreePfns(&MmPfnDatabase);
     MmUnlockPfnDatabase(Old);
-    return Free;
+    MmQueryPoolStatistics(&Pool);
+    return Free + Pool.SmallPages + Pool.BigPages + Pool.BigCachedPages;
 }
 
 static MM_POOL_TAG_STATISTICS SpacePoolTag(VOID) {
