@@ -428,9 +428,10 @@ XTFORCEINLINE ULONG MiPoolProcessorGranules(SIZE_T Size) {
     return MiPoolClassGranules((ULONG)((Size + 2 * MI_POOL_GRANULE - 1) >> MI_POOL_GRANULE_SHIFT));
 }
 
-/* The locked allocation: everything the per-processor lists did not serve. */
-static __attribute__((noinline)) PVOID MiAllocatePoolLocked(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType,
-                                                            SIZE_T Size, ULONG Tag) {
+/* The locked allocation: everything the per-processor lists did not serve. Inlined into the system pools' slow path
+ * (one call level less for every locked system allocation) and into MiAllocatePoolLocked. */
+XTFORCEINLINE PVOID MiAllocatePoolLockedInline(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size,
+                                               ULONG Tag) {
     MI_POOL_LOCK_HANDLE Lock;
     PVOID Address = NULL;
 
@@ -452,6 +453,12 @@ static __attribute__((noinline)) PVOID MiAllocatePoolLocked(PMI_POOL_DESCRIPTOR 
     }
     MiReleasePoolLock(Pool, &Lock);
     return Address;
+}
+
+/* MiAllocatePoolLockedInline out of line, for the descriptor-level allocation. */
+static __attribute__((noinline)) PVOID MiAllocatePoolLocked(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType,
+                                                            SIZE_T Size, ULONG Tag) {
+    return MiAllocatePoolLockedInline(Pool, PoolType, Size, Tag);
 }
 
 /* TRUE when a request may try this processor's lists of Pool (known to have them): non-paged, at or below
@@ -523,8 +530,8 @@ static VOID MiFreeSmallLocked(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, ULO
     MiReleaseSmallBlock(Pool, Header);
 }
 
-/* The locked free: everything the per-processor lists did not take. */
-static __attribute__((noinline)) VOID MiFreePoolLocked(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
+/* The locked free: everything the per-processor lists did not take. Inlined like MiAllocatePoolLockedInline. */
+XTFORCEINLINE VOID MiFreePoolLockedInline(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
     PPOOL_HEADER Header = (PPOOL_HEADER)Address - 1;
     ULONG_PTR Offset = (ULONG_PTR)Address & (MM_PAGE_SIZE - 1);
     MI_POOL_LOCK_HANDLE Lock;
@@ -542,6 +549,11 @@ static __attribute__((noinline)) VOID MiFreePoolLocked(PMI_POOL_DESCRIPTOR Pool,
         MiFreeSmallLocked(Pool, Header, Granules, Tag);
     }
     MiReleasePoolLock(Pool, &Lock);
+}
+
+/* MiFreePoolLockedInline out of line, for the descriptor-level free. */
+static __attribute__((noinline)) VOID MiFreePoolLocked(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
+    MiFreePoolLockedInline(Pool, Address, Tag);
 }
 
 VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
@@ -606,12 +618,19 @@ XTSTATUS MmInitializePagedPool(ULONG_PTR Cookie, const MM_POOL_PAGE_SOURCE *Page
 static __attribute__((noinline)) PVOID MiAllocateSystemPoolSlow(MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
     PVOID Caller = __builtin_return_address(0); /* the API's caller: this is the API's tail call */
 
+    PMI_POOL_DESCRIPTOR Pool;
+
     if (PoolType == PagedPool) {
         KeCheckRunLevelLimit(APC_LEVEL, Caller);
-        return MiAllocatePoolLocked(&MiPagedPool, PagedPool, Size, Tag);
+        Pool = &MiPagedPool;
+    } else {
+        KeCheckRunLevelLimit(DISPATCH_LEVEL, Caller);
+        if (PoolType != NonPagedPool) {
+            return NULL;
+        }
+        Pool = &MiNonPagedPool;
     }
-    KeCheckRunLevelLimit(DISPATCH_LEVEL, Caller);
-    return PoolType == NonPagedPool ? MiAllocatePoolLocked(&MiNonPagedPool, NonPagedPool, Size, Tag) : NULL;
+    return MiAllocatePoolLockedInline(Pool, PoolType, Size, Tag);
 }
 
 /* The system pools' free without the per-processor lists: the pool by the paged pool's VA range, its RunLevel limit
@@ -619,13 +638,15 @@ static __attribute__((noinline)) PVOID MiAllocateSystemPoolSlow(MM_POOL_TYPE Poo
 static __attribute__((noinline)) VOID MiFreeSystemPoolSlow(PVOID Address, ULONG Tag) {
     PVOID Caller = __builtin_return_address(0); /* the API's caller: this is the API's tail call */
 
+    PMI_POOL_DESCRIPTOR Pool = &MiNonPagedPool;
+
     if ((ULONG_PTR)Address - MiPagedPoolBase < MiPagedPoolSize) {
         KeCheckRunLevelLimit(APC_LEVEL, Caller);
-        MiFreePoolLocked(&MiPagedPool, Address, Tag);
-        return;
+        Pool = &MiPagedPool;
+    } else {
+        KeCheckRunLevelLimit(DISPATCH_LEVEL, Caller);
     }
-    KeCheckRunLevelLimit(DISPATCH_LEVEL, Caller);
-    MiFreePoolLocked(&MiNonPagedPool, Address, Tag);
+    MiFreePoolLockedInline(Pool, Address, Tag);
 }
 
 /* The system pools' allocation: a small non-paged request at or below DISPATCH_LEVEL from this processor's lists
