@@ -324,8 +324,7 @@ static PPOOL_HEADER MiPopProcessorList(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCES
         KeBugCheckEx(BAD_POOL_HEADER, BPH_FREE_LIST_CORRUPT, (ULONG_PTR)Link, (ULONG_PTR)Link->Next, Link->Check);
     }
     Header = (PPOOL_HEADER)Link - 1;
-    if (!MiPoolHeaderIntact(Header, Pool->Cookie) ||
-        MiPoolHeaderKey(Header) != MI_POOL_HEADER_KEY(Granules, MiPoolParkedTag(Pool, Link))) {
+    if (!MiPoolHeaderIntact(Header, Pool->Cookie) || !MiPoolParkedHeaderIntact(Pool, Header, Link, Granules)) {
         KeBugCheckEx(BAD_POOL_HEADER, BPH_FREED_BLOCK_CHANGED, (ULONG_PTR)Header, Header->Ulong1, Granules);
     }
     Processor->Head[Granules] = Link->Next;

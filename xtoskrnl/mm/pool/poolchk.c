@@ -157,8 +157,7 @@ static VOID MiCheckProcessorLists(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_CHECK Check
                 PMI_POOL_TAG_ENTRY Entry;
 
                 if (Depth >= Pool->MaximumDepth[Index] || Link->Check != MiPoolLookasideCheck(Pool, Link, Link->Next) ||
-                    !MiPoolHeaderIntact(Header, Pool->Cookie) ||
-                    MiPoolHeaderKey(Header) != MI_POOL_HEADER_KEY(Index, MiPoolParkedTag(Pool, Link))) {
+                    !MiPoolHeaderIntact(Header, Pool->Cookie) || !MiPoolParkedHeaderIntact(Pool, Header, Link, Index)) {
                     Check->Problems++;
                     break;
                 }

@@ -386,20 +386,10 @@ XTFORCEINLINE ULONG MiPoolClassGranules(ULONG Granules) {
     return Granules;
 }
 
-/* The header bits a parked block never changes (all but PreviousSize and, on i686, the check bits), as the 64-bit
- * little-endian word of Ulong1 and PoolTag. */
-#define MI_POOL_HEADER_STABLE (((ULONGLONG)0xFFFFFFFFu << 32) | MI_POOL_ULONG1_STABLE)
-/* The stable header word of an in-use block of Granules tagged Tag. */
+/* The state, size and tag word (Ulong1 without PreviousSize and the check, and PoolTag) of an in-use block of Granules
+ * tagged Tag. */
 #define MI_POOL_HEADER_KEY(Granules, Tag)                                                                              \
     ((ULONGLONG)MI_POOL_ULONG1(0, Granules, MI_POOL_BLOCK_IN_USE) | ((ULONGLONG)(Tag) << 32))
-
-/* The stable header word (Ulong1 and PoolTag without the bits a neighbour's change rewrites) of Header. */
-XTFORCEINLINE ULONGLONG MiPoolHeaderKey(const POOL_HEADER *Header) {
-    ULONGLONG Word;
-
-    __builtin_memcpy(&Word, Header, sizeof(Word));
-    return Word & MI_POOL_HEADER_STABLE;
-}
 
 /* The tag a block parked on a per-processor list carries: a keyed mark of its address, so a change of the parked
  * header's tag bytes is found when it leaves the list (the header check does not cover the tag). */
@@ -408,8 +398,8 @@ XTFORCEINLINE ULONG MiPoolParkedTag(const MI_POOL_DESCRIPTOR *Pool, const MI_POO
 }
 
 /* TRUE when the header of the block parked at Link on a per-processor list of Granules still says in use, that size,
- * and carries the link's keyed mark (MiPoolParkedTag): the stable word equals MI_POOL_HEADER_KEY(Granules, mark). The
- * mark is the link's low half XORed with RetireKey's, so XORing the link's low half into the tag half leaves the
+ * and carries the link's keyed mark (MiPoolParkedTag): state, size and tag equal MI_POOL_HEADER_KEY(Granules, mark).
+ * The mark is the link's low half XORed with RetireKey's, so XORing the link's low half into the tag half leaves the
  * state and a per-pool constant to compare with (no table, no base register), and the size is compared alone. */
 XTFORCEINLINE BOOLEAN MiPoolParkedHeaderIntact(const MI_POOL_DESCRIPTOR *Pool, const POOL_HEADER *Header,
                                                const MI_POOL_LOOKASIDE_LINK *Link, ULONG Granules) {

@@ -30,10 +30,6 @@ STATIC_ASSERT(sizeof(POOL_HEADER) == 16);
 STATIC_ASSERT(offsetof(POOL_HEADER, PoolTag) == 4);
 STATIC_ASSERT(offsetof(POOL_HEADER, Check) == 8);
 
-/* The bits of the first header word only the block's owner changes: the lock holder rewrites PreviousSize (and with
- * it the check bits on i686) when a neighbour changes size. */
-#define MI_POOL_ULONG1_STABLE 0xFFFFFF00u /* all but PreviousSize (PoolIndex is 0) */
-
 /* The bits of the first header word that hold the block state. */
 #define MI_POOL_ULONG1_STATE 0xFF000000u /* PoolType */
 

@@ -31,11 +31,6 @@ STATIC_ASSERT(offsetof(POOL_HEADER, PoolTag) == 4);
 #define MI_POOL_INDEX_SHIFT 9
 #define MI_POOL_INDEX_MASK  (0x7Fu << MI_POOL_INDEX_SHIFT)
 
-/* The bits of the first header word only the block's owner changes: the lock holder rewrites PreviousSize (and with
- * it the check bits on i686) when a neighbour changes size. */
-#define MI_POOL_ULONG1_STABLE                                                                                          \
-    0xFFFF0000u /* BlockSize and PoolType (PreviousSize and the check depend on the neighbour) */
-
 /* The bits of the first header word that hold the block state. */
 #define MI_POOL_ULONG1_STATE 0xFE000000u /* PoolType */
 
