@@ -42,6 +42,9 @@ struct _KPRCB {
     ULONG_PTR StackBase[4]; /* lowest byte of its kernel, double-fault, NMI and machine-check stacks (guard below) */
     ULONG_PTR StackTop[4];  /* the address just above each */
     ULONG_PTR FrozenAt;     /* where the STOP's NMI found it (instruction pointer) */
+    /* The memory manager's: this processor's block of the system non-paged pool's per-processor lists (NT keeps its
+     * pool lookasides in the KPRCB), set by MmInitializeProcessorPool; Ke only carries it. */
+    PVOID PoolLookaside;
     /* The software interrupts delivered here (ke/dpc.c): [0] APC_LEVEL, [1] DISPATCH_LEVEL. */
     volatile ULONG SoftwareInterruptCount[2];
     /* This processor's DPC queue (ke/dpc.c), on its own cache line: other processors queue targeted DPCs here. */
@@ -80,5 +83,6 @@ STATIC_ASSERT(offsetof(KPRCB, ApicId) == KPRCB_NUMBER_OFFSET + 4);
 STATIC_ASSERT(offsetof(KPRCB, RunLevel) == KPRCB_RUNLEVEL_OFFSET);
 STATIC_ASSERT(offsetof(KPRCB, IpiRequest) % 4 == 0 && offsetof(KPRCB, ClockTicks) % 8 == 0);
 STATIC_ASSERT(offsetof(KPRCB, CurrentThread) % sizeof(PVOID) == 0);
+STATIC_ASSERT(offsetof(KPRCB, PoolLookaside) % sizeof(PVOID) == 0);
 
 #endif

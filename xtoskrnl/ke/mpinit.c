@@ -62,6 +62,7 @@ XTNORETURN VOID KiStartProcessor(PKI_PROCESSOR Processor) {
     ArQueryCpuFeatures(&Features);
     ArEnableCpuFeatures(&Features); /* WP, NXE, SMEP, SMAP, MCE as on the boot processor */
     MmInitializeProcessorPaging();  /* CR4.PGE and PCIDE when address spaces use PCIDs, as on the boot processor */
+    MmInitializeProcessorPool();    /* before anything here allocates: the pool's fast paths find their block */
     HlInitializeProcessorInterrupts();
     KiWriteRunLevel(PASSIVE_LEVEL);                           /* the level register and (i686) the TPR agree */
     KiInitializeProcessorDispatcher(&Processor->StartThread); /* this context becomes the idle thread */

@@ -9,6 +9,8 @@ XTFORCEINLINE KRUNLEVEL KiReadRunLevel(VOID) {
     ULONG_PTR Value;
 
     __asm__ volatile("mov %%cr8, %0" : "=r"(Value));
+    /* CR8's upper bits are reserved (zero): said, so a level read and written back needs no zero extension. */
+    __builtin_assume(Value <= 15);
     return (KRUNLEVEL)Value;
 }
 

@@ -18,6 +18,14 @@ XTFORCEINLINE ULONG KeGetCurrentProcessorNumber(VOID) {
     return Number;
 }
 
+/* KPRCB.PoolLookaside of the current processor (the memory manager's; one load through the segment). */
+XTFORCEINLINE PVOID KeGetCurrentPoolLookaside(VOID) {
+    PVOID Lookaside;
+
+    __asm__ volatile("movl %%fs:%c1, %0" : "=r"(Lookaside) : "i"(offsetof(KPRCB, PoolLookaside)));
+    return Lookaside;
+}
+
 /* The running thread (NULL before the dispatcher runs on this processor): one load through the segment, so a thread
  * moved to another processor between two instructions still reads itself. */
 XTFORCEINLINE PKTHREAD KeGetCurrentThread(VOID) {

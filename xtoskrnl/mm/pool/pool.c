@@ -61,7 +61,6 @@ XTSTATUS MiInitializePoolEx(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie, MM_POOL_
     Pool->Cookie = Cookie ^ MiPoolMix((ULONG_PTR)Pool);
     Pool->Cookie += Pool->Cookie == 0;
     Pool->RetireKey = MiPoolMix(Pool->Cookie ^ MI_POOL_PAGE_MAGIC) | ((ULONG_PTR)1 << (sizeof(ULONG_PTR) * 8 - 1));
-    Pool->ParkedKey = MI_POOL_HEADER_KEY(0, (ULONG)Pool->RetireKey);
     for (Index = 0; Index < MI_POOL_LIST_HEADS; Index++) {
         Pool->ListHeads[Index].Flink = &Pool->ListHeads[Index];
         Pool->ListHeads[Index].Blink = &Pool->ListHeads[Index];
@@ -78,6 +77,9 @@ XTSTATUS MiInitializePoolEx(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Cookie, MM_POOL_
             Depth = 0; /* no class: such a block (a split that absorbed a remainder) is freed under the lock */
         }
         Pool->MaximumDepth[Index] = (UCHAR)(Depth < MI_POOL_PP_MAX_DEPTH ? Depth : MI_POOL_PP_MAX_DEPTH);
+    }
+    for (Index = 0; Index < ProcessorCount; Index++) {
+        RtlCopyMemory(Processors[Index].MaximumDepth, Pool->MaximumDepth, sizeof(Pool->MaximumDepth));
     }
     RtlInitializeListHead(&Pool->PageList);
     Pool->OverflowTag.Key = MI_POOL_TAG_KEY(MI_POOL_OVERFLOW_TAG);
@@ -149,6 +151,20 @@ static BOOLEAN MiPushLookaside(PMI_POOL_DESCRIPTOR Pool, PPOOL_HEADER Header, UL
 }
 
 /* ---- The per-processor layer (lock-free; docs/pool.md "Per-processor lookaside lists") ---- */
+/* This processor's block of the system non-paged pool (inside MiPoolEnterProcessor): one load from the KPRCB in the
+ * kernel; host models index the blocks by their processor number. */
+XTFORCEINLINE PMI_POOL_PROCESSOR MiPoolSystemProcessor(VOID) {
+#ifdef XTOS_HOST_RUNLEVEL_MODEL
+    return MiPoolCurrentProcessor(&MiNonPagedPool);
+#else
+    return KeGetCurrentPoolLookaside();
+#endif
+}
+
+/* This processor's block of Pool for the fast paths: System says Pool is the system's non-paged pool. */
+XTFORCEINLINE PMI_POOL_PROCESSOR MiPoolFastProcessor(PMI_POOL_DESCRIPTOR Pool, BOOLEAN System) {
+    return System ? MiPoolSystemProcessor() : MiPoolCurrentProcessor(Pool);
+}
 
 /* Adds a slot's counts to its tag's shared entry and the pool-wide counters and empties it (under the pool lock, on
  * the slot's processor). */
@@ -162,11 +178,11 @@ static VOID MiPoolFlushTagSlot(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PP_TAG Slot) {
         Shared = MiPoolFindTag(Pool, MI_POOL_SLOT_TAG(Slot->Key), FALSE);
         Shared->Allocations += Slot->Allocations;
         Shared->Frees += Slot->Frees;
-        Shared->BytesInUse += Slot->Bytes;
+        Shared->BytesInUse += Slot->Granules << MI_POOL_GRANULE_SHIFT;
     }
     Slot->Allocations = 0;
     Slot->Frees = 0;
-    Slot->Bytes = 0;
+    Slot->Granules = 0;
 }
 
 /* Gives Tag the first slot of its set on this processor (flushing the older tag of the set when Tag had none), so its
@@ -197,25 +213,28 @@ static VOID MiPoolBindTag(PMI_POOL_DESCRIPTOR Pool, PMI_POOL_PROCESSOR Processor
     Slot->Key = MI_POOL_SLOT_KEY(Tag);
     Slot->Allocations = 0;
     Slot->Frees = 0;
-    Slot->Bytes = 0;
+    Slot->Granules = 0;
 }
 
 /* A block of Granules granules from this processor's list, retagged Tag (its owner may: the header check does not
  * cover the tag, and the lock holder never writes an in-use block's tag); NULL (nothing changed) when the list is
  * empty, the tag has no slot here, or any check fails: the locked path then decides (and stops on corruption). */
-XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Granules, ULONG Tag, KRUNLEVEL Current) {
+XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR Granules, ULONG Tag, KRUNLEVEL Current,
+                                            BOOLEAN System) {
     ULONG_PTR State = MiPoolEnterProcessor(Current);
-    PMI_POOL_PROCESSOR Processor = MiPoolCurrentProcessor(Pool);
-    PMI_POOL_PP_TAG Slot = MiPoolTagSet(Processor, Tag);
+    PMI_POOL_PROCESSOR Processor = MiPoolFastProcessor(Pool, System);
+    ULONG_PTR Slot = MiPoolTagSlotOffset(Tag);
     PMI_POOL_LOOKASIDE_LINK Link, Next;
     PPOOL_HEADER Header;
 
-    if (__builtin_expect(Slot->Key != MI_POOL_SLOT_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_SLOT_KEY(Tag)) {
+    /* The slot by index from the block's base (a pointer to it would take a register and two instructions). */
+    if (__builtin_expect(MI_POOL_SLOT_AT(Processor, Slot)->Key != MI_POOL_SLOT_KEY(Tag), 0) &&
+        MI_POOL_SLOT_AT(Processor, Slot += sizeof(MI_POOL_PP_TAG))->Key != MI_POOL_SLOT_KEY(Tag)) {
         goto Miss;
     }
     /* Counted first, so the slot need not stay in a register through the pop (a miss takes the counts back). */
-    Slot->Allocations++;
-    Slot->Bytes += (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
+    MI_POOL_SLOT_AT(Processor, Slot)->Allocations++;
+    MI_POOL_SLOT_AT(Processor, Slot)->Granules += Granules;
     Link = Processor->Head[Granules];
     if (__builtin_expect(Link == NULL, 0)) {
         goto Uncount;
@@ -237,9 +256,12 @@ XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG Gran
 Uncount:
     /* Found again rather than kept in a register through the pop (the barrier stops the compiler reusing it). */
     __asm__("" : "+r"(Tag));
-    Slot = MiPoolFindTagSlot(Processor, Tag);
-    Slot->Allocations--;
-    Slot->Bytes -= (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
+    Slot = MiPoolTagSlotOffset(Tag);
+    if (MI_POOL_SLOT_AT(Processor, Slot)->Key != MI_POOL_SLOT_KEY(Tag)) {
+        Slot += sizeof(MI_POOL_PP_TAG);
+    }
+    MI_POOL_SLOT_AT(Processor, Slot)->Allocations--;
+    MI_POOL_SLOT_AT(Processor, Slot)->Granules -= Granules;
 Miss:
     MiPoolLeaveProcessor(State);
     return NULL;
@@ -247,51 +269,59 @@ Miss:
 
 /* Frees Address onto this processor's list when it is an intact in-use small block of Tag whose size has a list
  * here with room and whose tag has a slot here; FALSE (nothing changed) otherwise: the locked path decides. */
-XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag, KRUNLEVEL Current) {
+XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag, KRUNLEVEL Current,
+                                        BOOLEAN System) {
     PPOOL_HEADER Header = (PPOOL_HEADER)Address - 1, Next;
     PMI_POOL_LOOKASIDE_LINK Link = Address;
     ULONG_PTR Offset = (ULONG_PTR)Address & (MM_PAGE_SIZE - 1);
     PMI_POOL_PROCESSOR Processor;
-    PMI_POOL_PP_TAG Slot;
-    ULONG_PTR State;
-    ULONG Granules, Ulong1;
+    ULONG_PTR State, Slot, Granules;
+    ULONG Ulong1;
 
     /* Granule aligned and not at a page start (the header is then in this page). */
     if (__builtin_expect((Offset & (MI_POOL_GRANULE - 1)) != 0, 0) || __builtin_expect(Offset == 0, 0)) {
         return FALSE;
     }
-    /* In use, a size a list serves, this tag, intact (keyed) and inside its page. With a 64-bit check the bounds follow
-     * from the check (only the pool writes a size that passes it); a 7-bit check passes one corrupt header in 128, so
-     * there the bounds are compared before the next header is read. */
-    Ulong1 = Header->Ulong1;
-    if (__builtin_expect((Ulong1 >> 16) - (MI_POOL_ULONG1(0, MI_POOL_MIN_BLOCK, MI_POOL_BLOCK_IN_USE) >> 16) >
-                             MI_POOL_PP_MAX_GRANULES - MI_POOL_MIN_BLOCK,
-                         0) ||
-        __builtin_expect(Header->PoolTag != Tag, 0)) {
+    /* This tag, intact (keyed), in use, and inside its page. With a 64-bit check, the size follows from the check: only
+     * the pool writes a header that passes it, and every small size has a list. A 7-bit check passes one corrupt header
+     * in 128, so there the size (with the state, in one compare) is bounded and the block kept inside its page before
+     * the next header is read. */
+    if (__builtin_expect(Header->PoolTag != Tag, 0)) {
+        return FALSE;
+    }
+    if (MI_POOL_HEADER_CHECK_BITS < 32) {
+        Ulong1 = Header->Ulong1;
+        Granules = Header->BlockSize;
+        if (__builtin_expect((Ulong1 >> 16) - (MI_POOL_ULONG1(0, MI_POOL_MIN_BLOCK, MI_POOL_BLOCK_IN_USE) >> 16) >
+                                 MI_POOL_PP_MAX_GRANULES - MI_POOL_MIN_BLOCK,
+                             0) ||
+            __builtin_expect(Offset + ((ULONG_PTR)(Granules - 1) << MI_POOL_GRANULE_SHIFT) > MM_PAGE_SIZE, 0)) {
+            return FALSE;
+        }
+    } else if (__builtin_expect(MiPoolReadState(Header) != MI_POOL_BLOCK_IN_USE, 0)) {
         return FALSE;
     }
     /* A block parked already carries its keyed mark, not Tag: its double free failed the tag compare and the locked
      * path stops it. Should Tag be that very mark, the locked path decides too (it tests the link). */
-    Granules = Header->BlockSize;
-    if ((MI_POOL_HEADER_CHECK_BITS < 32 &&
-         __builtin_expect(Offset + ((ULONG_PTR)(Granules - 1) << MI_POOL_GRANULE_SHIFT) > MM_PAGE_SIZE, 0)) ||
-        __builtin_expect(!MiPoolHeaderIntact(Header, Pool->Cookie), 0) ||
+    if (__builtin_expect(!MiPoolHeaderIntact(Header, Pool->Cookie), 0) ||
         __builtin_expect(Tag == MiPoolParkedTag(Pool, Link), 0)) {
         return FALSE;
     }
-    /* The overrun check (plain reads: a neighbour the lock holder is rewriting fails it, and the locked path decides).
-     */
-    if (__builtin_expect(!MiPoolBlockEndsPage(Header, Granules), 1)) {
-        Next = MiPoolHeaderAt(Header, Granules);
+    Granules = MiPoolReadBlockSize(Header);
+    /* The overrun check, addressed from the block (plain reads: a neighbour the lock holder is rewriting fails it, and
+     * the locked path decides). A next header at a page start means the block ends its page. */
+    Next = (PPOOL_HEADER)((PUCHAR)Address + (Granules << MI_POOL_GRANULE_SHIFT)) - 1;
+    if (__builtin_expect(((ULONG_PTR)Next & (MM_PAGE_SIZE - 1)) != 0, 1)) {
         if (__builtin_expect(Next->PreviousSize != Granules || !MiPoolHeaderIntact(Next, Pool->Cookie), 0)) {
             return FALSE;
         }
     }
     State = MiPoolEnterProcessor(Current);
-    Processor = MiPoolCurrentProcessor(Pool);
-    Slot = MiPoolTagSet(Processor, Tag);
-    if ((__builtin_expect(Slot->Key != MI_POOL_SLOT_KEY(Tag), 0) && (++Slot)->Key != MI_POOL_SLOT_KEY(Tag)) ||
-        __builtin_expect(Processor->Depth[Granules] >= Pool->MaximumDepth[Granules], 0)) {
+    Processor = MiPoolFastProcessor(Pool, System);
+    Slot = MiPoolTagSlotOffset(Tag);
+    if ((__builtin_expect(MI_POOL_SLOT_AT(Processor, Slot)->Key != MI_POOL_SLOT_KEY(Tag), 0) &&
+         MI_POOL_SLOT_AT(Processor, Slot += sizeof(MI_POOL_PP_TAG))->Key != MI_POOL_SLOT_KEY(Tag)) ||
+        __builtin_expect(Processor->Depth[Granules] >= Processor->MaximumDepth[Granules], 0)) {
         MiPoolLeaveProcessor(State);
         return FALSE;
     }
@@ -300,8 +330,8 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
     Header->PoolTag = MiPoolParkedTag(Pool, Link);
     Processor->Head[Granules] = Link;
     Processor->Depth[Granules]++;
-    Slot->Frees++;
-    Slot->Bytes -= (SIZE_T)Granules << MI_POOL_GRANULE_SHIFT;
+    MI_POOL_SLOT_AT(Processor, Slot)->Frees++;
+    MI_POOL_SLOT_AT(Processor, Slot)->Granules -= Granules;
     MiPoolLeaveProcessor(State);
     return TRUE;
 }
@@ -423,8 +453,11 @@ static PVOID MiTryAllocatePool(PMI_POOL_DESCRIPTOR Pool, SIZE_T Size, ULONG Tag)
  * caller has checked), header included, rounded up to its size class above 512 bytes. A zero-byte request gives 1,
  * whose list is always empty (blocks have at least MI_POOL_MIN_BLOCK granules), so it takes the locked path, which
  * gives it a minimal block. */
-XTFORCEINLINE ULONG MiPoolProcessorGranules(SIZE_T Size) {
-    return MiPoolClassGranules((ULONG)((Size + 2 * MI_POOL_GRANULE - 1) >> MI_POOL_GRANULE_SHIFT));
+XTFORCEINLINE ULONG_PTR MiPoolProcessorGranules(SIZE_T Size) {
+    ULONG_PTR Granules = (Size + 2 * MI_POOL_GRANULE - 1) >> MI_POOL_GRANULE_SHIFT;
+
+    __asm__("" : "+r"(Granules)); /* the class test on the granules, not on a copy of the size */
+    return MiPoolClassGranules(Granules);
 }
 
 /* The locked allocation: everything the per-processor lists did not serve. Inlined into the system pools' slow path
@@ -471,11 +504,11 @@ XTFORCEINLINE BOOLEAN MiPoolProcessorServes(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TY
 PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
     KRUNLEVEL Current = KeGetCurrentRunLevel();
     PVOID Address;
-    ULONG Granules;
+    ULONG_PTR Granules;
 
     if (Pool->PerProcessor && MiPoolProcessorServes(Pool, PoolType, Size, Tag, Current)) {
         Granules = MiPoolProcessorGranules(Size);
-        if ((Address = MiAllocateFromProcessor(Pool, Granules, Tag, Current)) != NULL) {
+        if ((Address = MiAllocateFromProcessor(Pool, Granules, Tag, Current, FALSE)) != NULL) {
             return Address;
         }
         Size = (SIZE_T)(Granules - 1) << MI_POOL_GRANULE_SHIFT;
@@ -558,7 +591,7 @@ static __attribute__((noinline)) VOID MiFreePoolLocked(PMI_POOL_DESCRIPTOR Pool,
 VOID MiFreePool(PMI_POOL_DESCRIPTOR Pool, PVOID Address, ULONG Tag) {
     KRUNLEVEL Current = KeGetCurrentRunLevel();
 
-    if (!Pool->PerProcessor || Current > DISPATCH_LEVEL || !MiFreeToProcessor(Pool, Address, Tag, Current)) {
+    if (!Pool->PerProcessor || Current > DISPATCH_LEVEL || !MiFreeToProcessor(Pool, Address, Tag, Current, FALSE)) {
         MiFreePoolLocked(Pool, Address, Tag);
     }
 }
@@ -598,8 +631,15 @@ XTSTATUS MmInitializeNonPagedPool(ULONG_PTR Cookie) {
 
     if (XT_SUCCESS(Status)) {
         MiNonPagedPool.LockKind = MI_POOL_LOCK_SYSTEM;
+        MmInitializeProcessorPool();
     }
     return Status;
+}
+
+VOID MmInitializeProcessorPool(VOID) {
+#ifndef XTOS_HOST_RUNLEVEL_MODEL
+    KeGetCurrentPrcb()->PoolLookaside = MiPoolCurrentProcessor(&MiNonPagedPool);
+#endif
 }
 
 XTSTATUS MmInitializePagedPool(ULONG_PTR Cookie, const MM_POOL_PAGE_SOURCE *Pages) {
@@ -656,11 +696,12 @@ static __attribute__((noinline)) VOID MiFreeSystemPoolSlow(PVOID Address, ULONG 
 XTFORCEINLINE PVOID MiAllocateSystemPool(MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {
     KRUNLEVEL Current = KeGetCurrentRunLevel();
     PVOID Address;
-    ULONG Granules;
+    ULONG_PTR Granules;
 
     if (__builtin_expect(MiPoolProcessorServes(&MiNonPagedPool, PoolType, Size, Tag, Current), 1)) {
         Granules = MiPoolProcessorGranules(Size);
-        if (__builtin_expect((Address = MiAllocateFromProcessor(&MiNonPagedPool, Granules, Tag, Current)) != NULL, 1)) {
+        if (__builtin_expect((Address = MiAllocateFromProcessor(&MiNonPagedPool, Granules, Tag, Current, TRUE)) != NULL,
+                             1)) {
             return Address;
         }
         /* The same block size from the granules: the arguments' registers need not survive the fast path. */
@@ -674,8 +715,11 @@ XTFORCEINLINE PVOID MiAllocateSystemPool(MM_POOL_TYPE PoolType, SIZE_T Size, ULO
 XTFORCEINLINE VOID MiFreeSystemPool(PVOID Address, ULONG Tag) {
     KRUNLEVEL Current = KeGetCurrentRunLevel();
 
-    if (__builtin_expect((ULONG_PTR)Address - MiPagedPoolBase >= MiPagedPoolSize && Current <= DISPATCH_LEVEL &&
-                             MiFreeToProcessor(&MiNonPagedPool, Address, Tag, Current),
+    /* A paged-pool block fails the non-paged pool's 64-bit keyed header check (each pool has its own key): only with
+     * the 7-bit check is the paged pool's range compared first. */
+    if (__builtin_expect((MI_POOL_HEADER_CHECK_BITS >= 32 || (ULONG_PTR)Address - MiPagedPoolBase >= MiPagedPoolSize) &&
+                             Current <= DISPATCH_LEVEL &&
+                             MiFreeToProcessor(&MiNonPagedPool, Address, Tag, Current, TRUE),
                          1)) {
         return;
     }

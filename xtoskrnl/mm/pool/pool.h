@@ -58,6 +58,11 @@ XTSTATUS MmInitializePagedPool(ULONG_PTR Cookie, const MM_POOL_PAGE_SOURCE *Page
  * STATUS_INVALID_PARAMETER for a zero cookie. Must run before any other pool routine. */
 XTSTATUS MmInitializeNonPagedPool(ULONG_PTR Cookie);
 
+/* Gives the processor it runs on its block of the non-paged pool's per-processor lists (KPRCB.PoolLookaside): each
+ * application processor calls it as it starts, before it uses the pool (MmInitializeNonPagedPool does it for the boot
+ * processor). */
+VOID MmInitializeProcessorPool(VOID);
+
 /* Allocates Size bytes of PoolType pool charged to Tag, aligned to the pool granularity (8 bytes on i686, 16 on
  * amd64; page aligned above a page). A zero size returns a unique minimal block. NULL when memory is exhausted, the
  * size is absurd or the type is unsupported. NonPagedPool: RunLevel <= DISPATCH_LEVEL; PagedPool: RunLevel <=

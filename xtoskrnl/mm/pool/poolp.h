@@ -144,7 +144,7 @@ typedef struct __attribute__((aligned(16))) _MI_POOL_PP_TAG {
     ULONGLONG Key; /* MI_POOL_SLOT_KEY(tag), or 0: empty; the tag's entry in the shared table exists */
     ULONG_PTR Allocations;
     ULONG_PTR Frees;
-    SIZE_T Bytes; /* allocated minus freed bytes (wraps: summed with the shared entry) */
+    SIZE_T Granules; /* allocated minus freed granules (wraps: summed with the shared entry's bytes, times a granule) */
 } MI_POOL_PP_TAG, *PMI_POOL_PP_TAG;
 
 /* 32 bytes: a slot's offset in its set is a shift of the tag hash, and the fast paths address a slot's fields from the
@@ -154,7 +154,8 @@ STATIC_ASSERT(sizeof(MI_POOL_PP_TAG) == 32);
 typedef struct __attribute__((aligned(64))) _MI_POOL_PROCESSOR {
     PMI_POOL_LOOKASIDE_LINK Head[MI_POOL_PP_LISTS]; /* parked blocks of each size, whatever their last tag */
     UCHAR Depth[MI_POOL_PP_LISTS];                  /* blocks on each list */
-    MI_POOL_PP_TAG Tags[MI_POOL_PP_TAGS];           /* also the pool-wide Allocations and Frees served here */
+    UCHAR MaximumDepth[MI_POOL_PP_LISTS]; /* the pool's list depths (0: no list), copied here for the fast paths */
+    MI_POOL_PP_TAG Tags[MI_POOL_PP_TAGS]; /* also the pool-wide Allocations and Frees served here */
 } MI_POOL_PROCESSOR, *PMI_POOL_PROCESSOR;
 
 STATIC_ASSERT(sizeof(MI_POOL_PROCESSOR) % 64 == 0);
@@ -191,9 +192,6 @@ typedef struct _MI_POOL_DESCRIPTOR {
      * lookaside lists"); NULL: no per-processor lists (the paged pool). */
     PMI_POOL_PROCESSOR Processors;
     UCHAR MaximumDepth[MI_POOL_PP_LISTS]; /* per-processor list depths, 0: no list (read-only after initialisation) */
-    /* The state and tag word of a block parked on a per-processor list with its keyed mark's address part taken out:
-     * MI_POOL_HEADER_KEY(0, RetireKey's low half); see MiPoolParkedHeaderIntact. */
-    ULONGLONG ParkedKey;
     KSPIN_LOCK SpinLock __attribute__((aligned(64))); /* MI_POOL_LOCK_PRIVATE and MI_POOL_LOCK_PAGED */
     MI_POOL_LOOKASIDE Lookaside[MI_POOL_LOOKASIDE_GRANULES + 1] __attribute__((aligned(64)));
     MI_POOL_FREE_LINKS ListHeads[MI_POOL_LIST_HEADS];
@@ -333,6 +331,16 @@ XTFORCEINLINE ULONG MiPoolTagSlot(ULONG Tag) {
     return ((ULONG)(Tag * 0x9E3779B1u) >> (32 - MI_POOL_PP_TAG_SHIFT)) * 2;
 }
 
+/* The byte offset in MI_POOL_PROCESSOR.Tags of the first of Tag's two slots, and the slot at such an offset: the fast
+ * paths address a slot from the block's base (a pointer to it would take a register and two instructions). */
+XTFORCEINLINE ULONG_PTR MiPoolTagSlotOffset(ULONG Tag) {
+    ULONG_PTR Offset = (ULONG_PTR)MiPoolTagSlot(Tag) * sizeof(MI_POOL_PP_TAG);
+
+    __asm__("" : "+r"(Offset));
+    return Offset;
+}
+#define MI_POOL_SLOT_AT(Processor, Offset) ((PMI_POOL_PP_TAG)((PUCHAR)(Processor)->Tags + (Offset)))
+
 /* The first slot of Tag's set on Processor (the second is the next one). */
 XTFORCEINLINE PMI_POOL_PP_TAG MiPoolTagSet(PMI_POOL_PROCESSOR Processor, ULONG Tag) {
     return &Processor->Tags[MiPoolTagSlot(Tag)];
@@ -378,7 +386,7 @@ XTINLINE BOOLEAN MiPoolBlockEndsPage(const POOL_HEADER *Header, ULONG BlockSize)
 
 /* The block size (granules) a small request of Granules granules gets on a pool with per-processor lists: itself up to
  * 512 bytes, above that the next size class (the last class is the page maximum). */
-XTFORCEINLINE ULONG MiPoolClassGranules(ULONG Granules) {
+XTFORCEINLINE ULONG_PTR MiPoolClassGranules(ULONG_PTR Granules) {
     if (Granules > MI_POOL_LOOKASIDE_GRANULES) {
         Granules = (Granules + MI_POOL_PP_CLASS_GRANULES - 1) & ~(MI_POOL_PP_CLASS_GRANULES - 1);
         Granules = Granules < MI_POOL_PAGE_GRANULES ? Granules : MI_POOL_PAGE_GRANULES;
@@ -386,10 +394,9 @@ XTFORCEINLINE ULONG MiPoolClassGranules(ULONG Granules) {
     return Granules;
 }
 
-/* The state, size and tag word (Ulong1 without PreviousSize and the check, and PoolTag) of an in-use block of Granules
- * tagged Tag. */
-#define MI_POOL_HEADER_KEY(Granules, Tag)                                                                              \
-    ((ULONGLONG)MI_POOL_ULONG1(0, Granules, MI_POOL_BLOCK_IN_USE) | ((ULONGLONG)(Tag) << 32))
+/* The upper half of the first header word of an in-use block of Granules: its size and state (PreviousSize and the
+ * i686 check, in the lower half, are the lock holder's to rewrite). */
+#define MI_POOL_SIZE_STATE(Granules) ((ULONG)(Granules) + (MI_POOL_ULONG1(0, 0, MI_POOL_BLOCK_IN_USE) >> 16))
 
 /* The tag a block parked on a per-processor list carries: a keyed mark of its address, so a change of the parked
  * header's tag bytes is found when it leaves the list (the header check does not cover the tag). */
@@ -397,18 +404,23 @@ XTFORCEINLINE ULONG MiPoolParkedTag(const MI_POOL_DESCRIPTOR *Pool, const MI_POO
     return (ULONG)((ULONG_PTR)Link ^ Pool->RetireKey);
 }
 
-/* TRUE when the header of the block parked at Link on a per-processor list of Granules still says in use, that size,
- * and carries the link's keyed mark (MiPoolParkedTag): state, size and tag equal MI_POOL_HEADER_KEY(Granules, mark).
- * The mark is the link's low half XORed with RetireKey's, so XORing the link's low half into the tag half leaves the
- * state and a per-pool constant to compare with (no table, no base register), and the size is compared alone. */
+/* TRUE when the header of the block parked at Link on a per-processor list of Granules still carries the link's keyed
+ * mark (MiPoolParkedTag) and says in use, that size: two compares of the words the lock holder never writes. */
 XTFORCEINLINE BOOLEAN MiPoolParkedHeaderIntact(const MI_POOL_DESCRIPTOR *Pool, const POOL_HEADER *Header,
-                                               const MI_POOL_LOOKASIDE_LINK *Link, ULONG Granules) {
-    ULONGLONG Word;
+                                               const MI_POOL_LOOKASIDE_LINK *Link, ULONG_PTR Granules) {
+    USHORT SizeState;
+    ULONG_PTR Size;
 
-    __builtin_memcpy(&Word, Header, sizeof(Word));
-    Word ^= (ULONGLONG)(ULONG)(ULONG_PTR)Link << 32;
-    return (BOOLEAN)((Word & (((ULONGLONG)0xFFFFFFFFu << 32) | MI_POOL_ULONG1_STATE)) == Pool->ParkedKey &&
-                     Header->BlockSize == Granules);
+    if (Header->PoolTag != MiPoolParkedTag(Pool, Link)) {
+        return FALSE;
+    }
+    /* The half read after the tag compare, and the state taken off it rather than added to the size: one register
+     * for the two compares, not two. */
+    __asm__ volatile("" ::: "memory");
+    __builtin_memcpy(&SizeState, (const UCHAR *)Header + 2, sizeof(SizeState));
+    Size = (ULONG_PTR)SizeState - MI_POOL_SIZE_STATE(0);
+    __asm__("" : "+r"(Size));
+    return (BOOLEAN)(Size == Granules);
 }
 
 /* Keyed check of a lookaside link: Next and the link's address under the per-pool cookie. A plain XOR, like the mixer

@@ -41,7 +41,7 @@ VOID MiSumPoolTag(PMI_POOL_DESCRIPTOR Pool, const MI_POOL_TAG_ENTRY *Entry, PMM_
             if (Counts->Key == MI_POOL_SLOT_KEY((ULONG)Entry->Key)) {
                 Statistics->Allocations += Counts->Allocations;
                 Statistics->Frees += Counts->Frees;
-                Statistics->BytesInUse += Counts->Bytes;
+                Statistics->BytesInUse += Counts->Granules << MI_POOL_GRANULE_SHIFT;
             }
         }
     }

@@ -30,6 +30,18 @@ STATIC_ASSERT(sizeof(POOL_HEADER) == 16);
 STATIC_ASSERT(offsetof(POOL_HEADER, PoolTag) == 4);
 STATIC_ASSERT(offsetof(POOL_HEADER, Check) == 8);
 
+/* The state and the size of a header as fresh byte loads (the fast path compares them in memory instead of
+ * extracting them from a word it has read). */
+XTFORCEINLINE ULONG MiPoolReadState(const POOL_HEADER *Header) {
+    return ((const volatile UCHAR *)Header)[3];
+}
+XTFORCEINLINE ULONG MiPoolReadBlockSize(const POOL_HEADER *Header) {
+    return ((const volatile UCHAR *)Header)[2];
+}
+
+/* The bits of the first header word that hold its check (none: Check is a word of its own). */
+#define MI_POOL_ULONG1_CHECK_MASK 0u
+
 /* The bits of the first header word that hold the block state. */
 #define MI_POOL_ULONG1_STATE 0xFF000000u /* PoolType */
 
@@ -56,7 +68,8 @@ XTINLINE ULONG_PTR MiPoolHeaderCheck(const POOL_HEADER *Header, ULONG Ulong1, UL
     /* A plain XOR, bijective in Ulong1 like the mixer was: a whole 64-bit word needs no diffusion to catch any change
      * of the first word, or a header copied to another address; the mixer adds nothing against a reader of one header
      * (it is public and invertible), and it cost a multiply and a fold on every check. */
-    return (ULONG_PTR)Ulong1 ^ (ULONG_PTR)Header ^ Cookie;
+    /* Keyed with the block's address (the header's end): the address the free path holds in a register. */
+    return (ULONG_PTR)Ulong1 ^ (ULONG_PTR)(Header + 1) ^ Cookie;
 }
 
 /* Writes a whole header (fields, tag and check). */

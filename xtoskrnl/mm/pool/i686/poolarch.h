@@ -30,6 +30,16 @@ STATIC_ASSERT(offsetof(POOL_HEADER, PoolTag) == 4);
 
 #define MI_POOL_INDEX_SHIFT 9
 #define MI_POOL_INDEX_MASK  (0x7Fu << MI_POOL_INDEX_SHIFT)
+/* The bits of the first header word that hold its check. */
+#define MI_POOL_ULONG1_CHECK_MASK MI_POOL_INDEX_MASK
+
+/* The state and the size of a header (bit fields: no byte of their own). */
+XTFORCEINLINE ULONG MiPoolReadState(const POOL_HEADER *Header) {
+    return Header->PoolType;
+}
+XTFORCEINLINE ULONG MiPoolReadBlockSize(const POOL_HEADER *Header) {
+    return Header->BlockSize;
+}
 
 /* The bits of the first header word that hold the block state. */
 #define MI_POOL_ULONG1_STATE 0xFE000000u /* PoolType */
@@ -49,13 +59,19 @@ XTINLINE ULONG_PTR MiPoolMix(ULONG_PTR Value) {
     return Value ^ (Value >> 16);
 }
 
-/* The 7-bit check of a header at Header holding Ulong1 (its PoolIndex bits ignored). The tag is not covered: its
- * owner may retag a block without the pool lock (docs/pool.md "Keyed headers"). */
-XTINLINE ULONG MiPoolHeaderCheck(const POOL_HEADER *Header, ULONG Ulong1, ULONG_PTR Cookie) {
-    ULONG_PTR Value = MiPoolMix((ULONG_PTR)Header ^ Cookie);
+/* The second multiplier of the header check: none of its shifts left (mod 2^32) has its top 7 bits all zero or all
+ * one, so flipping any one bit of the product's input always changes the check. */
+#define MI_POOL_CHECK_MULTIPLIER 0x2C1B3C6Du
 
-    Value = MiPoolMix(Value ^ (Ulong1 & ~MI_POOL_INDEX_MASK)) * 0x2C1B3C6Du;
-    return (ULONG)(Value >> 25);
+/* The 7-bit check of a header at Header holding Ulong1 (its PoolIndex bits ignored): the top bits of the first word
+ * XORed into a keyed multiple of the address, times MI_POOL_CHECK_MULTIPLIER. Any one changed bit of the first word
+ * always fails it, any other change 127 times in 128, and so does the header copied to another address (the address
+ * goes through its own multiply). The tag is not covered: its owner may retag a block without the pool lock
+ * (docs/pool.md "Keyed headers"). */
+XTINLINE ULONG MiPoolHeaderCheck(const POOL_HEADER *Header, ULONG Ulong1, ULONG_PTR Cookie) {
+    ULONG_PTR Value = ((ULONG_PTR)Header ^ Cookie) * 0x7F4A7C15u;
+
+    return (ULONG)(((Value ^ (Ulong1 & ~MI_POOL_INDEX_MASK)) * MI_POOL_CHECK_MULTIPLIER) >> 25);
 }
 
 /* Writes a whole header (fields, tag and check). */

@@ -43,7 +43,7 @@ static VOID BlocksFreeOn(PMI_POOL_DESCRIPTOR Pool, ULONG Number, PVOID Address, 
 
     Slot->Key = MI_POOL_SLOT_KEY(Tag);
     Slot->Frees++;
-    Slot->Bytes -= (SIZE_T)Header->BlockSize << MI_POOL_GRANULE_SHIFT;
+    Slot->Granules -= Header->BlockSize;
     MiPoolParkBlock(Pool, Processor, Header);
 }
 
