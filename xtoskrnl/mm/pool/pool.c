@@ -228,8 +228,8 @@ XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR 
     PPOOL_HEADER Header;
 
     /* The slot by index from the block's base (a pointer to it would take a register and two instructions). */
-    if (__builtin_expect(MI_POOL_SLOT_AT(Processor, Slot)->Key != MI_POOL_SLOT_KEY(Tag), 0) &&
-        MI_POOL_SLOT_AT(Processor, Slot += sizeof(MI_POOL_PP_TAG))->Key != MI_POOL_SLOT_KEY(Tag)) {
+    if (__builtin_expect(!MiPoolSlotKeyIs(&MI_POOL_SLOT_AT(Processor, Slot)->Key, Tag), 0) &&
+        !MiPoolSlotKeyIs(&MI_POOL_SLOT_AT(Processor, Slot += sizeof(MI_POOL_PP_TAG))->Key, Tag)) {
         goto Miss;
     }
     /* Counted first, so the slot need not stay in a register through the pop (a miss takes the counts back). */
@@ -257,7 +257,7 @@ Uncount:
     /* Found again rather than kept in a register through the pop (the barrier stops the compiler reusing it). */
     __asm__("" : "+r"(Tag));
     Slot = MiPoolTagSlotOffset(Tag);
-    if (MI_POOL_SLOT_AT(Processor, Slot)->Key != MI_POOL_SLOT_KEY(Tag)) {
+    if (!MiPoolSlotKeyIs(&MI_POOL_SLOT_AT(Processor, Slot)->Key, Tag)) {
         Slot += sizeof(MI_POOL_PP_TAG);
     }
     MI_POOL_SLOT_AT(Processor, Slot)->Allocations--;
@@ -319,8 +319,8 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
     State = MiPoolEnterProcessor(Current);
     Processor = MiPoolFastProcessor(Pool, System);
     Slot = MiPoolTagSlotOffset(Tag);
-    if ((__builtin_expect(MI_POOL_SLOT_AT(Processor, Slot)->Key != MI_POOL_SLOT_KEY(Tag), 0) &&
-         MI_POOL_SLOT_AT(Processor, Slot += sizeof(MI_POOL_PP_TAG))->Key != MI_POOL_SLOT_KEY(Tag)) ||
+    if ((__builtin_expect(!MiPoolSlotKeyIs(&MI_POOL_SLOT_AT(Processor, Slot)->Key, Tag), 0) &&
+         !MiPoolSlotKeyIs(&MI_POOL_SLOT_AT(Processor, Slot += sizeof(MI_POOL_PP_TAG))->Key, Tag)) ||
         __builtin_expect(Processor->Depth[Granules] >= Processor->MaximumDepth[Granules], 0)) {
         MiPoolLeaveProcessor(State);
         return FALSE;
@@ -498,7 +498,7 @@ static __attribute__((noinline)) PVOID MiAllocatePoolLocked(PMI_POOL_DESCRIPTOR 
 XTFORCEINLINE BOOLEAN MiPoolProcessorServes(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag,
                                             KRUNLEVEL Current) {
     return (BOOLEAN)(PoolType == NonPagedPool && Current <= DISPATCH_LEVEL && Size <= MI_POOL_MAX_SMALL_SIZE &&
-                     MI_POOL_SLOT_KEY(Tag) != Pool->SpecialTagKey);
+                     !MiPoolSlotKeyIs(&Pool->SpecialTagKey, Tag));
 }
 
 PVOID MiAllocatePool(PMI_POOL_DESCRIPTOR Pool, MM_POOL_TYPE PoolType, SIZE_T Size, ULONG Tag) {

@@ -50,6 +50,11 @@ XTFORCEINLINE ULONG MiPoolReadBlockSize(const POOL_HEADER *Header) {
 /* The tag of a slot key. */
 #define MI_POOL_SLOT_TAG(Key) ((ULONG)((Key)-1))
 
+/* TRUE when the slot key at Key is Tag's (one 64-bit compare). */
+XTFORCEINLINE BOOLEAN MiPoolSlotKeyIs(const ULONGLONG *Key, ULONG Tag) {
+    return (BOOLEAN)(*Key == MI_POOL_SLOT_KEY(Tag));
+}
+
 /* The first header word from its fields. */
 #define MI_POOL_ULONG1(PreviousSize, BlockSize, PoolType)                                                              \
     ((ULONG)(PreviousSize) | ((ULONG)(BlockSize) << 16) | ((ULONG)(PoolType) << 24))

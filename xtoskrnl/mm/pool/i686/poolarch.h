@@ -49,6 +49,16 @@ XTFORCEINLINE ULONG MiPoolReadBlockSize(const POOL_HEADER *Header) {
 /* The tag of a slot key. */
 #define MI_POOL_SLOT_TAG(Key) ((ULONG)(Key))
 
+/* TRUE when the slot key at Key is Tag's: its high word not 0 and its low word the tag (two 32-bit compares, where a
+ * 64-bit equality takes two loads, two XORs and an OR; an empty key, such as the special-pool key without a special
+ * tag, fails at the first). */
+XTFORCEINLINE BOOLEAN MiPoolSlotKeyIs(const ULONGLONG *Key, ULONG Tag) {
+    ULONG Words[2];
+
+    __builtin_memcpy(Words, Key, sizeof(Words));
+    return (BOOLEAN)(Words[1] != 0 && Words[0] == Tag);
+}
+
 /* The first header word from its fields (PoolIndex left 0: the check goes there). */
 #define MI_POOL_ULONG1(PreviousSize, BlockSize, PoolType)                                                              \
     ((ULONG)(PreviousSize) | ((ULONG)(BlockSize) << 16) | ((ULONG)(PoolType) << 25))
