@@ -223,13 +223,11 @@ XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR 
                                             BOOLEAN System) {
     ULONG_PTR State = MiPoolEnterProcessor(Current);
     PMI_POOL_PROCESSOR Processor = MiPoolFastProcessor(Pool, System);
-    ULONG_PTR Slot = MiPoolTagSlotOffset(Tag);
+    ULONG_PTR Slot;
     PMI_POOL_LOOKASIDE_LINK Link, Next;
     PPOOL_HEADER Header;
 
-    /* The slot by index from the block's base (a pointer to it would take a register and two instructions). */
-    if (__builtin_expect(!MiPoolSlotKeyIs(&MI_POOL_SLOT_AT(Processor, Slot)->Key, Tag), 0) &&
-        !MiPoolSlotKeyIs(&MI_POOL_SLOT_AT(Processor, Slot += sizeof(MI_POOL_PP_TAG))->Key, Tag)) {
+    if (__builtin_expect(!MiPoolFindTagSlot(Processor, Tag, &Slot), 0)) {
         goto Miss;
     }
     /* Counted first, so the slot need not stay in a register through the pop (a miss takes the counts back). */
@@ -256,10 +254,7 @@ XTFORCEINLINE PVOID MiAllocateFromProcessor(PMI_POOL_DESCRIPTOR Pool, ULONG_PTR 
 Uncount:
     /* Found again rather than kept in a register through the pop (the barrier stops the compiler reusing it). */
     __asm__("" : "+r"(Tag));
-    Slot = MiPoolTagSlotOffset(Tag);
-    if (!MiPoolSlotKeyIs(&MI_POOL_SLOT_AT(Processor, Slot)->Key, Tag)) {
-        Slot += sizeof(MI_POOL_PP_TAG);
-    }
+    MiPoolFindTagSlot(Processor, Tag, &Slot);
     MI_POOL_SLOT_AT(Processor, Slot)->Allocations--;
     MI_POOL_SLOT_AT(Processor, Slot)->Granules -= Granules;
 Miss:
@@ -318,9 +313,7 @@ XTFORCEINLINE BOOLEAN MiFreeToProcessor(PMI_POOL_DESCRIPTOR Pool, PVOID Address,
     }
     State = MiPoolEnterProcessor(Current);
     Processor = MiPoolFastProcessor(Pool, System);
-    Slot = MiPoolTagSlotOffset(Tag);
-    if ((__builtin_expect(!MiPoolSlotKeyIs(&MI_POOL_SLOT_AT(Processor, Slot)->Key, Tag), 0) &&
-         !MiPoolSlotKeyIs(&MI_POOL_SLOT_AT(Processor, Slot += sizeof(MI_POOL_PP_TAG))->Key, Tag)) ||
+    if (__builtin_expect(!MiPoolFindTagSlot(Processor, Tag, &Slot), 0) ||
         __builtin_expect(Processor->Depth[Granules] >= Processor->MaximumDepth[Granules], 0)) {
         MiPoolLeaveProcessor(State);
         return FALSE;

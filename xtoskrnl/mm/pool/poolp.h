@@ -346,15 +346,15 @@ XTFORCEINLINE PMI_POOL_PP_TAG MiPoolTagSet(PMI_POOL_PROCESSOR Processor, ULONG T
     return &Processor->Tags[MiPoolTagSlot(Tag)];
 }
 
-/* This processor's slot bound to Tag, or NULL. */
-XTFORCEINLINE PMI_POOL_PP_TAG MiPoolFindTagSlot(PMI_POOL_PROCESSOR Processor, ULONG Tag) {
-    PMI_POOL_PP_TAG Slot = &Processor->Tags[MiPoolTagSlot(Tag)];
-
-    if (Slot->Key == MI_POOL_SLOT_KEY(Tag)) {
-        return Slot;
+/* TRUE when Processor has a slot bound to Tag; *Offset is then its MI_POOL_SLOT_AT offset. The first slot of the set
+ * is compared first (the locked path moves the tag it serves there). */
+XTFORCEINLINE BOOLEAN MiPoolFindTagSlot(PMI_POOL_PROCESSOR Processor, ULONG Tag, PULONG_PTR Offset) {
+    *Offset = MiPoolTagSlotOffset(Tag);
+    if (__builtin_expect(MiPoolSlotKeyIs(&MI_POOL_SLOT_AT(Processor, *Offset)->Key, Tag), 1)) {
+        return TRUE;
     }
-    Slot++;
-    return Slot->Key == MI_POOL_SLOT_KEY(Tag) ? Slot : NULL;
+    *Offset += sizeof(MI_POOL_PP_TAG);
+    return MiPoolSlotKeyIs(&MI_POOL_SLOT_AT(Processor, *Offset)->Key, Tag);
 }
 
 /* Whole pages for Pool from its page source (MM_SYSTEM_PAGES_* Flags); NULL when there are none. */
